@@ -1,0 +1,225 @@
+#include "dns/name.hpp"
+
+#include <algorithm>
+
+namespace zk {
+
+unsigned NameView::label_count() const noexcept {
+  unsigned n = 0;
+  for (uint16_t i = 0; i < len && data[i] != 0; i += data[i] + 1) ++n;
+  return n;
+}
+
+NameView NameView::parent() const noexcept {
+  if (len <= 1) return *this;
+  const uint16_t skip = data[0] + 1;
+  return {data + skip, static_cast<uint16_t>(len - skip)};
+}
+
+NameView NameView::suffix(unsigned labels) const noexcept {
+  unsigned drop = label_count() - labels;
+  NameView v = *this;
+  while (drop-- > 0) v = v.parent();
+  return v;
+}
+
+void Name::to_lower() noexcept {
+  for (uint16_t i = 0; i < len_ && buf_[i] != 0; i += buf_[i] + 1) {
+    for (uint16_t j = 1; j <= buf_[i]; ++j) buf_[i + j] = ascii_lower(buf_[i + j]);
+  }
+}
+
+bool wire_name_length(const uint8_t* p, size_t max, uint16_t* name_len) noexcept {
+  size_t i = 0;
+  while (true) {
+    if (i >= max) return false;
+    const uint8_t l = p[i];
+    if (l > kMaxLabelLen) return false;  // also rejects compression pointers
+    i += 1 + l;
+    if (i > kMaxNameLen) return false;
+    if (l == 0) break;
+  }
+  *name_len = static_cast<uint16_t>(i);
+  return true;
+}
+
+bool name_equal(NameView a, NameView b) noexcept {
+  if (a.len != b.len) return false;
+  for (uint16_t i = 0; i < a.len; ++i) {
+    if (ascii_lower(a.data[i]) != ascii_lower(b.data[i])) return false;
+  }
+  return true;
+}
+
+namespace {
+// Collects label start offsets; returns the label count (root excluded).
+unsigned label_offsets(NameView n, uint8_t* offs) noexcept {
+  unsigned c = 0;
+  for (uint16_t i = 0; i < n.len && n.data[i] != 0; i += n.data[i] + 1) offs[c++] = static_cast<uint8_t>(i);
+  return c;
+}
+}  // namespace
+
+int canonical_compare(NameView a, NameView b) noexcept {
+  uint8_t ao[kMaxLabels], bo[kMaxLabels];
+  const unsigned an = label_offsets(a, ao);
+  const unsigned bn = label_offsets(b, bo);
+  unsigned ai = an, bi = bn;
+  while (ai > 0 && bi > 0) {
+    --ai;
+    --bi;
+    const uint8_t* la = a.data + ao[ai];
+    const uint8_t* lb = b.data + bo[bi];
+    const unsigned lena = la[0], lenb = lb[0];
+    const unsigned m = std::min(lena, lenb);
+    for (unsigned k = 1; k <= m; ++k) {
+      const uint8_t ca = ascii_lower(la[k]), cb = ascii_lower(lb[k]);
+      if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    if (lena != lenb) return lena < lenb ? -1 : 1;
+  }
+  if (ai == bi) return 0;
+  return ai == 0 ? -1 : 1;  // the name with labels left over is the longer one (sorts after)
+}
+
+bool is_subdomain(NameView child, NameView parent) noexcept {
+  if (child.len < parent.len) return false;
+  // Walk child's labels until the remaining suffix has parent's length.
+  uint16_t i = 0;
+  while (child.len - i > parent.len) {
+    i += child.data[i] + 1;
+  }
+  if (child.len - i != parent.len) return false;
+  return name_equal({child.data + i, parent.len}, parent);
+}
+
+size_t canonical_key(NameView name, uint8_t* out) noexcept {
+  uint8_t offs[kMaxLabels];
+  const unsigned n = label_offsets(name, offs);
+  size_t o = 0;
+  for (unsigned li = n; li-- > 0;) {
+    const uint8_t* l = name.data + offs[li];
+    for (unsigned k = 1; k <= l[0]; ++k) {
+      const uint8_t c = ascii_lower(l[k]);
+      if (c <= 1) {
+        out[o++] = 1;
+        out[o++] = static_cast<uint8_t>(c + 1);
+      } else {
+        out[o++] = c;
+      }
+    }
+    out[o++] = 0;
+  }
+  return o;
+}
+
+Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
+  if (text.empty()) return fail(Errc::BadName, "empty domain name");
+  if (text == "@") {
+    if (origin.len == 0) return fail(Errc::BadName, "'@' used but no origin is known");
+    out.assign(origin);
+    return ok();
+  }
+  uint8_t* buf = out.data();
+  size_t o = 0;            // write position
+  size_t label_start = 0;  // position of the current label's length octet
+  buf[0] = 0;
+  o = 1;
+  bool absolute = false;
+  const size_t n = text.size();
+  if (text == ".") {
+    out.set_root();
+    return ok();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    if (c == '.') {
+      const size_t llen = o - label_start - 1;
+      if (llen == 0) return fail(Errc::BadName, "empty label in domain name");
+      buf[label_start] = static_cast<uint8_t>(llen);
+      if (i + 1 == n) {
+        absolute = true;
+        break;
+      }
+      label_start = o;
+      if (o >= kMaxNameLen) return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
+      buf[o++] = 0;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= n) return fail(Errc::BadName, "backslash at end of domain name");
+      const char d0 = text[i + 1];
+      if (d0 >= '0' && d0 <= '9') {
+        if (i + 3 >= n || !(text[i + 2] >= '0' && text[i + 2] <= '9') ||
+            !(text[i + 3] >= '0' && text[i + 3] <= '9')) {
+          return fail(Errc::BadName, "\\DDD escape needs three decimal digits");
+        }
+        const unsigned v = (d0 - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (v > 255) return fail(Errc::BadName, "\\DDD escape value over 255");
+        c = static_cast<uint8_t>(v);
+        i += 3;
+      } else {
+        c = static_cast<uint8_t>(d0);
+        i += 1;
+      }
+    }
+    if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");
+    if (o >= kMaxNameLen) return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
+    buf[o++] = c;
+  }
+  if (!absolute) {
+    const size_t llen = o - label_start - 1;
+    if (llen == 0) return fail(Errc::BadName, "empty label in domain name");
+    buf[label_start] = static_cast<uint8_t>(llen);
+    if (origin.len == 0) {
+      return fail(Errc::BadName, "relative domain name but no origin is known");
+    }
+    if (o + origin.len > kMaxNameLen) {
+      return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
+    }
+    std::memcpy(buf + o, origin.data, origin.len);
+    o += origin.len;
+  } else {
+    if (o + 1 > kMaxNameLen) return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
+    buf[o++] = 0;
+  }
+  out.set_size(static_cast<uint16_t>(o));
+  return ok();
+}
+
+void name_to_text(NameView name, std::string& out) {
+  if (name.len <= 1) {
+    out.push_back('.');
+    return;
+  }
+  for (uint16_t i = 0; i < name.len && name.data[i] != 0; i += name.data[i] + 1) {
+    const uint8_t l = name.data[i];
+    for (uint16_t k = 1; k <= l; ++k) {
+      const uint8_t c = name.data[i + k];
+      switch (c) {
+        case '.': case '\\': case '"': case '(': case ')': case ';': case '@': case '$':
+          out.push_back('\\');
+          out.push_back(static_cast<char>(c));
+          break;
+        default:
+          if (c <= 0x20 || c >= 0x7f) {
+            out.push_back('\\');
+            out.push_back(static_cast<char>('0' + c / 100));
+            out.push_back(static_cast<char>('0' + (c / 10) % 10));
+            out.push_back(static_cast<char>('0' + c % 10));
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+    }
+    out.push_back('.');
+  }
+}
+
+std::string name_to_string(NameView name) {
+  std::string s;
+  name_to_text(name, s);
+  return s;
+}
+
+}  // namespace zk

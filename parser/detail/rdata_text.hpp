@@ -1,0 +1,33 @@
+// Presentation-format RDATA -> wire RDATA, for every type zonekiln knows (and RFC 3597 generic
+// form for all types). Internal to parser/.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+
+namespace zk::parser::detail {
+
+/// One RDATA token of a record: a run of non-blank characters or a quoted string (quotes
+/// removed, escapes NOT yet decoded: "\X" / "\DDD" are decoded by the field readers).
+struct Token {
+  std::string_view text;
+  bool quoted = false;
+};
+
+/// Room the caller provides for wire output: the RDATA limit plus slack for a field's overshoot.
+inline constexpr size_t kRdataBufSize = 65535 + 1024;
+
+/// Converts the RDATA tokens of one record of the given type to canonical wire form in out
+/// (kRdataBufSize bytes) and returns the length. Handles "\# len hex" for every type (checking
+/// known types' wire format with rdata_validate). Names are completed with origin. The names that
+/// RFC 4034 s6.2 lowercases are lowercased (rdata_canonicalize) before returning.
+/// On failure the Error's where.offset holds the index of the offending token (the caller turns
+/// it into a line and column); where.line/column are left 0.
+Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
+                               uint8_t* out);
+
+}  // namespace zk::parser::detail

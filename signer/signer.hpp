@@ -1,0 +1,150 @@
+// zk::signer: DNSSEC keys, DNSKEY/DS/CDS records and RRSIGs (OpenSSL 3 inside; no OpenSSL
+// type appears in this header).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+#include "dns/zone.hpp"
+
+namespace zk::signer {
+
+namespace alg {
+inline constexpr uint8_t RSAMD5 = 1, DSA = 3, RSASHA1 = 5, DSA_NSEC3_SHA1 = 6,
+                         RSASHA1_NSEC3_SHA1 = 7, RSASHA256 = 8, RSASHA512 = 10, ECC_GOST = 12,
+                         ECDSAP256SHA256 = 13, ECDSAP384SHA384 = 14, ED25519 = 15, ED448 = 16;
+}
+namespace digest {
+inline constexpr uint8_t SHA1 = 1, SHA256 = 2, GOST = 3, SHA384 = 4;
+}
+
+/// Algorithm number from an RFC mnemonic ("ECDSAP256SHA256", case-insensitive) or a number.
+Result<uint8_t> algorithm_from_text(std::string_view text);
+/// Mnemonic for an algorithm number ("ECDSAP256SHA256"), or the number as text.
+std::string algorithm_name(uint8_t algorithm);
+/// True for the algorithms zonekiln signs with (8, 10, 13, 14, 15, 16; RFC 8624 MUST/RECOMMENDED).
+bool algorithm_can_sign(uint8_t algorithm) noexcept;
+/// True for the algorithms zonekiln can verify (the above plus 5 and 7 for old zones).
+bool algorithm_can_verify(uint8_t algorithm) noexcept;
+
+inline constexpr uint16_t kFlagZone = 0x0100, kFlagSep = 0x0001, kFlagRevoke = 0x0080;
+
+/// BIND key timing metadata (unix seconds; absent = not set). Kept so files round-trip.
+struct KeyTiming {
+  std::optional<int64_t> created, publish, activate, inactive, remove, revoke, sync_publish,
+      sync_delete;
+};
+
+/// A DNSSEC key: the DNSKEY RDATA and, when available, the private key. Immutable once loaded;
+/// copies share the same key material; safe to use from many threads at once.
+class Key {
+ public:
+  Key();
+  ~Key();
+  Key(const Key&);
+  Key& operator=(const Key&);
+  Key(Key&&) noexcept;
+  Key& operator=(Key&&) noexcept;
+
+  uint8_t algorithm() const noexcept;
+  uint16_t flags() const noexcept;
+  uint16_t tag() const noexcept;
+  bool is_ksk() const noexcept { return (flags() & kFlagSep) != 0; }
+  bool is_revoked() const noexcept { return (flags() & kFlagRevoke) != 0; }
+  /// DNSKEY RDATA in wire form (flags, protocol 3, algorithm, public key).
+  std::span<const uint8_t> dnskey_rdata() const noexcept;
+  bool has_private() const noexcept;
+  /// Where it came from: key file path (without .key/.private), PEM path, or PKCS#11 URI.
+  const std::string& source() const noexcept;
+  /// Length in octets of the signature field of this key's RRSIGs.
+  size_t signature_size() const noexcept;
+  KeyTiming timing;
+
+  struct Impl;
+  const Impl* impl() const noexcept { return impl_.get(); }
+  explicit Key(std::shared_ptr<const Impl> impl);
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// Reads a key. path may name a BIND key pair (K<zone>.+<alg>+<tag>, with or without the
+/// .key/.private suffix) or a PEM private key (PKCS#8 as written by `openssl genpkey`; then
+/// algorithm and flags are needed: pem_algorithm and pem_flags). The DNSKEY owner must equal
+/// origin when the .key file names one. Errc::KeyActionNeeded when a file is missing,
+/// unreadable, too openly readable (private part not 0600/0400... mode group/other-readable),
+/// or public and private parts do not match; Errc::Usage for bad arguments.
+Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm = 0,
+                     uint16_t pem_flags = 257);
+
+/// Every key pair K<origin>.+*+*.private in dir whose .key names origin. Problems with single
+/// keys are reported to errors (one string each) and the key is skipped.
+Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
+                                      std::vector<Error>* errors = nullptr);
+
+/// Makes a new key pair. bits is for RSA only (2048..4096; 0 = 2048).
+Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits = 0);
+
+/// Writes K<origin>.+AAA+TTTTT.key and .private (mode 0600) into dir, atomically (temp + rename).
+/// Returns the base path (dir/K...). The files are readable by BIND's dnssec-* tools.
+Result<std::string> write_key_files(const Key& key, NameView origin, const std::string& dir,
+                                    int64_t now);
+
+/// DS RDATA (RFC 4034 s5.1) for a DNSKEY at owner, with digest type 1, 2 or 4.
+Result<std::vector<uint8_t>> ds_rdata(NameView owner, std::span<const uint8_t> dnskey_rdata,
+                                      uint8_t digest_type);
+
+/// Parameters of one RRSIG.
+struct RrsigParams {
+  NameView signer;          // the zone apex (lowercase)
+  uint32_t inception = 0;   // seconds since epoch, serial-number arithmetic (RFC 4034 s3.1.5)
+  uint32_t expiration = 0;
+  uint32_t original_ttl = 0;
+};
+
+/// Upper bound of the RRSIG RDATA length a key makes (18 + 255 + signature_size()).
+size_t max_rrsig_rdata_len(const Key& key) noexcept;
+
+/// Per-thread signing and verification state: OpenSSL contexts and the signing-input buffer,
+/// created once and reused (no allocation per signature once warm). Not thread-safe: one per
+/// thread (e.g. in tbb::enumerable_thread_specific).
+class SignContext {
+ public:
+  SignContext();
+  ~SignContext();
+  SignContext(SignContext&&) noexcept;
+  SignContext& operator=(SignContext&&) noexcept;
+  SignContext(const SignContext&) = delete;
+  SignContext& operator=(const SignContext&) = delete;
+
+  /// Writes the RRSIG RDATA for rrset into out (room for max_rrsig_rdata_len(key)) and returns its
+  /// length. rrset: the RRs of one RRset (same owner and type), in canonical order, without
+  /// duplicates, RDATA already canonical (as the ZoneStore holds them). The labels field and the
+  /// signed owner follow RFC 4034 s3.1.3 / RFC 4035 s5.3.2 (wildcards). Errc::Crypto on failure
+  /// (with the OpenSSL error text).
+  Result<size_t> sign(const Key& key, const RrsigParams& params, std::span<const RR> rrset,
+                      uint8_t* out);
+
+  /// Verifies RRSIG RDATA over rrset with key (time validity NOT checked here; the caller
+  /// compares inception/expiration with its clock). Returns false on a bad signature,
+  /// Errc::Crypto for an unusable key.
+  Result<bool> verify(const Key& key, std::span<const RR> rrset,
+                      std::span<const uint8_t> rrsig_rdata);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A Key holding only a public DNSKEY (for verification), from DNSKEY RDATA.
+Result<Key> key_from_dnskey(std::span<const uint8_t> dnskey_rdata);
+
+}  // namespace zk::signer
