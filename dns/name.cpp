@@ -207,20 +207,16 @@ void name_to_text(NameView name, std::string& out) {
     const uint8_t l = name.data[i];
     for (uint16_t k = 1; k <= l; ++k) {
       const uint8_t c = name.data[i + k];
-      switch (c) {
-        case '.': case '\\': case '"': case '(': case ')': case ';': case '@': case '$':
-          out.push_back('\\');
-          out.push_back(static_cast<char>(c));
-          break;
-        default:
-          if (c <= 0x20 || c >= 0x7f) {
-            out.push_back('\\');
-            out.push_back(static_cast<char>('0' + c / 100));
-            out.push_back(static_cast<char>('0' + (c / 10) % 10));
-            out.push_back(static_cast<char>('0' + c % 10));
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
+      if (plain_name_char(c)) {
+        out.push_back(static_cast<char>(c));
+      } else if (c > 0x20 && c < 0x7f) {
+        out.push_back('\\');  // "\." "\@" "\&": whatever name_from_text wants escaped
+        out.push_back(static_cast<char>(c));
+      } else {
+        out.push_back('\\');
+        out.push_back(static_cast<char>('0' + c / 100));
+        out.push_back(static_cast<char>('0' + (c / 10) % 10));
+        out.push_back(static_cast<char>('0' + c % 10));
       }
     }
     out.push_back('.');
