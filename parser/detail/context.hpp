@@ -1,0 +1,67 @@
+// Shared internals of one parse: the file being read, the state at a segment start, segment
+// outputs and how errors get their positions. Internal to parser/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/diagnostics.hpp"
+#include "dns/name.hpp"
+#include "dns/zone.hpp"
+#include "parser/parser.hpp"
+
+namespace zk::parser::detail {
+
+/// One input file held in memory (padded with kPadding zero bytes).
+struct SourceFile {
+  std::unique_ptr<char[]> buffer;
+  std::string_view text;  // without padding
+  uint32_t index = 0;     // Diagnostics file index
+  std::string dir;        // directory of the file (for relative $INCLUDE); empty: none
+};
+
+/// Parser state at the start of a segment ($ORIGIN, $TTL, previous owner).
+struct SegmentState {
+  Name origin;
+  bool has_origin = false;
+  bool has_dollar_ttl = false;
+  uint32_t dollar_ttl = 0;
+  Name prev_owner;
+  bool has_prev_owner = false;
+  bool warn_inherited = false;  // first blank-owner record follows an $ORIGIN change
+  NameView origin_view() const noexcept { return has_origin ? origin.view() : NameView{}; }
+};
+
+/// A record whose TTL depends on records before its segment (no $TTL, no TTL seen yet).
+struct PendingTtl {
+  uint32_t rr;  // index into the segment's store
+  SourcePos pos;
+  std::string line;  // source line, for the warning/error if one is needed
+};
+
+/// Output of one segment (a chunk of text, an $INCLUDEd file or a $GENERATE).
+struct SegmentOut {
+  ZoneStore store;
+  std::vector<PendingTtl> pending;
+  bool has_last_ttl = false;
+  uint32_t last_ttl = 0;
+};
+
+/// Reports an error at pos (a pointer into file.text) of a record that starts at rec_begin on
+/// line rec_line. Line, column and source line are worked out here, on the failure path only.
+SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t rec_line,
+                      const char* pos, std::string* line_text);
+void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
+            const SourceFile& file, const char* rec_begin, uint32_t rec_line, const char* pos);
+
+/// Moves b after a in order, resolving b's pending TTLs from a's last TTL and letting a record
+/// that continues a's last owner share its Owner entry.
+void append_segment(SegmentOut& a, SegmentOut&& b);
+
+/// Decodes "\X" and "\DDD" escapes of a token (file names, $INCLUDE). False on a bad escape.
+bool unescape_text(std::string_view in, std::string& out);
+
+}  // namespace zk::parser::detail
