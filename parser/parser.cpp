@@ -196,6 +196,11 @@ class Planner {
         return;
       }
       Name o;
+      if (!detail::name_chars_ok(t[1].text)) {
+        error(Errc::BadName, "unescaped special character in $ORIGIN", span, line,
+              t[1].text.data());
+        return;
+      }
       if (auto r = name_from_text(t[1].text, st_.origin_view(), o); !r) {
         error(r.error().code, "bad $ORIGIN: " + r.error().detail, span, line, t[1].text.data());
         return;
@@ -381,7 +386,7 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
   }
   for (size_t k = 2; k < t.size(); ++k) {
     if (k > 2 && k <= ti) continue;
-    if (auto r = detail::check_generate_template(t[k].text); !r) {
+    if (auto r = detail::check_generate_template(t[k].text, *range); !r) {
       err(r.error().code, std::move(r.error().detail), t[k].text.data());
       return;
     }

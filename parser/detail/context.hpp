@@ -61,6 +61,10 @@ void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
 /// that continues a's last owner share its Owner entry.
 void append_segment(SegmentOut& a, SegmentOut&& b);
 
+/// True when an owner or $ORIGIN token uses only letters, digits, '-', '_', '*', '/', '.' and
+/// backslash escapes, or is exactly "@" (Knot's rule; other characters must be escaped).
+bool name_chars_ok(std::string_view token) noexcept;
+
 /// Decodes "\X" and "\DDD" escapes of a token (file names, $INCLUDE). False on a bad escape.
 bool unescape_text(std::string_view in, std::string& out);
 

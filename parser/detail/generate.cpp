@@ -1,6 +1,7 @@
 #include "parser/detail/generate.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 namespace zk::parser::detail {
 namespace {
@@ -108,7 +109,7 @@ Result<GenerateRange> parse_generate_range(std::string_view text) {
   return r;
 }
 
-Result<void> check_generate_template(std::string_view s) {
+Result<void> check_generate_template(std::string_view s, const GenerateRange& range) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\') {
       ++i;
@@ -123,6 +124,9 @@ Result<void> check_generate_template(std::string_view s) {
       Modifier m;
       if (!parse_modifier(s, i + 2, m)) {
         return fail(Errc::BadDirective, "bad $GENERATE modifier (expected ${offset[,width[,base]]})");
+      }
+      if (range.start + m.offset < INT32_MIN || range.stop + m.offset > INT32_MAX) {
+        return fail(Errc::BadDirective, "$GENERATE offset takes values out of range");
       }
       i += 1 + m.consumed;
     }

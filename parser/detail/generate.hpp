@@ -17,8 +17,9 @@ struct GenerateRange {
 /// Parses "start-stop[/step]" (0 <= start <= stop < 2^31, step >= 1). Errc::BadDirective on error.
 Result<GenerateRange> parse_generate_range(std::string_view text);
 
-/// Checks a template once before expansion (so a bad modifier is reported once, not per value).
-Result<void> check_generate_template(std::string_view tmpl);
+/// Checks a template once before expansion (so a bad modifier is reported once, not per value):
+/// modifier syntax, and that range values plus each offset stay within 32-bit signed (BIND).
+Result<void> check_generate_template(std::string_view tmpl, const GenerateRange& range = {});
 
 /// Appends the template expanded for value to out: "$" -> value, "$$" -> "$",
 /// "${offset[,width[,base]]}" -> value+offset, zero-padded to width, in base d/o/x/X or as

@@ -101,6 +101,12 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
               ot.text.data() - 1);
       return false;
     }
+    if (!name_chars_ok(ot.text)) {
+      st_.has_prev_owner = false;
+      fail_at(Errc::BadName, "unescaped special character in owner name", rec_begin, rec_line,
+              ot.text.data());
+      return false;
+    }
     if (auto r = name_from_text(ot.text, st_.origin_view(), name_); !r) {
       st_.has_prev_owner = false;
       fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
