@@ -113,6 +113,15 @@ size_t canonical_key(NameView name, uint8_t* out) noexcept {
   return o;
 }
 
+namespace {
+// Characters a presentation name may hold without a backslash (as Knot's scanner allows);
+// everything else must be written as \X or \DDD.
+constexpr bool plain_name_char(uint8_t c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '/' || c == '*';
+}
+}  // namespace
+
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
   if (text.empty()) return fail(Errc::BadName, "empty domain name");
   if (text == "@") {
@@ -162,6 +171,8 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
         c = static_cast<uint8_t>(d0);
         i += 1;
       }
+    } else if (!plain_name_char(c)) {
+      return fail(Errc::BadName, "unescaped special character in domain name");
     }
     if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");
     if (o >= kMaxNameLen) return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
