@@ -103,6 +103,8 @@ class Planner {
   Planner(const ParseCtx& ctx, const SourceFile& file, const std::vector<std::string>& stack)
       : ctx_(ctx), file_(file), stack_(stack) {}
 
+  uint32_t errors() const noexcept { return errors_; }
+
   void plan(SegmentState st, std::vector<Segment>& segs) {
     st_ = std::move(st);
     const char* b = file_.text.data();
@@ -172,6 +174,7 @@ class Planner {
 
   void error(Errc code, std::string detail, const RecordSpan& span, uint32_t line,
              const char* pos) {
+    ++errors_;
     detail::report(ctx_.diag, Severity::Error, code, std::move(detail), file_, span.begin, line,
                    pos);
   }
@@ -196,6 +199,11 @@ class Planner {
         return;
       }
       Name o;
+      if (!detail::is_absolute_or_at(t[1].text)) {
+        error(Errc::BadDirective, "$ORIGIN must be an absolute name (ending in a dot)", span,
+              line, t[1].text.data());
+        return;
+      }
       if (!detail::name_chars_ok(t[1].text)) {
         error(Errc::BadName, "unescaped special character in $ORIGIN", span, line,
               t[1].text.data());
@@ -263,7 +271,17 @@ class Planner {
     inc.has_origin = st_.has_origin;
     inc.has_dollar_ttl = st_.has_dollar_ttl;
     inc.dollar_ttl = st_.dollar_ttl;
+    // BIND: an included file continues the including file's owner; warn when its origin
+    // differs from the one that owner was read with.
+    inc.prev_owner = st_.prev_owner;
+    inc.has_prev_owner = st_.has_prev_owner;
+    inc.warn_inherited = origin_changed_ || t.size() == 3;
     if (t.size() == 3) {
+      if (!detail::is_absolute_or_at(t[2].text)) {
+        error(Errc::BadDirective, "$INCLUDE origin must be an absolute name (ending in a dot)",
+              span, line, t[2].text.data());
+        return;
+      }
       if (auto r = name_from_text(t[2].text, st_.origin_view(), inc.origin); !r) {
         error(r.error().code, "bad $INCLUDE origin: " + r.error().detail, span, line,
               t[2].text.data());
@@ -326,6 +344,7 @@ class Planner {
   const char* last_owner_rec_ = nullptr;
   bool owner_dirty_ = false;
   bool origin_changed_ = false;
+  uint32_t errors_ = 0;
 };
 
 void run_include(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
@@ -335,12 +354,20 @@ void run_include(const ParseCtx& ctx, const SourceFile& file, const Segment& seg
     detail::report(ctx.diag, Severity::Error, Errc::IncludeError,
                    "cannot read $INCLUDE file " + seg.include_path, file, seg.begin, seg.line,
                    seg.begin);
+    ++out.errors;
     return;
   }
   inc.index = ctx.diag.add_file(seg.include_path);
   std::vector<std::string> st2 = stack;
   st2.push_back(seg.include_path);
   parse_source(ctx, inc, seg.state, st2, out);
+  if (out.errors > 0) {
+    // Also flag the directive, so the including file shows where the failure came from.
+    detail::report(ctx.diag, Severity::Error, Errc::IncludeError,
+                   "$INCLUDE file has " + std::to_string(out.errors) + " error(s)", file,
+                   seg.begin, seg.line, seg.begin);
+    ++out.errors;
+  }
 }
 
 bool is_ttl_or_class(std::string_view t) noexcept {
@@ -355,6 +382,7 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
   RecordBuilder rb(ctx.opt, ctx.diag, file, state, out);
   grammar::RecordTokens src;
   auto err = [&](Errc code, std::string d, const char* pos) {
+    ++out.errors;
     detail::report(ctx.diag, Severity::Error, code, std::move(d), file, seg.begin, seg.line, pos);
   };
   if (const char* bad = grammar::tokenize_record(seg.begin, seg.end, src)) {
@@ -418,9 +446,11 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
 void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init,
                   const std::vector<std::string>& stack, SegmentOut& out) {
   std::vector<Segment> segs;
+  uint32_t planner_errors = 0;
   {
     Planner planner(ctx, file, stack);
     planner.plan(std::move(init), segs);
+    planner_errors = planner.errors();
   }
   std::vector<SegmentOut> outs(segs.size());
   auto run = [&](size_t i) {
@@ -447,6 +477,7 @@ void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init
                       });
   }
   for (auto& o : outs) detail::append_segment(out, std::move(o));
+  out.errors += planner_errors;
 }
 
 // Records whose TTL nothing in the file determined: the default TTL if the caller set one,

@@ -44,6 +44,7 @@ void append_segment(SegmentOut& a, SegmentOut&& b) {
       a.pending.push_back(std::move(p));
     }
   }
+  a.errors += b.errors;
   if (b.has_last_ttl) {
     a.has_last_ttl = true;
     a.last_ttl = b.last_ttl;
@@ -75,6 +76,14 @@ bool name_chars_ok(std::string_view t) noexcept {
     if (!ok) return false;
   }
   return true;
+}
+
+bool is_absolute_or_at(std::string_view t) noexcept {
+  if (t == "@") return true;
+  if (t.empty() || t.back() != '.') return false;
+  size_t backslashes = 0;
+  for (size_t i = t.size() - 1; i > 0 && t[i - 1] == '\\'; --i) ++backslashes;
+  return backslashes % 2 == 0;
 }
 
 bool unescape_text(std::string_view in, std::string& out) {

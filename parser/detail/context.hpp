@@ -48,6 +48,7 @@ struct SegmentOut {
   std::vector<PendingTtl> pending;
   bool has_last_ttl = false;
   uint32_t last_ttl = 0;
+  uint32_t errors = 0;  // errors reported while reading this segment (for $INCLUDE)
 };
 
 /// Reports an error at pos (a pointer into file.text) of a record that starts at rec_begin on
@@ -64,6 +65,10 @@ void append_segment(SegmentOut& a, SegmentOut&& b);
 /// True when an owner or $ORIGIN token uses only letters, digits, '-', '_', '*', '/', '.' and
 /// backslash escapes, or is exactly "@" (Knot's rule; other characters must be escaped).
 bool name_chars_ok(std::string_view token) noexcept;
+
+/// True for "@" and for names ending in an unescaped dot ($ORIGIN and $INCLUDE origins must
+/// be absolute, as in Knot).
+bool is_absolute_or_at(std::string_view token) noexcept;
 
 /// Decodes "\X" and "\DDD" escapes of a token (file names, $INCLUDE). False on a bad escape.
 bool unescape_text(std::string_view in, std::string& out);

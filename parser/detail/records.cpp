@@ -53,6 +53,7 @@ void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin
   const char* b = file_.text.data();
   if (anchor_ && (pos < b || pos > b + file_.text.size())) pos = anchor_;
   report(diag_, Severity::Error, code, std::move(detail), file_, rec_begin, rec_line, pos);
+  ++out_.errors;
   if (diag_.full()) stopped_ = true;
 }
 
