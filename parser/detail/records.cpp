@@ -1,6 +1,7 @@
 #include "parser/detail/records.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
@@ -102,12 +103,6 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
               ot.text.data() - 1);
       return false;
     }
-    if (!name_chars_ok(ot.text)) {
-      st_.has_prev_owner = false;
-      fail_at(Errc::BadName, "unescaped special character in owner name", rec_begin, rec_line,
-              ot.text.data());
-      return false;
-    }
     if (auto r = name_from_text(ot.text, st_.origin_view(), name_); !r) {
       st_.has_prev_owner = false;
       fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
@@ -176,7 +171,25 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     return false;
   }
   const Token& tt = t[i];
-  const auto type = tt.quoted ? std::nullopt : type_from_text(tt.text);
+  std::optional<uint16_t> type;
+  if (!tt.quoted) {
+    // Most records reuse a handful of type mnemonics; remember the last lookups.
+    for (const auto& m : type_memo_) {
+      if (m.len != 0 && m.len == tt.text.size() && std::memcmp(m.text, tt.text.data(), m.len) == 0) {
+        type = m.type;
+        break;
+      }
+    }
+    if (!type) {
+      type = type_from_text(tt.text);
+      if (type && tt.text.size() <= sizeof(TypeMemo::text)) {
+        TypeMemo& m = type_memo_[memo_next_++ % kTypeMemo];
+        std::memcpy(m.text, tt.text.data(), tt.text.size());
+        m.len = static_cast<uint8_t>(tt.text.size());
+        m.type = *type;
+      }
+    }
+  }
   if (!type) {
     fail_at(Errc::UnknownType, "unknown record type", rec_begin, rec_line, tt.text.data());
     return false;

@@ -47,6 +47,14 @@ class RecordBuilder {
   const Owner* owner_ = nullptr;  // Owner of st_.prev_owner in out_.store, if made
   Arena* arena_;
   const char* anchor_ = nullptr;
+  struct TypeMemo {
+    char text[11];
+    uint8_t len = 0;
+    uint16_t type = 0;
+  };
+  static constexpr unsigned kTypeMemo = 8;
+  TypeMemo type_memo_[kTypeMemo];
+  unsigned memo_next_ = 0;
   bool first_record_ = true;
   bool stopped_ = false;
 };
