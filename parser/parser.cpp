@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -75,7 +76,9 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
     std::fclose(f);
     return fail(Errc::Io, "cannot read " + path);
   }
-  out.buffer.reset(new char[static_cast<size_t>(size) + detail::kPadding]());
+  // Only the padding needs zeroing; zero-filling the whole buffer costs a pass over it.
+  out.buffer.reset(new char[static_cast<size_t>(size) + detail::kPadding]);
+  std::memset(out.buffer.get() + size, 0, detail::kPadding);
   const size_t got = std::fread(out.buffer.get(), 1, static_cast<size_t>(size), f);
   std::fclose(f);
   if (got != static_cast<size_t>(size)) return fail(Errc::Io, "cannot read " + path);
@@ -564,7 +567,8 @@ Result<void> parse_text(std::string_view text, const std::string& file_name,
                         const std::string& base_dir, const ParseOptions& options,
                         ZoneStore& store, Diagnostics& diag) {
   SourceFile file;
-  file.buffer.reset(new char[text.size() + detail::kPadding]());
+  file.buffer.reset(new char[text.size() + detail::kPadding]);
+  std::memset(file.buffer.get() + text.size(), 0, detail::kPadding);
   if (!text.empty()) std::memcpy(file.buffer.get(), text.data(), text.size());
   file.text = std::string_view(file.buffer.get(), text.size());
   file.dir = base_dir;
