@@ -491,20 +491,30 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
   uint32_t fallback = 0;
   bool removed = false;
   for (auto& p : out.pending) {
-    RR& rr = out.store.rrs[p.rr];
-    if (opt.default_ttl_set) {
-      rr.ttl = opt.default_ttl;
-    } else if (have_fallback) {
-      rr.ttl = fallback;
-    } else if (rr.type == rrtype::SOA) {
-      fallback = std::min(soa_minimum(rr), detail::kMaxTtl);
-      have_fallback = true;
-      rr.ttl = fallback;
-      diag.warning(Error{Errc::BadTtl, p.pos, "no ttl specified; using the soa minimum"}, p.line);
-    } else {
-      diag.error(Error{Errc::BadTtl, p.pos, "no ttl specified and no $TTL, earlier ttl or soa"},
+    uint32_t failed = 0;
+    for (uint32_t i = p.first; i < p.first + p.count; ++i) {
+      RR& rr = out.store.rrs[i];
+      if (opt.default_ttl_set) {
+        rr.ttl = opt.default_ttl;
+      } else if (have_fallback) {
+        rr.ttl = fallback;
+      } else if (rr.type == rrtype::SOA) {
+        fallback = std::min(soa_minimum(rr), detail::kMaxTtl);
+        have_fallback = true;
+        rr.ttl = fallback;
+        diag.warning(Error{Errc::BadTtl, p.pos, "no ttl specified; using the soa minimum"},
+                     p.line);
+      } else {
+        rr.type = 0;
+        ++failed;
+      }
+    }
+    if (failed > 0) {
+      // One report per run (at its first record) rather than one per record.
+      diag.error(Error{Errc::BadTtl, p.pos,
+                       "no ttl specified and no $TTL, earlier ttl or soa (" +
+                           std::to_string(failed) + " record(s))"},
                  p.line);
-      rr.type = 0;
       removed = true;
     }
   }

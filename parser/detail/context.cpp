@@ -38,9 +38,9 @@ void append_segment(SegmentOut& a, SegmentOut&& b) {
   const uint32_t base = static_cast<uint32_t>(a.store.rrs.size());
   for (PendingTtl& p : b.pending) {
     if (a.has_last_ttl) {
-      b.store.rrs[p.rr].ttl = a.last_ttl;
+      for (uint32_t i = 0; i < p.count; ++i) b.store.rrs[p.first + i].ttl = a.last_ttl;
     } else {
-      p.rr += base;
+      p.first += base;
       a.pending.push_back(std::move(p));
     }
   }

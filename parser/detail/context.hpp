@@ -35,11 +35,14 @@ struct SegmentState {
   NameView origin_view() const noexcept { return has_origin ? origin.view() : NameView{}; }
 };
 
-/// A record whose TTL depends on records before its segment (no $TTL, no TTL seen yet).
+/// A run of records whose TTL depends on records before their segment (no $TTL, no TTL seen
+/// yet). Within one chunk these are a contiguous run, so a zone without $TTL costs one entry
+/// per chunk, not one per record.
 struct PendingTtl {
-  uint32_t rr;  // index into the segment's store
-  SourcePos pos;
-  std::string line;  // source line, for the warning/error if one is needed
+  uint32_t first;  // index into the segment's store
+  uint32_t count;
+  SourcePos pos;     // of the run's first record, for the warning/error if one is needed
+  std::string line;  // its source line
 };
 
 /// Output of one segment (a chunk of text, an $INCLUDEd file or a $GENERATE).

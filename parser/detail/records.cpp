@@ -231,14 +231,20 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     rr.ttl = out_.last_ttl;
   } else {
     rr.ttl = 0;
-    PendingTtl p;
-    p.rr = static_cast<uint32_t>(out_.store.rrs.size());
-    const char* pos = tt.text.data();
-    if (anchor_ && (pos < file_.text.data() || pos > file_.text.data() + file_.text.size())) {
-      pos = anchor_;
+    const auto index = static_cast<uint32_t>(out_.store.rrs.size());
+    if (!out_.pending.empty() && out_.pending.back().first + out_.pending.back().count == index) {
+      ++out_.pending.back().count;
+    } else {
+      PendingTtl p;
+      p.first = index;
+      p.count = 1;
+      const char* pos = tt.text.data();
+      if (anchor_ && (pos < file_.text.data() || pos > file_.text.data() + file_.text.size())) {
+        pos = anchor_;
+      }
+      p.pos = position_of(file_, rec_begin, rec_line, pos, &p.line);
+      out_.pending.push_back(std::move(p));
     }
-    p.pos = position_of(file_, rec_begin, rec_line, pos, &p.line);
-    out_.pending.push_back(std::move(p));
   }
   out_.store.rrs.push_back(rr);
   return true;
