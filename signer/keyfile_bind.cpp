@@ -480,8 +480,8 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
   while (const dirent* ent = ::readdir(d)) {
     const std::string_view name = ent->d_name;
     if (name.size() <= prefix.size() + 8 || !ends_with(name, ".private")) continue;
-    bool match = true;
-    for (size_t i = 0; i < prefix.size() && match; ++i)
+    bool match = name[0] == 'K';
+    for (size_t i = 1; i < prefix.size() && match; ++i)
       match = ascii_lower(static_cast<uint8_t>(name[i])) == static_cast<uint8_t>(prefix[i]);
     if (!match) continue;
     bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
