@@ -296,3 +296,35 @@ TEST_CASE("dnst Ed25519 keys: DS exact, signatures deterministic and valid", "[s
     }
   }
 }
+
+TEST_CASE("dnst Ed25519 keys: BIND's signatures of example.rfc4035 are reproduced exactly",
+          "[signer]") {
+  TempDir tmp;
+  const Name origin = name_of("example.");
+  const std::string dir = test::dnst_dir() + "/";
+  const Key ksk = load_copy(tmp, dir + "Kexample.+015+53470", origin);
+  const Key zsk = load_copy(tmp, dir + "Kexample.+015+39188", origin);
+  const auto all = test::read_records(
+      test::read_file(std::string(ZK_SOURCE_DIR) + "/tests/signer/data/example.rfc4035.ed25519.signed"));
+  RRsets sets(all);
+  SignContext ctx;
+  int same = 0, total = 0;
+  for (const auto& rr : all) {
+    if (rr.type != 46) continue;
+    ++total;
+    const RrsigView v = rrsig_view(rr.rdata);
+    const auto* set = sets.find(rr.owner, v.type);
+    INFO(name_to_string(rr.owner) << " type " << v.type);
+    REQUIRE(set);
+    const Key& key = v.tag == ksk.tag() ? ksk : zsk;
+    REQUIRE(key.tag() == v.tag);
+    std::vector<uint8_t> out(max_rrsig_rdata_len(key));
+    auto n = ctx.sign(key, {v.signer, v.inc, v.exp, v.ottl}, *set, out.data());
+    REQUIRE(n);
+    out.resize(*n);
+    CHECK(test::hex(out) == test::hex(rr.rdata));
+    same += out == rr.rdata;
+  }
+  CHECK(total == 27);
+  CHECK(same == total);
+}
