@@ -1,0 +1,55 @@
+// Internal to cli/: subcommand registration and execution.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dns/result.hpp"
+
+namespace zk::cli {
+
+/// What a subcommand wants printed. Only main writes to stdout/stderr.
+struct Report {
+  std::string out;  // stdout
+  std::string err;  // stderr (diagnostics, summary)
+};
+
+/// Exit codes (documented in the README): 0 ok, 1 bad zone data, 2 bad usage, 3 a key needs
+/// the owner's action, 4 internal failure.
+int exit_code_for(Errc code) noexcept;
+
+struct ZoneArgs {
+  std::string zone_file, origin, output, ds_output, key_dir, stats_json;
+  bool strict = false;
+  unsigned threads = 0;
+  bool nsec3 = false, opt_out = false, csk = false, cds = true, no_cds = false, zonemd = false;
+  uint16_t nsec3_iterations = 0;
+  std::string nsec3_salt = "-";
+  uint32_t max_ttl = 604800;
+  std::string serial = "increment", inception, expiration, now;
+};
+
+struct KeyArgs {
+  std::string origin, key_dir, algorithm = "ECDSAP256SHA256", digests = "2";
+  bool ksk = false;
+  unsigned bits = 0;
+};
+
+CLI::App* add_compile(CLI::App& app, ZoneArgs& args);
+CLI::App* add_sign(CLI::App& app, ZoneArgs& args);
+CLI::App* add_keygen(CLI::App& app, KeyArgs& args);
+CLI::App* add_ds(CLI::App& app, KeyArgs& args);
+
+/// Each returns the process exit code.
+int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report);
+int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
+int run_ds(const KeyArgs& args, Report& report);
+
+/// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
+/// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
+Result<int64_t> parse_time_arg(const std::string& text, int64_t now);
+
+}  // namespace zk::cli

@@ -1,0 +1,46 @@
+// zonekiln: flags -> options -> pipeline -> exit code. The only catch in the program.
+#include <oneapi/tbb/global_control.h>
+
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <memory>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  try {
+    CLI::App app{"zonekiln: DNS zone compiler and DNSSEC signer"};
+    app.require_subcommand(1);
+    zk::cli::ZoneArgs zone;
+    zk::cli::KeyArgs key;
+    CLI::App* compile = zk::cli::add_compile(app, zone);
+    CLI::App* sign = zk::cli::add_sign(app, zone);
+    CLI::App* keygen = zk::cli::add_keygen(app, key);
+    CLI::App* ds = zk::cli::add_ds(app, key);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e) == 0 ? 0 : 2;
+    }
+    std::unique_ptr<tbb::global_control> limit;
+    if (zone.threads != 0) {
+      limit = std::make_unique<tbb::global_control>(
+          tbb::global_control::max_allowed_parallelism, zone.threads);
+    }
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    zk::cli::Report report;
+    int code = 2;
+    if (compile->parsed()) code = zk::cli::run_compile(zone, false, now, report);
+    if (sign->parsed()) code = zk::cli::run_compile(zone, true, now, report);
+    if (keygen->parsed()) code = zk::cli::run_keygen(key, now, report);
+    if (ds->parsed()) code = zk::cli::run_ds(key, report);
+    std::fwrite(report.out.data(), 1, report.out.size(), stdout);
+    std::fflush(stdout);
+    std::fwrite(report.err.data(), 1, report.err.size(), stderr);
+    return code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zonekiln: internal error: %s\n", e.what());
+    return 4;
+  }
+}

@@ -1,0 +1,220 @@
+// `zonekiln compile` and `zonekiln sign`.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "dns/diagnostics.hpp"
+#include "emit/emit.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace zk::cli {
+
+namespace {
+
+void add_common(CLI::App* cmd, ZoneArgs& a) {
+  cmd->add_option("ZONEFILE", a.zone_file, "zone file to read")->required();
+  cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.")->required();
+  cmd->add_flag("--strict", a.strict, "treat warnings as errors");
+  cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
+}
+
+Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
+  std::vector<uint8_t> salt;
+  if (text == "-" || text.empty()) return salt;
+  if (text.size() % 2 != 0 || text.size() > 510) {
+    return fail(Errc::Usage, "--nsec3-salt must be '-' or up to 255 octets of hex");
+  }
+  for (size_t i = 0; i < text.size(); i += 2) {
+    unsigned v = 0;
+    for (size_t k = i; k < i + 2; ++k) {
+      const char c = text[k];
+      unsigned d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else return fail(Errc::Usage, "--nsec3-salt is not hex: " + text);
+      v = v * 16 + d;
+    }
+    salt.push_back(static_cast<uint8_t>(v));
+  }
+  return salt;
+}
+
+Result<pipeline::SerialPolicy> parse_serial(const std::string& s) {
+  if (s == "keep") return pipeline::SerialPolicy::Keep;
+  if (s == "increment") return pipeline::SerialPolicy::Increment;
+  if (s == "unixtime") return pipeline::SerialPolicy::UnixTime;
+  if (s == "date") return pipeline::SerialPolicy::Date;
+  return fail(Errc::Usage, "--serial must be keep, increment, unixtime or date");
+}
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Fills the sign options; any error is a usage error.
+Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::CompileOptions& o) {
+  auto& s = o.signing;
+  s.key_dir = a.key_dir;
+  s.now = clock_now;
+  if (!a.now.empty()) {
+    auto t = parse_time_arg(a.now, clock_now);
+    if (!t) return fail(t.error());
+    s.now = *t;
+  }
+  s.inception = s.now - 3600;  // allow for validators with slow clocks
+  s.expiration = s.now + 14 * 86400;
+  if (!a.inception.empty()) {
+    auto t = parse_time_arg(a.inception, s.now);
+    if (!t) return fail(t.error());
+    s.inception = *t;
+  }
+  if (!a.expiration.empty()) {
+    auto t = parse_time_arg(a.expiration, s.now);
+    if (!t) return fail(t.error());
+    s.expiration = *t;
+  }
+  if (s.expiration <= s.inception) {
+    return fail(Errc::Usage, "signature expiration must be after inception");
+  }
+  s.nsec3.enabled = a.nsec3 || a.opt_out;
+  s.nsec3.iterations = a.nsec3_iterations;
+  s.nsec3.opt_out = a.opt_out;
+  auto salt = parse_salt(a.nsec3_salt);
+  if (!salt) return fail(salt.error());
+  s.nsec3.salt = std::move(*salt);
+  s.max_ttl = a.max_ttl;
+  s.csk = a.csk;
+  s.cds = a.cds && !a.no_cds;
+  auto serial = parse_serial(a.serial);
+  if (!serial) return fail(serial.error());
+  s.serial = *serial;
+  if (a.zonemd) {
+    return fail(Errc::Usage, "--zonemd is not implemented yet");
+  }
+  o.output = a.output.empty() ? a.zone_file + ".signed" : a.output;
+  if (a.ds_output == "-" || !a.ds_output.empty()) {
+    s.ds_output = a.ds_output;
+  } else {
+    const std::string dir = o.output == "-" ? "." : dir_of(o.output);
+    s.ds_output = dir + "/dsset-" + a.origin + (a.origin.empty() || a.origin.back() != '.' ? "." : "");
+  }
+  return ok();
+}
+
+std::string stats_json(const pipeline::Stats& st) {
+  nlohmann::json j;
+  j["records_in"] = st.records_in;
+  j["duplicates"] = st.duplicates;
+  j["out_of_zone"] = st.out_of_zone;
+  j["rrsets"] = st.rrsets;
+  j["records_out"] = st.records_out;
+  j["signatures"] = st.signatures;
+  j["clamped_rrsets"] = st.clamped_rrsets;
+  j["dnssec_removed"] = st.dnssec_removed;
+  j["nsec"] = st.nsec;
+  j["nsec3"] = st.nsec3;
+  j["serial_old"] = st.serial_old;
+  j["serial_new"] = st.serial_new;
+  j["notes"] = st.notes;
+  nlohmann::json times = nlohmann::json::object();
+  for (const auto& t : st.times) times[t.stage] = t.seconds;
+  j["seconds"] = times;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+int exit_code_for(Errc code) noexcept {
+  const auto v = static_cast<uint16_t>(code);
+  if (v < 100) return 1;
+  if (v < 200) return 2;
+  if (v < 300) return 3;
+  return 4;
+}
+
+CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
+  CLI::App* cmd = app.add_subcommand("compile", "check a zone and write it in canonical form");
+  add_common(cmd, a);
+  cmd->add_option("--output,-o", a.output, "output file (default: stdout; '-' = stdout)");
+  return cmd;
+}
+
+CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
+  CLI::App* cmd = app.add_subcommand("sign", "check and DNSSEC-sign a zone");
+  add_common(cmd, a);
+  cmd->add_option("--keys", a.key_dir, "directory with the zone's BIND key files")->required();
+  cmd->add_option("--output,-o", a.output, "signed zone (default ZONEFILE.signed; '-' = stdout)");
+  cmd->add_option("--ds-output", a.ds_output, "DS set file (default dsset-ORIGIN beside the output)");
+  cmd->add_flag("--nsec3", a.nsec3, "NSEC3 instead of NSEC (RFC 5155)");
+  cmd->add_option("--nsec3-iterations", a.nsec3_iterations, "extra hash iterations (RFC 9276: 0)");
+  cmd->add_option("--nsec3-salt", a.nsec3_salt, "salt in hex or '-' for none (RFC 9276: none)");
+  cmd->add_flag("--nsec3-opt-out", a.opt_out, "NSEC3 opt-out for insecure delegations");
+  cmd->add_option("--max-ttl", a.max_ttl, "clamp TTLs to this many seconds (0 = off)");
+  cmd->add_flag("--csk", a.csk, "sign everything with the KSK(s)");
+  cmd->add_flag("--cds", a.cds, "publish CDS/CDNSKEY for the KSKs (default)");
+  cmd->add_flag("--no-cds", a.no_cds, "do not publish CDS/CDNSKEY");
+  cmd->add_flag("--zonemd", a.zonemd, "add a ZONEMD record (RFC 8976)");
+  cmd->add_option("--serial", a.serial, "SOA serial: keep, increment, unixtime, date")
+      ->check(CLI::IsMember({"keep", "increment", "unixtime", "date"}));
+  cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
+  cmd->add_option("--expiration", a.expiration, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
+  cmd->add_option("--now", a.now, "the time to sign at (default: the clock)");
+  cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
+  return cmd;
+}
+
+int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report) {
+  Diagnostics diag;
+  pipeline::CompileOptions o;
+  o.zone_file = a.zone_file;
+  o.strict = a.strict;
+  o.sign = sign;
+  if (auto n = name_from_text(a.origin, NameView{}, o.origin); !n) {
+    report.err += "zonekiln: error: bad --origin '" + a.origin + "': " + n.error().detail + "\n";
+    return 2;
+  }
+  o.output = a.output.empty() ? "-" : a.output;
+  if (sign) {
+    if (auto r = sign_options(a, clock_now, o); !r) {
+      report.err += "zonekiln: error: " + r.error().detail + "\n";
+      return exit_code_for(r.error().code);
+    }
+  }
+  auto res = pipeline::compile_zone(o, diag);
+  for (const Diagnostic& d : diag.sorted()) report.err += diag.format(d) + "\n";
+  if (!res) {
+    report.err += "zonekiln: error: " + res.error().detail + "\n";
+    return exit_code_for(res.error().code);
+  }
+  const pipeline::Stats& st = *res;
+  for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
+  double total = 0;
+  std::string times;
+  for (const auto& t : st.times) {
+    total += t.seconds;
+    times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
+  }
+  if (sign) {
+    report.err += fmt::format(
+        "zonekiln: signed {}: {} RRsets, {} signatures, {} NSEC, {} NSEC3, {} TTLs clamped, "
+        "{} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})\n",
+        a.origin, st.rrsets, st.signatures, st.nsec, st.nsec3, st.clamped_rrsets,
+        st.dnssec_removed, st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
+  } else {
+    report.err += fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",
+                              a.origin, st.records_out, st.duplicates, total);
+  }
+  if (!a.stats_json.empty()) {
+    if (auto w = emit::write_file_atomic(a.stats_json, stats_json(st)); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      return exit_code_for(w.error().code);
+    }
+  }
+  return 0;
+}
+
+}  // namespace zk::cli

@@ -1,0 +1,50 @@
+// zk::emit: records -> zone text, and output files that are replaced atomically.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+
+namespace zk::emit {
+
+/// Appends one RR as a line "owner<TAB>ttl<TAB>class<TAB>type<TAB>rdata\n": the owner absolute
+/// with a trailing dot, class "IN" (or CLASSnnn, RFC 3597), RDATA via rdata_to_text. Pure;
+/// thread-safe (writes only to out).
+void append_rr(std::string& out, NameView owner, uint32_t ttl, uint16_t rclass, uint16_t type,
+               std::span<const uint8_t> rdata);
+
+/// An output that is either stdout ("-") or a file replaced atomically: bytes go to a temp file
+/// ".NAME.zktmp.PID.XXXXXX" in the target's directory; commit() fsyncs it, renames it over the
+/// target and fsyncs the directory. Until commit() the previous file is untouched; destroying
+/// an uncommitted OutputFile removes the temp file. open() also removes temp files left by
+/// earlier runs that died (their PID is no longer alive). Not thread-safe; move-only.
+class OutputFile {
+ public:
+  OutputFile() = default;
+  ~OutputFile();
+  OutputFile(OutputFile&& other) noexcept;
+  OutputFile& operator=(OutputFile&& other) noexcept;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  /// Errc::Io when the directory is not writable.
+  static Result<OutputFile> open(const std::string& path);
+  Result<void> write(std::string_view bytes);
+  Result<void> commit();
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  void discard() noexcept;
+  std::string path_, temp_;
+  int fd_ = -1;
+  bool is_stdout_ = false;
+};
+
+/// Writes content to path atomically (or stdout for "-").
+Result<void> write_file_atomic(const std::string& path, std::string_view content);
+
+}  // namespace zk::emit

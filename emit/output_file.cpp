@@ -1,0 +1,138 @@
+#include "emit/emit.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace zk::emit {
+
+namespace {
+
+Unexpected io_error(const std::string& what, const std::string& path) {
+  return fail(Errc::Io, what + " " + path + ": " + std::strerror(errno));
+}
+
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+// Temp files are ".BASE.zktmp.PID.XXXXXX"; one whose PID is gone was left by a crashed run.
+void remove_stale_temps(const std::string& dir, const std::string& base) {
+  const std::string prefix = "." + base + ".zktmp.";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> stale;
+  while (const dirent* e = readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name.substr(0, prefix.size()) != prefix) continue;
+    const long pid = std::strtol(e->d_name + prefix.size(), nullptr, 10);
+    if (pid <= 0) continue;
+    if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    stale.emplace_back(name);
+  }
+  closedir(d);
+  for (const auto& s : stale) unlink((dir + "/" + s).c_str());
+}
+
+}  // namespace
+
+OutputFile::~OutputFile() { discard(); }
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)), temp_(std::move(o.temp_)), fd_(o.fd_), is_stdout_(o.is_stdout_) {
+  o.fd_ = -1;
+  o.temp_.clear();
+}
+
+OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
+  if (this == &o) return *this;
+  discard();
+  path_ = std::move(o.path_);
+  temp_ = std::move(o.temp_);
+  fd_ = o.fd_;
+  is_stdout_ = o.is_stdout_;
+  o.fd_ = -1;
+  o.temp_.clear();
+  return *this;
+}
+
+void OutputFile::discard() noexcept {
+  if (is_stdout_) return;
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  if (!temp_.empty()) unlink(temp_.c_str());
+  temp_.clear();
+}
+
+Result<OutputFile> OutputFile::open(const std::string& path) {
+  OutputFile f;
+  f.path_ = path;
+  if (path == "-") {
+    f.is_stdout_ = true;
+    f.fd_ = STDOUT_FILENO;
+    return f;
+  }
+  const auto [dir, base] = split_path(path);
+  remove_stale_temps(dir, base);
+  std::string tmpl = dir + "/." + base + ".zktmp." + std::to_string(getpid()) + ".XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  const int fd = mkstemp(buf.data());
+  if (fd < 0) return io_error("cannot create a temporary file for", path);
+  fchmod(fd, 0644);
+  f.fd_ = fd;
+  f.temp_ = buf.data();
+  return f;
+}
+
+Result<void> OutputFile::write(std::string_view bytes) {
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot write", is_stdout_ ? std::string("stdout") : path_);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return ok();
+}
+
+Result<void> OutputFile::commit() {
+  if (is_stdout_) return ok();
+  if (fsync(fd_) != 0) return io_error("cannot sync", temp_);
+  if (close(fd_) != 0) {
+    fd_ = -1;
+    return io_error("cannot close", temp_);
+  }
+  fd_ = -1;
+  if (rename(temp_.c_str(), path_.c_str()) != 0) return io_error("cannot rename onto", path_);
+  temp_.clear();
+  const int dfd = ::open(split_path(path_).first.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    fsync(dfd);  // makes the rename durable; failure here cannot undo it, so it is not an error
+    close(dfd);
+  }
+  return ok();
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view content) {
+  auto f = OutputFile::open(path);
+  if (!f) return fail(f.error());
+  if (auto w = f->write(content); !w) return w;
+  return f->commit();
+}
+
+}  // namespace zk::emit

@@ -1,0 +1,119 @@
+// Stage: cross-record zone checks (classified as BIND's named-checkzone does).
+#include "pipeline/pipeline.hpp"
+
+#include <algorithm>
+
+#include "dns/rdata.hpp"
+#include "dns/rrtype.hpp"
+
+namespace zk::pipeline {
+
+namespace {
+
+bool is_address(uint16_t t) { return t == rrtype::A || t == rrtype::AAAA; }
+
+// Types allowed beside a CNAME: RFC 2181 s10.1 (none), RFC 4035 s2.5 (RRSIG, NSEC).
+bool allowed_beside_cname(uint16_t t) {
+  return t == rrtype::CNAME || t == rrtype::RRSIG || t == rrtype::NSEC;
+}
+
+std::string rrset_text(NameView owner, uint16_t type) {
+  return name_to_string(owner) + "/" + type_to_string(type);
+}
+
+void report(Diagnostics& diag, Severity s, std::string text) {
+  diag.report(s, make_error(Errc::ZoneCheck, std::move(text)));
+}
+
+bool node_has_address(const ZoneStore& store, const OwnerNode& n) {
+  for (uint32_t k = n.first; k < n.first + n.count; ++k) {
+    if (is_address(store.rrs[k].type)) return true;
+  }
+  return false;
+}
+
+void check_ns_targets(const ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
+                      uint32_t begin, uint32_t end, Diagnostics& diag) {
+  const NameView origin = store.origin.view();
+  for (uint32_t k = begin; k < end; ++k) {
+    const NameView target = rdata_single_name(store.rrs[k].rdata_span());
+    if (!is_subdomain(target, origin)) continue;
+    const uint32_t t = index.find(target);
+    if (t != UINT32_MAX && node_has_address(store, index.nodes[t])) continue;
+    report(diag, Severity::Error,
+           "NS '" + name_to_string(target) + "' of '" + name_to_string(node.owner->name()) +
+               "' has no address records (A or AAAA)");
+  }
+}
+
+}  // namespace
+
+void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
+  auto& rrs = store.rrs;
+  if (index.apex == UINT32_MAX) {
+    report(diag, Severity::Error,
+           "no records at the zone apex " + name_to_string(store.origin.view()));
+    return;
+  }
+  for (const OwnerNode& node : index.nodes) {
+    if (node.count == 0) continue;
+    const NameView name = node.owner->name();
+    const bool apex = (node.flags & kApex) != 0;
+    bool has_cname = false, has_other = false, has_soa = false, has_ns = false;
+    bool warned_occluded = false;
+    const uint32_t end = node.first + node.count;
+    for (uint32_t b = node.first; b < end;) {
+      const uint16_t type = rrs[b].type;
+      uint32_t e = b + 1;
+      while (e < end && rrs[e].type == type) ++e;
+
+      uint32_t lowest = rrs[b].ttl;
+      bool differ = false;
+      for (uint32_t k = b + 1; k < e; ++k) {
+        differ |= rrs[k].ttl != rrs[b].ttl;
+        lowest = std::min(lowest, rrs[k].ttl);
+      }
+      if (differ) {
+        report(diag, Severity::Warning,
+               "TTLs differ in RRset " + rrset_text(name, type) + "; using the lowest (" +
+                   std::to_string(lowest) + ")");
+        for (uint32_t k = b; k < e; ++k) rrs[k].ttl = lowest;
+      }
+
+      has_cname |= type == rrtype::CNAME;
+      has_other |= !allowed_beside_cname(type);
+      if (type == rrtype::SOA) {
+        has_soa = true;
+        if (!apex) report(diag, Severity::Error, "SOA record not at top of zone (" +
+                                                     name_to_string(name) + ")");
+        else if (e - b > 1) report(diag, Severity::Error, "multiple SOA records at the apex");
+      }
+      if ((type == rrtype::CNAME || type == rrtype::DNAME) && e - b > 1) {
+        report(diag, Severity::Error, "more than one record in " + rrset_text(name, type));
+      }
+      if (type == rrtype::DS && apex) {
+        report(diag, Severity::Error, "DS record at the zone apex");
+      }
+      if (type == rrtype::NS) {
+        has_ns = true;
+        if (apex || (node.flags & kDelegation)) check_ns_targets(store, index, node, b, e, diag);
+      }
+      if ((node.flags & kOccluded) && !warned_occluded &&
+          ((node.flags & kBelowDname) || !is_address(type))) {
+        warned_occluded = true;
+        report(diag, Severity::Warning,
+               "occluded data at " + name_to_string(name) + " (below a " +
+                   ((node.flags & kBelowDname) ? "DNAME" : "zone cut") +
+                   "); kept but not signed");
+      }
+      b = e;
+    }
+    if (has_cname && has_other) {
+      report(diag, Severity::Error, name_to_string(name) + ": CNAME and other data");
+    }
+    if (apex && !has_soa) report(diag, Severity::Error, "no SOA record at the zone apex");
+    if (apex && !has_ns) report(diag, Severity::Error, "no NS records at the zone apex");
+  }
+}
+
+}  // namespace zk::pipeline

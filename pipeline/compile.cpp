@@ -1,0 +1,142 @@
+// The compile/sign driver: runs the stages in order and times them.
+#include <chrono>
+
+#include "dns/rdata.hpp"
+#include "dns/rrtype.hpp"
+#include "parser/parser.hpp"
+#include "pipeline/detail/keys.hpp"
+#include "pipeline/detail/writer.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace zk::pipeline {
+
+namespace {
+
+class StageClock {
+ public:
+  explicit StageClock(Stats& s) : stats_(s), t0_(std::chrono::steady_clock::now()) {}
+  void lap(const char* stage) {
+    const auto t = std::chrono::steady_clock::now();
+    stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
+    t0_ = t;
+  }
+
+ private:
+  Stats& stats_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+Unexpected zone_errors(const Diagnostics& diag) {
+  return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s), " +
+                                   std::to_string(diag.warning_count()) +
+                                   " warning(s) in the zone data");
+}
+
+SoaFields apex_soa(const ZoneStore& store, const ZoneIndex& index) {
+  const OwnerNode& apex = index.nodes[index.apex];
+  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
+    if (store.rrs[k].type == rrtype::SOA) return soa_fields(store.rrs[k].rdata_span());
+  }
+  return {};
+}
+
+uint32_t apex_soa_ttl(const ZoneStore& store, const ZoneIndex& index) {
+  const OwnerNode& apex = index.nodes[index.apex];
+  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
+    if (store.rrs[k].type == rrtype::SOA) return store.rrs[k].ttl;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
+  Stats stats;
+  StageClock clock(stats);
+  diag.set_strict(options.strict);
+
+  ZoneStore store;
+  Name origin(options.origin.view());
+  origin.to_lower();
+  parser::ParseOptions popts;
+  popts.origin = origin;
+  popts.origin_set = true;
+  if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r) return fail(r.error());
+  store.origin = origin;
+  clock.lap("parse");
+  if (diag.has_errors()) return zone_errors(diag);
+  stats.records_in = store.rrs.size();
+
+  stats.duplicates = sort_zone(store);
+  stats.out_of_zone = drop_out_of_zone(store, diag);
+  clock.lap("sort");
+  ZoneIndex index = build_index(store);
+  check_zone(store, index, diag);
+  clock.lap("check");
+  if (diag.has_errors()) return zone_errors(diag);
+
+  detail::WritePlan plan;
+  detail::KeyPlan keys;
+  const SignOptions& sopts = options.signing;
+  if (options.sign) {
+    auto kp = detail::prepare_keys(sopts, origin, diag, stats);
+    if (!kp) return fail(kp.error());
+    keys = std::move(*kp);
+    clock.lap("keys");
+
+    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
+    std::vector<std::vector<uint8_t>> ours;
+    for (const auto& k : keys.published) {
+      ours.emplace_back(k.dnskey_rdata().begin(), k.dnskey_rdata().end());
+    }
+    StripResult stripped = strip_dnssec(store, ours, sopts.cds);
+    stats.dnssec_removed = stripped.removed;
+    for (uint16_t tag : stripped.kept_dnskey_tags) {
+      stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
+                            " from the zone file (no key for it in " + sopts.key_dir + ")");
+    }
+    index = build_index(store);
+    stats.serial_old = apex_soa(store, index).serial;
+    stats.serial_new = update_serial(store, index, sopts.serial, sopts.now);
+
+    const SoaFields soa = apex_soa(store, index);
+    keys.dnskey_ttl = sopts.dnskey_ttl ? *sopts.dnskey_ttl : std::min<uint32_t>(soa.minimum, 3600);
+    // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
+    plan.chain_ttl = std::min(apex_soa_ttl(store, index), soa.minimum);
+    if (auto r = detail::add_key_records(store, index, keys, sopts.cds, sopts.nsec3, plan.chain_ttl);
+        !r) {
+      return fail(r.error());
+    }
+    sort_zone(store);
+    index = build_index(store);
+    clock.lap("prepare");
+
+    plan.keys = &keys;
+    plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+  }
+  plan.store = &store;
+  plan.index = &index;
+  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return fail(r.error());
+  if (options.sign) clock.lap("chain");
+
+  auto out = emit::OutputFile::open(options.output);
+  if (!out) return fail(out.error());
+  auto written = detail::write_zone(plan, *out);
+  if (!written) return fail(written.error());
+  if (auto c = out->commit(); !c) return fail(c.error());
+  clock.lap(options.sign ? "sign+write" : "write");
+  stats.records_out = written->records;
+  stats.rrsets = written->rrsets;
+  stats.signatures = written->signatures;
+  stats.nsec = written->nsec;
+  stats.nsec3 = written->nsec3;
+
+  if (options.sign && !sopts.ds_output.empty()) {
+    auto ds = detail::ds_text(store, keys);
+    if (!ds) return fail(ds.error());
+    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return fail(w.error());
+  }
+  return stats;
+}
+
+}  // namespace zk::pipeline

@@ -1,0 +1,55 @@
+// Internal: the streaming output stage (records, NSEC/NSEC3, RRSIGs -> text, in order).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "emit/emit.hpp"
+#include "pipeline/pipeline.hpp"
+#include "signer/signer.hpp"
+
+namespace zk::pipeline::detail {
+
+/// Keys chosen for this run. ksks sign DNSKEY/CDS/CDNSKEY, zsks everything else (with --csk
+/// both lists hold the same keys).
+struct KeyPlan {
+  std::vector<signer::Key> ksks, zsks, published;
+  signer::RrsigParams params;
+  uint32_t dnskey_ttl = 3600;
+};
+
+enum class ChainKind { None, Nsec, Nsec3 };
+
+struct Nsec3Entry {
+  Nsec3Hash hash;
+  uint32_t node;
+};
+
+/// Everything the output stage reads; shared read-only by all threads.
+struct WritePlan {
+  const ZoneStore* store = nullptr;
+  const ZoneIndex* index = nullptr;
+  const KeyPlan* keys = nullptr;  // null: do not sign (compile)
+  ChainKind chain = ChainKind::None;
+  uint32_t chain_ttl = 0;  // RFC 9077: min(SOA TTL, SOA MINIMUM)
+  // NSEC: for each node in the chain, the index of the next chain node (wrapping to the apex).
+  std::vector<uint32_t> nsec_next;
+  // NSEC3: entries in hash order, and the fixed RDATA head (alg, flags, iterations, salt).
+  std::vector<Nsec3Entry> nsec3;
+  std::vector<uint8_t> nsec3_head;
+};
+
+struct WriteStats {
+  uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0;
+};
+
+/// Builds nsec_next (NSEC) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
+/// Errc::Internal on an NSEC3 hash collision (RFC 5155 s7.1: pick another salt).
+Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
+
+/// Generates and writes the zone in chunks (tbb::parallel_pipeline, ordered output). Output is
+/// byte-identical for any thread count. Signing errors are returned (first in chunk order).
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& out);
+
+}  // namespace zk::pipeline::detail

@@ -1,0 +1,178 @@
+// zk::pipeline: sorted zone -> checked, chained, signed zone text.
+//
+// Stages (each in its own .cpp, each usable alone from tests):
+//   sort_zone -> drop_out_of_zone -> build_index (zone cuts, ENTs) -> check_zone ->
+//   clamp_ttls -> strip_dnssec -> update_serial -> add key records -> build chain -> write_zone
+// compile_zone / sign_zone drive them for the CLI.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dns/arena.hpp"
+#include "dns/diagnostics.hpp"
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+#include "dns/zone.hpp"
+
+namespace zk::pipeline {
+
+// --- sort ---------------------------------------------------------------------------------
+
+/// Sorts store.rrs by rr_compare (tbb::parallel_sort; the order is total, so the result does
+/// not depend on the thread count) and removes duplicate RRs (RFC 2181 s5). Returns how many
+/// duplicates were removed. TTLs of duplicates do not take part: the lowest TTL is kept.
+size_t sort_zone(ZoneStore& store);
+
+/// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
+/// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
+size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag);
+
+// --- owner table (zone cuts) --------------------------------------------------------------
+
+enum NodeFlag : uint16_t {
+  kApex = 1 << 0,
+  kDelegation = 1 << 1,  // NS not at the apex: a zone cut (RFC 1034 s4.2.1)
+  kOccluded = 1 << 2,    // below a zone cut or a DNAME: glue or occluded data, not signed
+  kBelowDname = 1 << 3,  // occluded by a DNAME (RFC 6672 s2.4)
+  kWildcard = 1 << 4,    // first label "*" (RFC 4592)
+  kEnt = 1 << 5,         // empty non-terminal: no records, has descendants with records
+  kHasDs = 1 << 6,       // delegation with a DS RRset (secure delegation)
+  kHasDname = 1 << 7,
+};
+
+/// One owner name of a sorted zone: its records are store.rrs[first, first + count).
+/// ENT nodes have count 0.
+struct OwnerNode {
+  const Owner* owner;
+  uint32_t first;
+  uint32_t count;
+  uint16_t flags;
+
+  bool authoritative() const noexcept { return (flags & (kOccluded | kEnt)) == 0; }
+};
+
+/// The owner-node table of a sorted, in-zone store, in canonical order (ENTs just before their
+/// first descendant). ENT owner names live in arena. Read-only after build_index, so it may be
+/// shared by all threads.
+struct ZoneIndex {
+  std::vector<OwnerNode> nodes;
+  Arena arena{64 * 1024};
+  uint32_t apex = UINT32_MAX;  // index of the apex node; UINT32_MAX when there is none
+
+  /// Index of the node with this (lowercased) name, or UINT32_MAX.
+  uint32_t find(NameView lowercase_name) const noexcept;
+};
+
+/// Builds the owner-node table of a sorted store whose records are all at or below origin.
+ZoneIndex build_index(const ZoneStore& store);
+
+// --- zone checks --------------------------------------------------------------------------
+
+/// Cross-record checks, reported to diag as named-checkzone classifies them:
+/// errors: no SOA / more than one SOA / SOA not at apex, no NS at apex, CNAME beside other
+/// data (RRSIG and NSEC allowed, RFC 2181 s10.1, RFC 4035 s2.5), more than one CNAME or DNAME,
+/// CNAME and DNAME together, DS at apex, in-zone NS target without address records;
+/// warnings: TTLs differing within an RRset (RFC 2181 s5.2; all set to the lowest, which is
+/// deterministic whatever the input order), non-address data below a zone cut or any data
+/// below a DNAME (occluded: kept in the output, never signed).
+/// Mutates only TTLs.
+void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
+
+// --- TTLs, old DNSSEC data, serial --------------------------------------------------------
+
+/// Lowers every TTL above max_ttl to max_ttl (0 = off). Returns the number of RRsets changed.
+size_t clamp_ttls(ZoneStore& store, uint32_t max_ttl);
+
+struct StripResult {
+  size_t removed = 0;                    // RRSIG, NSEC, NSEC3, NSEC3PARAM, replaced DNSKEY/CDS
+  std::vector<uint16_t> kept_dnskey_tags;  // apex DNSKEYs not among our keys (kept, published)
+};
+/// Removes the DNSSEC records the signer regenerates: RRSIG, NSEC, NSEC3, NSEC3PARAM
+/// everywhere; at the apex DNSKEYs equal to one of our_dnskeys and, when drop_cds, CDS and
+/// CDNSKEY. Other DNSKEYs stay (reported in the result). Keeps the order.
+StripResult strip_dnssec(ZoneStore& store, const std::vector<std::vector<uint8_t>>& our_dnskeys,
+                         bool drop_cds);
+
+enum class SerialPolicy { Keep, Increment, UnixTime, Date };
+
+/// RFC 1982 serial-number arithmetic: true when a is "less than" b (undefined pairs: false).
+bool serial_lt(uint32_t a, uint32_t b) noexcept;
+
+/// The next SOA serial under policy at time now (unix seconds). Never goes backwards in
+/// serial arithmetic: if the policy's value is not greater than old, old + 1 is used (and
+/// 0 is skipped, as BIND does). Keep returns old.
+uint32_t next_serial(uint32_t old, SerialPolicy policy, int64_t now) noexcept;
+
+/// Rewrites the apex SOA serial in place (copying the RDATA into the store's arena).
+/// Returns the new serial.
+uint32_t update_serial(ZoneStore& store, const ZoneIndex& index, SerialPolicy policy,
+                       int64_t now);
+
+// --- NSEC3 (RFC 5155) ---------------------------------------------------------------------
+
+inline constexpr size_t kNsec3HashLen = 20;  // SHA-1
+using Nsec3Hash = std::array<uint8_t, kNsec3HashLen>;
+
+/// RFC 5155 s5: IH(salt, x, 0) = H(x || salt), IH(salt, x, k) = H(IH(salt, x, k-1) || salt).
+/// name must be lowercase wire form.
+Nsec3Hash nsec3_hash(NameView name, const std::vector<uint8_t>& salt, uint16_t iterations);
+
+/// Base32hex without padding, lowercase (RFC 4648 s7), as used in NSEC3 owner labels.
+std::string base32hex(const uint8_t* data, size_t len);
+
+// --- compile / sign drivers ---------------------------------------------------------------
+
+struct Nsec3Options {
+  bool enabled = false;
+  uint16_t iterations = 0;  // RFC 9276 s3.1: 0
+  std::vector<uint8_t> salt;  // RFC 9276 s3.1: none
+  bool opt_out = false;
+};
+
+struct SignOptions {
+  std::string key_dir;
+  Nsec3Options nsec3;
+  uint32_t max_ttl = 604800;  // 0 = no clamp
+  bool csk = false;
+  bool cds = true;
+  SerialPolicy serial = SerialPolicy::Increment;
+  int64_t now = 0;        // unix seconds; the CLI reads the clock, the pipeline never does
+  int64_t inception = 0;  // absolute unix seconds
+  int64_t expiration = 0;
+  std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
+  std::string ds_output;  // empty: no DS file
+};
+
+struct CompileOptions {
+  std::string zone_file;
+  Name origin;
+  std::string output = "-";  // "-" = stdout; otherwise written atomically
+  bool strict = false;
+  bool sign = false;
+  SignOptions signing;
+};
+
+struct StageTime {
+  std::string stage;
+  double seconds;
+};
+
+struct Stats {
+  uint64_t records_in = 0, duplicates = 0, out_of_zone = 0;
+  uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
+  uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0;
+  uint32_t serial_old = 0, serial_new = 0;
+  std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
+  std::vector<StageTime> times;
+};
+
+/// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).
+/// Zone-data problems go to diag (exit 1 via Errc::ZoneCheck); the output file is replaced
+/// only after everything succeeded. Threading: uses the current TBB arena / global_control.
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag);
+
+}  // namespace zk::pipeline

@@ -1,0 +1,322 @@
+// Stage: NSEC/NSEC3 chain and the streaming, parallel sign-and-print pass.
+#include "pipeline/detail/writer.hpp"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/parallel_sort.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "dns/rdata.hpp"
+#include "dns/rrtype.hpp"
+
+namespace zk::pipeline::detail {
+
+namespace {
+
+// Chunks end at owner boundaries. Sizes keep a chunk's text around 100-300 KiB when signing.
+constexpr uint32_t kNodesPerChunkSigned = 512;
+constexpr uint32_t kNodesPerChunkPlain = 4096;
+constexpr uint32_t kNsec3PerChunk = 1024;
+
+bool in_nsec_chain(const OwnerNode& n) { return n.count > 0 && (n.flags & kOccluded) == 0; }
+
+bool in_nsec3_chain(const OwnerNode& n, bool opt_out) {
+  if (n.flags & kOccluded) return false;
+  if (opt_out && (n.flags & kDelegation) && !(n.flags & kHasDs)) return false;  // RFC 5155 s6
+  return true;
+}
+
+// Which RRsets of a node get signatures: all at authoritative names; at a delegation only DS
+// (RFC 4035 s2.2: NS at a cut and glue are not signed); nothing at occluded names.
+bool signs_type(const OwnerNode& n, uint16_t type) {
+  if (n.flags & (kOccluded | kEnt)) return false;
+  if (n.flags & kDelegation) return type == rrtype::DS;
+  return true;
+}
+
+bool is_key_type(uint16_t t) {
+  return t == rrtype::DNSKEY || t == rrtype::CDS || t == rrtype::CDNSKEY;
+}
+
+struct Scratch {
+  signer::SignContext ctx;
+  std::vector<uint8_t> sig;
+  std::vector<uint8_t> rdata;
+  TypeBitmap bitmap;
+};
+
+struct ChunkOut {
+  std::string text;
+  WriteStats stats;
+  std::vector<Error> errors;
+};
+
+struct Task {
+  bool nsec3 = false;
+  uint32_t begin = 0, end = 0;
+  std::shared_ptr<ChunkOut> out;
+};
+
+class ChunkWriter {
+ public:
+  ChunkWriter(const WritePlan& plan, Scratch& s, ChunkOut& out)
+      : plan_(plan), store_(*plan.store), s_(s), out_(out) {}
+
+  void nodes(uint32_t begin, uint32_t end) {
+    for (uint32_t i = begin; i < end; ++i) node(i);
+  }
+
+  void nsec3_entries(uint32_t begin, uint32_t end) {
+    Arena arena(16 * 1024);
+    const auto& chain = plan_.nsec3;
+    const NameView origin = store_.origin.view();
+    for (uint32_t i = begin; i < end; ++i) {
+      const Nsec3Entry& e = chain[i];
+      const Nsec3Entry& next = chain[(i + 1) % chain.size()];
+      uint8_t wire[kMaxNameLen];
+      const std::string label = base32hex(e.hash.data(), e.hash.size());
+      wire[0] = static_cast<uint8_t>(label.size());
+      std::memcpy(wire + 1, label.data(), label.size());
+      std::memcpy(wire + 1 + label.size(), origin.data, origin.len);
+      const NameView owner_name{wire, static_cast<uint16_t>(1 + label.size() + origin.len)};
+      const Owner* owner = make_owner(arena, owner_name);
+
+      const OwnerNode& n = plan_.index->nodes[e.node];
+      node_bitmap(n, /*nsec=*/false);
+      auto& rd = s_.rdata;
+      rd.assign(plan_.nsec3_head.begin(), plan_.nsec3_head.end());
+      rd.push_back(kNsec3HashLen);
+      rd.insert(rd.end(), next.hash.begin(), next.hash.end());
+      const size_t head = rd.size();
+      rd.resize(head + s_.bitmap.wire_size());
+      s_.bitmap.write(rd.data() + head);
+      const RR rr{owner, rd.data(), plan_.chain_ttl, rrtype::NSEC3,
+                  static_cast<uint16_t>(rd.size())};
+      print(rr);
+      ++out_.stats.nsec3;
+      ++out_.stats.rrsets;
+      sign({&rr, 1}, false);
+    }
+  }
+
+ private:
+  void print(const RR& rr) {
+    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type,
+                    rr.rdata_span());
+    ++out_.stats.records;
+  }
+
+  void sign(std::span<const RR> rrset, bool key_set) {
+    if (plan_.keys == nullptr) return;
+    const auto& keys = key_set ? plan_.keys->ksks : plan_.keys->zsks;
+    signer::RrsigParams params = plan_.keys->params;
+    params.original_ttl = rrset[0].ttl;
+    for (const signer::Key& key : keys) {
+      s_.sig.resize(signer::max_rrsig_rdata_len(key));
+      auto len = s_.ctx.sign(key, params, rrset, s_.sig.data());
+      if (!len) {
+        out_.errors.push_back(len.error());
+        continue;
+      }
+      emit::append_rr(out_.text, rrset[0].owner->name(), rrset[0].ttl, store_.rclass,
+                      rrtype::RRSIG, {s_.sig.data(), *len});
+      ++out_.stats.records;
+      ++out_.stats.signatures;
+    }
+  }
+
+  void rrset(const OwnerNode& n, uint32_t b, uint32_t e) {
+    const auto& rrs = store_.rrs;
+    for (uint32_t k = b; k < e; ++k) print(rrs[k]);
+    ++out_.stats.rrsets;
+    const uint16_t type = rrs[b].type;
+    if (signs_type(n, type)) sign({rrs.data() + b, e - b}, is_key_type(type) && (n.flags & kApex));
+  }
+
+  // Types at the node for its NSEC/NSEC3 bitmap (RFC 4034 s4.1.2, RFC 5155 s3.1.8).
+  void node_bitmap(const OwnerNode& n, bool nsec) {
+    auto& bm = s_.bitmap;
+    bm.clear();
+    bool signed_any = false;
+    for (uint32_t k = n.first; k < n.first + n.count; ++k) {
+      const uint16_t t = store_.rrs[k].type;
+      // At a delegation only NS and DS are authoritative data of this zone; glue is not.
+      if ((n.flags & kDelegation) && t != rrtype::NS && t != rrtype::DS) continue;
+      bm.add(t);
+      signed_any |= signs_type(n, t);
+    }
+    if (nsec) {
+      bm.add(rrtype::NSEC);
+      bm.add(rrtype::RRSIG);  // the NSEC RRset itself is signed
+    } else if (signed_any) {
+      bm.add(rrtype::RRSIG);
+    }
+  }
+
+  void nsec(const OwnerNode& n, uint32_t i) {
+    const OwnerNode& next = plan_.index->nodes[plan_.nsec_next[i]];
+    node_bitmap(n, true);
+    auto& rd = s_.rdata;
+    const NameView nn = next.owner->name();
+    rd.assign(nn.data, nn.data + nn.len);
+    rd.resize(nn.len + s_.bitmap.wire_size());
+    s_.bitmap.write(rd.data() + nn.len);
+    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC, static_cast<uint16_t>(rd.size())};
+    print(rr);
+    ++out_.stats.nsec;
+    ++out_.stats.rrsets;
+    sign({&rr, 1}, false);
+  }
+
+  void node(uint32_t i) {
+    const OwnerNode& n = plan_.index->nodes[i];
+    if (n.count == 0) return;
+    const auto& rrs = store_.rrs;
+    const uint32_t end = n.first + n.count;
+    const bool apex = (n.flags & kApex) != 0;
+    // The apex SOA is written first (what loaders and humans expect), then canonical order.
+    if (apex) {
+      for (uint32_t b = n.first; b < end; ++b) {
+        if (rrs[b].type != rrtype::SOA) continue;
+        uint32_t e = b + 1;
+        while (e < end && rrs[e].type == rrtype::SOA) ++e;
+        rrset(n, b, e);
+        break;
+      }
+    }
+    for (uint32_t b = n.first; b < end;) {
+      uint32_t e = b + 1;
+      while (e < end && rrs[e].type == rrs[b].type) ++e;
+      if (!(apex && rrs[b].type == rrtype::SOA)) rrset(n, b, e);
+      b = e;
+    }
+    if (plan_.chain == ChainKind::Nsec && in_nsec_chain(n)) nsec(n, i);
+  }
+
+  const WritePlan& plan_;
+  const ZoneStore& store_;
+  Scratch& s_;
+  ChunkOut& out_;
+};
+
+}  // namespace
+
+Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
+  const auto& nodes = plan.index->nodes;
+  if (plan.chain == ChainKind::Nsec) {
+    plan.nsec_next.assign(nodes.size(), plan.index->apex);
+    uint32_t next = plan.index->apex;  // the last name's NSEC points back to the apex
+    for (size_t i = nodes.size(); i-- > 0;) {
+      if (!in_nsec_chain(nodes[i])) continue;
+      plan.nsec_next[i] = next;
+      next = static_cast<uint32_t>(i);
+    }
+    return ok();
+  }
+  if (plan.chain != ChainKind::Nsec3) return ok();
+
+  std::vector<uint32_t> members;
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    if (in_nsec3_chain(nodes[i], opts.opt_out)) members.push_back(i);
+  }
+  plan.nsec3.resize(members.size());
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, members.size(), 1024),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t k = r.begin(); k != r.end(); ++k) {
+                        const OwnerNode& n = nodes[members[k]];
+                        plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations),
+                                         members[k]};
+                      }
+                    });
+  tbb::parallel_sort(plan.nsec3.begin(), plan.nsec3.end(),
+                     [](const Nsec3Entry& a, const Nsec3Entry& b) { return a.hash < b.hash; });
+  for (size_t k = 1; k < plan.nsec3.size(); ++k) {
+    if (plan.nsec3[k].hash == plan.nsec3[k - 1].hash) {
+      return fail(Errc::Internal, "NSEC3 hash collision; choose another salt");
+    }
+  }
+  auto& head = plan.nsec3_head;
+  head = {1, static_cast<uint8_t>(opts.opt_out ? 1 : 0), static_cast<uint8_t>(opts.iterations >> 8),
+          static_cast<uint8_t>(opts.iterations), static_cast<uint8_t>(opts.salt.size())};
+  head.insert(head.end(), opts.salt.begin(), opts.salt.end());
+  return ok();
+}
+
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
+  const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
+  const uint32_t per_chunk = plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain;
+  const uint32_t nsec3_count =
+      plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0;
+
+  tbb::enumerable_thread_specific<Scratch> scratch;
+  WriteStats total;
+  std::optional<Error> first_error;  // written only by the output filter
+  std::atomic<bool> stop{false};      // read by the input filter on another thread
+  uint32_t next_node = 0, next_nsec3 = 0;
+  const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Task>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> Task {
+            Task t;
+            if (stop.load(std::memory_order_relaxed)) {
+              fc.stop();
+              return t;
+            }
+            if (next_node < node_count) {
+              t.begin = next_node;
+              t.end = std::min(node_count, next_node + per_chunk);
+              next_node = t.end;
+            } else if (next_nsec3 < nsec3_count) {
+              t.nsec3 = true;
+              t.begin = next_nsec3;
+              t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
+              next_nsec3 = t.end;
+            } else {
+              fc.stop();
+              return t;
+            }
+            t.out = std::make_shared<ChunkOut>();
+            return t;
+          }) &
+          tbb::make_filter<Task, Task>(tbb::filter_mode::parallel,
+                                       [&](Task t) -> Task {
+                                         ChunkWriter w(plan, scratch.local(), *t.out);
+                                         if (t.nsec3) {
+                                           w.nsec3_entries(t.begin, t.end);
+                                         } else {
+                                           w.nodes(t.begin, t.end);
+                                         }
+                                         return t;
+                                       }) &
+          tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order, [&](Task t) {
+            if (first_error) return;
+            if (!t.out->errors.empty()) {
+              first_error = t.out->errors.front();
+              stop = true;
+              return;
+            }
+            if (auto w = file.write(t.out->text); !w) {
+              first_error = w.error();
+              stop = true;
+              return;
+            }
+            total.records += t.out->stats.records;
+            total.rrsets += t.out->stats.rrsets;
+            total.signatures += t.out->stats.signatures;
+            total.nsec += t.out->stats.nsec;
+            total.nsec3 += t.out->stats.nsec3;
+          }));
+  if (first_error) return fail(*first_error);
+  return total;
+}
+
+}  // namespace zk::pipeline::detail
