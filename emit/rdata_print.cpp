@@ -144,6 +144,7 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
     case Field::Hip: print_hip(out, p, len); return;
     case Field::Caa: print_caa(out, p, len); return;
     case Field::Amtrelay: print_amtrelay(out, p, len); return;
+    case Field::Atma: print_atma(out, p, len); return;
   }
 }
 
