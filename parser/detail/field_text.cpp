@@ -212,7 +212,10 @@ Result<size_t> read_escaped(std::string_view t, uint8_t* out, size_t cap) {
         c = static_cast<uint8_t>(t[++i]);
       }
     }
-    if (o >= cap) return fail(Errc::BadText, "text exceeds " + std::to_string(cap) + " octets");
+    if (o >= cap) {
+      return fail(Errc::BadText, cap == 255 ? "character-string exceeds 255 octets"
+                                            : "text exceeds " + std::to_string(cap) + " octets");
+    }
     out[o++] = c;
   }
   return o;
@@ -220,7 +223,7 @@ Result<size_t> read_escaped(std::string_view t, uint8_t* out, size_t cap) {
 
 Result<size_t> read_char_string(std::string_view t, uint8_t* out) {
   auto n = read_escaped(t, out + 1, 255);
-  if (!n) return fail(Errc::BadText, "character-string exceeds 255 octets");
+  if (!n) return fail(std::move(n.error()));
   out[0] = static_cast<uint8_t>(*n);
   return *n + 1;
 }
@@ -256,6 +259,39 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
     if (bytes > 2) out[o++] = static_cast<uint8_t>(bits);
   }
   return o;
+}
+
+Result<size_t> Base64Stream::feed(std::string_view t, uint8_t* out, size_t cap) {
+  if (t.empty() || t[0] == '=') return fail(Errc::BadBase64, "bad base64 padding");
+  size_t o = 0;
+  for (char c : t) {
+    if (c == '=') {
+      if (done_ || have_ < 2) return fail(Errc::BadBase64, "bad base64 padding");
+      ++pad_;
+      acc_ <<= 6;
+    } else {
+      if (pad_ > 0 || done_) return fail(Errc::BadBase64, "base64 data after padding");
+      const int v = b64_value(c);
+      if (v < 0) return fail(Errc::BadBase64, "expected base64 characters");
+      acc_ = (acc_ << 6) | static_cast<uint32_t>(v);
+    }
+    if (++have_ < 4) continue;
+    const unsigned bytes = 3 - pad_;
+    if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+    out[o++] = static_cast<uint8_t>(acc_ >> 16);
+    if (bytes > 1) out[o++] = static_cast<uint8_t>(acc_ >> 8);
+    if (bytes > 2) out[o++] = static_cast<uint8_t>(acc_);
+    done_ = pad_ > 0;
+    have_ = 0;
+    pad_ = 0;
+    acc_ = 0;
+  }
+  return o;
+}
+
+Result<void> Base64Stream::finish() const {
+  if (have_ != 0) return fail(Errc::BadBase64, "base64 length must be a multiple of 4");
+  return ok();
 }
 
 Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap) {

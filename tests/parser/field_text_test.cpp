@@ -203,3 +203,40 @@ TEST_CASE("read_eui, read_l64 and read_bitmap_type", "[parser]") {
   CHECK(b.has(65535));
   CHECK(pd::read_bitmap_type("TYPE65536", b).error().code == zk::Errc::UnknownType);
 }
+
+TEST_CASE("Base64Stream joins tokens split anywhere", "[parser]") {
+  struct Row {
+    std::vector<const char*> tokens;
+    const char* hex;  // nullptr = rejected
+  };
+  const Row rows[] = {
+      {{"Zm9v", "YmE="}, "666F6F6261"},
+      {{"Zm", "9vYg=="}, "666F6F62"},
+      {{"Z", "m", "9", "v"}, "666F6F"},
+      {{"Zm9vYg=", "="}, nullptr},  // a token may not start with '='
+      {{"AA", "=="}, nullptr},
+      {{"Zm8=", "Zm8="}, nullptr},  // data after padding
+      {{"Zm9"}, nullptr},
+      {{"A==="}, nullptr},
+      {{"===="}, nullptr},
+  };
+  for (const Row& r : rows) {
+    pd::Base64Stream s;
+    uint8_t buf[32];
+    size_t n = 0;
+    bool ok = true;
+    for (const char* t : r.tokens) {
+      auto got = s.feed(t, buf + n, sizeof buf - n);
+      if (!got) {
+        ok = false;
+        CHECK(got.error().code == zk::Errc::BadBase64);
+        break;
+      }
+      n += *got;
+    }
+    ok = ok && s.finish().has_value();
+    INFO(r.tokens[0]);
+    CHECK(ok == (r.hex != nullptr));
+    if (ok && r.hex) CHECK(hex_of(buf, n) == r.hex);
+  }
+}
