@@ -117,13 +117,25 @@ std::optional<uint16_t> type_from_text(std::string_view mnemonic) noexcept {
   return numbered(mnemonic, "TYPE");
 }
 
-std::string_view type_mnemonic(uint16_t type) noexcept {
+namespace {
+// Number -> mnemonic for the dense low range; TA and DLV are checked separately.
+constexpr size_t kLowTypes = 263;
+constexpr auto kByNumber = [] {
+  std::array<std::string_view, kLowTypes> t{};
   for (const Mnemonic& m : kByText) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
   for (const Mnemonic& m : kExtra) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
+  return t;
+}();
+}  // namespace
+
+std::string_view type_mnemonic(uint16_t type) noexcept {
+  if (type < kLowTypes) return kByNumber[type];
+  if (type == rrtype::TA) return "TA";
+  if (type == rrtype::DLV) return "DLV";
   return {};
 }
 
