@@ -17,9 +17,10 @@ struct Mnemonic {
 
 // Sorted by text so type_from_text can binary-search it.
 constexpr auto kByText = [] {
-  std::array<Mnemonic, 85> t{{
+  std::array<Mnemonic, 86> t{{
       {"A", rrtype::A},           {"A6", rrtype::A6},           {"AAAA", rrtype::AAAA},
-      {"AFSDB", rrtype::AFSDB},   {"AMTRELAY", rrtype::AMTRELAY}, {"ANY", rrtype::ANY},
+      {"AFSDB", rrtype::AFSDB},   {"ALIAS", rrtype::ALIAS},     {"AMTRELAY", rrtype::AMTRELAY},
+      {"ANY", rrtype::ANY},
       {"APL", rrtype::APL},       {"ATMA", rrtype::ATMA},       {"AVC", rrtype::AVC},
       {"AXFR", rrtype::AXFR},     {"CAA", rrtype::CAA},         {"CDNSKEY", rrtype::CDNSKEY},
       {"CDS", rrtype::CDS},       {"CERT", rrtype::CERT},       {"CNAME", rrtype::CNAME},
@@ -136,6 +137,7 @@ std::string_view type_mnemonic(uint16_t type) noexcept {
   if (type < kLowTypes) return kByNumber[type];
   if (type == rrtype::TA) return "TA";
   if (type == rrtype::DLV) return "DLV";
+  if (type == rrtype::ALIAS) return "ALIAS";
   return {};
 }
 

@@ -91,23 +91,25 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::NINFO, 1, {F::Strings}},
     {rrtype::RKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
     {rrtype::TALINK, 2, {F::Name, F::Name}},
+    {rrtype::ALIAS, 1, {F::Name}},
 };
 
-// Dense index for types below 300; TA and DLV are looked up separately.
+// Dense index for types below 300; TA, DLV and ALIAS are looked up separately.
 struct Index {
   int8_t low[300];
-  int8_t ta, dlv;
+  int8_t ta, dlv, alias;
 };
 
 constexpr Index make_index() {
   Index ix{};
   for (auto& v : ix.low) v = -1;
-  ix.ta = ix.dlv = -1;
+  ix.ta = ix.dlv = ix.alias = -1;
   for (size_t i = 0; i < std::size(kDescs); ++i) {
     const uint16_t t = kDescs[i].type;
     if (t < 300) ix.low[t] = static_cast<int8_t>(i);
     if (t == rrtype::TA) ix.ta = static_cast<int8_t>(i);
     if (t == rrtype::DLV) ix.dlv = static_cast<int8_t>(i);
+    if (t == rrtype::ALIAS) ix.alias = static_cast<int8_t>(i);
   }
   return ix;
 }
@@ -246,6 +248,8 @@ const RdataDesc* rdata_desc(uint16_t type) noexcept {
     idx = kIndex.ta;
   } else if (type == rrtype::DLV) {
     idx = kIndex.dlv;
+  } else if (type == rrtype::ALIAS) {
+    idx = kIndex.alias;
   }
   return idx < 0 ? nullptr : &kDescs[idx];
 }

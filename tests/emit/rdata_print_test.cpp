@@ -82,7 +82,7 @@ TEST_CASE("knot accepted records round-trip through text", "[emit]") {
                          "34_SSHFP", "35_IPSECKEY", "37_NSEC", "38_DHCID",   "40_NSEC3PARAM",
                          "41_TLSA", "43_EUI48", "44_EUI64",  "46_L32",       "47_L64",    "48_LP",
                          "49_CDS", "50_CDNSKEY", "52_CAA",   "53_SMIMEA",    "54_OPENPGPKEY",
-                         "56_ZONEMD", "58_HTTPS", "59_WALLET", "61_RESINFO"};
+                         "56_ZONEMD", "58_HTTPS", "59_WALLET", "61_RESINFO", "62_ALIAS"};
   for (const char* f : files) {
     for (const auto& rec : zk::test::load_knot_case(dir, f)) {
       if (!rec.expect_ok) continue;
