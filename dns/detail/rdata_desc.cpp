@@ -144,6 +144,17 @@ bool bitmap_valid(const uint8_t* p, size_t n) noexcept {
 
 bool loc_size_valid(uint8_t v) noexcept { return (v >> 4) <= 9 && (v & 0x0f) <= 9; }
 
+// RFC 1876: version 0, sizes as digit pairs, latitude within 90 and longitude within 180
+// degrees of the 2^31 equator/meridian value.
+bool loc_valid(const uint8_t* p, size_t n) noexcept {
+  if (n != 16 || p[0] != 0) return false;
+  if (!loc_size_valid(p[1]) || !loc_size_valid(p[2]) || !loc_size_valid(p[3])) return false;
+  const int64_t lat = static_cast<int64_t>(get32(p + 4)) - (int64_t{1} << 31);
+  const int64_t lon = static_cast<int64_t>(get32(p + 8)) - (int64_t{1} << 31);
+  return lat >= -90 * 3600000LL && lat <= 90 * 3600000LL && lon >= -180 * 3600000LL &&
+         lon <= 180 * 3600000LL;
+}
+
 bool apl_valid(const uint8_t* p, size_t n) noexcept {
   size_t i = 0;
   while (i < n) {
@@ -377,10 +388,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
     case F::Wks:
       return n >= 5 ? n : kBadField;
     case F::Loc:
-      return (n == 16 && p[0] == 0 && loc_size_valid(p[1]) && loc_size_valid(p[2]) &&
-              loc_size_valid(p[3]))
-                 ? n
-                 : kBadField;
+      return loc_valid(p, n) ? n : kBadField;
     case F::Apl:
       return apl_valid(p, n) ? n : kBadField;
     case F::A6:

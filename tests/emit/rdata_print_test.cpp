@@ -182,3 +182,26 @@ TEST_CASE("rdata_to_text appends without disturbing earlier output", "[emit]") {
   rdata_to_text(zk::rrtype::A, a, out);
   CHECK(out == "prefix 192.0.2.1");
 }
+
+TEST_CASE("LOC edge values read and print back", "[emit]") {
+  const char* rows[] = {
+      "45 57 59.656 S 71 5 6.284 W 8556392.16m 1m 200m 10m",
+      "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
+      "0 0 0.000 N 0 0 0.000 E -100000.00m 0.00m 0.01m 0.09m",
+  };
+  for (const char* row : rows) {
+    INFO(row);
+    std::vector<uint8_t> wire;
+    REQUIRE(parse(zk::rrtype::LOC, row, wire));
+    std::string text;
+    rdata_to_text(zk::rrtype::LOC, wire, text);
+    CHECK(text == row);
+  }
+  std::vector<uint8_t> wire;
+  for (const char* bad : {"90 0 0.001 N 0 E 0", "0 N 180 0 0.001 E 0", "0 N 0 E 42849672.96m",
+                          "0 N 0 E -100000.01m", "0 N 0 E 0 90000000.01m", "0 N 0 E 0 1m 1m 1m 1m",
+                          "0 60 N 0 E 0", "0 0 60 N 0 E 0", "91 N 0 E 0", "0 X 0 E 0"}) {
+    INFO(bad);
+    CHECK_FALSE(parse(zk::rrtype::LOC, bad, wire));
+  }
+}
