@@ -1,8 +1,7 @@
 // RDATA of whole peer-suite zone files (NSD, ldns), record by record. The record scanner is not
 // under test here: a small test tokenizer splits the files.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -46,8 +45,10 @@ std::string squash(const std::string& s) {
 }  // namespace
 
 TEST_CASE("svcb presentation and generic test vectors give identical wire", "[parser]") {
-  const auto pf = zk::test::load_zone_records(kNsd + "svcb/svcb.test-vectors-pf.zone", "test-vectors.");
-  const auto wf = zk::test::load_zone_records(kNsd + "svcb/svcb.test-vectors-wf.zone", "test-vectors.");
+  const auto pf =
+      zk::test::load_zone_records(kNsd + "svcb/svcb.test-vectors-pf.zone", "test-vectors.");
+  const auto wf =
+      zk::test::load_zone_records(kNsd + "svcb/svcb.test-vectors-wf.zone", "test-vectors.");
   REQUIRE(pf.size() == wf.size());
   for (size_t i = 0; i < pf.size(); ++i) {
     INFO("pf line " << pf[i].line << " wf line " << wf[i].line);
@@ -68,7 +69,8 @@ TEST_CASE("svcb failure cases are rejected", "[parser]") {
   const char* cases[] = {"01", "02", "04", "05", "06", "07", "09", "11", "12", "14", "15", "16",
                          "18", "19", "23", "25", "26", "27", "28", "29", "30", "31", "32"};
   for (const char* c : cases) {
-    const auto recs = zk::test::load_zone_records(kNsd + "svcb/svcb.failure-cases-" + c, "failure-cases.");
+    const auto recs =
+        zk::test::load_zone_records(kNsd + "svcb/svcb.failure-cases-" + c, "failure-cases.");
     bool any_rejected = false;
     for (const auto& r : recs) {
       if (r.type == zk::rrtype::SOA) continue;
@@ -80,8 +82,10 @@ TEST_CASE("svcb failure cases are rejected", "[parser]") {
 }
 
 TEST_CASE("svcb success cases print as NSD prints them", "[emit]") {
-  const auto in = zk::test::load_zone_records(kNsd + "svcb/svcb.success-cases.zone", "success-cases.");
-  const auto cmp = zk::test::load_zone_records(kNsd + "svcb/svcb.success-cases.zone.cmp", "success-cases.");
+  const auto in =
+      zk::test::load_zone_records(kNsd + "svcb/svcb.success-cases.zone", "success-cases.");
+  const auto cmp =
+      zk::test::load_zone_records(kNsd + "svcb/svcb.success-cases.zone.cmp", "success-cases.");
   REQUIRE(in.size() == cmp.size());
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i].type == zk::rrtype::SOA) continue;
@@ -102,9 +106,10 @@ TEST_CASE("svcb success cases print as NSD prints them", "[emit]") {
 }
 
 TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
-  for (const char* f : {"rr-test/rr-test.zone", "misc/rr-wks.zone", "misc/bug098_mnemonic_rrsig.zone",
-                        "misc/bug101_spf.zone", "misc/bug144_loc_defaults.zone",
-                        "misc/bug128_backslash_eos.zone", "misc/bug087_parse_at.zone"}) {
+  for (const char* f :
+       {"rr-test/rr-test.zone", "misc/rr-wks.zone", "misc/bug098_mnemonic_rrsig.zone",
+        "misc/bug101_spf.zone", "misc/bug144_loc_defaults.zone", "misc/bug128_backslash_eos.zone",
+        "misc/bug087_parse_at.zone"}) {
     for (const auto& r : zk::test::load_zone_records(kNsd + f, "example.com.")) {
       INFO(f << " line " << r.line << " " << zk::type_to_string(r.type));
       const Parsed p = parse_record(r);
@@ -128,7 +133,8 @@ TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
 }
 
 TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
-  const std::string f = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
+  const std::string f = std::string(ZK_SHARED_DIR) +
+                        "/testdata/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
   zk::Name origin;
   REQUIRE(zk::name_from_text("example.", {}, origin));
   std::vector<uint8_t> buf(kRdataBufSize);
@@ -137,23 +143,26 @@ TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
     if (r.type != zk::rrtype::PTR) continue;
     ++ptrs;
     const auto tokens = r.tokens();
-    CHECK(rdata_from_text(r.type, tokens, origin, buf.data(),
-                          {zk::NameSyntax::Lenient}).has_value());
+    CHECK(
+        rdata_from_text(r.type, tokens, origin, buf.data(), {zk::NameSyntax::Lenient}).has_value());
     CHECK_FALSE(rdata_from_text(r.type, tokens, origin, buf.data()).has_value());
   }
   CHECK(ptrs == 5);
 }
 
 TEST_CASE("svcb rdata over 65535 octets is rejected", "[parser]") {
-  for (const auto& r : zk::test::load_zone_records(kNsd + "misc/svcb_uint16_wrap.problem-zone", "victim.")) {
+  for (const auto& r :
+       zk::test::load_zone_records(kNsd + "misc/svcb_uint16_wrap.problem-zone", "victim.")) {
     if (r.type != zk::rrtype::SVCB) continue;
     CHECK_FALSE(parse_record(r).ok);
   }
 }
 
 TEST_CASE("LOC defaults and rounding print as BIND does (NSD bug144)", "[emit]") {
-  const auto in = zk::test::load_zone_records(kNsd + "misc/bug144_loc_defaults.zone", "example.com.");
-  const auto good = zk::test::split_entries(zk::test::read_text_file(kNsd + "misc/bug144_loc_defaults.known_good"));
+  const auto in =
+      zk::test::load_zone_records(kNsd + "misc/bug144_loc_defaults.zone", "example.com.");
+  const auto good = zk::test::split_entries(
+      zk::test::read_text_file(kNsd + "misc/bug144_loc_defaults.known_good"));
   std::vector<std::string> want;
   for (const auto& e : good) {
     if (e.words.size() < 5 || e.words[3] != "LOC") continue;
