@@ -151,7 +151,6 @@ TEST_CASE("rdata_from_text rejects bad rdata with code and token index", "[parse
       {DS, toks({"0", "0", "0", "0g"}), Errc::BadHex, 3},
       {DNSKEY, toks({"0", "0", "0", "AA", "=="}), Errc::BadBase64, 4},
       {NSEC, toks({".", "X"}), Errc::UnknownType, 1},
-      {NSEC3, toks({"1", "0", "10", "76931F", "IMQ912BREQP1POLAH3RMONG", "A"}), Errc::BadRdata, 4},
       {NSEC3, toks({"1", "0", "10", "76931F", "CPNMU===", "A"}), Errc::BadBase32, 4},
       {SVCB, toks({"1", ".", "alpn=h2", "alpn=h3"}), Errc::BadRdata, 3},
       {SVCB, toks({"1", ".", "mandatory=port"}), Errc::BadRdata, 2},
