@@ -39,7 +39,7 @@ Result<uint16_t> key_from_text(std::string_view t) {
 // backslash is an error, empty items are errors. Calls item(ptr, len) per item with escapes
 // removed (written into buf).
 template <typename F>
-Result<void> split_list(const uint8_t* v, size_t n, uint8_t* buf, F&& item) {
+Result<void> split_list(const uint8_t* v, size_t n, uint8_t* buf, size_t cap, F&& item) {
   size_t o = 0;
   for (size_t i = 0; i <= n; ++i) {
     if (i == n || v[i] == ',') {
@@ -55,6 +55,8 @@ Result<void> split_list(const uint8_t* v, size_t n, uint8_t* buf, F&& item) {
       }
       ch = v[++i];
     }
+    // The item is bounded before it is complete: a long item must not run past buf.
+    if (o >= cap) return fail(Errc::BadRdata, "SvcParam list item too long");
     buf[o++] = ch;
   }
   return ok();
@@ -75,7 +77,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       size_t count = 0;
       uint8_t item_buf[64];
       if (n > sizeof item_buf * 16) return fail(Errc::BadRdata, "mandatory list too long");
-      auto r = split_list(v, n, item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
+      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
         if (len >= sizeof item_buf) return fail(Errc::BadRdata, "unknown SvcParamKey in mandatory");
         auto k = key_from_text({reinterpret_cast<const char*>(p), len});
         if (!k) return fail(std::move(k.error()));
@@ -100,7 +102,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       if (auto r = need_value(); !r) return fail(std::move(r.error()));
       size_t o = 0;
       uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
+      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
         if (len > 255) return fail(Errc::BadRdata, "alpn id exceeds 255 octets");
         if (o + 1 + len > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
         out[o++] = static_cast<uint8_t>(len);
@@ -138,7 +140,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       if (n == 0) return size_t{0};
       size_t o = 0;
       uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
+      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
         if (len > 255) return fail(Errc::BadRdata, "docpath segment exceeds 255 octets");
         if (o + 1 + len > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
         out[o++] = static_cast<uint8_t>(len);
