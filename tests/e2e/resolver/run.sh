@@ -18,6 +18,7 @@
 #
 # Writes only under its own temp dir, talks only to 127.0.0.1, bounds every wait, stops the
 # daemons it started (by pid) on exit. Prints PASS/FAIL per check; exits 1 if any check failed.
+# shellcheck disable=SC2317  # cleanup and the sign_* functions are called indirectly
 set -u -o pipefail
 
 usage() {
@@ -275,8 +276,8 @@ wait_ready() {
 }
 
 start_nsd() {
-  local dir=$1 attempt
-  for attempt in 1 2 3; do
+  local dir=$1 _
+  for _ in 1 2 3; do
     nsd_port=$(free_port) || return 1
     write_nsd_conf "$dir" "$nsd_port"
     nsd -d -c "$dir/nsd.conf" >>"$dir/nsd.out" 2>&1 &
@@ -292,8 +293,8 @@ start_nsd() {
 }
 
 start_unbound() {
-  local dir=$1 attempt
-  for attempt in 1 2 3; do
+  local dir=$1 _
+  for _ in 1 2 3; do
     ub_port=$(free_port) || return 1
     write_unbound_conf "$dir" "$ub_port" "$nsd_port"
     unbound -d -c "$dir/unbound.conf" >>"$dir/unbound.out" 2>&1 &
