@@ -8,6 +8,8 @@
 #   ZK_FUZZ_JOBS      build parallelism (default 2)
 #   ZK_FUZZ_SERIAL=1  run the targets one after the other instead of side by side
 #   CXX               compiler for the first configure (default: clang++-14, else clang++)
+#   ZK_FUZZ_CMAKE_ARGS extra configure arguments, e.g. "-DZK_FUZZ_ROUNDTRIP=OFF" while
+#                     emit::rdata_to_text is not implemented yet
 #
 # Exits 0 when no target found anything; 1 on a crash, sanitizer report, leak, timeout or
 # out-of-memory (the reproducer is in build-fuzz/artifacts/<target>/); 2 on build problems.
@@ -38,7 +40,8 @@ if [[ ! -f $build/CMakeCache.txt && -z ${CXX:-} ]]; then
 fi
 
 echo "fuzz: configuring and building in $build" >&2
-cmake -S "$root/tests/fuzz" -B "$build" "${compiler[@]}" >"$build.configure.log" 2>&1 || {
+read -r -a extra_cmake <<<"${ZK_FUZZ_CMAKE_ARGS:-}"
+cmake -S "$root/tests/fuzz" -B "$build" "${compiler[@]}" "${extra_cmake[@]}" >"$build.configure.log" 2>&1 || {
   cat "$build.configure.log" >&2
   exit 2
 }
@@ -46,20 +49,22 @@ mv -f "$build.configure.log" "$build/configure.log"
 cmake --build "$build" -j"${ZK_FUZZ_JOBS:-2}" || exit 2
 
 # One libFuzzer run. The working corpus (build-fuzz/corpus/T) collects new inputs; the seed
-# directory is given second, so libFuzzer reads it but writes nothing there.
+# directories come after it, so libFuzzer reads them but writes nothing there.
 run_target() {
   local t=$1 bin=$build/${1}_fuzz seeds=$root/testdata/fuzz/$1
   local corpus=$build/corpus/$t artifacts=$build/artifacts/$t log=$build/$t.log
-  local -a dict=()
+  local -a dict=() known=()
   mkdir -p "$corpus" "$artifacts"
   touch "$build/$t.start" # artifacts newer than this are this run's findings
   [[ -f $root/testdata/fuzz/$t.dict ]] && dict=(-dict="$root/testdata/fuzz/$t.dict")
+  # Inputs that once failed stay in the seed set: a regression shows up in the first second.
+  [[ -d $root/testdata/fuzz/crashers/$t ]] && known=("$root/testdata/fuzz/crashers/$t")
   # timeout(1) is a backstop in case libFuzzer itself wedges: it should stop on its own after
   # -max_total_time, and any single input is cut off after -timeout seconds.
   timeout --kill-after=30 $((seconds + 120)) "$bin" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" \
-    "$corpus" "$seeds" >"$log" 2>&1
+    "$corpus" "$seeds" "${known[@]}" >"$log" 2>&1
 }
 
 declare -A status=()
