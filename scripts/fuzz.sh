@@ -8,6 +8,8 @@
 #   ZK_FUZZ_JOBS      build parallelism (default 2)
 #   ZK_FUZZ_SERIAL=1  run the targets one after the other instead of side by side
 #   CXX               compiler for the first configure (default: clang++-14, else clang++)
+#   ZK_FUZZ_KNOWN=0   leave testdata/fuzz/crashers/ out of the seeds (to look for new bugs while
+#                     a known one is still open)
 #   ZK_FUZZ_CMAKE_ARGS extra configure arguments, e.g. "-DZK_FUZZ_ROUNDTRIP=OFF" while
 #                     emit::rdata_to_text is not implemented yet
 #
@@ -58,7 +60,7 @@ run_target() {
   touch "$build/$t.start" # artifacts newer than this are this run's findings
   [[ -f $root/testdata/fuzz/$t.dict ]] && dict=(-dict="$root/testdata/fuzz/$t.dict")
   # Inputs that once failed stay in the seed set: a regression shows up in the first second.
-  [[ -d $root/testdata/fuzz/crashers/$t ]] && known=("$root/testdata/fuzz/crashers/$t")
+  [[ ${ZK_FUZZ_KNOWN:-1} != 0 && -d $root/testdata/fuzz/crashers/$t ]] && known=("$root/testdata/fuzz/crashers/$t")
   # timeout(1) is a backstop in case libFuzzer itself wedges: it should stop on its own after
   # -max_total_time, and any single input is cut off after -timeout seconds.
   timeout --kill-after=30 $((seconds + 120)) "$bin" \
