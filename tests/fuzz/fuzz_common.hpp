@@ -23,33 +23,52 @@ inline NameView example_com() { return {kExampleCom, sizeof kExampleCom}; }
 
 inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/// Splits RDATA presentation text into Tokens the way the zone-file scanner hands them to
-/// rdata_from_text: runs of non-blank characters, or "quoted strings" (quotes removed, escapes
-/// kept). A backslash escapes the next character in both (so "\ " and "\"" stay inside a
-/// token). An unterminated quote runs to the end. The views point into text.
-inline void tokenize(std::string_view text, std::vector<parser::detail::Token>& out) {
+/// Splits the RDATA text of one record into Tokens the way the zone-file scanner does
+/// (parser/FORMAT.md, parser/grammar/record_def.hpp): a word is a run of characters other than
+/// blanks and ( ) ; " with "\X" escaping any character; a quoted string runs to the next
+/// unescaped quote (quotes removed, escapes kept) and may not hold a raw newline. A quote ends a
+/// word, so key="a b" gives the tokens key= and "a b". Parentheses only group; ';' starts a
+/// comment to the end of the line. Returns false where the scanner would reject the record
+/// (quoted string not closed on its line). The views point into text.
+inline bool tokenize(std::string_view text, std::vector<parser::detail::Token>& out) {
   out.clear();
   size_t i = 0;
   const size_t n = text.size();
   while (i < n) {
-    if (is_blank(text[i])) {
+    const char c = text[i];
+    if (is_blank(c) || c == '(' || c == ')') {
       ++i;
       continue;
     }
-    const bool quoted = text[i] == '"';
-    const size_t start = quoted ? i + 1 : i;
-    size_t j = start;
+    if (c == ';') {
+      while (i < n && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < n && text[j] != '"') {
+        if (text[j] == '\n') return false;
+        j += (text[j] == '\\' && j + 1 < n) ? 2 : 1;
+      }
+      if (j >= n) return false;
+      out.push_back({text.substr(i + 1, j - i - 1), true});
+      i = j + 1;
+      continue;
+    }
+    size_t j = i;
     while (j < n) {
-      if (text[j] == '\\') {
+      const char d = text[j];
+      if (d == '\\') {
         j += (j + 1 < n) ? 2 : 1;
         continue;
       }
-      if (quoted ? text[j] == '"' : is_blank(text[j])) break;
+      if (is_blank(d) || d == '(' || d == ')' || d == ';' || d == '"') break;
       ++j;
     }
-    out.push_back({text.substr(start, j - start), quoted});
-    i = (quoted && j < n) ? j + 1 : j;  // step over the closing quote
+    out.push_back({text.substr(i, j - i), false});
+    i = j;
   }
+  return true;
 }
 
 }  // namespace zk::fuzz

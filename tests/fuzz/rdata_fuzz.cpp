@@ -1,7 +1,8 @@
 // libFuzzer target: RDATA presentation tokens -> zk::parser::detail::rdata_from_text.
 //
 // Input layout: bytes 0-1 are the RR type (big-endian), the rest is RDATA text, split into
-// tokens on blanks (quoted strings kept whole, see fuzz_common.hpp tokenize). The output buffer
+// tokens on blanks as the zone-file scanner does (quoted strings kept whole, see fuzz_common.hpp
+// tokenize; text the scanner would reject is skipped). The output buffer
 // is exactly kRdataBufSize bytes on the heap, so any write past it is an ASan report.
 // When a conversion succeeds:
 //   - the length is at most 65535 (RFC 1035 s3.2.1 RDLENGTH);
@@ -35,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
 
   std::vector<Token> tokens;
-  zk::fuzz::tokenize(text, tokens);
+  if (!zk::fuzz::tokenize(text, tokens)) return 0;
 
   auto out = std::make_unique<uint8_t[]>(kRdataBufSize);
   auto r = rdata_from_text(type, tokens, zk::fuzz::example_com(), out.get());
@@ -53,7 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string printed;
   zk::emit::rdata_to_text(type, wire, printed);
   std::vector<Token> again_tokens;
-  zk::fuzz::tokenize(printed, again_tokens);
+  if (!zk::fuzz::tokenize(printed, again_tokens)) {
+    std::fprintf(stderr, "zk-fuzz: printed as: %s\n", printed.c_str());
+    zk::fuzz::finding("rdata_to_text output is not one scannable record");
+  }
   auto again = std::make_unique<uint8_t[]>(kRdataBufSize);
   auto r2 = rdata_from_text(type, again_tokens, zk::fuzz::example_com(), again.get());
   if (!r2.has_value()) {
