@@ -10,8 +10,8 @@
 #   CXX               compiler for the first configure (default: clang++-14, else clang++)
 #   ZK_FUZZ_KNOWN=0   leave testdata/fuzz/crashers/ out of the seeds (to look for new bugs while
 #                     a known one is still open)
-#   ZK_FUZZ_CMAKE_ARGS extra configure arguments, e.g. "-DZK_FUZZ_ROUNDTRIP=OFF" while
-#                     emit::rdata_to_text is not implemented yet
+#   ZK_FUZZ_CMAKE_ARGS extra configure arguments, e.g. "-DZK_FUZZ_ROUNDTRIP=OFF" (default AUTO:
+#                     on when emit/ defines rdata_to_text)
 #
 # Exits 0 when no target found anything; 1 on a crash, sanitizer report, leak, timeout or
 # out-of-memory (the reproducer is in build-fuzz/artifacts/<target>/); 2 on build problems.
