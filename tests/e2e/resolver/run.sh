@@ -69,6 +69,16 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zk-e2e-resolver.XXXXXX") || die "cannot create a temp dir"
 daemon_pids=()
 
+# Debian's AppArmor profile for /usr/sbin/unbound lets it read only /etc/unbound and
+# /var/lib/unbound, so where AppArmor is on it cannot read our config in the temp dir. A copy of
+# the binary is not covered by that profile (profiles attach by path).
+unbound_bin=$(command -v unbound)
+if [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] &&
+  cp "$unbound_bin" "$tmp/unbound-bin" && "$tmp/unbound-bin" -V >/dev/null 2>&1; then
+  unbound_bin=$tmp/unbound-bin
+  echo "---- AppArmor is on: running a copy of unbound from the temp dir"
+fi
+
 stop_daemons() {
   local pid i
   for pid in "${daemon_pids[@]}"; do
@@ -297,7 +307,7 @@ start_unbound() {
   for _ in 1 2 3; do
     ub_port=$(free_port) || return 1
     write_unbound_conf "$dir" "$ub_port" "$nsd_port"
-    unbound -d -c "$dir/unbound.conf" >>"$dir/unbound.out" 2>&1 &
+    "$unbound_bin" -d -c "$dir/unbound.conf" >>"$dir/unbound.out" 2>&1 &
     local pid=$!
     daemon_pids+=("$pid")
     if wait_ready "$pid" "$ub_port" version.server TXT CH; then
