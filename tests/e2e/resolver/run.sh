@@ -13,7 +13,7 @@
 #   ZK_BINARY          path to the zonekiln binary (SIGNER=zonekiln)
 #   ZK_KEYGEN_ARGS     extra arguments for every "zonekiln keygen" (e.g. "--algorithm ED25519")
 #   ZK_SIGN_ARGS       extra arguments for "zonekiln sign"
-#   ZK_E2E_CSK=1       zonekiln: generate only a KSK (one combined key) instead of KSK + ZSK
+#   ZK_E2E_CSK=1       zonekiln: run keygen for a KSK only (no separate ZSK key file)
 #   ZK_E2E_KEEP=1      keep the temp dir (configs, zones, logs) and print its path
 #
 # Writes only under its own temp dir, talks only to 127.0.0.1, bounds every wait, stops the
