@@ -438,6 +438,7 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
     rec.tokens.clear();
     rec.tokens.push_back({std::string_view(text.data(), ends[0]), false});
     for (size_t k = 3; k <= ti; ++k) rec.tokens.push_back(t[k]);
+    rec.type_index = rec.tokens.size() - 1;
     for (size_t k = ti + 1, j = 1; k < t.size(); ++k, ++j) {
       rec.tokens.push_back({std::string_view(text.data() + ends[j - 1], ends[j] - ends[j - 1]),
                             t[k].quoted});
