@@ -83,6 +83,14 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::WALLET, 1, {F::Strings}},
     {rrtype::TA, 4, {F::U16, F::Alg, F::U8, F::Hex}},
     {rrtype::DLV, 4, {F::U16, F::Alg, F::U8, F::Hex}},
+    // Experimental and draft types, in the forms NSD reads and prints.
+    {rrtype::EID, 1, {F::Hex}},
+    {rrtype::NIMLOC, 1, {F::Hex}},
+    {rrtype::ATMA, 1, {F::Atma}},
+    {rrtype::SINK, 3, {F::U8, F::U8, F::Base64}},
+    {rrtype::NINFO, 1, {F::Strings}},
+    {rrtype::RKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
+    {rrtype::TALINK, 2, {F::Name, F::Name}},
 };
 
 // Dense index for types below 300; TA and DLV are looked up separately.
@@ -218,6 +226,16 @@ bool caa_valid(const uint8_t* p, size_t n) noexcept {
   return true;
 }
 
+bool atma_valid(const uint8_t* p, size_t n) noexcept {
+  if (n < 2) return false;
+  if (p[0] == 0) return true;
+  if (p[0] != 1) return false;
+  for (size_t i = 1; i < n; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const RdataDesc* rdata_desc(uint16_t type) noexcept {
@@ -263,10 +281,29 @@ bool svc_params_valid(const uint8_t* p, size_t n) noexcept {
         if (k != len) return false;
         break;
       }
-      case 2:  // no-default-alpn
-      case 8:  // ohttp
+      case 2:   // no-default-alpn
+      case 8:   // ohttp
+      case 11:  // pvd
         if (len != 0) return false;
         break;
+      case 9:  // tls-supported-groups: non-empty list of 16-bit group ids
+        if (len == 0 || len % 2 != 0) return false;
+        break;
+      case 10: {  // docpath: <character-string>s, possibly none
+        size_t k = 0;
+        while (k < len) k += 1 + v[k];
+        if (k != len) return false;
+        break;
+      }
+      case 12: {  // oots: (transport <character-string>, percentage octet) pairs
+        if (len == 0) return false;
+        size_t k = 0;
+        while (k < len) {
+          if (v[k] == 0 || k + 1 + v[k] >= len || v[k + 1 + v[k]] > 100) return false;
+          k += 2 + v[k];
+        }
+        break;
+      }
       case 3:
         if (len != 2) return false;
         break;
@@ -352,6 +389,8 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
       return caa_valid(p, n) ? n : kBadField;
     case F::Amtrelay:
       return amtrelay_valid(p, n) ? n : kBadField;
+    case F::Atma:
+      return atma_valid(p, n) ? n : kBadField;
   }
   return kBadField;
 }
@@ -406,6 +445,10 @@ const char* svc_key_mnemonic(uint16_t key) noexcept {
     case 6: return "ipv6hint";
     case 7: return "dohpath";
     case 8: return "ohttp";
+    case 9: return "tls-supported-groups";
+    case 10: return "docpath";
+    case 11: return "pvd";
+    case 12: return "oots";
     default: return nullptr;
   }
 }

@@ -52,6 +52,7 @@ enum class Field : uint8_t {
   Hip,        // RFC 8005
   Caa,        // RFC 8659
   Amtrelay,   // RFC 8777
+  Atma,       // ATM Forum af-dans-0152: format 0 (AESA, hex) or 1 (E.164, "+digits")
 };
 
 inline constexpr unsigned kMaxFields = 9;
@@ -81,7 +82,7 @@ constexpr bool field_is_rest(Field f) noexcept {
     case Field::Hex: case Field::Bitmap: case Field::NxtBitmap:
     case Field::Nsap: case Field::SvcParams: case Field::Wks: case Field::Loc: case Field::Apl:
     case Field::A6: case Field::Ipseckey: case Field::Hip: case Field::Caa:
-    case Field::Amtrelay: case Field::StringOpt:
+    case Field::Amtrelay: case Field::StringOpt: case Field::Atma:
       return true;
     default:
       return false;

@@ -102,7 +102,7 @@ Result<void> read_loc(RdataCtx& c) {
   if (!alt_text) return fail(std::move(alt_text.error()));
   int64_t alt;
   // RFC 1876: altitude in cm above a base 100000 m below the WGS 84 ellipsoid, 32 bits.
-  if (!fixed_point(*alt_text, 2, true, true, 42849672, &alt) || alt < -10000000 ||
+  if (!fixed_point(*alt_text, 2, true, true, 42849673, &alt) || alt < -10000000 ||
       alt > int64_t{0xffffffff} - 10000000) {
     return c.bad_last(Errc::BadRdata, "expected an altitude in metres (-100000.00 to 42849672.95)");
   }

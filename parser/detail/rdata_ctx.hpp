@@ -76,6 +76,7 @@ Result<void> read_amtrelay(RdataCtx& c);
 Result<void> read_nsap(RdataCtx& c);
 Result<void> read_nxt_bitmap(RdataCtx& c);
 Result<void> read_svc_params(RdataCtx& c);
+Result<void> read_atma(RdataCtx& c);
 
 /// Reads one domain name token (completed with origin) and appends its wire form.
 Result<void> read_name_field(RdataCtx& c, const char* what);

@@ -217,6 +217,7 @@ Result<void> read_field(Field f, RdataCtx& c) {
     case Field::Hip: return read_hip(c);
     case Field::Caa: return read_caa(c);
     case Field::Amtrelay: return read_amtrelay(c);
+    case Field::Atma: return read_atma(c);
   }
   return c.missing("a known field kind");
 }

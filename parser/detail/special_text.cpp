@@ -17,7 +17,7 @@ struct Service {
 
 // Fixed table instead of getservbyname(): output must not depend on the host's /etc/services.
 constexpr Service kServices[] = {
-    {"echo", 7},     {"discard", 9},  {"daytime", 13}, {"ftp-data", 20}, {"ftp", 21},
+    {"tcpmux", 1},   {"echo", 7},     {"discard", 9},  {"daytime", 13}, {"ftp-data", 20}, {"ftp", 21},
     {"ssh", 22},     {"telnet", 23},  {"smtp", 25},    {"time", 37},     {"nameserver", 42},
     {"whois", 43},   {"domain", 53},  {"tftp", 69},    {"gopher", 70},   {"finger", 79},
     {"http", 80},    {"www", 80},     {"kerberos", 88}, {"pop2", 109},   {"pop3", 110},
@@ -248,6 +248,41 @@ Result<void> read_nsap(RdataCtx& c) {
   }
   if (nibbles == 0 || nibbles % 2 != 0) {
     return c.bad_last(Errc::BadHex, "NSAP address needs an even number of hex digits");
+  }
+  c.len += nibbles / 2;
+  return ok();
+}
+
+Result<void> read_atma(RdataCtx& c) {
+  auto t = c.next("an ATM address");
+  if (!t) return fail(std::move(t.error()));
+  if (auto r = c.need(1 + t->size()); !r) return r;
+  if (!t->empty() && (*t)[0] == '+') {  // E.164
+    if (t->size() < 2) return c.bad_last(Errc::BadRdata, "expected digits after + in ATMA");
+    c.put8(1);
+    for (size_t i = 1; i < t->size(); ++i) {
+      const char ch = (*t)[i];
+      if (ch == '.') continue;  // separator, as NSD reads it
+      if (ch < '0' || ch > '9') return c.bad_last(Errc::BadRdata, "expected digits in E.164 ATMA");
+      c.put8(static_cast<uint8_t>(ch));
+    }
+    return ok();
+  }
+  c.put8(0);  // AESA: hex digits, dots allowed as separators
+  size_t nibbles = 0;
+  for (const char ch : *t) {
+    if (ch == '.') continue;
+    const int v = hex_value(ch);
+    if (v < 0) return c.bad_last(Errc::BadHex, "expected hex digits in ATMA address");
+    if (nibbles % 2 == 0) {
+      c.out[c.len + nibbles / 2] = static_cast<uint8_t>(v << 4);
+    } else {
+      c.out[c.len + nibbles / 2] |= static_cast<uint8_t>(v);
+    }
+    ++nibbles;
+  }
+  if (nibbles == 0 || nibbles % 2 != 0) {
+    return c.bad_last(Errc::BadHex, "ATMA address needs an even number of hex digits");
   }
   c.len += nibbles / 2;
   return ok();

@@ -8,6 +8,7 @@
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "tests/support/knot_cases.hpp"
+#include "tests/support/rdata_samples.hpp"
 
 using zk::parser::detail::kRdataBufSize;
 using zk::parser::detail::rdata_from_text;
@@ -154,5 +155,23 @@ TEST_CASE("rdata_from_text rejects bad rdata with code and token index", "[parse
     CHECK_FALSE(got.ok);
     CHECK(got.code == row.code);
     CHECK(got.offset == row.offset);
+  }
+}
+
+TEST_CASE("sample records of every type match ldns wire", "[parser]") {
+  for (const auto& s : zk::test::kRdataSamples) {
+    const auto type = zk::type_from_text(s.type);
+    REQUIRE(type);
+    const auto entries = zk::test::split_entries(s.text);
+    std::vector<Token> tokens;
+    if (!entries.empty()) {
+      for (size_t i = 0; i < entries[0].words.size(); ++i) {
+        tokens.push_back({entries[0].words[i], entries[0].quoted[i]});
+      }
+    }
+    INFO(s.type << " " << s.text);
+    const Outcome got = run(*type, tokens, "example.");
+    CHECK(got.ok);
+    if (*s.ldns_hex != 0) CHECK(got.hex == canonical_hex(*type, s.ldns_hex));
   }
 }
