@@ -170,7 +170,8 @@ class Planner {
     if (span.issue != detail::ScanIssue::None) return;
     if (grammar::tokenize_record(span.begin, span.end, toks_) || toks_.tokens.empty()) return;
     if (toks_.tokens[0].quoted) return;
-    if (name_from_text(toks_.tokens[0].text, st_.origin_view(), st_.prev_owner)) {
+    if (name_from_text(toks_.tokens[0].text, st_.origin_view(), st_.prev_owner,
+                       ctx_.opt.name_syntax)) {
       st_.has_prev_owner = true;
     }
   }
@@ -207,12 +208,7 @@ class Planner {
               line, t[1].text.data());
         return;
       }
-      if (!detail::name_chars_ok(t[1].text)) {
-        error(Errc::BadName, "unescaped special character in $ORIGIN", span, line,
-              t[1].text.data());
-        return;
-      }
-      if (auto r = name_from_text(t[1].text, st_.origin_view(), o); !r) {
+      if (auto r = name_from_text(t[1].text, st_.origin_view(), o, ctx_.opt.name_syntax); !r) {
         error(r.error().code, "bad $ORIGIN: " + r.error().detail, span, line, t[1].text.data());
         return;
       }
@@ -285,7 +281,9 @@ class Planner {
               span, line, t[2].text.data());
         return;
       }
-      if (auto r = name_from_text(t[2].text, st_.origin_view(), inc.origin); !r) {
+      if (auto r = name_from_text(t[2].text, st_.origin_view(), inc.origin,
+                                  ctx_.opt.name_syntax);
+          !r) {
         error(r.error().code, "bad $INCLUDE origin: " + r.error().detail, span, line,
               t[2].text.data());
         return;

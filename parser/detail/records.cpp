@@ -76,7 +76,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
               ot.text.data() - 1);
       return false;
     }
-    if (auto r = name_from_text(ot.text, st_.origin_view(), name_); !r) {
+    if (auto r = name_from_text(ot.text, st_.origin_view(), name_, opt_.name_syntax); !r) {
       st_.has_prev_owner = false;
       fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
               ot.text.data());
