@@ -478,6 +478,9 @@ void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init
                         for (size_t i = r.begin(); i != r.end(); ++i) run(i);
                       });
   }
+  size_t total = out.store.rrs.size();
+  for (const auto& o : outs) total += o.store.rrs.size();
+  out.store.rrs.reserve(total);  // one copy per record when joining, not log(n) regrowths
   for (auto& o : outs) detail::append_segment(out, std::move(o));
   out.errors += planner_errors;
 }

@@ -57,9 +57,18 @@ const auto word_def = x3::raw[x3::lexeme[+word_char]][push(false)];
 const auto quoted_def = x3::lexeme['"' >> x3::raw[*quoted_char][push(true)] >> '"'];
 // Recognised, not converted: "1h30x" is still a TTL token and fails in parse_ttl.
 const auto ttl_def = x3::raw[x3::lexeme[x3::digit >> *word_char]][push(false)];
+// Case-insensitive letters as character sets: x3::no_case goes through the locale
+// (toupper per character), which showed up in profiles on every record.
+template <size_t N>
+auto ci(const char (&both)[N]) {
+  return x3::char_(both);
+}
 const auto rrclass_def =
-    x3::raw[x3::lexeme[x3::no_case[(x3::lit("IN") | "CH" | "HS" | "CS" | "NONE" | "ANY") |
-                                   (x3::lit("CLASS") >> +x3::digit)] >>
+    x3::raw[x3::lexeme[((ci("Ii") >> ci("Nn")) | (ci("Cc") >> ci("Hh")) | (ci("Hh") >> ci("Ss")) |
+                        (ci("Cc") >> ci("Ss")) |
+                        (ci("Nn") >> ci("Oo") >> ci("Nn") >> ci("Ee")) |
+                        (ci("Aa") >> ci("Nn") >> ci("Yy")) |
+                        (ci("Cc") >> ci("Ll") >> ci("Aa") >> ci("Ss") >> ci("Ss") >> +x3::digit)) >>
                        end_of_token]][push(false)];
 const auto fields_def = *(ttl | rrclass) >> -(x3::eps[mark_type] >> token >> *token);
 const auto owned_record_def = token >> fields;
