@@ -480,8 +480,12 @@ void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init
   }
   size_t total = out.store.rrs.size();
   for (const auto& o : outs) total += o.store.rrs.size();
-  out.store.rrs.reserve(total);  // one copy per record when joining, not log(n) regrowths
-  for (auto& o : outs) detail::append_segment(out, std::move(o));
+  for (auto& o : outs) {
+    detail::append_segment(out, std::move(o));
+    // One copy per record when joining, not log(n) regrowths. (absorb() into an empty store
+    // takes the other vector as is, so the reservation is made once records are there.)
+    if (!out.store.rrs.empty() && out.store.rrs.capacity() < total) out.store.rrs.reserve(total);
+  }
   out.errors += planner_errors;
 }
 
