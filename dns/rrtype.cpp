@@ -17,9 +17,10 @@ struct Mnemonic {
 
 // Sorted by text so type_from_text can binary-search it.
 constexpr auto kByText = [] {
-  std::array<Mnemonic, 85> t{{
+  std::array<Mnemonic, 86> t{{
       {"A", rrtype::A},           {"A6", rrtype::A6},           {"AAAA", rrtype::AAAA},
-      {"AFSDB", rrtype::AFSDB},   {"AMTRELAY", rrtype::AMTRELAY}, {"ANY", rrtype::ANY},
+      {"AFSDB", rrtype::AFSDB},   {"ALIAS", rrtype::ALIAS},     {"AMTRELAY", rrtype::AMTRELAY},
+      {"ANY", rrtype::ANY},
       {"APL", rrtype::APL},       {"ATMA", rrtype::ATMA},       {"AVC", rrtype::AVC},
       {"AXFR", rrtype::AXFR},     {"CAA", rrtype::CAA},         {"CDNSKEY", rrtype::CDNSKEY},
       {"CDS", rrtype::CDS},       {"CERT", rrtype::CERT},       {"CNAME", rrtype::CNAME},
@@ -117,13 +118,26 @@ std::optional<uint16_t> type_from_text(std::string_view mnemonic) noexcept {
   return numbered(mnemonic, "TYPE");
 }
 
-std::string_view type_mnemonic(uint16_t type) noexcept {
+namespace {
+// Number -> mnemonic for the dense low range; TA and DLV are checked separately.
+constexpr size_t kLowTypes = 263;
+constexpr auto kByNumber = [] {
+  std::array<std::string_view, kLowTypes> t{};
   for (const Mnemonic& m : kByText) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
   for (const Mnemonic& m : kExtra) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
+  return t;
+}();
+}  // namespace
+
+std::string_view type_mnemonic(uint16_t type) noexcept {
+  if (type < kLowTypes) return kByNumber[type];
+  if (type == rrtype::TA) return "TA";
+  if (type == rrtype::DLV) return "DLV";
+  if (type == rrtype::ALIAS) return "ALIAS";
   return {};
 }
 

@@ -33,7 +33,13 @@ bool printable(const zk::detail::RdataDesc& d, const uint8_t* p, size_t n) noexc
     if (len == kBadField || !print_ok(f, p + off, len)) return false;
     off += len;
   }
-  return off == n;
+  if (off != n) return false;
+  // The reader insists on 20-octet SHA-1 NSEC3 hashes (as BIND does).
+  if (d.type == rrtype::NSEC3 && p[0] == 1) {
+    const size_t hash_at = 5 + size_t{p[4]};
+    if (p[hash_at] != 20) return false;
+  }
+  return true;
 }
 
 void put_bitmap(std::string& out, const uint8_t* p, size_t n) {

@@ -91,23 +91,25 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::NINFO, 1, {F::Strings}},
     {rrtype::RKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
     {rrtype::TALINK, 2, {F::Name, F::Name}},
+    {rrtype::ALIAS, 1, {F::Name}},
 };
 
-// Dense index for types below 300; TA and DLV are looked up separately.
+// Dense index for types below 300; TA, DLV and ALIAS are looked up separately.
 struct Index {
   int8_t low[300];
-  int8_t ta, dlv;
+  int8_t ta, dlv, alias;
 };
 
 constexpr Index make_index() {
   Index ix{};
   for (auto& v : ix.low) v = -1;
-  ix.ta = ix.dlv = -1;
+  ix.ta = ix.dlv = ix.alias = -1;
   for (size_t i = 0; i < std::size(kDescs); ++i) {
     const uint16_t t = kDescs[i].type;
     if (t < 300) ix.low[t] = static_cast<int8_t>(i);
     if (t == rrtype::TA) ix.ta = static_cast<int8_t>(i);
     if (t == rrtype::DLV) ix.dlv = static_cast<int8_t>(i);
+    if (t == rrtype::ALIAS) ix.alias = static_cast<int8_t>(i);
   }
   return ix;
 }
@@ -141,6 +143,17 @@ bool bitmap_valid(const uint8_t* p, size_t n) noexcept {
 }
 
 bool loc_size_valid(uint8_t v) noexcept { return (v >> 4) <= 9 && (v & 0x0f) <= 9; }
+
+// RFC 1876: version 0, sizes as digit pairs, latitude within 90 and longitude within 180
+// degrees of the 2^31 equator/meridian value.
+bool loc_valid(const uint8_t* p, size_t n) noexcept {
+  if (n != 16 || p[0] != 0) return false;
+  if (!loc_size_valid(p[1]) || !loc_size_valid(p[2]) || !loc_size_valid(p[3])) return false;
+  const int64_t lat = static_cast<int64_t>(get32(p + 4)) - (int64_t{1} << 31);
+  const int64_t lon = static_cast<int64_t>(get32(p + 8)) - (int64_t{1} << 31);
+  return lat >= -90 * 3600000LL && lat <= 90 * 3600000LL && lon >= -180 * 3600000LL &&
+         lon <= 180 * 3600000LL;
+}
 
 bool apl_valid(const uint8_t* p, size_t n) noexcept {
   size_t i = 0;
@@ -246,6 +259,8 @@ const RdataDesc* rdata_desc(uint16_t type) noexcept {
     idx = kIndex.ta;
   } else if (type == rrtype::DLV) {
     idx = kIndex.dlv;
+  } else if (type == rrtype::ALIAS) {
+    idx = kIndex.alias;
   }
   return idx < 0 ? nullptr : &kDescs[idx];
 }
@@ -373,10 +388,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
     case F::Wks:
       return n >= 5 ? n : kBadField;
     case F::Loc:
-      return (n == 16 && p[0] == 0 && loc_size_valid(p[1]) && loc_size_valid(p[2]) &&
-              loc_size_valid(p[3]))
-                 ? n
-                 : kBadField;
+      return loc_valid(p, n) ? n : kBadField;
     case F::Apl:
       return apl_valid(p, n) ? n : kBadField;
     case F::A6:

@@ -99,6 +99,12 @@ bool print_ok(Field f, const uint8_t* p, size_t n) noexcept {
   switch (f) {
     case Field::Hash32:
       return p[0] != 0;
+    case Field::Loc:
+      // A size with mantissa 0 and a non-zero exponent reads back as 0x00.
+      for (int i = 1; i <= 3; ++i) {
+        if ((p[i] >> 4) == 0 && (p[i] & 0x0f) != 0) return false;
+      }
+      return true;
     case Field::Wks:
       return n == 5 || p[n - 1] != 0;
     case Field::Ipseckey: {

@@ -20,6 +20,7 @@ struct RdataCtx {
   NameView origin;
   uint8_t* out = nullptr;  // kRdataBufSize octets
   size_t len = 0;
+  NameSyntax names = NameSyntax::Strict;
 
   bool at_end() const noexcept { return ti >= tokens.size(); }
   size_t room() const noexcept { return kRdataBufSize - len; }
@@ -80,6 +81,8 @@ Result<void> read_atma(RdataCtx& c);
 
 /// Reads one domain name token (completed with origin) and appends its wire form.
 Result<void> read_name_field(RdataCtx& c, const char* what);
+/// Reads hex from all remaining tokens (at least one; even digit count in total).
+Result<void> read_hex_rest(RdataCtx& c);
 /// Reads base64 from all remaining tokens (at least one) and appends it.
 Result<void> read_base64_rest(RdataCtx& c);
 

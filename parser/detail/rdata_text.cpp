@@ -14,7 +14,7 @@ Result<void> read_name_field(RdataCtx& c, const char* what) {
   auto t = c.next(what);
   if (!t) return fail(std::move(t.error()));
   Name name;
-  if (auto r = name_from_text(*t, c.origin, name); !r) return c.bad_last(std::move(r.error()));
+  if (auto r = name_from_text(*t, c.origin, name, c.names); !r) return c.bad_last(std::move(r.error()));
   if (auto r = c.need(name.size()); !r) return r;
   c.put(name.data(), name.size());
   return ok();
@@ -22,12 +22,38 @@ Result<void> read_name_field(RdataCtx& c, const char* what) {
 
 Result<void> read_base64_rest(RdataCtx& c) {
   if (c.at_end()) return c.missing("base64 data");
+  Base64Stream b64;
   while (!c.at_end()) {
-    const std::string_view t = c.tokens[c.ti++].text;
-    auto n = read_base64(t, c.cur(), c.room());
+    auto n = b64.feed(c.tokens[c.ti++].text, c.cur(), c.room());
     if (!n) return c.bad_last(std::move(n.error()));
     c.len += *n;
   }
+  if (auto r = b64.finish(); !r) return c.bad_last(std::move(r.error()));
+  return ok();
+}
+
+// Hex words are joined before decoding (dnspython writes "aaa aaaaa"); only the total must
+// be even, so Knot's "00 0" is still refused.
+Result<void> read_hex_rest(RdataCtx& c) {
+  if (c.at_end()) return c.missing("hex data");
+  size_t nibbles = 0;
+  while (!c.at_end()) {
+    const std::string_view t = c.tokens[c.ti++].text;
+    if (t.empty()) return c.bad_last(Errc::BadHex, "expected hex digits");
+    if (auto r = c.need((nibbles + t.size() + 1) / 2); !r) return r;
+    for (char ch : t) {
+      const int v = hex_value(ch);
+      if (v < 0) return c.bad_last(Errc::BadHex, "expected hex digits");
+      if (nibbles % 2 == 0) {
+        c.out[c.len + nibbles / 2] = static_cast<uint8_t>(v << 4);
+      } else {
+        c.out[c.len + nibbles / 2] |= static_cast<uint8_t>(v);
+      }
+      ++nibbles;
+    }
+  }
+  if (nibbles % 2 != 0) return c.bad_last(Errc::BadHex, "hex data needs an even number of digits");
+  c.len += nibbles / 2;
   return ok();
 }
 
@@ -170,13 +196,7 @@ Result<void> read_field(Field f, RdataCtx& c) {
       }
       return read_base64_rest(c);
     case Field::Hex:
-      if (c.at_end()) return c.missing("hex data");
-      while (!c.at_end()) {
-        auto n = read_hex(c.tokens[c.ti++].text, c.cur(), c.room());
-        if (!n) return c.bad_last(std::move(n.error()));
-        c.len += *n;
-      }
-      return ok();
+      return read_hex_rest(c);
     case Field::Salt: {
       auto t = c.next("a salt (hex or -)");
       if (!t) return fail(std::move(t.error()));
@@ -191,6 +211,11 @@ Result<void> read_field(Field f, RdataCtx& c) {
       auto n = read_base32hex(*t, c.cur() + 1, 255);
       if (!n) return c.bad_last(std::move(n.error()));
       if (*n == 0) return c.bad_last(Errc::BadBase32, "expected a base32hex hash");
+      // RFC 5155 s5: with hash algorithm 1 (SHA-1) the next hashed owner is 20 octets; BIND
+      // refuses other lengths (bind9 bad-nsec3-length.db). out[0] is the NSEC3 algorithm.
+      if (c.out[0] == 1 && *n != 20) {
+        return c.bad_last(Errc::BadRdata, "SHA-1 next hashed owner must be 20 octets");
+      }
       c.put8(static_cast<uint8_t>(*n));
       c.len += *n;
       return ok();
@@ -226,6 +251,11 @@ Result<void> read_field(Field f, RdataCtx& c) {
 
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out) {
+  return rdata_from_text(type, tokens, origin, out, RdataTextOptions{});
+}
+
+Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
+                               uint8_t* out, const RdataTextOptions& options) {
   size_t len = 0;
   if (!tokens.empty() && !tokens[0].quoted && tokens[0].text == "\\#") {
     auto n = read_generic(type, tokens, out);
@@ -238,7 +268,7 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
                                    "type " + type_to_string(type) +
                                        " needs rdata in RFC 3597 generic form (\\# len hex)"});
     }
-    RdataCtx c{tokens, 0, origin, out, 0};
+    RdataCtx c{tokens, 0, origin, out, 0, options.names};
     for (Field f : d->field_list()) {
       if (auto r = read_field(f, c); !r) return fail(std::move(r.error()));
     }

@@ -60,7 +60,9 @@ Result<void> read_gateway(RdataCtx& c, unsigned kind) {
       return ok();
     default: {
       Name name;
-      if (auto r = name_from_text(*t, c.origin, name); !r) return c.bad_last(std::move(r.error()));
+      if (auto r = name_from_text(*t, c.origin, name, c.names); !r) {
+        return c.bad_last(std::move(r.error()));
+      }
       c.put(name.data(), name.size());
       return ok();
     }

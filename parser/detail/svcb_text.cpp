@@ -28,7 +28,6 @@ Result<uint16_t> key_from_text(std::string_view t) {
   if (t == "echconfig") return uint16_t{5};  // draft name of ech, still in the wild
   if (t.size() > 3 && t.substr(0, 3) == "key") {
     const std::string_view digits = t.substr(3);
-    if (digits.size() > 1 && digits[0] == '0') return fail(Errc::BadRdata, "leading zero in keyNNNN");
     auto n = read_number(digits, 65535);
     if (n) return static_cast<uint16_t>(*n);
   }

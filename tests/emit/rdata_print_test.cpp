@@ -74,6 +74,16 @@ TEST_CASE("sample records of every type round-trip through text", "[emit]") {
   }
 }
 
+TEST_CASE("every type with a presentation format has a round-trip sample", "[emit]") {
+  for (uint32_t t = 0; t < 65536; ++t) {
+    if (!zk::type_is_known(static_cast<uint16_t>(t))) continue;
+    bool found = false;
+    for (const auto& s : zk::test::kRdataSamples) found = found || *zk::type_from_text(s.type) == t;
+    INFO(zk::type_to_string(static_cast<uint16_t>(t)));
+    CHECK(found);
+  }
+}
+
 TEST_CASE("knot accepted records round-trip through text", "[emit]") {
   const std::string dir = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/knot-libzscanner/data";
   const char* files[] = {"10_A",   "11_AAAA", "13_SPF",      "14_NS",        "15_CNAME",  "16_PTR",
@@ -82,7 +92,7 @@ TEST_CASE("knot accepted records round-trip through text", "[emit]") {
                          "34_SSHFP", "35_IPSECKEY", "37_NSEC", "38_DHCID",   "40_NSEC3PARAM",
                          "41_TLSA", "43_EUI48", "44_EUI64",  "46_L32",       "47_L64",    "48_LP",
                          "49_CDS", "50_CDNSKEY", "52_CAA",   "53_SMIMEA",    "54_OPENPGPKEY",
-                         "56_ZONEMD", "58_HTTPS", "59_WALLET", "61_RESINFO"};
+                         "56_ZONEMD", "58_HTTPS", "59_WALLET", "61_RESINFO", "62_ALIAS"};
   for (const char* f : files) {
     for (const auto& rec : zk::test::load_knot_case(dir, f)) {
       if (!rec.expect_ok) continue;
@@ -181,4 +191,27 @@ TEST_CASE("rdata_to_text appends without disturbing earlier output", "[emit]") {
   const uint8_t a[] = {192, 0, 2, 1};
   rdata_to_text(zk::rrtype::A, a, out);
   CHECK(out == "prefix 192.0.2.1");
+}
+
+TEST_CASE("LOC edge values read and print back", "[emit]") {
+  const char* rows[] = {
+      "45 57 59.656 S 71 5 6.284 W 8556392.16m 1m 200m 10m",
+      "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
+      "0 0 0.000 N 0 0 0.000 E -100000.00m 0.00m 0.01m 0.09m",
+  };
+  for (const char* row : rows) {
+    INFO(row);
+    std::vector<uint8_t> wire;
+    REQUIRE(parse(zk::rrtype::LOC, row, wire));
+    std::string text;
+    rdata_to_text(zk::rrtype::LOC, wire, text);
+    CHECK(text == row);
+  }
+  std::vector<uint8_t> wire;
+  for (const char* bad : {"90 0 0.001 N 0 E 0", "0 N 180 0 0.001 E 0", "0 N 0 E 42849672.96m",
+                          "0 N 0 E -100000.01m", "0 N 0 E 0 90000000.01m", "0 N 0 E 0 1m 1m 1m 1m",
+                          "0 60 N 0 E 0", "0 0 60 N 0 E 0", "91 N 0 E 0", "0 X 0 E 0"}) {
+    INFO(bad);
+    CHECK_FALSE(parse(zk::rrtype::LOC, bad, wire));
+  }
 }

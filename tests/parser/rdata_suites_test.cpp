@@ -2,6 +2,7 @@
 // under test here: a small test tokenizer splits the files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -126,9 +127,50 @@ TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
   }
 }
 
+TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
+  const std::string f = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
+  zk::Name origin;
+  REQUIRE(zk::name_from_text("example.", {}, origin));
+  std::vector<uint8_t> buf(kRdataBufSize);
+  size_t ptrs = 0;
+  for (const auto& r : zk::test::load_zone_records(f, "example.")) {
+    if (r.type != zk::rrtype::PTR) continue;
+    ++ptrs;
+    const auto tokens = r.tokens();
+    CHECK(rdata_from_text(r.type, tokens, origin, buf.data(),
+                          {zk::NameSyntax::Lenient}).has_value());
+    CHECK_FALSE(rdata_from_text(r.type, tokens, origin, buf.data()).has_value());
+  }
+  CHECK(ptrs == 5);
+}
+
 TEST_CASE("svcb rdata over 65535 octets is rejected", "[parser]") {
   for (const auto& r : zk::test::load_zone_records(kNsd + "misc/svcb_uint16_wrap.problem-zone", "victim.")) {
     if (r.type != zk::rrtype::SVCB) continue;
     CHECK_FALSE(parse_record(r).ok);
   }
+}
+
+TEST_CASE("LOC defaults and rounding print as BIND does (NSD bug144)", "[emit]") {
+  const auto in = zk::test::load_zone_records(kNsd + "misc/bug144_loc_defaults.zone", "example.com.");
+  const auto good = zk::test::split_entries(zk::test::read_text_file(kNsd + "misc/bug144_loc_defaults.known_good"));
+  std::vector<std::string> want;
+  for (const auto& e : good) {
+    if (e.words.size() < 5 || e.words[3] != "LOC") continue;
+    std::string s;
+    for (size_t k = 4; k < e.words.size(); ++k) s += (k > 4 ? " " : "") + e.words[k];
+    want.push_back(s);
+  }
+  std::vector<std::string> got;
+  for (const auto& r : in) {
+    if (r.type != zk::rrtype::LOC) continue;
+    const Parsed p = parse_record(r);
+    REQUIRE(p.ok);
+    std::string text;
+    zk::emit::rdata_to_text(r.type, p.wire, text);
+    got.push_back(text);
+  }
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  CHECK(got == want);
 }

@@ -26,7 +26,7 @@ const char* const kKnotTypeCases[] = {
     "34_SSHFP", "35_IPSECKEY", "37_NSEC",   "38_DHCID",  "40_NSEC3PARAM", "41_TLSA",
     "43_EUI48", "44_EUI64",  "46_L32",      "47_L64",    "48_LP",     "49_CDS",
     "50_CDNSKEY", "52_CAA",  "53_SMIMEA",   "54_OPENPGPKEY", "56_ZONEMD", "58_HTTPS",
-    "59_WALLET", "61_RESINFO", "07-0-rdata", "07-1-rdata", "07-3-rdata",
+    "59_WALLET", "61_RESINFO", "62_ALIAS", "07-0-rdata", "07-1-rdata", "07-3-rdata",
 };
 
 struct Outcome {
@@ -111,6 +111,8 @@ TEST_CASE("rdata_from_text table", "[parser]") {
        "000016138B3CF018810CBCE0009895B8"},
       {4321, toks({"\\#", "2", "a", "bcd"}), "ABCD"},
       {A, toks({"\\#", "4", "C0000201"}), "C0000201"},
+      {DS, toks({"1", "2", "3", "abc", "d"}), "00010203ABCD"},  // hex words joined, as dnspython
+      {SVCB, toks({"6", ".", "key00997=quoted"}), "00060003E5000671756F746564"},
       {4321, toks({"\\#", "0"}), ""},
   };
   for (const Row& row : rows) {
@@ -139,8 +141,12 @@ TEST_CASE("rdata_from_text rejects bad rdata with code and token index", "[parse
        Errc::LabelTooLong, 0},
       {SOA, toks({"a.", "b.", "1h", "0", "0", "0", "0"}), Errc::BadNumber, 2},
       {DS, toks({"0", "0", "0", "0"}), Errc::BadHex, 3},
-      {DNSKEY, toks({"0", "0", "0", "AA", "=="}), Errc::BadBase64, 3},
+      {DS, toks({"0", "0", "0", "00", "0"}), Errc::BadHex, 4},
+      {DS, toks({"0", "0", "0", "0g"}), Errc::BadHex, 3},
+      {DNSKEY, toks({"0", "0", "0", "AA", "=="}), Errc::BadBase64, 4},
       {NSEC, toks({".", "X"}), Errc::UnknownType, 1},
+      {NSEC3, toks({"1", "0", "10", "76931F", "IMQ912BREQP1POLAH3RMONG", "A"}), Errc::BadRdata, 4},
+      {NSEC3, toks({"1", "0", "10", "76931F", "CPNMU===", "A"}), Errc::BadBase32, 4},
       {SVCB, toks({"1", ".", "alpn=h2", "alpn=h3"}), Errc::BadRdata, 3},
       {SVCB, toks({"1", ".", "mandatory=port"}), Errc::BadRdata, 2},
       {HINFO, toks({"a"}), Errc::BadRdata, 1},

@@ -113,6 +113,16 @@ inline constexpr RdataSample kRdataSamples[] = {
     {"DSYNC", "CSYNC 1 53 csync-scanner.example.net.", ""},
     {"TA", "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118", ""},
     {"DLV", "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118", "EC4505012BB183AF5F22588179A53B0A98631FAD1A292118"},
+    // Experimental and private types, as NSD and Knot write them (no ldns reference).
+    {"EID", "813F 4B7C DAB3 4217", ""},
+    {"NIMLOC", "3227 45", ""},
+    {"ATMA", "39.246f.00.0e7c9c.0312.0001.0001.000012345678.00", ""},
+    {"ATMA", "+358.400.1234567", ""},
+    {"SINK", "64 1 TkxuZXRMYWJzLm5s", ""},
+    {"NINFO", "\"This zone is for testing\"", ""},
+    {"RKEY", "512 255 2 ACDtkdVR2HWmc0HPEwkrM+SOrWZd8yPTAytLYZj2u33KgwABAgAg6jav", ""},
+    {"TALINK", "h0 .", ""},
+    {"ALIAS", "Alias.Example.", ""},
 };
 
 }  // namespace zk::test
