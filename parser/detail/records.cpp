@@ -19,6 +19,7 @@ RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
       out_(out),
       rdata_(new uint8_t[kRdataBufSize]),
       arena_(&out.store.arena()) {
+  rdata_opt_.names = options.name_syntax;
   toks_.tokens.reserve(64);
 }
 
@@ -172,7 +173,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   }
   ++i;
   const std::span<const Token> rd(t.data() + i, n - i);
-  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get());
+  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get(), rdata_opt_);
   if (!r) {
     const uint64_t k = r.error().where.offset;
     const char* pos = k < rd.size() ? rd[k].text.data()
