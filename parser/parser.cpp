@@ -371,12 +371,6 @@ void run_include(const ParseCtx& ctx, const SourceFile& file, const Segment& seg
   }
 }
 
-bool is_ttl_or_class(std::string_view t) noexcept {
-  if (detail::looks_like_ttl(t)) return true;
-  return class_from_text(t).has_value() || iequal(t, "CS") || iequal(t, "NONE") ||
-         iequal(t, "ANY");
-}
-
 void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
                   SegmentOut& out) {
   SegmentState state = seg.state;
@@ -407,16 +401,24 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
         t[1].text.data());
     return;
   }
-  size_t ti = 3;
-  while (ti < t.size() && !t[ti].quoted && is_ttl_or_class(t[ti].text)) ++ti;
-  if (ti + 1 >= t.size()) {
+  // From lhs on, the line is a record: lhs (ttl|class)* type rhs... -- let the record
+  // grammar find the type, so $GENERATE reads TTL and class exactly as records do.
+  grammar::RecordTokens body;
+  const char* lhs_begin = t[2].quoted ? t[2].text.data() - 1 : t[2].text.data();
+  if (const char* bad = grammar::tokenize_record(lhs_begin, seg.end, body)) {
+    err(Errc::Syntax, "unexpected character in $GENERATE", bad);
+    return;
+  }
+  const auto& b = body.tokens;
+  const size_t ti = body.type_index;
+  if (ti == grammar::kNoType || ti + 1 >= b.size()) {
     err(Errc::BadDirective, "$GENERATE expects range lhs [ttl] [class] type rhs", seg.end);
     return;
   }
-  for (size_t k = 2; k < t.size(); ++k) {
-    if (k > 2 && k <= ti) continue;
-    if (auto r = detail::check_generate_template(t[k].text, *range); !r) {
-      err(r.error().code, std::move(r.error().detail), t[k].text.data());
+  for (size_t k = 0; k < b.size(); ++k) {
+    if (k > 0 && k <= ti) continue;
+    if (auto r = detail::check_generate_template(b[k].text, *range); !r) {
+      err(r.error().code, std::move(r.error().detail), b[k].text.data());
       return;
     }
   }
@@ -424,24 +426,25 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
   std::vector<size_t> ends;
   grammar::RecordTokens rec;
   rec.has_owner = true;
+  rec.type_index = ti;
   for (int64_t v = range->start; v <= range->stop && !rb.stopped(); v += range->step) {
     text.clear();
     ends.clear();
-    detail::expand_generate_template(t[2].text, v, text);
+    detail::expand_generate_template(b[0].text, v, text);
     ends.push_back(text.size());
-    for (size_t k = ti + 1; k < t.size(); ++k) {
-      detail::expand_generate_template(t[k].text, v, text);
+    for (size_t k = ti + 1; k < b.size(); ++k) {
+      detail::expand_generate_template(b[k].text, v, text);
       ends.push_back(text.size());
     }
+    // Views into text are taken only after it is complete (it may reallocate while growing).
     rec.tokens.clear();
-    rec.tokens.push_back({std::string_view(text.data(), ends[0]), false});
-    for (size_t k = 3; k <= ti; ++k) rec.tokens.push_back(t[k]);
-    rec.type_index = rec.tokens.size() - 1;
-    for (size_t k = ti + 1, j = 1; k < t.size(); ++k, ++j) {
+    rec.tokens.push_back({std::string_view(text.data(), ends[0]), b[0].quoted});
+    for (size_t k = 1; k <= ti; ++k) rec.tokens.push_back(b[k]);
+    for (size_t k = ti + 1, j = 1; k < b.size(); ++k, ++j) {
       rec.tokens.push_back({std::string_view(text.data() + ends[j - 1], ends[j] - ends[j - 1]),
-                            t[k].quoted});
+                            b[k].quoted});
     }
-    rb.tokens_record(rec, seg.begin, seg.line, t[2].text.data());
+    rb.tokens_record(rec, seg.begin, seg.line, b[0].text.data());
   }
 }
 
