@@ -67,9 +67,11 @@ uint32_t soa_minimum(const RR& rr) noexcept {
 }
 
 Result<void> load_file(const std::string& path, SourceFile& out) {
+  // Directories, FIFOs and devices report no usable size (or an endless one).
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return fail(Errc::Io, "not a regular file: " + path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return fail(Errc::Io, "cannot open " + path);
-  std::string err;
   long size = -1;
   if (std::fseek(f, 0, SEEK_END) == 0) size = std::ftell(f);
   if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {

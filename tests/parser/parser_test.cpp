@@ -234,6 +234,7 @@ TEST_CASE("$INCLUDE: relative path, origin restored, loops, depth, outside dirs"
       {"$INCLUDE /etc/shadow\n", Errc::IncludeError, 1, 10},
       {"$INCLUDE ../../../../../../etc/passwd\n", Errc::IncludeError, 1, 10},
       {"$INCLUDE missing.zone\n", Errc::IncludeError, 1, 1},
+      {"$INCLUDE sub\n", Errc::IncludeError, 1, 1},  // a directory
   };
   for (const auto& r : rows) {
     INFO(r.text);
