@@ -110,6 +110,13 @@ inline int key_compare(const uint8_t* a, size_t alen, const uint8_t* b, size_t b
 /// origin is known, in which case relative names fail. Does not lowercase.
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out);
 
+/// Which characters a presentation name may hold without a backslash escape.
+/// Strict (the default above, as Knot's scanner): letters, digits, '-', '_', '/', '*'.
+/// Lenient (as BIND and NSD): any octet 0x21..0x7e except '"', '(', ')', ';' and '\'.
+/// Both accept every escape, and name_to_text output reads back under both.
+enum class NameSyntax : uint8_t { Strict, Lenient };
+Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax);
+
 /// Appends the presentation form of a name (absolute, with trailing dot; special characters
 /// escaped as BIND/ldns do: "\." and "\DDD" for non-printables, "\\" "\"" "\(" ... escaped).
 void name_to_text(NameView name, std::string& out);

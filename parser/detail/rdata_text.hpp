@@ -26,8 +26,20 @@ inline constexpr size_t kRdataBufSize = 65535 + 1024;
 /// known types' wire format with rdata_validate). Names are completed with origin. The names that
 /// RFC 4034 s6.2 lowercases are lowercased (rdata_canonicalize) before returning.
 /// On failure the Error's where.offset holds the index of the offending token (the caller turns
-/// it into a line and column); where.line/column are left 0.
+/// it into a line and column); where.line/column are left 0. An index equal to tokens.size()
+/// means data is missing at the end of the record (point at the record's last token or end).
+/// Field layouts come from dns/detail/rdata_desc.hpp, shared with validation and emit/.
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out);
+
+/// Dialect choices for RDATA text (see parser/FORMAT.md).
+struct RdataTextOptions {
+  /// Characters allowed unescaped in names inside RDATA. Strict (default) is Knot's set and
+  /// rejects e.g. "NS a&b" as the Knot suite expects; Lenient reads BIND/NSD zones such as
+  /// "PTR !@#3." (bind9 good-dns-sd-reverse.db).
+  NameSyntax names = NameSyntax::Strict;
+};
+Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
+                               uint8_t* out, const RdataTextOptions& options);
 
 }  // namespace zk::parser::detail
