@@ -43,11 +43,12 @@ fi
 
 echo "fuzz: configuring and building in $build" >&2
 read -r -a extra_cmake <<<"${ZK_FUZZ_CMAKE_ARGS:-}"
-cmake -S "$root/tests/fuzz" -B "$build" "${compiler[@]}" "${extra_cmake[@]}" >"$build.configure.log" 2>&1 || {
-  cat "$build.configure.log" >&2
+mkdir -p "$build"
+cmake -S "$root/tests/fuzz" -B "$build" "${compiler[@]}" "${extra_cmake[@]}" >"$build/configure.log" 2>&1 || {
+  cat "$build/configure.log" >&2
   exit 2
 }
-mv -f "$build.configure.log" "$build/configure.log"
+grep -h 'round trip' "$build/configure.log" | sed 's/^-- /fuzz: /' >&2
 cmake --build "$build" -j"${ZK_FUZZ_JOBS:-2}" || exit 2
 
 # One libFuzzer run. The working corpus (build-fuzz/corpus/T) collects new inputs; the seed
