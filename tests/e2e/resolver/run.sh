@@ -496,8 +496,11 @@ check_delv "insecure delegation: name in child" "host.$child_insec" A unsigned '
 
 stop_daemons
 
-# 5. Tamper: flip one base64 character in the signature of each RRSIG covering the apex A
-# RRset (there is normally exactly one), re-serve, and expect bogus.
+# 5. Tamper, re-serve, and expect bogus where (and only where) the tampered data is needed:
+#   - flip one base64 character in the signature of each RRSIG covering the apex A RRset
+#     (there is normally exactly one): the apex A answer must be bogus;
+#   - drop every NSEC/NSEC3 RR and its RRSIGs: an NXDOMAIN without its proof must be bogus too,
+#     which shows the NXDOMAIN checks above really rest on the signer's denial records.
 tdir=$tmp/tampered
 mkdir -p "$tdir"
 cp "$tmp/sec.signed" "$tmp/insec.zone" "$tmp/anchor.ds" "$tmp/anchor.delv" "$tdir/"
@@ -521,14 +524,23 @@ awk -v o="$apex" '
     flipped++
     next
   }
+  $4 == "NSEC" || $4 == "NSEC3" || ($4 == "RRSIG" && ($5 == "NSEC" || $5 == "NSEC3")) {
+    dropped++
+    next
+  }
   { print }
-  END { print flipped + 0 > "/dev/stderr" }' "$tdir/parent.flat" >"$tdir/parent.signed" 2>"$tdir/flipped" ||
-  die "tamper with the apex A RRSIG"
-flipped=$(cat "$tdir/flipped")
-if [[ $flipped -ge 1 ]] && ! cmp -s "$tdir/parent.flat" "$tdir/parent.signed"; then
+  END { print flipped + 0, dropped + 0 > "/dev/stderr" }' "$tdir/parent.flat" \
+  >"$tdir/parent.signed" 2>"$tdir/counts" || die "tamper with the signed zone"
+read -r flipped dropped <"$tdir/counts"
+if [[ $flipped -ge 1 ]]; then
   pass "tampered: flipped one signature byte in $flipped apex A RRSIG(s)"
 else
   die "tampered: found no RRSIG covering the apex A RRset"
+fi
+if [[ $dropped -ge 2 ]]; then
+  pass "tampered: dropped $dropped NSEC/NSEC3 RRs and their RRSIGs"
+else
+  die "tampered: found no NSEC/NSEC3 records to drop"
 fi
 check_cmd "nsd-checkzone still loads the tampered zone" "$tdir/checkzone.log" \
   nsd-checkzone "$apex" "$tdir/parent.signed"
@@ -536,6 +548,8 @@ check_cmd "nsd-checkzone still loads the tampered zone" "$tdir/checkzone.log" \
 serve "$tdir" || die "restart NSD and unbound on the tampered zone"
 check_unbound "tampered apex A is bogus" "$apex" A SERVFAIL noad 0
 check_delv "tampered apex A is bogus" "$apex" A failed
+check_unbound "NXDOMAIN without its denial records is bogus" "nope.$apex" A SERVFAIL noad 0
+check_delv "NXDOMAIN without its denial records is bogus" "nope.$apex" A failed
 # The rest of the zone is untouched and must still validate: the failure is the tamper's.
 check_unbound "untampered apex MX still validates" "$apex" MX NOERROR ad 'MX[[:space:]]+10 mail'
 check_delv "untampered apex MX still validates" "$apex" MX validated
