@@ -67,9 +67,11 @@ uint32_t soa_minimum(const RR& rr) noexcept {
 }
 
 Result<void> load_file(const std::string& path, SourceFile& out) {
+  // Directories, FIFOs and devices report no usable size (or an endless one).
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return fail(Errc::Io, "not a regular file: " + path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return fail(Errc::Io, "cannot open " + path);
-  std::string err;
   long size = -1;
   if (std::fseek(f, 0, SEEK_END) == 0) size = std::ftell(f);
   if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
@@ -170,7 +172,8 @@ class Planner {
     if (span.issue != detail::ScanIssue::None) return;
     if (grammar::tokenize_record(span.begin, span.end, toks_) || toks_.tokens.empty()) return;
     if (toks_.tokens[0].quoted) return;
-    if (name_from_text(toks_.tokens[0].text, st_.origin_view(), st_.prev_owner)) {
+    if (name_from_text(toks_.tokens[0].text, st_.origin_view(), st_.prev_owner,
+                       ctx_.opt.name_syntax)) {
       st_.has_prev_owner = true;
     }
   }
@@ -207,12 +210,7 @@ class Planner {
               line, t[1].text.data());
         return;
       }
-      if (!detail::name_chars_ok(t[1].text)) {
-        error(Errc::BadName, "unescaped special character in $ORIGIN", span, line,
-              t[1].text.data());
-        return;
-      }
-      if (auto r = name_from_text(t[1].text, st_.origin_view(), o); !r) {
+      if (auto r = name_from_text(t[1].text, st_.origin_view(), o, ctx_.opt.name_syntax); !r) {
         error(r.error().code, "bad $ORIGIN: " + r.error().detail, span, line, t[1].text.data());
         return;
       }
@@ -285,7 +283,9 @@ class Planner {
               span, line, t[2].text.data());
         return;
       }
-      if (auto r = name_from_text(t[2].text, st_.origin_view(), inc.origin); !r) {
+      if (auto r = name_from_text(t[2].text, st_.origin_view(), inc.origin,
+                                  ctx_.opt.name_syntax);
+          !r) {
         error(r.error().code, "bad $INCLUDE origin: " + r.error().detail, span, line,
               t[2].text.data());
         return;
@@ -373,12 +373,6 @@ void run_include(const ParseCtx& ctx, const SourceFile& file, const Segment& seg
   }
 }
 
-bool is_ttl_or_class(std::string_view t) noexcept {
-  if (detail::looks_like_ttl(t)) return true;
-  return class_from_text(t).has_value() || iequal(t, "CS") || iequal(t, "NONE") ||
-         iequal(t, "ANY");
-}
-
 void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
                   SegmentOut& out) {
   SegmentState state = seg.state;
@@ -409,16 +403,24 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
         t[1].text.data());
     return;
   }
-  size_t ti = 3;
-  while (ti < t.size() && !t[ti].quoted && is_ttl_or_class(t[ti].text)) ++ti;
-  if (ti + 1 >= t.size()) {
+  // From lhs on, the line is a record: lhs (ttl|class)* type rhs... -- let the record
+  // grammar find the type, so $GENERATE reads TTL and class exactly as records do.
+  grammar::RecordTokens body;
+  const char* lhs_begin = t[2].quoted ? t[2].text.data() - 1 : t[2].text.data();
+  if (const char* bad = grammar::tokenize_record(lhs_begin, seg.end, body)) {
+    err(Errc::Syntax, "unexpected character in $GENERATE", bad);
+    return;
+  }
+  const auto& b = body.tokens;
+  const size_t ti = body.type_index;
+  if (ti == grammar::kNoType || ti + 1 >= b.size()) {
     err(Errc::BadDirective, "$GENERATE expects range lhs [ttl] [class] type rhs", seg.end);
     return;
   }
-  for (size_t k = 2; k < t.size(); ++k) {
-    if (k > 2 && k <= ti) continue;
-    if (auto r = detail::check_generate_template(t[k].text, *range); !r) {
-      err(r.error().code, std::move(r.error().detail), t[k].text.data());
+  for (size_t k = 0; k < b.size(); ++k) {
+    if (k > 0 && k <= ti) continue;
+    if (auto r = detail::check_generate_template(b[k].text, *range); !r) {
+      err(r.error().code, std::move(r.error().detail), b[k].text.data());
       return;
     }
   }
@@ -426,23 +428,25 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
   std::vector<size_t> ends;
   grammar::RecordTokens rec;
   rec.has_owner = true;
+  rec.type_index = ti;
   for (int64_t v = range->start; v <= range->stop && !rb.stopped(); v += range->step) {
     text.clear();
     ends.clear();
-    detail::expand_generate_template(t[2].text, v, text);
+    detail::expand_generate_template(b[0].text, v, text);
     ends.push_back(text.size());
-    for (size_t k = ti + 1; k < t.size(); ++k) {
-      detail::expand_generate_template(t[k].text, v, text);
+    for (size_t k = ti + 1; k < b.size(); ++k) {
+      detail::expand_generate_template(b[k].text, v, text);
       ends.push_back(text.size());
     }
+    // Views into text are taken only after it is complete (it may reallocate while growing).
     rec.tokens.clear();
-    rec.tokens.push_back({std::string_view(text.data(), ends[0]), false});
-    for (size_t k = 3; k <= ti; ++k) rec.tokens.push_back(t[k]);
-    for (size_t k = ti + 1, j = 1; k < t.size(); ++k, ++j) {
+    rec.tokens.push_back({std::string_view(text.data(), ends[0]), b[0].quoted});
+    for (size_t k = 1; k <= ti; ++k) rec.tokens.push_back(b[k]);
+    for (size_t k = ti + 1, j = 1; k < b.size(); ++k, ++j) {
       rec.tokens.push_back({std::string_view(text.data() + ends[j - 1], ends[j] - ends[j - 1]),
-                            t[k].quoted});
+                            b[k].quoted});
     }
-    rb.tokens_record(rec, seg.begin, seg.line, t[2].text.data());
+    rb.tokens_record(rec, seg.begin, seg.line, b[0].text.data());
   }
 }
 
@@ -479,7 +483,14 @@ void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init
                         for (size_t i = r.begin(); i != r.end(); ++i) run(i);
                       });
   }
-  for (auto& o : outs) detail::append_segment(out, std::move(o));
+  size_t total = out.store.rrs.size();
+  for (const auto& o : outs) total += o.store.rrs.size();
+  for (auto& o : outs) {
+    detail::append_segment(out, std::move(o));
+    // One copy per record when joining, not log(n) regrowths. (absorb() into an empty store
+    // takes the other vector as is, so the reservation is made once records are there.)
+    if (!out.store.rrs.empty() && out.store.rrs.capacity() < total) out.store.rrs.reserve(total);
+  }
   out.errors += planner_errors;
 }
 

@@ -63,21 +63,6 @@ void append_segment(SegmentOut& a, SegmentOut&& b) {
   a.store.absorb(std::move(b.store));
 }
 
-bool name_chars_ok(std::string_view t) noexcept {
-  if (t == "@") return true;
-  for (size_t i = 0; i < t.size(); ++i) {
-    const char c = t[i];
-    if (c == '\\') {
-      ++i;
-      continue;
-    }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '*' || c == '/' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool is_absolute_or_at(std::string_view t) noexcept {
   if (t == "@") return true;
   if (t.empty() || t.back() != '.') return false;

@@ -65,10 +65,6 @@ void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
 /// that continues a's last owner share its Owner entry.
 void append_segment(SegmentOut& a, SegmentOut&& b);
 
-/// True when an owner or $ORIGIN token uses only letters, digits, '-', '_', '*', '/', '.' and
-/// backslash escapes, or is exactly "@" (Knot's rule; other characters must be escaped).
-bool name_chars_ok(std::string_view token) noexcept;
-
 /// True for "@" and for names ending in an unescaped dot ($ORIGIN and $INCLUDE origins must
 /// be absolute, as in Knot).
 bool is_absolute_or_at(std::string_view token) noexcept;

@@ -73,7 +73,6 @@ const std::map<std::string, std::string> kExpectedToFail = {
     {"05-0_TTL", "$TTL 4294967295 accepted by Knot; we reject TTL > 2^31-1 (RFC 2181 s8)"},
     {"00-2_general", "Knot stops at CR-LF line ends (ZS_DOS_NEWLINE); we accept them as BIND does"},
     {"02_class", "Knot rejects CLASS1; we accept it as the RFC 3597 spelling of IN"},
-    {"62_ALIAS", "ALIAS is not a zonekiln type (out of scope per testdata README)"},
 };
 
 Outcome run_case(const std::string& name) {
