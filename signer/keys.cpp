@@ -34,6 +34,7 @@ const std::string& Key::source() const noexcept {
   return impl_ ? impl_->source : kEmpty;
 }
 size_t Key::signature_size() const noexcept { return impl_ ? impl_->sig_size : 0; }
+unsigned Key::bits() const noexcept { return impl_ ? impl_->bits : 0; }
 
 size_t max_rrsig_rdata_len(const Key& key) noexcept {
   return 18 + kMaxNameLen + key.signature_size();

@@ -65,6 +65,7 @@ struct SignContext::Impl {
     detail::PkeyCtxPtr verify_ctx;  // RSA/ECDSA: EVP_PKEY_verify on a digest
     detail::MdCtxPtr ed_verify_ctx;  // EdDSA: re-initialised per verification
   };
+  static constexpr size_t kMaxEntries = 16;
   std::vector<Entry> entries;
   detail::MdCtxPtr md_ctx{EVP_MD_CTX_new()};
   std::vector<uint8_t> buf;  // signing input: RRSIG RDATA prefix + canonical RRset
@@ -73,6 +74,9 @@ struct SignContext::Impl {
     for (Entry& e : entries) {
       if (e.key.impl() == key.impl()) return e;
     }
+    // A zone has a handful of keys; a context that has seen many (say, verifying other zones)
+    // starts over rather than keep every key alive.
+    if (entries.size() >= kMaxEntries) entries.clear();
     entries.push_back(Entry{key, {}, {}, {}, {}});
     return entries.back();
   }

@@ -65,6 +65,9 @@ class Key {
   const std::string& source() const noexcept;
   /// Length in octets of the signature field of this key's RRSIGs.
   size_t signature_size() const noexcept;
+  /// Key size in bits (RSA modulus, curve size). Keys are loaded down to 512-bit RSA so old
+  /// material and RFC 5702 vectors work; callers warn below 2048 (generate_key refuses it).
+  unsigned bits() const noexcept;
   KeyTiming timing;
 
   struct Impl;

@@ -79,6 +79,11 @@ TEST_CASE("generate, write, read back, sign and verify: every algorithm", "[sign
   CHECK(key->flags() == (ksk ? 257 : 256));
   CHECK(key->has_private());
   CHECK(key->dnskey_rdata()[2] == 3);
+  const unsigned want_bits[] = {2048, 3072, 256, 384, 256, 456};
+  const uint8_t algs[] = {8, 10, 13, 14, 15, 16};
+  for (size_t i = 0; i < 6; ++i) {
+    if (algs[i] == a) CHECK(key->bits() == want_bits[i]);
+  }
 
   auto base = write_key_files(*key, origin, tmp.path, 1700000000);
   REQUIRE(base);

@@ -98,6 +98,7 @@ TEST_CASE("RFC 5702 RSASHA256/RSASHA512 signatures are reproduced exactly", "[si
     const auto& want = key.algorithm() == 8 ? sigs[0].rdata : sigs[1].rdata;
     const RrsigView v = rrsig_view(want);
     CHECK(key.tag() == v.tag);
+    CHECK(key.bits() == (key.algorithm() == 8 ? 512u : 1024u));
     RrsigParams p{origin, v.inc, v.exp, v.ottl};
     std::vector<uint8_t> out(max_rrsig_rdata_len(key));
     auto n = ctx.sign(key, p, *a, out.data());
