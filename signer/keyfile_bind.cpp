@@ -109,7 +109,7 @@ Result<PublicPart> parse_key_file(const std::string& path, std::string_view text
     }
     size_t t = 1;
     while (t < tok.size() && tok[t] != "DNSKEY" && tok[t] != "dnskey" && tok[t] != "KEY") ++t;
-    if (t + 4 >= tok.size()) break;
+    if (t + 4 >= tok.size()) continue;  // not the DNSKEY line
     PublicPart pub;
     if (!name_from_text(tok[0], NameView{}, pub.owner))
       return fail(Errc::KeyActionNeeded, "key file " + path + ": bad owner name");

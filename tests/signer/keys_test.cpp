@@ -275,3 +275,38 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
     CHECK(load_key(pem, origin).error().code == Errc::KeyActionNeeded);
   }
 }
+
+TEST_CASE("keys of algorithms RFC 8624 forbids for signing are refused at load", "[signer]") {
+  TempDir tmp;
+  const Name origin = name_of("example.com.");
+  auto k = generate_key(alg::RSASHA256, false);
+  REQUIRE(k);
+  auto b = write_key_files(*k, origin, tmp.path, 1700000000);
+  REQUIRE(b);
+  // The same RSA material relabelled as RSASHA1 (5), as an old BIND key would be.
+  std::string pub = test::read_file(*b + ".key");
+  std::string priv = test::read_file(*b + ".private");
+  pub.replace(pub.find(" 3 8 "), 5, " 3 5 ");
+  priv.replace(priv.find("Algorithm: 8 (RSASHA256)"), 24, "Algorithm: 5 (RSASHA1)");
+  const std::string old = tmp.path + "/Kexample.com.+005+00001";
+  std::ofstream(old + ".key") << pub;
+  std::ofstream(old + ".private") << priv;
+  ::chmod((old + ".private").c_str(), 0600);
+  auto r = load_key(old, origin);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::KeyActionNeeded);
+  CHECK(r.error().detail.find("RFC 8624") != std::string::npos);
+  CHECK(r.error().detail.find("RSASHA1") != std::string::npos);
+}
+
+TEST_CASE("encrypted PEM keys fail without prompting", "[signer]") {
+  TempDir tmp;
+  const std::string pem = tmp.path + "/enc.pem";
+  REQUIRE(std::system(("openssl genpkey -algorithm ED25519 -aes256 -pass pass:secret -out " + pem +
+                       " 2>/dev/null")
+                          .c_str()) == 0);
+  ::chmod(pem.c_str(), 0600);
+  auto r = load_key(pem, name_of("example.com."));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::KeyActionNeeded);
+}
