@@ -37,15 +37,16 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
   if (!bio) return crypto_fail("PEM read");
   // A callback that supplies no password: OpenSSL's default one would prompt on the terminal,
   // and a batch signer must not wait for input. Encrypted keys fail with a clear message.
-  PkeyPtr pkey(PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_password, nullptr, nullptr,
-                                          nullptr));
+  PkeyPtr pkey(
+      PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_password, nullptr, nullptr, nullptr));
   if (!pkey) {
     const std::string why = ossl_errors("openssl");
-    return fail(Errc::KeyActionNeeded,
-                "cannot read PEM private key " + path +
-                    " (expected an unencrypted PKCS#8 key as written by openssl genpkey; decrypt it "
-                    "first if it is encrypted; " + why +
-                    ")");
+    return fail(
+        Errc::KeyActionNeeded,
+        "cannot read PEM private key " + path +
+            " (expected an unencrypted PKCS#8 key as written by openssl genpkey; decrypt it "
+            "first if it is encrypted; " +
+            why + ")");
   }
   const uint8_t implied = algorithm_of(pkey.get());
   if (implied == 0)
@@ -63,8 +64,8 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
     return fail(Errc::Usage, "algorithm " + algorithm_name(algorithm) +
                                  " must not be used for signing (RFC 8624 s3.1)");
   if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
-    return fail(Errc::Usage, "DNSKEY flags must be 256 or 257 (+128 to revoke), not " +
-                                 std::to_string(flags));
+    return fail(Errc::Usage,
+                "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
   return make_key(*info, flags, std::move(pkey), true, path);
 }
 

@@ -1,10 +1,9 @@
 // Key objects: DNSKEY <-> EVP_PKEY conversion, key generation.
-#include "signer/signer.hpp"
-
 #include <algorithm>
 #include <cstring>
 
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -235,8 +234,8 @@ Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits) {
     case Kind::Rsa:
       if (bits == 0) bits = 2048;
       if (bits < 2048 || bits > 4096)
-        return fail(Errc::Usage, "RSA key size must be 2048..4096 bits, not " +
-                                     std::to_string(bits));
+        return fail(Errc::Usage,
+                    "RSA key size must be 2048..4096 bits, not " + std::to_string(bits));
       ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
       if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
           EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) <= 0)

@@ -1,9 +1,8 @@
 // RRSIG creation and verification (RFC 4034 s3.1.8.1, RFC 4035 s5.3).
-#include "signer/signer.hpp"
-
 #include <cstring>
 
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -23,7 +22,9 @@ inline uint8_t* put32(uint8_t* p, uint32_t v) noexcept {
   p[3] = static_cast<uint8_t>(v);
   return p + 4;
 }
-inline uint16_t get16(const uint8_t* p) noexcept { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+inline uint16_t get16(const uint8_t* p) noexcept {
+  return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
 inline uint32_t get32(const uint8_t* p) noexcept {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
@@ -60,9 +61,9 @@ struct SignContext::Impl {
   // Per-key OpenSSL contexts, created on first use and then reused for every signature.
   struct Entry {
     Key key;  // holds the key alive, so its Impl address cannot be reused by another key
-    detail::PkeyCtxPtr sign_ctx;    // RSA: EVP_PKEY_sign on a digest
-    detail::MdCtxPtr ed_ctx;        // EdDSA: one-shot EVP_DigestSign, initialised once
-    detail::PkeyCtxPtr verify_ctx;  // RSA/ECDSA: EVP_PKEY_verify on a digest
+    detail::PkeyCtxPtr sign_ctx;     // RSA: EVP_PKEY_sign on a digest
+    detail::MdCtxPtr ed_ctx;         // EdDSA: one-shot EVP_DigestSign, initialised once
+    detail::PkeyCtxPtr verify_ctx;   // RSA/ECDSA: EVP_PKEY_verify on a digest
     detail::MdCtxPtr ed_verify_ctx;  // EdDSA: re-initialised per verification
   };
   static constexpr size_t kMaxEntries = 16;
@@ -84,8 +85,8 @@ struct SignContext::Impl {
   // Writes the canonical RRset after the prefix already in buf[0, prefix_len); returns the
   // total input length. All RRs share one owner; for a wildcard expansion (owner has more
   // labels than the RRSIG says) the owner becomes "*." + its rightmost labels (RFC 4035 s5.3.2).
-  size_t add_rrset(size_t prefix_len, std::span<const RR> rrset, unsigned labels,
-                   uint32_t ttl, uint16_t rclass) {
+  size_t add_rrset(size_t prefix_len, std::span<const RR> rrset, unsigned labels, uint32_t ttl,
+                   uint16_t rclass) {
     NameView owner = rrset[0].owner->name();
     const bool expand = owner.label_count() > labels;
     if (expand) owner = owner.suffix(labels);
@@ -166,9 +167,9 @@ Result<size_t> SignContext::sign(const Key& key, const RrsigParams& params,
       uint8_t dg[EVP_MAX_MD_SIZE];
       unsigned dlen = 0;
       if (!s.digest(k->md.get(), len, dg, &dlen)) return detail::crypto_fail("RRSIG digest");
-      // Deprecated in 3.0, used on purpose: ECDSA_do_sign on the EC_KEY fetched once at load
-      // is ~12% faster than EVP_PKEY_sign on a reused context (no provider dispatch, no DER
-      // round trip) and reaches openssl speed's rate; see bench/sign_bench.cpp.
+        // Deprecated in 3.0, used on purpose: ECDSA_do_sign on the EC_KEY fetched once at load
+        // is ~12% faster than EVP_PKEY_sign on a reused context (no provider dispatch, no DER
+        // round trip) and reaches openssl speed's rate; see bench/sign_bench.cpp.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
       detail::EcdsaSigPtr es(ECDSA_do_sign(dg, static_cast<int>(dlen), k->ec.get()));
@@ -205,8 +206,8 @@ Result<size_t> SignContext::sign(const Key& key, const RrsigParams& params,
       Impl::Entry& e = s.entry(key);
       if (!e.ed_ctx) {
         detail::MdCtxPtr c(EVP_MD_CTX_new());
-        if (!c || EVP_DigestSignInit_ex(c.get(), nullptr, nullptr, nullptr, nullptr,
-                                        k->pkey.get(), nullptr) <= 0)
+        if (!c || EVP_DigestSignInit_ex(c.get(), nullptr, nullptr, nullptr, nullptr, k->pkey.get(),
+                                        nullptr) <= 0)
           return detail::crypto_fail("EdDSA signing setup");
         e.ed_ctx = std::move(c);
       }

@@ -20,7 +20,7 @@ enum class Kind : uint8_t { Rsa, Ecdsa, EdDsa, Unsupported };
 /// What zonekiln knows about one DNSSEC algorithm number.
 struct AlgInfo {
   uint8_t number;
-  const char* name;     // RFC mnemonic
+  const char* name;  // RFC mnemonic
   Kind kind;
   const char* md_name;  // digest for RSA/ECDSA (nullptr for EdDSA)
   const char* group;    // ECDSA curve / EdDSA key type ("ED25519"), nullptr for RSA

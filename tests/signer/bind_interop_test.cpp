@@ -58,11 +58,13 @@ TEST_CASE("BIND interop: dnssec-keygen keys load, sign and give the same DS", "[
   }
   TempDir tmp;
   const Name origin = name_of("example.com.");
-  const char* gens[] = {"-a ECDSAP256SHA256", "-a ECDSAP256SHA256 -f KSK", "-a ECDSAP384SHA384",
-                        "-a ED25519", "-a ED448", "-a RSASHA256 -b 2048", "-a RSASHA512 -b 2048"};
+  const char* gens[] = {
+      "-a ECDSAP256SHA256", "-a ECDSAP256SHA256 -f KSK", "-a ECDSAP384SHA384",  "-a ED25519",
+      "-a ED448",           "-a RSASHA256 -b 2048",      "-a RSASHA512 -b 2048"};
   for (const char* g : gens) {
     std::string out;
-    REQUIRE(run(tmp.path, std::string("dnssec-keygen -K . ") + g + " -n ZONE example.com", &out) == 0);
+    REQUIRE(run(tmp.path, std::string("dnssec-keygen -K . ") + g + " -n ZONE example.com", &out) ==
+            0);
   }
   std::vector<Error> errors;
   auto keys = load_key_dir(tmp.path, origin, &errors);

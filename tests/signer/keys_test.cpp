@@ -88,7 +88,8 @@ TEST_CASE("generate, write, read back, sign and verify: every algorithm", "[sign
   auto base = write_key_files(*key, origin, tmp.path, 1700000000);
   REQUIRE(base);
   char expect[64];
-  std::snprintf(expect, sizeof expect, "/Kexample.com.+%03u+%05u", unsigned{a}, unsigned{key->tag()});
+  std::snprintf(expect, sizeof expect, "/Kexample.com.+%03u+%05u", unsigned{a},
+                unsigned{key->tag()});
   CHECK(*base == tmp.path + expect);
   CHECK(file_mode(*base + ".private") == 0600);
   const std::string priv = test::read_file(*base + ".private");
@@ -148,8 +149,7 @@ TEST_CASE("revoked keys: flag bit and new tag", "[signer]") {
   CHECK(r->tag() != k->tag());
 }
 
-TEST_CASE("key files: the owner must act on open modes, missing files and mismatches",
-          "[signer]") {
+TEST_CASE("key files: the owner must act on open modes, missing files and mismatches", "[signer]") {
   TempDir tmp;
   const Name origin = name_of("example.com.");
   auto k1 = generate_key(alg::ECDSAP256SHA256, false);
@@ -249,7 +249,8 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
   for (const Case& c : cases) {
     INFO(c.args);
     const std::string pem = tmp.path + "/k" + std::to_string(c.alg) + ".pem";
-    const std::string cmd = std::string("openssl genpkey ") + c.args + " -out " + pem + " 2>/dev/null";
+    const std::string cmd =
+        std::string("openssl genpkey ") + c.args + " -out " + pem + " 2>/dev/null";
     REQUIRE(std::system(cmd.c_str()) == 0);
     ::chmod(pem.c_str(), 0600);
     auto key = load_key(pem, origin);  // algorithm from the key type, flags 257

@@ -69,7 +69,10 @@ TEST_CASE("RFC 4034 key tags and DS digests", "[signer]") {
 
   auto ds1 = ds_rdata(keys[1].owner, keys[1].rdata, digest::SHA1);
   REQUIRE(ds1);
-  CHECK(test::hex(*ds1) == "EC4505" "01" "2BB183AF5F22588179A53B0A98631FAD1A292118");
+  CHECK(test::hex(*ds1) ==
+        "EC4505"
+        "01"
+        "2BB183AF5F22588179A53B0A98631FAD1A292118");
   auto ds2 = ds_rdata(keys[1].owner, keys[1].rdata, digest::SHA256);
   REQUIRE(ds2);
   CHECK(test::hex(*ds2) ==
@@ -149,8 +152,8 @@ TEST_CASE("RFC 6605 ECDSA: DS exact, RRSIGs verify, own signatures verify", "[si
     const Key key = load_copy(
         tmp, dir + (i == 0 ? "Kexample.net.+013+55648" : "Kexample.net.+014+10771"), origin);
     CHECK(key.tag() == (i == 0 ? 55648 : 10771));
-    CHECK(std::equal(key.dnskey_rdata().begin(), key.dnskey_rdata().end(),
-                     dnskeys[i].rdata.begin(), dnskeys[i].rdata.end()));
+    CHECK(std::equal(key.dnskey_rdata().begin(), key.dnskey_rdata().end(), dnskeys[i].rdata.begin(),
+                     dnskeys[i].rdata.end()));
     const RrsigView v = rrsig_view(sigs[i].rdata);
     std::vector<uint8_t> out(max_rrsig_rdata_len(key));
     auto n = ctx.sign(key, {origin, v.inc, v.exp, v.ottl}, *a, out.data());
@@ -305,8 +308,8 @@ TEST_CASE("dnst Ed25519 keys: BIND's signatures of example.rfc4035 are reproduce
   const std::string dir = test::dnst_dir() + "/";
   const Key ksk = load_copy(tmp, dir + "Kexample.+015+53470", origin);
   const Key zsk = load_copy(tmp, dir + "Kexample.+015+39188", origin);
-  const auto all = test::read_records(
-      test::read_file(std::string(ZK_SOURCE_DIR) + "/tests/signer/data/example.rfc4035.ed25519.signed"));
+  const auto all = test::read_records(test::read_file(
+      std::string(ZK_SOURCE_DIR) + "/tests/signer/data/example.rfc4035.ed25519.signed"));
   RRsets sets(all);
   SignContext ctx;
   int same = 0, total = 0;

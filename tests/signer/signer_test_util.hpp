@@ -9,15 +9,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
-#include <span>
-#include <stdexcept>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -63,13 +63,20 @@ inline bool b64_decode(const std::string& in, std::vector<uint8_t>& out) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=' || c == ' ') continue;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=' || c == ' ')
+      continue;
+    else
+      return false;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -82,7 +89,8 @@ inline bool b64_decode(const std::string& in, std::vector<uint8_t>& out) {
 
 inline std::vector<uint8_t> hex_decode(const std::string& h) {
   std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(std::stoi(h.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(std::stoi(h.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -98,9 +106,9 @@ inline std::string hex(std::span<const uint8_t> v) {
 
 inline uint16_t type_number(const std::string& t) {
   static const std::map<std::string, uint16_t> k = {
-      {"A", 1},     {"NS", 2},     {"CNAME", 5},   {"SOA", 6},    {"PTR", 12},
-      {"HINFO", 13}, {"MX", 15},   {"TXT", 16},    {"AAAA", 28},  {"DS", 43},
-      {"RRSIG", 46}, {"NSEC", 47}, {"DNSKEY", 48}, {"CDS", 59},   {"CDNSKEY", 60}};
+      {"A", 1},      {"NS", 2},    {"CNAME", 5},   {"SOA", 6},   {"PTR", 12},
+      {"HINFO", 13}, {"MX", 15},   {"TXT", 16},    {"AAAA", 28}, {"DS", 43},
+      {"RRSIG", 46}, {"NSEC", 47}, {"DNSKEY", 48}, {"CDS", 59},  {"CDNSKEY", 60}};
   if (auto it = k.find(t); it != k.end()) return it->second;
   if (t.rfind("TYPE", 0) == 0) return static_cast<uint16_t>(std::stoul(t.substr(4)));
   throw std::runtime_error("test helper: unknown type " + t);
@@ -127,7 +135,8 @@ struct TextRR {
 
 inline void put_name(std::vector<uint8_t>& out, const std::string& text, bool lower) {
   Name n;
-  if (!name_from_text(text, NameView{}, n)) throw std::runtime_error("test helper: bad name " + text);
+  if (!name_from_text(text, NameView{}, n))
+    throw std::runtime_error("test helper: bad name " + text);
   if (lower) n.to_lower();
   out.insert(out.end(), n.data(), n.data() + n.size());
 }
@@ -311,7 +320,8 @@ struct RRsets {
     }
     for (auto& [k, v] : sets) {
       std::sort(v.begin(), v.end(), rr_less);
-      v.erase(std::unique(v.begin(), v.end(), [](const RR& a, const RR& b) { return rr_compare(a, b) == 0; }),
+      v.erase(std::unique(v.begin(), v.end(),
+                          [](const RR& a, const RR& b) { return rr_compare(a, b) == 0; }),
               v.end());
     }
   }
