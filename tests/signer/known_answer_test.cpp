@@ -332,3 +332,39 @@ TEST_CASE("dnst Ed25519 keys: BIND's signatures of example.rfc4035 are reproduce
   CHECK(total == 27);
   CHECK(same == total);
 }
+
+TEST_CASE("root zone 2017082100: every RRSIG verifies (RSASHA256, KSK rollover)", "[signer]") {
+  const auto all = test::read_records(
+      test::read_file(test::shared_dir() + "/testdata/real-zones/root/root-2017082100.signed.zone"));
+  RRsets sets(all);
+  const auto* dnskeys = sets.find(name_of("."), 48);
+  REQUIRE(dnskeys);
+  std::vector<Key> keys;
+  for (const RR& rr : *dnskeys) {
+    auto k = key_from_dnskey(rr.rdata_span());
+    REQUIRE(k);
+    keys.push_back(*k);
+  }
+  std::vector<uint16_t> tags;
+  for (const Key& k : keys) tags.push_back(k.tag());
+  std::sort(tags.begin(), tags.end());
+  CHECK(tags == std::vector<uint16_t>{15768, 19036, 20326});
+
+  SignContext ctx;
+  int rrsigs = 0, verified = 0;
+  for (const auto& rr : all) {
+    if (rr.type != 46) continue;
+    ++rrsigs;
+    const RrsigView v = rrsig_view(rr.rdata);
+    const auto* set = sets.find(rr.owner, v.type);
+    const Key* key = nullptr;
+    for (const Key& k : keys) {
+      if (k.tag() == v.tag) key = &k;
+    }
+    if (!set || !key) continue;
+    auto ok = ctx.verify(*key, *set, rr.rdata);
+    if (ok && *ok) ++verified;
+  }
+  CHECK(rrsigs == 2950);
+  CHECK(verified == rrsigs);
+}
