@@ -402,3 +402,39 @@ TEST_CASE("root zone 2026082201: apex SOA and DNSKEY RRSIGs verify", "[signer]")
   }
   CHECK(verified == 2);
 }
+
+TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", "[signer]") {
+  TempDir tmp;
+  const Name root = name_of(".");
+  const std::string dir =
+      test::shared_dir() + "/testdata/peer-suites/zonemd-test-cases/zones/44-root-zone/";
+  const Key k1 = load_copy(tmp, dir + "Keys/K.+008+17913", root);
+  const Key k2 = load_copy(tmp, dir + "Keys/K.+008+21544", root);
+  for (const char* file : {"root.zone.signed", "root.zone.hashed"}) {
+    INFO(file);
+    const auto all = test::read_records(test::read_file(dir + file));
+    RRsets sets(all);
+    SignContext ctx;
+    int total = 0, same = 0;
+    for (const auto& rr : all) {
+      if (rr.type != 46) continue;
+      ++total;
+      const RrsigView v = rrsig_view(rr.rdata);
+      const Key& key = v.tag == k1.tag() ? k1 : k2;
+      REQUIRE(key.tag() == v.tag);
+      const auto* set = sets.find(rr.owner, v.type);
+      REQUIRE(set);
+      std::vector<uint8_t> out(max_rrsig_rdata_len(key));
+      auto n = ctx.sign(key, {v.signer, v.inc, v.exp, v.ottl}, *set, out.data());
+      REQUIRE(n);
+      out.resize(*n);
+      if (out == rr.rdata) {
+        ++same;
+      } else {
+        FAIL_CHECK(name_to_string(rr.owner) << " type " << v.type << " differs");
+      }
+    }
+    CHECK(total == 2880);
+    CHECK(same == total);
+  }
+}

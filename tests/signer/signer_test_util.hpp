@@ -157,6 +157,10 @@ inline std::vector<uint8_t> rdata_from_tokens(uint16_t type, const std::vector<s
     for (size_t i = from; i < t.size(); ++i) s += t[i];
     return s;
   };
+  if (!t.empty() && t[0] == "\\#") {  // RFC 3597 generic RDATA
+    o = hex_decode(rest(2));
+    return o;
+  }
   switch (type) {
     case 1: {
       in_addr a{};
