@@ -193,10 +193,12 @@ Result<Key> make_key(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey, bool has_
     impl->md.reset(EVP_MD_fetch(nullptr, alg.md_name, nullptr));
     if (!impl->md) return crypto_fail("cannot fetch digest");
   }
-  if (alg.kind == Kind::Ecdsa && has_private) {
-    // ECDSA_do_sign on a legacy EC_KEY skips the provider dispatch of EVP_PKEY_sign and is
-    // the fastest P-256 path on OpenSSL 3.0 (bench/sign_bench.cpp). get1 returns a cached
-    // legacy copy we own a reference to; it is only read afterwards, from any thread.
+  if (alg.number == alg::ECDSAP256SHA256 && has_private) {
+    // P-256 only: ECDSA_do_sign on a legacy EC_KEY skips the provider dispatch and the DER
+    // round trip of EVP_PKEY_sign, which at ~14 us per signature is a few percent (see
+    // rrsig.cpp and bench/sign_bench.cpp); for P-384 (~500 us) it is noise, so P-384 keeps
+    // the EVP path. get1 returns a legacy copy we own a reference to; it is only read
+    // afterwards, from any thread.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     impl->ec.reset(EVP_PKEY_get1_EC_KEY(pkey.get()));

@@ -96,7 +96,7 @@ struct Key::Impl {
   bool has_private = false;
   detail::PkeyPtr pkey;  // public, or private + public
   detail::MdPtr md;      // fetched once (RSA, ECDSA); nullptr for EdDSA
-  detail::EcKeyPtr ec;   // ECDSA private keys: the low-level signing handle (see rrsig.cpp)
+  detail::EcKeyPtr ec;   // P-256 private keys: the low-level signing handle (see rrsig.cpp)
 };
 
 }  // namespace zk::signer
