@@ -311,3 +311,28 @@ TEST_CASE("encrypted PEM keys fail without prompting", "[signer]") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::KeyActionNeeded);
 }
+
+TEST_CASE("ECDSA r|s conversion holds for short and high-bit r and s", "[signer]") {
+  // 400 signatures per curve: r or s with a leading zero octet (1 in 256) and with the high
+  // bit set (1 in 2) both occur, in the DER -> r|s (P-384 signing) and r|s -> DER (verify) paths.
+  for (uint8_t a : {alg::ECDSAP256SHA256, alg::ECDSAP384SHA384}) {
+    auto key = generate_key(a, false);
+    REQUIRE(key);
+    SmallSet set;
+    SignContext ctx;
+    const Name origin = name_of("example.com.");
+    std::vector<uint8_t> out(max_rrsig_rdata_len(*key));
+    int ok = 0, short_values = 0;
+    for (uint32_t i = 0; i < 400; ++i) {
+      auto n = ctx.sign(*key, {origin, i, i + 1, 3600}, set.rrs, out.data());
+      REQUIRE(n);
+      const size_t fs = key->signature_size() / 2;
+      const uint8_t* sig = out.data() + *n - 2 * fs;
+      short_values += (sig[0] == 0) + (sig[fs] == 0);
+      auto v = ctx.verify(*key, set.rrs, {out.data(), *n});
+      ok += v && *v;
+    }
+    CHECK(ok == 400);
+    INFO("values with a leading zero octet: " << short_values);
+  }
+}
