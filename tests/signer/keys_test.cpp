@@ -8,7 +8,7 @@
 
 using namespace zk;
 using namespace zk::signer;
-using zk::test::TempDir;
+using zk::signer_test::TempDir;
 
 namespace {
 
@@ -92,7 +92,7 @@ TEST_CASE("generate, write, read back, sign and verify: every algorithm", "[sign
                 unsigned{key->tag()});
   CHECK(*base == tmp.path + expect);
   CHECK(file_mode(*base + ".private") == 0600);
-  const std::string priv = test::read_file(*base + ".private");
+  const std::string priv = signer_test::read_file(*base + ".private");
   CHECK(priv.rfind("Private-key-format: v1.3\n", 0) == 0);
   CHECK(priv.find("Created: 20231114221320") != std::string::npos);
 
@@ -221,7 +221,7 @@ TEST_CASE("private key material is not in error messages", "[signer]") {
   REQUIRE(k);
   auto b = write_key_files(*k, origin, tmp.path, 1700000000);
   REQUIRE(b);
-  std::string priv = test::read_file(*b + ".private");
+  std::string priv = signer_test::read_file(*b + ".private");
   const size_t at = priv.find("PrivateKey: ") + 12;
   const std::string secret = priv.substr(at, priv.find('\n', at) - at);
   priv.replace(at, 3, "!!!");  // corrupt the base64
@@ -291,8 +291,8 @@ TEST_CASE("keys of algorithms RFC 8624 forbids for signing are refused at load",
   auto b = write_key_files(*k, origin, tmp.path, 1700000000);
   REQUIRE(b);
   // The same RSA material relabelled as RSASHA1 (5), as an old BIND key would be.
-  std::string pub = test::read_file(*b + ".key");
-  std::string priv = test::read_file(*b + ".private");
+  std::string pub = signer_test::read_file(*b + ".key");
+  std::string priv = signer_test::read_file(*b + ".private");
   pub.replace(pub.find(" 3 8 "), 5, " 3 5 ");
   priv.replace(priv.find("Algorithm: 8 (RSASHA256)"), 24, "Algorithm: 5 (RSASHA1)");
   const std::string old = tmp.path + "/Kexample.com.+005+00001";

@@ -24,7 +24,7 @@
 #include "dns/name.hpp"
 #include "dns/zone.hpp"
 
-namespace zk::test {
+namespace zk::signer_test {
 
 inline std::string shared_dir() { return ZK_SHARED_DIR; }
 inline std::string vectors_dir() { return shared_dir() + "/testdata/rfc-vectors"; }
@@ -337,4 +337,4 @@ struct RRsets {
   }
 };
 
-}  // namespace zk::test
+}  // namespace zk::signer_test
