@@ -216,7 +216,10 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
       continue;  // other BIND metadata (Length, PublishCDS, ...): not needed for signing
     }
     if (field) {
-      field->v.clear();
+      // A second value would make the vector reallocate and free the first copy uncleansed.
+      if (!field->v.empty())
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": " + std::string(tag) + " appears twice");
       if (!detail::base64_decode(val, field->v))
         return fail(Errc::KeyActionNeeded,
                     "private key file " + path + ": bad base64 in " + std::string(tag));
@@ -540,7 +543,7 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   pub += '\n';
 
   std::string priv;
-  priv.reserve(4096);  // one allocation: the buffer is cleansed below, so no copies escape
+  priv.reserve(8192);  // one allocation: the buffer is cleansed below, so no copies escape
   priv += "Private-key-format: v1.3\nAlgorithm: " + std::to_string(k->alg->number) + " (" +
           k->alg->name + ")\n";
   auto fields = append_private_fields(*k, priv);
