@@ -439,3 +439,36 @@ TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", 
     CHECK(same == total);
   }
 }
+
+TEST_CASE("knot-dnssec-validate: BIND's ECDSA P-256 RRSIGs verify; a broken one does not",
+          "[signer]") {
+  const std::string dir =
+      signer_test::shared_dir() + "/testdata/peer-suites/knot-dnssec-validate/data/";
+  // rrsig.a.zone is valid; rrsig.a.zone.2 has a bad signature over one RRset.
+  for (const char* file : {"rrsig.a.zone", "rrsig.a.zone.2", "ok.nsec.zone"}) {
+    INFO(file);
+    const auto all = signer_test::read_records(signer_test::read_file(dir + file));
+    RRsets sets(all);
+    SignContext ctx;
+    int total = 0, good = 0;
+    for (const auto& rr : all) {
+      if (rr.type != 46) continue;
+      ++total;
+      const RrsigView v = rrsig_view(rr.rdata);
+      const auto* keys = sets.find(v.signer, 48);
+      REQUIRE(keys);
+      const auto* set = sets.find(rr.owner, v.type);
+      REQUIRE(set);
+      for (const RR& k : *keys) {
+        auto key = key_from_dnskey(k.rdata_span());
+        REQUIRE(key);
+        if (key->tag() != v.tag) continue;
+        auto ok = ctx.verify(*key, *set, rr.rdata);
+        REQUIRE(ok);
+        good += *ok;
+      }
+    }
+    CHECK(total >= 7);
+    CHECK(good == (std::string(file) == "rrsig.a.zone.2" ? total - 1 : total));
+  }
+}

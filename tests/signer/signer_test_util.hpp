@@ -251,7 +251,8 @@ inline std::vector<uint8_t> rdata_from_tokens(uint16_t type, const std::vector<s
   return o;
 }
 
-/// Reads "owner [ttl] [IN] TYPE rdata" records (parentheses, ';' comments, quoted strings).
+/// Reads "owner [ttl] [IN] TYPE rdata" records (parentheses, ';' comments, quoted strings,
+/// blank owner = previous owner).
 /// Owners must be absolute; there is no $ORIGIN/$TTL support (the vector files need none).
 inline std::vector<TextRR> read_records(const std::string& text) {
   std::vector<TextRR> out;
@@ -261,7 +262,13 @@ inline std::vector<TextRR> read_records(const std::string& text) {
     if (toks.empty()) return;
     TextRR rr;
     size_t i = 0;
-    if (!name_from_text(toks[i++], NameView{}, rr.owner)) throw std::runtime_error("bad owner");
+    if (toks[i].empty()) {  // blank owner: the previous record's (RFC 1035 s5.1)
+      if (out.empty()) throw std::runtime_error("test helper: no previous owner");
+      rr.owner = out.back().owner;
+      ++i;
+    } else if (!name_from_text(toks[i++], NameView{}, rr.owner)) {
+      throw std::runtime_error("bad owner");
+    }
     if (i < toks.size() && std::isdigit(static_cast<unsigned char>(toks[i][0])))
       rr.ttl = static_cast<uint32_t>(std::stoul(toks[i++]));
     if (i < toks.size() && toks[i] == "IN") ++i;
@@ -274,6 +281,10 @@ inline std::vector<TextRR> read_records(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     size_t i = 0;
+    const bool starts_blank = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    const bool has_data = line.find_first_not_of(" \t\r") != std::string::npos &&
+                          line[line.find_first_not_of(" \t\r")] != ';';
+    if (toks.empty() && depth == 0 && starts_blank && has_data) toks.emplace_back();
     while (i < line.size()) {
       const char c = line[i];
       if (c == ';') break;
