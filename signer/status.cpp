@@ -7,6 +7,7 @@
 
 #include "dns/atomic_file.hpp"
 #include "dns/timeparse.hpp"
+#include "signer/detail/zone_text.hpp"
 
 namespace zk::signer {
 
@@ -50,83 +51,15 @@ std::optional<int64_t> parse_sig_time(std::string_view t) {
   return v;
 }
 
-// Splits zone text into records (token lists); calls f(starts_blank, tokens) for each.
-template <typename F>
-void for_each_record(std::string_view text, F&& f) {
-  std::vector<std::string_view> tokens;
-  bool starts_blank = false, line_start = true, in_quote = false;
-  int depth = 0;
-  size_t tok_start = std::string_view::npos;
-  auto end_token = [&](size_t i) {
-    if (tok_start != std::string_view::npos) {
-      tokens.push_back(text.substr(tok_start, i - tok_start));
-      tok_start = std::string_view::npos;
-    }
-  };
-  auto end_record = [&] {
-    if (!tokens.empty()) f(starts_blank, tokens);
-    tokens.clear();
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (line_start && depth == 0) {
-      starts_blank = (c == ' ' || c == '\t');
-      line_start = false;
-    }
-    if (in_quote) {
-      if (c == '\\' && i + 1 < text.size()) {
-        ++i;
-      } else if (c == '"') {
-        in_quote = false;
-        end_token(i + 1);
-      }
-      if (text[i] == '\n') line_start = true;  // quoted newline: rare, keep counting lines
-      continue;
-    }
-    switch (c) {
-      case '"':
-        end_token(i);
-        in_quote = true;
-        tok_start = i;
-        break;
-      case ';':
-        end_token(i);
-        while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-        break;
-      case '(':
-        end_token(i);
-        ++depth;
-        break;
-      case ')':
-        end_token(i);
-        if (depth > 0) --depth;
-        break;
-      case '\n':
-        end_token(i);
-        line_start = true;
-        if (depth == 0) end_record();
-        break;
-      case ' ': case '\t': case '\r':
-        end_token(i);
-        break;
-      case '\\':
-        if (tok_start == std::string_view::npos) tok_start = i;
-        if (i + 1 < text.size()) ++i;
-        break;
-      default:
-        if (tok_start == std::string_view::npos) tok_start = i;
-    }
-  }
-  end_token(text.size());
-  end_record();
-}
-
 }  // namespace
 
 RrsigScan scan_rrsig_text(std::string_view text) {
   RrsigScan scan;
   std::string_view last_owner;
-  for_each_record(text, [&](bool starts_blank, const std::vector<std::string_view>& tok) {
+  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
+    const bool starts_blank = rec.starts_blank;
+    const auto& tok = rec.tokens;
+    if (tok.empty()) return;
     size_t i = 0;
     if (!starts_blank) {
       if (tok[0].front() == '$') return;
