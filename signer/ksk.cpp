@@ -206,6 +206,12 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
 Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
   KeyRecord* k = find_ksk(zone, tag);
   if (!k) return no_such_ksk(zone, tag);
+  if (zone.state == ZoneState::NotSigning && k->owner_state == OwnerState::Active) {
+    // Signing again after `unsign`: the KSK stayed recorded; its DS must be added anew.
+    zone.disable = DisableState{};
+    zone.set_state(ZoneState::Signing, now, "");
+    return ok();
+  }
   if (k->owner_state != OwnerState::Inactive) {
     return fail(Errc::Usage, k->label() + " is already active (" +
                                  std::string(to_string(k->owner_state)) + ")");

@@ -48,7 +48,8 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
 /// INACTIVE -> ACTIVE: published in the DNSKEY RRset and signing it from the next sign run.
 /// A KSK of a new algorithm starts an algorithm rollover (RFC 6781 s4.1.4): the next run also
 /// creates, publishes and activates a ZSK of that algorithm, so the new algorithm's keys are
-/// published and signing before its DS goes to the parent. Re-enables an unsigned zone.
+/// published and signing before its DS goes to the parent. On an unsigned (NOT_SIGNING) zone,
+/// activating its still-recorded KSK re-enables signing.
 Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now);
 
 /// Records that the parent serves this KSK's DS. Refused for a KSK that is not ACTIVE, and for

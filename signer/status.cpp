@@ -181,7 +181,8 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
     const ZoneKeyState& z = r.preview.state;
     s += std::string(to_string(r.state));
     if (!z.state_why.empty()) s += " (" + z.state_why + ")";
-    s += "\n  since " + time_to_iso(z.state_since) + "; last successful run " +
+    s += "\n  since " + (z.state_since ? time_to_iso(z.state_since) : std::string("-")) +
+         "; last successful run " +
          when(z.last_success) + "\n";
     if (z.disable.active()) {
       s += "  disable procedure: CDS/CDNSKEY delete published since " +

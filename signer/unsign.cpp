@@ -22,7 +22,14 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
     dis.started_at = req.now;
     dis.parent_ds_removed_at.reset();
   }
-  if (req.parent_ds_removed && !dis.parent_ds_removed_at) dis.parent_ds_removed_at = req.now;
+  if (req.parent_ds_removed && !dis.parent_ds_removed_at) {
+    dis.parent_ds_removed_at = req.now;
+    // The parent serves no DS any more: signing again would need the DS added anew.
+    for (auto& k : zone.keys) {
+      k.ds_seen = false;
+      k.ds_seen_at.reset();
+    }
+  }
   if (!dis.parent_ds_removed_at) {
     d.step = starting ? UnsignStep::Started : UnsignStep::WaitingForParent;
     d.message =

@@ -65,6 +65,14 @@ TEST_CASE("disable procedure: CDS delete, parent DS removed, DS TTL, then unsign
   CHECK(p.state.state == ZoneState::NotSigning);
   REQUIRE(ksk_deactivate(z, policy, 100, now, nullptr).error().code == zk::Errc::Usage);
   CHECK(unsign_step(z, req).write_zone());  // idempotent once unsigned
+  CHECK_FALSE(z.keys[0].ds_seen);
+
+  REQUIRE(ksk_activate(z, 100, now + 2 * kDay).has_value());  // sign again
+  CHECK(z.state == ZoneState::Signing);
+  CHECK_FALSE(z.disable.active());
+  p = plan_keys(now + 2 * kDay, policy, z, {});
+  CHECK(p.can_sign);
+  CHECK_FALSE(p.cds_delete);
 }
 
 TEST_CASE("DNSSEC records stripped from zone text by type", "[lifecycle]") {
