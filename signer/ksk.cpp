@@ -233,11 +233,19 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
   KeyRecord* k = find_ksk(zone, tag);
   if (!k) return no_such_ksk(zone, tag);
   if (k->owner_state == OwnerState::Inactive) {
-    return fail(Errc::Usage,
-                k->label() + " is not published: a DS at the parent for a key the zone does not "
-                             "publish breaks validation. Remove that DS at the parent, run "
-                             "`zonekiln ksk activate --tag " + tag_text(tag) +
-                             "` and a sign run, then add the DS again");
+    // A DS published ahead of its key (Double-DS, RFC 6781 s4.1.2) is harmless while the parent
+    // also keeps a DS of a published KSK; without one the zone is bogus now.
+    const bool chain_kept = std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+      return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen &&
+             o.owner_state != OwnerState::Inactive;
+    });
+    if (!chain_kept) {
+      return fail(Errc::Usage,
+                  k->label() + " is not published and no published KSK has a confirmed DS: if "
+                               "the parent serves only this DS, the zone fails validation now. "
+                               "Run `zonekiln ksk activate --tag " + tag_text(tag) +
+                               "` and a sign run at once, then run ds-seen again");
+    }
   }
   const bool new_algorithm = std::none_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
     return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm == k->algorithm;
@@ -339,6 +347,9 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
   k->owner_state_since = now;
   k->owner_state_why.clear();
   k->retired = now;
+  // Its DS is gone from the parent (checked above when it had been seen).
+  k->ds_seen = false;
+  k->ds_seen_at.reset();
   return ok();
 }
 
@@ -419,7 +430,7 @@ std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy
 std::vector<KeyProblem> check_zsk(const ZoneKeyState& zone, const KeyLoader& loader) {
   std::vector<KeyProblem> out;
   for (const auto& k : zone.keys) {
-    if (k.role != KeyRole::ZSK || k.is_removed() || !k.active || k.retired) continue;
+    if (k.role != KeyRole::ZSK || k.is_removed() || k.retired) continue;
     if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
   }
   return out;

@@ -52,9 +52,10 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
 /// activating its still-recorded KSK re-enables signing.
 Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now);
 
-/// Records that the parent serves this KSK's DS. Refused for a KSK that is not ACTIVE, and for
-/// the first KSK of a new algorithm before that algorithm's ZSK has signed for max TTL +
-/// propagation (RFC 6781 s4.1.4: the DS changes only after the new algorithm signs everywhere).
+/// Records that the parent serves this KSK's DS. An INACTIVE KSK may have its DS first
+/// (Double-DS, RFC 6781 s4.1.2) only while a published KSK's DS is confirmed too. Refused for the
+/// first KSK of a new algorithm before that algorithm's ZSK has signed for max TTL + propagation
+/// (RFC 6781 s4.1.4: the DS changes only after the new algorithm signs everywhere).
 Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now);
 
 /// ACTIVE/ACTION_NEEDED -> INACTIVE (no longer published or signing). Refused while it is the
@@ -89,8 +90,9 @@ std::string private_key_path(const std::string& source);
 std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy,
                                   const KeyLoader& loader);
 
-/// The same checks (minus the owner rules) for ZSKs that are published and not removed: a
-/// broken active ZSK makes the zone INTERNAL_FAILURE in plan_keys (exit 4).
+/// The same checks (minus the owner rules) for ZSKs that are pending or active: a broken active
+/// ZSK makes the zone INTERNAL_FAILURE in plan_keys (exit 4); a broken successor that never
+/// signed is dropped and replaced.
 std::vector<KeyProblem> check_zsk(const ZoneKeyState& zone, const KeyLoader& loader);
 
 }  // namespace zk::signer

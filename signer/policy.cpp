@@ -208,6 +208,14 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     }
   }
 
+  // A successor ZSK whose files broke before it ever signed is dropped (nothing can be cached
+  // from it) and replaced, rather than activated and failing the run after.
+  for (auto& k : z.keys) {
+    if (!zsk_pending(k) || !problem_of(unusable, k)) continue;
+    k.removed = now;
+    plan.actions.push_back(k.label() + " dropped before use: " + problem_of(unusable, k)->why);
+  }
+
   for (uint8_t alg : algs) plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, plan, next);
 
   const int64_t iret = zsk_retire_interval(policy);
@@ -304,6 +312,13 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
       }
     } else {
       for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
+    }
+    // A DS pre-published for a KSK not yet in use (Double-DS) stays listed, so a CDS-scanning
+    // parent does not remove it again (RFC 7344 s4).
+    for (const auto& k : z.keys) {
+      if (k.is_ksk() && !k.is_removed() && !k.ksk_wanted() && k.ds_seen) {
+        plan.cds.push_back(ref_of(k));
+      }
     }
     for (const KeyRecord* k : wanted) {
       if (k->ds_seen || k->owner_state != OwnerState::Active) continue;

@@ -312,6 +312,52 @@ TEST_CASE("a lost active ZSK is an internal failure", "[lifecycle]") {
   CHECK_FALSE(p.can_sign);
 }
 
+TEST_CASE("a broken successor ZSK is replaced, never activated", "[lifecycle]") {
+  Sim sim;
+  sim.policy.zsk_lifetime = 30 * kDay;
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  const uint16_t first = sim.night().zone_signers[0].tag;
+  while (sim.zone.keys.size() < 3) sim.night();  // successor created and published
+  const uint16_t successor = sim.zone.keys.back().tag;
+  sim.broken.insert({13, successor});
+  KeyPlan p = sim.night();
+  CHECK(p.state.find_key(successor, 13)->removed);
+  CHECK(p.zone_signers[0].tag == first);
+  sim.broken.clear();
+  for (int i = 0; i < 3; ++i) p = sim.night();
+  CHECK(p.zone_signers[0].tag != first);
+  CHECK(p.zone_signers[0].tag != successor);
+}
+
+TEST_CASE("Double-DS: a new KSK's DS may be pre-published while the old chain holds",
+          "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  CHECK(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).error().code == zk::Errc::Usage);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
+  sim.night();
+  sim.add_ksk(200);
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());  // DS first
+  KeyPlan pre = sim.night();
+  CHECK(pre.cds.size() == 2);  // keeps the pre-published DS at a CDS-scanning parent
+  CHECK(pre.dnskey_signers.size() == 1);
+  CHECK(pre.publish.size() == 2);  // the new KSK is not published yet
+  sim.night();
+  REQUIRE(ksk_activate(sim.zone, 200, sim.now).has_value());
+  KeyPlan p = sim.night();
+  REQUIRE(p.cds.size() == 1);  // both DS seen: ask the parent to keep only the new one
+  CHECK(p.cds[0].tag == 200);
+  const auto only_new = ds_set({{200, 13}});
+  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &only_new).has_value());
+  p = sim.night();
+  CHECK(p.dnskey_signers.size() == 1);
+  REQUIRE(p.cds.size() == 1);  // the deactivated KSK's DS is not asked for again
+  CHECK(p.cds[0].tag == 200);
+}
+
 TEST_CASE("KSK safety rules and algorithm rollover order", "[lifecycle]") {
   Sim sim;
   sim.add_ksk(100);
