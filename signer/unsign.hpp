@@ -13,6 +13,12 @@
 
 namespace zk::signer {
 
+/// RFC 8078 s4 delete records, wire RDATA: CDS "0 0 0 00" (key tag 0, algorithm 0, digest type
+/// 0, one zero octet) and CDNSKEY "0 3 0 AA==" (flags 0, protocol 3, algorithm 0, one zero
+/// octet). The sign run publishes these instead of its CDS/CDNSKEY when KeyPlan::cds_delete.
+inline constexpr uint8_t kCdsDeleteRdata[] = {0, 0, 0, 0, 0};
+inline constexpr uint8_t kCdnskeyDeleteRdata[] = {0, 0, 3, 0, 0};
+
 struct UnsignRequest {
   int64_t now = 0;
   bool parent_ds_removed = false;     // --parent-ds-removed: the owner states the DS is gone
