@@ -30,7 +30,7 @@ int run_unsign(const UnsignArgs& a) {
                                          " (per " + a.parent_ds + "); wait until it has none"));
     }
   }
-  auto text = read_whole_file(a.zone_file);
+  auto text = zk::read_whole_file(a.zone_file);
   if (!text) return report_error(text.error());
   return with_state(a.zone, [&](signer::KeyStateFile&, signer::ZoneKeyState& z, int64_t now,
                                 int& code) -> Result<bool> {
@@ -46,7 +46,7 @@ int run_unsign(const UnsignArgs& a) {
       const std::string out = a.output.empty() ? a.zone_file + ".unsigned" : a.output;
       // The zone is written before the state says NOT_SIGNING: if writing fails, the state still
       // says the procedure is under way and the command can be run again.
-      if (auto w = write_file_atomic(out, *stripped); !w) return fail(w.error());
+      if (auto w = zk::write_file_atomic(out, *stripped); !w) return fail(w.error());
       print_out("wrote " + out + "\n");
     }
     z = next;

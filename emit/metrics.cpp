@@ -121,7 +121,7 @@ std::string metrics_text(std::span<const RunMetrics> zones) {
 }
 
 Result<void> write_metrics(const std::string& path, std::span<const RunMetrics> zones) {
-  return write_file_atomic(path, metrics_text(zones), 0644);
+  return zk::write_file_atomic(path, metrics_text(zones), 0644);
 }
 
 }  // namespace zk::emit

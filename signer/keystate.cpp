@@ -249,8 +249,8 @@ Result<KeyStateFile> state_from_json(std::string_view text, const std::string& s
 
 Result<KeyStateFile> read_state(const std::string& dir) {
   const std::string path = dir + "/" + kStateFileName;
-  if (!path_exists(path)) return KeyStateFile{};
-  auto text = read_whole_file(path);
+  if (!zk::path_exists(path)) return KeyStateFile{};
+  auto text = zk::read_whole_file(path);
   if (!text) return fail(Errc::Internal, text.error().detail);
   auto st = state_from_json(*text, path);
   if (!st) {
@@ -262,13 +262,13 @@ Result<KeyStateFile> read_state(const std::string& dir) {
 
 Result<void> write_state(const std::string& dir, const KeyStateFile& state) {
   const std::string path = dir + "/" + kStateFileName;
-  if (path_exists(path)) {
-    auto old = read_whole_file(path);
+  if (zk::path_exists(path)) {
+    auto old = zk::read_whole_file(path);
     if (!old) return fail(Errc::Internal, old.error().detail);
-    auto bak = write_file_atomic(dir + "/" + kStateBackupName, *old, 0600);
+    auto bak = zk::write_file_atomic(dir + "/" + kStateBackupName, *old, 0600);
     if (!bak) return fail(Errc::Internal, bak.error().detail);
   }
-  auto w = write_file_atomic(path, state_to_json(state), 0600);
+  auto w = zk::write_file_atomic(path, state_to_json(state), 0600);
   if (!w) return fail(Errc::Internal, w.error().detail);
   return ok();
 }

@@ -164,7 +164,7 @@ Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_v
 }
 
 Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::string_view origin) {
-  auto text = read_whole_file(path);
+  auto text = zk::read_whole_file(path);
   if (!text) return fail(Errc::Usage, text.error().detail);
   return parse_ds_text(*text, origin, path);
 }

@@ -90,7 +90,7 @@ RrsigScan scan_rrsig_text(std::string_view text) {
 }
 
 Result<RrsigScan> scan_rrsig_file(const std::string& path) {
-  auto text = read_whole_file(path);
+  auto text = zk::read_whole_file(path);
   if (!text) return fail(text.error());
   return scan_rrsig_text(*text);
 }
