@@ -198,7 +198,8 @@ std::string state_to_json(const KeyStateFile& state) {
     for (const auto& k : z.keys) keys.push_back(key_to_json(k));
     jz["keys"] = keys;
     json d = json::object();
-    put_opt(d, "cds_delete_published_at", z.disable.started_at);
+    put_opt(d, "started_at", z.disable.started_at);
+    put_opt(d, "cds_delete_published_at", z.disable.cds_delete_published_at);
     put_opt(d, "parent_ds_removed_at", z.disable.parent_ds_removed_at);
     d["ds_ttl"] = z.disable.ds_ttl;
     jz["disable"] = d;
@@ -233,7 +234,8 @@ Result<KeyStateFile> state_from_json(std::string_view text, const std::string& s
       get_opt(jz, "last_success", z.last_success);
       for (const auto& jk : jz.at("keys")) z.keys.push_back(key_from_json(jk));
       if (auto d = jz.find("disable"); d != jz.end()) {
-        get_opt(*d, "cds_delete_published_at", z.disable.started_at);
+        get_opt(*d, "started_at", z.disable.started_at);
+        get_opt(*d, "cds_delete_published_at", z.disable.cds_delete_published_at);
         get_opt(*d, "parent_ds_removed_at", z.disable.parent_ds_removed_at);
         z.disable.ds_ttl = d->value("ds_ttl", 86400u);
       }

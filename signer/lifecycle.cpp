@@ -136,6 +136,7 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
   }
   z = plan.state;
   z.last_success = now;
+  if (plan.cds_delete && !z.disable.cds_delete_published_at) z.disable.cds_delete_published_at = now;
   return write_state(dir, file);
 }
 

@@ -59,7 +59,8 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
                                   const Policy& policy, const ZoneKeyState& zone);
 
 /// At the end of a run that wrote the signed zone: stores plan.state (last_success = now) and
-/// writes the state file (atomically, with .bak). When plan.can_sign is false (no zone written),
+/// writes the state file (atomically, with .bak); records when the RFC 8078 delete records were
+/// first published (disable procedure). When plan.can_sign is false (no zone written),
 /// only the zone and KSK owner states are stored, no key event.
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                         int64_t now);

@@ -185,8 +185,9 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
          "; last successful run " +
          when(z.last_success) + "\n";
     if (z.disable.active()) {
-      s += "  disable procedure: CDS/CDNSKEY delete published since " +
-           time_to_iso(*z.disable.started_at) + "; parent DS removed: " +
+      s += "  disable procedure: started " + time_to_iso(*z.disable.started_at) +
+           "; CDS/CDNSKEY delete published since " + when(z.disable.cds_delete_published_at) +
+           "; parent DS removed: " +
            when(z.disable.parent_ds_removed_at) + "\n";
     }
     s += "  keys:\n";
@@ -264,8 +265,11 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
       j["next_action"] = {{"at", *r.preview.next_action_at}, {"what", r.preview.next_action}};
     }
     j["disable"] = {
-        {"cds_delete_published_at",
+        {"started_at",
          z.disable.started_at ? nlohmann::json(*z.disable.started_at) : nlohmann::json()},
+        {"cds_delete_published_at", z.disable.cds_delete_published_at
+                                        ? nlohmann::json(*z.disable.cds_delete_published_at)
+                                        : nlohmann::json()},
         {"parent_ds_removed_at", z.disable.parent_ds_removed_at
                                      ? nlohmann::json(*z.disable.parent_ds_removed_at)
                                      : nlohmann::json()}};

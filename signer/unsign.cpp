@@ -39,7 +39,11 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
         ". Keep signing nightly. When `dig DS " + zone.origin +
         "` at the parent shows no DS (or you had the registrar remove it), run "
         "`zonekiln unsign ... --parent-ds-removed`; the unsigned zone is written one DS TTL (" +
-        std::to_string(dis.ds_ttl) + " s) after that";
+        std::to_string(dis.ds_ttl) + " s) after that" +
+        (dis.cds_delete_published_at
+             ? ". The delete records are published since " +
+                   time_to_iso(*dis.cds_delete_published_at)
+             : std::string(". No sign run has published the delete records yet"));
     return d;
   }
   d.ready_at = *dis.parent_ds_removed_at + dis.ds_ttl;

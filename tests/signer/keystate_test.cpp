@@ -44,6 +44,7 @@ KeyStateFile sample_state() {
   zsk.removed = 800;
   z.keys.push_back(zsk);
   z.disable.started_at = 700;
+  z.disable.cds_delete_published_at = 750;
   z.disable.ds_ttl = 3600;
   return st;
 }
@@ -65,6 +66,7 @@ TEST_CASE("state file round-trips through JSON", "[lifecycle]") {
   CHECK(z->keys[1].removed == 800);
   CHECK(!z->disable.parent_ds_removed_at);
   CHECK(z->disable.started_at == 700);
+  CHECK(z->disable.cds_delete_published_at == 750);
 }
 
 TEST_CASE("state file written atomically with a backup of the previous version", "[lifecycle]") {

@@ -1,5 +1,6 @@
 // prepare_keys / commit_run on real key files (signer::generate_key, load_key).
 #include "signer/lifecycle.hpp"
+#include "signer/unsign.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -57,6 +58,21 @@ TEST_CASE("a sign run's keys from real key files", "[lifecycle]") {
   REQUIRE(next.has_value());
   CHECK(next->zone_signers[0].tag() == keys->zone_signers[0].tag());
 
+  SECTION("the disable procedure's delete records are recorded when first published") {
+    ZoneKeyState& zz = *back->find("example.com.");
+    UnsignRequest req;
+    req.now = kNow + 86400;
+    REQUIRE(unsign_step(zz, req).step == UnsignStep::Started);
+    auto p = prepare_keys(dir.path(), origin, kNow + 2 * 86400, policy, zz);
+    REQUIRE(p.has_value());
+    CHECK(p->plan.cds_delete);
+    CHECK(p->cds_dnskey_rdata.empty());
+    REQUIRE(commit_run(dir.path(), *back, p->plan, kNow + 2 * 86400).has_value());
+    auto again = read_state(dir.path());
+    REQUIRE(again.has_value());
+    CHECK(again->find("example.com.")->disable.cds_delete_published_at == kNow + 2 * 86400);
+    CHECK(again->find("example.com.")->disable.started_at == kNow + 86400);
+  }
   SECTION("a KSK file made group-readable needs the owner") {
     ::chmod((ksk->source + ".private").c_str(), 0644);
     auto p = prepare_keys(dir.path(), origin, kNow + 86400, policy, *z);
