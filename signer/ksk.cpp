@@ -143,7 +143,7 @@ Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_v
     ++i;
     const std::string where = source_name + ":" + std::to_string(start_line);
     unsigned tag, alg, dt;
-    if (i + 3 >= tok.size() + 0 || tok.size() - i < 4 || !parse_uint(tok[i], 65535, tag) ||
+    if (tok.size() - i < 4 || !parse_uint(tok[i], 65535, tag) ||
         !parse_uint(tok[i + 1], 255, alg) || !parse_uint(tok[i + 2], 255, dt)) {
       return fail(Errc::Usage, where + ": malformed DS record (want: owner [ttl] [IN] DS "
                                        "keytag algorithm digesttype digest)");

@@ -121,7 +121,7 @@ void update_ksk_owner_states(ZoneKeyState& z, int64_t now, std::span<const KeyPr
   }
 }
 
-// One algorithm's ZSK rollover (pre-publication). Returns false when a new ZSK must be created.
+// One algorithm's ZSK rollover (pre-publication); asks for a new ZSK via plan.new_zsk_algorithms.
 void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t alg, bool paused,
                         KeyPlan& plan, Scheduler& next) {
   const int64_t ipub = zsk_publish_interval(p);

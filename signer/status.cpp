@@ -13,27 +13,6 @@ namespace zk::signer {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool is_ttl_token(std::string_view t) {
-  if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return false;
-  return std::all_of(t.begin(), t.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) || std::strchr("smhdwSMHDW", c) != nullptr;
-  });
-}
-
-bool is_class_token(std::string_view t) {
-  if (iequals(t, "IN") || iequals(t, "CH") || iequals(t, "HS")) return true;
-  return t.size() > 5 && iequals(t.substr(0, 5), "CLASS") &&
-         std::all_of(t.begin() + 5, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
 std::optional<int64_t> parse_sig_time(std::string_view t) {
   if (t.empty() || !std::all_of(t.begin(), t.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c));
@@ -60,16 +39,12 @@ RrsigScan scan_rrsig_text(std::string_view text) {
     const bool starts_blank = rec.starts_blank;
     const auto& tok = rec.tokens;
     if (tok.empty()) return;
-    size_t i = 0;
     if (!starts_blank) {
       if (tok[0].front() == '$') return;
       last_owner = tok[0];
-      i = 1;
     }
-    for (int skip = 0; skip < 2 && i < tok.size(); ++skip) {
-      if (is_ttl_token(tok[i]) || is_class_token(tok[i])) ++i;
-    }
-    if (i >= tok.size() || !iequals(tok[i], "RRSIG")) return;
+    const size_t i = detail::type_index(starts_blank, tok);
+    if (i >= tok.size() || !detail::iequals(tok[i], "RRSIG")) return;
     ++scan.rrsigs;
     if (tok.size() < i + 6 || tok[i + 1] == "\\#") {
       ++scan.unreadable;

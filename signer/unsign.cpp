@@ -65,32 +65,12 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool is_ttl_token(std::string_view t) {
-  if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return false;
-  return std::all_of(t.begin(), t.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0;
-  });
-}
-
-bool is_class_token(std::string_view t) {
-  return iequals(t, "IN") || iequals(t, "CH") || iequals(t, "HS") ||
-         (t.size() > 5 && iequals(t.substr(0, 5), "CLASS"));
-}
-
 bool is_dnssec_type(std::string_view t) {
   static constexpr std::string_view kTypes[] = {"RRSIG", "NSEC", "NSEC3", "NSEC3PARAM",
                                                 "DNSKEY", "CDS", "CDNSKEY", "TYPE46", "TYPE47",
                                                 "TYPE50", "TYPE51", "TYPE48", "TYPE59", "TYPE60"};
   return std::any_of(std::begin(kTypes), std::end(kTypes),
-                     [&](std::string_view k) { return iequals(k, t); });
+                     [&](std::string_view k) { return detail::iequals(k, t); });
 }
 
 bool is_absolute(std::string_view name) {
@@ -119,19 +99,16 @@ Result<std::string> strip_dnssec_text(std::string_view text, std::string_view or
       return;
     }
     if (!rec.starts_blank && tok[0].front() == '$') {
-      if (iequals(tok[0], "$INCLUDE")) {
+      if (detail::iequals(tok[0], "$INCLUDE")) {
         error = make_error(Errc::Usage, "unsign cannot strip DNSSEC records from $INCLUDE files; "
                                         "inline the included file first");
         return;
       }
-      if (iequals(tok[0], "$ORIGIN") && tok.size() > 1) origin = absolute(tok[1], origin);
+      if (detail::iequals(tok[0], "$ORIGIN") && tok.size() > 1) origin = absolute(tok[1], origin);
       out.append(rec.text);
       return;
     }
-    size_t i = rec.starts_blank ? 0 : 1;
-    for (int skip = 0; skip < 2 && i < tok.size(); ++skip) {
-      if (is_ttl_token(tok[i]) || is_class_token(tok[i])) ++i;
-    }
+    const size_t i = detail::type_index(rec.starts_blank, tok);
     const bool drop = i < tok.size() && is_dnssec_type(tok[i]);
     if (drop) {
       if (!rec.starts_blank) carried_owner = absolute(tok[0], origin);

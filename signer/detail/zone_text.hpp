@@ -3,10 +3,47 @@
 // strip of `unsign`. Not a validator: it only finds record boundaries and tokens.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <string_view>
 #include <vector>
 
 namespace zk::signer::detail {
+
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+/// A TTL field: digits, optionally with BIND units ("3600", "1h30m").
+inline bool is_ttl_token(std::string_view t) {
+  if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return false;
+  return std::all_of(t.begin(), t.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) ||
+           std::string_view("smhdwSMHDW").find(c) != std::string_view::npos;
+  });
+}
+
+/// A class field: IN, CH, HS or CLASSnnn.
+inline bool is_class_token(std::string_view t) {
+  if (iequals(t, "IN") || iequals(t, "CH") || iequals(t, "HS")) return true;
+  return t.size() > 5 && iequals(t.substr(0, 5), "CLASS") &&
+         std::all_of(t.begin() + 5, t.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+/// Index of the type token of a record: after the owner (unless omitted) and up to two TTL /
+/// class fields in either order. tokens.size() when there is none.
+inline size_t type_index(bool starts_blank, const std::vector<std::string_view>& tokens) {
+  size_t i = starts_blank ? 0 : 1;
+  for (int skip = 0; skip < 2 && i < tokens.size(); ++skip) {
+    if (is_ttl_token(tokens[i]) || is_class_token(tokens[i])) ++i;
+  }
+  return i < tokens.size() ? i : tokens.size();
+}
 
 /// One logical record (parentheses joined) with its exact source span.
 struct TextRecord {
