@@ -21,11 +21,11 @@ void add_zone_key_options(CLI::App* cmd, ZoneKeyArgs& args) {
 void add_policy_options(CLI::App* cmd, PolicyArgs& a) {
   cmd->add_option("--zsk-lifetime", a.zsk_lifetime, "ZSK lifetime (default 90d)");
   cmd->add_option("--dnskey-ttl", a.dnskey_ttl, "DNSKEY TTL in seconds (default 3600)");
-  cmd->add_option("--max-ttl", a.max_ttl, "largest TTL in the zone (default 86400)");
+  cmd->add_option("--max-ttl", a.max_ttl, "largest TTL in the zone (default: the clamp)");
   cmd->add_option("--ttl-clamp", a.ttl_clamp, "TTLs above this are lowered (default 604800)");
   cmd->add_option("--propagation", a.propagation, "time to reach all secondaries (default 1h)");
-  cmd->add_option("--sig-validity", a.sig_validity, "RRSIG validity (default 14d)");
-  cmd->add_option("--sig-refresh", a.sig_refresh, "re-sign when less remains (default 7d)");
+  cmd->add_option("--sig-validity", a.sig_validity, "RRSIG validity (default 21d)");
+  cmd->add_option("--sig-refresh", a.sig_refresh, "re-sign when less remains (default 9d)");
   cmd->add_option("--sig-jitter", a.sig_jitter, "expiration jitter (default 12h)");
   cmd->add_option("--run-interval", a.run_interval, "how often cron runs sign (default 1d)");
   cmd->add_option("--ds-ttl", a.ds_ttl, "the parent's DS TTL in seconds (default 86400)");

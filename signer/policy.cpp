@@ -10,7 +10,7 @@ namespace zk::signer {
 std::vector<uint8_t> default_allowed_algorithms() { return {8, 10, 13, 14, 15, 16}; }
 
 uint32_t effective_max_ttl(const Policy& p) noexcept {
-  return std::min(p.max_zone_ttl, p.ttl_clamp);
+  return p.max_zone_ttl == 0 ? p.ttl_clamp : std::min(p.max_zone_ttl, p.ttl_clamp);
 }
 
 int64_t zsk_publish_interval(const Policy& p) noexcept {

@@ -23,13 +23,16 @@ std::vector<uint8_t> default_allowed_algorithms();
 struct Policy {
   int64_t zsk_lifetime = 90 * 86400;
   uint32_t dnskey_ttl = 3600;
-  /// Largest TTL in the signed zone before clamping, and the clamp (TTLs above are lowered).
-  uint32_t max_zone_ttl = 86400;
+  /// Largest TTL in the signed zone before clamping (0 = unknown: the clamp is assumed), and
+  /// the clamp (TTLs above are lowered). The sign run sets max_zone_ttl from the zone it read,
+  /// which shortens the retire interval; status and ksk commands assume the clamp.
+  uint32_t max_zone_ttl = 0;
   uint32_t ttl_clamp = 604800;
   /// Dprp (RFC 7583 s3.1): time for a new zone version to reach every secondary.
   int64_t propagation_delay = 3600;
-  int64_t sig_validity = 14 * 86400;  // expiration - inception of new RRSIGs
-  int64_t sig_refresh = 7 * 86400;    // an RRSIG is re-made when less than this remains
+  // Defaults fit the default clamp: refresh > 604800 + propagation + run interval.
+  int64_t sig_validity = 21 * 86400;  // expiration - inception of new RRSIGs
+  int64_t sig_refresh = 9 * 86400;    // an RRSIG is re-made when less than this remains
   int64_t sig_jitter = 12 * 3600;     // expirations are spread over this much, earlier only
   int64_t run_interval = 86400;       // how often cron runs `sign`
   uint32_t ds_ttl = 86400;            // the parent's DS TTL (for DS waits)
@@ -37,7 +40,8 @@ struct Policy {
   std::vector<uint8_t> allowed_algorithms = default_allowed_algorithms();
 };
 
-/// Largest TTL that can be in the signed zone: min(max_zone_ttl, ttl_clamp).
+/// Largest TTL that can be in the signed zone: min(max_zone_ttl, ttl_clamp), or the clamp when
+/// max_zone_ttl is unknown (0).
 uint32_t effective_max_ttl(const Policy& p) noexcept;
 /// Ipub (RFC 7583 s3.2.1): a new ZSK must be published this long before it signs.
 int64_t zsk_publish_interval(const Policy& p) noexcept;

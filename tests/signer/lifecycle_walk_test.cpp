@@ -50,6 +50,9 @@ TEST_CASE("nightly runs on real key files: rollovers, lost KSK file, corrupt sta
   REQUIRE(zk::name_from_text("example.com.", zk::NameView{}, origin).has_value());
   Policy policy;
   policy.zsk_lifetime = 45 * kDay;
+  policy.max_zone_ttl = 86400;
+  policy.sig_validity = 14 * kDay;
+  policy.sig_refresh = 7 * kDay;
   REQUIRE(check_timing(policy).has_value());
 
   std::string ksk_source;

@@ -36,7 +36,13 @@ struct Sim {
   int rollovers = 0;
   KeyPlan last;
 
-  Sim() { zone.origin = "example.com."; }
+  Sim() {
+    zone.origin = "example.com.";
+    // As the sign run sets them for a zone whose largest TTL is one day.
+    policy.max_zone_ttl = 86400;
+    policy.sig_validity = 14 * kDay;
+    policy.sig_refresh = 7 * kDay;
+  }
 
   KeyPlan night() {
     std::vector<KeyProblem> problems;
@@ -150,19 +156,22 @@ const KeyRef* find_ref(const std::vector<KeyRef>& v, uint16_t tag) {
 }  // namespace
 
 TEST_CASE("timing check refuses values that cannot work together", "[lifecycle]") {
-  Policy ok;
+  Policy ok;  // the defaults fit the default clamp, with the TTL unknown
   CHECK(check_timing(ok).has_value());
+  CHECK(effective_max_ttl(ok) == 604800);
 
   // The real outage: an 864000 s TTL outlived a 7-day refresh cycle.
   Policy outage;
   outage.max_zone_ttl = 864000;
   outage.ttl_clamp = 864000;
+  outage.sig_refresh = 7 * kDay;  // the 7-day refresh cycle of the outage
   auto r = check_timing(outage);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == zk::Errc::Usage);
   // The default clamp (604800) with a 7-day refresh is refused too: no room for a missed run.
   Policy clamp_default;
   clamp_default.max_zone_ttl = 864000;
+  clamp_default.sig_refresh = 7 * kDay;
   CHECK_FALSE(check_timing(clamp_default).has_value());
   // Clamping to one day makes the same zone work.
   Policy clamped = outage;
@@ -170,7 +179,7 @@ TEST_CASE("timing check refuses values that cannot work together", "[lifecycle]"
   CHECK(check_timing(clamped).has_value());
 
   Policy jitter;
-  jitter.sig_jitter = 8 * kDay;
+  jitter.sig_jitter = 13 * kDay;
   CHECK(check_timing(jitter).error().code == zk::Errc::Usage);
   Policy short_life;
   short_life.zsk_lifetime = 10 * kDay;
