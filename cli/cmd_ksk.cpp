@@ -1,4 +1,5 @@
 // `zonekiln ksk ...`: the zone owner's KSK commands.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -103,6 +104,17 @@ int run_change(const KskArgs& a, const std::string& verb) {
       r = signer::ksk_remove(z, a.tag, now);
       next = "forgotten; its key files were left in place";
     } else {
+      const signer::KeyRecord* k = z.find_key(a.tag);
+      if (parent && k) {
+        const bool listed = std::any_of(parent->begin(), parent->end(), [&](const auto& d) {
+          return d.key_tag == k->tag && d.algorithm == k->algorithm;
+        });
+        if (!listed) {
+          return fail(Errc::Usage, "the parent's DS set in " + a.parent_ds +
+                                       " has no DS for KSK " + std::to_string(a.tag) +
+                                       "; wait until `dig DS " + z.origin + "` shows it");
+        }
+      }
       r = signer::ksk_ds_seen(z, *policy, a.tag, now);
       next = "recorded that the parent serves its DS";
     }
@@ -146,7 +158,7 @@ void register_ksk(CLI::App& root, std::function<int()>& action) {
     add_zone_key_options(cmd, args->zone);
     add_policy_options(cmd, args->policy);
     cmd->add_option("--tag", args->tag, "key tag of the KSK")->required();
-    if (std::string(verb) == "deactivate") {
+    if (std::string(verb) == "deactivate" || std::string(verb) == "ds-seen") {
       cmd->add_option("--parent-ds", args->parent_ds,
                       "the parent's current DS set in zone-file format (e.g. `dig DS` output)");
     }
