@@ -62,7 +62,7 @@ size_t ZoneKeyState::ksk_count() const noexcept {
   return n;
 }
 void ZoneKeyState::set_state(ZoneState s, int64_t now, std::string why) {
-  if (s != state) state_since = now;
+  if (s != state || state_since == 0) state_since = now;
   state = s;
   state_why = std::move(why);
 }

@@ -82,7 +82,7 @@ struct ZoneKeyState {
   const KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0) const;
   /// KSKs/CSKs not removed from the state (the owner's "at most two").
   size_t ksk_count() const noexcept;
-  /// Sets the zone state; state_since changes only when the state does.
+  /// Sets the zone state; state_since changes only when the state does (or was never set).
   void set_state(ZoneState s, int64_t now, std::string why);
 };
 
