@@ -62,14 +62,14 @@ int run_add(const KskArgs& args) {
   if (a.generate == !a.file.empty()) {
     return report_error(make_error(Errc::Usage, "ksk add needs exactly one of --file or --generate"));
   }
-  auto policy = apply_policy_options(a.policy);
-  if (!policy) return report_error(policy.error());
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
   return with_state(a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now,
                                 int& code) -> Result<bool> {
+    auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+    if (!policy) return fail(policy.error());
     auto rec = a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
                           : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
     if (!rec) return fail(rec.error());
@@ -81,8 +81,6 @@ int run_add(const KskArgs& args) {
 }
 
 int run_change(const KskArgs& a, const std::string& verb) {
-  auto policy = apply_policy_options(a.policy);
-  if (!policy) return report_error(policy.error());
   std::unique_ptr<std::vector<signer::DsRecord>> parent;
   if (!a.parent_ds.empty()) {
     auto ds = signer::read_parent_ds(a.parent_ds, a.zone.origin);
@@ -91,6 +89,8 @@ int run_change(const KskArgs& a, const std::string& verb) {
   }
   return with_state(a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now,
                                 int& code) -> Result<bool> {
+    auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+    if (!policy) return fail(policy.error());
     Result<void> r = ok();
     std::string next;
     if (verb == "activate") {

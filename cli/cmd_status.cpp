@@ -22,8 +22,6 @@ struct StatusArgs {
 int run_status(const StatusArgs& a) {
   auto now = resolve_now(a.zone.now);
   if (!now) return report_error(now.error());
-  auto policy = apply_policy_options(a.policy);
-  if (!policy) return report_error(policy.error());
   auto warn = parse_duration(a.warn);
   if (!warn) return report_error(warn.error());
   auto origin = origin_name(a.zone.origin);
@@ -46,8 +44,12 @@ int run_status(const StatusArgs& a) {
     if (!s) return report_error(s.error());
     scan = *s;
   }
+  const signer::ZoneKeyState* known = file->find(a.zone.origin);
+  auto policy = apply_policy_options(
+      a.policy, known ? signer::recorded_policy(*known) : signer::Policy{});
+  if (!policy) return report_error(policy.error());
   std::vector<signer::KeyProblem> problems;
-  if (const signer::ZoneKeyState* z = file->find(a.zone.origin)) {
+  if (const signer::ZoneKeyState* z = known) {
     const auto loader = signer::file_key_loader(*origin);
     problems = signer::check_ksk(*z, *policy, loader);
     auto zp = signer::check_zsk(*z, loader);

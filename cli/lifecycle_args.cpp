@@ -31,8 +31,7 @@ void add_policy_options(CLI::App* cmd, PolicyArgs& a) {
   cmd->add_option("--ds-ttl", a.ds_ttl, "the parent's DS TTL in seconds (default 86400)");
 }
 
-Result<signer::Policy> apply_policy_options(const PolicyArgs& a) {
-  signer::Policy p;
+Result<signer::Policy> apply_policy_options(const PolicyArgs& a, signer::Policy p) {
   auto dur = [](const std::string& text, int64_t& out) -> Result<void> {
     if (text.empty()) return ok();
     auto v = parse_duration(text);

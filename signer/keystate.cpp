@@ -203,6 +203,10 @@ std::string state_to_json(const KeyStateFile& state) {
     put_opt(d, "parent_ds_removed_at", z.disable.parent_ds_removed_at);
     d["ds_ttl"] = z.disable.ds_ttl;
     jz["disable"] = d;
+    if (!z.policy_json.empty()) {
+      json p = json::parse(z.policy_json, nullptr, false);
+      if (!p.is_discarded()) jz["policy"] = p;
+    }
     zones.push_back(jz);
   }
   root["zones"] = zones;
@@ -239,6 +243,7 @@ Result<KeyStateFile> state_from_json(std::string_view text, const std::string& s
         get_opt(*d, "parent_ds_removed_at", z.disable.parent_ds_removed_at);
         z.disable.ds_ttl = d->value("ds_ttl", 86400u);
       }
+      if (auto p = jz.find("policy"); p != jz.end() && p->is_object()) z.policy_json = p->dump();
       st.zones.push_back(std::move(z));
     }
     return st;

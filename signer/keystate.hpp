@@ -77,6 +77,9 @@ struct ZoneKeyState {
   std::optional<int64_t> last_success;
   std::vector<KeyRecord> keys;
   DisableState disable;
+  /// The timing policy the last plan used, as a JSON object (policy_to_json in policy.hpp), so
+  /// that status and the ksk commands judge with the values the sign runs use. Empty: none.
+  std::string policy_json;
 
   KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0);
   const KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0) const;

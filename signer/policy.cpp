@@ -1,6 +1,7 @@
 #include "signer/policy.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "dns/timeparse.hpp"
@@ -8,6 +9,52 @@
 namespace zk::signer {
 
 std::vector<uint8_t> default_allowed_algorithms() { return {8, 10, 13, 14, 15, 16}; }
+
+std::string policy_to_json(const Policy& p) {
+  nlohmann::json j;
+  j["zsk_lifetime"] = p.zsk_lifetime;
+  j["dnskey_ttl"] = p.dnskey_ttl;
+  j["max_zone_ttl"] = p.max_zone_ttl;
+  j["ttl_clamp"] = p.ttl_clamp;
+  j["propagation_delay"] = p.propagation_delay;
+  j["sig_validity"] = p.sig_validity;
+  j["sig_refresh"] = p.sig_refresh;
+  j["sig_jitter"] = p.sig_jitter;
+  j["run_interval"] = p.run_interval;
+  j["ds_ttl"] = p.ds_ttl;
+  j["allowed_algorithms"] = p.allowed_algorithms;
+  return j.dump();
+}
+
+Result<Policy> policy_from_json(std::string_view text, Policy p) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(Errc::Internal, "policy is not a JSON object");
+  try {
+    auto get = [&](const char* name, auto& field) {
+      if (auto it = j.find(name); it != j.end()) it->get_to(field);
+    };
+    get("zsk_lifetime", p.zsk_lifetime);
+    get("dnskey_ttl", p.dnskey_ttl);
+    get("max_zone_ttl", p.max_zone_ttl);
+    get("ttl_clamp", p.ttl_clamp);
+    get("propagation_delay", p.propagation_delay);
+    get("sig_validity", p.sig_validity);
+    get("sig_refresh", p.sig_refresh);
+    get("sig_jitter", p.sig_jitter);
+    get("run_interval", p.run_interval);
+    get("ds_ttl", p.ds_ttl);
+    get("allowed_algorithms", p.allowed_algorithms);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Errc::Internal, std::string("bad policy field: ") + e.what());
+  }
+  return p;
+}
+
+Policy recorded_policy(const ZoneKeyState& zone, Policy base) {
+  if (zone.policy_json.empty()) return base;
+  auto p = policy_from_json(zone.policy_json, base);
+  return p ? *p : base;
+}
 
 uint32_t effective_max_ttl(const Policy& p) noexcept {
   return p.max_zone_ttl == 0 ? p.ttl_clamp : std::min(p.max_zone_ttl, p.ttl_clamp);
@@ -184,6 +231,7 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   KeyPlan plan;
   plan.state = zone;
   ZoneKeyState& z = plan.state;
+  z.policy_json = policy_to_json(policy);
   Scheduler next;
 
   if (z.state == ZoneState::NotSigning) {

@@ -40,6 +40,13 @@ struct Policy {
   std::vector<uint8_t> allowed_algorithms = default_allowed_algorithms();
 };
 
+/// The policy as a JSON object and back; fields missing from the JSON keep their values in
+/// base. Errc::Internal when the text is not a JSON object of the expected field types.
+std::string policy_to_json(const Policy& p);
+Result<Policy> policy_from_json(std::string_view text, Policy base = {});
+/// The policy recorded in the zone's state by the last plan, or base when there is none.
+Policy recorded_policy(const ZoneKeyState& zone, Policy base = {});
+
 /// Largest TTL that can be in the signed zone: min(max_zone_ttl, ttl_clamp), or the clamp when
 /// max_zone_ttl is unknown (0).
 uint32_t effective_max_ttl(const Policy& p) noexcept;
@@ -99,7 +106,8 @@ struct KeyPlan {
   std::vector<std::string> owner_actions;  // what a person must do (empty: nothing)
 };
 
-/// Decides this run's key events. Pure and deterministic. A missed run catches up safely: a
+/// Decides this run's key events. Pure and deterministic. Records policy in the new state
+/// (policy_json). A missed run catches up safely: a
 /// ZSK becomes active only once published for Ipub, and a retired ZSK is removed only Iret after
 /// it stopped signing, whatever the gap between runs. While any wanted KSK is unusable the ZSK
 /// rollover is paused (the DNSKEY RRset cannot be re-signed) and the zone is ACTION_NEEDED; it

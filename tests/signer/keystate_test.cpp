@@ -1,4 +1,5 @@
 #include "signer/keystate.hpp"
+#include "signer/policy.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -135,4 +136,22 @@ TEST_CASE("base64 round trip", "[lifecycle]") {
   const uint8_t zero = 0;
   CHECK(base64_encode(&zero, 1) == "AA==");
   CHECK_FALSE(base64_decode("A*==").has_value());
+}
+
+TEST_CASE("the policy of the last plan is kept in the state", "[lifecycle]") {
+  Policy p;
+  p.zsk_lifetime = 30 * 86400;
+  p.max_zone_ttl = 3600;
+  p.allowed_algorithms = {13, 15};
+  KeyStateFile st;
+  ZoneKeyState& z = st.get_or_add("example.com.");
+  z = plan_keys(1000, p, z, {}).state;
+  auto back = state_from_json(state_to_json(st), "mem");
+  REQUIRE(back.has_value());
+  const Policy q = recorded_policy(*back->find("example.com."));
+  CHECK(q.zsk_lifetime == 30 * 86400);
+  CHECK(q.max_zone_ttl == 3600);
+  CHECK(q.allowed_algorithms == std::vector<uint8_t>{13, 15});
+  CHECK(recorded_policy(ZoneKeyState{}).zsk_lifetime == Policy{}.zsk_lifetime);
+  CHECK_FALSE(policy_from_json("{\"zsk_lifetime\": \"x\"}").has_value());
 }
