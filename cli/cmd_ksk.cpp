@@ -30,8 +30,8 @@ std::string list_text(const ZoneKeyState& z) {
   for (const auto& k : z.keys) {
     if (!k.is_ksk()) continue;
     s += std::to_string(k.tag) + "\t" + signer::algorithm_name(k.algorithm) + "\t" +
-         std::string(signer::to_string(k.owner_state)) + "\tds-seen:" +
-         (k.ds_seen ? time_to_iso(*k.ds_seen_at) : std::string("no")) + "\t" +
+         std::string(signer::to_string(k.owner_state)) +
+         "\tds-seen:" + (k.ds_seen ? time_to_iso(*k.ds_seen_at) : std::string("no")) + "\t" +
          (k.removed ? "removed\t" : "") + k.source;
     if (!k.owner_state_why.empty()) s += "\t(" + k.owner_state_why + ")";
     s += "\n";
@@ -60,24 +60,28 @@ int run_add(const KskArgs& args) {
   a.zone.keys = absolute_path(a.zone.keys);
   if (!a.file.empty()) a.file = absolute_path(a.file);
   if (a.generate == !a.file.empty()) {
-    return report_error(make_error(Errc::Usage, "ksk add needs exactly one of --file or --generate"));
+    return report_error(
+        make_error(Errc::Usage, "ksk add needs exactly one of --file or --generate"));
   }
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
-  return with_state(a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now,
-                                int& code) -> Result<bool> {
-    auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
-    if (!policy) return fail(policy.error());
-    auto rec = a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
-                          : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
-    if (!rec) return fail(rec.error());
-    code = print_out("added " + rec->label() + " as INACTIVE; publish it with `zonekiln ksk "
-                     "activate --origin " + z.origin + " --keys " + a.zone.keys + " --tag " +
-                     std::to_string(rec->tag) + "`\n");
-    return true;
-  });
+  return with_state(
+      a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
+        auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+        if (!policy) return fail(policy.error());
+        auto rec = a.generate
+                       ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
+                       : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
+        if (!rec) return fail(rec.error());
+        code = print_out("added " + rec->label() +
+                         " as INACTIVE; publish it with `zonekiln ksk "
+                         "activate --origin " +
+                         z.origin + " --keys " + a.zone.keys + " --tag " +
+                         std::to_string(rec->tag) + "`\n");
+        return true;
+      });
 }
 
 int run_change(const KskArgs& a, const std::string& verb) {
@@ -87,42 +91,43 @@ int run_change(const KskArgs& a, const std::string& verb) {
     if (!ds) return report_error(ds.error());
     parent = std::make_unique<std::vector<signer::DsRecord>>(std::move(*ds));
   }
-  return with_state(a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now,
-                                int& code) -> Result<bool> {
-    auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
-    if (!policy) return fail(policy.error());
-    Result<void> r = ok();
-    std::string next;
-    if (verb == "activate") {
-      r = signer::ksk_activate(z, a.tag, now);
-      next = "the next `zonekiln sign` publishes it, signs the DNSKEY RRset with it and publishes "
-             "its CDS/CDNSKEY; once the parent serves its DS, run `zonekiln ksk ds-seen`";
-    } else if (verb == "deactivate") {
-      r = signer::ksk_deactivate(z, *policy, a.tag, now, parent.get());
-      next = "the next `zonekiln sign` stops publishing it; `zonekiln ksk remove` forgets it";
-    } else if (verb == "remove") {
-      r = signer::ksk_remove(z, a.tag, now);
-      next = "forgotten; its key files were left in place";
-    } else {
-      const signer::KeyRecord* k = z.find_key(a.tag);
-      if (parent && k) {
-        const bool listed = std::any_of(parent->begin(), parent->end(), [&](const auto& d) {
-          return d.key_tag == k->tag && d.algorithm == k->algorithm;
-        });
-        if (!listed) {
-          return fail(Errc::Usage, "the parent's DS set in " + a.parent_ds +
-                                       " has no DS for KSK " + std::to_string(a.tag) +
-                                       "; wait until `dig DS " + z.origin + "` shows it");
+  return with_state(
+      a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
+        auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+        if (!policy) return fail(policy.error());
+        Result<void> r = ok();
+        std::string next;
+        if (verb == "activate") {
+          r = signer::ksk_activate(z, a.tag, now);
+          next =
+              "the next `zonekiln sign` publishes it, signs the DNSKEY RRset with it and publishes "
+              "its CDS/CDNSKEY; once the parent serves its DS, run `zonekiln ksk ds-seen`";
+        } else if (verb == "deactivate") {
+          r = signer::ksk_deactivate(z, *policy, a.tag, now, parent.get());
+          next = "the next `zonekiln sign` stops publishing it; `zonekiln ksk remove` forgets it";
+        } else if (verb == "remove") {
+          r = signer::ksk_remove(z, a.tag, now);
+          next = "forgotten; its key files were left in place";
+        } else {
+          const signer::KeyRecord* k = z.find_key(a.tag);
+          if (parent && k) {
+            const bool listed = std::any_of(parent->begin(), parent->end(), [&](const auto& d) {
+              return d.key_tag == k->tag && d.algorithm == k->algorithm;
+            });
+            if (!listed) {
+              return fail(Errc::Usage, "the parent's DS set in " + a.parent_ds +
+                                           " has no DS for KSK " + std::to_string(a.tag) +
+                                           "; wait until `dig DS " + z.origin + "` shows it");
+            }
+          }
+          r = signer::ksk_ds_seen(z, *policy, a.tag, now);
+          next = "recorded that the parent serves its DS";
         }
-      }
-      r = signer::ksk_ds_seen(z, *policy, a.tag, now);
-      next = "recorded that the parent serves its DS";
-    }
-    if (!r) return fail(r.error());
-    code = print_out("KSK " + std::to_string(a.tag) + " of " + z.origin + ": " + verb + " done; " +
-                     next + "\n");
-    return true;
-  });
+        if (!r) return fail(r.error());
+        code = print_out("KSK " + std::to_string(a.tag) + " of " + z.origin + ": " + verb +
+                         " done; " + next + "\n");
+        return true;
+      });
 }
 
 int run_list(const KskArgs& a) {
@@ -152,8 +157,9 @@ void register_ksk(CLI::App& root, std::function<int()>& action) {
   for (const char* verb : {"activate", "deactivate", "remove", "ds-seen"}) {
     const char* help = verb == std::string("activate")     ? "publish and sign with a KSK"
                        : verb == std::string("deactivate") ? "stop publishing a KSK"
-                       : verb == std::string("remove")     ? "forget an inactive KSK"
-                                                           : "record that the parent serves the KSK's DS";
+                       : verb == std::string("remove")
+                           ? "forget an inactive KSK"
+                           : "record that the parent serves the KSK's DS";
     CLI::App* cmd = ksk->add_subcommand(verb, help);
     add_zone_key_options(cmd, args->zone);
     add_policy_options(cmd, args->policy);

@@ -45,8 +45,8 @@ int run_status(const StatusArgs& a) {
     scan = *s;
   }
   const signer::ZoneKeyState* known = file->find(a.zone.origin);
-  auto policy = apply_policy_options(
-      a.policy, known ? signer::recorded_policy(*known) : signer::Policy{});
+  auto policy =
+      apply_policy_options(a.policy, known ? signer::recorded_policy(*known) : signer::Policy{});
   if (!policy) return report_error(policy.error());
   std::vector<signer::KeyProblem> problems;
   if (const signer::ZoneKeyState* z = known) {
@@ -86,8 +86,9 @@ int run_status(const StatusArgs& a) {
 void register_status(CLI::App& root, std::function<int()>& action) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = root.add_subcommand(
-      "status", "zone and key states, next actions, signature expiry; exit 3 when a key needs "
-                "its owner, 4 on internal failure or signatures about to expire");
+      "status",
+      "zone and key states, next actions, signature expiry; exit 3 when a key needs "
+      "its owner, 4 on internal failure or signatures about to expire");
   add_zone_key_options(cmd, args->zone);
   add_policy_options(cmd, args->policy);
   cmd->add_option("--signed", args->signed_file, "the signed zone file, to read RRSIG expirations");

@@ -82,7 +82,7 @@ int report_error(const Error& e) {
 
 int with_state(const ZoneKeyArgs& args,
                const std::function<Result<bool>(signer::KeyStateFile&, signer::ZoneKeyState&,
-                                                 int64_t, int&)>& f) {
+                                                int64_t, int&)>& f) {
   auto now = resolve_now(args.now);
   if (!now) return report_error(now.error());
   auto lock = signer::StateLock::acquire(args.keys, args.lock_wait);

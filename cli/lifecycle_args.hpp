@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -47,6 +46,6 @@ int report_error(const Error& e);
 /// writes it when f returns true. Returns f's exit code, or the error's.
 int with_state(const ZoneKeyArgs& args,
                const std::function<Result<bool>(signer::KeyStateFile&, signer::ZoneKeyState&,
-                                                 int64_t now, int& exit_code)>& f);
+                                                int64_t now, int& exit_code)>& f);
 
 }  // namespace zk::cli

@@ -58,22 +58,40 @@ Result<int64_t> parse_duration(std::string_view text) {
     size_t start = i;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
     if (i == start || i - start > 12 || i == text.size()) {
-      return fail(Errc::Usage, "bad duration '" + std::string(text) + "' (use e.g. 90d, 12h, 1w2d)");
+      return fail(Errc::Usage,
+                  "bad duration '" + std::string(text) + "' (use e.g. 90d, 12h, 1w2d)");
     }
     const int64_t n = std::stoll(std::string(text.substr(start, i - start)));
     int64_t unit = 0;
     switch (text[i]) {
-      case 's': case 'S': unit = 1; break;
-      case 'm': case 'M': unit = 60; break;
-      case 'h': case 'H': unit = 3600; break;
-      case 'd': case 'D': unit = 86400; break;
-      case 'w': case 'W': unit = 7 * 86400; break;
+      case 's':
+      case 'S':
+        unit = 1;
+        break;
+      case 'm':
+      case 'M':
+        unit = 60;
+        break;
+      case 'h':
+      case 'H':
+        unit = 3600;
+        break;
+      case 'd':
+      case 'D':
+        unit = 86400;
+        break;
+      case 'w':
+      case 'W':
+        unit = 7 * 86400;
+        break;
       default:
-        return fail(Errc::Usage, "bad duration unit in '" + std::string(text) + "' (s, m, h, d, w)");
+        return fail(Errc::Usage,
+                    "bad duration unit in '" + std::string(text) + "' (s, m, h, d, w)");
     }
     ++i;
     total += n * unit;
-    if (total > (int64_t{1} << 40)) return fail(Errc::Usage, "duration too large: " + std::string(text));
+    if (total > (int64_t{1} << 40))
+      return fail(Errc::Usage, "duration too large: " + std::string(text));
   }
   return total;
 }
@@ -82,7 +100,8 @@ Result<int64_t> parse_time(std::string_view text, int64_t now) {
   if (text == "now") return now;
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
     auto d = parse_duration(text.substr(1));
-    if (!d) return fail(Errc::Usage, "bad time offset '" + std::string(text) + "': " + d.error().detail);
+    if (!d)
+      return fail(Errc::Usage, "bad time offset '" + std::string(text) + "': " + d.error().detail);
     return text[0] == '+' ? now + *d : now - *d;
   }
   if (text.size() == 14 && all_digits(text)) {
@@ -94,7 +113,8 @@ Result<int64_t> parse_time(std::string_view text, int64_t now) {
     }
     return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   }
-  if (all_digits(text) && text.size() <= 12) return static_cast<int64_t>(std::stoll(std::string(text)));
+  if (all_digits(text) && text.size() <= 12)
+    return static_cast<int64_t>(std::stoll(std::string(text)));
   return fail(Errc::Usage, "bad time '" + std::string(text) +
                                "' (YYYYMMDDHHmmSS, unix seconds, now, or +/-offset like +30d)");
 }

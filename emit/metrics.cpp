@@ -10,10 +10,14 @@ namespace {
 
 void escape_label(const std::string& v, std::string& out) {
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
 }
 
@@ -53,8 +57,8 @@ std::string num(double v) {
 
 // One family: header once, then one sample per zone that has a value.
 template <typename Get>
-void family(std::string& out, std::span<const RunMetrics> zones, const char* name,
-            const char* type, const char* help, Get get) {
+void family(std::string& out, std::span<const RunMetrics> zones, const char* name, const char* type,
+            const char* help, Get get) {
   bool any = false;
   for (const auto& z : zones) {
     std::optional<std::string> v = get(z);
@@ -76,14 +80,15 @@ std::optional<std::string> opt_int(const std::optional<T>& v) {
 std::string metrics_text(std::span<const RunMetrics> zones) {
   std::string out;
   family(out, zones, "zonekiln_internal_failure", "gauge",
-         "1 when the last run failed for an internal reason (exit 4)",
-         [](const RunMetrics& m) { return std::optional<std::string>(m.internal_failure ? "1" : "0"); });
+         "1 when the last run failed for an internal reason (exit 4)", [](const RunMetrics& m) {
+           return std::optional<std::string>(m.internal_failure ? "1" : "0");
+         });
   family(out, zones, "zonekiln_ksk_action_needed", "gauge",
-         "Number of KSKs that need their owner's action (exit 3)",
-         [](const RunMetrics& m) { return std::optional<std::string>(std::to_string(m.ksk_action_needed)); });
+         "Number of KSKs that need their owner's action (exit 3)", [](const RunMetrics& m) {
+           return std::optional<std::string>(std::to_string(m.ksk_action_needed));
+         });
   family(out, zones, "zonekiln_ksk_action_needed_seconds", "gauge",
-         "Longest time a KSK of the zone has needed its owner's action",
-         [](const RunMetrics& m) {
+         "Longest time a KSK of the zone has needed its owner's action", [](const RunMetrics& m) {
            return std::optional<std::string>(std::to_string(m.ksk_action_needed_seconds));
          });
   bool any_age = false;
@@ -94,8 +99,8 @@ std::string metrics_text(std::span<const RunMetrics> zones) {
                "Time since each KSK became active (or was added)");
       }
       any_age = true;
-      sample(out, "zonekiln_ksk_age_seconds", zone_label(z) + ",tag=\"" + std::to_string(a.tag) + "\"",
-             std::to_string(a.seconds));
+      sample(out, "zonekiln_ksk_age_seconds",
+             zone_label(z) + ",tag=\"" + std::to_string(a.tag) + "\"", std::to_string(a.seconds));
     }
   }
   family(out, zones, "zonekiln_last_success_timestamp_seconds", "gauge",

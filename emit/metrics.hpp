@@ -15,9 +15,9 @@ namespace zk::emit {
 /// One zone's figures from one run. Absent optionals are not written (Prometheus then shows
 /// the series as missing, which alerts can test with absent()).
 struct RunMetrics {
-  std::string zone;                  // origin, e.g. "example.com."
-  bool internal_failure = false;     // the run failed for a reason of zonekiln's (exit 4)
-  unsigned ksk_action_needed = 0;    // KSKs in ACTION_NEEDED
+  std::string zone;                       // origin, e.g. "example.com."
+  bool internal_failure = false;          // the run failed for a reason of zonekiln's (exit 4)
+  unsigned ksk_action_needed = 0;         // KSKs in ACTION_NEEDED
   int64_t ksk_action_needed_seconds = 0;  // longest time one of them has been so
   struct KskAge {
     uint16_t tag = 0;

@@ -18,26 +18,36 @@ using nlohmann::json;
 
 std::string_view to_string(KeyRole r) noexcept {
   switch (r) {
-    case KeyRole::KSK: return "KSK";
-    case KeyRole::ZSK: return "ZSK";
-    case KeyRole::CSK: return "CSK";
+    case KeyRole::KSK:
+      return "KSK";
+    case KeyRole::ZSK:
+      return "ZSK";
+    case KeyRole::CSK:
+      return "CSK";
   }
   return "?";
 }
 std::string_view to_string(OwnerState s) noexcept {
   switch (s) {
-    case OwnerState::Active: return "ACTIVE";
-    case OwnerState::Inactive: return "INACTIVE";
-    case OwnerState::ActionNeeded: return "ACTION_NEEDED";
+    case OwnerState::Active:
+      return "ACTIVE";
+    case OwnerState::Inactive:
+      return "INACTIVE";
+    case OwnerState::ActionNeeded:
+      return "ACTION_NEEDED";
   }
   return "?";
 }
 std::string_view to_string(ZoneState s) noexcept {
   switch (s) {
-    case ZoneState::Signing: return "SIGNING";
-    case ZoneState::NotSigning: return "NOT_SIGNING";
-    case ZoneState::ActionNeeded: return "ACTION_NEEDED";
-    case ZoneState::InternalFailure: return "INTERNAL_FAILURE";
+    case ZoneState::Signing:
+      return "SIGNING";
+    case ZoneState::NotSigning:
+      return "NOT_SIGNING";
+    case ZoneState::ActionNeeded:
+      return "ACTION_NEEDED";
+    case ZoneState::InternalFailure:
+      return "INTERNAL_FAILURE";
   }
   return "?";
 }
@@ -353,13 +363,21 @@ std::optional<std::string> base64_decode(std::string_view text) {
   for (char c : text) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') { ++pad; continue; }
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=') {
+      ++pad;
+      continue;
+    } else
+      return std::nullopt;
     if (pad) return std::nullopt;  // data after padding
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

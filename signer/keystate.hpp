@@ -62,10 +62,10 @@ struct KeyRecord {
 
 /// RFC 8078 s4 disable procedure.
 struct DisableState {
-  std::optional<int64_t> started_at;            // `unsign` started the procedure
+  std::optional<int64_t> started_at;               // `unsign` started the procedure
   std::optional<int64_t> cds_delete_published_at;  // a sign run first wrote the delete records
-  std::optional<int64_t> parent_ds_removed_at;  // owner confirmed the parent's DS is gone
-  uint32_t ds_ttl = 86400;                      // parent's DS TTL used for the wait
+  std::optional<int64_t> parent_ds_removed_at;     // owner confirmed the parent's DS is gone
+  uint32_t ds_ttl = 86400;                         // parent's DS TTL used for the wait
   bool active() const noexcept { return started_at.has_value(); }
 };
 

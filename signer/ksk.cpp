@@ -15,8 +15,7 @@ namespace {
 std::string tag_text(uint16_t tag) { return std::to_string(tag); }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -145,8 +144,9 @@ Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_v
     unsigned tag, alg, dt;
     if (tok.size() - i < 4 || !parse_uint(tok[i], 65535, tag) ||
         !parse_uint(tok[i + 1], 255, alg) || !parse_uint(tok[i + 2], 255, dt)) {
-      return fail(Errc::Usage, where + ": malformed DS record (want: owner [ttl] [IN] DS "
-                                       "keytag algorithm digesttype digest)");
+      return fail(Errc::Usage, where +
+                                   ": malformed DS record (want: owner [ttl] [IN] DS "
+                                   "keytag algorithm digesttype digest)");
     }
     std::string digest;
     for (size_t j = i + 3; j < tok.size(); ++j) digest.append(tok[j]);
@@ -169,9 +169,8 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
   return parse_ds_text(*text, origin, path);
 }
 
-Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
-                          uint8_t algorithm, std::string source, std::string dnskey_b64,
-                          int64_t now) {
+Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
+                          std::string source, std::string dnskey_b64, int64_t now) {
   if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(), algorithm) ==
       policy.allowed_algorithms.end()) {
     return fail(Errc::Usage, "algorithm " + std::to_string(algorithm) +
@@ -180,15 +179,16 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
   for (const auto& k : zone.keys) {
     if (k.is_removed()) continue;
     if (k.tag == tag && k.algorithm == algorithm) {
-      return fail(Errc::Usage, "key " + tag_text(tag) + " is already recorded for " +
-                                   zone.origin + " (" + k.source + ")");
+      return fail(Errc::Usage, "key " + tag_text(tag) + " is already recorded for " + zone.origin +
+                                   " (" + k.source + ")");
     }
   }
   if (zone.ksk_count() >= kMaxKsks) {
     return fail(Errc::Usage,
-                zone.origin + " already has two KSKs; finish the current rollover first: "
-                              "deactivate and remove the old KSK (`zonekiln ksk deactivate` then "
-                              "`zonekiln ksk remove`)");
+                zone.origin +
+                    " already has two KSKs; finish the current rollover first: "
+                    "deactivate and remove the old KSK (`zonekiln ksk deactivate` then "
+                    "`zonekiln ksk remove`)");
   }
   KeyRecord k;
   k.tag = tag;
@@ -213,8 +213,8 @@ Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
     return ok();
   }
   if (k->owner_state != OwnerState::Inactive) {
-    return fail(Errc::Usage, k->label() + " is already active (" +
-                                 std::string(to_string(k->owner_state)) + ")");
+    return fail(Errc::Usage,
+                k->label() + " is already active (" + std::string(to_string(k->owner_state)) + ")");
   }
   k->owner_state = OwnerState::Active;
   k->owner_state_since = now;
@@ -235,24 +235,28 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
   if (k->owner_state == OwnerState::Inactive) {
     // A DS published ahead of its key (Double-DS, RFC 6781 s4.1.2) is harmless while the parent
     // also keeps a DS of a published KSK; without one the zone is bogus now.
-    const bool chain_kept = std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
-      return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen &&
-             o.owner_state != OwnerState::Inactive;
-    });
+    const bool chain_kept =
+        std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+          return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen &&
+                 o.owner_state != OwnerState::Inactive;
+        });
     if (!chain_kept) {
-      return fail(Errc::Usage,
-                  k->label() + " is not published and no published KSK has a confirmed DS: if "
-                               "the parent serves only this DS, the zone fails validation now. "
-                               "Run `zonekiln ksk activate --tag " + tag_text(tag) +
-                               "` and a sign run at once, then run ds-seen again");
+      return fail(Errc::Usage, k->label() +
+                                   " is not published and no published KSK has a confirmed DS: if "
+                                   "the parent serves only this DS, the zone fails validation now. "
+                                   "Run `zonekiln ksk activate --tag " +
+                                   tag_text(tag) +
+                                   "` and a sign run at once, then run ds-seen again");
     }
   }
-  const bool new_algorithm = std::none_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
-    return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm == k->algorithm;
-  });
-  const bool other_algorithm_in_use = std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
-    return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm != k->algorithm;
-  });
+  const bool new_algorithm =
+      std::none_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+        return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm == k->algorithm;
+      });
+  const bool other_algorithm_in_use =
+      std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+        return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm != k->algorithm;
+      });
   if (new_algorithm && other_algorithm_in_use) {
     const auto since = zsk_signing_since(zone, k->algorithm);
     const int64_t settle = algorithm_settle_time(policy);
@@ -260,10 +264,11 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
       const std::string when = since ? time_to_iso(*since + settle) : "after the next sign run";
       return fail(Errc::Usage,
                   "algorithm rollover out of order (RFC 6781 s4.1.4): the zone has not yet been "
-                  "signed with algorithm " + std::to_string(k->algorithm) +
-                  " long enough (max TTL + propagation) for caches to hold the new signatures. "
-                  "Remove the new DS at the parent if already added, and add it again from " +
-                  when);
+                  "signed with algorithm " +
+                      std::to_string(k->algorithm) +
+                      " long enough (max TTL + propagation) for caches to hold the new signatures. "
+                      "Remove the new DS at the parent if already added, and add it again from " +
+                      when);
     }
   }
   k->ds_seen = true;
@@ -286,17 +291,18 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
   }
   if (remaining.empty()) {
     return fail(Errc::Usage,
-                k->label() + " is the only usable active KSK; the zone cannot be signed without "
-                             "one. Add and activate the new KSK first (`zonekiln ksk add`, "
-                             "`zonekiln ksk activate`); to stop signing altogether use "
-                             "`zonekiln unsign`");
+                k->label() +
+                    " is the only usable active KSK; the zone cannot be signed without "
+                    "one. Add and activate the new KSK first (`zonekiln ksk add`, "
+                    "`zonekiln ksk activate`); to stop signing altogether use "
+                    "`zonekiln unsign`");
   }
   if (k->ds_seen) {
     if (!parent_ds) {
       return fail(Errc::Usage, "the parent has served the DS of " + k->label() +
                                    "; give the parent's current DS set with --parent-ds FILE "
-                                   "(e.g. `dig +noall +answer " + zone.origin +
-                                   " DS > FILE`) to show it is gone");
+                                   "(e.g. `dig +noall +answer " +
+                                   zone.origin + " DS > FILE`) to show it is gone");
     }
     if (ds_points_at(*parent_ds, *k)) {
       return fail(Errc::Usage,
@@ -310,24 +316,25 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
       if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
     }
     if (!chain) {
-      return fail(Errc::Usage,
-                  "the parent's DS set does not point at any remaining active KSK whose DS was "
-                  "confirmed; deactivating " + k->label() + " would leave no chain of trust. Get "
-                  "the new KSK's DS published, run `zonekiln ksk ds-seen --tag N`, then try again");
+      return fail(
+          Errc::Usage,
+          "the parent's DS set does not point at any remaining active KSK whose DS was "
+          "confirmed; deactivating " +
+              k->label() +
+              " would leave no chain of trust. Get "
+              "the new KSK's DS published, run `zonekiln ksk ds-seen --tag N`, then try again");
     }
     if (now < *chain->ds_seen_at + policy.ds_ttl) {
-      return fail(Errc::Usage,
-                  "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
-                      time_to_iso(*chain->ds_seen_at) +
-                      "; resolvers may still cache the old DS set until " +
-                      time_to_iso(*chain->ds_seen_at + policy.ds_ttl) + " (DS TTL " +
-                      std::to_string(policy.ds_ttl) + " s): try again then");
+      return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
+                                   time_to_iso(*chain->ds_seen_at) +
+                                   "; resolvers may still cache the old DS set until " +
+                                   time_to_iso(*chain->ds_seen_at + policy.ds_ttl) + " (DS TTL " +
+                                   std::to_string(policy.ds_ttl) + " s): try again then");
     }
   }
-  const bool last_of_algorithm = std::none_of(remaining.begin(), remaining.end(),
-                                              [&](const KeyRecord* o) {
-                                                return o->algorithm == k->algorithm;
-                                              });
+  const bool last_of_algorithm =
+      std::none_of(remaining.begin(), remaining.end(),
+                   [&](const KeyRecord* o) { return o->algorithm == k->algorithm; });
   if (last_of_algorithm) {
     for (const KeyRecord* o : remaining) {
       const auto since = zsk_signing_since(zone, o->algorithm);
@@ -335,8 +342,10 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
       if (!since || now < *since + settle) {
         return fail(Errc::Usage,
                     "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
-                        std::to_string(k->algorithm) + " would be removed before the zone has "
-                        "been signed with algorithm " + std::to_string(o->algorithm) +
+                        std::to_string(k->algorithm) +
+                        " would be removed before the zone has "
+                        "been signed with algorithm " +
+                        std::to_string(o->algorithm) +
                         " for max TTL + propagation; run sign with both KSKs active until " +
                         (since ? time_to_iso(*since + settle) : std::string("later")) +
                         ", then try again");

@@ -41,9 +41,8 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
 
 /// Records a KSK the owner supplied (or asked zonekiln to generate) as INACTIVE: not yet
 /// published. Refused: a third KSK, a duplicate, an algorithm not in policy.allowed_algorithms.
-Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
-                          uint8_t algorithm, std::string source, std::string dnskey_b64,
-                          int64_t now);
+Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
+                          std::string source, std::string dnskey_b64, int64_t now);
 
 /// INACTIVE -> ACTIVE: published in the DNSKEY RRset and signing it from the next sign run.
 /// A KSK of a new algorithm starts an algorithm rollover (RFC 6781 s4.1.4): the next run also

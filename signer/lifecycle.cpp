@@ -18,8 +18,8 @@ Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, cons
     return fail(Errc::Usage, source + " is a zone-signing key (no SEP flag); a KSK has flags 257");
   }
   if (key.is_revoked()) return fail(Errc::Usage, source + " is revoked (RFC 5011)");
-  auto r = ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()),
-                        now);
+  auto r =
+      ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()), now);
   if (!r) return fail(r.error());
   return *zone.find_key(key.tag(), key.algorithm());
 }
@@ -51,8 +51,9 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     const std::string& dir, NameView origin, uint8_t algorithm,
                                     int64_t now) {
   if (zone.ksk_count() >= kMaxKsks) {
-    return fail(Errc::Usage, zone.origin + " already has two KSKs; finish the current rollover "
-                                           "first (`zonekiln ksk deactivate`, `ksk remove`)");
+    return fail(Errc::Usage, zone.origin +
+                                 " already has two KSKs; finish the current rollover "
+                                 "first (`zonekiln ksk deactivate`, `ksk remove`)");
   }
   auto key = generate_key(algorithm, /*ksk=*/true);
   if (!key) return fail(key.error());
@@ -92,8 +93,8 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
   for (const auto& r : out.plan.publish) {
     auto raw = base64_decode(r.dnskey);
     if (!raw || raw->empty()) {
-      return fail(Errc::Internal, "state has no DNSKEY for key " + std::to_string(r.tag) + " (" +
-                                      r.source + ")");
+      return fail(Errc::Internal,
+                  "state has no DNSKEY for key " + std::to_string(r.tag) + " (" + r.source + ")");
     }
     out.dnskey_rdata.emplace_back(raw->begin(), raw->end());
   }
@@ -105,8 +106,9 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
     for (const auto& r : refs) {
       const KeyRecord* rec = out.plan.state.find_key(r.tag, r.algorithm);
       auto key = load_recorded(*rec, origin);
-      if (!key) return fail(Errc::Internal, "cannot load planned signer " + r.source + ": " +
-                                                key.error().detail);
+      if (!key)
+        return fail(Errc::Internal,
+                    "cannot load planned signer " + r.source + ": " + key.error().detail);
       keys.push_back(std::move(*key));
     }
     return ok();
@@ -136,7 +138,8 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
   }
   z = plan.state;
   z.last_success = now;
-  if (plan.cds_delete && !z.disable.cds_delete_published_at) z.disable.cds_delete_published_at = now;
+  if (plan.cds_delete && !z.disable.cds_delete_published_at)
+    z.disable.cds_delete_published_at = now;
   return write_state(dir, file);
 }
 

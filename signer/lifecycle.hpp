@@ -43,10 +43,10 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
 /// This run's keys, loaded and planned.
 struct PreparedKeys {
   KeyPlan plan;
-  std::vector<KeyProblem> problems;                // from check_ksk and check_zsk
-  std::vector<Key> dnskey_signers;                 // loaded; sign DNSKEY, CDS, CDNSKEY RRsets
-  std::vector<Key> zone_signers;                   // loaded; sign all other RRsets
-  std::vector<std::vector<uint8_t>> dnskey_rdata;  // the DNSKEY RRset (wire RDATA)
+  std::vector<KeyProblem> problems;                    // from check_ksk and check_zsk
+  std::vector<Key> dnskey_signers;                     // loaded; sign DNSKEY, CDS, CDNSKEY RRsets
+  std::vector<Key> zone_signers;                       // loaded; sign all other RRsets
+  std::vector<std::vector<uint8_t>> dnskey_rdata;      // the DNSKEY RRset (wire RDATA)
   std::vector<std::vector<uint8_t>> cds_dnskey_rdata;  // make CDS (ds_rdata) + CDNSKEY of these
 };
 

@@ -28,7 +28,8 @@ std::string policy_to_json(const Policy& p) {
 
 Result<Policy> policy_from_json(std::string_view text, Policy p) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(Errc::Internal, "policy is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return fail(Errc::Internal, "policy is not a JSON object");
   try {
     auto get = [&](const char* name, auto& field) {
       if (auto it = j.find(name); it != j.end()) it->get_to(field);
@@ -75,8 +76,9 @@ Result<void> check_timing(const Policy& p) {
   }
   if (p.sig_validity <= 0 || p.sig_refresh <= 0 || p.sig_jitter < 0 || p.run_interval <= 0 ||
       p.propagation_delay < 0 || p.zsk_lifetime <= 0) {
-    return fail(Errc::Usage, "signature validity, refresh, run interval and ZSK lifetime must be "
-                             "positive, jitter and propagation delay not negative");
+    return fail(Errc::Usage,
+                "signature validity, refresh, run interval and ZSK lifetime must be "
+                "positive, jitter and propagation delay not negative");
   }
   if (p.sig_validity <= p.sig_refresh + p.sig_jitter) {
     return fail(Errc::Usage, "signature validity " + s(p.sig_validity) +
@@ -96,14 +98,15 @@ Result<void> check_timing(const Policy& p) {
                     "validity");
   }
   if (p.dnskey_ttl > p.ttl_clamp) {
-    return fail(Errc::Usage, "DNSKEY TTL " + s(p.dnskey_ttl) + " exceeds the TTL clamp " +
-                                 s(p.ttl_clamp));
+    return fail(Errc::Usage,
+                "DNSKEY TTL " + s(p.dnskey_ttl) + " exceeds the TTL clamp " + s(p.ttl_clamp));
   }
   const int64_t roll = zsk_publish_interval(p) + zsk_retire_interval(p) + p.run_interval;
   if (p.zsk_lifetime <= roll) {
     return fail(Errc::Usage, "ZSK lifetime " + s(p.zsk_lifetime) +
                                  " is too short: one rollover needs publish interval + retire "
-                                 "interval + run interval = " + s(roll));
+                                 "interval + run interval = " +
+                                 s(roll));
   }
   return ok();
 }
@@ -342,8 +345,8 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     for (const auto& k : z.keys) {
       if (k.ksk_wanted() && !k.is_removed()) wanted.push_back(&k);
     }
-    const bool all_seen = std::all_of(wanted.begin(), wanted.end(),
-                                      [](const KeyRecord* k) { return k->ds_seen; });
+    const bool all_seen =
+        std::all_of(wanted.begin(), wanted.end(), [](const KeyRecord* k) { return k->ds_seen; });
     if (wanted.size() > 1 && all_seen) {
       const KeyRecord* newest = *std::max_element(
           wanted.begin(), wanted.end(), [](const KeyRecord* a, const KeyRecord* b) {
@@ -373,7 +376,8 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
       plan.owner_actions.push_back(
           "KSK " + std::to_string(k->tag) +
           " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
-          "published), then run `zonekiln ksk ds-seen --tag " + std::to_string(k->tag) + "`");
+          "published), then run `zonekiln ksk ds-seen --tag " +
+          std::to_string(k->tag) + "`");
     }
   }
 

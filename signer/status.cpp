@@ -78,7 +78,8 @@ KeyFigures key_figures(const ZoneKeyState& zone, int64_t now) {
     if (!k.is_ksk() || k.is_removed()) continue;
     if (k.owner_state == OwnerState::ActionNeeded) {
       ++f.ksk_action_needed;
-      f.ksk_action_needed_seconds = std::max(f.ksk_action_needed_seconds, now - k.owner_state_since);
+      f.ksk_action_needed_seconds =
+          std::max(f.ksk_action_needed_seconds, now - k.owner_state_since);
     }
     const int64_t since = k.active.value_or(k.created.value_or(now));
     f.ksk_ages.emplace_back(k.tag, now - since);
@@ -118,9 +119,14 @@ StatusReport build_status(const KeyStateFile& file, std::string_view origin, con
   r.preview = plan_keys(o.now, policy, *z, r.problems);
   r.state = r.preview.state.state;
   switch (r.state) {
-    case ZoneState::ActionNeeded: r.exit_code = 3; break;
-    case ZoneState::InternalFailure: r.exit_code = 4; break;
-    default: r.exit_code = 0;
+    case ZoneState::ActionNeeded:
+      r.exit_code = 3;
+      break;
+    case ZoneState::InternalFailure:
+      r.exit_code = 4;
+      break;
+    default:
+      r.exit_code = 0;
   }
   if (r.rrsigs && r.rrsigs->earliest) {
     const int64_t left = *r.rrsigs->earliest - o.now;
@@ -157,13 +163,11 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
     s += std::string(to_string(r.state));
     if (!z.state_why.empty()) s += " (" + z.state_why + ")";
     s += "\n  since " + (z.state_since ? time_to_iso(z.state_since) : std::string("-")) +
-         "; last successful run " +
-         when(z.last_success) + "\n";
+         "; last successful run " + when(z.last_success) + "\n";
     if (z.disable.active()) {
       s += "  disable procedure: started " + time_to_iso(*z.disable.started_at) +
            "; CDS/CDNSKEY delete published since " + when(z.disable.cds_delete_published_at) +
-           "; parent DS removed: " +
-           when(z.disable.parent_ds_removed_at) + "\n";
+           "; parent DS removed: " + when(z.disable.parent_ds_removed_at) + "\n";
     }
     s += "  keys:\n";
     for (const auto& k : z.keys) {
@@ -228,8 +232,11 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
         jk["owner_state_why"] = k.owner_state_why;
         jk["ds_seen"] = k.ds_seen;
       }
-      for (auto [name, v] : {std::pair{"created", k.created}, {"published", k.published},
-                             {"active", k.active}, {"retired", k.retired}, {"removed", k.removed}}) {
+      for (auto [name, v] : {std::pair{"created", k.created},
+                             {"published", k.published},
+                             {"active", k.active},
+                             {"retired", k.retired},
+                             {"removed", k.removed}}) {
         jk[name] = v ? nlohmann::json(*v) : nlohmann::json();
       }
       keys.push_back(jk);
@@ -252,8 +259,8 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
   if (r.rrsigs) {
     j["rrsigs"] = {{"count", r.rrsigs->rrsigs},
                    {"unreadable", r.rrsigs->unreadable},
-                   {"earliest_expiration", r.rrsigs->earliest ? nlohmann::json(*r.rrsigs->earliest)
-                                                              : nlohmann::json()},
+                   {"earliest_expiration",
+                    r.rrsigs->earliest ? nlohmann::json(*r.rrsigs->earliest) : nlohmann::json()},
                    {"earliest_owner", r.rrsigs->earliest_owner},
                    {"earliest_type", r.rrsigs->earliest_type}};
   }

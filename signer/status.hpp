@@ -16,10 +16,10 @@ namespace zk::signer {
 
 /// RRSIG expirations found in a signed zone file.
 struct RrsigScan {
-  uint64_t rrsigs = 0;                   // RRSIG records read
-  uint64_t unreadable = 0;               // RRSIG records whose expiration could not be read
-  std::optional<int64_t> earliest;       // earliest expiration (unix seconds)
-  std::string earliest_owner;            // owner and covered type of that RRSIG, for messages
+  uint64_t rrsigs = 0;              // RRSIG records read
+  uint64_t unreadable = 0;          // RRSIG records whose expiration could not be read
+  std::optional<int64_t> earliest;  // earliest expiration (unix seconds)
+  std::string earliest_owner;       // owner and covered type of that RRSIG, for messages
   std::string earliest_type;
 };
 
@@ -56,7 +56,7 @@ struct StatusReport {
   std::vector<KeyProblem> problems;
   std::optional<RrsigScan> rrsigs;
   std::vector<std::string> warnings;
-  int exit_code = 0;   // 0 fine, 3 a key needs its owner, 4 internal failure / expiring signatures
+  int exit_code = 0;  // 0 fine, 3 a key needs its owner, 4 internal failure / expiring signatures
 };
 
 /// Builds the report. problems: from check_ksk/check_zsk on the real files (empty if unknown).

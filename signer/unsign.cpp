@@ -35,8 +35,8 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
     d.message =
         std::string(starting ? "disable procedure started: " : "waiting for the parent: ") +
         "the next `zonekiln sign` runs publish CDS \"0 0 0 00\" and CDNSKEY \"0 3 0 AA==\" "
-        "(RFC 8078 s4), asking the parent to remove the DS of " + zone.origin +
-        ". Keep signing nightly. When `dig DS " + zone.origin +
+        "(RFC 8078 s4), asking the parent to remove the DS of " +
+        zone.origin + ". Keep signing nightly. When `dig DS " + zone.origin +
         "` at the parent shows no DS (or you had the registrar remove it), run "
         "`zonekiln unsign ... --parent-ds-removed`; the unsigned zone is written one DS TTL (" +
         std::to_string(dis.ds_ttl) + " s) after that" +
@@ -58,7 +58,8 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
   d.step = UnsignStep::WriteUnsigned;
   zone.set_state(ZoneState::NotSigning, req.now, "unsigned by the disable procedure");
   d.message = "the DS is gone from the parent and from caches: zone written unsigned; " +
-              zone.origin + " is NOT_SIGNING (`zonekiln sign` will not sign it again until a KSK "
+              zone.origin +
+              " is NOT_SIGNING (`zonekiln sign` will not sign it again until a KSK "
               "is activated)";
   return d;
 }
@@ -66,9 +67,9 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
 namespace {
 
 bool is_dnssec_type(std::string_view t) {
-  static constexpr std::string_view kTypes[] = {"RRSIG", "NSEC", "NSEC3", "NSEC3PARAM",
-                                                "DNSKEY", "CDS", "CDNSKEY", "TYPE46", "TYPE47",
-                                                "TYPE50", "TYPE51", "TYPE48", "TYPE59", "TYPE60"};
+  static constexpr std::string_view kTypes[] = {
+      "RRSIG",  "NSEC",   "NSEC3",  "NSEC3PARAM", "DNSKEY", "CDS",    "CDNSKEY",
+      "TYPE46", "TYPE47", "TYPE50", "TYPE51",     "TYPE48", "TYPE59", "TYPE60"};
   return std::any_of(std::begin(kTypes), std::end(kTypes),
                      [&](std::string_view k) { return detail::iequals(k, t); });
 }
@@ -100,8 +101,9 @@ Result<std::string> strip_dnssec_text(std::string_view text, std::string_view or
     }
     if (!rec.starts_blank && tok[0].front() == '$') {
       if (detail::iequals(tok[0], "$INCLUDE")) {
-        error = make_error(Errc::Usage, "unsign cannot strip DNSSEC records from $INCLUDE files; "
-                                        "inline the included file first");
+        error = make_error(Errc::Usage,
+                           "unsign cannot strip DNSSEC records from $INCLUDE files; "
+                           "inline the included file first");
         return;
       }
       if (detail::iequals(tok[0], "$ORIGIN") && tok.size() > 1) origin = absolute(tok[1], origin);

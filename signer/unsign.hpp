@@ -21,8 +21,8 @@ inline constexpr uint8_t kCdnskeyDeleteRdata[] = {0, 0, 3, 0, 0};
 
 struct UnsignRequest {
   int64_t now = 0;
-  bool parent_ds_removed = false;     // --parent-ds-removed: the owner states the DS is gone
-  std::optional<uint32_t> ds_ttl;     // --ds-ttl (default: recorded, else 86400)
+  bool parent_ds_removed = false;  // --parent-ds-removed: the owner states the DS is gone
+  std::optional<uint32_t> ds_ttl;  // --ds-ttl (default: recorded, else 86400)
 };
 
 enum class UnsignStep : uint8_t {

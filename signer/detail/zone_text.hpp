@@ -11,8 +11,7 @@
 namespace zk::signer::detail {
 
 inline bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -112,7 +111,9 @@ void for_each_record(std::string_view text, F&& f) {
         line_start = true;
         if (depth == 0) end_record(i + 1);
         break;
-      case ' ': case '\t': case '\r':
+      case ' ':
+      case '\t':
+      case '\r':
         end_token(i);
         break;
       case '\\':

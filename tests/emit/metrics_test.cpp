@@ -48,7 +48,9 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
   CHECK(text.find("zonekiln_last_success_timestamp_seconds{zone=\"we") == std::string::npos);
   // One HELP and TYPE per family.
   size_t helps = 0;
-  for (size_t pos = 0; (pos = text.find("# TYPE zonekiln_internal_failure ", pos)) != text.npos; ++pos) ++helps;
+  for (size_t pos = 0; (pos = text.find("# TYPE zonekiln_internal_failure ", pos)) != text.npos;
+       ++pos)
+    ++helps;
   CHECK(helps == 1);
   CHECK(text.back() == '\n');
 

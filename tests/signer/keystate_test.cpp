@@ -1,9 +1,9 @@
 #include "signer/keystate.hpp"
-#include "signer/policy.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "dns/atomic_file.hpp"
+#include "signer/policy.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
@@ -92,11 +92,11 @@ TEST_CASE("state file written atomically with a backup of the previous version",
 TEST_CASE("a corrupt state file is a loud internal failure, never reset", "[lifecycle]") {
   TempDir dir;
   const std::string bad_rows[] = {
-      "{\"version\": 1, \"zones\": [",                       // truncated
-      "not json at all",                                     // garbage
-      "{\"version\": 1, \"zones\": [{\"origin\": 3}]}",      // wrong types
+      "{\"version\": 1, \"zones\": [",                   // truncated
+      "not json at all",                                 // garbage
+      "{\"version\": 1, \"zones\": [{\"origin\": 3}]}",  // wrong types
       "{\"version\": 1, \"zones\": [{\"origin\": \"a.\", \"state\": \"BOGUS\", \"keys\": []}]}",
-      "{\"version\": 7, \"zones\": []}",                     // from the future
+      "{\"version\": 7, \"zones\": []}",  // from the future
   };
   for (const auto& text : bad_rows) {
     INFO(text);
@@ -119,9 +119,7 @@ TEST_CASE("a second concurrent run waits for the lock then fails clearly", "[lif
   REQUIRE_FALSE(second.has_value());
   CHECK(second.error().code == zk::Errc::Internal);
   CHECK(second.error().detail.find(".zonekiln.lock") != std::string::npos);
-  {
-    StateLock moved = std::move(*first);
-  }  // released here
+  { StateLock moved = std::move(*first); }  // released here
   auto third = StateLock::acquire(dir.path(), 0);
   CHECK(third.has_value());
 }

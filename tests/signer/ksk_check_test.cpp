@@ -82,8 +82,7 @@ TEST_CASE("check_ksk finds what needs the owner's action", "[lifecycle]") {
 
 TEST_CASE("private key path of each key source", "[lifecycle]") {
   CHECK(private_key_path("/k/Kexample.com.+013+12345") == "/k/Kexample.com.+013+12345.private");
-  CHECK(private_key_path("/k/Kexample.com.+013+12345.key") ==
-        "/k/Kexample.com.+013+12345.private");
+  CHECK(private_key_path("/k/Kexample.com.+013+12345.key") == "/k/Kexample.com.+013+12345.private");
   CHECK(private_key_path("/k/ksk.pem") == "/k/ksk.pem");
   CHECK(private_key_path("pkcs11:token=zk;object=ksk").empty());
 }

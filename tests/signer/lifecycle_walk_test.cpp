@@ -21,8 +21,7 @@ struct Night {
 };
 
 // One cron run: lock, read state, prepare keys, "write the zone", commit.
-Night run_night(const std::string& dir, const zk::Name& origin, const Policy& policy,
-                int64_t now) {
+Night run_night(const std::string& dir, const zk::Name& origin, const Policy& policy, int64_t now) {
   auto lock = StateLock::acquire(dir, 0);
   REQUIRE(lock.has_value());
   // A second run started meanwhile fails clearly and does not touch the state.

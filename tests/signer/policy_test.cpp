@@ -55,8 +55,9 @@ struct Sim {
       REQUIRE(guard < 3);
       for (uint8_t alg : plan.new_zsk_algorithms) {
         const uint16_t tag = next_tag++;
-        add_zsk(plan.state, tag, alg, "Kexample.com.+0" + std::to_string(alg) + "+" +
-                std::to_string(tag), "ZSK" + std::to_string(tag), now);
+        add_zsk(plan.state, tag, alg,
+                "Kexample.com.+0" + std::to_string(alg) + "+" + std::to_string(tag),
+                "ZSK" + std::to_string(tag), now);
       }
       plan = plan_keys(now, policy, plan.state, problems);
       actions.insert(actions.end(), plan.actions.begin(), plan.actions.end());
@@ -100,7 +101,8 @@ struct Sim {
         }
       }
       ever_signed_algs.insert(s.algorithm);
-      if (stopped.count({s.algorithm, s.tag})) FAIL("key " << s.tag << " signs again after retiring");
+      if (stopped.count({s.algorithm, s.tag}))
+        FAIL("key " << s.tag << " signs again after retiring");
       last_signed[{s.algorithm, s.tag}] = now;
     }
     for (const auto& [id, when] : last_signed) {
@@ -136,7 +138,8 @@ struct Sim {
 
   void add_ksk(uint16_t tag, uint8_t alg = 13) {
     REQUIRE(ksk_register(zone, policy, tag, alg, "Kexample.com.+013+" + std::to_string(tag),
-                         "KSK" + std::to_string(tag), now).has_value());
+                         "KSK" + std::to_string(tag), now)
+                .has_value());
   }
 };
 
@@ -249,7 +252,8 @@ TEST_CASE("months of nightly runs: ZSK rollovers, missed week, KSK rollover, los
   // Old KSK cannot go yet: the new DS is not confirmed and the parent still points at 100.
   auto r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr);
   CHECK(r.error().code == zk::Errc::Usage);
-  r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &*std::make_unique<std::vector<DsRecord>>(ds_set({{100, 13}})));
+  r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now,
+                     &*std::make_unique<std::vector<DsRecord>>(ds_set({{100, 13}})));
   CHECK(r.error().code == zk::Errc::Usage);
   sim.night();
   REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());
@@ -295,7 +299,7 @@ TEST_CASE("months of nightly runs: ZSK rollovers, missed week, KSK rollover, los
     CHECK(k->owner_state_since == kStart + 170 * kDay);  // "since" does not move
   }
   CHECK(sim.zone.keys.size() == before.keys.size());  // no key created while paused
-  sim.broken.clear();  // the owner restores the file on day 195
+  sim.broken.clear();                                 // the owner restores the file on day 195
   p = sim.night();
   CHECK(p.state.state == ZoneState::Signing);
   CHECK(p.state.find_key(200, 13)->owner_state == OwnerState::Active);

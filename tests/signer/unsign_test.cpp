@@ -12,7 +12,8 @@ constexpr int64_t kDay = 86400;
 constexpr int64_t kStart = 1'790'000'000;
 }  // namespace
 
-TEST_CASE("disable procedure: CDS delete, parent DS removed, DS TTL, then unsigned", "[lifecycle]") {
+TEST_CASE("disable procedure: CDS delete, parent DS removed, DS TTL, then unsigned",
+          "[lifecycle]") {
   Policy policy;
   ZoneKeyState z;
   z.origin = "example.com.";
@@ -110,6 +111,5 @@ TEST_CASE("DNSSEC records stripped from zone text by type", "[lifecycle]") {
       "$ORIGIN sub.example.com.\n"
       "x.sub.example.com.  A 192.0.2.2\n";
   CHECK(*out == want);
-  CHECK(strip_dnssec_text("$INCLUDE other.zone\n", "example.com.").error().code ==
-        zk::Errc::Usage);
+  CHECK(strip_dnssec_text("$INCLUDE other.zone\n", "example.com.").error().code == zk::Errc::Usage);
 }
