@@ -381,7 +381,13 @@ std::string private_key_path(const std::string& source) {
            source.compare(source.size() - suf.size(), suf.size(), suf) == 0;
   };
   if (ends_with(".private")) return source;
-  if (ends_with(".key")) return source.substr(0, source.size() - 4) + ".private";
+  if (ends_with(".key")) {
+    // A BIND pair named by its .key file, unless there is no .private next to it and the file
+    // itself exists: then it is a PEM key that happens to be named *.key.
+    const std::string priv = source.substr(0, source.size() - 4) + ".private";
+    if (!zk::path_exists(priv) && zk::path_exists(source)) return source;
+    return priv;
+  }
   // A BIND key base name "K<zone>.+AAA+TTTTT" has no suffix; anything else is a PEM file.
   const auto slash = source.rfind('/');
   const std::string base = slash == std::string::npos ? source : source.substr(slash + 1);

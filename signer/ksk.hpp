@@ -77,8 +77,9 @@ struct LoadedKey {
 /// Errors carry the reason (missing, unreadable, mismatch) in detail.
 using KeyLoader = std::function<Result<LoadedKey>(const KeyRecord&)>;
 
-/// The private-key file of a key source: PATH.private for a BIND key base name, the PEM path
-/// itself, empty for a PKCS#11 URI.
+/// The private-key file of a key source: PATH.private for a BIND key base name (or PATH.key
+/// with a .private beside it), the PEM path itself (also a PEM named *.key), empty for a
+/// PKCS#11 URI.
 std::string private_key_path(const std::string& source);
 
 /// The per-run KSK health check (RFC 6781 s3: the owner's key must be usable). For every KSK the

@@ -85,4 +85,7 @@ TEST_CASE("private key path of each key source", "[lifecycle]") {
   CHECK(private_key_path("/k/Kexample.com.+013+12345.key") == "/k/Kexample.com.+013+12345.private");
   CHECK(private_key_path("/k/ksk.pem") == "/k/ksk.pem");
   CHECK(private_key_path("pkcs11:token=zk;object=ksk").empty());
+  TempDir dir;
+  zk::test::write_text(dir.file("owner-ksk.key"), "-----BEGIN PRIVATE KEY-----\n");
+  CHECK(private_key_path(dir.file("owner-ksk.key")) == dir.file("owner-ksk.key"));  // PEM
 }
