@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,15 @@ int run_ds(const KeyArgs& args, Report& report);
 /// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
 /// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
 Result<int64_t> parse_time_arg(const std::string& text, int64_t now);
+
+// Subcommands registered by register_X: when X is parsed its callback sets action to the function
+// that does the work and returns the exit code.
+
+/// `zonekiln ksk add|activate|deactivate|remove|ds-seen|list` (cli/cmd_ksk.cpp).
+void register_ksk(CLI::App& root, std::function<int()>& action);
+/// `zonekiln status` (cli/cmd_status.cpp).
+void register_status(CLI::App& root, std::function<int()>& action);
+/// `zonekiln unsign` (cli/cmd_unsign.cpp).
+void register_unsign(CLI::App& root, std::function<int()>& action);
 
 }  // namespace zk::cli
