@@ -6,9 +6,6 @@
 
 namespace zk::signer::detail {
 
-namespace {
-
-// The DNSSEC algorithm a key type implies (ECDSA by curve; RSA defaults to RSASHA256).
 uint8_t algorithm_of(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "RSA")) return alg::RSASHA256;
   if (EVP_PKEY_is_a(pkey, "ED25519")) return alg::ED25519;
@@ -25,8 +22,6 @@ uint8_t algorithm_of(EVP_PKEY* pkey) {
   }
   return 0;
 }
-
-}  // namespace
 
 Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t flags) {
   SecretBytes text;
