@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what zonekiln needs to build and test on Debian 12 (run as root). Idempotent: it
+# calls apt-get only when a package is missing, so a set-up machine is not touched.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libboost1.81-dev libtbb-dev libssl-dev libbenchmark-dev catch2
+  libcli11-dev libfmt-dev nlohmann-json3-dev
+  # validators and peer tools used by the tests and benches
+  ldnsutils bind9-utils bind9-dnsutils knot-dnssecutils knot-dnsutils python3
+  # fuzzing (libFuzzer with ASan/UBSan)
+  clang libclang-rt-14-dev
+  # HSM keys through PKCS#11 (tests use SoftHSM2)
+  softhsm2 opensc libengine-pkcs11-openssl p11-kit
+  # a real authoritative server and validating resolver for the end-to-end test
+  nsd unbound
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts services on install; zonekiln's tests start their own on high ports.
+for svc in nsd unbound; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
+  pkill -x "$svc" 2>/dev/null || true
+done
+echo "setup: all packages present" >&2
