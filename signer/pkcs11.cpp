@@ -65,9 +65,15 @@ std::string pkcs11_list_hint(const std::string& module) {
 // 0.4.12 hands out stale object handles ("Object handle invalid" when signing). This registry
 // is the one piece of process-wide state in the signer. Consequence: once a token accepted the
 // PIN, later loads in the same process reuse that login.
+//
+// It is deliberately never destroyed: at exit, a static destructor finishing the engine would
+// call C_Finalize into a module whose own static objects are already gone (SoftHSM2 is loaded
+// after this registry exists, so its destructors run first) and crash the process. The OS
+// closes the sessions when the process ends.
 Result<std::shared_ptr<Pkcs11Engine>> engine_for(const std::string& module) {
   static std::mutex registry_mu;
-  static std::map<std::string, std::shared_ptr<Pkcs11Engine>> registry;
+  using Registry = std::map<std::string, std::shared_ptr<Pkcs11Engine>>;
+  static Registry& registry = *new Registry();  // never deleted, see above
   std::lock_guard<std::mutex> lock(registry_mu);
   if (auto it = registry.find(module); it != registry.end()) return it->second;
 
