@@ -7,8 +7,8 @@
 # The KSK lives in a SoftHSM2 token and signs the response once (`skr-sign --uri`); the request
 # plans two ZSK rollovers inside the year (150-day ZSKs, 10-day periods). Each night (03:00 UTC)
 # the period covering that night is taken from the response, the rest of a small zone is signed
-# with that period's ZSK (by ldns-signzone: zonekiln's `sign --skr` is not wired yet), and the
-# result must pass `ldns-verify-zone -k <token DNSKEY> -t <that night>`. The nights closer than
+# with that period's ZSK (by `zonekiln sign --skr` when the binary has it, else by
+# ldns-signzone with the period's records appended), and the result must pass `ldns-verify-zone -k <token DNSKEY> -t <that night>`. The nights closer than
 # three days to the end are skipped: there select_skr_period refuses (tested in skr_test.cpp).
 #
 # Exit 0 pass, 1 fail, 77 skipped (a tool is missing). Writes only under its own temp dir.
@@ -57,6 +57,9 @@ awk '$1 == "example.com." && $4 == "DNSKEY" && $5 == 257' response.skr | head -1
 
 END=$(awk '$1 == ";;" && $2 == "period" { e = $4 } END { print e }' response.skr)
 END_S=$(date -u -d "${END:0:8} ${END:8:2}:${END:10:2}:${END:12:2}" +%s)
+# zonekiln signs the nights itself when its sign subcommand has --skr; else ldns-signzone.
+SIGNER=ldns
+if "$ZK_BINARY" sign --help 2>/dev/null | grep -q -- '--skr'; then SIGNER=zonekiln; fi
 declare -A zsk_seen=()
 nights=0
 prev_zsk=""
@@ -73,12 +76,19 @@ for night in $(seq 0 364); do
   [ -z "$prev_zsk" ] || [ "$zsk" = "$prev_zsk" ] || rollovers=$((rollovers + 1))
   prev_zsk=$zsk
   zsk_seen[$zsk]=1
-  key=$(printf 'zsks/K%s+013+%05d' $ORIGIN "$zsk")
-  { cat zone.txt; grep -v 'RRSIG' period.txt; } >night.zone
-  ldns-signzone -n -d -i "$(date -u -d "@$((t - 3600))" +%Y%m%d%H%M%S)" \
-    -e "$(date -u -d "@$((t + 14 * 86400))" +%Y%m%d%H%M%S)" -f night.signed night.zone "$key" \
-    >/dev/null 2>&1 || fail "night $night: ldns-signzone"
-  grep 'RRSIG' period.txt >>night.signed
+  if [ "$SIGNER" = zonekiln ]; then
+    # The real nightly job: zonekiln takes the period from the response itself.
+    rm -f night.signed
+    "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$now" \
+      --output night.signed >sign.out 2>&1 || fail "night $night ($now): sign: $(cat sign.out)"
+  else
+    key=$(printf 'zsks/K%s+013+%05d' $ORIGIN "$zsk")
+    { cat zone.txt; grep -v 'RRSIG' period.txt; } >night.zone
+    ldns-signzone -n -d -i "$(date -u -d "@$((t - 3600))" +%Y%m%d%H%M%S)" \
+      -e "$(date -u -d "@$((t + 14 * 86400))" +%Y%m%d%H%M%S)" -f night.signed night.zone \
+      "$key" >/dev/null 2>&1 || fail "night $night: ldns-signzone"
+    grep 'RRSIG' period.txt >>night.signed
+  fi
   ldns-verify-zone -k ta.key -t "$now" night.signed >verify.out 2>&1 \
     || fail "night $night ($now): $(cat verify.out)"
   nights=$((nights + 1))
@@ -90,4 +100,16 @@ if ldns-verify-zone -k ta.key -t "$(date -u -d "@$((END_S + 30 * 86400))" +%Y%m%
 fi
 [ "$rollovers" -eq 2 ] || fail "expected 2 ZSK rollovers, saw $rollovers"
 [ "${#zsk_seen[@]}" -eq 3 ] || fail "expected 3 ZSKs, saw ${#zsk_seen[@]}"
-echo "$nights nights verified by ldns-verify-zone -t <night>, $rollovers ZSK rollovers"
+# Near the end the run must refuse (exit 3) rather than publish a response about to run out.
+if [ "$SIGNER" = zonekiln ]; then
+  late=$(date -u -d "@$((END_S - 86400))" +%Y%m%d%H%M%S)
+  set +e
+  "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$late" \
+    --output late.signed >/dev/null 2>&1
+  rc=$?
+  set -e
+  [ $rc -eq 3 ] || fail "a run 1 day before the SKR ends: exit $rc, expected 3"
+  [ ! -e late.signed ] || fail "a refused run wrote a zone"
+fi
+echo "$nights nights signed by $SIGNER, each verified by ldns-verify-zone -t <night>;" \
+  "$rollovers ZSK rollovers"
