@@ -119,6 +119,8 @@ TEST_CASE("PKCS#11 owner mistakes need the owner's action", "[hsm]") {
   CHECK(load_error("pkcs11:token=zk;object=no-such-key", hsm.config()) == Errc::KeyActionNeeded);
   CHECK(load_error("pkcs11:token=zk;object=weak", hsm.config()) == Errc::KeyActionNeeded);
   CHECK(load_error("pkcs11:token=zk;object=public-only", hsm.config()) == Errc::KeyActionNeeded);
+  // The self-test signature does not verify with the public object we would publish.
+  CHECK(load_error("pkcs11:token=zk;object=mismatch", hsm.config()) == Errc::KeyActionNeeded);
   Pkcs11Config no_module = hsm.config();
   no_module.module = "/nonexistent/libpkcs11.so";
   CHECK(load_error(kUri, no_module) == Errc::KeyActionNeeded);

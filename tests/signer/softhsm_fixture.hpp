@@ -5,7 +5,8 @@
 // initialised for the life of the process (signer/pkcs11.cpp), and SoftHSM reads SOFTHSM2_CONF
 // only when initialised, so every token and key is made before the first load:
 //   token "zk"   (user PIN 1234): EC P-256 "ksk" id 01, "ksk2" id 04, RSA-1024 "weak" id 02,
-//                                 "public-only" id 03 (private half deleted)
+//                                 "public-only" id 03 (private half deleted), "mismatch" id 08
+//                                 (private and public objects of two different key pairs)
 //   token "spare" (user PIN 1234): EC P-256 "ksk" id 01; never logged in with the right PIN
 //                                 before the wrong-PIN checks (a login is reused process-wide)
 #pragma once
@@ -69,6 +70,20 @@ struct SoftHsm {
                " --login --pin 1234 --keypairgen --key-type " + key_type + " --label " + label +
                " --id " + id);
   }
+  /// "mismatch" id 08 on token zk: the private key of one EC key pair and the public key of
+  /// another under the same label and id (what a botched import leaves behind).
+  bool write_mismatched_pair() const {
+    const std::string a = dir.path + "/a.der", b = dir.path + "/b.der", pub = dir.path + "/p.der";
+    const std::string write = std::string("pkcs11-tool --module ") + kModule +
+                              " --token-label zk --login --pin 1234 --label mismatch --id 08";
+    return run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER "
+               "-out " + a) &&
+           run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER "
+               "-out " + b) &&
+           run("openssl pkey -inform DER -in " + b + " -pubout -outform DER -out " + pub) &&
+           run(write + " --write-object " + a + " --type privkey") &&
+           run(write + " --write-object " + pub + " --type pubkey");
+  }
   signer::Pkcs11Config config(const std::string& pin = "1234") const {
     signer::Pkcs11Config c;
     c.module = kModule;
@@ -89,7 +104,7 @@ inline SoftHsm& softhsm_tokens() {
         hsm.run(std::string("pkcs11-tool --module ") + SoftHsm::kModule +
                 " --token-label zk --login --pin 1234 --delete-object --type privkey "
                 "--label public-only") &&
-        hsm.keygen("EC:prime256v1", "ksk", "01", "spare");
+        hsm.keygen("EC:prime256v1", "ksk", "01", "spare") && hsm.write_mismatched_pair();
     return true;
   }();
   (void)made;
