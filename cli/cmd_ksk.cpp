@@ -1,5 +1,6 @@
 // `zonekiln ksk ...`: the zone owner's KSK commands.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -7,6 +8,7 @@
 #include "cli/lifecycle_args.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/ksk.hpp"
+#include "signer/ksk_pkcs11.hpp"
 #include "signer/lifecycle.hpp"
 #include "signer/signer.hpp"
 
@@ -18,6 +20,7 @@ struct KskArgs {
   ZoneKeyArgs zone;
   PolicyArgs policy;
   std::string file, algorithm, parent_ds;
+  std::string uri, pin_file, pkcs11_module;  // --uri: a KSK in an HSM (signer/pkcs11.hpp)
   bool generate = false, json = false;
   uint16_t tag = 0;
 };
@@ -59,21 +62,30 @@ int run_add(const KskArgs& args) {
   KskArgs a = args;
   a.zone.keys = absolute_path(a.zone.keys);
   if (!a.file.empty()) a.file = absolute_path(a.file);
-  if (a.generate == !a.file.empty()) {
+  if (int(a.generate) + int(!a.file.empty()) + int(!a.uri.empty()) != 1) {
     return report_error(
-        make_error(Errc::Usage, "ksk add needs exactly one of --file or --generate"));
+        make_error(Errc::Usage, "ksk add needs exactly one of --file, --generate or --uri"));
   }
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
+  signer::Pkcs11Config p11;
+  if (!a.uri.empty()) {
+    auto c = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
+                                        std::getenv(signer::kPinEnvVar));
+    if (!c) return report_error(c.error());
+    p11 = std::move(*c);
+  }
   return with_state(
       a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
         auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
         if (!policy) return fail(policy.error());
-        auto rec = a.generate
-                       ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
-                       : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
+        auto rec =
+            a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
+            : !a.uri.empty()
+                ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11, a.zone.keys, now)
+                : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
         if (!rec) return fail(rec.error());
         code = print_out("added " + rec->label() +
                          " as INACTIVE; publish it with `zonekiln ksk "
@@ -150,6 +162,12 @@ void register_ksk(CLI::App& root, std::function<int()>& action) {
   add_policy_options(add, args->policy);
   add->add_option("--file", args->file, "the owner's key: BIND key pair (K...) or PEM file");
   add->add_flag("--generate", args->generate, "make a new KSK in the key directory");
+  add->add_option("--uri", args->uri,
+                  "the owner's key in an HSM: PKCS#11 URI (pkcs11:token=...;object=...)");
+  add->add_option("--pin-file", args->pin_file,
+                  "with --uri: file holding the token's user PIN (else $ZONEKILN_PIN)");
+  add->add_option("--pkcs11-module", args->pkcs11_module,
+                  "with --uri: PKCS#11 module (default: p11-kit proxy, else SoftHSM2)");
   add->add_option("--algorithm", args->algorithm,
                   "algorithm (needed for PEM; for --generate, default ECDSAP256SHA256)");
   add->callback([args, &action] { action = [args] { return run_add(*args); }; });

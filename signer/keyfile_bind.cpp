@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
 #include "signer/detail/internal.hpp"
 #include "signer/signer.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::signer {
 
@@ -59,6 +61,38 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
   ::close(fd);
   out.v.resize(got);
   return ok();
+}
+
+Result<void> write_atomic(const std::string& path, const std::string& data, unsigned mode) {
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0)
+    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int err = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e2 = ok ? errno : err;
+    ::unlink(tmp.c_str());
+    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
+  }
+  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
+                                             ? 0
+                                             : path.find_last_of('/'));
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return zk::ok();
 }
 
 }  // namespace detail
@@ -364,38 +398,6 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
 }
 
 // Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
-Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t done = 0;
-  while (ok && done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;
-    else
-      done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int err = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e2 = ok ? errno : err;
-    ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
-  }
-  const std::string dir =
-      path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return zk::ok();
-}
 
 void append_b64_field(std::string& out, const char* tag, std::span<const uint8_t> v) {
   out += tag;
@@ -473,6 +475,12 @@ std::string human_time(int64_t t) {
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm,
                      uint16_t pem_flags) {
   if (path.empty()) return fail(Errc::Usage, "empty key path");
+  if (is_pkcs11_uri(path) || ends_with(path, kPkcs11DescriptorSuffix)) {
+    auto config = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
+    if (!config) return fail(config.error());
+    if (is_pkcs11_uri(path)) return load_pkcs11_key(path, *config, pem_flags, pem_algorithm);
+    return load_pkcs11_descriptor(path, origin, *config);
+  }
   if (looks_like_pem(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
   std::string base = path;
   if (ends_with(base, ".private"))
@@ -487,7 +495,7 @@ Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algor
 }
 
 Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
-                                      std::vector<Error>* errors) {
+                                      std::vector<Error>* errors, const Pkcs11Config* pkcs11) {
   DIR* d = ::opendir(dir.c_str());
   if (!d)
     return fail(Errc::KeyActionNeeded,
@@ -495,21 +503,43 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
   std::string prefix = "K";
   prefix += detail::name_text(origin);
   prefix += '+';
-  std::vector<std::string> bases;
+  std::vector<std::string> bases, descriptors;
   while (const dirent* ent = ::readdir(d)) {
     const std::string_view name = ent->d_name;
-    if (name.size() <= prefix.size() + 8 || !ends_with(name, ".private")) continue;
+    const bool is_private = ends_with(name, ".private");
+    const bool is_descriptor = ends_with(name, kPkcs11DescriptorSuffix);
+    if (name.size() <= prefix.size() + 8 || !(is_private || is_descriptor)) continue;
     bool match = name[0] == 'K';
     for (size_t i = 1; i < prefix.size() && match; ++i)
       match = ascii_lower(static_cast<uint8_t>(name[i])) == static_cast<uint8_t>(prefix[i]);
     if (!match) continue;
-    bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
+    if (is_private)
+      bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
+    else
+      descriptors.push_back(dir + "/" + std::string(name));
   }
   ::closedir(d);
   std::sort(bases.begin(), bases.end());  // readdir order is not stable across file systems
+  std::sort(descriptors.begin(), descriptors.end());
   std::vector<Key> keys;
   for (const std::string& base : bases) {
     auto key = load_bind_key(base, origin);
+    if (key) {
+      keys.push_back(std::move(*key));
+    } else if (errors) {
+      errors->push_back(std::move(key.error()));
+    }
+  }
+  if (descriptors.empty()) return keys;
+  Pkcs11Config from_env;
+  if (!pkcs11) {
+    auto c = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
+    if (!c) return fail(c.error());
+    from_env = std::move(*c);
+    pkcs11 = &from_env;
+  }
+  for (const std::string& path : descriptors) {
+    auto key = load_pkcs11_descriptor(path, origin, *pkcs11);
     if (key) {
       keys.push_back(std::move(*key));
     } else if (errors) {
@@ -564,10 +594,10 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
       priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
     }
   }
-  Result<void> w = fields ? write_atomic(base + ".private", priv, 0600) : fail(fields.error());
+  Result<void> w = fields ? detail::write_atomic(base + ".private", priv, 0600) : fail(fields.error());
   detail::cleanse(priv.data(), priv.size());
   if (!w) return fail(w.error());
-  if (auto r = write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
+  if (auto r = detail::write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
   return base;
 }
 

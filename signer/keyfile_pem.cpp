@@ -10,6 +10,8 @@ namespace {
 
 int no_password(char*, int, int, void*) { return -1; }
 
+}  // namespace
+
 // The DNSSEC algorithm a key type implies (ECDSA by curve; RSA defaults to RSASHA256).
 uint8_t algorithm_of(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "RSA")) return alg::RSASHA256;
@@ -27,8 +29,6 @@ uint8_t algorithm_of(EVP_PKEY* pkey) {
   }
   return 0;
 }
-
-}  // namespace
 
 Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t flags) {
   SecretBytes text;

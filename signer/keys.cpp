@@ -156,6 +156,14 @@ Result<PkeyPtr> pkey_from_public_wire(const AlgInfo& alg, std::span<const uint8_
 
 Result<Key> make_key(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey, bool has_private,
                      std::string source, std::span<const uint8_t> dnskey) {
+  auto impl = make_key_impl(alg, flags, std::move(pkey), has_private, std::move(source), dnskey);
+  if (!impl) return fail(impl.error());
+  return Key(std::shared_ptr<const Key::Impl>(std::move(*impl)));
+}
+
+Result<std::shared_ptr<Key::Impl>> make_key_impl(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey,
+                                                 bool has_private, std::string source,
+                                                 std::span<const uint8_t> dnskey) {
   auto impl = std::make_shared<Key::Impl>();
   impl->alg = &alg;
   impl->flags = flags;
@@ -206,7 +214,7 @@ Result<Key> make_key(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey, bool has_
     if (!impl->ec) return crypto_fail("cannot get EC key");
   }
   impl->pkey = std::move(pkey);
-  return Key(std::shared_ptr<const Key::Impl>(std::move(impl)));
+  return impl;
 }
 
 }  // namespace detail

@@ -193,6 +193,13 @@ Result<size_t> SignContext::sign(const Key& key, const RrsigParams& params,
   std::memcpy(out, s.buf.data(), prefix_len);
   uint8_t* sig = out + prefix_len;
 
+  if (k->hsm_pkey) {
+    // Token key: the private key never leaves the HSM, so no fast path applies.
+    auto n = detail::hsm_sign(*k, s.buf.data(), len, sig);
+    if (!n) return fail(n.error());
+    return prefix_len + *n;
+  }
+
   switch (k->alg->kind) {
     case Kind::Ecdsa: {
       uint8_t dg[EVP_MAX_MD_SIZE];

@@ -79,8 +79,10 @@ class Key {
 };
 
 /// Reads a key. path may name a BIND key pair (K<zone>.+<alg>+<tag>, with or without the
-/// .key/.private suffix) or a PEM private key (PKCS#8 as written by `openssl genpkey`; then
-/// algorithm and flags are needed: pem_algorithm and pem_flags). The DNSKEY owner must equal
+/// .key/.private suffix), a PEM private key (PKCS#8 as written by `openssl genpkey`; then
+/// algorithm and flags are needed: pem_algorithm and pem_flags), a PKCS#11 key descriptor
+/// (.pkcs11) or a PKCS#11 URI (pem_flags/pem_algorithm apply; the token is reached with the
+/// default module and the PIN in ZONEKILN_PIN; use load_pkcs11_key to choose them). The DNSKEY owner must equal
 /// origin when the .key file names one. Errc::KeyActionNeeded when a file is missing,
 /// unreadable, too openly readable (private part not 0600/0400... mode group/other-readable),
 /// or public and private parts do not match; Errc::Usage for bad arguments.
@@ -94,10 +96,15 @@ class Key {
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm = 0,
                      uint16_t pem_flags = 257);
 
-/// Every key pair K<origin>.+*+*.private in dir whose .key names origin. Problems with single
-/// keys are reported to errors (one string each) and the key is skipped.
+struct Pkcs11Config;  // signer/pkcs11.hpp
+
+/// Every key pair K<origin>.+*+*.private in dir whose .key names origin, and every PKCS#11 key
+/// descriptor K<origin>.+*+*.pkcs11 (signer/pkcs11.hpp), loaded from its token with pkcs11
+/// (nullptr: the default module and the PIN in the ZONEKILN_PIN environment variable). Problems
+/// with single keys are reported to errors (one each) and the key is skipped.
 Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
-                                      std::vector<Error>* errors = nullptr);
+                                      std::vector<Error>* errors = nullptr,
+                                      const Pkcs11Config* pkcs11 = nullptr);
 
 /// Makes a new key pair. bits is for RSA only (2048..4096; 0 = 2048). Errc::Usage for an
 /// algorithm that may not sign (RFC 8624) or a bad size. timing is left empty; write_key_files
