@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -18,6 +19,12 @@ int main(int argc, char** argv) {
     CLI::App* sign = zk::cli::add_sign(app, zone);
     CLI::App* keygen = zk::cli::add_keygen(app, key);
     CLI::App* ds = zk::cli::add_ds(app, key);
+    // Subcommands that carry their own options and set the action to run.
+    std::function<int()> action;
+    zk::cli::register_ksk(app, action);
+    zk::cli::register_status(app, action);
+    zk::cli::register_unsign(app, action);
+    zk::cli::register_ksr(app, action);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -35,6 +42,7 @@ int main(int argc, char** argv) {
     if (sign->parsed()) code = zk::cli::run_compile(zone, true, now, report);
     if (keygen->parsed()) code = zk::cli::run_keygen(key, now, report);
     if (ds->parsed()) code = zk::cli::run_ds(key, report);
+    if (action) code = action();
     std::fwrite(report.out.data(), 1, report.out.size(), stdout);
     std::fflush(stdout);
     std::fwrite(report.err.data(), 1, report.err.size(), stderr);

@@ -54,7 +54,7 @@ TEST_CASE("ksk add --uri records the token key and the run check loads it", "[hs
     return;
   }
   const Name origin = name_of("example.com.");
-  test::TempDir dir;
+  signer_test::TempDir dir;
   ZoneKeyState zone;
   zone.origin = "example.com.";
   const Policy policy;

@@ -37,7 +37,7 @@ std::set<uint16_t> dnskey_tags(const std::vector<SkrRecord>& records, bool ksk) 
 }  // namespace
 
 TEST_CASE("a year of nightly runs on one SKR with two ZSK rollovers", "[signer][skr]") {
-  test::TempDir zone_keys;  // where the zone is signed: ZSKs only
+  signer_test::TempDir zone_keys;  // where the zone is signed: ZSKs only
   const Name origin = name_of("example.com.");
   auto ksk = generate_key(alg::ECDSAP256SHA256, true);  // where the KSK lives
   REQUIRE(ksk);
@@ -143,7 +143,7 @@ TEST_CASE("a year of nightly runs on one SKR with two ZSK rollovers", "[signer][
 }
 
 TEST_CASE("the next request continues the ZSK chain", "[signer][skr]") {
-  test::TempDir zone_keys;
+  signer_test::TempDir zone_keys;
   const Name origin = name_of("example.com.");
   KsrOptions o;
   o.from = kT0;
@@ -163,7 +163,7 @@ TEST_CASE("the next request continues the ZSK chain", "[signer][skr]") {
 }
 
 TEST_CASE("SKR refusals", "[signer][skr]") {
-  test::TempDir zone_keys;
+  signer_test::TempDir zone_keys;
   const Name origin = name_of("example.com.");
   auto ksk = generate_key(alg::ECDSAP256SHA256, true);
   REQUIRE(ksk);

@@ -22,6 +22,7 @@
 #include "tests/signer/signer_test_util.hpp"
 
 namespace zk::test {
+using namespace zk::signer_test;
 
 inline bool have_tool(const char* path) { return ::access(path, X_OK) == 0; }
 
