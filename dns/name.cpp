@@ -55,7 +55,8 @@ namespace {
 // Collects label start offsets; returns the label count (root excluded).
 unsigned label_offsets(NameView n, uint8_t* offs) noexcept {
   unsigned c = 0;
-  for (uint16_t i = 0; i < n.len && n.data[i] != 0; i += n.data[i] + 1) offs[c++] = static_cast<uint8_t>(i);
+  for (uint16_t i = 0; i < n.len && n.data[i] != 0; i += n.data[i] + 1)
+    offs[c++] = static_cast<uint8_t>(i);
   return c;
 }
 }  // namespace
@@ -178,8 +179,7 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out, N
         c = static_cast<uint8_t>(d0);
         i += 1;
       }
-    } else if (!plain_name_char(c) &&
-               (syntax == NameSyntax::Strict || !lenient_name_char(c))) {
+    } else if (!plain_name_char(c) && (syntax == NameSyntax::Strict || !lenient_name_char(c))) {
       return fail(Errc::BadName, "unescaped special character in domain name");
     }
     if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");

@@ -16,9 +16,9 @@
 
 namespace zk {
 
-inline constexpr size_t kMaxNameLen = 255;   // RFC 1035 s3.1, wire octets incl. root label
-inline constexpr size_t kMaxLabelLen = 63;   // RFC 1035 s2.3.4
-inline constexpr size_t kMaxLabels = 128;    // 255 octets hold at most 127 labels + root
+inline constexpr size_t kMaxNameLen = 255;  // RFC 1035 s3.1, wire octets incl. root label
+inline constexpr size_t kMaxLabelLen = 63;  // RFC 1035 s2.3.4
+inline constexpr size_t kMaxLabels = 128;   // 255 octets hold at most 127 labels + root
 /// Longest canonical key (see canonical_key): each octet may be escaped to two, plus one
 /// terminator per label.
 inline constexpr size_t kMaxCanonicalKeyLen = 2 * kMaxNameLen;
@@ -45,9 +45,7 @@ struct NameView {
   NameView parent() const noexcept;
   /// The rightmost n labels of this name (n <= label_count()).
   NameView suffix(unsigned labels) const noexcept;
-  std::string_view bytes() const noexcept {
-    return {reinterpret_cast<const char*>(data), len};
-  }
+  std::string_view bytes() const noexcept { return {reinterpret_cast<const char*>(data), len}; }
 };
 
 /// An owned name in a fixed buffer (no heap). Used as scratch by parsers and builders.

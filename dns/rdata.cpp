@@ -26,7 +26,8 @@ Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
     }
     off += len;
   }
-  if (off != n) return fail(Errc::BadRdata, "trailing octets in rdata for type " + type_to_string(type));
+  if (off != n)
+    return fail(Errc::BadRdata, "trailing octets in rdata for type " + type_to_string(type));
   return ok();
 }
 

@@ -21,9 +21,15 @@ void put_name_at(std::string& out, const uint8_t* p, size_t n) {
 // Gateway/relay of IPSECKEY and AMTRELAY; returns its length.
 size_t put_gateway(std::string& out, unsigned kind, const uint8_t* p, size_t n) {
   switch (kind) {
-    case 0: out.push_back('.'); return 0;
-    case 1: put_ipv4(out, p); return 4;
-    case 2: put_ipv6(out, p); return 16;
+    case 0:
+      out.push_back('.');
+      return 0;
+    case 1:
+      put_ipv4(out, p);
+      return 4;
+    case 2:
+      put_ipv6(out, p);
+      return 16;
     default: {
       uint16_t len = 0;
       wire_name_length(p, n, &len);
@@ -128,7 +134,8 @@ bool print_ok(Field f, const uint8_t* p, size_t n) noexcept {
         for (size_t k = 0; key == 12 && k < len; k += 2 + v[k]) {
           for (size_t j = 1; j <= v[k]; ++j) {
             const uint8_t c = v[k + j];
-            if (c <= 0x20 || c >= 0x7f || c == ',' || c == ':' || c == '"' || c == '\\') return false;
+            if (c <= 0x20 || c >= 0x7f || c == ',' || c == ':' || c == '"' || c == '\\')
+              return false;
           }
         }
         i += 4 + size_t{len};

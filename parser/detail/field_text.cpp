@@ -113,12 +113,23 @@ Result<uint32_t> read_ttl(std::string_view t, uint32_t max) {
     }
     uint64_t mult;
     switch (c | 0x20) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      case 'w': mult = 604800; break;
-      default: return fail(Errc::BadTtl, "expected a time unit (s, m, h, d, w)");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      case 'w':
+        mult = 604800;
+        break;
+      default:
+        return fail(Errc::BadTtl, "expected a time unit (s, m, h, d, w)");
     }
     if (!digits) return fail(Errc::BadTtl, "time unit without a number");
     total += cur * mult;
@@ -265,8 +276,9 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
     if (pad > 2 || (pad > 0 && i + 4 != t.size())) {
       return fail(Errc::BadBase64, "bad base64 padding");
     }
-    const uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) |
-                          (static_cast<uint32_t>(v[2]) << 6) | static_cast<uint32_t>(v[3]);
+    const uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) |
+                          (static_cast<uint32_t>(v[1]) << 12) | (static_cast<uint32_t>(v[2]) << 6) |
+                          static_cast<uint32_t>(v[3]);
     const unsigned bytes = 3 - pad;
     if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
     out[o++] = static_cast<uint8_t>(bits >> 16);
@@ -278,7 +290,8 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
 
 Result<size_t> Base64Stream::feed(std::string_view t, uint8_t* out, size_t cap) {
   if (t.empty() || t[0] == '=') return fail(Errc::BadBase64, "bad base64 padding");
-  if ((have_ + t.size()) / 4 * 3 > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+  if ((have_ + t.size()) / 4 * 3 > cap)
+    return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
   size_t o = 0;
   size_t i = 0;
   if (have_ == 0 && !done_) {  // whole quartets without padding: the common case
@@ -341,7 +354,9 @@ Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap) {
 Result<size_t> read_base32hex(std::string_view t, uint8_t* out, size_t cap) {
   // Valid unpadded lengths leave fewer than 5 spare bits, which must be zero.
   switch (t.size() % 8) {
-    case 1: case 3: case 6:
+    case 1:
+    case 3:
+    case 6:
       return fail(Errc::BadBase32, "bad base32hex length");
     default:
       break;
@@ -377,7 +392,8 @@ Result<size_t> read_salt(std::string_view t, uint8_t* out) {
 }
 
 Result<void> read_eui(std::string_view t, uint8_t* out, size_t octets) {
-  if (t.size() != octets * 3 - 1) return fail(Errc::BadRdata, "expected an EUI address as xx-xx-...-xx");
+  if (t.size() != octets * 3 - 1)
+    return fail(Errc::BadRdata, "expected an EUI address as xx-xx-...-xx");
   for (size_t i = 0; i < octets; ++i) {
     const size_t at = i * 3;
     const int hi = hex_value(t[at]), lo = hex_value(t[at + 1]);
@@ -395,7 +411,8 @@ Result<void> read_l64(std::string_view t, uint8_t* out) {
     unsigned v = 0, digits = 0;
     while (i < t.size() && t[i] != ':') {
       const int h = hex_value(t[i]);
-      if (h < 0 || ++digits > 4) return fail(Errc::BadRdata, "expected a locator as xxxx:xxxx:xxxx:xxxx");
+      if (h < 0 || ++digits > 4)
+        return fail(Errc::BadRdata, "expected a locator as xxxx:xxxx:xxxx:xxxx");
       v = v << 4 | static_cast<unsigned>(h);
       ++i;
     }

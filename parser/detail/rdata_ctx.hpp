@@ -37,7 +37,8 @@ struct RdataCtx {
     return bad_last(Error{code, {}, std::move(msg)});
   }
   Unexpected missing(const char* expected) const {
-    return at(ti, Error{Errc::BadRdata, {}, std::string("missing rdata field: expected ") + expected});
+    return at(ti,
+              Error{Errc::BadRdata, {}, std::string("missing rdata field: expected ") + expected});
   }
 
   /// Takes the next token; fails with "missing rdata field: expected <what>" at the end.
@@ -47,7 +48,8 @@ struct RdataCtx {
   }
 
   Result<void> need(size_t n) const {
-    if (n > room()) return at(ti == 0 ? 0 : ti - 1, Error{Errc::RdataTooLong, {}, "rdata exceeds 65535 octets"});
+    if (n > room())
+      return at(ti == 0 ? 0 : ti - 1, Error{Errc::RdataTooLong, {}, "rdata exceeds 65535 octets"});
     return ok();
   }
   void put8(uint8_t v) noexcept { out[len++] = v; }

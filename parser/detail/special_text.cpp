@@ -17,12 +17,13 @@ struct Service {
 
 // Fixed table instead of getservbyname(): output must not depend on the host's /etc/services.
 constexpr Service kServices[] = {
-    {"tcpmux", 1},   {"echo", 7},     {"discard", 9},  {"daytime", 13}, {"ftp-data", 20}, {"ftp", 21},
-    {"ssh", 22},     {"telnet", 23},  {"smtp", 25},    {"time", 37},     {"nameserver", 42},
-    {"whois", 43},   {"domain", 53},  {"tftp", 69},    {"gopher", 70},   {"finger", 79},
-    {"http", 80},    {"www", 80},     {"kerberos", 88}, {"pop2", 109},   {"pop3", 110},
-    {"sunrpc", 111}, {"auth", 113},   {"nntp", 119},   {"ntp", 123},     {"imap", 143},
-    {"snmp", 161},   {"bgp", 179},    {"ldap", 389},   {"https", 443},   {"submission", 587},
+    {"tcpmux", 1},       {"echo", 7},     {"discard", 9}, {"daytime", 13},  {"ftp-data", 20},
+    {"ftp", 21},         {"ssh", 22},     {"telnet", 23}, {"smtp", 25},     {"time", 37},
+    {"nameserver", 42},  {"whois", 43},   {"domain", 53}, {"tftp", 69},     {"gopher", 70},
+    {"finger", 79},      {"http", 80},    {"www", 80},    {"kerberos", 88}, {"pop2", 109},
+    {"pop3", 110},       {"sunrpc", 111}, {"auth", 113},  {"nntp", 119},    {"ntp", 123},
+    {"imap", 143},       {"snmp", 161},   {"bgp", 179},   {"ldap", 389},    {"https", 443},
+    {"submission", 587},
 };
 
 Result<uint8_t> protocol_from_text(std::string_view t) {
@@ -162,7 +163,9 @@ Result<void> read_ipseckey(RdataCtx& c) {
   if (auto r = read_gateway(c, *kind); !r) return r;
   // RFC 4025 s2.4: algorithm 0 means no key is present.
   if (*alg == 0) {
-    if (!c.at_end()) return RdataCtx::at(c.ti, Error{Errc::BadRdata, {}, "no public key expected with algorithm 0"});
+    if (!c.at_end())
+      return RdataCtx::at(c.ti,
+                          Error{Errc::BadRdata, {}, "no public key expected with algorithm 0"});
     return ok();
   }
   return read_base64_rest(c);
@@ -202,7 +205,8 @@ Result<void> read_caa(RdataCtx& c) {
   if (!tag) return fail(std::move(tag.error()));
   if (tag->size() > 255) return c.bad_last(Errc::BadRdata, "CAA tag exceeds 255 octets");
   for (char ch : *tag) {
-    const bool alnum = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    const bool alnum =
+        (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
     if (!alnum) return c.bad_last(Errc::BadRdata, "CAA tag must be letters and digits");
   }
   c.put8(static_cast<uint8_t>(tag->size()));
@@ -296,7 +300,8 @@ Result<void> read_nxt_bitmap(RdataCtx& c) {
   while (!c.at_end()) {
     auto type = read_type(c.tokens[c.ti++].text);
     if (!type) return c.bad_last(std::move(type.error()));
-    if (*type == 0 || *type > 127) return c.bad_last(Errc::BadRdata, "NXT bitmap holds types 1-127 only");
+    if (*type == 0 || *type > 127)
+      return c.bad_last(Errc::BadRdata, "NXT bitmap holds types 1-127 only");
     bits[*type / 8] |= static_cast<uint8_t>(0x80 >> (*type % 8));
     if (*type / 8 + 1u > used) used = *type / 8 + 1u;
   }

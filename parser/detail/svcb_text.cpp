@@ -23,7 +23,8 @@ struct Param {
 
 Result<uint16_t> key_from_text(std::string_view t) {
   for (unsigned k = 0; k <= 12; ++k) {
-    if (t == zk::detail::svc_key_mnemonic(static_cast<uint16_t>(k))) return static_cast<uint16_t>(k);
+    if (t == zk::detail::svc_key_mnemonic(static_cast<uint16_t>(k)))
+      return static_cast<uint16_t>(k);
   }
   if (t == "echconfig") return uint16_t{5};  // draft name of ech, still in the wild
   if (t.size() > 3 && t.substr(0, 3) == "key") {
@@ -168,7 +169,8 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
             return fail(Errc::BadRdata, "duplicate transport in oots");
           }
         }
-        if (o + 2 + transport.size() > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+        if (o + 2 + transport.size() > cap)
+          return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
         out[o++] = static_cast<uint8_t>(transport.size());
         std::memcpy(out + o, transport.data(), transport.size());
         o += transport.size();
@@ -253,7 +255,8 @@ Result<void> read_svc_params(RdataCtx& c) {
       return c.bad_last(Errc::BadRdata, "dohpath needs a value");
     }
     if (!raw) {
-      if (*decoded > sizeof decoded_buf) return c.bad_last(Errc::BadRdata, "SvcParam value too long");
+      if (*decoded > sizeof decoded_buf)
+        return c.bad_last(Errc::BadRdata, "SvcParam value too long");
       std::memcpy(decoded_buf, val, *decoded);
       auto w = value_wire(*key, has_value, decoded_buf, *decoded, val, cap);
       if (!w) return c.bad_last(std::move(w.error()));
@@ -268,7 +271,8 @@ Result<void> read_svc_params(RdataCtx& c) {
   }
   Param sorted[kMaxParams];
   std::copy(params, params + count, sorted);
-  std::stable_sort(sorted, sorted + count, [](const Param& a, const Param& b) { return a.key < b.key; });
+  std::stable_sort(sorted, sorted + count,
+                   [](const Param& a, const Param& b) { return a.key < b.key; });
   for (size_t i = 1; i < count; ++i) {
     if (sorted[i].key == sorted[i - 1].key) {
       return RdataCtx::at(sorted[i].token, Error{Errc::BadRdata, {}, "duplicate SvcParamKey"});

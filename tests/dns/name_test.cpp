@@ -1,8 +1,7 @@
 #include "dns/name.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -87,12 +86,9 @@ TEST_CASE("name_from_text reads escapes, origin and limits", "[dns]") {
     zk::Errc code;
   };
   const Limit limits[] = {
-      {l63 + ".", true, {}},
-      {l64 + ".", false, zk::Errc::LabelTooLong},
-      {n255, true, {}},
-      {n256, false, zk::Errc::NameTooLong},
-      {rel255, true, {}},
-      {rel256, false, zk::Errc::NameTooLong},
+      {l63 + ".", true, {}}, {l64 + ".", false, zk::Errc::LabelTooLong},
+      {n255, true, {}},      {n256, false, zk::Errc::NameTooLong},
+      {rel255, true, {}},    {rel256, false, zk::Errc::NameTooLong},
   };
   for (const Limit& l : limits) {
     INFO(l.text.size());
@@ -168,9 +164,9 @@ TEST_CASE("NameView helpers", "[dns]") {
 }
 
 TEST_CASE("canonical order: RFC 4034 s6.1 example", "[dns]") {
-  const char* ordered[] = {"example.",        "a.example.",        "yljkjljk.a.example.",
-                           "Z.a.example.",    "zABC.a.EXAMPLE.",   "z.example.",
-                           "\\001.z.example.", "*.z.example.",      "\\200.z.example."};
+  const char* ordered[] = {"example.",         "a.example.",      "yljkjljk.a.example.",
+                           "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+                           "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
   for (size_t i = 0; i + 1 < std::size(ordered); ++i) {
     INFO(ordered[i] << " < " << ordered[i + 1]);
     CHECK(zk::canonical_compare(origin_of(ordered[i]), origin_of(ordered[i + 1])) < 0);

@@ -1,8 +1,7 @@
 #include "dns/rdata.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
@@ -21,12 +20,14 @@ std::vector<uint8_t> hex(std::string h) {
   return w;
 }
 
-std::vector<uint8_t> parse(uint16_t type, const std::string& text, const char* origin = "example.") {
+std::vector<uint8_t> parse(uint16_t type, const std::string& text,
+                           const char* origin = "example.") {
   zk::Name o;
   REQUIRE(zk::name_from_text(origin, {}, o));
   const auto e = zk::test::split_entries(text);
   std::vector<zk::parser::detail::Token> t;
-  for (size_t i = 0; !e.empty() && i < e[0].words.size(); ++i) t.push_back({e[0].words[i], e[0].quoted[i]});
+  for (size_t i = 0; !e.empty() && i < e[0].words.size(); ++i)
+    t.push_back({e[0].words[i], e[0].quoted[i]});
   std::vector<uint8_t> buf(zk::parser::detail::kRdataBufSize);
   auto r = zk::parser::detail::rdata_from_text(type, t, o, buf.data());
   REQUIRE(r);
@@ -88,9 +89,10 @@ TEST_CASE("rfc 4034 example rdata wire", "[dns]") {
         "010003050103D22A6CA77F35B893206FD35E4C506D8378843709B97E041647E1BFF43D8D64C649AF1E371973C9"
         "E891FCE3DF519A8C840A63EE42A6D2EBDDBB97035D215AA4E417B1FA45FA11A9741EA2098C1DFA5FB5FEB332FD"
         "4BC8152089AEF36BA644CCE2413B3B72BE18CBEF8DA253F4E93D2103866D9234A2E28DF529A67D5468DBEFE3");
-  CHECK(nsec ==
-        "04686F7374076578616D706C6503636F6D000006400100000003041B00000000000000000000000000000000000"
-        "0000000000000000020");
+  CHECK(
+      nsec ==
+      "04686F7374076578616D706C6503636F6D000006400100000003041B00000000000000000000000000000000000"
+      "0000000000000000020");
 }
 
 TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns]") {
@@ -106,9 +108,9 @@ TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns
       {A, "C000020100", false},
       {AAAA, "20010DB8000000000000000000000001", true},
       {NS, "03666F6F00", true},
-      {NS, "03666F6F", false},           // no root label
-      {NS, "C00C", false},               // compression pointer
-      {NS, "03666F6F0000", false},       // trailing octet
+      {NS, "03666F6F", false},      // no root label
+      {NS, "C00C", false},          // compression pointer
+      {NS, "03666F6F0000", false},  // trailing octet
       {MX, "000A00", true},
       {MX, "000A", false},
       {SOA, "0000 00000001 00000002 00000003 00000004 00000005", true},
@@ -119,13 +121,16 @@ TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns
       {HINFO, "00 00", true},
       {HINFO, "00", false},
       {DS, "0000 00 00 00", true},
-      {DS, "0000 00 00", false},         // digest missing
+      {DS, "0000 00 00", false},  // digest missing
       {NSEC, "00 0006 400100000003", true},
-      {NSEC, "00", true},                // empty type bitmap
-      {NSEC, "00 0000", false},          // window of length 0
-      {NSEC, "00 0001 00", false},       // trailing zero octet
+      {NSEC, "00", true},                   // empty type bitmap
+      {NSEC, "00 0000", false},             // window of length 0
+      {NSEC, "00 0001 00", false},          // trailing zero octet
       {NSEC, "00 0101 40 0001 40", false},  // windows out of order
-      {NSEC, "00 0021 " "0000000000000000000000000000000000000000000000000000000000000000 01", false},
+      {NSEC,
+       "00 0021 "
+       "0000000000000000000000000000000000000000000000000000000000000000 01",
+       false},
       {NSEC3, "01 00 0000 00 01 AA", true},
       {NSEC3, "01 00 0000 02 AA", false},
       {NSEC3PARAM, "01 00 0000 00", true},
@@ -147,7 +152,7 @@ TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns
       {SVCB, "0001 00 0004 0003 C00002", false},                 // short ipv4hint
       {CAA, "00 05 6973737565 6361", true},
       {CAA, "00 05 69737375", false},
-      {CAA, "00 02 612D 00", false},     // tag not alphanumeric
+      {CAA, "00 02 612D 00", false},  // tag not alphanumeric
       {IPSECKEY, "0A 01 02 C0000226 AABB", true},
       {IPSECKEY, "0A 04 02 C0000226", false},
       {AMTRELAY, "0A 01 C0000226", true},
@@ -162,7 +167,7 @@ TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns
       {EUI48, "00005E00532A", true},
       {EUI48, "00005E0053", false},
       {URI, "000A 0001 6674703A", true},
-      {4321, "DEADBEEF", true},          // unknown types always pass
+      {4321, "DEADBEEF", true},  // unknown types always pass
   };
   for (const Row& row : rows) {
     const auto w = hex(row.hex);
@@ -177,7 +182,8 @@ TEST_CASE("rdata_validate accepts well-formed and rejects malformed wire", "[dns
   CHECK(r.error().code == zk::Errc::RdataTooLong);
 }
 
-TEST_CASE("rdata_canonicalize lowercases exactly the RFC 4034 s6.2 / RFC 6840 s5.1 names", "[dns]") {
+TEST_CASE("rdata_canonicalize lowercases exactly the RFC 4034 s6.2 / RFC 6840 s5.1 names",
+          "[dns]") {
   struct Row {
     const char* type;
     const char* in;
@@ -215,13 +221,14 @@ TEST_CASE("rdata_canonicalize lowercases exactly the RFC 4034 s6.2 / RFC 6840 s5
       if (row.lowered) CHECK_FALSE((c >= 'A' && c <= 'Z'));
     }
   }
-  for (const char* t : {"NS", "MD", "MF", "CNAME", "SOA", "MB", "MG", "MR", "PTR", "MINFO", "MX", "RP",
-                        "AFSDB", "RT", "SIG", "PX", "NXT", "NAPTR", "KX", "SRV", "DNAME", "A6"}) {
+  for (const char* t :
+       {"NS", "MD",    "MF", "CNAME", "SOA", "MB",  "MG",    "MR", "PTR", "MINFO", "MX",
+        "RP", "AFSDB", "RT", "SIG",   "PX",  "NXT", "NAPTR", "KX", "SRV", "DNAME", "A6"}) {
     INFO(t);
     CHECK(zk::rdata_has_canonical_names(*zk::type_from_text(t)));
   }
-  for (const char* t : {"RRSIG", "NSEC", "HINFO", "NSEC3", "SVCB", "HTTPS", "LP", "NSAP-PTR", "IPSECKEY",
-                        "HIP", "AMTRELAY", "TALINK", "DSYNC", "TXT", "TYPE4321"}) {
+  for (const char* t : {"RRSIG", "NSEC", "HINFO", "NSEC3", "SVCB", "HTTPS", "LP", "NSAP-PTR",
+                        "IPSECKEY", "HIP", "AMTRELAY", "TALINK", "DSYNC", "TXT", "TYPE4321"}) {
     INFO(t);
     CHECK_FALSE(zk::rdata_has_canonical_names(*zk::type_from_text(t)));
   }
@@ -262,7 +269,8 @@ TEST_CASE("rdata_names lists the embedded names", "[dns]") {
     for (const auto& s : row.names) {
       std::string l = s;
       if (zk::rdata_has_canonical_names(type)) {
-        std::transform(l.begin(), l.end(), l.begin(), [](char c) { return static_cast<char>(zk::ascii_lower(c)); });
+        std::transform(l.begin(), l.end(), l.begin(),
+                       [](char c) { return static_cast<char>(zk::ascii_lower(c)); });
       }
       want.push_back(l);
     }
@@ -271,7 +279,8 @@ TEST_CASE("rdata_names lists the embedded names", "[dns]") {
 }
 
 TEST_CASE("typed readers decode SOA, RRSIG and DNSKEY", "[dns]") {
-  const auto soa = parse(zk::rrtype::SOA, "ns.example. host.example. 2024010101 3600 900 604800 300");
+  const auto soa =
+      parse(zk::rrtype::SOA, "ns.example. host.example. 2024010101 3600 900 604800 300");
   const auto s = zk::soa_fields(soa);
   CHECK(name_str(s.mname) == "ns.example.");
   CHECK(name_str(s.rname) == "host.example.");
@@ -282,10 +291,11 @@ TEST_CASE("typed readers decode SOA, RRSIG and DNSKEY", "[dns]") {
   CHECK(s.minimum == 300u);
   REQUIRE(zk::soa_serial_offset(soa) == 26);  // 12 + 14 octets of names
   const uint8_t* serial = soa.data() + 26;
-  CHECK(((uint32_t{serial[0]} << 24) | (serial[1] << 16) | (serial[2] << 8) | serial[3]) == 2024010101u);
+  CHECK(((uint32_t{serial[0]} << 24) | (serial[1] << 16) | (serial[2] << 8) | serial[3]) ==
+        2024010101u);
 
-  const auto sig = parse(zk::rrtype::RRSIG,
-                         "A 8 2 3600 20040509183619 20040409183619 38519 Example. AQIDBA==");
+  const auto sig =
+      parse(zk::rrtype::RRSIG, "A 8 2 3600 20040509183619 20040409183619 38519 Example. AQIDBA==");
   const auto f = zk::rrsig_fields(sig);
   CHECK(f.type_covered == zk::rrtype::A);
   CHECK(f.algorithm == 8);
@@ -310,7 +320,9 @@ TEST_CASE("TypeBitmap writes and reads RFC 4034 type bitmaps", "[dns]") {
   zk::TypeBitmap b;
   CHECK(b.empty());
   CHECK(b.wire_size() == 0);
-  for (uint16_t t : {uint16_t{1}, uint16_t{15}, uint16_t{46}, uint16_t{47}, uint16_t{1234}, uint16_t{65535}}) b.add(t);
+  for (uint16_t t :
+       {uint16_t{1}, uint16_t{15}, uint16_t{46}, uint16_t{47}, uint16_t{1234}, uint16_t{65535}})
+    b.add(t);
   b.add(1);
   CHECK(b.has(1234));
   CHECK_FALSE(b.has(2));

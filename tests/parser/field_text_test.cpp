@@ -1,7 +1,6 @@
 #include "parser/detail/field_text.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -38,10 +37,10 @@ TEST_CASE("read_ttl with units", "[parser]") {
     const char* t;
     int64_t v;  // -1 = rejected
   };
-  const Row rows[] = {{"0", 0},         {"1h", 3600},       {"1H", 3600},      {"1w2d3h4m5s", 788645},
-                      {"2h30m", 9000},  {"90", 90},         {"1d1", 86401},    {"4294967295", 4294967295},
-                      {"4294967296", -1}, {"h", -1},        {"1x", -1},        {"", -1},
-                      {"1hh", -1},      {"7102w", -1}};
+  const Row rows[] = {{"0", 0},           {"1h", 3600}, {"1H", 3600},   {"1w2d3h4m5s", 788645},
+                      {"2h30m", 9000},    {"90", 90},   {"1d1", 86401}, {"4294967295", 4294967295},
+                      {"4294967296", -1}, {"h", -1},    {"1x", -1},     {"", -1},
+                      {"1hh", -1},        {"7102w", -1}};
   for (const Row& r : rows) {
     INFO(r.t);
     auto v = pd::read_ttl(r.t, 0xffffffffu);
@@ -137,10 +136,11 @@ TEST_CASE("read_base64", "[parser]") {
     const char* t;
     const char* hex;  // nullptr = rejected
   };
-  const Row rows[] = {{"AA==", "00"},   {"Zm8=", "666F"},  {"Zm9v", "666F6F"}, {"Zm9vYg==", "666F6F62"},
-                      {"A", nullptr},   {"AB", nullptr},   {"ABC", nullptr},   {"A===", nullptr},
-                      {"====", nullptr}, {"=", nullptr},   {"Zm=v", nullptr},  {"Zm8=Zm8=", nullptr},
-                      {"Zm9*", nullptr}, {"", nullptr}};
+  const Row rows[] = {{"AA==", "00"},           {"Zm8=", "666F"},  {"Zm9v", "666F6F"},
+                      {"Zm9vYg==", "666F6F62"}, {"A", nullptr},    {"AB", nullptr},
+                      {"ABC", nullptr},         {"A===", nullptr}, {"====", nullptr},
+                      {"=", nullptr},           {"Zm=v", nullptr}, {"Zm8=Zm8=", nullptr},
+                      {"Zm9*", nullptr},        {"", nullptr}};
   for (const Row& r : rows) {
     INFO(r.t);
     auto n = pd::read_base64(r.t, buf, sizeof buf);
@@ -184,8 +184,8 @@ TEST_CASE("read_eui, read_l64 and read_bitmap_type", "[parser]") {
   CHECK(hex_of(buf, 6) == "00005E00532A");
   REQUIRE(pd::read_eui("00-00-5e-ef-10-00-00-2a", buf, 8));
   CHECK(hex_of(buf, 8) == "00005EEF1000002A");
-  for (const char* bad : {"00-00-5e-00-53", "00-00-5e-00-53-2a-", "00:00:5e:00:53:2a", "0-00-5e-00-53-2a0",
-                          "00-00-5e-00-53-2g"}) {
+  for (const char* bad : {"00-00-5e-00-53", "00-00-5e-00-53-2a-", "00:00:5e:00:53:2a",
+                          "0-00-5e-00-53-2a0", "00-00-5e-00-53-2g"}) {
     INFO(bad);
     CHECK_FALSE(pd::read_eui(bad, buf, 6));
   }

@@ -82,8 +82,16 @@ inline std::vector<RawEntry> split_entries(const std::string& text) {
       while (i < text.size() && text[i] != '\n') ++i;
       continue;
     }
-    if (c == '(') { ++depth; ++i; continue; }
-    if (c == ')') { --depth; ++i; continue; }
+    if (c == '(') {
+      ++depth;
+      ++i;
+      continue;
+    }
+    if (c == ')') {
+      --depth;
+      ++i;
+      continue;
+    }
     if (c == '"') {
       std::string w;
       ++i;
