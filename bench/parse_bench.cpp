@@ -76,7 +76,12 @@ void BM_parse_file(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_parse_file)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_parse_file)
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 // Args: {size (0 small, 1 large), threads (1 = one thread, 0 = all)}
 BENCHMARK(BM_parse)

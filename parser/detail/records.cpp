@@ -10,8 +10,8 @@
 
 namespace zk::parser::detail {
 
-RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
-                             const SourceFile& file, SegmentState& state, SegmentOut& out)
+RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
+                             SegmentState& state, SegmentOut& out)
     : opt_(options),
       diag_(diag),
       file_(file),
@@ -23,8 +23,8 @@ RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
   toks_.tokens.reserve(64);
 }
 
-void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin,
-                            uint32_t rec_line, const char* pos) {
+void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin, uint32_t rec_line,
+                            const char* pos) {
   const char* b = file_.text.data();
   if (anchor_ && (pos < b || pos > b + file_.text.size())) pos = anchor_;
   report(diag_, Severity::Error, code, std::move(detail), file_, rec_begin, rec_line, pos);
@@ -35,9 +35,10 @@ void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin
 void RecordBuilder::text_record(const RecordSpan& span, uint32_t rec_line) {
   const size_t len = static_cast<size_t>(span.end - span.begin);
   if (len > opt_.limits.max_line_length) {
-    fail_at(Errc::LimitExceeded, "record longer than the limit of " +
-                                     std::to_string(opt_.limits.max_line_length) + " bytes",
-            span.begin, rec_line, span.begin);
+    fail_at(
+        Errc::LimitExceeded,
+        "record longer than the limit of " + std::to_string(opt_.limits.max_line_length) + " bytes",
+        span.begin, rec_line, span.begin);
     return;
   }
   if (span.issue != ScanIssue::None) {
@@ -92,8 +93,8 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     st_.has_prev_owner = true;
   } else {
     if (!st_.has_prev_owner) {
-      fail_at(Errc::BadName, "record has no owner name and there is no previous owner",
-              rec_begin, rec_line, t[0].text.data());
+      fail_at(Errc::BadName, "record has no owner name and there is no previous owner", rec_begin,
+              rec_line, t[0].text.data());
       return false;
     }
     if (first && st_.warn_inherited) {
@@ -147,7 +148,8 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   if (!tt.quoted) {
     // Most records reuse a handful of type mnemonics; remember the last lookups.
     for (const auto& m : type_memo_) {
-      if (m.len != 0 && m.len == tt.text.size() && std::memcmp(m.text, tt.text.data(), m.len) == 0) {
+      if (m.len != 0 && m.len == tt.text.size() &&
+          std::memcmp(m.text, tt.text.data(), m.len) == 0) {
         type = m.type;
         break;
       }

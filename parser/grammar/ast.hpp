@@ -15,7 +15,7 @@ inline constexpr size_t kNoType = static_cast<size_t>(-1);
 /// Layout: [owner] (ttl|class)* type rdata...; the grammar marks where the type is.
 struct RecordTokens {
   std::vector<Token> tokens;
-  bool has_owner = false;     // the record started in column 1 (RFC 1035 s5.1)
+  bool has_owner = false;       // the record started in column 1 (RFC 1035 s5.1)
   size_t type_index = kNoType;  // index of the type token; kNoType when the record has none
 };
 

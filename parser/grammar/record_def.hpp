@@ -65,8 +65,7 @@ auto ci(const char (&both)[N]) {
 }
 const auto rrclass_def =
     x3::raw[x3::lexeme[((ci("Ii") >> ci("Nn")) | (ci("Cc") >> ci("Hh")) | (ci("Hh") >> ci("Ss")) |
-                        (ci("Cc") >> ci("Ss")) |
-                        (ci("Nn") >> ci("Oo") >> ci("Nn") >> ci("Ee")) |
+                        (ci("Cc") >> ci("Ss")) | (ci("Nn") >> ci("Oo") >> ci("Nn") >> ci("Ee")) |
                         (ci("Aa") >> ci("Nn") >> ci("Yy")) |
                         (ci("Cc") >> ci("Ll") >> ci("Aa") >> ci("Ss") >> ci("Ss") >> +x3::digit)) >>
                        end_of_token]][push(false)];

@@ -1,7 +1,8 @@
 #include "parser/parser.hpp"
 
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
+
+#include <catch2/catch.hpp>
 
 #include "dns/rrtype.hpp"
 #include "tests/parser/test_util.hpp"
@@ -78,7 +79,8 @@ TEST_CASE("ttl without $TTL: last explicit ttl, soa minimum, default", "[parser]
 }
 
 TEST_CASE("$ORIGIN, $TTL and inherited owner", "[parser]") {
-  auto p = parse_string("$TTL 1h\n$ORIGIN a.\nx A 192.0.2.1\n$ORIGIN b.a.\n A 192.0.2.2\ny A 192.0.2.3\n");
+  auto p = parse_string(
+      "$TTL 1h\n$ORIGIN a.\nx A 192.0.2.1\n$ORIGIN b.a.\n A 192.0.2.2\ny A 192.0.2.3\n");
   REQUIRE(p->diag.error_count() == 0);
   REQUIRE(p->store.rrs.size() == 3);
   CHECK(owner_text(p->store.rrs[1]) == "x.a.");

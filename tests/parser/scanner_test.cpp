@@ -42,8 +42,7 @@ TEST_CASE("scanner: parentheses join lines, comments inside them", "[parser]") {
   auto r = records(z);
   REQUIRE(r.size() == 2);
   CHECK(r[0] == "@ SOA ns h ( 1 ; serial\n 2 3\n 4 5 )");
-  CHECK(tokens(r[0]) ==
-        std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
+  CHECK(tokens(r[0]) == std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
 }
 
 TEST_CASE("scanner: quotes hide ; ( and escapes hide quotes", "[parser]") {
@@ -93,8 +92,8 @@ TEST_CASE("record grammar: owner? (ttl|class)* type rdata", "[parser]") {
       {"www in A 192.0.2.1", true, 2, 4},
       {"\t1h CLASS1 TXT \"a b\" c", false, 2, 5},
       {"\tA 192.0.2.1", false, 0, 2},
-      {"www INX A", true, 1, 3},        // INX is not a class: it is the type
-      {"www CLASS A", true, 1, 3},      // CLASS without digits is not a class
+      {"www INX A", true, 1, 3},         // INX is not a class: it is the type
+      {"www CLASS A", true, 1, 3},       // CLASS without digits is not a class
       {"www 300 IN", true, kNoType, 3},  // no type
       {"www", true, kNoType, 1},
       {"   ; only a comment", false, kNoType, 0},
