@@ -27,6 +27,10 @@ namespace zk::pipeline {
 /// duplicates were removed. TTLs of duplicates do not take part: the lowest TTL is kept.
 size_t sort_zone(ZoneStore& store);
 
+/// Merges records appended after the first sorted_prefix ones (a sorted store) into canonical
+/// order, without re-sorting the whole store. The added records must not duplicate existing ones.
+void merge_added(ZoneStore& store, size_t sorted_prefix);
+
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
 size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag);
@@ -107,10 +111,12 @@ bool serial_lt(uint32_t a, uint32_t b) noexcept;
 /// 0 is skipped, as BIND does). Keep returns old.
 uint32_t next_serial(uint32_t old, SerialPolicy policy, int64_t now) noexcept;
 
-/// Rewrites the apex SOA serial in place (copying the RDATA into the store's arena).
-/// Returns the new serial.
-uint32_t update_serial(ZoneStore& store, const ZoneIndex& index, SerialPolicy policy,
-                       int64_t now);
+/// The apex SOA record of a sorted store (the apex is its first owner), or nullptr.
+RR* apex_soa(ZoneStore& store) noexcept;
+
+/// Rewrites the apex SOA serial of a sorted store in place (copying the RDATA into the store's
+/// arena). Returns the new serial (0 when there is no SOA).
+uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now);
 
 // --- NSEC3 (RFC 5155) ---------------------------------------------------------------------
 
