@@ -185,7 +185,11 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     }
   }
   auto res = pipeline::compile_zone(o, diag);
-  for (const Diagnostic& d : diag.sorted()) report.err += diag.format(d) + "\n";
+  for (const Diagnostic& d : diag.sorted()) {
+    // Cross-record checks have no single source position; name the file at least.
+    if (d.error.where.line == 0) report.err += a.zone_file + ": ";
+    report.err += diag.format(d) + "\n";
+  }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";
     return exit_code_for(res.error().code);
