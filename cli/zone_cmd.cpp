@@ -17,6 +17,7 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.")->required();
   cmd->add_flag("--strict", a.strict, "treat warnings as errors");
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
+  cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
 }
 
 Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
@@ -163,7 +164,6 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--expiration", a.expiration, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--now", a.now, "the time to sign at (default: the clock)");
-  cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
   return cmd;
 }
 
