@@ -3,7 +3,20 @@
 // Stages (each in its own .cpp, each usable alone from tests):
 //   sort_zone -> drop_out_of_zone -> build_index (zone cuts, ENTs) -> check_zone ->
 //   clamp_ttls -> strip_dnssec -> update_serial -> add key records -> build chain -> write_zone
-// compile_zone / sign_zone drive them for the CLI.
+// compile_zone drives them for the CLI.
+//
+// Decisions (named-checkzone's classification unless noted):
+// - Out-of-zone records: warning, dropped ("ignoring out-of-zone data").
+// - RRsets whose TTLs differ: warning; every RR gets the lowest TTL (RFC 2181 s5.2). BIND keeps
+//   the first one read; "first" depends on input order, the lowest does not.
+// - Occluded data (below a zone cut or DNAME): warning unless it is A/AAAA glue; written out
+//   unsigned and left out of the NSEC/NSEC3 chain.
+// - Output order: apex SOA first, then canonical order with each RRset followed by its RRSIGs
+//   and each owner's NSEC; with NSEC3 the NSEC3 records (hash order) follow the rest of the zone.
+// - NSEC3 with opt-out still gets NSEC3 records for every empty non-terminal (allowed by
+//   RFC 5155 s7.1, which only permits leaving some out).
+// - DNSKEY TTL: SOA minimum capped at 3600; CDS/CDNSKEY use it too; NSEC/NSEC3/NSEC3PARAM TTL
+//   is min(SOA TTL, SOA MINIMUM) (RFC 9077).
 #pragma once
 
 #include <array>
