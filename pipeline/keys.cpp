@@ -75,6 +75,14 @@ Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagno
       plan.published.push_back(*zsk);
     }
   }
+  // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
+  // it; a ZSK whose algorithm has no KSK signs it too.
+  for (const auto& z : std::vector<signer::Key>(plan.zsks)) {
+    const bool covered = std::any_of(plan.ksks.begin(), plan.ksks.end(), [&](const signer::Key& k) {
+      return k.algorithm() == z.algorithm();
+    });
+    if (!covered) plan.ksks.push_back(z);
+  }
   plan.params.signer = origin;
   plan.params.inception = static_cast<uint32_t>(options.inception);
   plan.params.expiration = static_cast<uint32_t>(options.expiration);

@@ -170,3 +170,20 @@ TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sig
   CHECK(v.bind == 0);
   CHECK(v.knot == 0);
 }
+
+TEST_CASE("two algorithms in the key dir: every RRset signed with both", "[e2e][sign]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  make_keys(dir.path(), "example.com.", "ED25519");
+  const std::string out = dir.file("out");
+  std::string log;
+  REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                  " --origin example.com. --keys " + dir.path() + " --output " + out +
+                  fixed_times(),
+              &log) == 0);
+  const Validation v = validate(out, "example.com.");
+  INFO(log << v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}
