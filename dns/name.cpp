@@ -113,6 +113,15 @@ size_t canonical_key(NameView name, uint8_t* out) noexcept {
   return o;
 }
 
+namespace {
+// Characters a presentation name may hold without a backslash (as Knot's scanner allows);
+// everything else must be written as \X or \DDD.
+constexpr bool plain_name_char(uint8_t c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '/' || c == '*';
+}
+}  // namespace
+
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
   if (text.empty()) return fail(Errc::BadName, "empty domain name");
   if (text == "@") {
@@ -162,6 +171,8 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
         c = static_cast<uint8_t>(d0);
         i += 1;
       }
+    } else if (!plain_name_char(c)) {
+      return fail(Errc::BadName, "unescaped special character in domain name");
     }
     if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");
     if (o >= kMaxNameLen) return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
@@ -196,20 +207,16 @@ void name_to_text(NameView name, std::string& out) {
     const uint8_t l = name.data[i];
     for (uint16_t k = 1; k <= l; ++k) {
       const uint8_t c = name.data[i + k];
-      switch (c) {
-        case '.': case '\\': case '"': case '(': case ')': case ';': case '@': case '$':
-          out.push_back('\\');
-          out.push_back(static_cast<char>(c));
-          break;
-        default:
-          if (c <= 0x20 || c >= 0x7f) {
-            out.push_back('\\');
-            out.push_back(static_cast<char>('0' + c / 100));
-            out.push_back(static_cast<char>('0' + (c / 10) % 10));
-            out.push_back(static_cast<char>('0' + c % 10));
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
+      if (plain_name_char(c)) {
+        out.push_back(static_cast<char>(c));
+      } else if (c > 0x20 && c < 0x7f) {
+        out.push_back('\\');  // "\." "\@" "\&": whatever name_from_text wants escaped
+        out.push_back(static_cast<char>(c));
+      } else {
+        out.push_back('\\');
+        out.push_back(static_cast<char>('0' + c / 100));
+        out.push_back(static_cast<char>('0' + (c / 10) % 10));
+        out.push_back(static_cast<char>('0' + c % 10));
       }
     }
     out.push_back('.');

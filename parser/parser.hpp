@@ -33,8 +33,14 @@ struct ParseOptions {
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;
   bool allow_include = true;
+  /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
+  /// against its working directory) instead of the including file's directory.
+  std::string include_base_dir;
   ParseLimits limits;
   unsigned threads = 0;         // 0 = use the current TBB arena's concurrency
+  /// Target size of the chunks parsed in parallel; chunks end before a record with an explicit
+  /// owner. Output does not depend on it.
+  size_t chunk_bytes = size_t{1} << 20;
 };
 
 /// Parses the zone file at path into store (appending records; store.origin is set from

@@ -1,0 +1,215 @@
+// Signing throughput on one thread: zonekiln's SignContext per algorithm, plus the raw OpenSSL 3
+// API paths it was chosen from (compare with bench/openssl_speed.sh on the same machine).
+//
+//   build/bench/sign_bench --benchmark_min_time=2
+//
+// This bench looks inside the signer (signer/detail) on purpose: the API-path rows need the
+// EVP_PKEY of a loaded key.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "dns/zone.hpp"
+#include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
+
+namespace {
+
+using namespace zk;
+using namespace zk::signer;
+
+// A realistic small RRset: www.example.com. 3600 IN A, three addresses (~100 octets to sign).
+struct Input {
+  Arena arena;
+  Name origin;
+  std::vector<RR> rrset;
+  std::vector<uint8_t> tbs;  // the same signing input as bytes, for the raw API rows
+
+  Input() {
+    (void)name_from_text("example.com.", NameView{}, origin);
+    Name owner;
+    (void)name_from_text("www.example.com.", NameView{}, owner);
+    const Owner* o = make_owner(arena, owner);
+    for (uint8_t i = 1; i <= 3; ++i) {
+      const uint8_t a[4] = {192, 0, 2, i};
+      rrset.push_back(RR{o, arena.copy(a, 4), 3600, rrtype::A, 4});
+    }
+    tbs.assign(18 + origin.size() + 3 * (owner.size() + 14), 0x5a);
+  }
+};
+
+Input& input() {
+  static Input in;  // built once, outside every timed loop
+  return in;
+}
+
+const Key& key_for(uint8_t algorithm) {
+  static std::vector<std::pair<uint8_t, Key>> keys;  // bench-only cache: one key per algorithm
+  for (auto& [a, k] : keys) {
+    if (a == algorithm) return k;
+  }
+  auto k = generate_key(algorithm, false, 2048);
+  if (!k) std::abort();
+  keys.emplace_back(algorithm, std::move(*k));
+  return keys.back().second;
+}
+
+void BM_SignContext(benchmark::State& state) {
+  const Key& key = key_for(static_cast<uint8_t>(state.range(0)));
+  Input& in = input();
+  SignContext ctx;
+  std::vector<uint8_t> out(max_rrsig_rdata_len(key));
+  const RrsigParams p{in.origin, 1700000000, 1702592000, 3600};
+  for (auto _ : state) {
+    auto n = ctx.sign(key, p, in.rrset, out.data());
+    benchmark::DoNotOptimize(n);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(algorithm_name(key.algorithm()));
+}
+BENCHMARK(BM_SignContext)
+    ->ArgName("alg")
+    ->Arg(alg::RSASHA256)
+    ->Arg(alg::RSASHA512)
+    ->Arg(alg::ECDSAP256SHA256)
+    ->Arg(alg::ECDSAP384SHA384)
+    ->Arg(alg::ED25519)
+    ->Arg(alg::ED448);
+
+void BM_Verify(benchmark::State& state) {
+  const Key& key = key_for(static_cast<uint8_t>(state.range(0)));
+  Input& in = input();
+  SignContext ctx;
+  std::vector<uint8_t> sig(max_rrsig_rdata_len(key));
+  auto n = ctx.sign(key, {in.origin, 1700000000, 1702592000, 3600}, in.rrset, sig.data());
+  if (!n) std::abort();
+  sig.resize(*n);
+  for (auto _ : state) {
+    auto ok = ctx.verify(key, in.rrset, sig);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(algorithm_name(key.algorithm()));
+}
+BENCHMARK(BM_Verify)
+    ->ArgName("alg")
+    ->Arg(alg::RSASHA256)
+    ->Arg(alg::ECDSAP256SHA256)
+    ->Arg(alg::ED25519);
+
+// --- the raw OpenSSL 3 API paths for ECDSA P-256 ------------------------------------------------
+
+// (a) EVP_DigestSign with the context re-initialised for every signature.
+void BM_P256_DigestSignReinit(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ECDSAP256SHA256).impl();
+  Input& in = input();
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+  uint8_t der[80];
+  for (auto _ : state) {
+    size_t len = sizeof der;
+    EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, k.pkey.get(), nullptr);
+    EVP_DigestSign(ctx.get(), der, &len, in.tbs.data(), in.tbs.size());
+    benchmark::DoNotOptimize(der);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_P256_DigestSignReinit);
+
+// (b) a separate digest, then EVP_PKEY_sign on a context initialised once (output is DER).
+void BM_P256_PkeySignReused(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ECDSAP256SHA256).impl();
+  Input& in = input();
+  detail::MdCtxPtr md(EVP_MD_CTX_new());
+  detail::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, k.pkey.get(), nullptr));
+  EVP_PKEY_sign_init(ctx.get());
+  EVP_PKEY_CTX_set_signature_md(ctx.get(), k.md.get());
+  uint8_t dg[EVP_MAX_MD_SIZE], der[80];
+  for (auto _ : state) {
+    unsigned dlen = 0;
+    EVP_DigestInit_ex2(md.get(), k.md.get(), nullptr);
+    EVP_DigestUpdate(md.get(), in.tbs.data(), in.tbs.size());
+    EVP_DigestFinal_ex(md.get(), dg, &dlen);
+    size_t len = sizeof der;
+    EVP_PKEY_sign(ctx.get(), der, &len, dg, dlen);
+    benchmark::DoNotOptimize(der);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_P256_PkeySignReused);
+
+// (c) a separate digest, then the deprecated ECDSA_do_sign on the EC_KEY taken once at load
+// (what SignContext uses for ECDSA).
+void BM_P256_EcdsaDoSign(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ECDSAP256SHA256).impl();
+  Input& in = input();
+  detail::MdCtxPtr md(EVP_MD_CTX_new());
+  uint8_t dg[EVP_MAX_MD_SIZE];
+  for (auto _ : state) {
+    unsigned dlen = 0;
+    EVP_DigestInit_ex2(md.get(), k.md.get(), nullptr);
+    EVP_DigestUpdate(md.get(), in.tbs.data(), in.tbs.size());
+    EVP_DigestFinal_ex(md.get(), dg, &dlen);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    detail::EcdsaSigPtr sig(ECDSA_do_sign(dg, static_cast<int>(dlen), k.ec.get()));
+#pragma GCC diagnostic pop
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_P256_EcdsaDoSign);
+
+// --- the raw OpenSSL 3 API paths for Ed25519 ---------------------------------------------------
+
+void BM_Ed25519_DigestSignReinit(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ED25519).impl();
+  Input& in = input();
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+  uint8_t sig[64];
+  for (auto _ : state) {
+    size_t len = sizeof sig;
+    EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, k.pkey.get(), nullptr);
+    EVP_DigestSign(ctx.get(), sig, &len, in.tbs.data(), in.tbs.size());
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Ed25519_DigestSignReinit);
+
+void BM_Ed25519_DigestSignReused(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ED25519).impl();
+  Input& in = input();
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+  EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, k.pkey.get(), nullptr);
+  uint8_t sig[64];
+  for (auto _ : state) {
+    size_t len = sizeof sig;
+    EVP_DigestSign(ctx.get(), sig, &len, in.tbs.data(), in.tbs.size());
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Ed25519_DigestSignReused);
+
+// The digest alone, as SignContext does it per ECDSA/RSA signature (reused EVP_MD_CTX).
+void BM_Sha256_Reinit(benchmark::State& state) {
+  const Key::Impl& k = *key_for(alg::ECDSAP256SHA256).impl();
+  Input& in = input();
+  detail::MdCtxPtr md(EVP_MD_CTX_new());
+  uint8_t dg[EVP_MAX_MD_SIZE];
+  for (auto _ : state) {
+    unsigned dlen = 0;
+    EVP_DigestInit_ex2(md.get(), k.md.get(), nullptr);
+    EVP_DigestUpdate(md.get(), in.tbs.data(), in.tbs.size());
+    EVP_DigestFinal_ex(md.get(), dg, &dlen);
+    benchmark::DoNotOptimize(dg);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sha256_Reinit);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,28 @@
+// Printers for the whole-RDATA codecs and SvcParams. Each gets valid wire (rdata_validate)
+// that print_ok accepted. Internal to emit/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "dns/detail/rdata_desc.hpp"
+
+namespace zk::emit::detail {
+
+/// False when valid wire of this field would not read back to the same octets from text
+/// (e.g. an empty ECH value, WKS bitmap ending in a zero octet); the caller then prints the
+/// whole RDATA in RFC 3597 form.
+bool print_ok(zk::detail::Field f, const uint8_t* p, size_t n) noexcept;
+
+void print_wks(std::string& out, const uint8_t* p, size_t n);
+void print_loc(std::string& out, const uint8_t* p, size_t n);
+void print_apl(std::string& out, const uint8_t* p, size_t n);
+void print_a6(std::string& out, const uint8_t* p, size_t n);
+void print_ipseckey(std::string& out, const uint8_t* p, size_t n);
+void print_hip(std::string& out, const uint8_t* p, size_t n);
+void print_caa(std::string& out, const uint8_t* p, size_t n);
+void print_amtrelay(std::string& out, const uint8_t* p, size_t n);
+void print_svc_params(std::string& out, const uint8_t* p, size_t n);
+
+}  // namespace zk::emit::detail

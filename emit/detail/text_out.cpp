@@ -1,0 +1,145 @@
+#include "emit/detail/text_out.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+namespace zk::emit::detail {
+
+namespace {
+constexpr char kHexUpper[] = "0123456789ABCDEF";
+constexpr char kHexLower[] = "0123456789abcdef";
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kB32Hex[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+
+// Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) noexcept {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+void put_digits(std::string& out, unsigned v, unsigned width) {
+  char buf[8];
+  for (unsigned i = width; i-- > 0;) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(buf, width);
+}
+}  // namespace
+
+void put_u32(std::string& out, uint32_t v) {
+  char buf[10];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void put_hex(std::string& out, const uint8_t* p, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + 2 * n);
+  char* o = out.data() + at;
+  for (size_t i = 0; i < n; ++i) {
+    o[2 * i] = kHexUpper[p[i] >> 4];
+    o[2 * i + 1] = kHexUpper[p[i] & 15];
+  }
+}
+
+void put_hex_lower(std::string& out, const uint8_t* p, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + 2 * n);
+  char* o = out.data() + at;
+  for (size_t i = 0; i < n; ++i) {
+    o[2 * i] = kHexLower[p[i] >> 4];
+    o[2 * i + 1] = kHexLower[p[i] & 15];
+  }
+}
+
+void put_base64(std::string& out, const uint8_t* p, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + (n + 2) / 3 * 4);
+  char* o = out.data() + at;
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    *o++ = kB64[(v >> 6) & 63];
+    *o++ = kB64[v & 63];
+  }
+  if (i < n) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (i + 1 < n ? uint32_t{p[i + 1]} << 8 : 0);
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    *o++ = i + 1 < n ? kB64[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+}
+
+void put_base32hex(std::string& out, const uint8_t* p, size_t n) {
+  uint32_t acc = 0;
+  unsigned bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    acc = (acc << 8) | p[i];
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out.push_back(kB32Hex[(acc >> bits) & 31]);
+    }
+  }
+  if (bits > 0) out.push_back(kB32Hex[(acc << (5 - bits)) & 31]);
+}
+
+void put_escaped(std::string& out, const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t c = p[i];
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c > 0x7e) {
+      out.push_back('\\');
+      put_digits(out, c, 3);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+}
+
+void put_quoted(std::string& out, const uint8_t* p, size_t n) {
+  out.push_back('"');
+  put_escaped(out, p, n);
+  out.push_back('"');
+}
+
+void put_ipv4(std::string& out, const uint8_t* p) {
+  for (int i = 0; i < 4; ++i) {
+    if (i) out.push_back('.');
+    put_u32(out, p[i]);
+  }
+}
+
+void put_ipv6(std::string& out, const uint8_t* p) {
+  char buf[INET6_ADDRSTRLEN];
+  if (inet_ntop(AF_INET6, p, buf, sizeof buf) != nullptr) out.append(buf);
+}
+
+void put_time(std::string& out, uint32_t secs) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(secs / 86400, &y, &m, &d);
+  const unsigned rem = secs % 86400;
+  put_digits(out, static_cast<unsigned>(y), 4);
+  put_digits(out, m, 2);
+  put_digits(out, d, 2);
+  put_digits(out, rem / 3600, 2);
+  put_digits(out, rem / 60 % 60, 2);
+  put_digits(out, rem % 60, 2);
+}
+
+}  // namespace zk::emit::detail

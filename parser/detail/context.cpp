@@ -1,0 +1,115 @@
+#include "parser/detail/context.hpp"
+
+#include <cstring>
+
+namespace zk::parser::detail {
+
+SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t rec_line,
+                      const char* pos, std::string* line_text) {
+  const char* b = file.text.data();
+  const char* e = b + file.text.size();
+  if (pos < b || pos > e) pos = rec_begin;
+  if (rec_begin < b || rec_begin > pos) rec_begin = pos;
+  uint32_t line = rec_line;
+  for (const char* p = rec_begin; p < pos; ++p) line += (*p == '\n');
+  const char* ls = pos;
+  while (ls > b && ls[-1] != '\n') --ls;
+  if (line_text) {
+    const char* le = pos;
+    while (le < e && *le != '\n') ++le;
+    line_text->assign(ls, static_cast<size_t>(le - ls));
+  }
+  SourcePos sp;
+  sp.file = file.index;
+  sp.offset = static_cast<uint64_t>(pos - b);
+  sp.line = line;
+  sp.column = static_cast<uint32_t>(pos - ls) + 1;
+  return sp;
+}
+
+void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
+            const SourceFile& file, const char* rec_begin, uint32_t rec_line, const char* pos) {
+  std::string line;
+  SourcePos sp = position_of(file, rec_begin, rec_line, pos, &line);
+  diag.report(sev, Error{code, sp, std::move(detail)}, std::move(line));
+}
+
+void append_segment(SegmentOut& a, SegmentOut&& b) {
+  const uint32_t base = static_cast<uint32_t>(a.store.rrs.size());
+  for (PendingTtl& p : b.pending) {
+    if (a.has_last_ttl) {
+      for (uint32_t i = 0; i < p.count; ++i) b.store.rrs[p.first + i].ttl = a.last_ttl;
+    } else {
+      p.first += base;
+      a.pending.push_back(std::move(p));
+    }
+  }
+  a.errors += b.errors;
+  if (b.has_last_ttl) {
+    a.has_last_ttl = true;
+    a.last_ttl = b.last_ttl;
+  }
+  if (!a.store.rrs.empty() && !b.store.rrs.empty()) {
+    const Owner* last = a.store.rrs.back().owner;
+    const Owner* first = b.store.rrs.front().owner;
+    if (last != first && last->wire_len == first->wire_len &&
+        std::memcmp(last->wire(), first->wire(), last->wire_len) == 0) {
+      for (RR& rr : b.store.rrs) {
+        if (rr.owner != first) break;
+        rr.owner = last;
+      }
+    }
+  }
+  a.store.absorb(std::move(b.store));
+}
+
+bool name_chars_ok(std::string_view t) noexcept {
+  if (t == "@") return true;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '*' || c == '/' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_absolute_or_at(std::string_view t) noexcept {
+  if (t == "@") return true;
+  if (t.empty() || t.back() != '.') return false;
+  size_t backslashes = 0;
+  for (size_t i = t.size() - 1; i > 0 && t[i - 1] == '\\'; --i) ++backslashes;
+  return backslashes % 2 == 0;
+}
+
+bool unescape_text(std::string_view in, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 1 >= in.size()) return false;
+    const char d = in[i + 1];
+    if (d >= '0' && d <= '9') {
+      if (i + 3 >= in.size() + 0 || !(in[i + 2] >= '0' && in[i + 2] <= '9') ||
+          !(in[i + 3] >= '0' && in[i + 3] <= '9')) {
+        return false;
+      }
+      const int v = (d - '0') * 100 + (in[i + 2] - '0') * 10 + (in[i + 3] - '0');
+      if (v > 255) return false;
+      out.push_back(static_cast<char>(v));
+      i += 3;
+    } else {
+      out.push_back(d);
+      ++i;
+    }
+  }
+  return true;
+}
+
+}  // namespace zk::parser::detail

@@ -1,0 +1,79 @@
+// Shared internals of one parse: the file being read, the state at a segment start, segment
+// outputs and how errors get their positions. Internal to parser/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/diagnostics.hpp"
+#include "dns/name.hpp"
+#include "dns/zone.hpp"
+#include "parser/parser.hpp"
+
+namespace zk::parser::detail {
+
+/// One input file held in memory (padded with kPadding zero bytes).
+struct SourceFile {
+  std::unique_ptr<char[]> buffer;
+  std::string_view text;  // without padding
+  uint32_t index = 0;     // Diagnostics file index
+  std::string dir;        // directory of the file (for relative $INCLUDE); empty: none
+};
+
+/// Parser state at the start of a segment ($ORIGIN, $TTL, previous owner).
+struct SegmentState {
+  Name origin;
+  bool has_origin = false;
+  bool has_dollar_ttl = false;
+  uint32_t dollar_ttl = 0;
+  Name prev_owner;
+  bool has_prev_owner = false;
+  bool warn_inherited = false;  // first blank-owner record follows an $ORIGIN change
+  NameView origin_view() const noexcept { return has_origin ? origin.view() : NameView{}; }
+};
+
+/// A run of records whose TTL depends on records before their segment (no $TTL, no TTL seen
+/// yet). Within one chunk these are a contiguous run, so a zone without $TTL costs one entry
+/// per chunk, not one per record.
+struct PendingTtl {
+  uint32_t first;  // index into the segment's store
+  uint32_t count;
+  SourcePos pos;     // of the run's first record, for the warning/error if one is needed
+  std::string line;  // its source line
+};
+
+/// Output of one segment (a chunk of text, an $INCLUDEd file or a $GENERATE).
+struct SegmentOut {
+  ZoneStore store;
+  std::vector<PendingTtl> pending;
+  bool has_last_ttl = false;
+  uint32_t last_ttl = 0;
+  uint32_t errors = 0;  // errors reported while reading this segment (for $INCLUDE)
+};
+
+/// Reports an error at pos (a pointer into file.text) of a record that starts at rec_begin on
+/// line rec_line. Line, column and source line are worked out here, on the failure path only.
+SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t rec_line,
+                      const char* pos, std::string* line_text);
+void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
+            const SourceFile& file, const char* rec_begin, uint32_t rec_line, const char* pos);
+
+/// Moves b after a in order, resolving b's pending TTLs from a's last TTL and letting a record
+/// that continues a's last owner share its Owner entry.
+void append_segment(SegmentOut& a, SegmentOut&& b);
+
+/// True when an owner or $ORIGIN token uses only letters, digits, '-', '_', '*', '/', '.' and
+/// backslash escapes, or is exactly "@" (Knot's rule; other characters must be escaped).
+bool name_chars_ok(std::string_view token) noexcept;
+
+/// True for "@" and for names ending in an unescaped dot ($ORIGIN and $INCLUDE origins must
+/// be absolute, as in Knot).
+bool is_absolute_or_at(std::string_view token) noexcept;
+
+/// Decodes "\X" and "\DDD" escapes of a token (file names, $INCLUDE). False on a bad escape.
+bool unescape_text(std::string_view in, std::string& out);
+
+}  // namespace zk::parser::detail

@@ -1,0 +1,31 @@
+// BIND's $GENERATE: range parsing and template expansion ("$", "$$", "${offset,width,base}").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dns/result.hpp"
+
+namespace zk::parser::detail {
+
+struct GenerateRange {
+  int64_t start = 0, stop = 0, step = 1;
+  uint64_t count() const noexcept { return static_cast<uint64_t>((stop - start) / step) + 1; }
+};
+
+/// Parses "start-stop[/step]" (0 <= start <= stop < 2^31, step >= 1). Errc::BadDirective on error.
+Result<GenerateRange> parse_generate_range(std::string_view text);
+
+/// Checks a template once before expansion (so a bad modifier is reported once, not per value):
+/// modifier syntax, and that range values plus each offset stay within 32-bit signed (BIND).
+Result<void> check_generate_template(std::string_view tmpl, const GenerateRange& range = {});
+
+/// Appends the template expanded for value to out: "$" -> value, "$$" -> "$",
+/// "${offset[,width[,base]]}" -> value+offset, zero-padded to width, in base d/o/x/X or as
+/// nibble labels n/N (BIND: width counts the nibbles and their dots). "\X" is copied unchanged
+/// so the name reader still sees the escape. The template must have passed
+/// check_generate_template.
+void expand_generate_template(std::string_view tmpl, int64_t value, std::string& out);
+
+}  // namespace zk::parser::detail

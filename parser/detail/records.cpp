@@ -1,0 +1,269 @@
+#include "parser/detail/records.hpp"
+
+#include <cstring>
+#include <optional>
+
+#include "dns/rdata.hpp"
+#include "dns/rrtype.hpp"
+#include "parser/detail/ttl.hpp"
+#include "parser/grammar/record.hpp"
+
+namespace zk::parser::detail {
+namespace {
+
+bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(static_cast<uint8_t>(a[i])) != ascii_lower(static_cast<uint8_t>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A class mnemonic or CLASSnnn (RFC 3597 s5). Type mnemonics never look like these.
+bool looks_like_class(std::string_view t) noexcept {
+  if (t.size() == 2) {
+    return iequal(t, "IN") || iequal(t, "CH") || iequal(t, "HS") || iequal(t, "CS");
+  }
+  if (t.size() > 5 && iequal(t.substr(0, 5), "CLASS")) {
+    for (char c : t.substr(5)) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  }
+  return iequal(t, "NONE") || iequal(t, "ANY");
+}
+
+}  // namespace
+
+RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
+                             const SourceFile& file, SegmentState& state, SegmentOut& out)
+    : opt_(options),
+      diag_(diag),
+      file_(file),
+      st_(state),
+      out_(out),
+      rdata_(new uint8_t[kRdataBufSize]),
+      arena_(&out.store.arena()) {
+  toks_.tokens.reserve(64);
+}
+
+void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin,
+                            uint32_t rec_line, const char* pos) {
+  const char* b = file_.text.data();
+  if (anchor_ && (pos < b || pos > b + file_.text.size())) pos = anchor_;
+  report(diag_, Severity::Error, code, std::move(detail), file_, rec_begin, rec_line, pos);
+  ++out_.errors;
+  if (diag_.full()) stopped_ = true;
+}
+
+void RecordBuilder::text_record(const RecordSpan& span, uint32_t rec_line) {
+  const size_t len = static_cast<size_t>(span.end - span.begin);
+  if (len > opt_.limits.max_line_length) {
+    fail_at(Errc::LimitExceeded, "record longer than the limit of " +
+                                     std::to_string(opt_.limits.max_line_length) + " bytes",
+            span.begin, rec_line, span.begin);
+    return;
+  }
+  if (span.issue != ScanIssue::None) {
+    if (record_is_blank(span.begin, span.end) && span.issue != ScanIssue::NulByte &&
+        span.issue != ScanIssue::UnbalancedClose && span.issue != ScanIssue::UnclosedParen) {
+      return;
+    }
+    fail_at(span.issue == ScanIssue::UnclosedQuote ? Errc::BadText : Errc::Syntax,
+            std::string(scan_issue_text(span.issue)), span.begin, rec_line, span.issue_pos);
+    if (span.issue == ScanIssue::UnclosedParen || span.issue == ScanIssue::NestedParen) {
+      // Knot stops at these; we go on but the owner of what follows is unknown.
+      st_.has_prev_owner = false;
+    }
+    return;
+  }
+  if (const char* bad = grammar::tokenize_record(span.begin, span.end, toks_)) {
+    fail_at(Errc::Syntax, "unexpected character in record", span.begin, rec_line, bad);
+    return;
+  }
+  if (toks_.tokens.empty()) return;
+  tokens_record(toks_, span.begin, rec_line, nullptr);
+}
+
+bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char* rec_begin,
+                                  uint32_t rec_line, const char* anchor) {
+  anchor_ = anchor;
+  const auto& t = toks.tokens;
+  const size_t n = t.size();
+  size_t i = 0;
+  const bool first = first_record_;
+  first_record_ = false;
+  if (toks.has_owner) {
+    const Token& ot = t[0];
+    if (ot.quoted) {
+      st_.has_prev_owner = false;
+      fail_at(Errc::BadName, "owner name expected, not a quoted string", rec_begin, rec_line,
+              ot.text.data() - 1);
+      return false;
+    }
+    if (auto r = name_from_text(ot.text, st_.origin_view(), name_); !r) {
+      st_.has_prev_owner = false;
+      fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
+              ot.text.data());
+      return false;
+    }
+    i = 1;
+    if (!(owner_ && st_.has_prev_owner && owner_->wire_len == name_.size() &&
+          name_equal(owner_->name(), name_.view()))) {
+      owner_ = make_owner(*arena_, name_.view());
+    }
+    st_.prev_owner.assign(name_.view());
+    st_.has_prev_owner = true;
+  } else {
+    if (!st_.has_prev_owner) {
+      fail_at(Errc::BadName, "record has no owner name and there is no previous owner",
+              rec_begin, rec_line, t[0].text.data());
+      return false;
+    }
+    if (first && st_.warn_inherited) {
+      report(diag_, Severity::Warning, Errc::Syntax,
+             "record with inherited owner after an $ORIGIN change", file_, rec_begin, rec_line,
+             t[0].text.data());
+    }
+    if (!owner_) owner_ = make_owner(*arena_, st_.prev_owner.view());
+  }
+
+  bool have_ttl = false, have_class = false;
+  uint32_t ttl = 0;
+  for (; i < n; ++i) {
+    const Token& tk = t[i];
+    if (tk.quoted) break;
+    if (looks_like_ttl(tk.text)) {
+      if (have_ttl) {
+        fail_at(Errc::BadTtl, "second ttl in record", rec_begin, rec_line, tk.text.data());
+        return false;
+      }
+      auto r = parse_ttl(tk.text);
+      if (!r) {
+        fail_at(r.error().code, std::move(r.error().detail), rec_begin, rec_line, tk.text.data());
+        return false;
+      }
+      ttl = *r;
+      have_ttl = true;
+      continue;
+    }
+    if (looks_like_class(tk.text)) {
+      if (have_class) {
+        fail_at(Errc::BadClass, "second class in record", rec_begin, rec_line, tk.text.data());
+        return false;
+      }
+      const auto c = class_from_text(tk.text);
+      if (!c || *c != opt_.default_class) {
+        fail_at(Errc::BadClass, "class must be IN (CLASS1); other classes are not supported",
+                rec_begin, rec_line, tk.text.data());
+        return false;
+      }
+      have_class = true;
+      continue;
+    }
+    break;
+  }
+  if (i >= n) {
+    const char* pos = n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin;
+    fail_at(Errc::Syntax, "record type expected", rec_begin, rec_line, pos);
+    return false;
+  }
+  const Token& tt = t[i];
+  std::optional<uint16_t> type;
+  if (!tt.quoted) {
+    // Most records reuse a handful of type mnemonics; remember the last lookups.
+    for (const auto& m : type_memo_) {
+      if (m.len != 0 && m.len == tt.text.size() && std::memcmp(m.text, tt.text.data(), m.len) == 0) {
+        type = m.type;
+        break;
+      }
+    }
+    if (!type) {
+      type = type_from_text(tt.text);
+      if (type && tt.text.size() <= sizeof(TypeMemo::text)) {
+        TypeMemo& m = type_memo_[memo_next_++ % kTypeMemo];
+        std::memcpy(m.text, tt.text.data(), tt.text.size());
+        m.len = static_cast<uint8_t>(tt.text.size());
+        m.type = *type;
+      }
+    }
+  }
+  if (!type) {
+    fail_at(Errc::UnknownType, "unknown record type", rec_begin, rec_line, tt.text.data());
+    return false;
+  }
+  if (type_is_meta(*type)) {
+    fail_at(Errc::UnknownType, "meta or query type cannot appear in a zone", rec_begin, rec_line,
+            tt.text.data());
+    return false;
+  }
+  ++i;
+  const std::span<const Token> rd(t.data() + i, n - i);
+  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get());
+  if (!r) {
+    const uint64_t k = r.error().where.offset;
+    const char* pos = k < rd.size() ? rd[k].text.data()
+                                    : (n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin);
+    fail_at(r.error().code, std::move(r.error().detail), rec_begin, rec_line, pos);
+    return false;
+  }
+  const size_t len = *r;
+  if (len > kMaxRdataLen) {
+    fail_at(Errc::RdataTooLong, "rdata exceeds 65535 octets", rec_begin, rec_line,
+            rd.empty() ? tt.text.data() : rd[0].text.data());
+    return false;
+  }
+
+  RR rr;
+  rr.owner = owner_;
+  rr.type = *type;
+  rr.rdlen = static_cast<uint16_t>(len);
+  rr.rdata = arena_->copy(rdata_.get(), len);
+  if (have_ttl) {
+    rr.ttl = ttl;
+    out_.has_last_ttl = true;
+    out_.last_ttl = ttl;
+  } else if (st_.has_dollar_ttl) {
+    rr.ttl = st_.dollar_ttl;
+  } else if (out_.has_last_ttl) {
+    rr.ttl = out_.last_ttl;
+  } else {
+    rr.ttl = 0;
+    const auto index = static_cast<uint32_t>(out_.store.rrs.size());
+    if (!out_.pending.empty() && out_.pending.back().first + out_.pending.back().count == index) {
+      ++out_.pending.back().count;
+    } else {
+      PendingTtl p;
+      p.first = index;
+      p.count = 1;
+      const char* pos = tt.text.data();
+      if (anchor_ && (pos < file_.text.data() || pos > file_.text.data() + file_.text.size())) {
+        pos = anchor_;
+      }
+      p.pos = position_of(file_, rec_begin, rec_line, pos, &p.line);
+      out_.pending.push_back(std::move(p));
+    }
+  }
+  out_.store.rrs.push_back(rr);
+  return true;
+}
+
+void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
+                 const char* begin, const char* end, uint32_t first_line, SegmentState state,
+                 SegmentOut& out) {
+  RecordBuilder rb(options, diag, file, state, out);
+  RecordSpan span;
+  uint32_t line = first_line;
+  const char* p = begin;
+  while (p < end && !rb.stopped()) {
+    scan_record(p, end, span);
+    const uint32_t rec_line = line;
+    line += span.newlines;
+    p = span.next;
+    rb.text_record(span, rec_line);
+  }
+}
+
+}  // namespace zk::parser::detail

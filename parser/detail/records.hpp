@@ -1,0 +1,67 @@
+// Turns the tokens of one record into an RR in a segment's store: owner, TTL/class in either
+// order, type, RDATA (via rdata_from_text). Internal to parser/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "parser/detail/context.hpp"
+#include "parser/detail/rdata_text.hpp"
+#include "parser/detail/scanner.hpp"
+#include "parser/grammar/ast.hpp"
+
+namespace zk::parser::detail {
+
+/// Per-segment record builder. Owns its scratch (token vector, RDATA buffer) and reuses it for
+/// every record; not thread-safe (one per task).
+class RecordBuilder {
+ public:
+  RecordBuilder(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
+                SegmentState& state, SegmentOut& out);
+
+  /// Parses the logical record span (from scan_record) that starts on line rec_line.
+  void text_record(const RecordSpan& span, uint32_t rec_line);
+
+  /// Builds a record from ready tokens. Tokens pointing outside file.text (expanded
+  /// $GENERATE text) are reported at anchor. Returns false when the record was rejected.
+  bool tokens_record(const grammar::RecordTokens& toks, const char* rec_begin, uint32_t rec_line,
+                     const char* anchor);
+
+  /// Scratch token vector for callers that build tokens themselves.
+  grammar::RecordTokens& scratch_tokens() { return toks_; }
+  /// True once this builder has reported an error and the sink is full.
+  bool stopped() const noexcept { return stopped_; }
+
+ private:
+  void fail_at(Errc code, std::string detail, const char* rec_begin, uint32_t rec_line,
+               const char* pos);
+
+  const ParseOptions& opt_;
+  Diagnostics& diag_;
+  const SourceFile& file_;
+  SegmentState& st_;
+  SegmentOut& out_;
+  grammar::RecordTokens toks_;
+  std::unique_ptr<uint8_t[]> rdata_;
+  Name name_;
+  const Owner* owner_ = nullptr;  // Owner of st_.prev_owner in out_.store, if made
+  Arena* arena_;
+  const char* anchor_ = nullptr;
+  struct TypeMemo {
+    char text[11];
+    uint8_t len = 0;
+    uint16_t type = 0;
+  };
+  static constexpr unsigned kTypeMemo = 8;
+  TypeMemo type_memo_[kTypeMemo];
+  unsigned memo_next_ = 0;
+  bool first_record_ = true;
+  bool stopped_ = false;
+};
+
+/// Parses every record in [begin, end) (a chunk without directives) into out.
+void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
+                 const char* begin, const char* end, uint32_t first_line, SegmentState state,
+                 SegmentOut& out);
+
+}  // namespace zk::parser::detail

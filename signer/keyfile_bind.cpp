@@ -1,0 +1,555 @@
+// BIND key files: K<zone>.+<alg>+<tag>.key (a DNSKEY line) and .private (Private-key-format
+// v1.2/v1.3, with timing metadata), read and written so dnssec-keygen and zonekiln keys are
+// interchangeable.
+#include "signer/signer.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include <openssl/objects.h>
+
+#include "signer/detail/internal.hpp"
+
+namespace zk::signer {
+
+using detail::AlgInfo;
+using detail::Kind;
+using detail::SecretBytes;
+
+namespace detail {
+
+Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    return fail(Errc::KeyActionNeeded, "cannot open key file " + path + ": " +
+                                           std::strerror(err) +
+                                           (err == ENOENT ? " (restore it or fix the key path)" : ""));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(Errc::KeyActionNeeded, "key file " + path + " is not a regular file");
+  }
+  if (is_private && (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH))) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(Errc::KeyActionNeeded, "private key file " + path + " is accessible by group or " +
+                                           "other (mode " + mode + "); run: chmod 600 " + path);
+  }
+  if (st.st_size > (1 << 20)) {
+    ::close(fd);
+    return fail(Errc::KeyActionNeeded, "key file " + path + " is too large to be a key");
+  }
+  out.v.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < out.v.size()) {
+    const ssize_t n = ::read(fd, out.v.data() + got, out.v.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.v.resize(got);
+  return ok();
+}
+
+}  // namespace detail
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The DNSKEY in a .key file: "owner [ttl] [class] DNSKEY flags 3 alg base64..." after comments.
+struct PublicPart {
+  Name owner;
+  std::vector<uint8_t> rdata;
+};
+
+Result<PublicPart> parse_key_file(const std::string& path, std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (const size_t c = line.find(';'); c != std::string_view::npos) line = line.substr(0, c);
+    line = trim(line);
+    if (line.empty()) continue;
+
+    std::vector<std::string_view> tok;
+    for (size_t i = 0; i < line.size();) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      size_t j = i;
+      while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
+      if (j > i) tok.push_back(line.substr(i, j - i));
+      i = j;
+    }
+    size_t t = 1;
+    while (t < tok.size() && tok[t] != "DNSKEY" && tok[t] != "dnskey" && tok[t] != "KEY") ++t;
+    if (t + 4 >= tok.size()) break;
+    PublicPart pub;
+    if (!name_from_text(tok[0], NameView{}, pub.owner))
+      return fail(Errc::KeyActionNeeded, "key file " + path + ": bad owner name");
+    unsigned f[3];
+    for (int i = 0; i < 3; ++i) {
+      f[i] = 0;
+      for (char ch : tok[t + 1 + i]) {
+        if (ch < '0' || ch > '9' || f[i] > 65535)
+          return fail(Errc::KeyActionNeeded, "key file " + path + ": bad DNSKEY field");
+        f[i] = f[i] * 10 + static_cast<unsigned>(ch - '0');
+      }
+    }
+    if (f[0] > 65535 || f[1] != 3 || f[2] > 255)
+      return fail(Errc::KeyActionNeeded, "key file " + path + ": bad DNSKEY flags/protocol");
+    pub.rdata = {static_cast<uint8_t>(f[0] >> 8), static_cast<uint8_t>(f[0]), 3,
+                 static_cast<uint8_t>(f[2])};
+    std::string b64;
+    for (size_t i = t + 4; i < tok.size(); ++i) b64 += tok[i];
+    if (!detail::base64_decode(b64, pub.rdata) || pub.rdata.size() < 5)
+      return fail(Errc::KeyActionNeeded, "key file " + path + ": bad base64 public key");
+    return pub;
+  }
+  return fail(Errc::KeyActionNeeded, "key file " + path + " holds no DNSKEY record");
+}
+
+// The fields of a .private file that zonekiln uses. Values stay base64-decoded in SecretBytes.
+struct PrivatePart {
+  uint8_t algorithm = 0;
+  SecretBytes n, e, d, p, q, dmp1, dmq1, iqmp, priv;
+  KeyTiming timing;
+};
+
+Result<void> parse_private_file(const std::string& path, std::string_view text, PrivatePart& out) {
+  bool saw_format = false, saw_alg = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = trim(text.substr(pos, eol - pos));
+    pos = eol + 1;
+    if (line.empty()) continue;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      return fail(Errc::KeyActionNeeded, "private key file " + path + ": malformed line");
+    const std::string_view tag = line.substr(0, colon);
+    const std::string_view val = trim(line.substr(colon + 1));
+
+    SecretBytes* field = nullptr;
+    std::optional<int64_t>* when = nullptr;
+    if (tag == "Private-key-format") {
+      if (val.substr(0, 3) != "v1.")
+        return fail(Errc::KeyActionNeeded, "private key file " + path + ": unknown format " +
+                                               std::string(val));
+      saw_format = true;
+      continue;
+    } else if (tag == "Algorithm") {
+      unsigned a = 0;
+      size_t i = 0;
+      for (; i < val.size() && val[i] >= '0' && val[i] <= '9'; ++i) a = a * 10 + (val[i] - '0');
+      if (i == 0 || a > 255)
+        return fail(Errc::KeyActionNeeded, "private key file " + path + ": bad Algorithm line");
+      out.algorithm = static_cast<uint8_t>(a);
+      saw_alg = true;
+      continue;
+    } else if (tag == "Modulus") {
+      field = &out.n;
+    } else if (tag == "PublicExponent") {
+      field = &out.e;
+    } else if (tag == "PrivateExponent") {
+      field = &out.d;
+    } else if (tag == "Prime1") {
+      field = &out.p;
+    } else if (tag == "Prime2") {
+      field = &out.q;
+    } else if (tag == "Exponent1") {
+      field = &out.dmp1;
+    } else if (tag == "Exponent2") {
+      field = &out.dmq1;
+    } else if (tag == "Coefficient") {
+      field = &out.iqmp;
+    } else if (tag == "PrivateKey") {
+      field = &out.priv;
+    } else if (tag == "Created") {
+      when = &out.timing.created;
+    } else if (tag == "Publish") {
+      when = &out.timing.publish;
+    } else if (tag == "Activate") {
+      when = &out.timing.activate;
+    } else if (tag == "Inactive") {
+      when = &out.timing.inactive;
+    } else if (tag == "Delete") {
+      when = &out.timing.remove;
+    } else if (tag == "Revoke") {
+      when = &out.timing.revoke;
+    } else if (tag == "SyncPublish") {
+      when = &out.timing.sync_publish;
+    } else if (tag == "SyncDelete") {
+      when = &out.timing.sync_delete;
+    } else if (tag == "Engine" || tag == "Label") {
+      return fail(Errc::KeyActionNeeded, "private key file " + path +
+                                              " refers to an HSM (" + std::string(tag) +
+                                              "); zonekiln needs the key material in the file");
+    } else {
+      continue;  // other BIND metadata (Length, PublishCDS, ...): not needed for signing
+    }
+    if (field) {
+      field->v.clear();
+      if (!detail::base64_decode(val, field->v))
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": bad base64 in " + std::string(tag));
+    } else {
+      int64_t t = 0;
+      if (!detail::time_from_text(val, &t))
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": bad time in " + std::string(tag));
+      *when = t;
+    }
+  }
+  if (!saw_format || !saw_alg)
+    return fail(Errc::KeyActionNeeded,
+                "private key file " + path + " is not a BIND private key (Private-key-format)");
+  return ok();
+}
+
+Result<detail::PkeyPtr> private_pkey(const AlgInfo& alg, const PrivatePart& pp,
+                                     const std::string& path) {
+  using namespace detail;
+  const auto missing = [&](const char* what) {
+    return fail(Errc::KeyActionNeeded, "private key file " + path + " lacks " + what);
+  };
+  switch (alg.kind) {
+    case Kind::Rsa: {
+      if (pp.n.v.empty() || pp.e.v.empty() || pp.d.v.empty()) return missing("the RSA key fields");
+      ParamBldPtr bld(OSSL_PARAM_BLD_new());
+      if (!bld) return crypto_fail("RSA import");
+      std::vector<BnPtr> keep;  // BIGNUMs must outlive OSSL_PARAM_BLD_to_param
+      const auto push = [&](const char* key, const SecretBytes& b) {
+        if (b.v.empty()) return true;
+        keep.emplace_back(BN_secure_new());
+        if (!keep.back() || !BN_bin2bn(b.v.data(), static_cast<int>(b.v.size()), keep.back().get()))
+          return false;
+        return OSSL_PARAM_BLD_push_BN(bld.get(), key, keep.back().get()) == 1;
+      };
+      bool ok = push(OSSL_PKEY_PARAM_RSA_N, pp.n) && push(OSSL_PKEY_PARAM_RSA_E, pp.e) &&
+                push(OSSL_PKEY_PARAM_RSA_D, pp.d);
+      const bool crt = !pp.p.v.empty() && !pp.q.v.empty() && !pp.dmp1.v.empty() &&
+                       !pp.dmq1.v.empty() && !pp.iqmp.v.empty();
+      if (ok && crt) {
+        ok = push(OSSL_PKEY_PARAM_RSA_FACTOR1, pp.p) && push(OSSL_PKEY_PARAM_RSA_FACTOR2, pp.q) &&
+             push(OSSL_PKEY_PARAM_RSA_EXPONENT1, pp.dmp1) &&
+             push(OSSL_PKEY_PARAM_RSA_EXPONENT2, pp.dmq1) &&
+             push(OSSL_PKEY_PARAM_RSA_COEFFICIENT1, pp.iqmp);
+      }
+      if (!ok) return crypto_fail("RSA import");
+      return pkey_fromdata("RSA", EVP_PKEY_KEYPAIR, bld.get());
+    }
+    case Kind::Ecdsa: {
+      if (pp.priv.v.size() != alg.field_size) return missing("a valid ECDSA PrivateKey");
+      // The public point is derived from the scalar, so a .key that does not belong to this
+      // .private shows up as a mismatch below.
+      EcGroupPtr group(EC_GROUP_new_by_curve_name(OBJ_sn2nid(alg.group)));
+      BnPtr d(BN_secure_new());
+      BnCtxPtr bctx(BN_CTX_secure_new());
+      if (!group || !d || !bctx ||
+          !BN_bin2bn(pp.priv.v.data(), static_cast<int>(pp.priv.v.size()), d.get()))
+        return crypto_fail("ECDSA import");
+      EcPointPtr pub(EC_POINT_new(group.get()));
+      uint8_t point[1 + 2 * 48];
+      size_t plen = 0;
+      if (!pub || !EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bctx.get()) ||
+          (plen = EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point,
+                                     sizeof point, bctx.get())) == 0)
+        return crypto_fail("ECDSA public key derivation");
+      ParamBldPtr bld(OSSL_PARAM_BLD_new());
+      if (!bld ||
+          !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, alg.group, 0) ||
+          !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) ||
+          !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, plen))
+        return crypto_fail("ECDSA import");
+      return pkey_fromdata("EC", EVP_PKEY_KEYPAIR, bld.get());
+    }
+    case Kind::EdDsa: {
+      if (pp.priv.v.size() != alg.field_size) return missing("a valid EdDSA PrivateKey");
+      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(nullptr, alg.group, nullptr,
+                                                      pp.priv.v.data(), pp.priv.v.size());
+      if (!raw) return crypto_fail("EdDSA import");
+      return PkeyPtr(raw);
+    }
+    case Kind::Unsupported:
+      break;
+  }
+  return fail(Errc::KeyActionNeeded, std::string("algorithm ") + alg.name + " is not supported");
+}
+
+Result<Key> load_bind_key(const std::string& base, NameView origin) {
+  SecretBytes pub_text, priv_text;
+  if (auto r = detail::read_key_file(base + ".key", false, pub_text); !r) return fail(r.error());
+  auto pub = parse_key_file(base + ".key",
+                            {reinterpret_cast<const char*>(pub_text.v.data()), pub_text.v.size()});
+  if (!pub) return fail(pub.error());
+  if (origin.len != 0 && !name_equal(pub->owner, origin))
+    return fail(Errc::KeyActionNeeded, "key " + base + " belongs to " +
+                                           detail::name_text(pub->owner) + ", not to " +
+                                           detail::name_text(origin));
+  const uint8_t algorithm = pub->rdata[3];
+  const AlgInfo* alg = detail::alg_info(algorithm);
+  if (!alg || !alg->can_sign)
+    return fail(Errc::KeyActionNeeded,
+                "key " + base + " uses algorithm " + algorithm_name(algorithm) +
+                    ", which must not be used for signing (RFC 8624 s3.1); roll to a new key "
+                    "with ECDSAP256SHA256, ED25519 or RSASHA256");
+
+  if (auto r = detail::read_key_file(base + ".private", true, priv_text); !r) return fail(r.error());
+  PrivatePart pp;
+  if (auto r = parse_private_file(
+          base + ".private",
+          {reinterpret_cast<const char*>(priv_text.v.data()), priv_text.v.size()}, pp);
+      !r)
+    return fail(r.error());
+  if (pp.algorithm != algorithm)
+    return fail(Errc::KeyActionNeeded, "key " + base + ": .key says algorithm " +
+                                           std::to_string(algorithm) + ", .private says " +
+                                           std::to_string(pp.algorithm) +
+                                           "; the two files do not belong together");
+  auto pkey = private_pkey(*alg, pp, base + ".private");
+  if (!pkey) return fail(pkey.error());
+  const uint16_t flags = static_cast<uint16_t>((pub->rdata[0] << 8) | pub->rdata[1]);
+  auto key = detail::make_key(*alg, flags, std::move(*pkey), true, base);
+  if (!key) return key;
+  const auto got = key->dnskey_rdata();
+  if (!std::equal(got.begin(), got.end(), pub->rdata.begin(), pub->rdata.end()))
+    return fail(Errc::KeyActionNeeded,
+                "key " + base + ": the public key in .key does not match the private key in "
+                                ".private; restore the matching pair");
+  key->timing = pp.timing;
+  return key;
+}
+
+// Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
+Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0)
+    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int err = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e2 = ok ? errno : err;
+    ::unlink(tmp.c_str());
+    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
+  }
+  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
+                                             ? 0
+                                             : path.find_last_of('/'));
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return zk::ok();
+}
+
+void append_b64_field(std::string& out, const char* tag, std::span<const uint8_t> v) {
+  out += tag;
+  out += ": ";
+  detail::base64_encode(v, out);
+  out += '\n';
+}
+
+Result<void> append_private_fields(const Key::Impl& k, std::string& out) {
+  using namespace detail;
+  EVP_PKEY* pkey = k.pkey.get();
+  switch (k.alg->kind) {
+    case Kind::Rsa: {
+      static constexpr struct {
+        const char* tag;
+        const char* param;
+      } kFields[] = {{"Modulus", OSSL_PKEY_PARAM_RSA_N},
+                     {"PublicExponent", OSSL_PKEY_PARAM_RSA_E},
+                     {"PrivateExponent", OSSL_PKEY_PARAM_RSA_D},
+                     {"Prime1", OSSL_PKEY_PARAM_RSA_FACTOR1},
+                     {"Prime2", OSSL_PKEY_PARAM_RSA_FACTOR2},
+                     {"Exponent1", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+                     {"Exponent2", OSSL_PKEY_PARAM_RSA_EXPONENT2},
+                     {"Coefficient", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+      for (const auto& f : kFields) {
+        BIGNUM* raw = nullptr;
+        if (!EVP_PKEY_get_bn_param(pkey, f.param, &raw)) return crypto_fail("RSA key export");
+        BnPtr bn(raw);
+        SecretBytes b;
+        b.v.resize(static_cast<size_t>(BN_num_bytes(bn.get())));
+        BN_bn2bin(bn.get(), b.v.data());
+        append_b64_field(out, f.tag, b.v);
+      }
+      return zk::ok();
+    }
+    case Kind::Ecdsa: {
+      BIGNUM* raw = nullptr;
+      if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &raw))
+        return crypto_fail("ECDSA key export");
+      BnPtr bn(raw);
+      SecretBytes b;
+      b.v.resize(k.alg->field_size);
+      if (BN_bn2binpad(bn.get(), b.v.data(), static_cast<int>(b.v.size())) < 0)
+        return fail(Errc::Crypto, "ECDSA private key too large");
+      append_b64_field(out, "PrivateKey", b.v);
+      return zk::ok();
+    }
+    case Kind::EdDsa: {
+      SecretBytes b;
+      b.v.resize(k.alg->field_size);
+      size_t len = b.v.size();
+      if (!EVP_PKEY_get_raw_private_key(pkey, b.v.data(), &len))
+        return crypto_fail("EdDSA key export");
+      b.v.resize(len);
+      append_b64_field(out, "PrivateKey", b.v);
+      return zk::ok();
+    }
+    case Kind::Unsupported:
+      break;
+  }
+  return fail(Errc::Usage, "cannot write keys of this algorithm");
+}
+
+std::string human_time(int64_t t) {
+  const time_t tt = static_cast<time_t>(t);
+  struct tm tm {};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm,
+                     uint16_t pem_flags) {
+  if (path.empty()) return fail(Errc::Usage, "empty key path");
+  std::string base = path;
+  if (ends_with(base, ".private")) base.resize(base.size() - 8);
+  else if (ends_with(base, ".key")) base.resize(base.size() - 4);
+  if (file_exists(base + ".private") || file_exists(base + ".key"))
+    return load_bind_key(base, origin);
+  if (file_exists(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
+  return fail(Errc::KeyActionNeeded, "key " + path + " not found (neither " + base + ".key/" +
+                                         ".private nor a PEM file); restore it or fix the path");
+}
+
+Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
+                                      std::vector<Error>* errors) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d)
+    return fail(Errc::KeyActionNeeded, "cannot read key directory " + dir + ": " +
+                                           std::strerror(errno));
+  std::string prefix = "K";
+  prefix += detail::name_text(origin);
+  prefix += '+';
+  std::vector<std::string> bases;
+  while (const dirent* ent = ::readdir(d)) {
+    const std::string_view name = ent->d_name;
+    if (name.size() <= prefix.size() + 8 || !ends_with(name, ".private")) continue;
+    bool match = name[0] == 'K';
+    for (size_t i = 1; i < prefix.size() && match; ++i)
+      match = ascii_lower(static_cast<uint8_t>(name[i])) == static_cast<uint8_t>(prefix[i]);
+    if (!match) continue;
+    bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
+  }
+  ::closedir(d);
+  std::sort(bases.begin(), bases.end());  // readdir order is not stable across file systems
+  std::vector<Key> keys;
+  for (const std::string& base : bases) {
+    auto key = load_bind_key(base, origin);
+    if (key) {
+      keys.push_back(std::move(*key));
+    } else if (errors) {
+      errors->push_back(std::move(key.error()));
+    }
+  }
+  return keys;
+}
+
+Result<std::string> write_key_files(const Key& key, NameView origin, const std::string& dir,
+                                    int64_t now) {
+  const Key::Impl* k = key.impl();
+  if (!k || !k->has_private) return fail(Errc::Usage, "only keys with a private part are written");
+  char num[32];
+  std::snprintf(num, sizeof num, "+%03u+%05u", unsigned{k->alg->number}, unsigned{k->tag});
+  const std::string zone = detail::name_text(origin);
+  const std::string base = (dir.empty() ? std::string(".") : dir) + "/K" + zone + num;
+
+  KeyTiming t = key.timing;
+  if (!t.created) t.created = now;
+  if (!t.publish && !t.activate) t.publish = t.activate = now;  // dnssec-keygen's default
+
+  static constexpr struct {
+    const char* tag;
+    std::optional<int64_t> KeyTiming::*field;
+  } kTimes[] = {{"Created", &KeyTiming::created},        {"Publish", &KeyTiming::publish},
+                {"Activate", &KeyTiming::activate},      {"Revoke", &KeyTiming::revoke},
+                {"Inactive", &KeyTiming::inactive},      {"Delete", &KeyTiming::remove},
+                {"SyncPublish", &KeyTiming::sync_publish}, {"SyncDelete", &KeyTiming::sync_delete}};
+
+  std::string pub = "; This is a ";
+  pub += (k->flags & kFlagSep) ? "key-signing" : "zone-signing";
+  pub += " key, keyid " + std::to_string(k->tag) + ", for " + zone + "\n";
+  for (const auto& f : kTimes) {
+    if (!(t.*f.field)) continue;
+    pub += std::string("; ") + f.tag + ": " + detail::time_to_text(*(t.*f.field)) + " (" +
+           human_time(*(t.*f.field)) + ")\n";
+  }
+  pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " +
+         std::to_string(k->alg->number) + " ";
+  detail::base64_encode(std::span<const uint8_t>(k->dnskey).subspan(4), pub);
+  pub += '\n';
+
+  std::string priv;
+  priv.reserve(4096);  // one allocation: the buffer is cleansed below, so no copies escape
+  priv += "Private-key-format: v1.3\nAlgorithm: " + std::to_string(k->alg->number) + " (" +
+          k->alg->name + ")\n";
+  auto fields = append_private_fields(*k, priv);
+  if (fields) {
+    for (const auto& f : kTimes) {
+      if (!(t.*f.field)) continue;
+      priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
+    }
+  }
+  Result<void> w = fields ? write_atomic(base + ".private", priv, 0600) : fail(fields.error());
+  detail::cleanse(priv.data(), priv.size());
+  if (!w) return fail(w.error());
+  if (auto r = write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
+  return base;
+}
+
+}  // namespace zk::signer

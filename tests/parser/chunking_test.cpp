@@ -1,0 +1,96 @@
+// Chunk joins: state that crosses a chunk boundary (owner, TTL) and robustness on mutated input.
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
+
+#include "tests/parser/test_util.hpp"
+
+namespace zk::parser::test {
+namespace {
+
+ParseOptions tiny_chunks() {
+  ParseOptions o = options_with_origin("example.");
+  o.chunk_bytes = 1;  // every record with an explicit owner starts a new chunk
+  return o;
+}
+
+std::string dump(const Parsed& p) {
+  std::string out;
+  for (const RR& rr : p.store.rrs) {
+    out += name_to_string(rr.owner->name()) + " " + std::to_string(rr.ttl) + " " +
+           std::to_string(rr.type) + " " + hex(rr.rdata, rr.rdlen) + "\n";
+  }
+  for (const auto& d : p.diag.sorted()) {
+    out += std::to_string(d.error.where.line) + ":" + std::to_string(d.error.where.column) + " " +
+           std::to_string(static_cast<int>(d.error.code)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("chunk joins keep owners shared and ttls carried", "[parser]") {
+  auto p = parse_string("a 10 A 192.0.2.1\na A 192.0.2.2\nb A 192.0.2.3\n\tA 192.0.2.4\n",
+                        tiny_chunks());
+  REQUIRE(p->diag.error_count() == 0);
+  REQUIRE(p->store.rrs.size() == 4);
+  CHECK(p->store.rrs[0].owner == p->store.rrs[1].owner);
+  CHECK(p->store.rrs[2].owner == p->store.rrs[3].owner);
+  for (const RR& rr : p->store.rrs) CHECK(rr.ttl == 10);
+}
+
+TEST_CASE("blank owner right after a directive", "[parser]") {
+  auto p = parse_string("$TTL 1\na A 192.0.2.1\n$TTL 2\n\tA 192.0.2.2\n", tiny_chunks());
+  REQUIRE(p->diag.error_count() == 0);
+  REQUIRE(p->store.rrs.size() == 2);
+  CHECK(name_to_string(p->store.rrs[1].owner->name()) == "a.example.");
+  CHECK(p->store.rrs[1].ttl == 2);
+}
+
+TEST_CASE("max_records limit", "[parser]") {
+  ParseOptions o = tiny_chunks();
+  o.limits.max_records = 3;
+  std::string z = "$TTL 1\n";
+  for (int i = 0; i < 10; ++i) z += "h" + std::to_string(i) + " A 192.0.2.1\n";
+  auto p = parse_string(z, o);
+  CHECK(p->store.rrs.size() == 3);
+  CHECK(p->diag.error_count() == 1);
+}
+
+TEST_CASE("mutated zones: no crash, same result at 1 and 4 threads", "[parser]") {
+  const std::string base =
+      "$ORIGIN example.\n$TTL 300\n@ SOA ns hm ( 1 2 3\n 4 5 ) ; c\n@ NS ns\nns A 192.0.2.1\n"
+      "t TXT \"a;b\" \"c\\\"d\" ( \"e\"\n \"f\" )\n\tMX 10 mail\n$GENERATE 1-5 g$ A 192.0.2.$\n"
+      "w 1h IN AAAA 2001:db8::1\n$INCLUDE nothing\nx CAA 0 issue \"ca\"\n";
+  const char alphabet[] = {'(', ')', '"', '\\', ';', '\n', '\0', ' ', '$', '@', 'A', '9', '.'};
+  uint32_t x = 99;
+  for (int round = 0; round < 300; ++round) {
+    std::string z = base;
+    for (int k = 0; k < 4; ++k) {
+      x = x * 1103515245u + 12345u;
+      const size_t pos = (x >> 8) % (z.size() + 1);
+      const unsigned op = (x >> 4) % 3;
+      if (op == 0) {
+        z.insert(z.begin() + static_cast<long>(pos), alphabet[(x >> 20) % sizeof alphabet]);
+      } else if (op == 1 && pos < z.size()) {
+        z.erase(pos, 1 + (x >> 24) % 8);
+      } else {
+        z.insert(pos, z.substr(0, (x >> 16) % 40));
+      }
+    }
+    ParseOptions o = options_with_origin("example.");
+    o.chunk_bytes = 16;
+    std::string one, four;
+    {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism, 1);
+      one = dump(*parse_string(z, o));
+    }
+    {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism, 4);
+      four = dump(*parse_string(z, o));
+    }
+    INFO("round " << round);
+    REQUIRE(one == four);
+  }
+}
+
+}  // namespace zk::parser::test

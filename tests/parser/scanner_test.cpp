@@ -1,0 +1,79 @@
+#include "parser/detail/scanner.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "parser/grammar/record.hpp"
+
+namespace zk::parser::detail {
+namespace {
+
+std::vector<std::string> records(const std::string& text) {
+  std::vector<std::string> v;
+  RecordSpan s;
+  const char* e = text.data() + text.size();
+  for (const char* p = text.data(); p < e; p = s.next) {
+    scan_record(p, e, s);
+    v.emplace_back(s.begin, s.end);
+  }
+  return v;
+}
+
+std::vector<std::string> tokens(const std::string& text) {
+  grammar::RecordTokens t;
+  REQUIRE(grammar::tokenize_record(text.data(), text.data() + text.size(), t) == nullptr);
+  std::vector<std::string> v;
+  for (auto& k : t.tokens) v.push_back((k.quoted ? "Q:" : "") + std::string(k.text));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("scanner: record boundaries", "[parser]") {
+  CHECK(records("a A 1.2.3.4\nb A 1.2.3.5\n") ==
+        std::vector<std::string>{"a A 1.2.3.4", "b A 1.2.3.5"});
+  CHECK(records("a A 1.2.3.4") == std::vector<std::string>{"a A 1.2.3.4"});
+  CHECK(records("\n\n") == std::vector<std::string>{"", ""});
+}
+
+TEST_CASE("scanner: parentheses join lines, comments inside them", "[parser]") {
+  const std::string z = "@ SOA ns h ( 1 ; serial\n 2 3\n 4 5 )\nx A 1.1.1.1\n";
+  auto r = records(z);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0] == "@ SOA ns h ( 1 ; serial\n 2 3\n 4 5 )");
+  CHECK(tokens(r[0]) ==
+        std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
+}
+
+TEST_CASE("scanner: quotes hide ; ( and escapes hide quotes", "[parser]") {
+  auto r = records("a TXT \"x;(y\" \"q\\\"z\"\nb A 1.1.1.1\n");
+  REQUIRE(r.size() == 2);
+  CHECK(tokens(r[0]) == std::vector<std::string>{"a", "TXT", "Q:x;(y", "Q:q\\\"z"});
+  CHECK(tokens("a\\ b TXT \"\"") == std::vector<std::string>{"a\\ b", "TXT", "Q:"});
+  CHECK(tokens("a\\;b TXT c ; comment") == std::vector<std::string>{"a\\;b", "TXT", "c"});
+}
+
+TEST_CASE("scanner: structural problems", "[parser]") {
+  RecordSpan s;
+  auto scan = [&](const std::string& t) {
+    scan_record(t.data(), t.data() + t.size(), s);
+    return s.issue;
+  };
+  CHECK(scan("a NS ((b))\n") == ScanIssue::NestedParen);
+  CHECK(scan("a NS b )\n") == ScanIssue::UnbalancedClose);
+  CHECK(scan("a NS ( b\n c\n") == ScanIssue::UnclosedParen);
+  CHECK(scan("a TXT \"abc\nb A 1.1.1.1\n") == ScanIssue::UnclosedQuote);
+  CHECK(scan(std::string("a A 1.2\0.3.4\n", 13)) == ScanIssue::NulByte);
+  CHECK(scan("a ( NS\n b ) ; c\n") == ScanIssue::None);
+  CHECK(s.newlines == 2);
+}
+
+TEST_CASE("scanner: blank records", "[parser]") {
+  const std::string b = "   ( ; x\n ) \t";
+  CHECK(record_is_blank(b.data(), b.data() + b.size()));
+  const std::string nb = "  a";
+  CHECK_FALSE(record_is_blank(nb.data(), nb.data() + nb.size()));
+}
+
+}  // namespace zk::parser::detail
