@@ -464,6 +464,7 @@ Result<std::vector<std::vector<uint8_t>>> read_ds_file(const std::string& path, 
   popts.origin.assign(origin);
   popts.origin_set = true;
   popts.allow_include = false;
+  popts.default_ttl_set = true;  // dsset files often have no TTL; it does not matter here
   if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
   if (diag.has_errors()) {
     const auto all = diag.sorted();
