@@ -30,6 +30,8 @@ struct ZoneArgs {
   std::string nsec3_salt = "-";
   uint32_t max_ttl = 604800;
   std::string serial = "increment", inception, expiration, now;
+  std::string verify = "full";
+  bool no_verify = false;
 };
 
 struct KeyArgs {
