@@ -134,11 +134,13 @@ class ChunkVerifier {
   void check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
                   std::vector<VerifyProblem>& out) const;
 
-  /// One NSEC3 RR with its RRSIGs, made for index node `node`; is_last: the last of the
-  /// chain (its next hash must be the first's). Checks the owner hash, parameters, bitmap,
-  /// ordering against next, and the signatures.
-  void check_nsec3(Scratch& scratch, uint32_t node, std::span<const RR> emitted, bool is_last,
-                   std::vector<VerifyProblem>& out) const;
+  /// One NSEC3 RR with its RRSIGs, made for index node `node`; next_node: the node of the
+  /// following entry in the chain (the boundary neighbour; the first for the last entry);
+  /// is_last: the last of the chain. Checks that the owner is the hash of node's name and the
+  /// next hashed owner the hash of next_node's name (both recomputed here), the ordering
+  /// (only the last wraps), parameters, bitmap and signatures.
+  void check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node, bool is_last,
+                   std::span<const RR> emitted, std::vector<VerifyProblem>& out) const;
 
   /// Whole-zone checks after all chunks: NSEC3 count = names needing one.
   void finish(uint64_t nsec3_seen, std::vector<VerifyProblem>& out) const;

@@ -135,8 +135,8 @@ class ChunkWriter {
       ++out_.stats.rrsets;
       sign({&rr, 1}, false);
       if (plan_.verifier) {
-        plan_.verifier->check_nsec3(*verify_scratch(), e.node, s_.emitted.view(),
-                                    i + 1 == chain.size(), out_.problems);
+        plan_.verifier->check_nsec3(*verify_scratch(), e.node, next.node, i + 1 == chain.size(),
+                                    s_.emitted.view(), out_.problems);
       }
     }
   }

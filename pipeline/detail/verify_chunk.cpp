@@ -112,8 +112,9 @@ void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const 
   move_problems(r, out);
 }
 
-void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
-                                bool is_last, std::vector<VerifyProblem>& out) const {
+void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node,
+                                bool is_last, std::span<const RR> emitted,
+                                std::vector<VerifyProblem>& out) const {
   const auto& env = impl_->env;
   const ZoneStore& store = *env.store;
   const OwnerNode& n = env.index->nodes[node];
@@ -150,10 +151,16 @@ void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, std::span<const
   } else {
     // Each next hash is above its owner's, except the last, which wraps to the first.
     const int c = std::memcmp(f.next.data(), own.data(), kNsec3HashLen);
-    if (is_last ? c > 0 : c <= 0) {
+    const NameView next_name = env.index->nodes[next_node].owner->name();
+    const Nsec3Hash next = nsec3_hash(next_name, env.nsec3.salt, env.nsec3.iterations);
+    if (std::memcmp(f.next.data(), next.data(), kNsec3HashLen) != 0) {
+      detail::add_problem(r, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
+                          "next hashed owner is not the hash of the next name in the chain, " +
+                              detail::owner_text(next_name));
+    } else if (is_last ? c > 0 : c <= 0) {
       detail::add_problem(r, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
                           is_last ? "the last NSEC3 does not wrap to the start of the chain"
-                                  : "next hashed owner is not above this owner");
+                                  : "next hashed owner is not above this owner (unsorted)");
     }
     const NodeRecords nr{name, n.flags, {store.rrs.data() + n.first, n.count}, false};
     detail::expected_bitmap(nr, false, scratch.s);
