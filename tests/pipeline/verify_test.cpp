@@ -220,3 +220,36 @@ TEST_CASE("ChunkVerifier: an owner's output passes, a tampered signature does no
   (*v)->check_node(*scratch, mail, apex_rrs, problems);  // the apex's records as mail's
   CHECK_FALSE(problems.empty());
 }
+
+TEST_CASE("ChunkVerifier: an NSEC3 whose next hash is not its neighbour's is caught",
+          "[verify]") {
+  ZoneStore store;
+  Diagnostics diag;
+  parser::ParseOptions popts;
+  popts.origin = origin_of("example.com.");
+  popts.origin_set = true;
+  REQUIRE(parser::parse_file(kBroken + "good-nsec3.zone", popts, store, diag).has_value());
+  store.origin = popts.origin;
+  sort_zone(store);
+  const ZoneIndex index = build_index(store);
+  VerifyOptions o;
+  o.now = at("20261215000000");
+  auto v = ChunkVerifier::create(store, index, ChunkVerifier::ChainKind::Nsec3, {}, o);
+  REQUIRE(v.has_value());
+  auto scratch = (*v)->make_scratch();
+  const uint32_t mail = index.find(origin_of("mail.example.com."));
+  const Nsec3Hash h = nsec3_hash(origin_of("mail.example.com."), {}, 0);
+  const uint32_t hashed = index.find(origin_of(base32hex(h.data(), h.size()) + ".example.com."));
+  REQUIRE(mail != UINT32_MAX);
+  REQUIRE(hashed != UINT32_MAX);
+  const OwnerNode& n = index.nodes[hashed];
+  const std::vector<RR> emitted(store.rrs.begin() + n.first, store.rrs.begin() + n.first + n.count);
+  std::vector<VerifyProblem> problems;
+  (*v)->check_nsec3(*scratch, mail, /*next_node=*/mail, false, emitted, problems);
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems[0].check == VerifyCheck::BadNsec3Chain);
+  problems.clear();
+  (*v)->check_nsec3(*scratch, index.apex, mail, false, emitted, problems);  // wrong owner hash
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems[0].check == VerifyCheck::MissingNsec3);
+}
