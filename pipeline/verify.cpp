@@ -162,7 +162,6 @@ void check_chunk(const VerifyEnv& env, VerifyScratch& s, const std::vector<uint8
                  ChunkOut& out) {
   const ZoneStore& store = *env.store;
   const ZoneIndex& index = *env.index;
-  const NameView origin = env.origin;
   for (uint32_t i = begin; i < end; ++i) {
     const OwnerNode& n = index.nodes[i];
     NodeRecords nr{n.owner->name(), n.flags, {store.rrs.data() + n.first, n.count}, hashed[i] != 0};
@@ -221,7 +220,6 @@ void check_chunk(const VerifyEnv& env, VerifyScratch& s, const std::vector<uint8
     out.wants.push_back(
         {nsec3_hash(nr.name, env.nsec3.salt, env.nsec3.iterations), i, optional});
   }
-  (void)origin;
 }
 
 std::string hash_text(const Nsec3Hash& h) { return base32hex(h.data(), h.size()); }

@@ -302,7 +302,6 @@ void expected_bitmap(const NodeRecords& node, bool nsec, VerifyScratch& s) {
 
 void check_nsec(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node, NameView next,
                 ChunkResult& out) {
-  (void)env;
   const RR* nsec = nullptr;
   unsigned count = 0;
   for (const RR& r : node.rrs) {
