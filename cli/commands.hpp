@@ -31,6 +31,8 @@ struct ZoneArgs {
   std::string nsec3_salt = "-";
   uint32_t max_ttl = 604800;
   std::string serial = "increment", inception, expiration, now;
+  std::string verify = "full";
+  bool no_verify = false;
 };
 
 struct KeyArgs {
@@ -39,15 +41,24 @@ struct KeyArgs {
   unsigned bits = 0;
 };
 
+struct VerifyArgs {
+  std::string zone_file, origin, ds_file, now;
+  unsigned threads = 0;
+  bool structure_only = false;
+};
+
 CLI::App* add_compile(CLI::App& app, ZoneArgs& args);
 CLI::App* add_sign(CLI::App& app, ZoneArgs& args);
 CLI::App* add_keygen(CLI::App& app, KeyArgs& args);
 CLI::App* add_ds(CLI::App& app, KeyArgs& args);
+CLI::App* add_verify(CLI::App& app, VerifyArgs& args);
 
 /// Each returns the process exit code.
 int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report);
 int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
+/// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
+int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
 
 /// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
 /// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.

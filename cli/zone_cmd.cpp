@@ -93,6 +93,9 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   auto serial = parse_serial(a.serial);
   if (!serial) return fail(serial.error());
   s.serial = *serial;
+  s.verify = a.no_verify            ? pipeline::VerifyMode::None
+             : a.verify == "structure" ? pipeline::VerifyMode::Structure
+                                       : pipeline::VerifyMode::Full;
   if (a.zonemd) {
     return fail(Errc::Usage, "--zonemd is not implemented yet");
   }
@@ -164,6 +167,11 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--expiration", a.expiration, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--now", a.now, "the time to sign at (default: the clock)");
+  cmd->add_option("--verify", a.verify,
+                  "check the output before publishing it: full (structure and every new "
+                  "signature, default) or structure (all but the cryptography)")
+      ->check(CLI::IsMember({"full", "structure"}));
+  cmd->add_flag("--no-verify", a.no_verify, "publish without checking the output");
   return cmd;
 }
 

@@ -1,5 +1,7 @@
 // The compile/sign driver: runs the stages in order and times them.
+#include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
@@ -7,6 +9,7 @@
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
+#include "pipeline/verify.hpp"
 
 namespace zk::pipeline {
 
@@ -105,12 +108,32 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
   if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return fail(r.error());
   if (options.sign) clock.lap("chain");
 
+  // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
+  // before the output replaces the previous file. Checked at the current time, kept inside
+  // the signatures' window so that pre-signing (inception in the future) passes.
+  std::unique_ptr<ChunkVerifier> verifier;
+  if (options.sign && sopts.verify != VerifyMode::None) {
+    VerifyOptions vo;
+    vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
+    vo.crypto = sopts.verify == VerifyMode::Full;
+    auto v = ChunkVerifier::create(store, index,
+                                   sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3
+                                                       : ChunkVerifier::ChainKind::Nsec,
+                                   sopts.nsec3, vo);
+    if (!v) return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+    verifier = std::move(*v);
+    plan.verifier = verifier.get();
+  }
+
   auto out = emit::OutputFile::open(options.output);
   if (!out) return fail(out.error());
   auto written = detail::write_zone(plan, *out);
   if (!written) return fail(written.error());
   if (auto c = out->commit(); !c) return fail(c.error());
-  clock.lap(options.sign ? "sign+write" : "write");
+  clock.lap(!options.sign ? "write"
+             : sopts.verify == VerifyMode::None ? "sign+write"
+                                                : "sign+verify+write");
+  stats.verify_warnings = written->verify_warnings;
   stats.records_out = written->records;
   stats.rrsets = written->rrsets;
   stats.signatures = written->signatures;

@@ -152,6 +152,10 @@ struct Nsec3Options {
   bool opt_out = false;
 };
 
+/// Verify-before-publish (see pipeline/verify.hpp): Full checks structure and every new
+/// signature, Structure all but the cryptography, None nothing.
+enum class VerifyMode { None, Structure, Full };
+
 struct SignOptions {
   std::string key_dir;
   Nsec3Options nsec3;
@@ -164,6 +168,7 @@ struct SignOptions {
   int64_t expiration = 0;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
   std::string ds_output;  // empty: no DS file
+  VerifyMode verify = VerifyMode::Full;
 };
 
 struct CompileOptions {
@@ -183,7 +188,7 @@ struct StageTime {
 struct Stats {
   uint64_t records_in = 0, duplicates = 0, out_of_zone = 0;
   uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
-  uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0;
+  uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0, verify_warnings = 0;
   uint32_t serial_old = 0, serial_new = 0;
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
   std::vector<StageTime> times;
