@@ -138,7 +138,7 @@ TEST_CASE("exit codes: bad zone data 1, bad usage 2; the old output survives", "
   CHECK(run(zonekiln() + " frobnicate") == 2);
 }
 
-TEST_CASE("--strict turns warnings into errors", "[e2e][cli]") {
+TEST_CASE("strict mode (--strict) turns warnings into errors", "[e2e][cli]") {
   TempDir dir;
   // bigttl has an RRset whose TTLs differ: a warning, fatal under --strict.
   const std::string cmd = zonekiln() + " compile " + zone_path("bigttl.example.zone") +
