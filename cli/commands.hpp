@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct ZoneArgs {
   std::string nsec3_salt = "-";
   uint32_t max_ttl = 604800;
   std::string serial = "increment", inception, expiration, now;
+  std::string verify = "full";
+  bool no_verify = false;
 };
 
 struct KeyArgs {
@@ -38,18 +41,39 @@ struct KeyArgs {
   unsigned bits = 0;
 };
 
+struct VerifyArgs {
+  std::string zone_file, origin, ds_file, now;
+  unsigned threads = 0;
+  bool structure_only = false;
+};
+
 CLI::App* add_compile(CLI::App& app, ZoneArgs& args);
 CLI::App* add_sign(CLI::App& app, ZoneArgs& args);
 CLI::App* add_keygen(CLI::App& app, KeyArgs& args);
 CLI::App* add_ds(CLI::App& app, KeyArgs& args);
+CLI::App* add_verify(CLI::App& app, VerifyArgs& args);
 
 /// Each returns the process exit code.
 int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report);
 int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
+/// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
+int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
 
 /// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
 /// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
 Result<int64_t> parse_time_arg(const std::string& text, int64_t now);
+
+// Subcommands registered by register_X: when X is parsed its callback sets action to the function
+// that does the work and returns the exit code.
+
+/// `zonekiln ksk add|activate|deactivate|remove|ds-seen|list` (cli/cmd_ksk.cpp).
+void register_ksk(CLI::App& root, std::function<int()>& action);
+/// `zonekiln status` (cli/cmd_status.cpp).
+void register_status(CLI::App& root, std::function<int()>& action);
+/// `zonekiln unsign` (cli/cmd_unsign.cpp).
+void register_unsign(CLI::App& root, std::function<int()>& action);
+/// `zonekiln ksr` and `zonekiln skr-sign`: the offline KSK exchange (cli/cmd_ksr.cpp).
+void register_ksr(CLI::App& root, std::function<int()>& action);
 
 }  // namespace zk::cli

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -18,15 +19,24 @@ int main(int argc, char** argv) {
     CLI::App* sign = zk::cli::add_sign(app, zone);
     CLI::App* keygen = zk::cli::add_keygen(app, key);
     CLI::App* ds = zk::cli::add_ds(app, key);
+    // Subcommands that carry their own options and set the action to run.
+    std::function<int()> action;
+    zk::cli::register_ksk(app, action);
+    zk::cli::register_status(app, action);
+    zk::cli::register_unsign(app, action);
+    zk::cli::register_ksr(app, action);
+    zk::cli::VerifyArgs verify_args;
+    CLI::App* verify = zk::cli::add_verify(app, verify_args);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
       return app.exit(e) == 0 ? 0 : 2;
     }
     std::unique_ptr<tbb::global_control> limit;
-    if (zone.threads != 0) {
+    const unsigned threads = zone.threads != 0 ? zone.threads : verify_args.threads;
+    if (threads != 0) {
       limit = std::make_unique<tbb::global_control>(
-          tbb::global_control::max_allowed_parallelism, zone.threads);
+          tbb::global_control::max_allowed_parallelism, threads);
     }
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     zk::cli::Report report;
@@ -35,6 +45,8 @@ int main(int argc, char** argv) {
     if (sign->parsed()) code = zk::cli::run_compile(zone, true, now, report);
     if (keygen->parsed()) code = zk::cli::run_keygen(key, now, report);
     if (ds->parsed()) code = zk::cli::run_ds(key, report);
+    if (action) code = action();
+    if (verify->parsed()) code = zk::cli::run_verify(verify_args, now, report);
     std::fwrite(report.out.data(), 1, report.out.size(), stdout);
     std::fflush(stdout);
     std::fwrite(report.err.data(), 1, report.err.size(), stderr);

@@ -1,5 +1,7 @@
 // The compile/sign driver: runs the stages in order and times them.
+#include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
@@ -7,6 +9,7 @@
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
+#include "pipeline/verify.hpp"
 
 namespace zk::pipeline {
 
@@ -30,22 +33,6 @@ Unexpected zone_errors(const Diagnostics& diag) {
   return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s), " +
                                    std::to_string(diag.warning_count()) +
                                    " warning(s) in the zone data");
-}
-
-SoaFields apex_soa(const ZoneStore& store, const ZoneIndex& index) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    if (store.rrs[k].type == rrtype::SOA) return soa_fields(store.rrs[k].rdata_span());
-  }
-  return {};
-}
-
-uint32_t apex_soa_ttl(const ZoneStore& store, const ZoneIndex& index) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    if (store.rrs[k].type == rrtype::SOA) return store.rrs[k].ttl;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -95,19 +82,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
                             " from the zone file (no key for it in " + sopts.key_dir + ")");
     }
-    index = build_index(store);
-    stats.serial_old = apex_soa(store, index).serial;
-    stats.serial_new = update_serial(store, index, sopts.serial, sopts.now);
-
-    const SoaFields soa = apex_soa(store, index);
+    // Stripping keeps the order, so the apex is still the first owner.
+    stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
+    stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
+    const SoaFields soa = soa_fields(soa_rr.rdata_span());
     keys.dnskey_ttl = sopts.dnskey_ttl ? *sopts.dnskey_ttl : std::min<uint32_t>(soa.minimum, 3600);
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
-    plan.chain_ttl = std::min(apex_soa_ttl(store, index), soa.minimum);
-    if (auto r = detail::add_key_records(store, index, keys, sopts.cds, sopts.nsec3, plan.chain_ttl);
+    plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
+    const size_t sorted = store.rrs.size();
+    if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
+                                         plan.chain_ttl);
         !r) {
       return fail(r.error());
     }
-    sort_zone(store);
+    merge_added(store, sorted);
     index = build_index(store);
     clock.lap("prepare");
 
@@ -119,12 +108,32 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
   if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return fail(r.error());
   if (options.sign) clock.lap("chain");
 
+  // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
+  // before the output replaces the previous file. Checked at the current time, kept inside
+  // the signatures' window so that pre-signing (inception in the future) passes.
+  std::unique_ptr<ChunkVerifier> verifier;
+  if (options.sign && sopts.verify != VerifyMode::None) {
+    VerifyOptions vo;
+    vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
+    vo.crypto = sopts.verify == VerifyMode::Full;
+    auto v = ChunkVerifier::create(store, index,
+                                   sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3
+                                                       : ChunkVerifier::ChainKind::Nsec,
+                                   sopts.nsec3, vo);
+    if (!v) return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+    verifier = std::move(*v);
+    plan.verifier = verifier.get();
+  }
+
   auto out = emit::OutputFile::open(options.output);
   if (!out) return fail(out.error());
   auto written = detail::write_zone(plan, *out);
   if (!written) return fail(written.error());
   if (auto c = out->commit(); !c) return fail(c.error());
-  clock.lap(options.sign ? "sign+write" : "write");
+  clock.lap(!options.sign ? "write"
+             : sopts.verify == VerifyMode::None ? "sign+write"
+                                                : "sign+verify+write");
+  stats.verify_warnings = written->verify_warnings;
   stats.records_out = written->records;
   stats.rrsets = written->rrsets;
   stats.signatures = written->signatures;

@@ -44,17 +44,48 @@ bool is_key_type(uint16_t t) {
   return t == rrtype::DNSKEY || t == rrtype::CDS || t == rrtype::CDNSKEY;
 }
 
+// What one owner emitted, kept for the verifier: RDATA copied (the sign buffers are reused).
+struct Emitted {
+  struct Entry {
+    const Owner* owner;
+    uint32_t ttl, offset;
+    uint16_t type, len;
+  };
+  std::vector<Entry> entries;
+  std::vector<uint8_t> bytes;
+  std::vector<RR> rrs;
+
+  void clear() {
+    entries.clear();
+    bytes.clear();
+  }
+  void add(const RR& rr) {
+    entries.push_back({rr.owner, rr.ttl, static_cast<uint32_t>(bytes.size()), rr.type, rr.rdlen});
+    bytes.insert(bytes.end(), rr.rdata, rr.rdata + rr.rdlen);
+  }
+  std::span<const RR> view() {
+    rrs.clear();
+    for (const Entry& e : entries) {
+      rrs.push_back({e.owner, bytes.data() + e.offset, e.ttl, e.type, e.len});
+    }
+    return rrs;
+  }
+};
+
 struct Scratch {
   signer::SignContext ctx;
   std::vector<uint8_t> sig;
   std::vector<uint8_t> rdata;
   TypeBitmap bitmap;
+  ChunkVerifier::ScratchPtr verify{nullptr, nullptr};
+  Emitted emitted;
 };
 
 struct ChunkOut {
   std::string text;
   WriteStats stats;
   std::vector<Error> errors;
+  std::vector<VerifyProblem> problems;
 };
 
 struct Task {
@@ -79,6 +110,7 @@ class ChunkWriter {
     for (uint32_t i = begin; i < end; ++i) {
       const Nsec3Entry& e = chain[i];
       const Nsec3Entry& next = chain[(i + 1) % chain.size()];
+      s_.emitted.clear();
       uint8_t wire[kMaxNameLen];
       const std::string label = base32hex(e.hash.data(), e.hash.size());
       wire[0] = static_cast<uint8_t>(label.size());
@@ -102,6 +134,10 @@ class ChunkWriter {
       ++out_.stats.nsec3;
       ++out_.stats.rrsets;
       sign({&rr, 1}, false);
+      if (plan_.verifier) {
+        plan_.verifier->check_nsec3(*verify_scratch(), e.node, next.node, i + 1 == chain.size(),
+                                    s_.emitted.view(), out_.problems);
+      }
     }
   }
 
@@ -110,6 +146,12 @@ class ChunkWriter {
     emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type,
                     rr.rdata_span());
     ++out_.stats.records;
+    if (plan_.verifier) s_.emitted.add(rr);
+  }
+
+  ChunkVerifier::Scratch* verify_scratch() {
+    if (!s_.verify) s_.verify = plan_.verifier->make_scratch();
+    return s_.verify.get();
   }
 
   void sign(std::span<const RR> rrset, bool key_set) {
@@ -128,6 +170,10 @@ class ChunkWriter {
                       rrtype::RRSIG, {s_.sig.data(), *len});
       ++out_.stats.records;
       ++out_.stats.signatures;
+      if (plan_.verifier) {
+        s_.emitted.add({rrset[0].owner, s_.sig.data(), rrset[0].ttl, rrtype::RRSIG,
+                        static_cast<uint16_t>(*len)});
+      }
     }
   }
 
@@ -177,6 +223,7 @@ class ChunkWriter {
   void node(uint32_t i) {
     const OwnerNode& n = plan_.index->nodes[i];
     if (n.count == 0) return;
+    s_.emitted.clear();
     const auto& rrs = store_.rrs;
     const uint32_t end = n.first + n.count;
     const bool apex = (n.flags & kApex) != 0;
@@ -197,6 +244,8 @@ class ChunkWriter {
       b = e;
     }
     if (plan_.chain == ChainKind::Nsec && in_nsec_chain(n)) nsec(n, i);
+    if (plan_.verifier) plan_.verifier->check_node(*verify_scratch(), i, s_.emitted.view(),
+                                                   out_.problems);
   }
 
   const WritePlan& plan_;
@@ -304,6 +353,17 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
               stop = true;
               return;
             }
+            for (const VerifyProblem& p : t.out->problems) {
+              if (p.warning) {
+                ++total.verify_warnings;
+                continue;
+              }
+              first_error = make_error(Errc::VerifyFailed,
+                                       "own output failed verification: " + p.error.detail +
+                                           " [" + std::string(verify_check_name(p.check)) + "]");
+              stop = true;
+              return;
+            }
             if (auto w = file.write(t.out->text); !w) {
               first_error = w.error();
               stop = true;
@@ -316,6 +376,14 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
             total.nsec3 += t.out->stats.nsec3;
           }));
   if (first_error) return fail(*first_error);
+  if (plan.verifier) {
+    std::vector<VerifyProblem> problems;
+    plan.verifier->finish(total.nsec3, problems);
+    if (!problems.empty()) {
+      return fail(Errc::VerifyFailed,
+                  "own output failed verification: " + problems.front().error.detail);
+    }
+  }
   return total;
 }
 

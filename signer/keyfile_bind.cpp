@@ -1,22 +1,22 @@
 // BIND key files: K<zone>.+<alg>+<tag>.key (a DNSKEY line) and .private (Private-key-format
 // v1.2/v1.3, with timing metadata), read and written so dnssec-keygen and zonekiln keys are
 // interchangeable.
-#include "signer/signer.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/objects.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
-#include <openssl/objects.h>
-
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::signer {
 
@@ -30,9 +30,9 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    return fail(Errc::KeyActionNeeded, "cannot open key file " + path + ": " +
-                                           std::strerror(err) +
-                                           (err == ENOENT ? " (restore it or fix the key path)" : ""));
+    return fail(Errc::KeyActionNeeded,
+                "cannot open key file " + path + ": " + std::strerror(err) +
+                    (err == ENOENT ? " (restore it or fix the key path)" : ""));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -63,13 +63,47 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
   return ok();
 }
 
+Result<void> write_atomic(const std::string& path, const std::string& data, unsigned mode) {
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0)
+    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int err = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e2 = ok ? errno : err;
+    ::unlink(tmp.c_str());
+    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
+  }
+  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
+                                             ? 0
+                                             : path.find_last_of('/'));
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return zk::ok();
+}
+
 }  // namespace detail
 
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -80,6 +114,16 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
+}
+
+// PEM keys are often named *.key too; the content decides, not the suffix.
+bool looks_like_pem(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char head[11] = {};
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n == static_cast<ssize_t>(sizeof head) && std::memcmp(head, "-----BEGIN ", 11) == 0;
 }
 
 // The DNSKEY in a .key file: "owner [ttl] [class] DNSKEY flags 3 alg base64..." after comments.
@@ -109,7 +153,7 @@ Result<PublicPart> parse_key_file(const std::string& path, std::string_view text
     }
     size_t t = 1;
     while (t < tok.size() && tok[t] != "DNSKEY" && tok[t] != "dnskey" && tok[t] != "KEY") ++t;
-    if (t + 4 >= tok.size()) break;
+    if (t + 4 >= tok.size()) continue;  // not the DNSKEY line
     PublicPart pub;
     if (!name_from_text(tok[0], NameView{}, pub.owner))
       return fail(Errc::KeyActionNeeded, "key file " + path + ": bad owner name");
@@ -161,8 +205,8 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     std::optional<int64_t>* when = nullptr;
     if (tag == "Private-key-format") {
       if (val.substr(0, 3) != "v1.")
-        return fail(Errc::KeyActionNeeded, "private key file " + path + ": unknown format " +
-                                               std::string(val));
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": unknown format " + std::string(val));
       saw_format = true;
       continue;
     } else if (tag == "Algorithm") {
@@ -209,14 +253,17 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     } else if (tag == "SyncDelete") {
       when = &out.timing.sync_delete;
     } else if (tag == "Engine" || tag == "Label") {
-      return fail(Errc::KeyActionNeeded, "private key file " + path +
-                                              " refers to an HSM (" + std::string(tag) +
-                                              "); zonekiln needs the key material in the file");
+      return fail(Errc::KeyActionNeeded, "private key file " + path + " refers to an HSM (" +
+                                             std::string(tag) +
+                                             "); zonekiln needs the key material in the file");
     } else {
       continue;  // other BIND metadata (Length, PublishCDS, ...): not needed for signing
     }
     if (field) {
-      field->v.clear();
+      // A second value would make the vector reallocate and free the first copy uncleansed.
+      if (!field->v.empty())
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": " + std::string(tag) + " appears twice");
       if (!detail::base64_decode(val, field->v))
         return fail(Errc::KeyActionNeeded,
                     "private key file " + path + ": bad base64 in " + std::string(tag));
@@ -293,8 +340,8 @@ Result<detail::PkeyPtr> private_pkey(const AlgInfo& alg, const PrivatePart& pp,
     }
     case Kind::EdDsa: {
       if (pp.priv.v.size() != alg.field_size) return missing("a valid EdDSA PrivateKey");
-      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(nullptr, alg.group, nullptr,
-                                                      pp.priv.v.data(), pp.priv.v.size());
+      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(nullptr, alg.group, nullptr, pp.priv.v.data(),
+                                                      pp.priv.v.size());
       if (!raw) return crypto_fail("EdDSA import");
       return PkeyPtr(raw);
     }
@@ -322,7 +369,8 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
                     ", which must not be used for signing (RFC 8624 s3.1); roll to a new key "
                     "with ECDSAP256SHA256, ED25519 or RSASHA256");
 
-  if (auto r = detail::read_key_file(base + ".private", true, priv_text); !r) return fail(r.error());
+  if (auto r = detail::read_key_file(base + ".private", true, priv_text); !r)
+    return fail(r.error());
   PrivatePart pp;
   if (auto r = parse_private_file(
           base + ".private",
@@ -342,44 +390,14 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
   const auto got = key->dnskey_rdata();
   if (!std::equal(got.begin(), got.end(), pub->rdata.begin(), pub->rdata.end()))
     return fail(Errc::KeyActionNeeded,
-                "key " + base + ": the public key in .key does not match the private key in "
-                                ".private; restore the matching pair");
+                "key " + base +
+                    ": the public key in .key does not match the private key in "
+                    ".private; restore the matching pair");
   key->timing = pp.timing;
   return key;
 }
 
 // Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
-Result<void> write_atomic(const std::string& path, const std::string& data, mode_t mode) {
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t done = 0;
-  while (ok && done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int err = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e2 = ok ? errno : err;
-    ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
-  }
-  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                             ? 0
-                                             : path.find_last_of('/'));
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return zk::ok();
-}
 
 void append_b64_field(std::string& out, const char* tag, std::span<const uint8_t> v) {
   out += tag;
@@ -457,9 +475,18 @@ std::string human_time(int64_t t) {
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm,
                      uint16_t pem_flags) {
   if (path.empty()) return fail(Errc::Usage, "empty key path");
+  if (is_pkcs11_uri(path) || ends_with(path, kPkcs11DescriptorSuffix)) {
+    auto config = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
+    if (!config) return fail(config.error());
+    if (is_pkcs11_uri(path)) return load_pkcs11_key(path, *config, pem_flags, pem_algorithm);
+    return load_pkcs11_descriptor(path, origin, *config);
+  }
+  if (looks_like_pem(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
   std::string base = path;
-  if (ends_with(base, ".private")) base.resize(base.size() - 8);
-  else if (ends_with(base, ".key")) base.resize(base.size() - 4);
+  if (ends_with(base, ".private"))
+    base.resize(base.size() - 8);
+  else if (ends_with(base, ".key"))
+    base.resize(base.size() - 4);
   if (file_exists(base + ".private") || file_exists(base + ".key"))
     return load_bind_key(base, origin);
   if (file_exists(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
@@ -468,29 +495,51 @@ Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algor
 }
 
 Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
-                                      std::vector<Error>* errors) {
+                                      std::vector<Error>* errors, const Pkcs11Config* pkcs11) {
   DIR* d = ::opendir(dir.c_str());
   if (!d)
-    return fail(Errc::KeyActionNeeded, "cannot read key directory " + dir + ": " +
-                                           std::strerror(errno));
+    return fail(Errc::KeyActionNeeded,
+                "cannot read key directory " + dir + ": " + std::strerror(errno));
   std::string prefix = "K";
   prefix += detail::name_text(origin);
   prefix += '+';
-  std::vector<std::string> bases;
+  std::vector<std::string> bases, descriptors;
   while (const dirent* ent = ::readdir(d)) {
     const std::string_view name = ent->d_name;
-    if (name.size() <= prefix.size() + 8 || !ends_with(name, ".private")) continue;
+    const bool is_private = ends_with(name, ".private");
+    const bool is_descriptor = ends_with(name, kPkcs11DescriptorSuffix);
+    if (name.size() <= prefix.size() + 8 || !(is_private || is_descriptor)) continue;
     bool match = name[0] == 'K';
     for (size_t i = 1; i < prefix.size() && match; ++i)
       match = ascii_lower(static_cast<uint8_t>(name[i])) == static_cast<uint8_t>(prefix[i]);
     if (!match) continue;
-    bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
+    if (is_private)
+      bases.push_back(dir + "/" + std::string(name.substr(0, name.size() - 8)));
+    else
+      descriptors.push_back(dir + "/" + std::string(name));
   }
   ::closedir(d);
   std::sort(bases.begin(), bases.end());  // readdir order is not stable across file systems
+  std::sort(descriptors.begin(), descriptors.end());
   std::vector<Key> keys;
   for (const std::string& base : bases) {
     auto key = load_bind_key(base, origin);
+    if (key) {
+      keys.push_back(std::move(*key));
+    } else if (errors) {
+      errors->push_back(std::move(key.error()));
+    }
+  }
+  if (descriptors.empty()) return keys;
+  Pkcs11Config from_env;
+  if (!pkcs11) {
+    auto c = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
+    if (!c) return fail(c.error());
+    from_env = std::move(*c);
+    pkcs11 = &from_env;
+  }
+  for (const std::string& path : descriptors) {
+    auto key = load_pkcs11_descriptor(path, origin, *pkcs11);
     if (key) {
       keys.push_back(std::move(*key));
     } else if (errors) {
@@ -516,9 +565,9 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   static constexpr struct {
     const char* tag;
     std::optional<int64_t> KeyTiming::*field;
-  } kTimes[] = {{"Created", &KeyTiming::created},        {"Publish", &KeyTiming::publish},
-                {"Activate", &KeyTiming::activate},      {"Revoke", &KeyTiming::revoke},
-                {"Inactive", &KeyTiming::inactive},      {"Delete", &KeyTiming::remove},
+  } kTimes[] = {{"Created", &KeyTiming::created},          {"Publish", &KeyTiming::publish},
+                {"Activate", &KeyTiming::activate},        {"Revoke", &KeyTiming::revoke},
+                {"Inactive", &KeyTiming::inactive},        {"Delete", &KeyTiming::remove},
                 {"SyncPublish", &KeyTiming::sync_publish}, {"SyncDelete", &KeyTiming::sync_delete}};
 
   std::string pub = "; This is a ";
@@ -529,13 +578,13 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
     pub += std::string("; ") + f.tag + ": " + detail::time_to_text(*(t.*f.field)) + " (" +
            human_time(*(t.*f.field)) + ")\n";
   }
-  pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " +
-         std::to_string(k->alg->number) + " ";
+  pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " + std::to_string(k->alg->number) +
+         " ";
   detail::base64_encode(std::span<const uint8_t>(k->dnskey).subspan(4), pub);
   pub += '\n';
 
   std::string priv;
-  priv.reserve(4096);  // one allocation: the buffer is cleansed below, so no copies escape
+  priv.reserve(8192);  // one allocation: the buffer is cleansed below, so no copies escape
   priv += "Private-key-format: v1.3\nAlgorithm: " + std::to_string(k->alg->number) + " (" +
           k->alg->name + ")\n";
   auto fields = append_private_fields(*k, priv);
@@ -545,10 +594,10 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
       priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
     }
   }
-  Result<void> w = fields ? write_atomic(base + ".private", priv, 0600) : fail(fields.error());
+  Result<void> w = fields ? detail::write_atomic(base + ".private", priv, 0600) : fail(fields.error());
   detail::cleanse(priv.data(), priv.size());
   if (!w) return fail(w.error());
-  if (auto r = write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
+  if (auto r = detail::write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
   return base;
 }
 

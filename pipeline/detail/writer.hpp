@@ -7,6 +7,7 @@
 
 #include "emit/emit.hpp"
 #include "pipeline/pipeline.hpp"
+#include "pipeline/verify.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::pipeline::detail {
@@ -38,10 +39,14 @@ struct WritePlan {
   // NSEC3: entries in hash order, and the fixed RDATA head (alg, flags, iterations, salt).
   std::vector<Nsec3Entry> nsec3;
   std::vector<uint8_t> nsec3_head;
+  // Verify-before-publish: when set, every owner's output (records, NSEC/NSEC3, new RRSIGs)
+  // is checked right after it is made; an error stops the pass with Errc::VerifyFailed.
+  const ChunkVerifier* verifier = nullptr;
 };
 
 struct WriteStats {
   uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0;
+  uint64_t verify_warnings = 0;
 };
 
 /// Builds nsec_next (NSEC) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).

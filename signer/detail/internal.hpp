@@ -20,7 +20,7 @@ enum class Kind : uint8_t { Rsa, Ecdsa, EdDsa, Unsupported };
 /// What zonekiln knows about one DNSSEC algorithm number.
 struct AlgInfo {
   uint8_t number;
-  const char* name;     // RFC mnemonic
+  const char* name;  // RFC mnemonic
   Kind kind;
   const char* md_name;  // digest for RSA/ECDSA (nullptr for EdDSA)
   const char* group;    // ECDSA curve / EdDSA key type ("ED25519"), nullptr for RSA
@@ -83,6 +83,16 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
 /// A PEM (PKCS#8 or traditional) private key as a Key. algorithm 0 = from the key type.
 Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t flags);
 
+/// The DNSSEC algorithm a key type implies (ECDSA by curve; RSA -> RSASHA256); 0 when none.
+uint8_t algorithm_of(EVP_PKEY* pkey);
+
+/// Writes data to path through a temp file + fsync + rename (+ directory fsync), with mode.
+/// Errc::Io naming the path.
+Result<void> write_atomic(const std::string& path, const std::string& data, unsigned mode);
+
+/// The pkcs11 ENGINE of one PKCS#11 module, shared by every key loaded through it (pkcs11.cpp).
+struct Pkcs11Engine;
+
 }  // namespace detail
 
 struct Key::Impl {
@@ -96,7 +106,26 @@ struct Key::Impl {
   bool has_private = false;
   detail::PkeyPtr pkey;  // public, or private + public
   detail::MdPtr md;      // fetched once (RSA, ECDSA); nullptr for EdDSA
-  detail::EcKeyPtr ec;   // ECDSA private keys: the low-level signing handle (see rrsig.cpp)
+  detail::EcKeyPtr ec;   // P-256 private keys: the low-level signing handle (see rrsig.cpp)
+  // PKCS#11 keys: pkey is the token's public key (re-imported, provider-native, for the DNSKEY
+  // and verification); hsm_pkey is the engine's handle that signs inside the token. The engine
+  // is declared first so it outlives hsm_pkey.
+  std::shared_ptr<detail::Pkcs11Engine> hsm_engine;
+  detail::PkeyPtr hsm_pkey;
 };
+
+namespace detail {
+
+/// make_key without the final freeze, so a caller (pkcs11.cpp) can attach more handles.
+Result<std::shared_ptr<Key::Impl>> make_key_impl(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey,
+                                                 bool has_private, std::string source,
+                                                 std::span<const uint8_t> dnskey = {});
+
+/// Signs msg (the RRSIG signing input) with a token key through its engine (EVP_DigestSign)
+/// into sig (room for k.sig_size); returns the signature length. ECDSA signatures come back
+/// as r|s (RFC 6605 s4). Errc::Crypto with the token's error text on failure.
+Result<size_t> hsm_sign(const Key::Impl& k, const uint8_t* msg, size_t len, uint8_t* sig);
+
+}  // namespace detail
 
 }  // namespace zk::signer

@@ -7,6 +7,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -67,6 +68,28 @@ struct EcKeyFree {
   }
 };
 
+// ENGINE is deprecated in OpenSSL 3.0, but Debian 12 ships PKCS#11 support only as an engine
+// (libengine-pkcs11-openssl; bookworm has no pkcs11-provider), so signer/pkcs11.cpp uses it.
+// EngineFree drops a structural reference (ENGINE_by_id); EngineFinishFree a functional one
+// taken by a successful ENGINE_init, plus its structural one.
+struct EngineFree {
+  void operator()(ENGINE* p) const noexcept {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    ENGINE_free(p);
+#pragma GCC diagnostic pop
+  }
+};
+struct EngineFinishFree {
+  void operator()(ENGINE* p) const noexcept {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    ENGINE_finish(p);
+    ENGINE_free(p);
+#pragma GCC diagnostic pop
+  }
+};
+
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
@@ -80,6 +103,8 @@ using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
 using EcKeyPtr = std::unique_ptr<EC_KEY, EcKeyFree>;
+using EnginePtr = std::unique_ptr<ENGINE, EngineFree>;
+using EngineInitPtr = std::unique_ptr<ENGINE, EngineFinishFree>;
 
 /// Drains this thread's OpenSSL error queue into one line ("what: reason; reason").
 inline std::string ossl_errors(const char* what) {

@@ -1,0 +1,85 @@
+// `zonekiln unsign`: turn DNSSEC off without breaking the zone (RFC 8078 s4).
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/lifecycle_args.hpp"
+#include "dns/atomic_file.hpp"
+#include "signer/ksk.hpp"
+#include "signer/unsign.hpp"
+
+namespace zk::cli {
+
+namespace {
+
+struct UnsignArgs {
+  ZoneKeyArgs zone;
+  std::string zone_file, output, parent_ds;
+  bool parent_ds_removed = false;
+  uint32_t ds_ttl = 0;
+};
+
+int run_unsign(const UnsignArgs& a) {
+  if (!a.parent_ds.empty()) {
+    // Optional evidence for --parent-ds-removed: the parent's DS set must be empty.
+    auto ds = signer::read_parent_ds(a.parent_ds, a.zone.origin);
+    if (!ds) return report_error(ds.error());
+    if (!ds->empty()) {
+      return report_error(make_error(
+          Errc::KeyActionNeeded, "the parent still serves " + std::to_string(ds->size()) +
+                                     " DS record(s) for " + a.zone.origin + " (per " + a.parent_ds +
+                                     "); wait until it has none"));
+    }
+  }
+  auto text = zk::read_whole_file(a.zone_file);
+  if (!text) return report_error(text.error());
+  return with_state(
+      a.zone,
+      [&](signer::KeyStateFile&, signer::ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
+        signer::UnsignRequest req;
+        req.now = now;
+        req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
+        if (a.ds_ttl) req.ds_ttl = a.ds_ttl;
+        signer::ZoneKeyState next = z;
+        const signer::UnsignDecision d = signer::unsign_step(next, req);
+        if (d.write_zone()) {
+          auto stripped = signer::strip_dnssec_text(*text, z.origin);
+          if (!stripped) return fail(stripped.error());
+          const std::string out = a.output.empty() ? a.zone_file + ".unsigned" : a.output;
+          // The zone is written before the state says NOT_SIGNING: if writing fails, the state
+          // still says the procedure is under way and the command can be run again.
+          if (auto w = zk::write_file_atomic(out, *stripped); !w) return fail(w.error());
+          print_out("wrote " + out + "\n");
+        }
+        z = next;
+        if (d.write_zone()) {
+          print_out(d.message + "\n");
+        } else {
+          std::fprintf(stderr, "zonekiln: %s\n", d.message.c_str());
+        }
+        code = d.exit_code();
+        return true;
+      });
+}
+
+}  // namespace
+
+void register_unsign(CLI::App& root, std::function<int()>& action) {
+  auto args = std::make_shared<UnsignArgs>();
+  CLI::App* cmd = root.add_subcommand(
+      "unsign",
+      "turn signing off safely: CDS/CDNSKEY delete first, the unsigned zone only once "
+      "the parent's DS is gone and its TTL has passed (exit 3 until then)");
+  cmd->add_option("zonefile", args->zone_file, "the zone file to write unsigned")->required();
+  add_zone_key_options(cmd, args->zone);
+  cmd->add_option("--output", args->output,
+                  "where to write the unsigned zone (default ZONEFILE.unsigned)");
+  cmd->add_flag("--parent-ds-removed", args->parent_ds_removed,
+                "the parent no longer serves a DS for the zone (recorded with the time)");
+  cmd->add_option("--parent-ds", args->parent_ds,
+                  "the parent's DS set (e.g. `dig DS` output); must be empty, implies "
+                  "--parent-ds-removed");
+  cmd->add_option("--ds-ttl", args->ds_ttl, "the parent's DS TTL in seconds (default 86400)");
+  cmd->callback([args, &action] { action = [args] { return run_unsign(*args); }; });
+}
+
+}  // namespace zk::cli

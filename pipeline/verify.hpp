@@ -1,0 +1,155 @@
+// zk::pipeline verification: a DNSSEC validator over an in-memory signed zone (sorted store +
+// ZoneIndex). Used by `zonekiln verify` and, chunk by chunk, by the sign pass before it
+// publishes (verify-before-publish).
+//
+// What is checked (RFC 4033-4035, 5155, 6840, 9276, 9077):
+//  * every authoritative RRset (not NS at a cut, not glue/occluded data, not RRSIG) has a valid
+//    RRSIG by an active zone key (DNSKEY at the apex, zone bit, not revoked) of each algorithm
+//    of the apex DNSKEY RRset (RFC 4035 s2.2, RFC 6840 s5.11); validity window contains now;
+//    original TTL = RRset TTL; RRSIG TTL = RRset TTL; labels field; signer name = apex;
+//  * with DS records: the DNSKEY RRset is signed by a key that matches one of them;
+//  * NSEC: one per authoritative name (delegations included), next owner = the next such name
+//    in canonical order, the last pointing to the apex, bitmaps exactly the types present
+//    (+ NSEC, RRSIG; delegations: NS, DS, RRSIG), none at glue/occluded names;
+//  * NSEC3: NSEC3PARAM at the apex (alg 1), every NSEC3 with the same parameters, every
+//    authoritative name and ENT (and delegation, unless opt-out covers it) has an NSEC3 whose
+//    owner is its hash, the chain is sorted and closed, bitmaps exact;
+//  * no RRSIG on NS at a cut or on glue; RRSIGs by unknown keys are warnings.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/diagnostics.hpp"
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+#include "dns/zone.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace zk::pipeline {
+
+/// The kind of a problem (stable names, used by testdata/broken/CASES.tsv).
+enum class VerifyCheck : uint8_t {
+  NoDnskey,          // no usable DNSKEY at the apex
+  UnsupportedAlgorithm,  // a DNSKEY algorithm we cannot verify (warning)
+  DsMismatch,        // --ds: no DS matches a DNSKEY that signs the DNSKEY RRset
+  BadSignature,      // cryptographic verification failed
+  Expired,           // now after expiration
+  NotYetValid,       // now before inception
+  MissingSignature,  // no RRSIG of some zone algorithm over an RRset
+  UnknownKey,        // RRSIG by a key not in the DNSKEY RRset (warning)
+  BadLabels,         // RRSIG labels field wrong
+  BadOriginalTtl,    // RRSIG original TTL != RRset TTL
+  BadRrsigTtl,       // RRSIG TTL != RRset TTL
+  BadSigner,         // signer name != apex
+  SignedNonAuthoritative,  // RRSIG over NS at a cut, glue or occluded data
+  NoChain,           // neither NSEC nor NSEC3
+  MissingNsec,
+  ExtraNsec,         // NSEC at a glue/occluded name, or NSEC in an NSEC3 zone
+  BadNsecNext,       // NSEC next owner wrong: chain out of order, broken or not closed
+  BadBitmap,         // NSEC/NSEC3 type bitmap differs from the types present
+  MissingNsec3,
+  ExtraNsec3,        // NSEC3 that matches no name
+  BadNsec3Chain,     // next hashed owner wrong, chain unsorted or not closed
+  BadNsec3Param,     // NSEC3PARAM missing/wrong, or NSEC3 parameters differ from it
+};
+
+/// Stable lower-case name of a check ("bad-signature", "missing-nsec", ...).
+std::string_view verify_check_name(VerifyCheck check) noexcept;
+
+/// One problem: error.code is Errc::VerifyFailed, error.detail "owner TYPE: what is wrong".
+struct VerifyProblem {
+  VerifyCheck check;
+  bool warning = false;
+  Error error;
+};
+
+struct VerifyOptions {
+  int64_t now = 0;     // unix seconds; compared in RFC 1982 serial arithmetic (RFC 4034 s3.1.5)
+  bool crypto = true;  // false: everything but the signature cryptography ("structure")
+  /// DS RDATA for the apex (from --ds). Empty: the DNSKEY RRset is not checked against a parent.
+  std::vector<std::vector<uint8_t>> ds;
+  size_t max_problems = 10000;  // stop listing after this many (the count stays right)
+};
+
+struct VerifySummary {
+  uint64_t names = 0, rrsets = 0, signatures = 0, signatures_verified = 0, nsec = 0, nsec3 = 0;
+  uint64_t errors = 0, warnings = 0;
+};
+
+struct VerifyReport {
+  std::vector<VerifyProblem> problems;  // deterministic: node order, then NSEC3 chain order
+  VerifySummary summary;
+  bool valid() const noexcept { return summary.errors == 0; }
+};
+
+/// Verifies a sorted signed zone (store sorted by sort_zone, index = build_index(store); the
+/// store holds RRSIG/NSEC/NSEC3 records as ordinary records). Parallel over chunks of owner
+/// nodes (current TBB arena); the report does not depend on the thread count. Never fails:
+/// every problem is in the report.
+VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
+                         const VerifyOptions& options);
+
+/// Reads a signed zone file (origin: the apex), sorts it, builds its index and verifies it.
+/// Parse problems go to diag and give Errc::ZoneCheck (exit 1); an unreadable file Errc::Io.
+/// A zone that parses is always verified: its problems are in the report.
+Result<VerifyReport> verify_file(const std::string& path, NameView origin,
+                                 const VerifyOptions& options, Diagnostics& diag);
+
+/// Reads DS records for origin from a zone-format file (e.g. dsset-ORIGIN, or `zonekiln ds`
+/// output). Errc::Io when unreadable, Errc::Usage when it holds no DS for origin or bad data.
+Result<std::vector<std::vector<uint8_t>>> read_ds_file(const std::string& path, NameView origin);
+
+/// One line per problem ("error: ..." / "warning: ..."), then a summary line.
+std::string format_report(const VerifyReport& report, NameView origin);
+
+// --- verify-before-publish ----------------------------------------------------------------
+
+/// Checks what the sign pass produces, chunk by chunk, while the zone is in memory. Built once
+/// from the store and index the sign pass uses (after key records were added): it reads the
+/// apex DNSKEY RRset itself, so a wrong key plan is caught too. Read-only after create(), so
+/// shared by all threads; each thread passes its own Scratch.
+class ChunkVerifier {
+ public:
+  enum class ChainKind { Nsec, Nsec3 };
+  struct Scratch;
+  /// Per-thread state (OpenSSL contexts, buffers). Create with make_scratch().
+  using ScratchPtr = std::unique_ptr<Scratch, void (*)(Scratch*)>;
+
+  /// nsec3: the parameters the zone is signed with (ignored for NSEC).
+  static Result<std::unique_ptr<ChunkVerifier>> create(const ZoneStore& store,
+                                                       const ZoneIndex& index, ChainKind chain,
+                                                       const Nsec3Options& nsec3,
+                                                       const VerifyOptions& options);
+  ~ChunkVerifier();
+  ScratchPtr make_scratch() const;
+
+  /// Everything emitted for owner node `node` (its records from the store, its NSEC, and the
+  /// new RRSIGs; any order). Checks signatures (crypto unless options.crypto is false), that
+  /// nothing non-authoritative is signed, and the NSEC (next owner from the index, bitmap).
+  void check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
+                  std::vector<VerifyProblem>& out) const;
+
+  /// One NSEC3 RR with its RRSIGs, made for index node `node`; next_node: the node of the
+  /// following entry in the chain (the boundary neighbour; the first for the last entry);
+  /// is_last: the last of the chain. Checks that the owner is the hash of node's name and the
+  /// next hashed owner the hash of next_node's name (both recomputed here), the ordering
+  /// (only the last wraps), parameters, bitmap and signatures.
+  void check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node, bool is_last,
+                   std::span<const RR> emitted, std::vector<VerifyProblem>& out) const;
+
+  /// Whole-zone checks after all chunks: NSEC3 count = names needing one.
+  void finish(uint64_t nsec3_seen, std::vector<VerifyProblem>& out) const;
+
+  struct Impl;
+
+ private:
+  explicit ChunkVerifier(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zk::pipeline

@@ -1,0 +1,454 @@
+#include "signer/ksk.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "dns/atomic_file.hpp"
+#include "dns/timeparse.hpp"
+
+namespace zk::signer {
+
+namespace {
+
+std::string tag_text(uint16_t tag) { return std::to_string(tag); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool parse_uint(std::string_view s, unsigned max, unsigned& out) {
+  if (s.empty() || s.size() > 6) return false;
+  unsigned v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (v > max) return false;
+  out = v;
+  return true;
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t j = i;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+KeyRecord* find_ksk(ZoneKeyState& zone, uint16_t tag) {
+  for (auto& k : zone.keys) {
+    if (k.is_ksk() && !k.is_removed() && k.tag == tag) return &k;
+  }
+  return nullptr;
+}
+
+Unexpected no_such_ksk(const ZoneKeyState& zone, uint16_t tag) {
+  return fail(Errc::Usage, "no KSK with tag " + tag_text(tag) + " for " + zone.origin +
+                               " (see `zonekiln ksk list`)");
+}
+
+bool ds_points_at(const std::vector<DsRecord>& ds, const KeyRecord& k) {
+  // Tag and algorithm identify the key well enough for a refusal: a false match only makes
+  // the check stricter.
+  return std::any_of(ds.begin(), ds.end(), [&](const DsRecord& d) {
+    return d.key_tag == k.tag && d.algorithm == k.algorithm;
+  });
+}
+
+// The time from which the zone has been signed with an active ZSK of the algorithm.
+std::optional<int64_t> zsk_signing_since(const ZoneKeyState& zone, uint8_t alg) {
+  std::optional<int64_t> since;
+  for (const auto& k : zone.keys) {
+    if (k.role != KeyRole::ZSK || k.algorithm != alg || k.is_removed() || !k.active) continue;
+    if (k.retired) continue;
+    if (!since || *k.active < *since) since = *k.active;
+  }
+  // Earlier ZSKs of the same algorithm that were rolled over count too: signing was continuous.
+  for (const auto& k : zone.keys) {
+    if (k.role != KeyRole::ZSK || k.algorithm != alg || !k.active || !since) continue;
+    if (k.retired && *k.retired >= *since && *k.active < *since) since = *k.active;
+  }
+  return since;
+}
+
+int64_t algorithm_settle_time(const Policy& p) {
+  return int64_t{effective_max_ttl(p)} + p.propagation_delay;
+}
+
+}  // namespace
+
+Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_view origin,
+                                            const std::string& source_name) {
+  const std::string want = normalize_origin(origin);
+  std::vector<DsRecord> out;
+  std::string last_owner;
+  size_t line_no = 0;
+  size_t pos = 0;
+  std::string logical;
+  bool continued = false;
+  size_t start_line = 0;
+  while (pos <= text.size()) {
+    const size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    if (const auto sc = line.find(';'); sc != line.npos) line = line.substr(0, sc);
+    if (!continued) {
+      logical.assign(line);
+      start_line = line_no;
+    } else {
+      logical.push_back(' ');
+      logical.append(line);
+    }
+    const auto opens = std::count(logical.begin(), logical.end(), '(');
+    const auto closes = std::count(logical.begin(), logical.end(), ')');
+    continued = opens > closes;
+    if (continued) continue;
+    std::replace(logical.begin(), logical.end(), '(', ' ');
+    std::replace(logical.begin(), logical.end(), ')', ' ');
+    const bool starts_blank =
+        !logical.empty() && std::isspace(static_cast<unsigned char>(logical[0]));
+    auto tok = split_ws(logical);
+    if (tok.empty()) continue;
+    if (tok[0].size() && tok[0][0] == '$') continue;
+    std::string owner;
+    size_t i = 0;
+    if (starts_blank) {
+      owner = last_owner;
+    } else {
+      owner = std::string(tok[0]);
+      i = 1;
+      last_owner = owner;
+    }
+    // [ttl] [class] in either order, then the type.
+    for (int skip = 0; skip < 2 && i < tok.size(); ++skip) {
+      unsigned dummy;
+      if (parse_uint(tok[i], 0xffffff, dummy) || iequals(tok[i], "IN") || iequals(tok[i], "CH")) {
+        ++i;
+      }
+    }
+    if (i >= tok.size() || !iequals(tok[i], "DS")) continue;
+    ++i;
+    const std::string where = source_name + ":" + std::to_string(start_line);
+    unsigned tag, alg, dt;
+    if (tok.size() - i < 4 || !parse_uint(tok[i], 65535, tag) ||
+        !parse_uint(tok[i + 1], 255, alg) || !parse_uint(tok[i + 2], 255, dt)) {
+      return fail(Errc::Usage, where +
+                                   ": malformed DS record (want: owner [ttl] [IN] DS "
+                                   "keytag algorithm digesttype digest)");
+    }
+    std::string digest;
+    for (size_t j = i + 3; j < tok.size(); ++j) digest.append(tok[j]);
+    for (auto& c : digest) {
+      if (!std::isxdigit(static_cast<unsigned char>(c))) {
+        return fail(Errc::Usage, where + ": DS digest is not hex");
+      }
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    if (normalize_origin(owner) != want) continue;
+    out.push_back(DsRecord{normalize_origin(owner), static_cast<uint16_t>(tag),
+                           static_cast<uint8_t>(alg), static_cast<uint8_t>(dt), digest});
+  }
+  return out;
+}
+
+Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::string_view origin) {
+  auto text = zk::read_whole_file(path);
+  if (!text) return fail(Errc::Usage, text.error().detail);
+  return parse_ds_text(*text, origin, path);
+}
+
+Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
+                          std::string source, std::string dnskey_b64, int64_t now) {
+  if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(), algorithm) ==
+      policy.allowed_algorithms.end()) {
+    return fail(Errc::Usage, "algorithm " + std::to_string(algorithm) +
+                                 " is not allowed by the policy; use e.g. 13 (ECDSAP256SHA256)");
+  }
+  for (const auto& k : zone.keys) {
+    if (k.is_removed()) continue;
+    if (k.tag == tag && k.algorithm == algorithm) {
+      return fail(Errc::Usage, "key " + tag_text(tag) + " is already recorded for " + zone.origin +
+                                   " (" + k.source + ")");
+    }
+  }
+  if (zone.ksk_count() >= kMaxKsks) {
+    return fail(Errc::Usage,
+                zone.origin +
+                    " already has two KSKs; finish the current rollover first: "
+                    "deactivate and remove the old KSK (`zonekiln ksk deactivate` then "
+                    "`zonekiln ksk remove`)");
+  }
+  KeyRecord k;
+  k.tag = tag;
+  k.algorithm = algorithm;
+  k.source = std::move(source);
+  k.role = KeyRole::KSK;
+  k.dnskey = std::move(dnskey_b64);
+  k.created = now;
+  k.owner_state = OwnerState::Inactive;
+  k.owner_state_since = now;
+  zone.keys.push_back(std::move(k));
+  return ok();
+}
+
+Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
+  KeyRecord* k = find_ksk(zone, tag);
+  if (!k) return no_such_ksk(zone, tag);
+  if (zone.state == ZoneState::NotSigning && k->owner_state == OwnerState::Active) {
+    // Signing again after `unsign`: the KSK stayed recorded; its DS must be added anew.
+    zone.disable = DisableState{};
+    zone.set_state(ZoneState::Signing, now, "");
+    return ok();
+  }
+  if (k->owner_state != OwnerState::Inactive) {
+    return fail(Errc::Usage,
+                k->label() + " is already active (" + std::string(to_string(k->owner_state)) + ")");
+  }
+  k->owner_state = OwnerState::Active;
+  k->owner_state_since = now;
+  k->owner_state_why.clear();
+  k->published = now;
+  k->active = now;
+  k->retired.reset();
+  if (zone.state == ZoneState::NotSigning) {
+    zone.disable = DisableState{};
+    zone.set_state(ZoneState::Signing, now, "");
+  }
+  return ok();
+}
+
+Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now) {
+  KeyRecord* k = find_ksk(zone, tag);
+  if (!k) return no_such_ksk(zone, tag);
+  if (k->owner_state == OwnerState::Inactive) {
+    // A DS published ahead of its key (Double-DS, RFC 6781 s4.1.2) is harmless while the parent
+    // also keeps a DS of a published KSK; without one the zone is bogus now.
+    const bool chain_kept =
+        std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+          return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen &&
+                 o.owner_state != OwnerState::Inactive;
+        });
+    if (!chain_kept) {
+      return fail(Errc::Usage, k->label() +
+                                   " is not published and no published KSK has a confirmed DS: if "
+                                   "the parent serves only this DS, the zone fails validation now. "
+                                   "Run `zonekiln ksk activate --tag " +
+                                   tag_text(tag) +
+                                   "` and a sign run at once, then run ds-seen again");
+    }
+  }
+  const bool new_algorithm =
+      std::none_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+        return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm == k->algorithm;
+      });
+  const bool other_algorithm_in_use =
+      std::any_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+        return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm != k->algorithm;
+      });
+  if (new_algorithm && other_algorithm_in_use) {
+    const auto since = zsk_signing_since(zone, k->algorithm);
+    const int64_t settle = algorithm_settle_time(policy);
+    if (!since || now < *since + settle) {
+      const std::string when = since ? time_to_iso(*since + settle) : "after the next sign run";
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): the zone has not yet been "
+                  "signed with algorithm " +
+                      std::to_string(k->algorithm) +
+                      " long enough (max TTL + propagation) for caches to hold the new signatures. "
+                      "Remove the new DS at the parent if already added, and add it again from " +
+                      when);
+    }
+  }
+  k->ds_seen = true;
+  k->ds_seen_at = now;
+  return ok();
+}
+
+Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now,
+                            const std::vector<DsRecord>* parent_ds) {
+  KeyRecord* k = find_ksk(zone, tag);
+  if (!k) return no_such_ksk(zone, tag);
+  if (k->owner_state == OwnerState::Inactive) {
+    return fail(Errc::Usage, k->label() + " is already inactive");
+  }
+  std::vector<const KeyRecord*> remaining;
+  for (const auto& o : zone.keys) {
+    if (&o != k && o.is_ksk() && !o.is_removed() && o.owner_state == OwnerState::Active) {
+      remaining.push_back(&o);
+    }
+  }
+  if (remaining.empty()) {
+    return fail(Errc::Usage,
+                k->label() +
+                    " is the only usable active KSK; the zone cannot be signed without "
+                    "one. Add and activate the new KSK first (`zonekiln ksk add`, "
+                    "`zonekiln ksk activate`); to stop signing altogether use "
+                    "`zonekiln unsign`");
+  }
+  if (k->ds_seen) {
+    if (!parent_ds) {
+      return fail(Errc::Usage, "the parent has served the DS of " + k->label() +
+                                   "; give the parent's current DS set with --parent-ds FILE "
+                                   "(e.g. `dig +noall +answer " +
+                                   zone.origin + " DS > FILE`) to show it is gone");
+    }
+    if (ds_points_at(*parent_ds, *k)) {
+      return fail(Errc::Usage,
+                  "the parent's DS set still points at " + k->label() +
+                      "; deactivating it would break validation. Have the parent remove that "
+                      "DS (the zone publishes CDS for the new KSK only once its DS is seen), "
+                      "wait for it to disappear from `dig DS`, then try again");
+    }
+    const KeyRecord* chain = nullptr;
+    for (const KeyRecord* o : remaining) {
+      if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
+    }
+    if (!chain) {
+      return fail(
+          Errc::Usage,
+          "the parent's DS set does not point at any remaining active KSK whose DS was "
+          "confirmed; deactivating " +
+              k->label() +
+              " would leave no chain of trust. Get "
+              "the new KSK's DS published, run `zonekiln ksk ds-seen --tag N`, then try again");
+    }
+    if (now < *chain->ds_seen_at + policy.ds_ttl) {
+      return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
+                                   time_to_iso(*chain->ds_seen_at) +
+                                   "; resolvers may still cache the old DS set until " +
+                                   time_to_iso(*chain->ds_seen_at + policy.ds_ttl) + " (DS TTL " +
+                                   std::to_string(policy.ds_ttl) + " s): try again then");
+    }
+  }
+  const bool last_of_algorithm =
+      std::none_of(remaining.begin(), remaining.end(),
+                   [&](const KeyRecord* o) { return o->algorithm == k->algorithm; });
+  if (last_of_algorithm) {
+    for (const KeyRecord* o : remaining) {
+      const auto since = zsk_signing_since(zone, o->algorithm);
+      const int64_t settle = algorithm_settle_time(policy);
+      if (!since || now < *since + settle) {
+        return fail(Errc::Usage,
+                    "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
+                        std::to_string(k->algorithm) +
+                        " would be removed before the zone has "
+                        "been signed with algorithm " +
+                        std::to_string(o->algorithm) +
+                        " for max TTL + propagation; run sign with both KSKs active until " +
+                        (since ? time_to_iso(*since + settle) : std::string("later")) +
+                        ", then try again");
+      }
+    }
+  }
+  k->owner_state = OwnerState::Inactive;
+  k->owner_state_since = now;
+  k->owner_state_why.clear();
+  k->retired = now;
+  // Its DS is gone from the parent (checked above when it had been seen).
+  k->ds_seen = false;
+  k->ds_seen_at.reset();
+  return ok();
+}
+
+Result<void> ksk_remove(ZoneKeyState& zone, uint16_t tag, int64_t now) {
+  KeyRecord* k = find_ksk(zone, tag);
+  if (!k) return no_such_ksk(zone, tag);
+  if (k->owner_state != OwnerState::Inactive) {
+    return fail(Errc::Usage, k->label() + " is " + std::string(to_string(k->owner_state)) +
+                                 "; deactivate it first (`zonekiln ksk deactivate --tag " +
+                                 tag_text(tag) + "`)");
+  }
+  k->removed = now;
+  return ok();
+}
+
+std::string private_key_path(const std::string& source) {
+  if (source.rfind("pkcs11:", 0) == 0) return {};
+  auto ends_with = [&](std::string_view suf) {
+    return source.size() >= suf.size() &&
+           source.compare(source.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  if (ends_with(".private")) return source;
+  if (ends_with(".key")) {
+    // A BIND pair named by its .key file, unless there is no .private next to it and the file
+    // itself exists: then it is a PEM key that happens to be named *.key.
+    const std::string priv = source.substr(0, source.size() - 4) + ".private";
+    if (!zk::path_exists(priv) && zk::path_exists(source)) return source;
+    return priv;
+  }
+  // A BIND key base name "K<zone>.+AAA+TTTTT" has no suffix; anything else is a PEM file.
+  const auto slash = source.rfind('/');
+  const std::string base = slash == std::string::npos ? source : source.substr(slash + 1);
+  if (!base.empty() && base[0] == 'K' && base.find(".+") != std::string::npos) {
+    return source + ".private";
+  }
+  return source;
+}
+
+namespace {
+
+std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& loader) {
+  const std::string priv = private_key_path(k.source);
+  if (!priv.empty()) {
+    struct stat st;
+    if (::stat(priv.c_str(), &st) != 0) {
+      return "private key file " + priv + " is missing or unreadable";
+    }
+    if ((st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+      return "private key file " + priv + " has mode " + mode +
+             " (group/other can read it); run `chmod 600 " + priv + "`";
+    }
+  }
+  auto loaded = loader(k);
+  if (!loaded) return "cannot load " + k.source + ": " + loaded.error().detail;
+  if (!loaded->has_private) return "no private key in " + k.source;
+  const std::string b64 = base64_encode(loaded->dnskey_rdata.data(), loaded->dnskey_rdata.size());
+  if (!k.dnskey.empty() && b64 != k.dnskey) {
+    return k.source + " no longer holds the key recorded for tag " + std::to_string(k.tag) +
+           " (the file was replaced); restore it, or add the new key with `zonekiln ksk add`";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy,
+                                  const KeyLoader& loader) {
+  std::vector<KeyProblem> out;
+  for (const auto& k : zone.keys) {
+    if (!k.ksk_wanted() || k.is_removed()) continue;
+    if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(),
+                  k.algorithm) == policy.allowed_algorithms.end()) {
+      out.push_back({k.tag, k.algorithm,
+                     "algorithm " + std::to_string(k.algorithm) + " is not allowed by the policy"});
+      continue;
+    }
+    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+  }
+  return out;
+}
+
+std::vector<KeyProblem> check_zsk(const ZoneKeyState& zone, const KeyLoader& loader) {
+  std::vector<KeyProblem> out;
+  for (const auto& k : zone.keys) {
+    if (k.role != KeyRole::ZSK || k.is_removed() || k.retired) continue;
+    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+  }
+  return out;
+}
+
+}  // namespace zk::signer

@@ -1,0 +1,181 @@
+#include "signer/lifecycle.hpp"
+
+#include <algorithm>
+
+namespace zk::signer {
+
+namespace {
+
+std::string b64(std::span<const uint8_t> v) { return base64_encode(v.data(), v.size()); }
+
+Result<Key> load_recorded(const KeyRecord& k, NameView origin) {
+  return load_key(k.source, origin, k.algorithm, k.is_ksk() ? 257 : 256);
+}
+
+Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, const Key& key,
+                                  const std::string& source, int64_t now) {
+  if (!key.is_ksk()) {
+    return fail(Errc::Usage, source + " is a zone-signing key (no SEP flag); a KSK has flags 257");
+  }
+  if (key.is_revoked()) return fail(Errc::Usage, source + " is revoked (RFC 5011)");
+  auto r =
+      ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()), now);
+  if (!r) return fail(r.error());
+  return *zone.find_key(key.tag(), key.algorithm());
+}
+
+}  // namespace
+
+KeyLoader file_key_loader(NameView origin) {
+  Name o(origin);
+  return [o](const KeyRecord& k) -> Result<LoadedKey> {
+    auto key = load_recorded(k, o);
+    if (!key) return fail(key.error());
+    LoadedKey out;
+    out.dnskey_rdata.assign(key->dnskey_rdata().begin(), key->dnskey_rdata().end());
+    out.has_private = key->has_private();
+    return out;
+  };
+}
+
+Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
+                               NameView origin, uint8_t pem_algorithm, int64_t now) {
+  auto key = load_key(path, origin, pem_algorithm, 257);
+  if (!key) return fail(key.error());
+  // A BIND pair is referred to by its base name, as key.source() gives it.
+  const std::string source = key->source().empty() ? path : key->source();
+  return register_loaded(zone, policy, *key, source, now);
+}
+
+Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
+                                    const std::string& dir, NameView origin, uint8_t algorithm,
+                                    int64_t now) {
+  if (zone.ksk_count() >= kMaxKsks) {
+    return fail(Errc::Usage, zone.origin +
+                                 " already has two KSKs; finish the current rollover "
+                                 "first (`zonekiln ksk deactivate`, `ksk remove`)");
+  }
+  auto key = generate_key(algorithm, /*ksk=*/true);
+  if (!key) return fail(key.error());
+  auto base = write_key_files(*key, origin, dir, now);
+  if (!base) return fail(base.error());
+  return register_loaded(zone, policy, *key, *base, now);
+}
+
+Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
+                                  const Policy& policy, const ZoneKeyState& zone) {
+  PreparedKeys out;
+  const KeyLoader loader = file_key_loader(origin);
+  out.problems = check_ksk(zone, policy, loader);
+  auto zsk_problems = check_zsk(zone, loader);
+  out.problems.insert(out.problems.end(), zsk_problems.begin(), zsk_problems.end());
+
+  out.plan = plan_keys(now, policy, zone, out.problems);
+  std::vector<std::string> actions = out.plan.actions;
+  // A plan asks for at most one new ZSK per algorithm; the re-plan publishes them. Two rounds
+  // cover every case; a third would mean plan_keys does not converge.
+  for (int round = 0; !out.plan.new_zsk_algorithms.empty(); ++round) {
+    if (round == 2) return fail(Errc::Internal, "key plan does not converge for " + zone.origin);
+    ZoneKeyState next = out.plan.state;
+    for (uint8_t alg : out.plan.new_zsk_algorithms) {
+      auto key = generate_key(alg, /*ksk=*/false);
+      if (!key) return fail(Errc::Internal, "cannot create a ZSK: " + key.error().detail);
+      auto base = write_key_files(*key, origin, dir, now);
+      if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
+      add_zsk(next, key->tag(), key->algorithm(), *base, b64(key->dnskey_rdata()), now);
+      actions.push_back("created " + *base);
+    }
+    out.plan = plan_keys(now, policy, next, out.problems);
+    actions.insert(actions.end(), out.plan.actions.begin(), out.plan.actions.end());
+  }
+  out.plan.actions = std::move(actions);
+
+  for (const auto& r : out.plan.publish) {
+    auto raw = base64_decode(r.dnskey);
+    if (!raw || raw->empty()) {
+      return fail(Errc::Internal,
+                  "state has no DNSKEY for key " + std::to_string(r.tag) + " (" + r.source + ")");
+    }
+    out.dnskey_rdata.emplace_back(raw->begin(), raw->end());
+  }
+  for (const auto& r : out.plan.cds) {
+    auto raw = base64_decode(r.dnskey);
+    if (raw) out.cds_dnskey_rdata.emplace_back(raw->begin(), raw->end());
+  }
+  auto load_refs = [&](const std::vector<KeyRef>& refs, std::vector<Key>& keys) -> Result<void> {
+    for (const auto& r : refs) {
+      const KeyRecord* rec = out.plan.state.find_key(r.tag, r.algorithm);
+      auto key = load_recorded(*rec, origin);
+      if (!key)
+        return fail(Errc::Internal,
+                    "cannot load planned signer " + r.source + ": " + key.error().detail);
+      keys.push_back(std::move(*key));
+    }
+    return ok();
+  };
+  if (auto r = load_refs(out.plan.dnskey_signers, out.dnskey_signers); !r) return fail(r.error());
+  if (out.plan.can_sign) {
+    if (auto r = load_refs(out.plan.zone_signers, out.zone_signers); !r) return fail(r.error());
+  }
+  return out;
+}
+
+Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                        int64_t now) {
+  ZoneKeyState& z = file.get_or_add(plan.state.origin);
+  if (!plan.can_sign) {
+    // No zone was written, so no key event happened; keep the owner-facing states only.
+    for (const auto& k : plan.state.keys) {
+      KeyRecord* old = z.find_key(k.tag, k.algorithm);
+      if (old && k.is_ksk()) {
+        old->owner_state = k.owner_state;
+        old->owner_state_since = k.owner_state_since;
+        old->owner_state_why = k.owner_state_why;
+      }
+    }
+    z.set_state(plan.state.state, now, plan.state.state_why);
+    return write_state(dir, file);
+  }
+  z = plan.state;
+  z.last_success = now;
+  if (plan.cds_delete && !z.disable.cds_delete_published_at)
+    z.disable.cds_delete_published_at = now;
+  return write_state(dir, file);
+}
+
+Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                            int64_t now, const std::string& why) {
+  ZoneKeyState& z = file.get_or_add(plan.state.origin);
+  for (const auto& k : plan.state.keys) {
+    if (k.role != KeyRole::ZSK || z.find_key(k.tag, k.algorithm)) continue;
+    KeyRecord created = k;
+    created.published.reset();
+    created.active.reset();
+    z.keys.push_back(created);
+  }
+  z.set_state(ZoneState::InternalFailure, now, why);
+  return write_state(dir, file);
+}
+
+int run_exit_code(const KeyPlan& plan) noexcept {
+  switch (plan.state.state) {
+    case ZoneState::Signing:
+    case ZoneState::NotSigning:
+      return 0;
+    case ZoneState::ActionNeeded:
+      return 3;
+    case ZoneState::InternalFailure:
+      return 4;
+  }
+  return 4;
+}
+
+int exit_code_for_errc(Errc code) noexcept {
+  const auto v = static_cast<uint16_t>(code);
+  if (v >= 300) return 4;
+  if (v >= 200) return 3;
+  if (v >= 100) return 2;
+  return 1;
+}
+
+}  // namespace zk::signer

@@ -1,0 +1,80 @@
+// One sign run's key handling, on real key files: the glue between the state file, the owner's
+// KSK checks, plan_keys and the key loader. The sign pipeline calls, in this order:
+//
+//   auto lock = StateLock::acquire(dir, wait_seconds);        // before anything else
+//   auto file = read_state(dir);                              // Errc::Internal if corrupt
+//   auto keys = prepare_keys(dir, origin, now, policy, file->get_or_add(origin_text));
+//   ... build the DNSKEY RRset from keys->dnskey_rdata, sign it (and CDS/CDNSKEY) with
+//       keys->dnskey_signers, sign everything else with keys->zone_signers, write the zone ...
+//   commit_run(dir, *file, keys->plan, now);                  // only after the zone is written
+//   (on failure after prepare_keys: commit_failure(dir, *file, keys->plan, now, why))
+//   exit code: run_exit_code(keys->plan)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+#include "signer/keystate.hpp"
+#include "signer/ksk.hpp"
+#include "signer/policy.hpp"
+#include "signer/signer.hpp"
+
+namespace zk::signer {
+
+/// A KeyLoader backed by load_key (BIND key pair, or PEM with the recorded algorithm).
+KeyLoader file_key_loader(NameView origin);
+
+/// `ksk add --file`: loads the owner's key (BIND pair or PEM; pem_algorithm is needed for PEM
+/// files) and records it INACTIVE. The file is not copied: the state refers to it by path.
+/// Errc::KeyActionNeeded when it cannot be loaded, Errc::Usage for a ZSK (no SEP flag) or a
+/// refused registration (see ksk_register).
+Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
+                               NameView origin, uint8_t pem_algorithm, int64_t now);
+
+/// `ksk add --generate`: makes a new KSK, writes it into dir as a BIND key pair (mode 0600) and
+/// records it INACTIVE.
+Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
+                                    const std::string& dir, NameView origin, uint8_t algorithm,
+                                    int64_t now);
+
+/// This run's keys, loaded and planned.
+struct PreparedKeys {
+  KeyPlan plan;
+  std::vector<KeyProblem> problems;                    // from check_ksk and check_zsk
+  std::vector<Key> dnskey_signers;                     // loaded; sign DNSKEY, CDS, CDNSKEY RRsets
+  std::vector<Key> zone_signers;                       // loaded; sign all other RRsets
+  std::vector<std::vector<uint8_t>> dnskey_rdata;      // the DNSKEY RRset (wire RDATA)
+  std::vector<std::vector<uint8_t>> cds_dnskey_rdata;  // make CDS (ds_rdata) + CDNSKEY of these
+};
+
+/// Checks the keys (check_ksk, check_zsk with file_key_loader), plans (plan_keys), creates the
+/// ZSKs the plan asks for (generate_key + write_key_files into dir; recorded with add_zsk) and
+/// loads the keys that sign. Does not write the state. Errc::Internal when a ZSK cannot be
+/// created or a planned signer cannot be loaded; owner problems are not errors here (they are
+/// in plan.state / plan.owner_actions and run_exit_code).
+Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
+                                  const Policy& policy, const ZoneKeyState& zone);
+
+/// At the end of a run that wrote the signed zone: stores plan.state (last_success = now) and
+/// writes the state file (atomically, with .bak); records when the RFC 8078 delete records were
+/// first published (disable procedure). When plan.can_sign is false (no zone written),
+/// only the zone and KSK owner states are stored, no key event.
+Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                        int64_t now);
+
+/// After a failed run: keeps the previous key timeline (nothing was published), records ZSKs
+/// created this run as created-only (their files exist), and sets the zone INTERNAL_FAILURE with
+/// why. Writes the state file.
+Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                            int64_t now, const std::string& why);
+
+/// 0 SIGNING / NOT_SIGNING, 3 ACTION_NEEDED, 4 INTERNAL_FAILURE.
+int run_exit_code(const KeyPlan& plan) noexcept;
+
+/// Exit code for an error code: 1 zone data, 2 usage, 3 key needs owner, 4 internal.
+int exit_code_for_errc(Errc code) noexcept;
+
+}  // namespace zk::signer

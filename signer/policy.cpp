@@ -1,0 +1,415 @@
+#include "signer/policy.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "dns/timeparse.hpp"
+
+namespace zk::signer {
+
+std::vector<uint8_t> default_allowed_algorithms() { return {8, 10, 13, 14, 15, 16}; }
+
+std::string policy_to_json(const Policy& p) {
+  nlohmann::json j;
+  j["zsk_lifetime"] = p.zsk_lifetime;
+  j["dnskey_ttl"] = p.dnskey_ttl;
+  j["max_zone_ttl"] = p.max_zone_ttl;
+  j["ttl_clamp"] = p.ttl_clamp;
+  j["propagation_delay"] = p.propagation_delay;
+  j["sig_validity"] = p.sig_validity;
+  j["sig_refresh"] = p.sig_refresh;
+  j["sig_jitter"] = p.sig_jitter;
+  j["run_interval"] = p.run_interval;
+  j["ds_ttl"] = p.ds_ttl;
+  j["allowed_algorithms"] = p.allowed_algorithms;
+  return j.dump();
+}
+
+Result<Policy> policy_from_json(std::string_view text, Policy p) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return fail(Errc::Internal, "policy is not a JSON object");
+  try {
+    auto get = [&](const char* name, auto& field) {
+      if (auto it = j.find(name); it != j.end()) it->get_to(field);
+    };
+    get("zsk_lifetime", p.zsk_lifetime);
+    get("dnskey_ttl", p.dnskey_ttl);
+    get("max_zone_ttl", p.max_zone_ttl);
+    get("ttl_clamp", p.ttl_clamp);
+    get("propagation_delay", p.propagation_delay);
+    get("sig_validity", p.sig_validity);
+    get("sig_refresh", p.sig_refresh);
+    get("sig_jitter", p.sig_jitter);
+    get("run_interval", p.run_interval);
+    get("ds_ttl", p.ds_ttl);
+    get("allowed_algorithms", p.allowed_algorithms);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Errc::Internal, std::string("bad policy field: ") + e.what());
+  }
+  return p;
+}
+
+Policy recorded_policy(const ZoneKeyState& zone, Policy base) {
+  if (zone.policy_json.empty()) return base;
+  auto p = policy_from_json(zone.policy_json, base);
+  return p ? *p : base;
+}
+
+uint32_t effective_max_ttl(const Policy& p) noexcept {
+  return p.max_zone_ttl == 0 ? p.ttl_clamp : std::min(p.max_zone_ttl, p.ttl_clamp);
+}
+
+int64_t zsk_publish_interval(const Policy& p) noexcept {
+  return int64_t{p.dnskey_ttl} + p.propagation_delay;
+}
+
+int64_t zsk_retire_interval(const Policy& p) noexcept {
+  return p.sig_validity + p.propagation_delay + effective_max_ttl(p);
+}
+
+Result<void> check_timing(const Policy& p) {
+  auto s = [](int64_t v) { return std::to_string(v) + " s (" + duration_to_text(v) + ")"; };
+  if (p.ttl_clamp == 0 || p.ttl_clamp > 0x7fffffffu) {
+    return fail(Errc::Usage, "ttl clamp must be 1..2147483647 (RFC 2181 s8)");
+  }
+  if (p.sig_validity <= 0 || p.sig_refresh <= 0 || p.sig_jitter < 0 || p.run_interval <= 0 ||
+      p.propagation_delay < 0 || p.zsk_lifetime <= 0) {
+    return fail(Errc::Usage,
+                "signature validity, refresh, run interval and ZSK lifetime must be "
+                "positive, jitter and propagation delay not negative");
+  }
+  if (p.sig_validity <= p.sig_refresh + p.sig_jitter) {
+    return fail(Errc::Usage, "signature validity " + s(p.sig_validity) +
+                                 " must exceed refresh window " + s(p.sig_refresh) + " + jitter " +
+                                 s(p.sig_jitter) +
+                                 ", or new signatures are due for refresh when made");
+  }
+  const int64_t ttl = effective_max_ttl(p);
+  const int64_t need = ttl + p.propagation_delay + p.run_interval;
+  if (p.sig_refresh <= need) {
+    return fail(Errc::Usage,
+                "refresh window " + s(p.sig_refresh) + " must exceed max TTL " + s(ttl) +
+                    " + propagation delay " + s(p.propagation_delay) + " + run interval " +
+                    s(p.run_interval) + " = " + s(need) +
+                    ": otherwise resolvers can cache records longer than their signatures stay "
+                    "valid; lower the TTL clamp (--ttl-clamp) or raise the refresh window and "
+                    "validity");
+  }
+  if (p.dnskey_ttl > p.ttl_clamp) {
+    return fail(Errc::Usage,
+                "DNSKEY TTL " + s(p.dnskey_ttl) + " exceeds the TTL clamp " + s(p.ttl_clamp));
+  }
+  const int64_t roll = zsk_publish_interval(p) + zsk_retire_interval(p) + p.run_interval;
+  if (p.zsk_lifetime <= roll) {
+    return fail(Errc::Usage, "ZSK lifetime " + s(p.zsk_lifetime) +
+                                 " is too short: one rollover needs publish interval + retire "
+                                 "interval + run interval = " +
+                                 s(roll));
+  }
+  return ok();
+}
+
+void add_zsk(ZoneKeyState& zone, uint16_t tag, uint8_t algorithm, std::string source,
+             std::string dnskey_b64, int64_t now) {
+  KeyRecord k;
+  k.tag = tag;
+  k.algorithm = algorithm;
+  k.source = std::move(source);
+  k.role = KeyRole::ZSK;
+  k.dnskey = std::move(dnskey_b64);
+  k.created = now;
+  k.owner_state = OwnerState::Active;
+  zone.keys.push_back(std::move(k));
+}
+
+namespace {
+
+KeyRef ref_of(const KeyRecord& k) { return KeyRef{k.tag, k.algorithm, k.role, k.source, k.dnskey}; }
+
+const KeyProblem* problem_of(std::span<const KeyProblem> unusable, const KeyRecord& k) {
+  for (const auto& p : unusable) {
+    if (p.tag == k.tag && p.algorithm == k.algorithm) return &p;
+  }
+  return nullptr;
+}
+
+struct Scheduler {
+  std::optional<int64_t> at;
+  std::string what;
+  void consider(int64_t t, std::string w) {
+    if (!at || t < *at) {
+      at = t;
+      what = std::move(w);
+    }
+  }
+};
+
+bool zsk_live(const KeyRecord& k) { return k.role == KeyRole::ZSK && !k.is_removed(); }
+bool zsk_signing(const KeyRecord& k) { return zsk_live(k) && k.active && !k.retired; }
+bool zsk_pending(const KeyRecord& k) { return zsk_live(k) && !k.active; }
+
+// KSK owner states follow usability: ActionNeeded while a wanted KSK cannot be used, back to
+// Active when it can.
+void update_ksk_owner_states(ZoneKeyState& z, int64_t now, std::span<const KeyProblem> unusable,
+                             KeyPlan& plan) {
+  for (auto& k : z.keys) {
+    if (!k.ksk_wanted() || k.is_removed()) continue;
+    const KeyProblem* p = problem_of(unusable, k);
+    if (p && (k.owner_state != OwnerState::ActionNeeded || k.owner_state_why != p->why)) {
+      if (k.owner_state != OwnerState::ActionNeeded) k.owner_state_since = now;
+      k.owner_state = OwnerState::ActionNeeded;
+      k.owner_state_why = p->why;
+      plan.actions.push_back(k.label() + " needs its owner's action: " + p->why);
+    } else if (!p && k.owner_state == OwnerState::ActionNeeded) {
+      k.owner_state = OwnerState::Active;
+      k.owner_state_since = now;
+      k.owner_state_why.clear();
+      plan.actions.push_back(k.label() + " usable again");
+    }
+  }
+}
+
+// One algorithm's ZSK rollover (pre-publication); asks for a new ZSK via plan.new_zsk_algorithms.
+void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t alg, bool paused,
+                        KeyPlan& plan, Scheduler& next) {
+  const int64_t ipub = zsk_publish_interval(p);
+  KeyRecord* active = nullptr;
+  KeyRecord* pending = nullptr;
+  for (auto& k : z.keys) {
+    if (k.algorithm != alg) continue;
+    if (zsk_signing(k) && (!active || *k.active > *active->active)) active = &k;
+    if (zsk_pending(k) && (!pending || *k.created > *pending->created)) pending = &k;
+  }
+  if (paused) {
+    if (active) next.consider(*active->active + p.zsk_lifetime, "ZSK rollover (paused)");
+    return;
+  }
+  if (!active) {
+    if (!pending) {
+      plan.new_zsk_algorithms.push_back(alg);
+      plan.actions.push_back("create the first ZSK for algorithm " + std::to_string(alg));
+      return;
+    }
+    // No ZSK of this algorithm signs yet, so no validator relies on the cached DNSKEY RRset for
+    // it: the first ZSK is published and active at once (RFC 7583 s3.1 initial key).
+    if (!pending->published) pending->published = now;
+    pending->active = now;
+    plan.actions.push_back(pending->label() + " published and active (first ZSK)");
+    active = pending;
+    pending = nullptr;
+  }
+  const int64_t due = *active->active + p.zsk_lifetime;
+  if (!pending) {
+    // Create the successor early enough that it has been published for Ipub at `due`, even if
+    // the run before `due` is missed.
+    const int64_t create_at = due - ipub - p.run_interval;
+    if (now >= create_at) {
+      plan.new_zsk_algorithms.push_back(alg);
+      plan.actions.push_back("create successor of " + active->label());
+    } else {
+      next.consider(create_at, "create and publish successor of " + active->label());
+    }
+    return;
+  }
+  if (!pending->published) {
+    pending->published = now;
+    plan.actions.push_back(pending->label() + " published (pre-publication of successor)");
+  }
+  const int64_t ready = std::max(due, *pending->published + ipub);
+  if (now < ready) {
+    next.consider(ready, "activate " + pending->label() + ", retire " + active->label());
+    return;
+  }
+  pending->active = now;
+  active->retired = now;
+  plan.actions.push_back(pending->label() + " active; " + active->label() + " retired");
+}
+
+}  // namespace
+
+KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
+                  std::span<const KeyProblem> unusable) {
+  KeyPlan plan;
+  plan.state = zone;
+  ZoneKeyState& z = plan.state;
+  z.policy_json = policy_to_json(policy);
+  Scheduler next;
+
+  if (z.state == ZoneState::NotSigning) {
+    plan.owner_actions.push_back(
+        "the zone was unsigned; to sign it again activate a KSK (`zonekiln ksk activate`)");
+    return plan;
+  }
+
+  update_ksk_owner_states(z, now, unusable, plan);
+
+  // Algorithms follow the owner's wanted KSKs; ZSKs of other algorithms retire (the second half
+  // of an algorithm rollover, RFC 6781 s4.1.4).
+  std::set<uint8_t> algs;
+  bool ksk_blocked = false;
+  std::vector<std::string> ksk_problems;
+  for (const auto& k : z.keys) {
+    if (!k.ksk_wanted() || k.is_removed()) continue;
+    algs.insert(k.algorithm);
+    if (k.owner_state == OwnerState::ActionNeeded) {
+      ksk_blocked = true;
+      ksk_problems.push_back(k.label() + ": " + k.owner_state_why);
+    }
+  }
+
+  // A successor ZSK whose files broke before it ever signed is dropped (nothing can be cached
+  // from it) and replaced, rather than activated and failing the run after.
+  for (auto& k : z.keys) {
+    if (!zsk_pending(k) || !problem_of(unusable, k)) continue;
+    k.removed = now;
+    plan.actions.push_back(k.label() + " dropped before use: " + problem_of(unusable, k)->why);
+  }
+
+  for (uint8_t alg : algs) plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, plan, next);
+
+  const int64_t iret = zsk_retire_interval(policy);
+  const int64_t withdraw_wait = zsk_publish_interval(policy);
+  for (auto& k : z.keys) {
+    if (k.role != KeyRole::ZSK) continue;
+    if (!algs.count(k.algorithm) && !ksk_blocked && !k.retired) {
+      // Last step of an algorithm rollover (RFC 6781 s4.1.4): the old algorithm's DNSKEYs leave
+      // the RRset first; its RRSIGs stay until no cache can hold a DNSKEY RRset that still lists
+      // the old algorithm (DNSKEY TTL + propagation), so RFC 4035 s2.2 holds throughout.
+      if (!k.active) {
+        if (!k.removed) {
+          k.removed = now;
+          plan.actions.push_back(k.label() + " dropped (no active KSK of its algorithm)");
+        }
+        continue;
+      }
+      if (!k.removed) {
+        k.removed = now;
+        plan.actions.push_back(k.label() +
+                               " withdrawn from the DNSKEY RRset (algorithm rollover); it keeps "
+                               "signing for DNSKEY TTL + propagation");
+      }
+      if (now >= *k.removed + withdraw_wait) {
+        k.retired = now;
+        plan.actions.push_back(k.label() + " stopped signing (algorithm rollover done)");
+      } else {
+        next.consider(*k.removed + withdraw_wait, "stop signing with " + k.label());
+      }
+      continue;
+    }
+    if (!zsk_live(k) || !k.retired) continue;
+    const int64_t remove_at = *k.retired + iret;
+    if (now >= remove_at && !ksk_blocked) {
+      k.removed = now;
+      plan.actions.push_back(k.label() + " removed from the DNSKEY RRset (key files kept)");
+    } else {
+      next.consider(remove_at, "remove " + k.label() + " from the DNSKEY RRset");
+    }
+  }
+
+  // The DNSKEY RRset, its signers, and the zone signers.
+  bool zsk_broken = false;
+  std::vector<std::string> zsk_problems;
+  std::set<uint8_t> signing_algs;
+  for (const auto& k : z.keys) {
+    if (k.is_ksk()) {
+      if (!k.ksk_wanted() || k.is_removed()) continue;
+      plan.publish.push_back(ref_of(k));
+      if (k.owner_state == OwnerState::Active) plan.dnskey_signers.push_back(ref_of(k));
+      continue;
+    }
+    if (k.published && !k.removed) plan.publish.push_back(ref_of(k));
+    // Signing: active and not retired; after an algorithm rollover that includes a ZSK already
+    // withdrawn from the DNSKEY RRset (see above).
+    if (!k.active || k.retired) continue;
+    if (const KeyProblem* pr = problem_of(unusable, k)) {
+      zsk_broken = true;
+      zsk_problems.push_back(k.label() + ": " + pr->why);
+      continue;
+    }
+    plan.zone_signers.push_back(ref_of(k));
+    signing_algs.insert(k.algorithm);
+  }
+  plan.dnskey_frozen = ksk_blocked;
+  plan.can_sign = !algs.empty() && plan.new_zsk_algorithms.empty() &&
+                  std::includes(signing_algs.begin(), signing_algs.end(), algs.begin(), algs.end());
+
+  // CDS/CDNSKEY (RFC 7344, RFC 8078). During a KSK rollover both keys are listed until the new
+  // one's DS is seen at the parent; then only the newest, which asks a CDS-scanning parent to
+  // drop the old DS so that `ksk deactivate` can go ahead.
+  if (z.disable.active()) {
+    plan.cds_delete = true;
+  } else {
+    std::vector<const KeyRecord*> wanted;
+    for (const auto& k : z.keys) {
+      if (k.ksk_wanted() && !k.is_removed()) wanted.push_back(&k);
+    }
+    const bool all_seen =
+        std::all_of(wanted.begin(), wanted.end(), [](const KeyRecord* k) { return k->ds_seen; });
+    if (wanted.size() > 1 && all_seen) {
+      const KeyRecord* newest = *std::max_element(
+          wanted.begin(), wanted.end(), [](const KeyRecord* a, const KeyRecord* b) {
+            return a->active.value_or(0) < b->active.value_or(0);
+          });
+      plan.cds.push_back(ref_of(*newest));
+      for (const KeyRecord* k : wanted) {
+        if (k == newest) continue;
+        plan.owner_actions.push_back(
+            "KSK rollover: the DS of the new KSK " + std::to_string(newest->tag) +
+            " is at the parent; have the parent remove the DS of KSK " + std::to_string(k->tag) +
+            ", then run `zonekiln ksk deactivate --tag " + std::to_string(k->tag) +
+            " --parent-ds FILE` with the parent's current DS set");
+      }
+    } else {
+      for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
+    }
+    // A DS pre-published for a KSK not yet in use (Double-DS) stays listed, so a CDS-scanning
+    // parent does not remove it again (RFC 7344 s4).
+    for (const auto& k : z.keys) {
+      if (k.is_ksk() && !k.is_removed() && !k.ksk_wanted() && k.ds_seen) {
+        plan.cds.push_back(ref_of(k));
+      }
+    }
+    for (const KeyRecord* k : wanted) {
+      if (k->ds_seen || k->owner_state != OwnerState::Active) continue;
+      plan.owner_actions.push_back(
+          "KSK " + std::to_string(k->tag) +
+          " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
+          "published), then run `zonekiln ksk ds-seen --tag " +
+          std::to_string(k->tag) + "`");
+    }
+  }
+
+  // Zone state, most severe first.
+  if (zsk_broken) {
+    std::string why = "active ZSK unusable: ";
+    for (const auto& s : zsk_problems) why += s + "; ";
+    why += "restore the key files from backup";
+    z.set_state(ZoneState::InternalFailure, now, why);
+    plan.can_sign = false;
+    plan.owner_actions.push_back(why);
+  } else if (ksk_blocked) {
+    std::string why;
+    for (const auto& s : ksk_problems) why += (why.empty() ? "" : "; ") + s;
+    z.set_state(ZoneState::ActionNeeded, now, why);
+    plan.owner_actions.push_back("fix the KSK (" + why +
+                                 "), or deactivate it if another KSK with a DS at the parent is "
+                                 "active; ZSK rollovers are paused until then");
+  } else if (algs.empty()) {
+    const std::string why = "no active KSK";
+    z.set_state(ZoneState::ActionNeeded, now, why);
+    plan.can_sign = false;
+    plan.owner_actions.push_back(
+        "add and activate a KSK: `zonekiln ksk add --file PATH` (or --generate), then "
+        "`zonekiln ksk activate --tag N`");
+  } else {
+    z.set_state(ZoneState::Signing, now, "");
+  }
+
+  plan.next_action_at = next.at;
+  plan.next_action = next.what;
+  return plan;
+}
+
+}  // namespace zk::signer

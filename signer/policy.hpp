@@ -1,0 +1,122 @@
+// Key rollover decisions: pure functions of (now, policy, state, which keys are usable).
+//
+// ZSKs are zonekiln's: created, rolled by pre-publication (RFC 6781 s4.1.1.1, RFC 7583 s3.2)
+// and retired automatically. KSKs are the owner's: they change only by `zonekiln ksk ...`
+// commands (signer/ksk.hpp); here they are only reported on and used.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dns/result.hpp"
+#include "signer/keystate.hpp"
+
+namespace zk::signer {
+
+/// RFC 8624 s3.1 signing MUST / RECOMMENDED algorithms: 8, 10, 13, 14, 15, 16.
+std::vector<uint8_t> default_allowed_algorithms();
+
+/// Timing and key policy. All durations in seconds.
+struct Policy {
+  int64_t zsk_lifetime = 90 * 86400;
+  uint32_t dnskey_ttl = 3600;
+  /// Largest TTL in the signed zone before clamping (0 = unknown: the clamp is assumed), and
+  /// the clamp (TTLs above are lowered). The sign run sets max_zone_ttl from the zone it read,
+  /// which shortens the retire interval; status and ksk commands assume the clamp.
+  uint32_t max_zone_ttl = 0;
+  uint32_t ttl_clamp = 604800;
+  /// Dprp (RFC 7583 s3.1): time for a new zone version to reach every secondary.
+  int64_t propagation_delay = 3600;
+  // Defaults fit the default clamp: refresh > 604800 + propagation + run interval.
+  int64_t sig_validity = 21 * 86400;  // expiration - inception of new RRSIGs
+  int64_t sig_refresh = 9 * 86400;    // an RRSIG is re-made when less than this remains
+  int64_t sig_jitter = 12 * 3600;     // expirations are spread over this much, earlier only
+  int64_t run_interval = 86400;       // how often cron runs `sign`
+  uint32_t ds_ttl = 86400;            // the parent's DS TTL (for DS waits)
+  /// Algorithms keys may use (RFC 8624 signing MUST/RECOMMENDED by default).
+  std::vector<uint8_t> allowed_algorithms = default_allowed_algorithms();
+};
+
+/// The policy as a JSON object and back; fields missing from the JSON keep their values in
+/// base. Errc::Internal when the text is not a JSON object of the expected field types.
+std::string policy_to_json(const Policy& p);
+Result<Policy> policy_from_json(std::string_view text, Policy base = {});
+/// The policy recorded in the zone's state by the last plan, or base when there is none.
+Policy recorded_policy(const ZoneKeyState& zone, Policy base = {});
+
+/// Largest TTL that can be in the signed zone: min(max_zone_ttl, ttl_clamp), or the clamp when
+/// max_zone_ttl is unknown (0).
+uint32_t effective_max_ttl(const Policy& p) noexcept;
+/// Ipub (RFC 7583 s3.2.1): a new ZSK must be published this long before it signs.
+int64_t zsk_publish_interval(const Policy& p) noexcept;
+/// Iret (RFC 7583 s3.2.1) for a retired ZSK: Dsgn + Dprp + TTLsig. The pipeline may keep
+/// reusing a retired key's RRSIGs until they enter the refresh window, so the re-signing delay
+/// Dsgn is taken as the full signature validity (conservative).
+int64_t zsk_retire_interval(const Policy& p) noexcept;
+
+/// Checks that the timing values can work together; Errc::Usage naming the values and what to
+/// change when they cannot. The rules:
+///  - validity > refresh + jitter (a fresh RRSIG must not already be due for refresh),
+///  - refresh > max TTL (clamped) + propagation + run interval: an RRset cached just before its
+///    RRSIG is refreshed must not outlive that RRSIG even when one run is missed
+///    (the outage this prevents: an 864000 s TTL outliving a 7-day refresh cycle),
+///  - dnskey_ttl <= ttl_clamp, ttl_clamp in 1..2^31-1,
+///  - zsk_lifetime > Ipub + Iret + run interval (a rollover finishes before the next starts).
+Result<void> check_timing(const Policy& p);
+
+/// A key that must not be used this run, and why (from check_ksk / loading the ZSKs).
+struct KeyProblem {
+  uint16_t tag = 0;
+  uint8_t algorithm = 0;
+  std::string why;
+};
+
+/// A key as the pipeline needs it: find the loaded key by (algorithm, tag, source).
+struct KeyRef {
+  uint16_t tag = 0;
+  uint8_t algorithm = 0;
+  KeyRole role = KeyRole::ZSK;
+  std::string source;
+  std::string dnskey;  // base64 DNSKEY RDATA recorded in the state (publish this even when the
+                       // key file is unusable)
+};
+
+/// What to do with a zone's keys in this run.
+struct KeyPlan {
+  /// The state after this run's key events. Commit it (write_state) only after the signed zone
+  /// was written; a failed run must leave the old state.
+  ZoneKeyState state;
+  std::vector<KeyRef> publish;         // the DNSKEY RRset
+  std::vector<KeyRef> dnskey_signers;  // usable active KSKs: sign the DNSKEY (and CDS) RRsets
+  std::vector<KeyRef> zone_signers;    // one active ZSK per algorithm: sign everything else
+  std::vector<KeyRef> cds;             // publish CDS + CDNSKEY for these (RFC 7344)
+  bool cds_delete = false;             // publish CDS "0 0 0 00" / CDNSKEY "0 3 0 AA==" instead
+  /// Zone data may be signed (zone_signers covers every algorithm in publish).
+  bool can_sign = false;
+  /// The DNSKEY RRset could not be re-signed: keep the previous DNSKEY RRSIGs if still valid.
+  bool dnskey_frozen = false;
+  /// ZSKs to create now (algorithm each): generate, record with add_zsk, then plan again.
+  std::vector<uint8_t> new_zsk_algorithms;
+  std::optional<int64_t> next_action_at;
+  std::string next_action;
+  std::vector<std::string> actions;        // what this run changed, for the log
+  std::vector<std::string> owner_actions;  // what a person must do (empty: nothing)
+};
+
+/// Decides this run's key events. Pure and deterministic. Records policy in the new state
+/// (policy_json). A missed run catches up safely: a
+/// ZSK becomes active only once published for Ipub, and a retired ZSK is removed only Iret after
+/// it stopped signing, whatever the gap between runs. While any wanted KSK is unusable the ZSK
+/// rollover is paused (the DNSKEY RRset cannot be re-signed) and the zone is ACTION_NEEDED; it
+/// resumes at the first run where all wanted KSKs are usable again.
+KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
+                  std::span<const KeyProblem> unusable);
+
+/// Records a ZSK zonekiln just created (created = now); plan_keys publishes it.
+void add_zsk(ZoneKeyState& zone, uint16_t tag, uint8_t algorithm, std::string source,
+             std::string dnskey_b64, int64_t now);
+
+}  // namespace zk::signer

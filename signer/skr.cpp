@@ -1,0 +1,573 @@
+// Offline KSK: KSR/SKR text files, the ZSK schedule of a request, signing a request, and
+// choosing the response period for a sign run.
+#include "signer/skr.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "dns/rrtype.hpp"
+#include "dns/zone.hpp"
+#include "signer/detail/internal.hpp"
+
+namespace zk::signer {
+
+namespace {
+
+constexpr const char* kKsrHeader = "; zonekiln KSR v1";
+constexpr const char* kSkrHeader = "; zonekiln SKR v1";
+
+const char* type_text(uint16_t t) {
+  switch (t) {
+    case rrtype::DNSKEY: return "DNSKEY";
+    case rrtype::CDS: return "CDS";
+    case rrtype::CDNSKEY: return "CDNSKEY";
+    case rrtype::RRSIG: return "RRSIG";
+    default: return nullptr;
+  }
+}
+
+uint16_t type_from(std::string_view t) {
+  if (t == "DNSKEY") return rrtype::DNSKEY;
+  if (t == "CDS") return rrtype::CDS;
+  if (t == "CDNSKEY") return rrtype::CDNSKEY;
+  if (t == "RRSIG") return rrtype::RRSIG;
+  return 0;
+}
+
+uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+uint32_t get32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+void put16(std::vector<uint8_t>& o, uint32_t v) {
+  o.push_back(static_cast<uint8_t>(v >> 8));
+  o.push_back(static_cast<uint8_t>(v));
+}
+void put32(std::vector<uint8_t>& o, uint32_t v) {
+  put16(o, v >> 16);
+  put16(o, v & 0xFFFF);
+}
+
+void rdata_text(const SkrRecord& r, std::string& out) {
+  const auto& d = r.rdata;
+  switch (r.type) {
+    case rrtype::DNSKEY:
+    case rrtype::CDNSKEY:
+      out += std::to_string(get16(d.data())) + " " + std::to_string(d[2]) + " " +
+             std::to_string(d[3]) + " ";
+      detail::base64_encode(std::span<const uint8_t>(d).subspan(4), out);
+      return;
+    case rrtype::CDS: {
+      static const char* kHex = "0123456789ABCDEF";
+      out += std::to_string(get16(d.data())) + " " + std::to_string(d[2]) + " " +
+             std::to_string(d[3]) + " ";
+      for (size_t i = 4; i < d.size(); ++i) {
+        out += kHex[d[i] >> 4];
+        out += kHex[d[i] & 15];
+      }
+      return;
+    }
+    case rrtype::RRSIG: {
+      const char* covered = type_text(get16(d.data()));
+      out += covered ? covered : "TYPE" + std::to_string(get16(d.data()));
+      out += " " + std::to_string(d[2]) + " " + std::to_string(d[3]) + " " +
+             std::to_string(get32(d.data() + 4)) + " " + detail::time_to_text(get32(d.data() + 8)) +
+             " " + detail::time_to_text(get32(d.data() + 12)) + " " +
+             std::to_string(get16(d.data() + 16)) + " ";
+      uint16_t nlen = 0;
+      wire_name_length(d.data() + 18, d.size() - 18, &nlen);
+      out += detail::name_text(NameView(d.data() + 18, nlen)) + " ";
+      detail::base64_encode(std::span<const uint8_t>(d).subspan(18 + nlen), out);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+bool to_uint(std::string_view s, uint64_t max, uint64_t* v) {
+  if (s.empty()) return false;
+  uint64_t x = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    x = x * 10 + static_cast<uint64_t>(c - '0');
+    if (x > max) return false;
+  }
+  *v = x;
+  return true;
+}
+
+bool hex_decode(std::string_view s, std::vector<uint8_t>& out) {
+  if (s.size() % 2) return false;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); i += 2) {
+    const int h = nib(s[i]), l = nib(s[i + 1]);
+    if (h < 0 || l < 0) return false;
+    out.push_back(static_cast<uint8_t>(h * 16 + l));
+  }
+  return true;
+}
+
+// RDATA from the tokens after the type.
+bool rdata_from(uint16_t type, const std::vector<std::string_view>& t, size_t i,
+                std::vector<uint8_t>& o) {
+  uint64_t a, b, c;
+  auto rest = [&](size_t from) {
+    std::string s;
+    for (size_t k = from; k < t.size(); ++k) s += t[k];
+    return s;
+  };
+  switch (type) {
+    case rrtype::DNSKEY:
+    case rrtype::CDNSKEY:
+      if (t.size() < i + 4 || !to_uint(t[i], 65535, &a) || !to_uint(t[i + 1], 255, &b) ||
+          !to_uint(t[i + 2], 255, &c))
+        return false;
+      put16(o, static_cast<uint32_t>(a));
+      o.push_back(static_cast<uint8_t>(b));
+      o.push_back(static_cast<uint8_t>(c));
+      return detail::base64_decode(rest(i + 3), o);
+    case rrtype::CDS:
+      if (t.size() < i + 4 || !to_uint(t[i], 65535, &a) || !to_uint(t[i + 1], 255, &b) ||
+          !to_uint(t[i + 2], 255, &c))
+        return false;
+      put16(o, static_cast<uint32_t>(a));
+      o.push_back(static_cast<uint8_t>(b));
+      o.push_back(static_cast<uint8_t>(c));
+      return hex_decode(rest(i + 3), o);
+    case rrtype::RRSIG: {
+      if (t.size() < i + 9) return false;
+      const uint16_t covered = type_from(t[i]);
+      uint64_t alg_v, labels, ottl, tag;
+      int64_t exp, inc;
+      if (!covered || !to_uint(t[i + 1], 255, &alg_v) || !to_uint(t[i + 2], 255, &labels) ||
+          !to_uint(t[i + 3], 0xFFFFFFFF, &ottl) || !detail::time_from_text(t[i + 4], &exp) ||
+          !detail::time_from_text(t[i + 5], &inc) || !to_uint(t[i + 6], 65535, &tag))
+        return false;
+      Name signer;
+      if (!name_from_text(t[i + 7], NameView{}, signer)) return false;
+      put16(o, covered);
+      o.push_back(static_cast<uint8_t>(alg_v));
+      o.push_back(static_cast<uint8_t>(labels));
+      put32(o, static_cast<uint32_t>(ottl));
+      put32(o, static_cast<uint32_t>(exp));
+      put32(o, static_cast<uint32_t>(inc));
+      put16(o, static_cast<uint32_t>(tag));
+      o.insert(o.end(), signer.data(), signer.data() + signer.size());
+      return detail::base64_decode(rest(i + 8), o);
+    }
+    default:
+      return false;
+  }
+}
+
+std::vector<std::string_view> split(std::string_view line) {
+  std::vector<std::string_view> tok;
+  for (size_t i = 0; i < line.size();) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) tok.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return tok;
+}
+
+bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+std::string when(int64_t t) { return detail::time_to_text(t) + " UTC"; }
+
+// The schedule's view of a ZSK.
+struct ZskSlot {
+  Key key;
+  int64_t activate = 0, inactive = 0;
+};
+
+}  // namespace
+
+std::string skr_to_text(const SkrDocument& doc) {
+  std::string out = doc.is_response ? kSkrHeader : kKsrHeader;
+  out += doc.is_response ? " (signed key response)\n" : " (key signing request)\n";
+  const std::string owner = detail::name_text(doc.origin);
+  out += ";; zone " + owner + "\n";
+  for (const SkrPeriod& p : doc.periods) {
+    out += ";; period " + detail::time_to_text(p.from) + " " + detail::time_to_text(p.to) +
+           " zsk " + std::to_string(p.zsk_algorithm) + " " + std::to_string(p.zsk_tag) + "\n";
+    for (const SkrRecord& r : p.records) {
+      out += owner + " " + std::to_string(r.ttl) + " IN " + type_text(r.type) + " ";
+      rdata_text(r, out);
+      out += "\n";
+    }
+    out += ";; end\n";
+  }
+  return out;
+}
+
+Result<SkrDocument> skr_from_text(std::string_view text, const std::string& source_name) {
+  SkrDocument doc;
+  bool header = false, zone = false, open = false;
+  size_t pos = 0;
+  unsigned lineno = 0;
+  auto bad = [&](const std::string& why) {
+    return fail(Errc::Usage, source_name + ":" + std::to_string(lineno) + ": " + why);
+  };
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    const std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++lineno;
+    if (!header) {
+      if (line.rfind(kKsrHeader, 0) == 0) {
+        doc.is_response = false;
+      } else if (line.rfind(kSkrHeader, 0) == 0) {
+        doc.is_response = true;
+      } else {
+        return bad("not a zonekiln KSR/SKR file (first line must be \"" + std::string(kKsrHeader) +
+                   "\" or \"" + kSkrHeader + "\")");
+      }
+      header = true;
+      continue;
+    }
+    const auto tok = split(line);
+    if (tok.empty()) continue;
+    if (tok[0] == ";;") {
+      if (tok.size() >= 3 && tok[1] == "zone") {
+        if (!name_from_text(tok[2], NameView{}, doc.origin)) return bad("bad zone name");
+        doc.origin.to_lower();
+        zone = true;
+      } else if (tok.size() >= 7 && tok[1] == "period" && tok[4] == "zsk") {
+        if (!zone) return bad("period before \";; zone\"");
+        if (open) return bad("period inside a period (missing \";; end\")");
+        SkrPeriod p;
+        uint64_t a, t;
+        if (!detail::time_from_text(tok[2], &p.from) || !detail::time_from_text(tok[3], &p.to) ||
+            p.to <= p.from)
+          return bad("bad period times");
+        if (!to_uint(tok[5], 255, &a) || !to_uint(tok[6], 65535, &t)) return bad("bad zsk");
+        p.zsk_algorithm = static_cast<uint8_t>(a);
+        p.zsk_tag = static_cast<uint16_t>(t);
+        if (!doc.periods.empty() && doc.periods.back().to > p.from)
+          return bad("periods overlap or are out of order");
+        doc.periods.push_back(std::move(p));
+        open = true;
+      } else if (tok.size() >= 2 && tok[1] == "end") {
+        if (!open) return bad("\";; end\" without a period");
+        open = false;
+      } else {
+        return bad("unknown marker");
+      }
+      continue;
+    }
+    if (tok[0][0] == ';') continue;
+    if (!open) return bad("record outside a period");
+    if (tok.size() < 5 || tok[2] != "IN") return bad("expected \"owner ttl IN type rdata\"");
+    Name owner;
+    if (!name_from_text(tok[0], NameView{}, owner) || !name_equal(owner, doc.origin))
+      return bad("record owner is not the zone apex");
+    SkrRecord r;
+    uint64_t ttl;
+    if (!to_uint(tok[1], 0x7FFFFFFF, &ttl)) return bad("bad TTL");
+    r.ttl = static_cast<uint32_t>(ttl);
+    r.type = type_from(tok[3]);
+    if (!r.type) return bad("only DNSKEY, CDS, CDNSKEY and RRSIG records belong here");
+    if (!rdata_from(r.type, tok, 4, r.rdata) || r.rdata.size() < 5)
+      return bad("bad " + std::string(tok[3]) + " RDATA");
+    if (!doc.is_response && r.type != rrtype::DNSKEY) return bad("a request holds only DNSKEYs");
+    doc.periods.back().records.push_back(std::move(r));
+  }
+  if (!header || !zone) return fail(Errc::Usage, source_name + ": no \";; zone\" line");
+  if (open) return fail(Errc::Usage, source_name + ": last period has no \";; end\"");
+  if (doc.periods.empty()) return fail(Errc::Usage, source_name + ": no periods");
+  return doc;
+}
+
+Result<SkrDocument> read_skr_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Errc::Io, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return skr_from_text(ss.str(), path);
+}
+
+Result<void> write_skr_file(const std::string& path, const SkrDocument& doc) {
+  return detail::write_atomic(path, skr_to_text(doc), 0644);
+}
+
+Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const KsrOptions& o,
+                             int64_t now, std::vector<std::string>* notes) {
+  if (o.to <= o.from) return fail(Errc::Usage, "--to must be after --from");
+  if (o.period < 86400) return fail(Errc::Usage, "the period must be at least one day");
+  if ((o.to - o.from) / o.period > 1000)
+    return fail(Errc::Usage, "more than 1000 periods; make shorter requests");
+  if (o.zsk_lifetime < 2 * o.period)
+    return fail(Errc::Usage, "the ZSK lifetime must be at least two periods");
+  if (!algorithm_can_sign(o.algorithm))
+    return fail(Errc::Usage, "algorithm " + algorithm_name(o.algorithm) + " cannot sign");
+  if (o.dnskey_ttl >= o.period)
+    return fail(Errc::Usage, "the DNSKEY TTL must be shorter than a period (pre-publication)");
+  // Slots are whole periods, so a rollover happens at a period boundary.
+  const int64_t slot_len = (o.zsk_lifetime + o.period - 1) / o.period * o.period;
+
+  std::vector<Error> problems;
+  auto loaded = load_key_dir(key_dir, origin, &problems);
+  if (!loaded) return fail(loaded.error());
+  std::vector<ZskSlot> chain;  // existing ZSKs of the algorithm with an Activate time
+  for (Key& k : *loaded) {
+    if (k.is_ksk() || k.algorithm() != o.algorithm || !k.has_private() || !k.timing.activate)
+      continue;
+    chain.push_back(ZskSlot{k, *k.timing.activate,
+                            k.timing.inactive ? *k.timing.inactive : INT64_MAX});
+  }
+  std::sort(chain.begin(), chain.end(),
+            [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
+
+  auto covering = [&](int64_t t) -> ZskSlot* {
+    for (ZskSlot& s : chain)
+      if (s.activate <= t && t < s.inactive) return &s;
+    return nullptr;
+  };
+  auto save = [&](ZskSlot& s) -> Result<void> {
+    s.key.timing.publish = s.activate - o.period;
+    s.key.timing.activate = s.activate;
+    s.key.timing.inactive = s.inactive;
+    s.key.timing.remove = s.inactive + o.period;
+    auto base = write_key_files(s.key, origin, key_dir, now);
+    if (!base) return fail(base.error());
+    if (notes)
+      notes->push_back("ZSK " + *base + ": active " + when(s.activate) + " to " +
+                       when(s.inactive));
+    return ok();
+  };
+
+  // The chain must cover [from, to + one period): the key after the range is pre-published in
+  // the last period. A key without an Inactive time is given one slot from now on.
+  for (int64_t t = o.from; t < o.to + o.period;) {
+    ZskSlot* s = covering(t);
+    if (s && s->inactive == INT64_MAX) {
+      s->inactive = std::max(s->activate, o.from) + slot_len;
+      if (auto r = save(*s); !r) return fail(r.error());
+    }
+    if (!s) {
+      auto k = generate_key(o.algorithm, false);
+      if (!k) return fail(k.error());
+      int64_t start = t;
+      for (const ZskSlot& c : chain)  // start where the previous key stops, not mid-slot
+        if (c.inactive <= t && c.inactive > t - o.period) start = c.inactive;
+      chain.push_back(ZskSlot{std::move(*k), start, start + slot_len});
+      std::sort(chain.begin(), chain.end(),
+                [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
+      s = covering(t);
+      if (auto r = save(*s); !r) return fail(r.error());
+    }
+    t = s->inactive;
+  }
+
+  SkrDocument doc;
+  doc.origin.assign(origin);
+  doc.origin.to_lower();
+  for (int64_t start = o.from; start < o.to; start += o.period) {
+    SkrPeriod p;
+    p.from = start;
+    p.to = std::min(start + o.period, o.to);
+    const ZskSlot* active = covering(start);
+    if (!active) return fail(Errc::Internal, "ZSK schedule has a gap at " + when(start));
+    p.zsk_algorithm = o.algorithm;
+    p.zsk_tag = active->key.tag();
+    for (const ZskSlot& s : chain) {
+      // Published from one period before activation to one period after retirement.
+      if (s.activate - o.period < p.to && s.inactive + o.period > p.from) {
+        const auto rd = s.key.dnskey_rdata();
+        p.records.push_back(SkrRecord{rrtype::DNSKEY, o.dnskey_ttl, {rd.begin(), rd.end()}});
+      }
+    }
+    doc.periods.push_back(std::move(p));
+  }
+  return doc;
+}
+
+Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ksks,
+                             const SkrSignOptions& o) {
+  if (request.is_response) return fail(Errc::Usage, "this is a response, not a request");
+  if (ksks.empty()) return fail(Errc::KeyActionNeeded, "no KSK to sign the request with");
+  for (const Key& k : ksks) {
+    if (!k.is_ksk() || !k.has_private())
+      return fail(Errc::Usage, "key " + k.source() + " is not a KSK with its private part");
+  }
+  SkrDocument resp;
+  resp.origin = request.origin;
+  resp.is_response = true;
+  SignContext ctx;
+  Arena arena;
+  const Owner* apex = make_owner(arena, request.origin);
+  for (const SkrPeriod& in : request.periods) {
+    SkrPeriod out;
+    out.from = in.from;
+    out.to = in.to;
+    out.zsk_algorithm = in.zsk_algorithm;
+    out.zsk_tag = in.zsk_tag;
+    const uint32_t ttl = in.records.empty() ? 3600 : in.records[0].ttl;
+    bool zsk_listed = false;
+    std::vector<SkrRecord> dnskeys, cds, cdnskey;
+    for (const SkrRecord& r : in.records) {
+      const uint16_t flags = get16(r.rdata.data());
+      if (flags & kFlagSep)
+        return fail(Errc::Usage, "the request lists a DNSKEY with the SEP flag (period " +
+                                     when(in.from) + "); only ZSKs may be requested");
+      const bool alg_ok = std::any_of(ksks.begin(), ksks.end(), [&](const Key& k) {
+        return k.algorithm() == r.rdata[3];
+      });
+      if (!alg_ok)
+        return fail(Errc::Usage, "the request's ZSK algorithm " + algorithm_name(r.rdata[3]) +
+                                     " has no KSK (RFC 6840 s5.11)");
+      if (r.rdata[3] == in.zsk_algorithm && detail::compute_key_tag(r.rdata) == in.zsk_tag)
+        zsk_listed = true;
+      dnskeys.push_back(SkrRecord{rrtype::DNSKEY, ttl, r.rdata});
+    }
+    if (!zsk_listed)
+      return fail(Errc::Usage, "the request's period " + when(in.from) +
+                                   " names an active ZSK it does not list");
+    for (const Key& k : ksks) {
+      const auto rd = k.dnskey_rdata();
+      dnskeys.push_back(SkrRecord{rrtype::DNSKEY, ttl, {rd.begin(), rd.end()}});
+      if (!o.cds) continue;
+      auto ds = ds_rdata(request.origin, rd, digest::SHA256);
+      if (!ds) return fail(ds.error());
+      cds.push_back(SkrRecord{rrtype::CDS, ttl, std::move(*ds)});
+      cdnskey.push_back(SkrRecord{rrtype::CDNSKEY, ttl, {rd.begin(), rd.end()}});
+    }
+    RrsigParams params;
+    params.signer = request.origin;
+    params.inception = static_cast<uint32_t>(in.from - o.skew);
+    params.expiration = static_cast<uint32_t>(in.to + o.overlap);
+    params.original_ttl = ttl;
+    for (std::vector<SkrRecord>* set : {&dnskeys, &cds, &cdnskey}) {
+      if (set->empty()) continue;
+      // Canonical order without duplicates (RFC 4034 s6.3), as the zone store keeps RRsets.
+      std::vector<RR> rrs;
+      for (const SkrRecord& r : *set)
+        rrs.push_back(RR{apex, r.rdata.data(), ttl, r.type, static_cast<uint16_t>(r.rdata.size())});
+      std::sort(rrs.begin(), rrs.end(), rr_less);
+      rrs.erase(std::unique(rrs.begin(), rrs.end(),
+                            [](const RR& a, const RR& b) { return rr_compare(a, b) == 0; }),
+                rrs.end());
+      for (const RR& rr : rrs)
+        out.records.push_back(SkrRecord{rr.type, ttl, {rr.rdata, rr.rdata + rr.rdlen}});
+      for (const Key& k : ksks) {
+        std::vector<uint8_t> sig(max_rrsig_rdata_len(k));
+        auto n = ctx.sign(k, params, rrs, sig.data());
+        if (!n) return fail(n.error());
+        sig.resize(*n);
+        out.records.push_back(SkrRecord{rrtype::RRSIG, ttl, std::move(sig)});
+      }
+    }
+    resp.periods.push_back(std::move(out));
+  }
+  return resp;
+}
+
+Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now, int64_t warn) {
+  if (!response.is_response)
+    return fail(Errc::Usage, "--skr needs a signed key response, not a request");
+  if (response.periods.empty()) return fail(Errc::KeyActionNeeded, "the SKR has no periods");
+  const int64_t end = response.periods.back().to;
+  const SkrPeriod* p = nullptr;
+  for (const SkrPeriod& c : response.periods)
+    if (c.from <= now && now < c.to) p = &c;
+  if (!p)
+    return fail(Errc::KeyActionNeeded,
+                "the SKR covers " + when(response.periods.front().from) + " to " + when(end) +
+                    ", not now (" + when(now) + "); run zonekiln ksr, have skr-sign answer it "
+                    "where the KSK is, and pass the new response with --skr");
+  if (end - now < warn)
+    return fail(Errc::KeyActionNeeded,
+                "the SKR runs out at " + when(end) + ", within " + std::to_string(warn / 3600) +
+                    " hours; make the next request (zonekiln ksr --from " +
+                    detail::time_to_text(end) + "), have it signed with skr-sign and pass the "
+                    "new response with --skr");
+  SkrSelection sel;
+  sel.from = p->from;
+  sel.to = p->to;
+  sel.runs_out_at = end;
+  sel.zsk_algorithm = p->zsk_algorithm;
+  sel.zsk_tag = p->zsk_tag;
+  sel.records = p->records;
+
+  // Check the period before publishing it: every RRSIG verifies with a KSK of the DNSKEY RRset
+  // and is valid now, and each of the three RRsets is signed.
+  Arena arena;
+  const Owner* apex = make_owner(arena, response.origin);
+  std::vector<Key> ksks;
+  std::vector<RR> sets[3];  // DNSKEY, CDS, CDNSKEY
+  auto set_of = [&](uint16_t t) -> std::vector<RR>* {
+    if (t == rrtype::DNSKEY) return &sets[0];
+    if (t == rrtype::CDS) return &sets[1];
+    if (t == rrtype::CDNSKEY) return &sets[2];
+    return nullptr;
+  };
+  for (const SkrRecord& r : p->records) {
+    if (r.type == rrtype::RRSIG) continue;
+    set_of(r.type)->push_back(
+        RR{apex, r.rdata.data(), r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())});
+    if (r.type != rrtype::DNSKEY) continue;
+    const uint16_t flags = get16(r.rdata.data());
+    if (flags & kFlagSep) {
+      auto k = key_from_dnskey(r.rdata);
+      if (k) ksks.push_back(std::move(*k));
+    } else if (r.rdata[3] == p->zsk_algorithm && detail::compute_key_tag(r.rdata) == p->zsk_tag) {
+      sel.zsk_dnskey = r.rdata;
+    }
+  }
+  if (sel.zsk_dnskey.empty())
+    return fail(Errc::KeyActionNeeded, "the SKR period " + when(p->from) +
+                                           " does not publish its active ZSK " +
+                                           std::to_string(p->zsk_tag));
+  for (auto& set : sets) std::sort(set.begin(), set.end(), rr_less);
+  bool signed_set[3] = {false, false, false};
+  SignContext ctx;
+  for (const SkrRecord& r : p->records) {
+    if (r.type != rrtype::RRSIG) continue;
+    const uint16_t covered = get16(r.rdata.data());
+    std::vector<RR>* set = set_of(covered);
+    const int64_t expiration = get32(r.rdata.data() + 8);
+    const int64_t inception = get32(r.rdata.data() + 12);
+    if (!set || set->empty()) continue;
+    if (now < inception || now >= expiration)
+      return fail(Errc::KeyActionNeeded,
+                  "an RRSIG in the SKR period " + when(p->from) + " is not valid now (" +
+                      when(inception) + " to " + when(expiration) + "); sign a new request");
+    bool ok_sig = false;
+    for (const Key& k : ksks) {
+      auto v = ctx.verify(k, *set, r.rdata);
+      if (v && *v) ok_sig = true;
+    }
+    if (!ok_sig)
+      return fail(Errc::KeyActionNeeded, "an RRSIG over " + std::string(type_text(covered)) +
+                                             " in the SKR period " + when(p->from) +
+                                             " does not verify; the response is damaged or "
+                                             "was signed for other keys");
+    signed_set[set == &sets[0] ? 0 : set == &sets[1] ? 1 : 2] = true;
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (!sets[i].empty() && !signed_set[i])
+      return fail(Errc::KeyActionNeeded, "the SKR period " + when(p->from) +
+                                             " has an unsigned RRset; sign the request again");
+  }
+  return sel;
+}
+
+const Key* find_key_by_dnskey(std::span<const Key> keys, std::span<const uint8_t> dnskey) {
+  for (const Key& k : keys)
+    if (same(k.dnskey_rdata(), dnskey)) return &k;
+  return nullptr;
+}
+
+}  // namespace zk::signer

@@ -1,0 +1,272 @@
+#include "signer/status.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "dns/atomic_file.hpp"
+#include "dns/timeparse.hpp"
+#include "signer/detail/zone_text.hpp"
+
+namespace zk::signer {
+
+namespace {
+
+std::optional<int64_t> parse_sig_time(std::string_view t) {
+  if (t.empty() || !std::all_of(t.begin(), t.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
+    return std::nullopt;
+  }
+  if (t.size() == 14) {
+    auto v = parse_time(t, 0);
+    if (!v) return std::nullopt;
+    return *v;
+  }
+  if (t.size() > 10) return std::nullopt;
+  const int64_t v = std::stoll(std::string(t));
+  if (v > 0xffffffffLL) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+RrsigScan scan_rrsig_text(std::string_view text) {
+  RrsigScan scan;
+  std::string_view last_owner;
+  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
+    const bool starts_blank = rec.starts_blank;
+    const auto& tok = rec.tokens;
+    if (tok.empty()) return;
+    if (!starts_blank) {
+      if (tok[0].front() == '$') return;
+      last_owner = tok[0];
+    }
+    const size_t i = detail::type_index(starts_blank, tok);
+    if (i >= tok.size() || !detail::iequals(tok[i], "RRSIG")) return;
+    ++scan.rrsigs;
+    if (tok.size() < i + 6 || tok[i + 1] == "\\#") {
+      ++scan.unreadable;
+      return;
+    }
+    const auto exp = parse_sig_time(tok[i + 5]);
+    if (!exp) {
+      ++scan.unreadable;
+      return;
+    }
+    if (!scan.earliest || *exp < *scan.earliest) {
+      scan.earliest = *exp;
+      scan.earliest_owner = std::string(last_owner);
+      scan.earliest_type = std::string(tok[i + 1]);
+    }
+  });
+  return scan;
+}
+
+Result<RrsigScan> scan_rrsig_file(const std::string& path) {
+  auto text = zk::read_whole_file(path);
+  if (!text) return fail(text.error());
+  return scan_rrsig_text(*text);
+}
+
+KeyFigures key_figures(const ZoneKeyState& zone, int64_t now) {
+  KeyFigures f;
+  f.internal_failure = zone.state == ZoneState::InternalFailure;
+  f.last_success = zone.last_success;
+  for (const auto& k : zone.keys) {
+    if (!k.is_ksk() || k.is_removed()) continue;
+    if (k.owner_state == OwnerState::ActionNeeded) {
+      ++f.ksk_action_needed;
+      f.ksk_action_needed_seconds =
+          std::max(f.ksk_action_needed_seconds, now - k.owner_state_since);
+    }
+    const int64_t since = k.active.value_or(k.created.value_or(now));
+    f.ksk_ages.emplace_back(k.tag, now - since);
+  }
+  return f;
+}
+
+namespace {
+
+std::string key_phase(const KeyRecord& k) {
+  if (k.removed) return k.retired && *k.retired < *k.removed ? "removed" : "withdrawn";
+  if (k.retired) return "retired";
+  if (k.active) return "active";
+  if (k.published) return "published";
+  return "created";
+}
+
+std::string when(const std::optional<int64_t>& t) { return t ? time_to_iso(*t) : "-"; }
+
+}  // namespace
+
+StatusReport build_status(const KeyStateFile& file, std::string_view origin, const Policy& policy,
+                          std::vector<KeyProblem> problems, std::optional<RrsigScan> rrsigs,
+                          const StatusOptions& o) {
+  StatusReport r;
+  r.origin = normalize_origin(origin);
+  r.problems = std::move(problems);
+  r.rrsigs = std::move(rrsigs);
+  const ZoneKeyState* z = file.find(origin);
+  if (!z) {
+    r.warnings.push_back("the state file has no entry for " + r.origin +
+                         ": no sign run or ksk command has been made for it");
+    r.exit_code = 3;
+    return r;
+  }
+  r.known = true;
+  r.preview = plan_keys(o.now, policy, *z, r.problems);
+  r.state = r.preview.state.state;
+  switch (r.state) {
+    case ZoneState::ActionNeeded:
+      r.exit_code = 3;
+      break;
+    case ZoneState::InternalFailure:
+      r.exit_code = 4;
+      break;
+    default:
+      r.exit_code = 0;
+  }
+  if (r.rrsigs && r.rrsigs->earliest) {
+    const int64_t left = *r.rrsigs->earliest - o.now;
+    const bool ran_since = z->last_success && *z->last_success + policy.run_interval > o.now;
+    if (left < o.expiry_warning) {
+      std::string w = "signatures expire " +
+                      (left <= 0 ? std::string("already (") + time_to_iso(*r.rrsigs->earliest) + ")"
+                                 : "in " + duration_to_text(left) + " (" +
+                                       time_to_iso(*r.rrsigs->earliest) + ")") +
+                      ": first " + r.rrsigs->earliest_owner + " RRSIG " + r.rrsigs->earliest_type;
+      w += z->last_success ? "; last successful run " + time_to_iso(*z->last_success)
+                           : "; no successful run recorded";
+      if (!ran_since) w += "; run `zonekiln sign` now and check why the scheduled runs fail";
+      r.warnings.push_back(w);
+      if (r.exit_code == 0) r.exit_code = 4;
+    }
+  }
+  if (r.rrsigs && r.rrsigs->unreadable) {
+    r.warnings.push_back(std::to_string(r.rrsigs->unreadable) +
+                         " RRSIG records had an unreadable expiration");
+  }
+  if (z->last_success && o.now - *z->last_success > 2 * policy.run_interval) {
+    r.warnings.push_back("no successful run for " + duration_to_text(o.now - *z->last_success));
+  }
+  return r;
+}
+
+std::string status_text(const StatusReport& r, const StatusOptions& o) {
+  std::string s = "zone " + r.origin + ": ";
+  if (!r.known) {
+    s += "unknown\n";
+  } else {
+    const ZoneKeyState& z = r.preview.state;
+    s += std::string(to_string(r.state));
+    if (!z.state_why.empty()) s += " (" + z.state_why + ")";
+    s += "\n  since " + (z.state_since ? time_to_iso(z.state_since) : std::string("-")) +
+         "; last successful run " + when(z.last_success) + "\n";
+    if (z.disable.active()) {
+      s += "  disable procedure: started " + time_to_iso(*z.disable.started_at) +
+           "; CDS/CDNSKEY delete published since " + when(z.disable.cds_delete_published_at) +
+           "; parent DS removed: " + when(z.disable.parent_ds_removed_at) + "\n";
+    }
+    s += "  keys:\n";
+    for (const auto& k : z.keys) {
+      if (k.removed && k.is_ksk()) continue;
+      s += "    " + std::string(to_string(k.role)) + " " + std::to_string(k.tag) + " alg " +
+           std::to_string(k.algorithm) + " " + key_phase(k);
+      if (k.is_ksk()) {
+        s += " owner:" + std::string(to_string(k.owner_state));
+        s += k.ds_seen ? " ds-seen:" + when(k.ds_seen_at) : " ds-seen:no";
+        if (!k.owner_state_why.empty()) s += " (" + k.owner_state_why + ")";
+      }
+      s += "\n      " + k.source + "\n      created " + when(k.created) + " published " +
+           when(k.published) + " active " + when(k.active) + " retired " + when(k.retired) +
+           " removed " + when(k.removed) + "\n";
+    }
+    if (!r.preview.actions.empty()) {
+      s += "  due at the next run:\n";
+      for (const auto& a : r.preview.actions) s += "    " + a + "\n";
+    }
+    if (r.preview.next_action_at) {
+      s += "  next scheduled: " + r.preview.next_action + " at " +
+           time_to_iso(*r.preview.next_action_at) + " (in " +
+           duration_to_text(*r.preview.next_action_at - o.now) + ")\n";
+    }
+  }
+  if (r.rrsigs) {
+    s += "  signed zone: " + std::to_string(r.rrsigs->rrsigs) + " RRSIGs, earliest expiration " +
+         when(r.rrsigs->earliest) + "\n";
+  }
+  const auto& todo = r.preview.owner_actions;
+  if (!todo.empty()) {
+    s += "  to do:\n";
+    for (const auto& a : todo) s += "    - " + a + "\n";
+  }
+  for (const auto& w : r.warnings) s += "  WARNING: " + w + "\n";
+  return s;
+}
+
+std::string status_json(const StatusReport& r, const StatusOptions& o) {
+  nlohmann::json j;
+  j["zone"] = r.origin;
+  j["known"] = r.known;
+  j["now"] = o.now;
+  j["exit_code"] = r.exit_code;
+  if (r.known) {
+    const ZoneKeyState& z = r.preview.state;
+    j["state"] = to_string(r.state);
+    j["state_since"] = z.state_since;
+    j["state_why"] = z.state_why;
+    j["last_success"] = z.last_success ? nlohmann::json(*z.last_success) : nlohmann::json();
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : z.keys) {
+      nlohmann::json jk;
+      jk["role"] = to_string(k.role);
+      jk["tag"] = k.tag;
+      jk["algorithm"] = k.algorithm;
+      jk["source"] = k.source;
+      jk["phase"] = key_phase(k);
+      if (k.is_ksk()) {
+        jk["owner_state"] = to_string(k.owner_state);
+        jk["owner_state_since"] = k.owner_state_since;
+        jk["owner_state_why"] = k.owner_state_why;
+        jk["ds_seen"] = k.ds_seen;
+      }
+      for (auto [name, v] : {std::pair{"created", k.created},
+                             {"published", k.published},
+                             {"active", k.active},
+                             {"retired", k.retired},
+                             {"removed", k.removed}}) {
+        jk[name] = v ? nlohmann::json(*v) : nlohmann::json();
+      }
+      keys.push_back(jk);
+    }
+    j["keys"] = keys;
+    j["due_actions"] = r.preview.actions;
+    if (r.preview.next_action_at) {
+      j["next_action"] = {{"at", *r.preview.next_action_at}, {"what", r.preview.next_action}};
+    }
+    j["disable"] = {
+        {"started_at",
+         z.disable.started_at ? nlohmann::json(*z.disable.started_at) : nlohmann::json()},
+        {"cds_delete_published_at", z.disable.cds_delete_published_at
+                                        ? nlohmann::json(*z.disable.cds_delete_published_at)
+                                        : nlohmann::json()},
+        {"parent_ds_removed_at", z.disable.parent_ds_removed_at
+                                     ? nlohmann::json(*z.disable.parent_ds_removed_at)
+                                     : nlohmann::json()}};
+  }
+  if (r.rrsigs) {
+    j["rrsigs"] = {{"count", r.rrsigs->rrsigs},
+                   {"unreadable", r.rrsigs->unreadable},
+                   {"earliest_expiration",
+                    r.rrsigs->earliest ? nlohmann::json(*r.rrsigs->earliest) : nlohmann::json()},
+                   {"earliest_owner", r.rrsigs->earliest_owner},
+                   {"earliest_type", r.rrsigs->earliest_type}};
+  }
+  j["owner_actions"] = r.preview.owner_actions;
+  j["warnings"] = r.warnings;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace zk::signer

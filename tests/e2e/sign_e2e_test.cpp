@@ -1,0 +1,189 @@
+// End to end: build/zonekiln signs zones; ldns-verify-zone, dnssec-verify and kzonecheck must
+// all accept the result.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "tests/e2e/e2e_support.hpp"
+
+using namespace zk::test;
+
+namespace {
+
+void sign_and_validate(const std::string& zone, const std::string& origin,
+                       const std::string& alg, const std::string& mode) {
+  TempDir dir;
+  make_keys(dir.path(), origin, alg);
+  const std::string out = dir.file("out.signed");
+  std::string log;
+  const int rc = run(zonekiln() + " sign " + zone_path(zone) + " --origin " + origin + " --keys " +
+                         dir.path() + " --output " + out + " " + mode + fixed_times(),
+                     &log);
+  INFO(zone << " " << alg << " " << mode << "\n" << log);
+  REQUIRE(rc == 0);
+  CHECK(std::filesystem::exists(dir.file("dsset-" + origin)));
+  const Validation v = validate(out, origin);
+  INFO(v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}
+
+}  // namespace
+
+TEST_CASE("example.com signs and validates for every algorithm and denial mode", "[e2e][sign]") {
+  const std::string alg = GENERATE(as<std::string>{}, "RSASHA256", "ECDSAP256SHA256",
+                                   "ECDSAP384SHA384", "ED25519", "ED448");
+  const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out");
+  sign_and_validate("example.com.zone", "example.com.", alg, mode);
+}
+
+TEST_CASE("focused zones sign and validate (wildcard, ENT, delegations, DNAME, big TTL)",
+          "[e2e][sign]") {
+  const std::string zone = GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname",
+                                    "bigttl");
+  const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out",
+                                    "--nsec3 --nsec3-iterations 5 --nsec3-salt cafe");
+  const std::string alg = GENERATE(as<std::string>{}, "ECDSAP256SHA256", "ED25519");
+  sign_and_validate(zone + ".example.zone", zone + ".example.", alg, mode);
+}
+
+TEST_CASE("signing twice with 1 and 4 threads gives the same bytes (Ed25519)", "[e2e][threads]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ED25519");
+  const std::string common = zonekiln() + " sign " + zone_path("example.com.zone") +
+                             " --origin example.com. --keys " + dir.path() + fixed_times();
+  for (const char* mode : {"", " --nsec3"}) {
+    REQUIRE(run(common + mode + " --threads 1 --output " + dir.file("one")) == 0);
+    REQUIRE(run(common + mode + " --threads 4 --output " + dir.file("four")) == 0);
+    CHECK(read_file(dir.file("one")) == read_file(dir.file("four")));
+  }
+}
+
+TEST_CASE("TTLs above --max-ttl are clamped; 0 turns the clamp off", "[e2e][ttl]") {
+  TempDir dir;
+  make_keys(dir.path(), "bigttl.example.", "ED25519");
+  const std::string common = zonekiln() + " sign " + zone_path("bigttl.example.zone") +
+                             " --origin bigttl.example. --keys " + dir.path() + fixed_times();
+  REQUIRE(run(common + " --output " + dir.file("a") + " --stats-json " + dir.file("a.json")) == 0);
+  const std::string a = read_file(dir.file("a"));
+  CHECK(a.find("\t2592000\t") == std::string::npos);
+  CHECK(a.find("month.bigttl.example.\t604800\tIN\tTXT") != std::string::npos);
+  CHECK(read_file(dir.file("a.json")).find("\"clamped_rrsets\": 2") != std::string::npos);
+  REQUIRE(run(common + " --max-ttl 0 --output " + dir.file("b")) == 0);
+  CHECK(read_file(dir.file("b")).find("month.bigttl.example.\t2592000\tIN\tTXT") !=
+        std::string::npos);
+}
+
+TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3", "[e2e][keys]") {
+  auto count_private = [](const std::string& d) {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(d)) {
+      n += e.path().extension() == ".private";
+    }
+    return n;
+  };
+  SECTION("KSK only: a ZSK of the same algorithm is created and saved") {
+    TempDir dir;
+    make_keys(dir.path(), "example.com.", "ECDSAP256SHA256", true);
+    std::string log;
+    REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                    " --origin example.com. --keys " + dir.path() + " --output " +
+                    dir.file("out") + fixed_times(),
+                &log) == 0);
+    CHECK(log.find("created ZSK") != std::string::npos);
+    CHECK(count_private(dir.path()) == 2);
+    const Validation v = validate(dir.file("out"), "example.com.");
+    INFO(v.log);
+    CHECK(v.ldns == 0);
+    CHECK(v.bind == 0);
+    CHECK(v.knot == 0);
+  }
+  SECTION("--csk signs everything with the KSK") {
+    TempDir dir;
+    make_keys(dir.path(), "example.com.", "ED25519", true);
+    REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                " --origin example.com. --csk --keys " + dir.path() + " --output " +
+                dir.file("out") + fixed_times()) == 0);
+    CHECK(count_private(dir.path()) == 1);
+    const Validation v = validate(dir.file("out"), "example.com.", true);
+    INFO(v.log);
+    CHECK(v.ldns == 0);
+    CHECK(v.bind == 0);
+    CHECK(v.knot == 0);
+  }
+  SECTION("no KSK: exit 3 and the message says how to make one") {
+    TempDir dir;
+    std::string log;
+    CHECK(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                  " --origin example.com. --keys " + dir.path() + " --output " + dir.file("out"),
+              &log) == 3);
+    CHECK(log.find("zonekiln keygen") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("out")));
+  }
+}
+
+TEST_CASE("exit codes: bad zone data 1, bad usage 2; the old output survives", "[e2e][cli]") {
+  TempDir dir;
+  write_file(dir.file("bad.zone"),
+             "$ORIGIN bad.example.\n$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+             "www CNAME ns\nwww A 192.0.2.2\n");
+  write_file(dir.file("out"), "previous\n");
+  CHECK(run(zonekiln() + " compile " + dir.file("bad.zone") + " --origin bad.example. --output " +
+            dir.file("out")) == 1);
+  CHECK(read_file(dir.file("out")) == "previous\n");
+  CHECK(run(zonekiln() + " compile") == 2);
+  CHECK(run(zonekiln() + " sign " + dir.file("bad.zone") + " --origin bad.example. --keys " +
+            dir.path() + " --serial sometimes") == 2);
+  CHECK(run(zonekiln() + " frobnicate") == 2);
+}
+
+TEST_CASE("strict mode (--strict) turns warnings into errors", "[e2e][cli]") {
+  TempDir dir;
+  // bigttl has an RRset whose TTLs differ: a warning, fatal under --strict.
+  const std::string cmd = zonekiln() + " compile " + zone_path("bigttl.example.zone") +
+                          " --origin bigttl.example. --output " + dir.file("out");
+  CHECK(run(cmd) == 0);
+  CHECK(run(cmd + " --strict") == 1);
+}
+
+TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sign]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  const std::string first = dir.file("first");
+  REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+              " --origin example.com. --keys " + dir.path() + " --output " + first +
+              fixed_times()) == 0);
+  // Sign the signed zone again, now with NSEC3: old RRSIG/NSEC/DNSKEY/CDS must not survive.
+  const std::string second = dir.file("second");
+  std::string log;
+  REQUIRE(run(zonekiln() + " sign " + first + " --nsec3 --origin example.com. --keys " +
+                  dir.path() + " --output " + second + fixed_times() +
+                  " --stats-json " + dir.file("s.json"),
+              &log) == 0);
+  const std::string out = read_file(second);
+  CHECK(out.find("\tNSEC\t") == std::string::npos);
+  CHECK(read_file(dir.file("s.json")).find("\"dnssec_removed\": 0") == std::string::npos);
+  const Validation v = validate(second, "example.com.");
+  INFO(log << v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}
+
+TEST_CASE("two algorithms in the key dir: every RRset signed with both", "[e2e][sign]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  make_keys(dir.path(), "example.com.", "ED25519");
+  const std::string out = dir.file("out");
+  std::string log;
+  REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                  " --origin example.com. --keys " + dir.path() + " --output " + out +
+                  fixed_times(),
+              &log) == 0);
+  const Validation v = validate(out, "example.com.");
+  INFO(log << v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}

@@ -1,0 +1,453 @@
+// Walks a zone's keys through months of simulated nightly runs with a controllable clock and
+// checks the safety invariants after every night.
+#include "signer/policy.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+
+#include "signer/ksk.hpp"
+
+using namespace zk::signer;
+
+namespace {
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kStart = 1'790'000'000;  // a fixed "now" for night 0, never the wall clock
+
+struct KeyId {
+  uint8_t alg;
+  uint16_t tag;
+  bool operator<(const KeyId& o) const { return alg != o.alg ? alg < o.alg : tag < o.tag; }
+};
+
+// One simulated signer deployment: the state as committed after each successful night.
+struct Sim {
+  Policy policy;
+  ZoneKeyState zone;
+  int64_t now = kStart;
+  uint16_t next_tag = 1000;
+  std::set<KeyId> broken;                   // keys whose files are "deleted"
+  std::map<KeyId, int64_t> last_signed;     // last night the key signed zone data
+  std::map<KeyId, int64_t> published_seen;  // first night it appeared in the DNSKEY RRset
+  std::set<uint8_t> ever_signed_algs;
+  std::set<KeyId> stopped;  // keys that signed once and then stopped
+  int rollovers = 0;
+  KeyPlan last;
+
+  Sim() {
+    zone.origin = "example.com.";
+    // As the sign run sets them for a zone whose largest TTL is one day.
+    policy.max_zone_ttl = 86400;
+    policy.sig_validity = 14 * kDay;
+    policy.sig_refresh = 7 * kDay;
+  }
+
+  KeyPlan night() {
+    std::vector<KeyProblem> problems;
+    for (const auto& k : zone.keys) {
+      if (broken.count({k.algorithm, k.tag})) problems.push_back({k.tag, k.algorithm, "missing"});
+    }
+    KeyPlan plan = plan_keys(now, policy, zone, problems);
+    std::vector<std::string> actions = plan.actions;
+    for (int guard = 0; !plan.new_zsk_algorithms.empty(); ++guard) {
+      REQUIRE(guard < 3);
+      for (uint8_t alg : plan.new_zsk_algorithms) {
+        const uint16_t tag = next_tag++;
+        add_zsk(plan.state, tag, alg,
+                "Kexample.com.+0" + std::to_string(alg) + "+" + std::to_string(tag),
+                "ZSK" + std::to_string(tag), now);
+      }
+      plan = plan_keys(now, policy, plan.state, problems);
+      actions.insert(actions.end(), plan.actions.begin(), plan.actions.end());
+    }
+    plan.actions = actions;
+    check_invariants(plan);
+    zone = plan.state;
+    last = plan;
+    now += kDay;
+    return plan;
+  }
+
+  void check_invariants(const KeyPlan& plan) {
+    INFO("night at +" << (now - kStart) / kDay << "d");
+    auto in = [](const std::vector<KeyRef>& v, const KeyRef& r) {
+      for (const auto& x : v) {
+        if (x.tag == r.tag && x.algorithm == r.algorithm) return true;
+      }
+      return false;
+    };
+    for (const auto& r : plan.publish) published_seen.emplace(KeyId{r.algorithm, r.tag}, now);
+    // No active signing key that is not published (long enough).
+    for (const auto& s : plan.zone_signers) {
+      const KeyRecord* k = plan.state.find_key(s.tag, s.algorithm);
+      REQUIRE(k != nullptr);
+      if (!in(plan.publish, s)) {
+        // Only while an old algorithm's DNSKEYs are withdrawn ahead of its RRSIGs (RFC 6781
+        // s4.1.4), for at most DNSKEY TTL + propagation (+ one run interval of lateness).
+        REQUIRE(k->removed);
+        CHECK(now < *k->removed + zsk_publish_interval(policy) + policy.run_interval);
+        bool alg_has_ksk = false;
+        for (const auto& r : plan.dnskey_signers) alg_has_ksk |= r.algorithm == s.algorithm;
+        CHECK_FALSE(alg_has_ksk);
+      }
+      REQUIRE(k->published);
+      if (ever_signed_algs.count(s.algorithm)) {
+        // Not the first ZSK of its algorithm: published for at least Ipub before signing.
+        if (last_signed.count({s.algorithm, s.tag}) == 0) {
+          CHECK(*k->published + zsk_publish_interval(policy) <= now);
+          CHECK(published_seen.at({s.algorithm, s.tag}) < now);
+        }
+      }
+      ever_signed_algs.insert(s.algorithm);
+      if (stopped.count({s.algorithm, s.tag}))
+        FAIL("key " << s.tag << " signs again after retiring");
+      last_signed[{s.algorithm, s.tag}] = now;
+    }
+    for (const auto& [id, when] : last_signed) {
+      if (when != now) stopped.insert(id);
+    }
+    for (const auto& s : plan.dnskey_signers) REQUIRE(in(plan.publish, s));
+    // No key removed while its signatures may be cached.
+    for (const auto& k : plan.state.keys) {
+      if (k.role != KeyRole::ZSK || !k.removed || !k.retired) continue;
+      // Withdrawn before it stopped signing: the end of an algorithm rollover, where the other
+      // algorithm has signed everything for max TTL + propagation (ksk_deactivate enforces it).
+      if (*k.removed <= *k.retired) continue;
+      REQUIRE_FALSE(in(plan.publish, KeyRef{k.tag, k.algorithm, k.role, k.source, k.dnskey}));
+      auto it = last_signed.find({k.algorithm, k.tag});
+      if (it != last_signed.end()) {
+        CHECK(*k.removed >= it->second + zsk_retire_interval(policy));
+      }
+    }
+    // At most two KSKs.
+    CHECK(plan.state.ksk_count() <= kMaxKsks);
+    // A signing zone has one signer per published algorithm.
+    if (plan.can_sign) {
+      std::set<uint8_t> pub_algs, sign_algs;
+      for (const auto& r : plan.publish) pub_algs.insert(r.algorithm);
+      for (const auto& r : plan.zone_signers) sign_algs.insert(r.algorithm);
+      // RFC 4035 s2.2: every algorithm in the DNSKEY RRset signs the zone.
+      CHECK(std::includes(sign_algs.begin(), sign_algs.end(), pub_algs.begin(), pub_algs.end()));
+    }
+    for (const auto& a : plan.actions) {
+      if (a.find("active;") != std::string::npos) ++rollovers;
+    }
+  }
+
+  void add_ksk(uint16_t tag, uint8_t alg = 13) {
+    REQUIRE(ksk_register(zone, policy, tag, alg, "Kexample.com.+013+" + std::to_string(tag),
+                         "KSK" + std::to_string(tag), now)
+                .has_value());
+  }
+};
+
+std::vector<DsRecord> ds_set(std::initializer_list<std::pair<uint16_t, uint8_t>> keys) {
+  std::vector<DsRecord> out;
+  for (auto [tag, alg] : keys) out.push_back(DsRecord{"example.com.", tag, alg, 2, "AB"});
+  return out;
+}
+
+const KeyRef* find_ref(const std::vector<KeyRef>& v, uint16_t tag) {
+  for (const auto& r : v) {
+    if (r.tag == tag) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("timing check refuses values that cannot work together", "[lifecycle]") {
+  Policy ok;  // the defaults fit the default clamp, with the TTL unknown
+  CHECK(check_timing(ok).has_value());
+  CHECK(effective_max_ttl(ok) == 604800);
+
+  // The real outage: an 864000 s TTL outlived a 7-day refresh cycle.
+  Policy outage;
+  outage.max_zone_ttl = 864000;
+  outage.ttl_clamp = 864000;
+  outage.sig_refresh = 7 * kDay;  // the 7-day refresh cycle of the outage
+  auto r = check_timing(outage);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == zk::Errc::Usage);
+  // The default clamp (604800) with a 7-day refresh is refused too: no room for a missed run.
+  Policy clamp_default;
+  clamp_default.max_zone_ttl = 864000;
+  clamp_default.sig_refresh = 7 * kDay;
+  CHECK_FALSE(check_timing(clamp_default).has_value());
+  // Clamping to one day makes the same zone work.
+  Policy clamped = outage;
+  clamped.ttl_clamp = 86400;
+  CHECK(check_timing(clamped).has_value());
+
+  Policy jitter;
+  jitter.sig_jitter = 13 * kDay;
+  CHECK(check_timing(jitter).error().code == zk::Errc::Usage);
+  Policy short_life;
+  short_life.zsk_lifetime = 10 * kDay;
+  CHECK(check_timing(short_life).error().code == zk::Errc::Usage);
+  Policy big_dnskey_ttl;
+  big_dnskey_ttl.ttl_clamp = 3600;
+  big_dnskey_ttl.dnskey_ttl = 7200;
+  big_dnskey_ttl.sig_refresh = 5 * kDay;
+  CHECK(check_timing(big_dnskey_ttl).error().code == zk::Errc::Usage);
+}
+
+TEST_CASE("months of nightly runs: ZSK rollovers, missed week, KSK rollover, lost KSK file",
+          "[lifecycle]") {
+  Sim sim;
+  REQUIRE(check_timing(sim.policy).has_value());
+
+  // Night 0: no KSK yet -> ACTION_NEEDED, nothing can be signed.
+  KeyPlan p = sim.night();
+  CHECK(p.state.state == ZoneState::ActionNeeded);
+  CHECK_FALSE(p.can_sign);
+
+  // The owner adds and activates KSK 100; the first ZSK is created, published and active.
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  p = sim.night();
+  CHECK(p.state.state == ZoneState::Signing);
+  REQUIRE(p.can_sign);
+  REQUIRE(p.zone_signers.size() == 1);
+  const uint16_t zsk1 = p.zone_signers[0].tag;
+  CHECK(p.dnskey_signers.size() == 1);
+  REQUIRE(p.cds.size() == 1);
+  CHECK(p.cds[0].tag == 100);
+  CHECK_FALSE(p.owner_actions.empty());  // "have the parent publish its DS"
+  REQUIRE(p.next_action_at.has_value());
+
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
+  p = sim.night();
+  CHECK(p.owner_actions.empty());
+
+  // Nightly until day 84, then a missed week right across the first rollover's dates.
+  while (sim.now < kStart + 84 * kDay) sim.night();
+  CHECK(sim.last.zone_signers[0].tag == zsk1);
+  sim.now += 8 * kDay;  // cron did not run for 8 nights (the first rollover was due on day 91)
+  p = sim.night();      // catch-up night: successor created and published, NOT yet active
+  REQUIRE(p.zone_signers.size() == 1);
+  CHECK(p.zone_signers[0].tag == zsk1);
+  CHECK(p.publish.size() == 3);
+  p = sim.night();  // next night: published long enough, so it takes over
+  REQUIRE(p.zone_signers.size() == 1);
+  const uint16_t zsk2 = p.zone_signers[0].tag;
+  CHECK(zsk2 != zsk1);
+  CHECK(find_ref(p.publish, zsk1) != nullptr);  // old ZSK still published (retired)
+  CHECK(sim.rollovers == 1);
+
+  // KSK double-DS rollover starting on day 110.
+  while (sim.now < kStart + 110 * kDay) sim.night();
+  CHECK(find_ref(sim.last.publish, zsk1) == nullptr);  // old ZSK removed by now
+  sim.add_ksk(200);
+  // A third KSK is refused while two exist.
+  CHECK(ksk_register(sim.zone, sim.policy, 300, 13, "K300", "x", sim.now).error().code ==
+        zk::Errc::Usage);
+  REQUIRE(ksk_activate(sim.zone, 200, sim.now).has_value());
+  p = sim.night();
+  CHECK(p.dnskey_signers.size() == 2);
+  CHECK(p.cds.size() == 2);  // ask the parent to add the new DS
+  // Old KSK cannot go yet: the new DS is not confirmed and the parent still points at 100.
+  auto r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr);
+  CHECK(r.error().code == zk::Errc::Usage);
+  r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now,
+                     &*std::make_unique<std::vector<DsRecord>>(ds_set({{100, 13}})));
+  CHECK(r.error().code == zk::Errc::Usage);
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());
+  p = sim.night();
+  REQUIRE(p.cds.size() == 1);  // only the new KSK: tells the parent to drop the old DS
+  CHECK(p.cds[0].tag == 200);
+  CHECK_FALSE(p.owner_actions.empty());
+  {
+    const auto both = ds_set({{100, 13}, {200, 13}});
+    r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &both);
+    CHECK(r.error().code == zk::Errc::Usage);  // the parent still points at 100
+    // A removed-while-active KSK is refused.
+    CHECK(ksk_remove(sim.zone, 100, sim.now).error().code == zk::Errc::Usage);
+  }
+  const auto only_new = ds_set({{200, 13}});
+  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &only_new).has_value());
+  REQUIRE(ksk_remove(sim.zone, 100, sim.now).has_value());
+  p = sim.night();
+  CHECK(p.dnskey_signers.size() == 1);
+  CHECK(p.dnskey_signers[0].tag == 200);
+  CHECK(find_ref(p.publish, 100) == nullptr);
+  CHECK(p.state.ksk_count() == 1);
+  // The last KSK cannot be deactivated.
+  CHECK(ksk_deactivate(sim.zone, sim.policy, 200, sim.now, &only_new).error().code ==
+        zk::Errc::Usage);
+
+  // Second ZSK rollover is due around day 185; the KSK file disappears on day 170.
+  while (sim.now < kStart + 170 * kDay) sim.night();
+  const auto before = sim.zone;
+  sim.broken.insert({13, 200});
+  for (int i = 0; i < 25; ++i) {
+    p = sim.night();
+    CHECK(p.state.state == ZoneState::ActionNeeded);
+    CHECK(p.dnskey_frozen);
+    CHECK(p.dnskey_signers.empty());
+    CHECK(p.new_zsk_algorithms.empty());
+    CHECK(p.zone_signers.size() == 1);
+    CHECK(p.zone_signers[0].tag == zsk2);  // rollover paused: the old ZSK keeps signing
+    CHECK_FALSE(p.owner_actions.empty());
+    const KeyRecord* k = p.state.find_key(200, 13);
+    REQUIRE(k != nullptr);
+    CHECK(k->owner_state == OwnerState::ActionNeeded);
+    CHECK(k->owner_state_since == kStart + 170 * kDay);  // "since" does not move
+  }
+  CHECK(sim.zone.keys.size() == before.keys.size());  // no key created while paused
+  sim.broken.clear();                                 // the owner restores the file on day 195
+  p = sim.night();
+  CHECK(p.state.state == ZoneState::Signing);
+  CHECK(p.state.find_key(200, 13)->owner_state == OwnerState::Active);
+  CHECK(p.publish.size() == 3);  // successor published first...
+  CHECK(p.zone_signers[0].tag == zsk2);
+  p = sim.night();
+  CHECK(p.zone_signers[0].tag != zsk2);  // ...and active the night after
+  CHECK(sim.rollovers == 2);
+  for (int i = 0; i < 40; ++i) sim.night();
+  CHECK(sim.last.publish.size() == 2);  // old ZSK removed after Iret, one KSK + one ZSK left
+}
+
+TEST_CASE("a lost active ZSK is an internal failure", "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  KeyPlan p = sim.night();
+  const uint16_t zsk = p.zone_signers[0].tag;
+  sim.broken.insert({13, zsk});
+  std::vector<KeyProblem> problems{{zsk, 13, "missing"}};
+  p = plan_keys(sim.now, sim.policy, sim.zone, problems);
+  CHECK(p.state.state == ZoneState::InternalFailure);
+  CHECK_FALSE(p.can_sign);
+}
+
+TEST_CASE("a broken successor ZSK is replaced, never activated", "[lifecycle]") {
+  Sim sim;
+  sim.policy.zsk_lifetime = 30 * kDay;
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  const uint16_t first = sim.night().zone_signers[0].tag;
+  while (sim.zone.keys.size() < 3) sim.night();  // successor created and published
+  const uint16_t successor = sim.zone.keys.back().tag;
+  sim.broken.insert({13, successor});
+  KeyPlan p = sim.night();
+  CHECK(p.state.find_key(successor, 13)->removed);
+  CHECK(p.zone_signers[0].tag == first);
+  sim.broken.clear();
+  for (int i = 0; i < 3; ++i) p = sim.night();
+  CHECK(p.zone_signers[0].tag != first);
+  CHECK(p.zone_signers[0].tag != successor);
+}
+
+TEST_CASE("Double-DS: a new KSK's DS may be pre-published while the old chain holds",
+          "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  CHECK(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).error().code == zk::Errc::Usage);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
+  sim.night();
+  sim.add_ksk(200);
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());  // DS first
+  KeyPlan pre = sim.night();
+  CHECK(pre.cds.size() == 2);  // keeps the pre-published DS at a CDS-scanning parent
+  CHECK(pre.dnskey_signers.size() == 1);
+  CHECK(pre.publish.size() == 2);  // the new KSK is not published yet
+  sim.night();
+  REQUIRE(ksk_activate(sim.zone, 200, sim.now).has_value());
+  KeyPlan p = sim.night();
+  REQUIRE(p.cds.size() == 1);  // both DS seen: ask the parent to keep only the new one
+  CHECK(p.cds[0].tag == 200);
+  const auto only_new = ds_set({{200, 13}});
+  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &only_new).has_value());
+  p = sim.night();
+  CHECK(p.dnskey_signers.size() == 1);
+  REQUIRE(p.cds.size() == 1);  // the deactivated KSK's DS is not asked for again
+  CHECK(p.cds[0].tag == 200);
+}
+
+TEST_CASE("KSK safety rules and algorithm rollover order", "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  CHECK(ksk_activate(sim.zone, 100, sim.now).has_value());
+  CHECK(ksk_activate(sim.zone, 100, sim.now).error().code == zk::Errc::Usage);  // twice
+  CHECK(ksk_activate(sim.zone, 999, sim.now).error().code == zk::Errc::Usage);  // unknown
+  CHECK(ksk_register(sim.zone, sim.policy, 101, 5, "K", "x", sim.now).error().code ==
+        zk::Errc::Usage);  // RSASHA1 not allowed
+  CHECK(ksk_register(sim.zone, sim.policy, 100, 13, "K", "x", sim.now).error().code ==
+        zk::Errc::Usage);  // duplicate
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
+  for (int i = 0; i < 3; ++i) sim.night();
+
+  // Algorithm rollover 13 -> 15: the new KSK must be published and signing before its DS.
+  sim.add_ksk(150, 15);
+  CHECK(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now).error().code == zk::Errc::Usage);
+  REQUIRE(ksk_activate(sim.zone, 150, sim.now).has_value());
+  KeyPlan p = sim.night();  // creates, publishes and activates a ZSK of algorithm 15
+  REQUIRE(p.zone_signers.size() == 2);
+  CHECK(p.can_sign);
+  // Too early: the zone has signed with 15 for less than max TTL + propagation.
+  CHECK(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now - kDay + 3600).error().code ==
+        zk::Errc::Usage);
+  sim.night();
+  sim.night();
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now).has_value());
+  sim.now += kDay;
+  const auto new_only = ds_set({{150, 15}});
+  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &new_only).has_value());
+  p = sim.night();
+  // RFC 6781 s4.1.4: algorithm 13's DNSKEYs leave the RRset first, its RRSIGs stay one more
+  // DNSKEY TTL + propagation, then only algorithm 15 signs.
+  REQUIRE(p.zone_signers.size() == 2);
+  for (const auto& r : p.publish) CHECK(r.algorithm == 15);
+  CHECK(p.can_sign);
+  p = sim.night();
+  REQUIRE(p.zone_signers.size() == 1);
+  CHECK(p.zone_signers[0].algorithm == 15);
+  for (int i = 0; i < 20; ++i) p = sim.night();
+  for (const auto& r : p.publish) CHECK(r.algorithm == 15);
+}
+
+TEST_CASE("deactivating the old algorithm too early is refused", "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  sim.night();
+  sim.add_ksk(150, 15);
+  REQUIRE(ksk_activate(sim.zone, 150, sim.now).has_value());
+  sim.night();  // algorithm 15 signs from this night
+  // Neither DS was ever seen, so only the algorithm rule applies.
+  auto r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().detail.find("RFC 6781 s4.1.4") != std::string::npos);
+  sim.night();
+  CHECK(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr).has_value());
+}
+
+TEST_CASE("parent DS text from dig output", "[lifecycle]") {
+  const std::string text =
+      "; <<>> DiG 9.18 <<>> DS example.com\n"
+      ";; ANSWER SECTION:\n"
+      "example.com.\t\t86400\tIN\tDS\t12345 13 2 ABCDEF0123\n"
+      "example.com. 86400 IN DS 200 13 2 ( 0a1b\n"
+      "                                    2c3d )\n"
+      "example.com. 86400 IN RRSIG DS 8 2 86400 20261201000000 20261101000000 1 com. AAAA\n"
+      "other.com. 86400 IN DS 1 13 2 AA\n"
+      "EXAMPLE.COM. IN DS 7 8 1 ff\n";
+  auto ds = parse_ds_text(text, "example.com", "dig.txt");
+  REQUIRE(ds.has_value());
+  REQUIRE(ds->size() == 3);
+  CHECK((*ds)[0].key_tag == 12345);
+  CHECK((*ds)[1].key_tag == 200);
+  CHECK((*ds)[1].digest_hex == "0A1B2C3D");
+  CHECK((*ds)[2].algorithm == 8);
+  auto bad = parse_ds_text("example.com. IN DS 1 x 2 AA\n", "example.com.", "f");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == zk::Errc::Usage);
+}
