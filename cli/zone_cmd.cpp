@@ -17,6 +17,7 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.")->required();
   cmd->add_flag("--strict", a.strict, "treat warnings as errors");
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
+  cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
 }
 
 Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
@@ -166,7 +167,6 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--expiration", a.expiration, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
   cmd->add_option("--now", a.now, "the time to sign at (default: the clock)");
-  cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
   cmd->add_option("--verify", a.verify,
                   "check the output before publishing it: full (structure and every new "
                   "signature, default) or structure (all but the cryptography)")
@@ -193,7 +193,11 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     }
   }
   auto res = pipeline::compile_zone(o, diag);
-  for (const Diagnostic& d : diag.sorted()) report.err += diag.format(d) + "\n";
+  for (const Diagnostic& d : diag.sorted()) {
+    // Cross-record checks have no single source position; name the file at least.
+    if (d.error.where.line == 0) report.err += a.zone_file + ": ";
+    report.err += diag.format(d) + "\n";
+  }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";
     return exit_code_for(res.error().code);

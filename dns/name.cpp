@@ -55,7 +55,8 @@ namespace {
 // Collects label start offsets; returns the label count (root excluded).
 unsigned label_offsets(NameView n, uint8_t* offs) noexcept {
   unsigned c = 0;
-  for (uint16_t i = 0; i < n.len && n.data[i] != 0; i += n.data[i] + 1) offs[c++] = static_cast<uint8_t>(i);
+  for (uint16_t i = 0; i < n.len && n.data[i] != 0; i += n.data[i] + 1)
+    offs[c++] = static_cast<uint8_t>(i);
   return c;
 }
 }  // namespace
@@ -120,9 +121,16 @@ constexpr bool plain_name_char(uint8_t c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '/' || c == '*';
 }
+constexpr bool lenient_name_char(uint8_t c) noexcept {
+  return c > 0x20 && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ';';
+}
 }  // namespace
 
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
+  return name_from_text(text, origin, out, NameSyntax::Strict);
+}
+
+Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax) {
   if (text.empty()) return fail(Errc::BadName, "empty domain name");
   if (text == "@") {
     if (origin.len == 0) return fail(Errc::BadName, "'@' used but no origin is known");
@@ -171,7 +179,7 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
         c = static_cast<uint8_t>(d0);
         i += 1;
       }
-    } else if (!plain_name_char(c)) {
+    } else if (!plain_name_char(c) && (syntax == NameSyntax::Strict || !lenient_name_char(c))) {
       return fail(Errc::BadName, "unescaped special character in domain name");
     }
     if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");

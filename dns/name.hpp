@@ -16,9 +16,9 @@
 
 namespace zk {
 
-inline constexpr size_t kMaxNameLen = 255;   // RFC 1035 s3.1, wire octets incl. root label
-inline constexpr size_t kMaxLabelLen = 63;   // RFC 1035 s2.3.4
-inline constexpr size_t kMaxLabels = 128;    // 255 octets hold at most 127 labels + root
+inline constexpr size_t kMaxNameLen = 255;  // RFC 1035 s3.1, wire octets incl. root label
+inline constexpr size_t kMaxLabelLen = 63;  // RFC 1035 s2.3.4
+inline constexpr size_t kMaxLabels = 128;   // 255 octets hold at most 127 labels + root
 /// Longest canonical key (see canonical_key): each octet may be escaped to two, plus one
 /// terminator per label.
 inline constexpr size_t kMaxCanonicalKeyLen = 2 * kMaxNameLen;
@@ -45,9 +45,7 @@ struct NameView {
   NameView parent() const noexcept;
   /// The rightmost n labels of this name (n <= label_count()).
   NameView suffix(unsigned labels) const noexcept;
-  std::string_view bytes() const noexcept {
-    return {reinterpret_cast<const char*>(data), len};
-  }
+  std::string_view bytes() const noexcept { return {reinterpret_cast<const char*>(data), len}; }
 };
 
 /// An owned name in a fixed buffer (no heap). Used as scratch by parsers and builders.
@@ -109,6 +107,13 @@ inline int key_compare(const uint8_t* a, size_t alen, const uint8_t* b, size_t b
 /// relative names are completed with origin) into out. origin may be empty (len 0) when no
 /// origin is known, in which case relative names fail. Does not lowercase.
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out);
+
+/// Which characters a presentation name may hold without a backslash escape.
+/// Strict (the default above, as Knot's scanner): letters, digits, '-', '_', '/', '*'.
+/// Lenient (as BIND and NSD): any octet 0x21..0x7e except '"', '(', ')', ';' and '\'.
+/// Both accept every escape, and name_to_text output reads back under both.
+enum class NameSyntax : uint8_t { Strict, Lenient };
+Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax);
 
 /// Appends the presentation form of a name (absolute, with trailing dot; special characters
 /// escaped as BIND/ldns do: "\." and "\DDD" for non-printables, "\\" "\"" "\(" ... escaped).

@@ -26,7 +26,8 @@ Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
     }
     off += len;
   }
-  if (off != n) return fail(Errc::BadRdata, "trailing octets in rdata for type " + type_to_string(type));
+  if (off != n)
+    return fail(Errc::BadRdata, "trailing octets in rdata for type " + type_to_string(type));
   return ok();
 }
 
@@ -62,7 +63,8 @@ void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept {
   uint8_t* p = rdata.data();
   const size_t n = rdata.size();
   if (type == rrtype::A6) {  // RFC 4034 s6.2 lists A6: its prefix name
-    if (n >= 1 && p[0] > 0 && p[0] <= 128) {
+    if (detail::field_wire_len(Field::A6, p, n) == kBadField) return;
+    if (p[0] > 0) {
       const size_t at = 1 + (128 - p[0] + 7) / 8;
       if (at < n) lower_name(p + at);
     }

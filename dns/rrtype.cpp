@@ -17,35 +17,92 @@ struct Mnemonic {
 
 // Sorted by text so type_from_text can binary-search it.
 constexpr auto kByText = [] {
-  std::array<Mnemonic, 85> t{{
-      {"A", rrtype::A},           {"A6", rrtype::A6},           {"AAAA", rrtype::AAAA},
-      {"AFSDB", rrtype::AFSDB},   {"AMTRELAY", rrtype::AMTRELAY}, {"ANY", rrtype::ANY},
-      {"APL", rrtype::APL},       {"ATMA", rrtype::ATMA},       {"AVC", rrtype::AVC},
-      {"AXFR", rrtype::AXFR},     {"CAA", rrtype::CAA},         {"CDNSKEY", rrtype::CDNSKEY},
-      {"CDS", rrtype::CDS},       {"CERT", rrtype::CERT},       {"CNAME", rrtype::CNAME},
-      {"CSYNC", rrtype::CSYNC},   {"DHCID", rrtype::DHCID},     {"DLV", rrtype::DLV},
-      {"DNAME", rrtype::DNAME},   {"DNSKEY", rrtype::DNSKEY},   {"DOA", rrtype::DOA},
-      {"DS", rrtype::DS},         {"DSYNC", rrtype::DSYNC},     {"EID", rrtype::EID},
-      {"EUI48", rrtype::EUI48},   {"EUI64", rrtype::EUI64},     {"GID", rrtype::GID},
-      {"GPOS", rrtype::GPOS},     {"HINFO", rrtype::HINFO},     {"HIP", rrtype::HIP},
-      {"HTTPS", rrtype::HTTPS},   {"IPSECKEY", rrtype::IPSECKEY}, {"ISDN", rrtype::ISDN},
-      {"IXFR", rrtype::IXFR},     {"KEY", rrtype::KEY},         {"KX", rrtype::KX},
-      {"L32", rrtype::L32},       {"L64", rrtype::L64},         {"LOC", rrtype::LOC},
-      {"LP", rrtype::LP},         {"MAILA", rrtype::MAILA},     {"MAILB", rrtype::MAILB},
-      {"MB", rrtype::MB},         {"MD", rrtype::MD},           {"MF", rrtype::MF},
-      {"MG", rrtype::MG},         {"MINFO", rrtype::MINFO},     {"MR", rrtype::MR},
-      {"MX", rrtype::MX},         {"NAPTR", rrtype::NAPTR},     {"NID", rrtype::NID},
-      {"NIMLOC", rrtype::NIMLOC}, {"NINFO", rrtype::NINFO},     {"NS", rrtype::NS},
-      {"NSAP", rrtype::NSAP},     {"NSAP-PTR", rrtype::NSAP_PTR}, {"NSEC", rrtype::NSEC},
-      {"NSEC3", rrtype::NSEC3},   {"NSEC3PARAM", rrtype::NSEC3PARAM}, {"NULL", rrtype::NULL_},
-      {"NXT", rrtype::NXT},       {"OPENPGPKEY", rrtype::OPENPGPKEY}, {"OPT", rrtype::OPT},
-      {"PTR", rrtype::PTR},       {"PX", rrtype::PX},           {"RESINFO", rrtype::RESINFO},
-      {"RKEY", rrtype::RKEY},     {"RP", rrtype::RP},           {"RRSIG", rrtype::RRSIG},
-      {"RT", rrtype::RT},         {"SIG", rrtype::SIG},         {"SINK", rrtype::SINK},
-      {"SMIMEA", rrtype::SMIMEA}, {"SOA", rrtype::SOA},         {"SPF", rrtype::SPF},
-      {"SRV", rrtype::SRV},       {"SSHFP", rrtype::SSHFP},     {"SVCB", rrtype::SVCB},
-      {"TA", rrtype::TA},         {"TALINK", rrtype::TALINK},   {"TKEY", rrtype::TKEY},
-      {"TLSA", rrtype::TLSA},     {"TSIG", rrtype::TSIG},       {"TXT", rrtype::TXT},
+  std::array<Mnemonic, 86> t{{
+      {"A", rrtype::A},
+      {"A6", rrtype::A6},
+      {"AAAA", rrtype::AAAA},
+      {"AFSDB", rrtype::AFSDB},
+      {"ALIAS", rrtype::ALIAS},
+      {"AMTRELAY", rrtype::AMTRELAY},
+      {"ANY", rrtype::ANY},
+      {"APL", rrtype::APL},
+      {"ATMA", rrtype::ATMA},
+      {"AVC", rrtype::AVC},
+      {"AXFR", rrtype::AXFR},
+      {"CAA", rrtype::CAA},
+      {"CDNSKEY", rrtype::CDNSKEY},
+      {"CDS", rrtype::CDS},
+      {"CERT", rrtype::CERT},
+      {"CNAME", rrtype::CNAME},
+      {"CSYNC", rrtype::CSYNC},
+      {"DHCID", rrtype::DHCID},
+      {"DLV", rrtype::DLV},
+      {"DNAME", rrtype::DNAME},
+      {"DNSKEY", rrtype::DNSKEY},
+      {"DOA", rrtype::DOA},
+      {"DS", rrtype::DS},
+      {"DSYNC", rrtype::DSYNC},
+      {"EID", rrtype::EID},
+      {"EUI48", rrtype::EUI48},
+      {"EUI64", rrtype::EUI64},
+      {"GID", rrtype::GID},
+      {"GPOS", rrtype::GPOS},
+      {"HINFO", rrtype::HINFO},
+      {"HIP", rrtype::HIP},
+      {"HTTPS", rrtype::HTTPS},
+      {"IPSECKEY", rrtype::IPSECKEY},
+      {"ISDN", rrtype::ISDN},
+      {"IXFR", rrtype::IXFR},
+      {"KEY", rrtype::KEY},
+      {"KX", rrtype::KX},
+      {"L32", rrtype::L32},
+      {"L64", rrtype::L64},
+      {"LOC", rrtype::LOC},
+      {"LP", rrtype::LP},
+      {"MAILA", rrtype::MAILA},
+      {"MAILB", rrtype::MAILB},
+      {"MB", rrtype::MB},
+      {"MD", rrtype::MD},
+      {"MF", rrtype::MF},
+      {"MG", rrtype::MG},
+      {"MINFO", rrtype::MINFO},
+      {"MR", rrtype::MR},
+      {"MX", rrtype::MX},
+      {"NAPTR", rrtype::NAPTR},
+      {"NID", rrtype::NID},
+      {"NIMLOC", rrtype::NIMLOC},
+      {"NINFO", rrtype::NINFO},
+      {"NS", rrtype::NS},
+      {"NSAP", rrtype::NSAP},
+      {"NSAP-PTR", rrtype::NSAP_PTR},
+      {"NSEC", rrtype::NSEC},
+      {"NSEC3", rrtype::NSEC3},
+      {"NSEC3PARAM", rrtype::NSEC3PARAM},
+      {"NULL", rrtype::NULL_},
+      {"NXT", rrtype::NXT},
+      {"OPENPGPKEY", rrtype::OPENPGPKEY},
+      {"OPT", rrtype::OPT},
+      {"PTR", rrtype::PTR},
+      {"PX", rrtype::PX},
+      {"RESINFO", rrtype::RESINFO},
+      {"RKEY", rrtype::RKEY},
+      {"RP", rrtype::RP},
+      {"RRSIG", rrtype::RRSIG},
+      {"RT", rrtype::RT},
+      {"SIG", rrtype::SIG},
+      {"SINK", rrtype::SINK},
+      {"SMIMEA", rrtype::SMIMEA},
+      {"SOA", rrtype::SOA},
+      {"SPF", rrtype::SPF},
+      {"SRV", rrtype::SRV},
+      {"SSHFP", rrtype::SSHFP},
+      {"SVCB", rrtype::SVCB},
+      {"TA", rrtype::TA},
+      {"TALINK", rrtype::TALINK},
+      {"TKEY", rrtype::TKEY},
+      {"TLSA", rrtype::TLSA},
+      {"TSIG", rrtype::TSIG},
+      {"TXT", rrtype::TXT},
       {"UID", rrtype::UID},
   }};
   return t;
@@ -53,8 +110,8 @@ constexpr auto kByText = [] {
 
 // Entries that do not fit the array above because it must stay sorted and dense.
 constexpr Mnemonic kExtra[] = {
-    {"UINFO", rrtype::UINFO}, {"UNSPEC", rrtype::UNSPEC}, {"URI", rrtype::URI},
-    {"WALLET", rrtype::WALLET}, {"WKS", rrtype::WKS}, {"X25", rrtype::X25},
+    {"UINFO", rrtype::UINFO},   {"UNSPEC", rrtype::UNSPEC}, {"URI", rrtype::URI},
+    {"WALLET", rrtype::WALLET}, {"WKS", rrtype::WKS},       {"X25", rrtype::X25},
     {"ZONEMD", rrtype::ZONEMD},
 };
 
@@ -69,7 +126,9 @@ constexpr bool sorted() {
 }
 static_assert(sorted(), "mnemonic tables must be sorted for binary search");
 
-inline char upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+inline char upper(char c) noexcept {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+}
 
 // Case-insensitive compare of t (any case) with m (upper case).
 int cmp_upper(std::string_view t, std::string_view m) noexcept {
@@ -88,7 +147,10 @@ const Mnemonic* find_text(const Range& r, std::string_view t) noexcept {
     auto mid = lo + (hi - lo) / 2;
     const int c = cmp_upper(t, mid->text);
     if (c == 0) return &*mid;
-    if (c < 0) hi = mid; else lo = mid + 1;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   return nullptr;
 }
@@ -117,13 +179,26 @@ std::optional<uint16_t> type_from_text(std::string_view mnemonic) noexcept {
   return numbered(mnemonic, "TYPE");
 }
 
-std::string_view type_mnemonic(uint16_t type) noexcept {
+namespace {
+// Number -> mnemonic for the dense low range; TA and DLV are checked separately.
+constexpr size_t kLowTypes = 263;
+constexpr auto kByNumber = [] {
+  std::array<std::string_view, kLowTypes> t{};
   for (const Mnemonic& m : kByText) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
   for (const Mnemonic& m : kExtra) {
-    if (m.type == type) return m.text;
+    if (m.type < kLowTypes) t[m.type] = m.text;
   }
+  return t;
+}();
+}  // namespace
+
+std::string_view type_mnemonic(uint16_t type) noexcept {
+  if (type < kLowTypes) return kByNumber[type];
+  if (type == rrtype::TA) return "TA";
+  if (type == rrtype::DLV) return "DLV";
+  if (type == rrtype::ALIAS) return "ALIAS";
   return {};
 }
 

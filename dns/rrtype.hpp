@@ -24,7 +24,8 @@ inline constexpr uint16_t A = 1, NS = 2, MD = 3, MF = 4, CNAME = 5, SOA = 6, MB 
                           EUI48 = 108, EUI64 = 109, TKEY = 249, TSIG = 250, IXFR = 251,
                           AXFR = 252, MAILB = 253, MAILA = 254, ANY = 255, URI = 256, CAA = 257,
                           AVC = 258, DOA = 259, AMTRELAY = 260, RESINFO = 261, WALLET = 262,
-                          TA = 32768, DLV = 32769;
+                          TA = 32768, DLV = 32769,
+                          ALIAS = 65401;  // Knot's private apex alias (a domain name)
 }  // namespace rrtype
 
 namespace rrclass {

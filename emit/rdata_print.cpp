@@ -66,11 +66,19 @@ void put_eui(std::string& out, const uint8_t* p, size_t n) {
 
 void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
   switch (f) {
-    case Field::U8: put_u32(out, p[0]); return;
-    case Field::U16: put_u32(out, get16(p)); return;
+    case Field::U8:
+      put_u32(out, p[0]);
+      return;
+    case Field::U16:
+      put_u32(out, get16(p));
+      return;
     case Field::U32:
-    case Field::Ttl: put_u32(out, get32(p)); return;
-    case Field::Alg: put_u32(out, p[0]); return;  // BIND and ldns print the number
+    case Field::Ttl:
+      put_u32(out, get32(p));
+      return;
+    case Field::Alg:
+      put_u32(out, p[0]);
+      return;  // BIND and ldns print the number
     case Field::CertType:
       if (const char* m = zk::detail::cert_type_mnemonic(get16(p))) {
         out.append(m);
@@ -78,8 +86,12 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
         put_u32(out, get16(p));
       }
       return;
-    case Field::Type: type_to_text(get16(p), out); return;
-    case Field::Time: put_time(out, get32(p)); return;
+    case Field::Type:
+      type_to_text(get16(p), out);
+      return;
+    case Field::Time:
+      put_time(out, get32(p));
+      return;
     case Field::Scheme:
       if (p[0] == 1) {
         out.append("NOTIFY");
@@ -88,14 +100,26 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       }
       return;
     case Field::Name:
-    case Field::LName: name_to_text({p, static_cast<uint16_t>(len)}, out); return;
-    case Field::Ipv4: put_ipv4(out, p); return;
-    case Field::Ipv6: put_ipv6(out, p); return;
+    case Field::LName:
+      name_to_text({p, static_cast<uint16_t>(len)}, out);
+      return;
+    case Field::Ipv4:
+      put_ipv4(out, p);
+      return;
+    case Field::Ipv6:
+      put_ipv6(out, p);
+      return;
     case Field::String:
     case Field::StringOpt:
-    case Field::Strings: put_strings(out, p, len); return;
-    case Field::Text: put_quoted(out, p, len); return;
-    case Field::Base64: put_base64(out, p, len); return;
+    case Field::Strings:
+      put_strings(out, p, len);
+      return;
+    case Field::Text:
+      put_quoted(out, p, len);
+      return;
+    case Field::Base64:
+      put_base64(out, p, len);
+      return;
     case Field::Base64Dash:
       if (len == 0) {
         out.push_back('-');
@@ -103,7 +127,9 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
         put_base64(out, p, len);
       }
       return;
-    case Field::Hex: put_hex(out, p, len); return;
+    case Field::Hex:
+      put_hex(out, p, len);
+      return;
     case Field::Salt:
       if (p[0] == 0) {
         out.push_back('-');
@@ -111,8 +137,12 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
         put_hex(out, p + 1, p[0]);
       }
       return;
-    case Field::Hash32: put_base32hex(out, p + 1, p[0]); return;
-    case Field::Bitmap: put_bitmap(out, p, len); return;
+    case Field::Hash32:
+      put_base32hex(out, p + 1, p[0]);
+      return;
+    case Field::Bitmap:
+      put_bitmap(out, p, len);
+      return;
     case Field::NxtBitmap: {
       bool first = true;
       for (size_t b = 0; b < len * 8; ++b) {
@@ -124,7 +154,9 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       return;
     }
     case Field::Eui48:
-    case Field::Eui64: put_eui(out, p, len); return;
+    case Field::Eui64:
+      put_eui(out, p, len);
+      return;
     case Field::L64:
       for (int g = 0; g < 4; ++g) {
         if (g) out.push_back(':');
@@ -135,15 +167,36 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       out.append("0x");
       put_hex(out, p, len);
       return;
-    case Field::SvcParams: print_svc_params(out, p, len); return;
-    case Field::Wks: print_wks(out, p, len); return;
-    case Field::Loc: print_loc(out, p, len); return;
-    case Field::Apl: print_apl(out, p, len); return;
-    case Field::A6: print_a6(out, p, len); return;
-    case Field::Ipseckey: print_ipseckey(out, p, len); return;
-    case Field::Hip: print_hip(out, p, len); return;
-    case Field::Caa: print_caa(out, p, len); return;
-    case Field::Amtrelay: print_amtrelay(out, p, len); return;
+    case Field::SvcParams:
+      print_svc_params(out, p, len);
+      return;
+    case Field::Wks:
+      print_wks(out, p, len);
+      return;
+    case Field::Loc:
+      print_loc(out, p, len);
+      return;
+    case Field::Apl:
+      print_apl(out, p, len);
+      return;
+    case Field::A6:
+      print_a6(out, p, len);
+      return;
+    case Field::Ipseckey:
+      print_ipseckey(out, p, len);
+      return;
+    case Field::Hip:
+      print_hip(out, p, len);
+      return;
+    case Field::Caa:
+      print_caa(out, p, len);
+      return;
+    case Field::Amtrelay:
+      print_amtrelay(out, p, len);
+      return;
+    case Field::Atma:
+      print_atma(out, p, len);
+      return;
   }
 }
 

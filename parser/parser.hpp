@@ -24,20 +24,23 @@ struct ParseLimits {
 };
 
 struct ParseOptions {
-  Name origin;                  // initial $ORIGIN (the zone apex); root if not set
-  bool origin_set = false;      // false: relative names are errors until $ORIGIN
-  uint32_t default_ttl = 3600;  // used when neither $TTL nor an earlier TTL applies
-  bool default_ttl_set = false; // when false and no TTL is known: warning, SOA minimum is used
-  uint16_t default_class = 1;   // IN
+  Name origin;                   // initial $ORIGIN (the zone apex); root if not set
+  bool origin_set = false;       // false: relative names are errors until $ORIGIN
+  uint32_t default_ttl = 3600;   // used when neither $TTL nor an earlier TTL applies
+  bool default_ttl_set = false;  // when false and no TTL is known: warning, SOA minimum is used
+  uint16_t default_class = 1;    // IN
   /// Directories $INCLUDE may read from (absolute paths). The zone file's own directory is always
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;
   bool allow_include = true;
+  /// Characters allowed unescaped in owner names and $ORIGIN: Strict as Knot (letters, digits,
+  /// - _ / *), Lenient as BIND and NSD (any printable but " ( ) ; \). See FORMAT.md.
+  NameSyntax name_syntax = NameSyntax::Strict;
   /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
   /// against its working directory) instead of the including file's directory.
   std::string include_base_dir;
   ParseLimits limits;
-  unsigned threads = 0;         // 0 = use the current TBB arena's concurrency
+  unsigned threads = 0;  // 0 = use the current TBB arena's concurrency
   /// Target size of the chunks parsed in parallel; chunks end before a record with an explicit
   /// owner. Output does not depend on it.
   size_t chunk_bytes = size_t{1} << 20;
@@ -54,7 +57,7 @@ Result<void> parse_file(const std::string& path, const ParseOptions& options, Zo
 /// Same, for text held in memory (tests, fuzzing). file_name is used in diagnostics; relative
 /// $INCLUDE paths are resolved against base_dir (empty: $INCLUDE is an error).
 Result<void> parse_text(std::string_view text, const std::string& file_name,
-                        const std::string& base_dir, const ParseOptions& options,
-                        ZoneStore& store, Diagnostics& diag);
+                        const std::string& base_dir, const ParseOptions& options, ZoneStore& store,
+                        Diagnostics& diag);
 
 }  // namespace zk::parser

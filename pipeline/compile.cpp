@@ -35,22 +35,6 @@ Unexpected zone_errors(const Diagnostics& diag) {
                                    " warning(s) in the zone data");
 }
 
-SoaFields apex_soa(const ZoneStore& store, const ZoneIndex& index) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    if (store.rrs[k].type == rrtype::SOA) return soa_fields(store.rrs[k].rdata_span());
-  }
-  return {};
-}
-
-uint32_t apex_soa_ttl(const ZoneStore& store, const ZoneIndex& index) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    if (store.rrs[k].type == rrtype::SOA) return store.rrs[k].ttl;
-  }
-  return 0;
-}
-
 }  // namespace
 
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
@@ -98,19 +82,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
                             " from the zone file (no key for it in " + sopts.key_dir + ")");
     }
-    index = build_index(store);
-    stats.serial_old = apex_soa(store, index).serial;
-    stats.serial_new = update_serial(store, index, sopts.serial, sopts.now);
-
-    const SoaFields soa = apex_soa(store, index);
+    // Stripping keeps the order, so the apex is still the first owner.
+    stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
+    stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
+    const SoaFields soa = soa_fields(soa_rr.rdata_span());
     keys.dnskey_ttl = sopts.dnskey_ttl ? *sopts.dnskey_ttl : std::min<uint32_t>(soa.minimum, 3600);
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
-    plan.chain_ttl = std::min(apex_soa_ttl(store, index), soa.minimum);
-    if (auto r = detail::add_key_records(store, index, keys, sopts.cds, sopts.nsec3, plan.chain_ttl);
+    plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
+    const size_t sorted = store.rrs.size();
+    if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
+                                         plan.chain_ttl);
         !r) {
       return fail(r.error());
     }
-    sort_zone(store);
+    merge_added(store, sorted);
     index = build_index(store);
     clock.lap("prepare");
 

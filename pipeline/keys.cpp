@@ -75,29 +75,37 @@ Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagno
       plan.published.push_back(*zsk);
     }
   }
+  // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
+  // it; a ZSK whose algorithm has no KSK signs it too.
+  for (const auto& z : std::vector<signer::Key>(plan.zsks)) {
+    const bool covered = std::any_of(plan.ksks.begin(), plan.ksks.end(), [&](const signer::Key& k) {
+      return k.algorithm() == z.algorithm();
+    });
+    if (!covered) plan.ksks.push_back(z);
+  }
   plan.params.signer = origin;
   plan.params.inception = static_cast<uint32_t>(options.inception);
   plan.params.expiration = static_cast<uint32_t>(options.expiration);
   return plan;
 }
 
-Result<void> add_key_records(ZoneStore& store, const ZoneIndex& index, const KeyPlan& keys,
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
                              bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    if (store.rrs[k].type == rrtype::DNSKEY) store.rrs[k].ttl = keys.dnskey_ttl;
+  for (RR& rr : store.rrs) {
+    if (owner_compare(rr.owner, apex) != 0) break;  // the apex is the first owner
+    if (rr.type == rrtype::DNSKEY) rr.ttl = keys.dnskey_ttl;
   }
   std::vector<RR> added;
   for (const auto& key : keys.published) {
-    added.push_back(make_rr(store, apex.owner, rrtype::DNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
+    added.push_back(make_rr(store, apex, rrtype::DNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
   }
   if (cds) {
     for (const auto& key : keys.ksks) {
       // RFC 7344 s4 / RFC 8078: CDS with SHA-256 (RFC 8624: MUST), CDNSKEY the key itself.
       auto ds = signer::ds_rdata(store.origin.view(), key.dnskey_rdata(), signer::digest::SHA256);
       if (!ds) return fail(ds.error());
-      added.push_back(make_rr(store, apex.owner, rrtype::CDS, keys.dnskey_ttl, *ds));
-      added.push_back(make_rr(store, apex.owner, rrtype::CDNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
+      added.push_back(make_rr(store, apex, rrtype::CDS, keys.dnskey_ttl, *ds));
+      added.push_back(make_rr(store, apex, rrtype::CDNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
     }
   }
   if (nsec3.enabled) {
@@ -106,7 +114,7 @@ Result<void> add_key_records(ZoneStore& store, const ZoneIndex& index, const Key
                                static_cast<uint8_t>(nsec3.iterations),
                                static_cast<uint8_t>(nsec3.salt.size())};
     rd.insert(rd.end(), nsec3.salt.begin(), nsec3.salt.end());
-    added.push_back(make_rr(store, apex.owner, rrtype::NSEC3PARAM, chain_ttl, rd));
+    added.push_back(make_rr(store, apex, rrtype::NSEC3PARAM, chain_ttl, rd));
   }
   store.rrs.insert(store.rrs.end(), added.begin(), added.end());
   return ok();

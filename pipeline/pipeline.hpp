@@ -3,7 +3,20 @@
 // Stages (each in its own .cpp, each usable alone from tests):
 //   sort_zone -> drop_out_of_zone -> build_index (zone cuts, ENTs) -> check_zone ->
 //   clamp_ttls -> strip_dnssec -> update_serial -> add key records -> build chain -> write_zone
-// compile_zone / sign_zone drive them for the CLI.
+// compile_zone drives them for the CLI.
+//
+// Decisions (named-checkzone's classification unless noted):
+// - Out-of-zone records: warning, dropped ("ignoring out-of-zone data").
+// - RRsets whose TTLs differ: warning; every RR gets the lowest TTL (RFC 2181 s5.2). BIND keeps
+//   the first one read; "first" depends on input order, the lowest does not.
+// - Occluded data (below a zone cut or DNAME): warning unless it is A/AAAA glue; written out
+//   unsigned and left out of the NSEC/NSEC3 chain.
+// - Output order: apex SOA first, then canonical order with each RRset followed by its RRSIGs
+//   and each owner's NSEC; with NSEC3 the NSEC3 records (hash order) follow the rest of the zone.
+// - NSEC3 with opt-out still gets NSEC3 records for every empty non-terminal (allowed by
+//   RFC 5155 s7.1, which only permits leaving some out).
+// - DNSKEY TTL: SOA minimum capped at 3600; CDS/CDNSKEY use it too; NSEC/NSEC3/NSEC3PARAM TTL
+//   is min(SOA TTL, SOA MINIMUM) (RFC 9077).
 #pragma once
 
 #include <array>
@@ -26,6 +39,10 @@ namespace zk::pipeline {
 /// not depend on the thread count) and removes duplicate RRs (RFC 2181 s5). Returns how many
 /// duplicates were removed. TTLs of duplicates do not take part: the lowest TTL is kept.
 size_t sort_zone(ZoneStore& store);
+
+/// Merges records appended after the first sorted_prefix ones (a sorted store) into canonical
+/// order, without re-sorting the whole store. The added records must not duplicate existing ones.
+void merge_added(ZoneStore& store, size_t sorted_prefix);
 
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
@@ -107,10 +124,12 @@ bool serial_lt(uint32_t a, uint32_t b) noexcept;
 /// 0 is skipped, as BIND does). Keep returns old.
 uint32_t next_serial(uint32_t old, SerialPolicy policy, int64_t now) noexcept;
 
-/// Rewrites the apex SOA serial in place (copying the RDATA into the store's arena).
-/// Returns the new serial.
-uint32_t update_serial(ZoneStore& store, const ZoneIndex& index, SerialPolicy policy,
-                       int64_t now);
+/// The apex SOA record of a sorted store (the apex is its first owner), or nullptr.
+RR* apex_soa(ZoneStore& store) noexcept;
+
+/// Rewrites the apex SOA serial of a sorted store in place (copying the RDATA into the store's
+/// arena). Returns the new serial (0 when there is no SOA).
+uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now);
 
 // --- NSEC3 (RFC 5155) ---------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ namespace zk::pipeline {
 
 size_t sort_zone(ZoneStore& store) {
   auto& rrs = store.rrs;
-  tbb::parallel_sort(rrs.begin(), rrs.end(), rr_less);
+  // A lambda (not the function pointer) lets the compiler inline the comparison.
+  tbb::parallel_sort(rrs.begin(), rrs.end(), [](const RR& a, const RR& b) { return rr_less(a, b); });
   if (rrs.empty()) return 0;
   // Duplicates are equal under the total order; they may differ only in TTL. Keeping the
   // lowest makes the survivor independent of how the unstable sort placed them.
@@ -25,6 +26,13 @@ size_t sort_zone(ZoneStore& store) {
   const size_t removed = rrs.size() - (out + 1);
   rrs.resize(out + 1);
   return removed;
+}
+
+void merge_added(ZoneStore& store, size_t sorted_prefix) {
+  auto& rrs = store.rrs;
+  auto mid = rrs.begin() + static_cast<std::ptrdiff_t>(sorted_prefix);
+  std::sort(mid, rrs.end(), rr_less);
+  std::inplace_merge(rrs.begin(), mid, rrs.end(), rr_less);
 }
 
 size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag) {

@@ -95,25 +95,30 @@ uint32_t next_serial(uint32_t old, SerialPolicy policy, int64_t now) noexcept {
   return want;
 }
 
-uint32_t update_serial(ZoneStore& store, const ZoneIndex& index, SerialPolicy policy,
-                       int64_t now) {
-  const OwnerNode& apex = index.nodes[index.apex];
-  for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-    RR& rr = store.rrs[k];
-    if (rr.type != rrtype::SOA) continue;
-    const uint32_t old = soa_fields(rr.rdata_span()).serial;
-    const uint32_t fresh = next_serial(old, policy, now);
-    if (fresh == old) return old;
-    uint8_t* copy = store.arena().copy(rr.rdata, rr.rdlen);
-    const size_t off = soa_serial_offset(rr.rdata_span());
-    copy[off] = static_cast<uint8_t>(fresh >> 24);
-    copy[off + 1] = static_cast<uint8_t>(fresh >> 16);
-    copy[off + 2] = static_cast<uint8_t>(fresh >> 8);
-    copy[off + 3] = static_cast<uint8_t>(fresh);
-    rr.rdata = copy;
-    return fresh;
+RR* apex_soa(ZoneStore& store) noexcept {
+  const NameView origin = store.origin.view();
+  for (RR& rr : store.rrs) {
+    const NameView n = rr.owner->name();
+    if (n.len != origin.len || std::memcmp(n.data, origin.data, n.len) != 0) break;
+    if (rr.type == rrtype::SOA) return &rr;
   }
-  return 0;
+  return nullptr;
+}
+
+uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now) {
+  RR* soa = apex_soa(store);
+  if (soa == nullptr) return 0;
+  const uint32_t old = soa_fields(soa->rdata_span()).serial;
+  const uint32_t fresh = next_serial(old, policy, now);
+  if (fresh == old) return old;
+  uint8_t* copy = store.arena().copy(soa->rdata, soa->rdlen);
+  const size_t off = soa_serial_offset(soa->rdata_span());
+  copy[off] = static_cast<uint8_t>(fresh >> 24);
+  copy[off + 1] = static_cast<uint8_t>(fresh >> 16);
+  copy[off + 2] = static_cast<uint8_t>(fresh >> 8);
+  copy[off + 3] = static_cast<uint8_t>(fresh);
+  soa->rdata = copy;
+  return fresh;
 }
 
 }  // namespace zk::pipeline

@@ -1,10 +1,9 @@
 // The DNSSEC algorithm table (RFC 8624 s3.1) and the key tag.
-#include "signer/signer.hpp"
-
 #include <cctype>
 #include <charconv>
 
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 

@@ -1,7 +1,6 @@
 // DS RDATA (RFC 4034 s5.1.4, RFC 4509, RFC 6605 s6.2).
-#include "signer/signer.hpp"
-
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 

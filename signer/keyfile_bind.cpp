@@ -1,10 +1,9 @@
 // BIND key files: K<zone>.+<alg>+<tag>.key (a DNSKEY line) and .private (Private-key-format
 // v1.2/v1.3, with timing metadata), read and written so dnssec-keygen and zonekiln keys are
 // interchangeable.
-#include "signer/signer.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/objects.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,9 +13,8 @@
 #include <cstring>
 #include <ctime>
 
-#include <openssl/objects.h>
-
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -30,9 +28,9 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    return fail(Errc::KeyActionNeeded, "cannot open key file " + path + ": " +
-                                           std::strerror(err) +
-                                           (err == ENOENT ? " (restore it or fix the key path)" : ""));
+    return fail(Errc::KeyActionNeeded,
+                "cannot open key file " + path + ": " + std::strerror(err) +
+                    (err == ENOENT ? " (restore it or fix the key path)" : ""));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -68,8 +66,10 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -109,7 +109,7 @@ Result<PublicPart> parse_key_file(const std::string& path, std::string_view text
     }
     size_t t = 1;
     while (t < tok.size() && tok[t] != "DNSKEY" && tok[t] != "dnskey" && tok[t] != "KEY") ++t;
-    if (t + 4 >= tok.size()) break;
+    if (t + 4 >= tok.size()) continue;  // not the DNSKEY line
     PublicPart pub;
     if (!name_from_text(tok[0], NameView{}, pub.owner))
       return fail(Errc::KeyActionNeeded, "key file " + path + ": bad owner name");
@@ -161,8 +161,8 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     std::optional<int64_t>* when = nullptr;
     if (tag == "Private-key-format") {
       if (val.substr(0, 3) != "v1.")
-        return fail(Errc::KeyActionNeeded, "private key file " + path + ": unknown format " +
-                                               std::string(val));
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": unknown format " + std::string(val));
       saw_format = true;
       continue;
     } else if (tag == "Algorithm") {
@@ -209,14 +209,17 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     } else if (tag == "SyncDelete") {
       when = &out.timing.sync_delete;
     } else if (tag == "Engine" || tag == "Label") {
-      return fail(Errc::KeyActionNeeded, "private key file " + path +
-                                              " refers to an HSM (" + std::string(tag) +
-                                              "); zonekiln needs the key material in the file");
+      return fail(Errc::KeyActionNeeded, "private key file " + path + " refers to an HSM (" +
+                                             std::string(tag) +
+                                             "); zonekiln needs the key material in the file");
     } else {
       continue;  // other BIND metadata (Length, PublishCDS, ...): not needed for signing
     }
     if (field) {
-      field->v.clear();
+      // A second value would make the vector reallocate and free the first copy uncleansed.
+      if (!field->v.empty())
+        return fail(Errc::KeyActionNeeded,
+                    "private key file " + path + ": " + std::string(tag) + " appears twice");
       if (!detail::base64_decode(val, field->v))
         return fail(Errc::KeyActionNeeded,
                     "private key file " + path + ": bad base64 in " + std::string(tag));
@@ -293,8 +296,8 @@ Result<detail::PkeyPtr> private_pkey(const AlgInfo& alg, const PrivatePart& pp,
     }
     case Kind::EdDsa: {
       if (pp.priv.v.size() != alg.field_size) return missing("a valid EdDSA PrivateKey");
-      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(nullptr, alg.group, nullptr,
-                                                      pp.priv.v.data(), pp.priv.v.size());
+      EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(nullptr, alg.group, nullptr, pp.priv.v.data(),
+                                                      pp.priv.v.size());
       if (!raw) return crypto_fail("EdDSA import");
       return PkeyPtr(raw);
     }
@@ -322,7 +325,8 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
                     ", which must not be used for signing (RFC 8624 s3.1); roll to a new key "
                     "with ECDSAP256SHA256, ED25519 or RSASHA256");
 
-  if (auto r = detail::read_key_file(base + ".private", true, priv_text); !r) return fail(r.error());
+  if (auto r = detail::read_key_file(base + ".private", true, priv_text); !r)
+    return fail(r.error());
   PrivatePart pp;
   if (auto r = parse_private_file(
           base + ".private",
@@ -342,8 +346,9 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
   const auto got = key->dnskey_rdata();
   if (!std::equal(got.begin(), got.end(), pub->rdata.begin(), pub->rdata.end()))
     return fail(Errc::KeyActionNeeded,
-                "key " + base + ": the public key in .key does not match the private key in "
-                                ".private; restore the matching pair");
+                "key " + base +
+                    ": the public key in .key does not match the private key in "
+                    ".private; restore the matching pair");
   key->timing = pp.timing;
   return key;
 }
@@ -359,8 +364,10 @@ Result<void> write_atomic(const std::string& path, const std::string& data, mode
   while (ok && done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
+    if (n <= 0)
+      ok = false;
+    else
+      done += static_cast<size_t>(n);
   }
   ok = ok && ::fsync(fd) == 0;
   const int err = errno;
@@ -370,9 +377,8 @@ Result<void> write_atomic(const std::string& path, const std::string& data, mode
     ::unlink(tmp.c_str());
     return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
   }
-  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                             ? 0
-                                             : path.find_last_of('/'));
+  const std::string dir =
+      path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
   const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -458,8 +464,10 @@ Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algor
                      uint16_t pem_flags) {
   if (path.empty()) return fail(Errc::Usage, "empty key path");
   std::string base = path;
-  if (ends_with(base, ".private")) base.resize(base.size() - 8);
-  else if (ends_with(base, ".key")) base.resize(base.size() - 4);
+  if (ends_with(base, ".private"))
+    base.resize(base.size() - 8);
+  else if (ends_with(base, ".key"))
+    base.resize(base.size() - 4);
   if (file_exists(base + ".private") || file_exists(base + ".key"))
     return load_bind_key(base, origin);
   if (file_exists(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
@@ -471,8 +479,8 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
                                       std::vector<Error>* errors) {
   DIR* d = ::opendir(dir.c_str());
   if (!d)
-    return fail(Errc::KeyActionNeeded, "cannot read key directory " + dir + ": " +
-                                           std::strerror(errno));
+    return fail(Errc::KeyActionNeeded,
+                "cannot read key directory " + dir + ": " + std::strerror(errno));
   std::string prefix = "K";
   prefix += detail::name_text(origin);
   prefix += '+';
@@ -516,9 +524,9 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   static constexpr struct {
     const char* tag;
     std::optional<int64_t> KeyTiming::*field;
-  } kTimes[] = {{"Created", &KeyTiming::created},        {"Publish", &KeyTiming::publish},
-                {"Activate", &KeyTiming::activate},      {"Revoke", &KeyTiming::revoke},
-                {"Inactive", &KeyTiming::inactive},      {"Delete", &KeyTiming::remove},
+  } kTimes[] = {{"Created", &KeyTiming::created},          {"Publish", &KeyTiming::publish},
+                {"Activate", &KeyTiming::activate},        {"Revoke", &KeyTiming::revoke},
+                {"Inactive", &KeyTiming::inactive},        {"Delete", &KeyTiming::remove},
                 {"SyncPublish", &KeyTiming::sync_publish}, {"SyncDelete", &KeyTiming::sync_delete}};
 
   std::string pub = "; This is a ";
@@ -529,13 +537,13 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
     pub += std::string("; ") + f.tag + ": " + detail::time_to_text(*(t.*f.field)) + " (" +
            human_time(*(t.*f.field)) + ")\n";
   }
-  pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " +
-         std::to_string(k->alg->number) + " ";
+  pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " + std::to_string(k->alg->number) +
+         " ";
   detail::base64_encode(std::span<const uint8_t>(k->dnskey).subspan(4), pub);
   pub += '\n';
 
   std::string priv;
-  priv.reserve(4096);  // one allocation: the buffer is cleansed below, so no copies escape
+  priv.reserve(8192);  // one allocation: the buffer is cleansed below, so no copies escape
   priv += "Private-key-format: v1.3\nAlgorithm: " + std::to_string(k->alg->number) + " (" +
           k->alg->name + ")\n";
   auto fields = append_private_fields(*k, priv);

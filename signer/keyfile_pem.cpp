@@ -8,6 +8,8 @@ namespace zk::signer::detail {
 
 namespace {
 
+int no_password(char*, int, int, void*) { return -1; }
+
 // The DNSSEC algorithm a key type implies (ECDSA by curve; RSA defaults to RSASHA256).
 uint8_t algorithm_of(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "RSA")) return alg::RSASHA256;
@@ -33,14 +35,18 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
   if (auto r = read_key_file(path, true, text); !r) return fail(r.error());
   BioPtr bio(BIO_new_mem_buf(text.v.data(), static_cast<int>(text.v.size())));
   if (!bio) return crypto_fail("PEM read");
-  // No password callback: an encrypted key must be decrypted by its owner first.
-  PkeyPtr pkey(PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, nullptr, nullptr, nullptr, nullptr));
+  // A callback that supplies no password: OpenSSL's default one would prompt on the terminal,
+  // and a batch signer must not wait for input. Encrypted keys fail with a clear message.
+  PkeyPtr pkey(
+      PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_password, nullptr, nullptr, nullptr));
   if (!pkey) {
     const std::string why = ossl_errors("openssl");
-    return fail(Errc::KeyActionNeeded,
-                "cannot read PEM private key " + path +
-                    " (expected an unencrypted PKCS#8 key as written by openssl genpkey; " + why +
-                    ")");
+    return fail(
+        Errc::KeyActionNeeded,
+        "cannot read PEM private key " + path +
+            " (expected an unencrypted PKCS#8 key as written by openssl genpkey; decrypt it "
+            "first if it is encrypted; " +
+            why + ")");
   }
   const uint8_t implied = algorithm_of(pkey.get());
   if (implied == 0)
@@ -58,8 +64,8 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
     return fail(Errc::Usage, "algorithm " + algorithm_name(algorithm) +
                                  " must not be used for signing (RFC 8624 s3.1)");
   if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
-    return fail(Errc::Usage, "DNSKEY flags must be 256 or 257 (+128 to revoke), not " +
-                                 std::to_string(flags));
+    return fail(Errc::Usage,
+                "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
   return make_key(*info, flags, std::move(pkey), true, path);
 }
 

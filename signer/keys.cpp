@@ -1,10 +1,9 @@
 // Key objects: DNSKEY <-> EVP_PKEY conversion, key generation.
-#include "signer/signer.hpp"
-
 #include <algorithm>
 #include <cstring>
 
 #include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -34,6 +33,7 @@ const std::string& Key::source() const noexcept {
   return impl_ ? impl_->source : kEmpty;
 }
 size_t Key::signature_size() const noexcept { return impl_ ? impl_->sig_size : 0; }
+unsigned Key::bits() const noexcept { return impl_ ? impl_->bits : 0; }
 
 size_t max_rrsig_rdata_len(const Key& key) noexcept {
   return 18 + kMaxNameLen + key.signature_size();
@@ -193,10 +193,12 @@ Result<Key> make_key(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey, bool has_
     impl->md.reset(EVP_MD_fetch(nullptr, alg.md_name, nullptr));
     if (!impl->md) return crypto_fail("cannot fetch digest");
   }
-  if (alg.kind == Kind::Ecdsa && has_private) {
-    // ECDSA_do_sign on a legacy EC_KEY skips the provider dispatch of EVP_PKEY_sign and is
-    // the fastest P-256 path on OpenSSL 3.0 (bench/sign_bench.cpp). get1 returns a cached
-    // legacy copy we own a reference to; it is only read afterwards, from any thread.
+  if (alg.number == alg::ECDSAP256SHA256 && has_private) {
+    // P-256 only: ECDSA_do_sign on a legacy EC_KEY skips the provider dispatch and the DER
+    // round trip of EVP_PKEY_sign, which at ~14 us per signature is a few percent (see
+    // rrsig.cpp and bench/sign_bench.cpp); for P-384 (~500 us) it is noise, so P-384 keeps
+    // the EVP path. get1 returns a legacy copy we own a reference to; it is only read
+    // afterwards, from any thread.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     impl->ec.reset(EVP_PKEY_get1_EC_KEY(pkey.get()));
@@ -234,8 +236,8 @@ Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits) {
     case Kind::Rsa:
       if (bits == 0) bits = 2048;
       if (bits < 2048 || bits > 4096)
-        return fail(Errc::Usage, "RSA key size must be 2048..4096 bits, not " +
-                                     std::to_string(bits));
+        return fail(Errc::Usage,
+                    "RSA key size must be 2048..4096 bits, not " + std::to_string(bits));
       ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
       if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
           EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) <= 0)

@@ -65,6 +65,9 @@ class Key {
   const std::string& source() const noexcept;
   /// Length in octets of the signature field of this key's RRSIGs.
   size_t signature_size() const noexcept;
+  /// Key size in bits (RSA modulus, curve size). Keys are loaded down to 512-bit RSA so old
+  /// material and RFC 5702 vectors work; callers warn below 2048 (generate_key refuses it).
+  unsigned bits() const noexcept;
   KeyTiming timing;
 
   struct Impl;
@@ -81,6 +84,13 @@ class Key {
 /// origin when the .key file names one. Errc::KeyActionNeeded when a file is missing,
 /// unreadable, too openly readable (private part not 0600/0400... mode group/other-readable),
 /// or public and private parts do not match; Errc::Usage for bad arguments.
+/// Details: pem_algorithm 0 takes the algorithm from the key type (RSA -> RSASHA256, P-256 ->
+/// 13, P-384 -> 14, Ed25519 -> 15, Ed448 -> 16). Keys of algorithms RFC 8624 forbids for
+/// signing (1, 3, 5, 6, 7, 12) -> Errc::KeyActionNeeded (verify-only use: key_from_dnskey).
+/// RSA keys below 2048 bits still load (old keys, RFC 5702 vectors); see Key::bits(). BIND
+/// timing metadata is returned in Key::timing. Encrypted PEM files are refused, never prompted
+/// for. The private key bytes are read into buffers that are cleansed afterwards and never
+/// appear in error messages.
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm = 0,
                      uint16_t pem_flags = 257);
 
@@ -89,11 +99,16 @@ Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algor
 Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
                                       std::vector<Error>* errors = nullptr);
 
-/// Makes a new key pair. bits is for RSA only (2048..4096; 0 = 2048).
+/// Makes a new key pair. bits is for RSA only (2048..4096; 0 = 2048). Errc::Usage for an
+/// algorithm that may not sign (RFC 8624) or a bad size. timing is left empty; write_key_files
+/// fills in Created/Publish/Activate.
 Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits = 0);
 
 /// Writes K<origin>.+AAA+TTTTT.key and .private (mode 0600) into dir, atomically (temp + rename).
 /// Returns the base path (dir/K...). The files are readable by BIND's dnssec-* tools.
+/// key.timing is written as BIND v1.3 metadata; an unset Created becomes now, and when neither
+/// Publish nor Activate is set both become now (dnssec-keygen's default). The .key is 0644.
+/// Errc::Io when the directory is not writable; Errc::Usage for a key without private part.
 Result<std::string> write_key_files(const Key& key, NameView origin, const std::string& dir,
                                     int64_t now);
 
@@ -133,8 +148,10 @@ class SignContext {
                       uint8_t* out);
 
   /// Verifies RRSIG RDATA over rrset with key (time validity NOT checked here; the caller
-  /// compares inception/expiration with its clock). Returns false on a bad signature,
-  /// Errc::Crypto for an unusable key.
+  /// compares inception/expiration with its clock). Returns false on a bad signature, also when
+  /// the RRSIG's algorithm, key tag or type covered do not match key and rrset; Errc::Crypto
+  /// for an unusable key. Owners with more labels than the RRSIG's labels field are verified
+  /// as wildcard expansions (RFC 4035 s5.3.2).
   Result<bool> verify(const Key& key, std::span<const RR> rrset,
                       std::span<const uint8_t> rrsig_rdata);
 
@@ -144,7 +161,9 @@ class SignContext {
   std::unique_ptr<Impl> impl_;
 };
 
-/// A Key holding only a public DNSKEY (for verification), from DNSKEY RDATA.
+/// A Key holding only a public DNSKEY (for verification), from DNSKEY RDATA. Accepts every
+/// algorithm algorithm_can_verify() allows (including RSASHA1 5/7); Errc::Usage otherwise,
+/// Errc::BadRdata for a malformed public key.
 Result<Key> key_from_dnskey(std::span<const uint8_t> dnskey_rdata);
 
 }  // namespace zk::signer

@@ -33,7 +33,9 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::RT, 2, {F::U16, F::LName}},
     {rrtype::NSAP, 1, {F::Nsap}},
     {rrtype::NSAP_PTR, 1, {F::Name}},
-    {rrtype::SIG, 9, {F::Type, F::Alg, F::U8, F::Ttl, F::Time, F::Time, F::U16, F::LName, F::Base64}},
+    {rrtype::SIG,
+     9,
+     {F::Type, F::Alg, F::U8, F::Ttl, F::Time, F::Time, F::U16, F::LName, F::Base64}},
     {rrtype::KEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
     {rrtype::PX, 3, {F::U16, F::LName, F::LName}},
     {rrtype::GPOS, 3, {F::String, F::String, F::String}},
@@ -50,7 +52,9 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::DS, 4, {F::U16, F::Alg, F::U8, F::Hex}},
     {rrtype::SSHFP, 3, {F::U8, F::U8, F::Hex}},
     {rrtype::IPSECKEY, 1, {F::Ipseckey}},
-    {rrtype::RRSIG, 9, {F::Type, F::Alg, F::U8, F::Ttl, F::Time, F::Time, F::U16, F::Name, F::Base64}},
+    {rrtype::RRSIG,
+     9,
+     {F::Type, F::Alg, F::U8, F::Ttl, F::Time, F::Time, F::U16, F::Name, F::Base64}},
     {rrtype::NSEC, 2, {F::Name, F::Bitmap}},
     {rrtype::DNSKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
     {rrtype::DHCID, 1, {F::Base64}},
@@ -83,23 +87,33 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::WALLET, 1, {F::Strings}},
     {rrtype::TA, 4, {F::U16, F::Alg, F::U8, F::Hex}},
     {rrtype::DLV, 4, {F::U16, F::Alg, F::U8, F::Hex}},
+    // Experimental and draft types, in the forms NSD reads and prints.
+    {rrtype::EID, 1, {F::Hex}},
+    {rrtype::NIMLOC, 1, {F::Hex}},
+    {rrtype::ATMA, 1, {F::Atma}},
+    {rrtype::SINK, 3, {F::U8, F::U8, F::Base64}},
+    {rrtype::NINFO, 1, {F::Strings}},
+    {rrtype::RKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
+    {rrtype::TALINK, 2, {F::Name, F::Name}},
+    {rrtype::ALIAS, 1, {F::Name}},
 };
 
-// Dense index for types below 300; TA and DLV are looked up separately.
+// Dense index for types below 300; TA, DLV and ALIAS are looked up separately.
 struct Index {
   int8_t low[300];
-  int8_t ta, dlv;
+  int8_t ta, dlv, alias;
 };
 
 constexpr Index make_index() {
   Index ix{};
   for (auto& v : ix.low) v = -1;
-  ix.ta = ix.dlv = -1;
+  ix.ta = ix.dlv = ix.alias = -1;
   for (size_t i = 0; i < std::size(kDescs); ++i) {
     const uint16_t t = kDescs[i].type;
     if (t < 300) ix.low[t] = static_cast<int8_t>(i);
     if (t == rrtype::TA) ix.ta = static_cast<int8_t>(i);
     if (t == rrtype::DLV) ix.dlv = static_cast<int8_t>(i);
+    if (t == rrtype::ALIAS) ix.alias = static_cast<int8_t>(i);
   }
   return ix;
 }
@@ -133,6 +147,17 @@ bool bitmap_valid(const uint8_t* p, size_t n) noexcept {
 }
 
 bool loc_size_valid(uint8_t v) noexcept { return (v >> 4) <= 9 && (v & 0x0f) <= 9; }
+
+// RFC 1876: version 0, sizes as digit pairs, latitude within 90 and longitude within 180
+// degrees of the 2^31 equator/meridian value.
+bool loc_valid(const uint8_t* p, size_t n) noexcept {
+  if (n != 16 || p[0] != 0) return false;
+  if (!loc_size_valid(p[1]) || !loc_size_valid(p[2]) || !loc_size_valid(p[3])) return false;
+  const int64_t lat = static_cast<int64_t>(get32(p + 4)) - (int64_t{1} << 31);
+  const int64_t lon = static_cast<int64_t>(get32(p + 8)) - (int64_t{1} << 31);
+  return lat >= -90 * 3600000LL && lat <= 90 * 3600000LL && lon >= -180 * 3600000LL &&
+         lon <= 180 * 3600000LL;
+}
 
 bool apl_valid(const uint8_t* p, size_t n) noexcept {
   size_t i = 0;
@@ -169,14 +194,18 @@ bool a6_valid(const uint8_t* p, size_t n) noexcept {
 // Gateway / relay of IPSECKEY and AMTRELAY: 0 none, 1 IPv4, 2 IPv6, 3 name. Returns its length.
 size_t gateway_len(unsigned kind, const uint8_t* p, size_t n) noexcept {
   switch (kind) {
-    case 0: return 0;
-    case 1: return n >= 4 ? 4 : kBadField;
-    case 2: return n >= 16 ? 16 : kBadField;
+    case 0:
+      return 0;
+    case 1:
+      return n >= 4 ? 4 : kBadField;
+    case 2:
+      return n >= 16 ? 16 : kBadField;
     case 3: {
       uint16_t len;
       return wire_name_length(p, n, &len) ? len : kBadField;
     }
-    default: return kBadField;
+    default:
+      return kBadField;
   }
 }
 
@@ -218,6 +247,16 @@ bool caa_valid(const uint8_t* p, size_t n) noexcept {
   return true;
 }
 
+bool atma_valid(const uint8_t* p, size_t n) noexcept {
+  if (n < 2) return false;
+  if (p[0] == 0) return true;
+  if (p[0] != 1) return false;
+  for (size_t i = 1; i < n; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const RdataDesc* rdata_desc(uint16_t type) noexcept {
@@ -228,6 +267,8 @@ const RdataDesc* rdata_desc(uint16_t type) noexcept {
     idx = kIndex.ta;
   } else if (type == rrtype::DLV) {
     idx = kIndex.dlv;
+  } else if (type == rrtype::ALIAS) {
+    idx = kIndex.alias;
   }
   return idx < 0 ? nullptr : &kDescs[idx];
 }
@@ -263,10 +304,29 @@ bool svc_params_valid(const uint8_t* p, size_t n) noexcept {
         if (k != len) return false;
         break;
       }
-      case 2:  // no-default-alpn
-      case 8:  // ohttp
+      case 2:   // no-default-alpn
+      case 8:   // ohttp
+      case 11:  // pvd
         if (len != 0) return false;
         break;
+      case 9:  // tls-supported-groups: non-empty list of 16-bit group ids
+        if (len == 0 || len % 2 != 0) return false;
+        break;
+      case 10: {  // docpath: <character-string>s, possibly none
+        size_t k = 0;
+        while (k < len) k += 1 + v[k];
+        if (k != len) return false;
+        break;
+      }
+      case 12: {  // oots: (transport <character-string>, percentage octet) pairs
+        if (len == 0) return false;
+        size_t k = 0;
+        while (k < len) {
+          if (v[k] == 0 || k + 1 + v[k] >= len || v[k + 1 + v[k]] > 100) return false;
+          k += 2 + v[k];
+        }
+        break;
+      }
       case 3:
         if (len != 2) return false;
         break;
@@ -300,31 +360,46 @@ bool svc_params_valid(const uint8_t* p, size_t n) noexcept {
 
 size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
   switch (f) {
-    case F::U8: case F::Alg: case F::Scheme:
+    case F::U8:
+    case F::Alg:
+    case F::Scheme:
       return n >= 1 ? 1 : kBadField;
-    case F::U16: case F::CertType: case F::Type:
+    case F::U16:
+    case F::CertType:
+    case F::Type:
       return n >= 2 ? 2 : kBadField;
-    case F::U32: case F::Ttl: case F::Time: case F::Ipv4:
+    case F::U32:
+    case F::Ttl:
+    case F::Time:
+    case F::Ipv4:
       return n >= 4 ? 4 : kBadField;
     case F::Ipv6:
       return n >= 16 ? 16 : kBadField;
     case F::Eui48:
       return n >= 6 ? 6 : kBadField;
-    case F::Eui64: case F::L64:
+    case F::Eui64:
+    case F::L64:
       return n >= 8 ? 8 : kBadField;
-    case F::Name: case F::LName: {
+    case F::Name:
+    case F::LName: {
       uint16_t len;
       return wire_name_length(p, n, &len) ? len : kBadField;
     }
-    case F::String: case F::Salt: case F::Hash32:
+    case F::String:
+    case F::Salt:
+    case F::Hash32:
       return (n >= 1 && n - 1 >= p[0]) ? 1 + size_t{p[0]} : kBadField;
     case F::StringOpt:
-      return (n == 0 || strings_valid(p, n, 1)) && (n == 0 || n == 1 + size_t{p[0]}) ? n : kBadField;
+      return (n == 0 || strings_valid(p, n, 1)) && (n == 0 || n == 1 + size_t{p[0]}) ? n
+                                                                                     : kBadField;
     case F::Strings:
       return strings_valid(p, n, 1) ? n : kBadField;
-    case F::Text: case F::Base64Dash:
+    case F::Text:
+    case F::Base64Dash:
       return n;
-    case F::Base64: case F::Hex: case F::Nsap:
+    case F::Base64:
+    case F::Hex:
+    case F::Nsap:
       return n >= 1 ? n : kBadField;
     case F::Bitmap:
       return bitmap_valid(p, n) ? n : kBadField;
@@ -336,10 +411,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
     case F::Wks:
       return n >= 5 ? n : kBadField;
     case F::Loc:
-      return (n == 16 && p[0] == 0 && loc_size_valid(p[1]) && loc_size_valid(p[2]) &&
-              loc_size_valid(p[3]))
-                 ? n
-                 : kBadField;
+      return loc_valid(p, n) ? n : kBadField;
     case F::Apl:
       return apl_valid(p, n) ? n : kBadField;
     case F::A6:
@@ -352,61 +424,110 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
       return caa_valid(p, n) ? n : kBadField;
     case F::Amtrelay:
       return amtrelay_valid(p, n) ? n : kBadField;
+    case F::Atma:
+      return atma_valid(p, n) ? n : kBadField;
   }
   return kBadField;
 }
 
 const char* algorithm_mnemonic(uint8_t alg) noexcept {
   switch (alg) {
-    case 1: return "RSAMD5";
-    case 2: return "DH";
-    case 3: return "DSA";
-    case 4: return "ECC";
-    case 5: return "RSASHA1";
-    case 6: return "DSA-NSEC3-SHA1";
-    case 7: return "RSASHA1-NSEC3-SHA1";
-    case 8: return "RSASHA256";
-    case 10: return "RSASHA512";
-    case 12: return "ECC-GOST";
-    case 13: return "ECDSAP256SHA256";
-    case 14: return "ECDSAP384SHA384";
-    case 15: return "ED25519";
-    case 16: return "ED448";
-    case 252: return "INDIRECT";
-    case 253: return "PRIVATEDNS";
-    case 254: return "PRIVATEOID";
-    default: return nullptr;
+    case 1:
+      return "RSAMD5";
+    case 2:
+      return "DH";
+    case 3:
+      return "DSA";
+    case 4:
+      return "ECC";
+    case 5:
+      return "RSASHA1";
+    case 6:
+      return "DSA-NSEC3-SHA1";
+    case 7:
+      return "RSASHA1-NSEC3-SHA1";
+    case 8:
+      return "RSASHA256";
+    case 10:
+      return "RSASHA512";
+    case 12:
+      return "ECC-GOST";
+    case 13:
+      return "ECDSAP256SHA256";
+    case 14:
+      return "ECDSAP384SHA384";
+    case 15:
+      return "ED25519";
+    case 16:
+      return "ED448";
+    case 252:
+      return "INDIRECT";
+    case 253:
+      return "PRIVATEDNS";
+    case 254:
+      return "PRIVATEOID";
+    default:
+      return nullptr;
   }
 }
 
 const char* cert_type_mnemonic(uint16_t t) noexcept {
   switch (t) {
-    case 1: return "PKIX";
-    case 2: return "SPKI";
-    case 3: return "PGP";
-    case 4: return "IPKIX";
-    case 5: return "ISPKI";
-    case 6: return "IPGP";
-    case 7: return "ACPKIX";
-    case 8: return "IACPKIX";
-    case 253: return "URI";
-    case 254: return "OID";
-    default: return nullptr;
+    case 1:
+      return "PKIX";
+    case 2:
+      return "SPKI";
+    case 3:
+      return "PGP";
+    case 4:
+      return "IPKIX";
+    case 5:
+      return "ISPKI";
+    case 6:
+      return "IPGP";
+    case 7:
+      return "ACPKIX";
+    case 8:
+      return "IACPKIX";
+    case 253:
+      return "URI";
+    case 254:
+      return "OID";
+    default:
+      return nullptr;
   }
 }
 
 const char* svc_key_mnemonic(uint16_t key) noexcept {
   switch (key) {
-    case 0: return "mandatory";
-    case 1: return "alpn";
-    case 2: return "no-default-alpn";
-    case 3: return "port";
-    case 4: return "ipv4hint";
-    case 5: return "ech";
-    case 6: return "ipv6hint";
-    case 7: return "dohpath";
-    case 8: return "ohttp";
-    default: return nullptr;
+    case 0:
+      return "mandatory";
+    case 1:
+      return "alpn";
+    case 2:
+      return "no-default-alpn";
+    case 3:
+      return "port";
+    case 4:
+      return "ipv4hint";
+    case 5:
+      return "ech";
+    case 6:
+      return "ipv6hint";
+    case 7:
+      return "dohpath";
+    case 8:
+      return "ohttp";
+    case 9:
+      return "tls-supported-groups";
+    case 10:
+      return "docpath";
+    case 11:
+      return "pvd";
+    case 12:
+      return "oots";
+    default:
+      return nullptr;
   }
 }
 

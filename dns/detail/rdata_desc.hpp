@@ -14,44 +14,45 @@ namespace zk::detail {
 /// presentation tokens) and may only be last. "Whole" codecs describe the entire RDATA of one
 /// type and are the only field of that type.
 enum class Field : uint8_t {
-  U8,         // decimal 0..255
-  U16,        // decimal 0..65535
-  U32,        // decimal 0..2^32-1
-  Ttl,        // u32; text also accepts units (1w2d3h4m5s), as SOA timers and RRSIG original TTL
-  Alg,        // u8; text also accepts DNSSEC algorithm mnemonics (RFC 4034 A.1)
-  CertType,   // u16; text also accepts CERT type mnemonics (RFC 4398 s2.1), printed as such
-  Type,       // u16 RR type; text is a type mnemonic or TYPEnnn
-  Time,       // u32 RRSIG time; text YYYYMMDDHHmmSS or decimal seconds (RFC 4034 s3.2)
-  Name,       // uncompressed domain name, case kept
-  LName,      // domain name that RFC 4034 s6.2 lowercases in canonical form
-  Ipv4,       // 4 octets
-  Ipv6,       // 16 octets
-  String,     // <character-string>: length octet + up to 255 octets
-  StringOpt,  // optional final <character-string> (ISDN subaddress)
-  Strings,    // rest: one or more <character-string>s (TXT)
-  Text,       // rest: octets without length prefix, one presentation string (URI target)
-  Base64,     // rest: base64, may be split over tokens, at least one octet
-  Base64Dash, // rest: base64 or "-" for empty (DOA data)
-  Hex,        // rest: hex, may be split over tokens, at least one octet
-  Salt,       // u8 length + octets; text hex or "-" for empty (NSEC3)
-  Hash32,     // u8 length + octets; text base32hex without padding (NSEC3 next hashed owner)
-  Bitmap,     // rest: NSEC type bitmap (RFC 4034 s4.1.2); text a list of type mnemonics
-  NxtBitmap,  // rest: NXT bitmap (RFC 2535 s5.2), types 1..127 only
-  Eui48,      // 6 octets as xx-xx-xx-xx-xx-xx
-  Eui64,      // 8 octets as xx-xx-xx-xx-xx-xx-xx-xx
-  L64,        // 8 octets as xxxx:xxxx:xxxx:xxxx (NID, L64; RFC 6742)
-  Nsap,       // rest: "0x" hex with optional dots (RFC 1706)
-  Scheme,     // u8 DSYNC scheme; text also "NOTIFY"
-  SvcParams,  // rest: RFC 9460 SvcParams
+  U8,          // decimal 0..255
+  U16,         // decimal 0..65535
+  U32,         // decimal 0..2^32-1
+  Ttl,         // u32; text also accepts units (1w2d3h4m5s), as SOA timers and RRSIG original TTL
+  Alg,         // u8; text also accepts DNSSEC algorithm mnemonics (RFC 4034 A.1)
+  CertType,    // u16; text also accepts CERT type mnemonics (RFC 4398 s2.1), printed as such
+  Type,        // u16 RR type; text is a type mnemonic or TYPEnnn
+  Time,        // u32 RRSIG time; text YYYYMMDDHHmmSS or decimal seconds (RFC 4034 s3.2)
+  Name,        // uncompressed domain name, case kept
+  LName,       // domain name that RFC 4034 s6.2 lowercases in canonical form
+  Ipv4,        // 4 octets
+  Ipv6,        // 16 octets
+  String,      // <character-string>: length octet + up to 255 octets
+  StringOpt,   // optional final <character-string> (ISDN subaddress)
+  Strings,     // rest: one or more <character-string>s (TXT)
+  Text,        // rest: octets without length prefix, one presentation string (URI target)
+  Base64,      // rest: base64, may be split over tokens, at least one octet
+  Base64Dash,  // rest: base64 or "-" for empty (DOA data)
+  Hex,         // rest: hex, may be split over tokens, at least one octet
+  Salt,        // u8 length + octets; text hex or "-" for empty (NSEC3)
+  Hash32,      // u8 length + octets; text base32hex without padding (NSEC3 next hashed owner)
+  Bitmap,      // rest: NSEC type bitmap (RFC 4034 s4.1.2); text a list of type mnemonics
+  NxtBitmap,   // rest: NXT bitmap (RFC 2535 s5.2), types 1..127 only
+  Eui48,       // 6 octets as xx-xx-xx-xx-xx-xx
+  Eui64,       // 8 octets as xx-xx-xx-xx-xx-xx-xx-xx
+  L64,         // 8 octets as xxxx:xxxx:xxxx:xxxx (NID, L64; RFC 6742)
+  Nsap,        // rest: "0x" hex with optional dots (RFC 1706)
+  Scheme,      // u8 DSYNC scheme; text also "NOTIFY"
+  SvcParams,   // rest: RFC 9460 SvcParams
   // whole-RDATA codecs
-  Wks,        // RFC 1035 s3.4.2
-  Loc,        // RFC 1876
-  Apl,        // RFC 3123
-  A6,         // RFC 2874
-  Ipseckey,   // RFC 4025
-  Hip,        // RFC 8005
-  Caa,        // RFC 8659
-  Amtrelay,   // RFC 8777
+  Wks,       // RFC 1035 s3.4.2
+  Loc,       // RFC 1876
+  Apl,       // RFC 3123
+  A6,        // RFC 2874
+  Ipseckey,  // RFC 4025
+  Hip,       // RFC 8005
+  Caa,       // RFC 8659
+  Amtrelay,  // RFC 8777
+  Atma,      // ATM Forum af-dans-0152: format 0 (AESA, hex) or 1 (E.164, "+digits")
 };
 
 inline constexpr unsigned kMaxFields = 9;
@@ -77,11 +78,25 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept;
 /// True when the field consumes the remainder of the RDATA.
 constexpr bool field_is_rest(Field f) noexcept {
   switch (f) {
-    case Field::Strings: case Field::Text: case Field::Base64: case Field::Base64Dash:
-    case Field::Hex: case Field::Bitmap: case Field::NxtBitmap:
-    case Field::Nsap: case Field::SvcParams: case Field::Wks: case Field::Loc: case Field::Apl:
-    case Field::A6: case Field::Ipseckey: case Field::Hip: case Field::Caa:
-    case Field::Amtrelay: case Field::StringOpt:
+    case Field::Strings:
+    case Field::Text:
+    case Field::Base64:
+    case Field::Base64Dash:
+    case Field::Hex:
+    case Field::Bitmap:
+    case Field::NxtBitmap:
+    case Field::Nsap:
+    case Field::SvcParams:
+    case Field::Wks:
+    case Field::Loc:
+    case Field::Apl:
+    case Field::A6:
+    case Field::Ipseckey:
+    case Field::Hip:
+    case Field::Caa:
+    case Field::Amtrelay:
+    case Field::StringOpt:
+    case Field::Atma:
       return true;
     default:
       return false;

@@ -21,9 +21,15 @@ void put_name_at(std::string& out, const uint8_t* p, size_t n) {
 // Gateway/relay of IPSECKEY and AMTRELAY; returns its length.
 size_t put_gateway(std::string& out, unsigned kind, const uint8_t* p, size_t n) {
   switch (kind) {
-    case 0: out.push_back('.'); return 0;
-    case 1: put_ipv4(out, p); return 4;
-    case 2: put_ipv6(out, p); return 16;
+    case 0:
+      out.push_back('.');
+      return 0;
+    case 1:
+      put_ipv4(out, p);
+      return 4;
+    case 2:
+      put_ipv6(out, p);
+      return 16;
     default: {
       uint16_t len = 0;
       wire_name_length(p, n, &len);
@@ -99,6 +105,12 @@ bool print_ok(Field f, const uint8_t* p, size_t n) noexcept {
   switch (f) {
     case Field::Hash32:
       return p[0] != 0;
+    case Field::Loc:
+      // A size with mantissa 0 and a non-zero exponent reads back as 0x00.
+      for (int i = 1; i <= 3; ++i) {
+        if ((p[i] >> 4) == 0 && (p[i] & 0x0f) != 0) return false;
+      }
+      return true;
     case Field::Wks:
       return n == 5 || p[n - 1] != 0;
     case Field::Ipseckey: {
@@ -115,10 +127,18 @@ bool print_ok(Field f, const uint8_t* p, size_t n) noexcept {
       return (p[2] == 0) != has_key;
     }
     case Field::SvcParams:
+      // oots transports are printed bare between ':' and ','; anything else goes generic.
       for (size_t i = 0; i < n;) {
         const uint16_t key = get16(p + i), len = get16(p + i + 2);
-        if (key == 5 && len == 0) return false;
-        i += 4 + len;
+        const uint8_t* v = p + i + 4;
+        for (size_t k = 0; key == 12 && k < len; k += 2 + v[k]) {
+          for (size_t j = 1; j <= v[k]; ++j) {
+            const uint8_t c = v[k + j];
+            if (c <= 0x20 || c >= 0x7f || c == ',' || c == ':' || c == '"' || c == '\\')
+              return false;
+          }
+        }
+        i += 4 + size_t{len};
       }
       return true;
     default:
@@ -249,6 +269,15 @@ void print_amtrelay(std::string& out, const uint8_t* p, size_t n) {
   put_gateway(out, p[1] & 0x7f, p + 2, n - 2);
 }
 
+void print_atma(std::string& out, const uint8_t* p, size_t n) {
+  if (p[0] == 1) {
+    out.push_back('+');
+    out.append(reinterpret_cast<const char*>(p + 1), n - 1);
+  } else {
+    put_hex_lower(out, p + 1, n - 1);
+  }
+}
+
 void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
   bool first = true;
   for (size_t i = 0; i < n;) {
@@ -257,6 +286,10 @@ void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
     i += 4 + size_t{len};
     if (!first) out.push_back(' ');
     first = false;
+    if (key == 7 && len == 0) {
+      out.append("key7");  // "dohpath" alone does not read back
+      continue;
+    }
     put_key(out, key);
     switch (key) {
       case 0:
@@ -266,6 +299,9 @@ void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
           put_key(out, get16(v + k));
         }
         break;
+      case 10:
+        if (len == 0) break;
+        [[fallthrough]];
       case 1:
         out.append("=\"");
         for (size_t k = 0; k < len; k += 1 + size_t{v[k]}) {
@@ -276,6 +312,24 @@ void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
         break;
       case 2:
       case 8:
+      case 11:
+        break;
+      case 9:
+        out.push_back('=');
+        for (size_t k = 0; k < len; k += 2) {
+          if (k) out.push_back(',');
+          put_u32(out, get16(v + k));
+        }
+        break;
+      case 12:
+        out.append("=\"");
+        for (size_t k = 0; k < len; k += 2 + size_t{v[k]}) {
+          if (k) out.push_back(',');
+          out.append(reinterpret_cast<const char*>(v + k + 1), v[k]);
+          out.push_back(':');
+          put_u32(out, v[k + 1 + v[k]]);
+        }
+        out.push_back('"');
         break;
       case 3:
         out.push_back('=');
@@ -289,6 +343,7 @@ void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
         }
         break;
       case 5:
+        if (len == 0) break;
         out.push_back('=');
         put_base64(out, v, len);
         break;

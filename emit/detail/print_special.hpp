@@ -24,5 +24,6 @@ void print_hip(std::string& out, const uint8_t* p, size_t n);
 void print_caa(std::string& out, const uint8_t* p, size_t n);
 void print_amtrelay(std::string& out, const uint8_t* p, size_t n);
 void print_svc_params(std::string& out, const uint8_t* p, size_t n);
+void print_atma(std::string& out, const uint8_t* p, size_t n);
 
 }  // namespace zk::emit::detail

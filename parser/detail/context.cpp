@@ -27,8 +27,8 @@ SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t re
   return sp;
 }
 
-void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
-            const SourceFile& file, const char* rec_begin, uint32_t rec_line, const char* pos) {
+void report(Diagnostics& diag, Severity sev, Errc code, std::string detail, const SourceFile& file,
+            const char* rec_begin, uint32_t rec_line, const char* pos) {
   std::string line;
   SourcePos sp = position_of(file, rec_begin, rec_line, pos, &line);
   diag.report(sev, Error{code, sp, std::move(detail)}, std::move(line));
@@ -63,17 +63,12 @@ void append_segment(SegmentOut& a, SegmentOut&& b) {
   a.store.absorb(std::move(b.store));
 }
 
-bool name_chars_ok(std::string_view t) noexcept {
-  if (t == "@") return true;
-  for (size_t i = 0; i < t.size(); ++i) {
-    const char c = t[i];
-    if (c == '\\') {
-      ++i;
-      continue;
+bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(static_cast<uint8_t>(a[i])) != ascii_lower(static_cast<uint8_t>(b[i]))) {
+      return false;
     }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '*' || c == '/' || c == '.';
-    if (!ok) return false;
   }
   return true;
 }

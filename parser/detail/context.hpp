@@ -54,20 +54,38 @@ struct SegmentOut {
   uint32_t errors = 0;  // errors reported while reading this segment (for $INCLUDE)
 };
 
+/// Read-only context of one parse_file/parse_text call, shared by all tasks.
+struct ParseCtx {
+  const ParseOptions& opt;
+  Diagnostics& diag;
+  std::vector<std::string> allowed_dirs;  // canonical, each ending in '/'
+};
+
+enum class SegKind : uint8_t { Chunk, Include, Generate };
+
+/// A piece of one file's work, planned serially and parsed in parallel.
+struct Segment {
+  SegKind kind = SegKind::Chunk;
+  const char* begin = nullptr;  // chunk text, or the directive record
+  const char* end = nullptr;
+  uint32_t line = 1;
+  SegmentState state;
+  std::string include_path;  // canonical path of an $INCLUDE
+};
+
+/// ASCII case-insensitive equality (directive names, mnemonics).
+bool iequal(std::string_view a, std::string_view b) noexcept;
+
 /// Reports an error at pos (a pointer into file.text) of a record that starts at rec_begin on
 /// line rec_line. Line, column and source line are worked out here, on the failure path only.
 SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t rec_line,
                       const char* pos, std::string* line_text);
-void report(Diagnostics& diag, Severity sev, Errc code, std::string detail,
-            const SourceFile& file, const char* rec_begin, uint32_t rec_line, const char* pos);
+void report(Diagnostics& diag, Severity sev, Errc code, std::string detail, const SourceFile& file,
+            const char* rec_begin, uint32_t rec_line, const char* pos);
 
 /// Moves b after a in order, resolving b's pending TTLs from a's last TTL and letting a record
 /// that continues a's last owner share its Owner entry.
 void append_segment(SegmentOut& a, SegmentOut&& b);
-
-/// True when an owner or $ORIGIN token uses only letters, digits, '-', '_', '*', '/', '.' and
-/// backslash escapes, or is exactly "@" (Knot's rule; other characters must be escaped).
-bool name_chars_ok(std::string_view token) noexcept;
 
 /// True for "@" and for names ending in an unescaped dot ($ORIGIN and $INCLUDE origins must
 /// be absolute, as in Knot).

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -31,14 +32,20 @@ unsigned days_in_month(unsigned y, unsigned m) noexcept {
   return m == 2 && leap(y) ? 29 : kDays[m - 1];
 }
 
-int b64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+constexpr auto kB64Values = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 26; ++i) {
+    t['A' + i] = static_cast<int8_t>(i);
+    t['a' + i] = static_cast<int8_t>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(52 + i);
+  t['+'] = 62;
+  t['/'] = 63;
+  return t;
+}();
+
+inline int b64_value(char c) noexcept { return kB64Values[static_cast<uint8_t>(c)]; }
 
 int b32hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -57,12 +64,20 @@ bool to_cstr(std::string_view t, char* buf, size_t cap) noexcept {
 
 }  // namespace
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+namespace {
+constexpr auto kHexValues = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
+  for (int i = 0; i < 6; ++i) {
+    t['a' + i] = static_cast<int8_t>(10 + i);
+    t['A' + i] = static_cast<int8_t>(10 + i);
+  }
+  return t;
+}();
+}  // namespace
+
+int hex_value(char c) noexcept { return kHexValues[static_cast<uint8_t>(c)]; }
 
 bool equals_nocase(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -98,12 +113,23 @@ Result<uint32_t> read_ttl(std::string_view t, uint32_t max) {
     }
     uint64_t mult;
     switch (c | 0x20) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      case 'w': mult = 604800; break;
-      default: return fail(Errc::BadTtl, "expected a time unit (s, m, h, d, w)");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      case 'w':
+        mult = 604800;
+        break;
+      default:
+        return fail(Errc::BadTtl, "expected a time unit (s, m, h, d, w)");
     }
     if (!digits) return fail(Errc::BadTtl, "time unit without a number");
     total += cur * mult;
@@ -212,7 +238,10 @@ Result<size_t> read_escaped(std::string_view t, uint8_t* out, size_t cap) {
         c = static_cast<uint8_t>(t[++i]);
       }
     }
-    if (o >= cap) return fail(Errc::BadText, "text exceeds " + std::to_string(cap) + " octets");
+    if (o >= cap) {
+      return fail(Errc::BadText, cap == 255 ? "character-string exceeds 255 octets"
+                                            : "text exceeds " + std::to_string(cap) + " octets");
+    }
     out[o++] = c;
   }
   return o;
@@ -220,7 +249,7 @@ Result<size_t> read_escaped(std::string_view t, uint8_t* out, size_t cap) {
 
 Result<size_t> read_char_string(std::string_view t, uint8_t* out) {
   auto n = read_escaped(t, out + 1, 255);
-  if (!n) return fail(Errc::BadText, "character-string exceeds 255 octets");
+  if (!n) return fail(std::move(n.error()));
   out[0] = static_cast<uint8_t>(*n);
   return *n + 1;
 }
@@ -247,8 +276,9 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
     if (pad > 2 || (pad > 0 && i + 4 != t.size())) {
       return fail(Errc::BadBase64, "bad base64 padding");
     }
-    const uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) |
-                          (static_cast<uint32_t>(v[2]) << 6) | static_cast<uint32_t>(v[3]);
+    const uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) |
+                          (static_cast<uint32_t>(v[1]) << 12) | (static_cast<uint32_t>(v[2]) << 6) |
+                          static_cast<uint32_t>(v[3]);
     const unsigned bytes = 3 - pad;
     if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
     out[o++] = static_cast<uint8_t>(bits >> 16);
@@ -256,6 +286,56 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
     if (bytes > 2) out[o++] = static_cast<uint8_t>(bits);
   }
   return o;
+}
+
+Result<size_t> Base64Stream::feed(std::string_view t, uint8_t* out, size_t cap) {
+  if (t.empty() || t[0] == '=') return fail(Errc::BadBase64, "bad base64 padding");
+  if ((have_ + t.size()) / 4 * 3 > cap)
+    return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+  size_t o = 0;
+  size_t i = 0;
+  if (have_ == 0 && !done_) {  // whole quartets without padding: the common case
+    const uint8_t* s = reinterpret_cast<const uint8_t*>(t.data());
+    for (; i + 4 <= t.size(); i += 4) {
+      const int a = kB64Values[s[i]], b = kB64Values[s[i + 1]], c = kB64Values[s[i + 2]],
+                d = kB64Values[s[i + 3]];
+      if ((a | b | c | d) < 0) break;  // padding or a bad character: the careful loop below
+      const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                         (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+      out[o] = static_cast<uint8_t>(v >> 16);
+      out[o + 1] = static_cast<uint8_t>(v >> 8);
+      out[o + 2] = static_cast<uint8_t>(v);
+      o += 3;
+    }
+  }
+  for (const char c : t.substr(i)) {
+    if (c == '=') {
+      if (done_ || have_ < 2) return fail(Errc::BadBase64, "bad base64 padding");
+      ++pad_;
+      acc_ <<= 6;
+    } else {
+      if (pad_ > 0 || done_) return fail(Errc::BadBase64, "base64 data after padding");
+      const int v = b64_value(c);
+      if (v < 0) return fail(Errc::BadBase64, "expected base64 characters");
+      acc_ = (acc_ << 6) | static_cast<uint32_t>(v);
+    }
+    if (++have_ < 4) continue;
+    const unsigned bytes = 3 - pad_;
+    if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+    out[o++] = static_cast<uint8_t>(acc_ >> 16);
+    if (bytes > 1) out[o++] = static_cast<uint8_t>(acc_ >> 8);
+    if (bytes > 2) out[o++] = static_cast<uint8_t>(acc_);
+    done_ = pad_ > 0;
+    have_ = 0;
+    pad_ = 0;
+    acc_ = 0;
+  }
+  return o;
+}
+
+Result<void> Base64Stream::finish() const {
+  if (have_ != 0) return fail(Errc::BadBase64, "base64 length must be a multiple of 4");
+  return ok();
 }
 
 Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap) {
@@ -274,7 +354,9 @@ Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap) {
 Result<size_t> read_base32hex(std::string_view t, uint8_t* out, size_t cap) {
   // Valid unpadded lengths leave fewer than 5 spare bits, which must be zero.
   switch (t.size() % 8) {
-    case 1: case 3: case 6:
+    case 1:
+    case 3:
+    case 6:
       return fail(Errc::BadBase32, "bad base32hex length");
     default:
       break;
@@ -310,7 +392,8 @@ Result<size_t> read_salt(std::string_view t, uint8_t* out) {
 }
 
 Result<void> read_eui(std::string_view t, uint8_t* out, size_t octets) {
-  if (t.size() != octets * 3 - 1) return fail(Errc::BadRdata, "expected an EUI address as xx-xx-...-xx");
+  if (t.size() != octets * 3 - 1)
+    return fail(Errc::BadRdata, "expected an EUI address as xx-xx-...-xx");
   for (size_t i = 0; i < octets; ++i) {
     const size_t at = i * 3;
     const int hi = hex_value(t[at]), lo = hex_value(t[at + 1]);
@@ -328,7 +411,8 @@ Result<void> read_l64(std::string_view t, uint8_t* out) {
     unsigned v = 0, digits = 0;
     while (i < t.size() && t[i] != ':') {
       const int h = hex_value(t[i]);
-      if (h < 0 || ++digits > 4) return fail(Errc::BadRdata, "expected a locator as xxxx:xxxx:xxxx:xxxx");
+      if (h < 0 || ++digits > 4)
+        return fail(Errc::BadRdata, "expected a locator as xxxx:xxxx:xxxx:xxxx");
       v = v << 4 | static_cast<unsigned>(h);
       ++i;
     }

@@ -2,6 +2,11 @@
 
 #include <charconv>
 #include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parser/detail/records.hpp"
+#include "parser/grammar/record.hpp"
 
 namespace zk::parser::detail {
 namespace {
@@ -98,7 +103,8 @@ Result<GenerateRange> parse_generate_range(std::string_view text) {
     return fail(Errc::BadDirective, "$GENERATE range expected as start-stop[/step]");
   }
   if (i < text.size()) {
-    if (text[i] != '/') return fail(Errc::BadDirective, "$GENERATE range expected as start-stop[/step]");
+    if (text[i] != '/')
+      return fail(Errc::BadDirective, "$GENERATE range expected as start-stop[/step]");
     ++i;
     if (!read_int(text, i, r.step, false) || i != text.size() || r.step < 1) {
       return fail(Errc::BadDirective, "$GENERATE step must be a positive number");
@@ -123,7 +129,8 @@ Result<void> check_generate_template(std::string_view s, const GenerateRange& ra
     if (i + 1 < s.size() && s[i + 1] == '{') {
       Modifier m;
       if (!parse_modifier(s, i + 2, m)) {
-        return fail(Errc::BadDirective, "bad $GENERATE modifier (expected ${offset[,width[,base]]})");
+        return fail(Errc::BadDirective,
+                    "bad $GENERATE modifier (expected ${offset[,width[,base]]})");
       }
       if (range.start + m.offset < INT32_MIN || range.stop + m.offset > INT32_MAX) {
         return fail(Errc::BadDirective, "$GENERATE offset takes values out of range");
@@ -158,6 +165,83 @@ void expand_generate_template(std::string_view s, int64_t value, std::string& ou
       continue;
     }
     append_number(value, 0, 'd', out);
+  }
+}
+
+void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
+                  SegmentOut& out) {
+  SegmentState state = seg.state;
+  RecordBuilder rb(ctx.opt, ctx.diag, file, state, out);
+  grammar::RecordTokens src;
+  auto err = [&](Errc code, std::string d, const char* pos) {
+    ++out.errors;
+    detail::report(ctx.diag, Severity::Error, code, std::move(d), file, seg.begin, seg.line, pos);
+  };
+  if (const char* bad = grammar::tokenize_record(seg.begin, seg.end, src)) {
+    err(Errc::Syntax, "unexpected character in $GENERATE", bad);
+    return;
+  }
+  const auto& t = src.tokens;
+  if (t.size() < 5) {
+    err(Errc::BadDirective, "$GENERATE expects range lhs [ttl] [class] type rhs", seg.end);
+    return;
+  }
+  auto range = detail::parse_generate_range(t[1].text);
+  if (!range) {
+    err(range.error().code, std::move(range.error().detail), t[1].text.data());
+    return;
+  }
+  if (range->count() > ctx.opt.limits.max_generate_records) {
+    err(Errc::LimitExceeded,
+        "$GENERATE range expands to more than " +
+            std::to_string(ctx.opt.limits.max_generate_records) + " records",
+        t[1].text.data());
+    return;
+  }
+  // From lhs on, the line is a record: lhs (ttl|class)* type rhs... -- let the record
+  // grammar find the type, so $GENERATE reads TTL and class exactly as records do.
+  grammar::RecordTokens body;
+  const char* lhs_begin = t[2].quoted ? t[2].text.data() - 1 : t[2].text.data();
+  if (const char* bad = grammar::tokenize_record(lhs_begin, seg.end, body)) {
+    err(Errc::Syntax, "unexpected character in $GENERATE", bad);
+    return;
+  }
+  const auto& b = body.tokens;
+  const size_t ti = body.type_index;
+  if (ti == grammar::kNoType || ti + 1 >= b.size()) {
+    err(Errc::BadDirective, "$GENERATE expects range lhs [ttl] [class] type rhs", seg.end);
+    return;
+  }
+  for (size_t k = 0; k < b.size(); ++k) {
+    if (k > 0 && k <= ti) continue;
+    if (auto r = detail::check_generate_template(b[k].text, *range); !r) {
+      err(r.error().code, std::move(r.error().detail), b[k].text.data());
+      return;
+    }
+  }
+  std::string text;
+  std::vector<size_t> ends;
+  grammar::RecordTokens rec;
+  rec.has_owner = true;
+  rec.type_index = ti;
+  for (int64_t v = range->start; v <= range->stop && !rb.stopped(); v += range->step) {
+    text.clear();
+    ends.clear();
+    detail::expand_generate_template(b[0].text, v, text);
+    ends.push_back(text.size());
+    for (size_t k = ti + 1; k < b.size(); ++k) {
+      detail::expand_generate_template(b[k].text, v, text);
+      ends.push_back(text.size());
+    }
+    // Views into text are taken only after it is complete (it may reallocate while growing).
+    rec.tokens.clear();
+    rec.tokens.push_back({std::string_view(text.data(), ends[0]), b[0].quoted});
+    for (size_t k = 1; k <= ti; ++k) rec.tokens.push_back(b[k]);
+    for (size_t k = ti + 1, j = 1; k < b.size(); ++k, ++j) {
+      rec.tokens.push_back(
+          {std::string_view(text.data() + ends[j - 1], ends[j] - ends[j - 1]), b[k].quoted});
+    }
+    rb.tokens_record(rec, seg.begin, seg.line, b[0].text.data());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "dns/result.hpp"
+#include "parser/detail/context.hpp"
 
 namespace zk::parser::detail {
 
@@ -27,5 +28,9 @@ Result<void> check_generate_template(std::string_view tmpl, const GenerateRange&
 /// so the name reader still sees the escape. The template must have passed
 /// check_generate_template.
 void expand_generate_template(std::string_view tmpl, int64_t value, std::string& out);
+
+/// Expands the $GENERATE record of seg into out, one record per value (serially; the segment
+/// runs in parallel with the others). Errors go to ctx.diag at the directive's line.
+void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg, SegmentOut& out);
 
 }  // namespace zk::parser::detail

@@ -11,7 +11,8 @@ namespace {
 inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 // Decimal with at most `frac` fraction digits, scaled by 10^frac; optional leading '-' when
-// allow_neg; optional trailing 'm' when allow_m. Fails on anything else or above max.
+// allow_neg; optional trailing 'm' when allow_m. Fails on anything else or when the whole
+// part exceeds max (so seconds may be 59.999 with max 59).
 bool fixed_point(std::string_view t, unsigned frac, bool allow_neg, bool allow_m, int64_t max,
                  int64_t* out) noexcept {
   if (allow_m && !t.empty() && (t.back() == 'm' || t.back() == 'M')) t.remove_suffix(1);
@@ -40,8 +41,7 @@ bool fixed_point(std::string_view t, unsigned frac, bool allow_neg, bool allow_m
   for (; digits < frac; ++digits) part *= 10;
   int64_t scale = 1;
   for (unsigned k = 0; k < frac; ++k) scale *= 10;
-  int64_t v = whole * scale + part;
-  if (v > max * scale) return false;
+  const int64_t v = whole * scale + part;
   *out = neg ? -v : v;
   return true;
 }
@@ -102,14 +102,14 @@ Result<void> read_loc(RdataCtx& c) {
   if (!alt_text) return fail(std::move(alt_text.error()));
   int64_t alt;
   // RFC 1876: altitude in cm above a base 100000 m below the WGS 84 ellipsoid, 32 bits.
-  if (!fixed_point(*alt_text, 2, true, true, 42849672, &alt) || alt < -10000000 ||
+  if (!fixed_point(*alt_text, 2, true, true, 42849673, &alt) || alt < -10000000 ||
       alt > int64_t{0xffffffff} - 10000000) {
     return c.bad_last(Errc::BadRdata, "expected an altitude in metres (-100000.00 to 42849672.95)");
   }
   int64_t sizes[3] = {100, 1000000, 1000};  // defaults: 1m, 10000m, 10m
   for (int k = 0; k < 3 && !c.at_end(); ++k) {
     const std::string_view t = c.tokens[c.ti++].text;
-    if (!fixed_point(t, 2, false, true, 90000000, &sizes[k])) {
+    if (!fixed_point(t, 2, false, true, 90000000, &sizes[k]) || sizes[k] > 9000000000) {
       return c.bad_last(Errc::BadRdata, "expected a size or precision in metres (0-90000000.00)");
     }
   }

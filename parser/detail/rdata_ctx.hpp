@@ -20,6 +20,7 @@ struct RdataCtx {
   NameView origin;
   uint8_t* out = nullptr;  // kRdataBufSize octets
   size_t len = 0;
+  NameSyntax names = NameSyntax::Strict;
 
   bool at_end() const noexcept { return ti >= tokens.size(); }
   size_t room() const noexcept { return kRdataBufSize - len; }
@@ -36,7 +37,8 @@ struct RdataCtx {
     return bad_last(Error{code, {}, std::move(msg)});
   }
   Unexpected missing(const char* expected) const {
-    return at(ti, Error{Errc::BadRdata, {}, std::string("missing rdata field: expected ") + expected});
+    return at(ti,
+              Error{Errc::BadRdata, {}, std::string("missing rdata field: expected ") + expected});
   }
 
   /// Takes the next token; fails with "missing rdata field: expected <what>" at the end.
@@ -46,7 +48,8 @@ struct RdataCtx {
   }
 
   Result<void> need(size_t n) const {
-    if (n > room()) return at(ti == 0 ? 0 : ti - 1, Error{Errc::RdataTooLong, {}, "rdata exceeds 65535 octets"});
+    if (n > room())
+      return at(ti == 0 ? 0 : ti - 1, Error{Errc::RdataTooLong, {}, "rdata exceeds 65535 octets"});
     return ok();
   }
   void put8(uint8_t v) noexcept { out[len++] = v; }
@@ -76,9 +79,12 @@ Result<void> read_amtrelay(RdataCtx& c);
 Result<void> read_nsap(RdataCtx& c);
 Result<void> read_nxt_bitmap(RdataCtx& c);
 Result<void> read_svc_params(RdataCtx& c);
+Result<void> read_atma(RdataCtx& c);
 
 /// Reads one domain name token (completed with origin) and appends its wire form.
 Result<void> read_name_field(RdataCtx& c, const char* what);
+/// Reads hex from all remaining tokens (at least one; even digit count in total).
+Result<void> read_hex_rest(RdataCtx& c);
 /// Reads base64 from all remaining tokens (at least one) and appends it.
 Result<void> read_base64_rest(RdataCtx& c);
 

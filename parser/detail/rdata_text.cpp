@@ -14,7 +14,8 @@ Result<void> read_name_field(RdataCtx& c, const char* what) {
   auto t = c.next(what);
   if (!t) return fail(std::move(t.error()));
   Name name;
-  if (auto r = name_from_text(*t, c.origin, name); !r) return c.bad_last(std::move(r.error()));
+  if (auto r = name_from_text(*t, c.origin, name, c.names); !r)
+    return c.bad_last(std::move(r.error()));
   if (auto r = c.need(name.size()); !r) return r;
   c.put(name.data(), name.size());
   return ok();
@@ -22,12 +23,38 @@ Result<void> read_name_field(RdataCtx& c, const char* what) {
 
 Result<void> read_base64_rest(RdataCtx& c) {
   if (c.at_end()) return c.missing("base64 data");
+  Base64Stream b64;
   while (!c.at_end()) {
-    const std::string_view t = c.tokens[c.ti++].text;
-    auto n = read_base64(t, c.cur(), c.room());
+    auto n = b64.feed(c.tokens[c.ti++].text, c.cur(), c.room());
     if (!n) return c.bad_last(std::move(n.error()));
     c.len += *n;
   }
+  if (auto r = b64.finish(); !r) return c.bad_last(std::move(r.error()));
+  return ok();
+}
+
+// Hex words are joined before decoding (dnspython writes "aaa aaaaa"); only the total must
+// be even, so Knot's "00 0" is still refused.
+Result<void> read_hex_rest(RdataCtx& c) {
+  if (c.at_end()) return c.missing("hex data");
+  size_t nibbles = 0;
+  while (!c.at_end()) {
+    const std::string_view t = c.tokens[c.ti++].text;
+    if (t.empty()) return c.bad_last(Errc::BadHex, "expected hex digits");
+    if (auto r = c.need((nibbles + t.size() + 1) / 2); !r) return r;
+    for (char ch : t) {
+      const int v = hex_value(ch);
+      if (v < 0) return c.bad_last(Errc::BadHex, "expected hex digits");
+      if (nibbles % 2 == 0) {
+        c.out[c.len + nibbles / 2] = static_cast<uint8_t>(v << 4);
+      } else {
+        c.out[c.len + nibbles / 2] |= static_cast<uint8_t>(v);
+      }
+      ++nibbles;
+    }
+  }
+  if (nibbles % 2 != 0) return c.bad_last(Errc::BadHex, "hex data needs an even number of digits");
+  c.len += nibbles / 2;
   return ok();
 }
 
@@ -36,18 +63,22 @@ namespace {
 // RFC 3597 s5: "\# <length> <hex words>"; the hex may be split anywhere between words.
 Result<size_t> read_generic(uint16_t type, std::span<const Token> tokens, uint8_t* out) {
   if (tokens.size() < 2) {
-    return RdataCtx::at(tokens.size(), Error{Errc::BadRdata, {}, "expected rdata length after \\#"});
+    return RdataCtx::at(tokens.size(),
+                        Error{Errc::BadRdata, {}, "expected rdata length after \\#"});
   }
   auto n = read_number(tokens[1].text, 65535);
-  if (!n) return RdataCtx::at(1, Error{Errc::BadRdata, {}, "expected rdata length (0-65535) after \\#"});
+  if (!n)
+    return RdataCtx::at(1, Error{Errc::BadRdata, {}, "expected rdata length (0-65535) after \\#"});
   const size_t want = *n;
   size_t nibbles = 0;
   for (size_t i = 2; i < tokens.size(); ++i) {
     for (char ch : tokens[i].text) {
       const int v = hex_value(ch);
-      if (v < 0) return RdataCtx::at(i, Error{Errc::BadHex, {}, "expected hex digits in generic rdata"});
+      if (v < 0)
+        return RdataCtx::at(i, Error{Errc::BadHex, {}, "expected hex digits in generic rdata"});
       if (nibbles >= 2 * want) {
-        return RdataCtx::at(i, Error{Errc::BadRdata, {}, "generic rdata longer than its stated length"});
+        return RdataCtx::at(
+            i, Error{Errc::BadRdata, {}, "generic rdata longer than its stated length"});
       }
       if (nibbles % 2 == 0) {
         out[nibbles / 2] = static_cast<uint8_t>(v << 4);
@@ -100,15 +131,24 @@ Result<uint32_t> ttl_from_text(std::string_view t) { return read_ttl(t, 0xffffff
 
 Result<void> read_field(Field f, RdataCtx& c) {
   switch (f) {
-    case Field::U8: return take_uint(c, 255, 1);
-    case Field::U16: return take_uint(c, 65535, 2);
-    case Field::U32: return take_uint(c, 0xffffffffu, 4);
-    case Field::Ttl: return take_number<uint32_t>(c, ttl_from_text, "a time value", 4);
-    case Field::Alg: return take_number<uint8_t>(c, read_algorithm, "an algorithm", 1);
-    case Field::CertType: return take_number<uint16_t>(c, read_cert_type, "a certificate type", 2);
-    case Field::Type: return take_number<uint16_t>(c, read_type, "a type mnemonic", 2);
-    case Field::Time: return take_number<uint32_t>(c, read_time, "a time", 4);
-    case Field::Scheme: return take_number<uint8_t>(c, scheme_from_text, "a scheme", 1);
+    case Field::U8:
+      return take_uint(c, 255, 1);
+    case Field::U16:
+      return take_uint(c, 65535, 2);
+    case Field::U32:
+      return take_uint(c, 0xffffffffu, 4);
+    case Field::Ttl:
+      return take_number<uint32_t>(c, ttl_from_text, "a time value", 4);
+    case Field::Alg:
+      return take_number<uint8_t>(c, read_algorithm, "an algorithm", 1);
+    case Field::CertType:
+      return take_number<uint16_t>(c, read_cert_type, "a certificate type", 2);
+    case Field::Type:
+      return take_number<uint16_t>(c, read_type, "a type mnemonic", 2);
+    case Field::Time:
+      return take_number<uint32_t>(c, read_time, "a time", 4);
+    case Field::Scheme:
+      return take_number<uint8_t>(c, scheme_from_text, "a scheme", 1);
     case Field::Name:
     case Field::LName:
       return read_name_field(c, "a domain name");
@@ -170,13 +210,7 @@ Result<void> read_field(Field f, RdataCtx& c) {
       }
       return read_base64_rest(c);
     case Field::Hex:
-      if (c.at_end()) return c.missing("hex data");
-      while (!c.at_end()) {
-        auto n = read_hex(c.tokens[c.ti++].text, c.cur(), c.room());
-        if (!n) return c.bad_last(std::move(n.error()));
-        c.len += *n;
-      }
-      return ok();
+      return read_hex_rest(c);
     case Field::Salt: {
       auto t = c.next("a salt (hex or -)");
       if (!t) return fail(std::move(t.error()));
@@ -206,17 +240,30 @@ Result<void> read_field(Field f, RdataCtx& c) {
       c.len += bitmap.write(c.cur());
       return ok();
     }
-    case Field::NxtBitmap: return read_nxt_bitmap(c);
-    case Field::Nsap: return read_nsap(c);
-    case Field::SvcParams: return read_svc_params(c);
-    case Field::Wks: return read_wks(c);
-    case Field::Loc: return read_loc(c);
-    case Field::Apl: return read_apl(c);
-    case Field::A6: return read_a6(c);
-    case Field::Ipseckey: return read_ipseckey(c);
-    case Field::Hip: return read_hip(c);
-    case Field::Caa: return read_caa(c);
-    case Field::Amtrelay: return read_amtrelay(c);
+    case Field::NxtBitmap:
+      return read_nxt_bitmap(c);
+    case Field::Nsap:
+      return read_nsap(c);
+    case Field::SvcParams:
+      return read_svc_params(c);
+    case Field::Wks:
+      return read_wks(c);
+    case Field::Loc:
+      return read_loc(c);
+    case Field::Apl:
+      return read_apl(c);
+    case Field::A6:
+      return read_a6(c);
+    case Field::Ipseckey:
+      return read_ipseckey(c);
+    case Field::Hip:
+      return read_hip(c);
+    case Field::Caa:
+      return read_caa(c);
+    case Field::Amtrelay:
+      return read_amtrelay(c);
+    case Field::Atma:
+      return read_atma(c);
   }
   return c.missing("a known field kind");
 }
@@ -225,6 +272,11 @@ Result<void> read_field(Field f, RdataCtx& c) {
 
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out) {
+  return rdata_from_text(type, tokens, origin, out, RdataTextOptions{});
+}
+
+Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
+                               uint8_t* out, const RdataTextOptions& options) {
   size_t len = 0;
   if (!tokens.empty() && !tokens[0].quoted && tokens[0].text == "\\#") {
     auto n = read_generic(type, tokens, out);
@@ -233,11 +285,12 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
   } else {
     const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type);
     if (d == nullptr) {
-      return RdataCtx::at(0, Error{Errc::UnknownType, {},
+      return RdataCtx::at(0, Error{Errc::UnknownType,
+                                   {},
                                    "type " + type_to_string(type) +
                                        " needs rdata in RFC 3597 generic form (\\# len hex)"});
     }
-    RdataCtx c{tokens, 0, origin, out, 0};
+    RdataCtx c{tokens, 0, origin, out, 0, options.names};
     for (Field f : d->field_list()) {
       if (auto r = read_field(f, c); !r) return fail(std::move(r.error()));
     }

@@ -32,4 +32,14 @@ inline constexpr size_t kRdataBufSize = 65535 + 1024;
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out);
 
+/// Dialect choices for RDATA text (see parser/FORMAT.md).
+struct RdataTextOptions {
+  /// Characters allowed unescaped in names inside RDATA. Strict (default) is Knot's set and
+  /// rejects e.g. "NS a&b" as the Knot suite expects; Lenient reads BIND/NSD zones such as
+  /// "PTR !@#3." (bind9 good-dns-sd-reverse.db).
+  NameSyntax names = NameSyntax::Strict;
+};
+Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
+                               uint8_t* out, const RdataTextOptions& options);
+
 }  // namespace zk::parser::detail

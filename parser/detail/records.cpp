@@ -9,36 +9,9 @@
 #include "parser/grammar/record.hpp"
 
 namespace zk::parser::detail {
-namespace {
 
-bool iequal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(static_cast<uint8_t>(a[i])) != ascii_lower(static_cast<uint8_t>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// A class mnemonic or CLASSnnn (RFC 3597 s5). Type mnemonics never look like these.
-bool looks_like_class(std::string_view t) noexcept {
-  if (t.size() == 2) {
-    return iequal(t, "IN") || iequal(t, "CH") || iequal(t, "HS") || iequal(t, "CS");
-  }
-  if (t.size() > 5 && iequal(t.substr(0, 5), "CLASS")) {
-    for (char c : t.substr(5)) {
-      if (c < '0' || c > '9') return false;
-    }
-    return true;
-  }
-  return iequal(t, "NONE") || iequal(t, "ANY");
-}
-
-}  // namespace
-
-RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
-                             const SourceFile& file, SegmentState& state, SegmentOut& out)
+RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
+                             SegmentState& state, SegmentOut& out)
     : opt_(options),
       diag_(diag),
       file_(file),
@@ -46,11 +19,12 @@ RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag,
       out_(out),
       rdata_(new uint8_t[kRdataBufSize]),
       arena_(&out.store.arena()) {
+  rdata_opt_.names = options.name_syntax;
   toks_.tokens.reserve(64);
 }
 
-void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin,
-                            uint32_t rec_line, const char* pos) {
+void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin, uint32_t rec_line,
+                            const char* pos) {
   const char* b = file_.text.data();
   if (anchor_ && (pos < b || pos > b + file_.text.size())) pos = anchor_;
   report(diag_, Severity::Error, code, std::move(detail), file_, rec_begin, rec_line, pos);
@@ -61,9 +35,10 @@ void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin
 void RecordBuilder::text_record(const RecordSpan& span, uint32_t rec_line) {
   const size_t len = static_cast<size_t>(span.end - span.begin);
   if (len > opt_.limits.max_line_length) {
-    fail_at(Errc::LimitExceeded, "record longer than the limit of " +
-                                     std::to_string(opt_.limits.max_line_length) + " bytes",
-            span.begin, rec_line, span.begin);
+    fail_at(
+        Errc::LimitExceeded,
+        "record longer than the limit of " + std::to_string(opt_.limits.max_line_length) + " bytes",
+        span.begin, rec_line, span.begin);
     return;
   }
   if (span.issue != ScanIssue::None) {
@@ -103,7 +78,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
               ot.text.data() - 1);
       return false;
     }
-    if (auto r = name_from_text(ot.text, st_.origin_view(), name_); !r) {
+    if (auto r = name_from_text(ot.text, st_.origin_view(), name_, opt_.name_syntax); !r) {
       st_.has_prev_owner = false;
       fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
               ot.text.data());
@@ -118,8 +93,8 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     st_.has_prev_owner = true;
   } else {
     if (!st_.has_prev_owner) {
-      fail_at(Errc::BadName, "record has no owner name and there is no previous owner",
-              rec_begin, rec_line, t[0].text.data());
+      fail_at(Errc::BadName, "record has no owner name and there is no previous owner", rec_begin,
+              rec_line, t[0].text.data());
       return false;
     }
     if (first && st_.warn_inherited) {
@@ -130,11 +105,13 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     if (!owner_) owner_ = make_owner(*arena_, st_.prev_owner.view());
   }
 
+  // The grammar placed the type; the tokens before it are TTL and class fields.
+  const size_t type_at = toks.type_index;
+  const size_t fields_end = type_at == grammar::kNoType ? n : type_at;
   bool have_ttl = false, have_class = false;
   uint32_t ttl = 0;
-  for (; i < n; ++i) {
+  for (; i < fields_end; ++i) {
     const Token& tk = t[i];
-    if (tk.quoted) break;
     if (looks_like_ttl(tk.text)) {
       if (have_ttl) {
         fail_at(Errc::BadTtl, "second ttl in record", rec_begin, rec_line, tk.text.data());
@@ -149,23 +126,19 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
       have_ttl = true;
       continue;
     }
-    if (looks_like_class(tk.text)) {
-      if (have_class) {
-        fail_at(Errc::BadClass, "second class in record", rec_begin, rec_line, tk.text.data());
-        return false;
-      }
-      const auto c = class_from_text(tk.text);
-      if (!c || *c != opt_.default_class) {
-        fail_at(Errc::BadClass, "class must be IN (CLASS1); other classes are not supported",
-                rec_begin, rec_line, tk.text.data());
-        return false;
-      }
-      have_class = true;
-      continue;
+    if (have_class) {
+      fail_at(Errc::BadClass, "second class in record", rec_begin, rec_line, tk.text.data());
+      return false;
     }
-    break;
+    const auto c = class_from_text(tk.text);
+    if (!c || *c != opt_.default_class) {
+      fail_at(Errc::BadClass, "class must be IN (CLASS1); other classes are not supported",
+              rec_begin, rec_line, tk.text.data());
+      return false;
+    }
+    have_class = true;
   }
-  if (i >= n) {
+  if (type_at == grammar::kNoType) {
     const char* pos = n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin;
     fail_at(Errc::Syntax, "record type expected", rec_begin, rec_line, pos);
     return false;
@@ -175,7 +148,8 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   if (!tt.quoted) {
     // Most records reuse a handful of type mnemonics; remember the last lookups.
     for (const auto& m : type_memo_) {
-      if (m.len != 0 && m.len == tt.text.size() && std::memcmp(m.text, tt.text.data(), m.len) == 0) {
+      if (m.len != 0 && m.len == tt.text.size() &&
+          std::memcmp(m.text, tt.text.data(), m.len) == 0) {
         type = m.type;
         break;
       }
@@ -201,7 +175,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   }
   ++i;
   const std::span<const Token> rd(t.data() + i, n - i);
-  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get());
+  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get(), rdata_opt_);
   if (!r) {
     const uint64_t k = r.error().where.offset;
     const char* pos = k < rd.size() ? rd[k].text.data()

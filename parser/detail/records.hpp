@@ -43,6 +43,7 @@ class RecordBuilder {
   SegmentOut& out_;
   grammar::RecordTokens toks_;
   std::unique_ptr<uint8_t[]> rdata_;
+  RdataTextOptions rdata_opt_;
   Name name_;
   const Owner* owner_ = nullptr;  // Owner of st_.prev_owner in out_.store, if made
   Arena* arena_;

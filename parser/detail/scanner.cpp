@@ -151,12 +151,18 @@ bool record_is_blank(const char* p, const char* end) noexcept {
 
 std::string_view scan_issue_text(ScanIssue issue) noexcept {
   switch (issue) {
-    case ScanIssue::None: return "no problem";
-    case ScanIssue::NestedParen: return "nested parentheses are not allowed";
-    case ScanIssue::UnbalancedClose: return "')' without a matching '('";
-    case ScanIssue::UnclosedParen: return "'(' not closed before end of input";
-    case ScanIssue::UnclosedQuote: return "quoted string not closed on its line";
-    case ScanIssue::NulByte: return "nul byte in zone text";
+    case ScanIssue::None:
+      return "no problem";
+    case ScanIssue::NestedParen:
+      return "nested parentheses are not allowed";
+    case ScanIssue::UnbalancedClose:
+      return "')' without a matching '('";
+    case ScanIssue::UnclosedParen:
+      return "'(' not closed before end of input";
+    case ScanIssue::UnclosedQuote:
+      return "quoted string not closed on its line";
+    case ScanIssue::NulByte:
+      return "nul byte in zone text";
   }
   return "scan error";
 }

@@ -17,12 +17,13 @@ struct Service {
 
 // Fixed table instead of getservbyname(): output must not depend on the host's /etc/services.
 constexpr Service kServices[] = {
-    {"echo", 7},     {"discard", 9},  {"daytime", 13}, {"ftp-data", 20}, {"ftp", 21},
-    {"ssh", 22},     {"telnet", 23},  {"smtp", 25},    {"time", 37},     {"nameserver", 42},
-    {"whois", 43},   {"domain", 53},  {"tftp", 69},    {"gopher", 70},   {"finger", 79},
-    {"http", 80},    {"www", 80},     {"kerberos", 88}, {"pop2", 109},   {"pop3", 110},
-    {"sunrpc", 111}, {"auth", 113},   {"nntp", 119},   {"ntp", 123},     {"imap", 143},
-    {"snmp", 161},   {"bgp", 179},    {"ldap", 389},   {"https", 443},   {"submission", 587},
+    {"tcpmux", 1},       {"echo", 7},     {"discard", 9}, {"daytime", 13},  {"ftp-data", 20},
+    {"ftp", 21},         {"ssh", 22},     {"telnet", 23}, {"smtp", 25},     {"time", 37},
+    {"nameserver", 42},  {"whois", 43},   {"domain", 53}, {"tftp", 69},     {"gopher", 70},
+    {"finger", 79},      {"http", 80},    {"www", 80},    {"kerberos", 88}, {"pop2", 109},
+    {"pop3", 110},       {"sunrpc", 111}, {"auth", 113},  {"nntp", 119},    {"ntp", 123},
+    {"imap", 143},       {"snmp", 161},   {"bgp", 179},   {"ldap", 389},    {"https", 443},
+    {"submission", 587},
 };
 
 Result<uint8_t> protocol_from_text(std::string_view t) {
@@ -60,7 +61,9 @@ Result<void> read_gateway(RdataCtx& c, unsigned kind) {
       return ok();
     default: {
       Name name;
-      if (auto r = name_from_text(*t, c.origin, name); !r) return c.bad_last(std::move(r.error()));
+      if (auto r = name_from_text(*t, c.origin, name, c.names); !r) {
+        return c.bad_last(std::move(r.error()));
+      }
       c.put(name.data(), name.size());
       return ok();
     }
@@ -160,7 +163,9 @@ Result<void> read_ipseckey(RdataCtx& c) {
   if (auto r = read_gateway(c, *kind); !r) return r;
   // RFC 4025 s2.4: algorithm 0 means no key is present.
   if (*alg == 0) {
-    if (!c.at_end()) return RdataCtx::at(c.ti, Error{Errc::BadRdata, {}, "no public key expected with algorithm 0"});
+    if (!c.at_end())
+      return RdataCtx::at(c.ti,
+                          Error{Errc::BadRdata, {}, "no public key expected with algorithm 0"});
     return ok();
   }
   return read_base64_rest(c);
@@ -200,7 +205,8 @@ Result<void> read_caa(RdataCtx& c) {
   if (!tag) return fail(std::move(tag.error()));
   if (tag->size() > 255) return c.bad_last(Errc::BadRdata, "CAA tag exceeds 255 octets");
   for (char ch : *tag) {
-    const bool alnum = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    const bool alnum =
+        (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
     if (!alnum) return c.bad_last(Errc::BadRdata, "CAA tag must be letters and digits");
   }
   c.put8(static_cast<uint8_t>(tag->size()));
@@ -253,13 +259,49 @@ Result<void> read_nsap(RdataCtx& c) {
   return ok();
 }
 
+Result<void> read_atma(RdataCtx& c) {
+  auto t = c.next("an ATM address");
+  if (!t) return fail(std::move(t.error()));
+  if (auto r = c.need(1 + t->size()); !r) return r;
+  if (!t->empty() && (*t)[0] == '+') {  // E.164
+    if (t->size() < 2) return c.bad_last(Errc::BadRdata, "expected digits after + in ATMA");
+    c.put8(1);
+    for (size_t i = 1; i < t->size(); ++i) {
+      const char ch = (*t)[i];
+      if (ch == '.') continue;  // separator, as NSD reads it
+      if (ch < '0' || ch > '9') return c.bad_last(Errc::BadRdata, "expected digits in E.164 ATMA");
+      c.put8(static_cast<uint8_t>(ch));
+    }
+    return ok();
+  }
+  c.put8(0);  // AESA: hex digits, dots allowed as separators
+  size_t nibbles = 0;
+  for (const char ch : *t) {
+    if (ch == '.') continue;
+    const int v = hex_value(ch);
+    if (v < 0) return c.bad_last(Errc::BadHex, "expected hex digits in ATMA address");
+    if (nibbles % 2 == 0) {
+      c.out[c.len + nibbles / 2] = static_cast<uint8_t>(v << 4);
+    } else {
+      c.out[c.len + nibbles / 2] |= static_cast<uint8_t>(v);
+    }
+    ++nibbles;
+  }
+  if (nibbles == 0 || nibbles % 2 != 0) {
+    return c.bad_last(Errc::BadHex, "ATMA address needs an even number of hex digits");
+  }
+  c.len += nibbles / 2;
+  return ok();
+}
+
 Result<void> read_nxt_bitmap(RdataCtx& c) {
   uint8_t bits[16] = {};
   size_t used = 0;
   while (!c.at_end()) {
     auto type = read_type(c.tokens[c.ti++].text);
     if (!type) return c.bad_last(std::move(type.error()));
-    if (*type == 0 || *type > 127) return c.bad_last(Errc::BadRdata, "NXT bitmap holds types 1-127 only");
+    if (*type == 0 || *type > 127)
+      return c.bad_last(Errc::BadRdata, "NXT bitmap holds types 1-127 only");
     bits[*type / 8] |= static_cast<uint8_t>(0x80 >> (*type % 8));
     if (*type / 8 + 1u > used) used = *type / 8 + 1u;
   }

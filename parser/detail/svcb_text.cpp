@@ -22,12 +22,13 @@ struct Param {
 };
 
 Result<uint16_t> key_from_text(std::string_view t) {
-  for (unsigned k = 0; k <= 8; ++k) {
-    if (t == zk::detail::svc_key_mnemonic(static_cast<uint16_t>(k))) return static_cast<uint16_t>(k);
+  for (unsigned k = 0; k <= 12; ++k) {
+    if (t == zk::detail::svc_key_mnemonic(static_cast<uint16_t>(k)))
+      return static_cast<uint16_t>(k);
   }
+  if (t == "echconfig") return uint16_t{5};  // draft name of ech, still in the wild
   if (t.size() > 3 && t.substr(0, 3) == "key") {
     const std::string_view digits = t.substr(3);
-    if (digits.size() > 1 && digits[0] == '0') return fail(Errc::BadRdata, "leading zero in keyNNNN");
     auto n = read_number(digits, 65535);
     if (n) return static_cast<uint16_t>(*n);
   }
@@ -110,10 +111,73 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       if (!r) return fail(std::move(r.error()));
       return o;
     }
-    case 2:  // no-default-alpn
-    case 8:  // ohttp
-      if (n != 0) return fail(Errc::BadRdata, "SvcParam takes no value");
+    case 2:   // no-default-alpn
+    case 8:   // ohttp
+    case 11:  // pvd
+      if (has_value) return fail(Errc::BadRdata, "SvcParam takes no value");
       return size_t{0};
+    case 9: {  // tls-supported-groups
+      if (auto r = need_value(); !r) return fail(std::move(r.error()));
+      size_t o = 0;
+      size_t start = 0;
+      for (size_t i = 0; i <= n; ++i) {
+        if (i < n && v[i] != ',') continue;
+        auto g = read_number(text.substr(start, i - start), 65535);
+        if (!g) return fail(Errc::BadRdata, "expected a list of TLS group numbers");
+        for (size_t k = 0; k < o; k += 2) {
+          if (zk::detail::get16(out + k) == *g) return fail(Errc::BadRdata, "duplicate TLS group");
+        }
+        if (o + 2 > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+        out[o++] = static_cast<uint8_t>(*g >> 8);
+        out[o++] = static_cast<uint8_t>(*g);
+        start = i + 1;
+      }
+      return o;
+    }
+    case 10: {  // docpath: like alpn, but may be empty
+      if (n == 0) return size_t{0};
+      size_t o = 0;
+      uint8_t item_buf[256];
+      auto r = split_list(v, n, item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
+        if (len > 255) return fail(Errc::BadRdata, "docpath segment exceeds 255 octets");
+        if (o + 1 + len > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+        out[o++] = static_cast<uint8_t>(len);
+        std::memcpy(out + o, p, len);
+        o += len;
+        return ok();
+      });
+      if (!r) return fail(std::move(r.error()));
+      return o;
+    }
+    case 12: {  // oots: transport:percentage,...
+      if (auto r = need_value(); !r) return fail(std::move(r.error()));
+      size_t o = 0;
+      size_t start = 0;
+      for (size_t i = 0; i <= n; ++i) {
+        if (i < n && v[i] != ',') continue;
+        const std::string_view item = text.substr(start, i - start);
+        start = i + 1;
+        const size_t colon = item.find(':');
+        if (colon == std::string_view::npos || colon == 0 || colon > 255) {
+          return fail(Errc::BadRdata, "expected transport:percentage in oots");
+        }
+        auto pct = read_number(item.substr(colon + 1), 100);
+        if (!pct) return fail(Errc::BadRdata, "expected a percentage (0-100) in oots");
+        const std::string_view transport = item.substr(0, colon);
+        for (size_t k = 0; k < o; k += 2 + out[k]) {
+          if (std::string_view(reinterpret_cast<const char*>(out + k + 1), out[k]) == transport) {
+            return fail(Errc::BadRdata, "duplicate transport in oots");
+          }
+        }
+        if (o + 2 + transport.size() > cap)
+          return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+        out[o++] = static_cast<uint8_t>(transport.size());
+        std::memcpy(out + o, transport.data(), transport.size());
+        o += transport.size();
+        out[o++] = static_cast<uint8_t>(*pct);
+      }
+      return o;
+    }
     case 3: {
       if (auto r = need_value(); !r) return fail(std::move(r.error()));
       auto p = read_number(text, 65535);
@@ -139,8 +203,8 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       }
       return o;
     }
-    case 5: {  // ech: one base64 blob
-      if (auto r = need_value(); !r) return fail(std::move(r.error()));
+    case 5: {  // ech: one base64 blob; NSD reads a bare "ech" as empty
+      if (n == 0) return size_t{0};
       auto b = read_base64(text, out, cap);
       if (!b) return fail(std::move(b.error()));
       return *b;
@@ -184,9 +248,15 @@ Result<void> read_svc_params(RdataCtx& c) {
     auto decoded = read_escaped(value, val, cap);
     if (!decoded) return c.bad_last(std::move(decoded.error()));
     size_t wl = *decoded;
-    const bool raw = *key == 7 || *key > 8;  // dohpath, keyNNNN: the octets as written
+    // dohpath and unknown keys: the octets as written. The name "dohpath" needs a value
+    // (RFC 9461 s5); "key7" may be empty, as Knot reads it.
+    const bool raw = *key == 7 || *key > 12;
+    if (*key == 7 && t.substr(0, eq) == "dohpath" && (!has_value || *decoded == 0)) {
+      return c.bad_last(Errc::BadRdata, "dohpath needs a value");
+    }
     if (!raw) {
-      if (*decoded > sizeof decoded_buf) return c.bad_last(Errc::BadRdata, "SvcParam value too long");
+      if (*decoded > sizeof decoded_buf)
+        return c.bad_last(Errc::BadRdata, "SvcParam value too long");
       std::memcpy(decoded_buf, val, *decoded);
       auto w = value_wire(*key, has_value, decoded_buf, *decoded, val, cap);
       if (!w) return c.bad_last(std::move(w.error()));
@@ -201,7 +271,8 @@ Result<void> read_svc_params(RdataCtx& c) {
   }
   Param sorted[kMaxParams];
   std::copy(params, params + count, sorted);
-  std::stable_sort(sorted, sorted + count, [](const Param& a, const Param& b) { return a.key < b.key; });
+  std::stable_sort(sorted, sorted + count,
+                   [](const Param& a, const Param& b) { return a.key < b.key; });
   for (size_t i = 1; i < count; ++i) {
     if (sorted[i].key == sorted[i - 1].key) {
       return RdataCtx::at(sorted[i].token, Error{Errc::BadRdata, {}, "duplicate SvcParamKey"});

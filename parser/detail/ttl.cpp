@@ -17,12 +17,23 @@ Result<uint32_t> parse_ttl(std::string_view text) {
     if (!have_digit) return fail(Errc::BadTtl, "ttl unit without a number before it");
     uint64_t mult = 0;
     switch (ch | 0x20) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      case 'w': mult = 604800; break;
-      default: return fail(Errc::BadTtl, "bad ttl unit (expected one of s, m, h, d, w)");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      case 'w':
+        mult = 604800;
+        break;
+      default:
+        return fail(Errc::BadTtl, "bad ttl unit (expected one of s, m, h, d, w)");
     }
     total += num * mult;
     if (total > kMaxTtl) return fail(Errc::BadTtl, "ttl exceeds 2^31-1 (RFC 2181 s8)");

@@ -8,10 +8,13 @@
 
 namespace zk::parser::grammar {
 
-/// Tokenizes [first, last) (one logical record from detail::scan_record) into out: runs of
-/// non-blank characters ("\X" escapes kept) and quoted strings (quotes removed); blanks,
-/// newlines, parentheses and comments separate tokens. Returns nullptr on success, else the
-/// position where no token could be read. Never throws.
+/// Parses [first, last) (one logical record from detail::scan_record) as
+/// `owner? (ttl | class)* type rdata*` into out. Tokens are runs of non-blank characters
+/// ("\X" escapes kept) or quoted strings (quotes removed); blanks, newlines, parentheses and
+/// comments separate them. The owner is present when the record starts in column 1. A TTL is
+/// a token starting with a digit, a class one of IN CH HS CS NONE ANY CLASSnnn (any case);
+/// the first other token is the type (out.type_index). Values are not converted here.
+/// Returns nullptr on success, else the position where no token could be read. Never throws.
 const char* tokenize_record(const char* first, const char* last, RecordTokens& out) noexcept;
 
 }  // namespace zk::parser::grammar

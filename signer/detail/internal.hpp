@@ -20,7 +20,7 @@ enum class Kind : uint8_t { Rsa, Ecdsa, EdDsa, Unsupported };
 /// What zonekiln knows about one DNSSEC algorithm number.
 struct AlgInfo {
   uint8_t number;
-  const char* name;     // RFC mnemonic
+  const char* name;  // RFC mnemonic
   Kind kind;
   const char* md_name;  // digest for RSA/ECDSA (nullptr for EdDSA)
   const char* group;    // ECDSA curve / EdDSA key type ("ED25519"), nullptr for RSA
@@ -96,7 +96,7 @@ struct Key::Impl {
   bool has_private = false;
   detail::PkeyPtr pkey;  // public, or private + public
   detail::MdPtr md;      // fetched once (RSA, ECDSA); nullptr for EdDSA
-  detail::EcKeyPtr ec;   // ECDSA private keys: the low-level signing handle (see rrsig.cpp)
+  detail::EcKeyPtr ec;   // P-256 private keys: the low-level signing handle (see rrsig.cpp)
 };
 
 }  // namespace zk::signer

@@ -137,3 +137,53 @@ TEST_CASE("exit codes: bad zone data 1, bad usage 2; the old output survives", "
             dir.path() + " --serial sometimes") == 2);
   CHECK(run(zonekiln() + " frobnicate") == 2);
 }
+
+TEST_CASE("--strict turns warnings into errors", "[e2e][cli]") {
+  TempDir dir;
+  // bigttl has an RRset whose TTLs differ: a warning, fatal under --strict.
+  const std::string cmd = zonekiln() + " compile " + zone_path("bigttl.example.zone") +
+                          " --origin bigttl.example. --output " + dir.file("out");
+  CHECK(run(cmd) == 0);
+  CHECK(run(cmd + " --strict") == 1);
+}
+
+TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sign]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  const std::string first = dir.file("first");
+  REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+              " --origin example.com. --keys " + dir.path() + " --output " + first +
+              fixed_times()) == 0);
+  // Sign the signed zone again, now with NSEC3: old RRSIG/NSEC/DNSKEY/CDS must not survive.
+  const std::string second = dir.file("second");
+  std::string log;
+  REQUIRE(run(zonekiln() + " sign " + first + " --nsec3 --origin example.com. --keys " +
+                  dir.path() + " --output " + second + fixed_times() +
+                  " --stats-json " + dir.file("s.json"),
+              &log) == 0);
+  const std::string out = read_file(second);
+  CHECK(out.find("\tNSEC\t") == std::string::npos);
+  CHECK(read_file(dir.file("s.json")).find("\"dnssec_removed\": 0") == std::string::npos);
+  const Validation v = validate(second, "example.com.");
+  INFO(log << v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}
+
+TEST_CASE("two algorithms in the key dir: every RRset signed with both", "[e2e][sign]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  make_keys(dir.path(), "example.com.", "ED25519");
+  const std::string out = dir.file("out");
+  std::string log;
+  REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
+                  " --origin example.com. --keys " + dir.path() + " --output " + out +
+                  fixed_times(),
+              &log) == 0);
+  const Validation v = validate(out, "example.com.");
+  INFO(log << v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+}

@@ -1,8 +1,7 @@
 #include "emit/rdata_print.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
@@ -33,7 +32,8 @@ std::vector<Token> tokenize(const std::string& text) {
   keep = zk::test::split_entries(text);
   std::vector<Token> t;
   if (keep.empty()) return t;
-  for (size_t i = 0; i < keep[0].words.size(); ++i) t.push_back({keep[0].words[i], keep[0].quoted[i]});
+  for (size_t i = 0; i < keep[0].words.size(); ++i)
+    t.push_back({keep[0].words[i], keep[0].quoted[i]});
   return t;
 }
 
@@ -74,15 +74,27 @@ TEST_CASE("sample records of every type round-trip through text", "[emit]") {
   }
 }
 
+TEST_CASE("every type with a presentation format has a round-trip sample", "[emit]") {
+  for (uint32_t t = 0; t < 65536; ++t) {
+    if (!zk::type_is_known(static_cast<uint16_t>(t))) continue;
+    bool found = false;
+    for (const auto& s : zk::test::kRdataSamples) found = found || *zk::type_from_text(s.type) == t;
+    INFO(zk::type_to_string(static_cast<uint16_t>(t)));
+    CHECK(found);
+  }
+}
+
 TEST_CASE("knot accepted records round-trip through text", "[emit]") {
-  const std::string dir = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/knot-libzscanner/data";
-  const char* files[] = {"10_A",   "11_AAAA", "13_SPF",      "14_NS",        "15_CNAME",  "16_PTR",
-                         "17_DNAME", "19_AFSDB", "20_RT",    "21_KX",        "22_HINFO",  "23_MINFO",
-                         "25_SOA", "26_SRV",  "28_TYPE",     "30_KEY",       "31_DNSKEY", "33_DS",
-                         "34_SSHFP", "35_IPSECKEY", "37_NSEC", "38_DHCID",   "40_NSEC3PARAM",
-                         "41_TLSA", "43_EUI48", "44_EUI64",  "46_L32",       "47_L64",    "48_LP",
-                         "49_CDS", "50_CDNSKEY", "52_CAA",   "53_SMIMEA",    "54_OPENPGPKEY",
-                         "56_ZONEMD", "58_HTTPS", "59_WALLET", "61_RESINFO"};
+  const std::string dir =
+      std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/knot-libzscanner/data";
+  const char* files[] = {"10_A",       "11_AAAA",   "13_SPF",        "14_NS",         "15_CNAME",
+                         "16_PTR",     "17_DNAME",  "19_AFSDB",      "20_RT",         "21_KX",
+                         "22_HINFO",   "23_MINFO",  "25_SOA",        "26_SRV",        "28_TYPE",
+                         "30_KEY",     "31_DNSKEY", "33_DS",         "34_SSHFP",      "35_IPSECKEY",
+                         "37_NSEC",    "38_DHCID",  "40_NSEC3PARAM", "41_TLSA",       "43_EUI48",
+                         "44_EUI64",   "46_L32",    "47_L64",        "48_LP",         "49_CDS",
+                         "50_CDNSKEY", "52_CAA",    "53_SMIMEA",     "54_OPENPGPKEY", "56_ZONEMD",
+                         "58_HTTPS",   "59_WALLET", "61_RESINFO",    "62_ALIAS"};
   for (const char* f : files) {
     for (const auto& rec : zk::test::load_knot_case(dir, f)) {
       if (!rec.expect_ok) continue;
@@ -103,7 +115,8 @@ TEST_CASE("rdata_to_text prints the presentation form", "[emit]") {
   const Row rows[] = {
       {"A", "192.0.2.1", "192.0.2.1"},
       {"MX", "10 Mail.Example.", "10 mail.example."},
-      {"SOA", "ns hostmaster 1 1h 15m 1w 300", "ns.example. hostmaster.example. 1 3600 900 604800 300"},
+      {"SOA", "ns hostmaster 1 1h 15m 1w 300",
+       "ns.example. hostmaster.example. 1 3600 900 604800 300"},
       {"TXT", "\"a\\\"b\\\\c\" \\255 x", "\"a\\\"b\\\\c\" \"\\255\" \"x\""},
       {"DS", "60485 RSASHA1 1 2bb183af 5f225881", "60485 5 1 2BB183AF5F225881"},
       {"RRSIG", "A 5 2 1h 1084127779 1081535779 38519 example. AQID",
@@ -117,9 +130,11 @@ TEST_CASE("rdata_to_text prints the presentation form", "[emit]") {
       {"CERT", "PGP 0 0 AQIDBA==", "PGP 0 0 AQIDBA=="},
       {"LOC", "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
        "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m"},
-      {"LOC", "42 21 43.528 S 71 5 6.284 W 12m", "42 21 43.528 S 71 5 6.284 W 12.00m 1m 10000m 10m"},
+      {"LOC", "42 21 43.528 S 71 5 6.284 W 12m",
+       "42 21 43.528 S 71 5 6.284 W 12.00m 1m 10000m 10m"},
       {"LOC", "1 N 1 E 0 0.1m", "1 0 0.000 N 1 0 0.000 E 0.00m 0.10m 10000m 10m"},
-      {"SVCB", "1 . port=53 alpn=h2,h3 mandatory=alpn", "1 . mandatory=alpn alpn=\"h2,h3\" port=53"},
+      {"SVCB", "1 . port=53 alpn=h2,h3 mandatory=alpn",
+       "1 . mandatory=alpn alpn=\"h2,h3\" port=53"},
       {"SVCB", "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\"",
        "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\""},
       {"HTTPS", "1 . key667=\"hello\\210qoo\" key65000", "1 . key667=\"hello\\210qoo\" key65000"},
@@ -151,13 +166,13 @@ TEST_CASE("rdata_to_text falls back to RFC 3597 form", "[emit]") {
   const Row rows[] = {
       {4321, "", "\\# 0"},
       {4321, "0102AB", "\\# 3 0102AB"},
-      {zk::rrtype::A, "C00002", "\\# 3 C00002"},                         // too short
-      {zk::rrtype::NS, "03666F6F", "\\# 4 03666F6F"},                    // name without root
-      {zk::rrtype::NSEC, "00000600", "\\# 4 00000600"},                  // trailing zero octet in bitmap
-      {zk::rrtype::WKS, "C000020106 00", "\\# 6 C00002010600", true},    // bitmap ends in zero
-      {zk::rrtype::SVCB, "0001 00 0005 0000", "\\# 7 00010000050000", true},  // empty ech
-      {zk::rrtype::SVCB, "0001 00 0003 0002 0035 0001 0003 026832", "\\# 16 00010000030002003500010003026832"},  // keys out of order
-      {zk::rrtype::DNSKEY, "01010305", "\\# 4 01010305"},                // empty key
+      {zk::rrtype::A, "C00002", "\\# 3 C00002"},         // too short
+      {zk::rrtype::NS, "03666F6F", "\\# 4 03666F6F"},    // name without root
+      {zk::rrtype::NSEC, "00000600", "\\# 4 00000600"},  // trailing zero octet in bitmap
+      {zk::rrtype::WKS, "C000020106 00", "\\# 6 C00002010600", true},  // bitmap ends in zero
+      {zk::rrtype::SVCB, "0001 00 0003 0002 0035 0001 0003 026832",
+       "\\# 16 00010000030002003500010003026832"},         // keys out of order
+      {zk::rrtype::DNSKEY, "01010305", "\\# 4 01010305"},  // empty key
       {zk::rrtype::NULL_, "00", "\\# 1 00"},
   };
   for (const Row& row : rows) {
@@ -182,4 +197,27 @@ TEST_CASE("rdata_to_text appends without disturbing earlier output", "[emit]") {
   const uint8_t a[] = {192, 0, 2, 1};
   rdata_to_text(zk::rrtype::A, a, out);
   CHECK(out == "prefix 192.0.2.1");
+}
+
+TEST_CASE("LOC edge values read and print back", "[emit]") {
+  const char* rows[] = {
+      "45 57 59.656 S 71 5 6.284 W 8556392.16m 1m 200m 10m",
+      "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
+      "0 0 0.000 N 0 0 0.000 E -100000.00m 0.00m 0.01m 0.09m",
+  };
+  for (const char* row : rows) {
+    INFO(row);
+    std::vector<uint8_t> wire;
+    REQUIRE(parse(zk::rrtype::LOC, row, wire));
+    std::string text;
+    rdata_to_text(zk::rrtype::LOC, wire, text);
+    CHECK(text == row);
+  }
+  std::vector<uint8_t> wire;
+  for (const char* bad : {"90 0 0.001 N 0 E 0", "0 N 180 0 0.001 E 0", "0 N 0 E 42849672.96m",
+                          "0 N 0 E -100000.01m", "0 N 0 E 0 90000000.01m", "0 N 0 E 0 1m 1m 1m 1m",
+                          "0 60 N 0 E 0", "0 0 60 N 0 E 0", "91 N 0 E 0", "0 X 0 E 0"}) {
+    INFO(bad);
+    CHECK_FALSE(parse(zk::rrtype::LOC, bad, wire));
+  }
 }

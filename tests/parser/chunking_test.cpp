@@ -1,6 +1,7 @@
 // Chunk joins: state that crosses a chunk boundary (owner, TTL) and robustness on mutated input.
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
+
+#include <catch2/catch.hpp>
 
 #include "tests/parser/test_util.hpp"
 

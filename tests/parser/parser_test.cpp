@@ -1,7 +1,8 @@
 #include "parser/parser.hpp"
 
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
+
+#include <catch2/catch.hpp>
 
 #include "dns/rrtype.hpp"
 #include "tests/parser/test_util.hpp"
@@ -78,7 +79,8 @@ TEST_CASE("ttl without $TTL: last explicit ttl, soa minimum, default", "[parser]
 }
 
 TEST_CASE("$ORIGIN, $TTL and inherited owner", "[parser]") {
-  auto p = parse_string("$TTL 1h\n$ORIGIN a.\nx A 192.0.2.1\n$ORIGIN b.a.\n A 192.0.2.2\ny A 192.0.2.3\n");
+  auto p = parse_string(
+      "$TTL 1h\n$ORIGIN a.\nx A 192.0.2.1\n$ORIGIN b.a.\n A 192.0.2.2\ny A 192.0.2.3\n");
   REQUIRE(p->diag.error_count() == 0);
   REQUIRE(p->store.rrs.size() == 3);
   CHECK(owner_text(p->store.rrs[1]) == "x.a.");
@@ -192,6 +194,19 @@ TEST_CASE("$GENERATE: limits, steps, errors", "[parser]") {
   CHECK(r->diag.error_count() == 0);
   CHECK(r->store.rrs.size() == 1);
 
+  auto c = parse_string("$TTL 1\n$GENERATE 1-2 t$ IN 7 TXT \"v=$ ${0,2,x}\" x$$\n", o);
+  REQUIRE(c->diag.error_count() == 0);
+  REQUIRE(c->store.rrs.size() == 2);
+  CHECK(c->store.rrs[1].ttl == 7);
+  const RR& txt = c->store.rrs[1];
+  CHECK(std::string(reinterpret_cast<const char*>(txt.rdata), txt.rdlen) ==
+        std::string("\x06v=2 02\x02x$", 10));
+
+  auto bad_class = parse_string("$TTL 1\n$GENERATE 1-2 t$ CH TXT x\n", o);
+  REQUIRE(first_error(bad_class->diag));
+  CHECK(first_error(bad_class->diag)->error.code == Errc::BadClass);
+  CHECK(first_error(bad_class->diag)->error.where.line == 2);
+
   auto s = parse_string("$TTL 1\n$GENERATE 1-3 h${0,3,q} CNAME x\n", o);
   REQUIRE(first_error(s->diag));
   CHECK(first_error(s->diag)->error.code == Errc::BadDirective);
@@ -221,6 +236,7 @@ TEST_CASE("$INCLUDE: relative path, origin restored, loops, depth, outside dirs"
       {"$INCLUDE /etc/shadow\n", Errc::IncludeError, 1, 10},
       {"$INCLUDE ../../../../../../etc/passwd\n", Errc::IncludeError, 1, 10},
       {"$INCLUDE missing.zone\n", Errc::IncludeError, 1, 1},
+      {"$INCLUDE sub\n", Errc::IncludeError, 1, 1},  // a directory
   };
   for (const auto& r : rows) {
     INFO(r.text);

@@ -42,8 +42,7 @@ TEST_CASE("scanner: parentheses join lines, comments inside them", "[parser]") {
   auto r = records(z);
   REQUIRE(r.size() == 2);
   CHECK(r[0] == "@ SOA ns h ( 1 ; serial\n 2 3\n 4 5 )");
-  CHECK(tokens(r[0]) ==
-        std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
+  CHECK(tokens(r[0]) == std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
 }
 
 TEST_CASE("scanner: quotes hide ; ( and escapes hide quotes", "[parser]") {
@@ -77,3 +76,47 @@ TEST_CASE("scanner: blank records", "[parser]") {
 }
 
 }  // namespace zk::parser::detail
+
+namespace zk::parser::grammar {
+
+TEST_CASE("record grammar: owner? (ttl|class)* type rdata", "[parser]") {
+  struct Row {
+    const char* text;
+    bool owner;
+    size_t type_index;
+    size_t count;
+  };
+  const Row rows[] = {
+      {"www 300 IN A 192.0.2.1", true, 3, 5},
+      {"www IN 300 A 192.0.2.1", true, 3, 5},
+      {"www in A 192.0.2.1", true, 2, 4},
+      {"\t1h CLASS1 TXT \"a b\" c", false, 2, 5},
+      {"\tA 192.0.2.1", false, 0, 2},
+      {"www INX A", true, 1, 3},         // INX is not a class: it is the type
+      {"www CLASS A", true, 1, 3},       // CLASS without digits is not a class
+      {"www 300 IN", true, kNoType, 3},  // no type
+      {"www", true, kNoType, 1},
+      {"   ; only a comment", false, kNoType, 0},
+      {"a NS ( b ; c\n )", true, 1, 3},
+      {"300 A 192.0.2.1", true, 1, 3},  // column 1: "300" is the owner
+  };
+  for (const auto& r : rows) {
+    INFO(r.text);
+    RecordTokens t;
+    const std::string s = r.text;
+    REQUIRE(tokenize_record(s.data(), s.data() + s.size(), t) == nullptr);
+    CHECK(t.has_owner == r.owner);
+    CHECK(t.type_index == r.type_index);
+    CHECK(t.tokens.size() == r.count);
+  }
+}
+
+TEST_CASE("record grammar: failure position", "[parser]") {
+  RecordTokens t;
+  const std::string s = "a TXT \"unterminated";
+  const char* bad = tokenize_record(s.data(), s.data() + s.size(), t);
+  REQUIRE(bad != nullptr);
+  CHECK(bad - s.data() == 6);
+}
+
+}  // namespace zk::parser::grammar

@@ -9,8 +9,8 @@
 
 using namespace zk;
 using namespace zk::signer;
-using zk::test::RRsets;
-using zk::test::TempDir;
+using zk::signer_test::RRsets;
+using zk::signer_test::TempDir;
 
 namespace {
 
@@ -28,13 +28,13 @@ bool have_tool(const char* tool) {
 int run(const std::string& dir, const std::string& cmd, std::string* out = nullptr) {
   const std::string log = dir + "/.cmd.log";
   const int rc = std::system(("cd '" + dir + "' && " + cmd + " >'" + log + "' 2>&1").c_str());
-  if (out) *out = test::read_file(log);
+  if (out) *out = signer_test::read_file(log);
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 // "example.com. IN DS 29195 15 2 4795..." -> the DS RDATA.
 std::vector<uint8_t> ds_from_tool(const std::string& text) {
-  auto rrs = test::read_records(text);
+  auto rrs = signer_test::read_records(text);
   REQUIRE(rrs.size() == 1);
   return rrs[0].rdata;
 }
@@ -58,11 +58,13 @@ TEST_CASE("BIND interop: dnssec-keygen keys load, sign and give the same DS", "[
   }
   TempDir tmp;
   const Name origin = name_of("example.com.");
-  const char* gens[] = {"-a ECDSAP256SHA256", "-a ECDSAP256SHA256 -f KSK", "-a ECDSAP384SHA384",
-                        "-a ED25519", "-a ED448", "-a RSASHA256 -b 2048", "-a RSASHA512 -b 2048"};
+  const char* gens[] = {
+      "-a ECDSAP256SHA256", "-a ECDSAP256SHA256 -f KSK", "-a ECDSAP384SHA384",  "-a ED25519",
+      "-a ED448",           "-a RSASHA256 -b 2048",      "-a RSASHA512 -b 2048"};
   for (const char* g : gens) {
     std::string out;
-    REQUIRE(run(tmp.path, std::string("dnssec-keygen -K . ") + g + " -n ZONE example.com", &out) == 0);
+    REQUIRE(run(tmp.path, std::string("dnssec-keygen -K . ") + g + " -n ZONE example.com", &out) ==
+            0);
   }
   std::vector<Error> errors;
   auto keys = load_key_dir(tmp.path, origin, &errors);
@@ -95,7 +97,7 @@ TEST_CASE("BIND interop: dnssec-keygen keys load, sign and give the same DS", "[
     REQUIRE(run(tmp.path, "dnssec-dsfromkey -2 '" + key.source() + ".key'", &out) == 0);
     auto ds = ds_rdata(origin, key.dnskey_rdata(), digest::SHA256);
     REQUIRE(ds);
-    CHECK(test::hex(*ds) == test::hex(ds_from_tool(out)));
+    CHECK(signer_test::hex(*ds) == signer_test::hex(ds_from_tool(out)));
   }
   CHECK(ksks == 1);
 }
@@ -121,11 +123,11 @@ TEST_CASE("BIND interop: zonekiln keys sign zones in dnssec-signzone and verify"
 
   std::string out;
   REQUIRE(run(tmp.path, "dnssec-dsfromkey -2 '" + *kb + ".key'", &out) == 0);
-  CHECK(test::hex(*ds_rdata(origin, ksk->dnskey_rdata(), digest::SHA256)) ==
-        test::hex(ds_from_tool(out)));
+  CHECK(signer_test::hex(*ds_rdata(origin, ksk->dnskey_rdata(), digest::SHA256)) ==
+        signer_test::hex(ds_from_tool(out)));
   REQUIRE(run(tmp.path, "dnssec-dsfromkey -a SHA-384 '" + *kb + ".key'", &out) == 0);
-  CHECK(test::hex(*ds_rdata(origin, ksk->dnskey_rdata(), digest::SHA384)) ==
-        test::hex(ds_from_tool(out)));
+  CHECK(signer_test::hex(*ds_rdata(origin, ksk->dnskey_rdata(), digest::SHA384)) ==
+        signer_test::hex(ds_from_tool(out)));
 
   std::ofstream(tmp.path + "/zone") << kZone;
   const int rc = run(tmp.path,
@@ -139,9 +141,10 @@ TEST_CASE("BIND interop: zonekiln keys sign zones in dnssec-signzone and verify"
   // Every RRSIG BIND made with our keys verifies here; EdDSA is deterministic, so our own
   // signature over the same RRset must be the same bytes.
   std::string signed_text;
-  for (std::istringstream in(test::read_file(tmp.path + "/zone.signed")); std::getline(in, out);)
+  for (std::istringstream in(signer_test::read_file(tmp.path + "/zone.signed"));
+       std::getline(in, out);)
     if (out.rfind(";", 0) != 0) signed_text += out + "\n";
-  const auto all = test::read_records(signed_text);
+  const auto all = signer_test::read_records(signed_text);
   RRsets sets(all);
   SignContext ctx;
   int checked = 0;
@@ -165,7 +168,7 @@ TEST_CASE("BIND interop: zonekiln keys sign zones in dnssec-signzone and verify"
       auto n = ctx.sign(key, {origin, g32(12), g32(8), g32(4)}, *set, mine.data());
       REQUIRE(n);
       mine.resize(*n);
-      CHECK(test::hex(mine) == test::hex(rr.rdata));
+      CHECK(signer_test::hex(mine) == signer_test::hex(rr.rdata));
     }
     ++checked;
   }

@@ -8,7 +8,7 @@
 
 using namespace zk;
 using namespace zk::signer;
-using zk::test::TempDir;
+using zk::signer_test::TempDir;
 
 namespace {
 
@@ -79,14 +79,20 @@ TEST_CASE("generate, write, read back, sign and verify: every algorithm", "[sign
   CHECK(key->flags() == (ksk ? 257 : 256));
   CHECK(key->has_private());
   CHECK(key->dnskey_rdata()[2] == 3);
+  const unsigned want_bits[] = {2048, 3072, 256, 384, 256, 456};
+  const uint8_t algs[] = {8, 10, 13, 14, 15, 16};
+  for (size_t i = 0; i < 6; ++i) {
+    if (algs[i] == a) CHECK(key->bits() == want_bits[i]);
+  }
 
   auto base = write_key_files(*key, origin, tmp.path, 1700000000);
   REQUIRE(base);
   char expect[64];
-  std::snprintf(expect, sizeof expect, "/Kexample.com.+%03u+%05u", unsigned{a}, unsigned{key->tag()});
+  std::snprintf(expect, sizeof expect, "/Kexample.com.+%03u+%05u", unsigned{a},
+                unsigned{key->tag()});
   CHECK(*base == tmp.path + expect);
   CHECK(file_mode(*base + ".private") == 0600);
-  const std::string priv = test::read_file(*base + ".private");
+  const std::string priv = signer_test::read_file(*base + ".private");
   CHECK(priv.rfind("Private-key-format: v1.3\n", 0) == 0);
   CHECK(priv.find("Created: 20231114221320") != std::string::npos);
 
@@ -143,8 +149,7 @@ TEST_CASE("revoked keys: flag bit and new tag", "[signer]") {
   CHECK(r->tag() != k->tag());
 }
 
-TEST_CASE("key files: the owner must act on open modes, missing files and mismatches",
-          "[signer]") {
+TEST_CASE("key files: the owner must act on open modes, missing files and mismatches", "[signer]") {
   TempDir tmp;
   const Name origin = name_of("example.com.");
   auto k1 = generate_key(alg::ECDSAP256SHA256, false);
@@ -216,7 +221,7 @@ TEST_CASE("private key material is not in error messages", "[signer]") {
   REQUIRE(k);
   auto b = write_key_files(*k, origin, tmp.path, 1700000000);
   REQUIRE(b);
-  std::string priv = test::read_file(*b + ".private");
+  std::string priv = signer_test::read_file(*b + ".private");
   const size_t at = priv.find("PrivateKey: ") + 12;
   const std::string secret = priv.substr(at, priv.find('\n', at) - at);
   priv.replace(at, 3, "!!!");  // corrupt the base64
@@ -227,7 +232,13 @@ TEST_CASE("private key material is not in error messages", "[signer]") {
   CHECK(r.error().detail.find(secret.substr(3, 10)) == std::string::npos);
 }
 
+static bool have_openssl_cli() { return std::system("command -v openssl >/dev/null 2>&1") == 0; }
+
 TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
+  if (!have_openssl_cli()) {
+    WARN("openssl command not installed; skipped");
+    return;
+  }
   TempDir tmp;
   struct Case {
     const char* args;
@@ -244,7 +255,8 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
   for (const Case& c : cases) {
     INFO(c.args);
     const std::string pem = tmp.path + "/k" + std::to_string(c.alg) + ".pem";
-    const std::string cmd = std::string("openssl genpkey ") + c.args + " -out " + pem + " 2>/dev/null";
+    const std::string cmd =
+        std::string("openssl genpkey ") + c.args + " -out " + pem + " 2>/dev/null";
     REQUIRE(std::system(cmd.c_str()) == 0);
     ::chmod(pem.c_str(), 0600);
     auto key = load_key(pem, origin);  // algorithm from the key type, flags 257
@@ -268,5 +280,69 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
     }
     ::chmod(pem.c_str(), 0644);
     CHECK(load_key(pem, origin).error().code == Errc::KeyActionNeeded);
+  }
+}
+
+TEST_CASE("keys of algorithms RFC 8624 forbids for signing are refused at load", "[signer]") {
+  TempDir tmp;
+  const Name origin = name_of("example.com.");
+  auto k = generate_key(alg::RSASHA256, false);
+  REQUIRE(k);
+  auto b = write_key_files(*k, origin, tmp.path, 1700000000);
+  REQUIRE(b);
+  // The same RSA material relabelled as RSASHA1 (5), as an old BIND key would be.
+  std::string pub = signer_test::read_file(*b + ".key");
+  std::string priv = signer_test::read_file(*b + ".private");
+  pub.replace(pub.find(" 3 8 "), 5, " 3 5 ");
+  priv.replace(priv.find("Algorithm: 8 (RSASHA256)"), 24, "Algorithm: 5 (RSASHA1)");
+  const std::string old = tmp.path + "/Kexample.com.+005+00001";
+  std::ofstream(old + ".key") << pub;
+  std::ofstream(old + ".private") << priv;
+  ::chmod((old + ".private").c_str(), 0600);
+  auto r = load_key(old, origin);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::KeyActionNeeded);
+  CHECK(r.error().detail.find("RFC 8624") != std::string::npos);
+  CHECK(r.error().detail.find("RSASHA1") != std::string::npos);
+}
+
+TEST_CASE("encrypted PEM keys fail without prompting", "[signer]") {
+  if (!have_openssl_cli()) {
+    WARN("openssl command not installed; skipped");
+    return;
+  }
+  TempDir tmp;
+  const std::string pem = tmp.path + "/enc.pem";
+  REQUIRE(std::system(("openssl genpkey -algorithm ED25519 -aes256 -pass pass:secret -out " + pem +
+                       " 2>/dev/null")
+                          .c_str()) == 0);
+  ::chmod(pem.c_str(), 0600);
+  auto r = load_key(pem, name_of("example.com."));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::KeyActionNeeded);
+}
+
+TEST_CASE("ECDSA r|s conversion holds for short and high-bit r and s", "[signer]") {
+  // 400 signatures per curve: r or s with a leading zero octet (1 in 256) and with the high
+  // bit set (1 in 2) both occur, in the DER -> r|s (P-384 signing) and r|s -> DER (verify) paths.
+  for (uint8_t a : {alg::ECDSAP256SHA256, alg::ECDSAP384SHA384}) {
+    auto key = generate_key(a, false);
+    REQUIRE(key);
+    SmallSet set;
+    SignContext ctx;
+    const Name origin = name_of("example.com.");
+    std::vector<uint8_t> out(max_rrsig_rdata_len(*key));
+    int ok = 0, short_values = 0;
+    for (uint32_t i = 0; i < 400; ++i) {
+      auto n = ctx.sign(*key, {origin, i, i + 1, 3600}, set.rrs, out.data());
+      REQUIRE(n);
+      const size_t fs = key->signature_size() / 2;
+      const uint8_t* sig = out.data() + *n - 2 * fs;
+      short_values += (sig[0] == 0) + (sig[fs] == 0);
+      auto v = ctx.verify(*key, set.rrs, {out.data(), *n});
+      ok += v && *v;
+    }
+    CHECK(ok == 400);
+    INFO("values with a leading zero octet: " << short_values);
   }
 }

@@ -1,7 +1,6 @@
 // Keys are shared read-only by all threads; each thread has its own SignContext.
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "signer/signer.hpp"
 #include "tests/signer/signer_test_util.hpp"

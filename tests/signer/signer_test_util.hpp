@@ -9,22 +9,22 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
-#include <span>
-#include <stdexcept>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dns/name.hpp"
 #include "dns/zone.hpp"
 
-namespace zk::test {
+namespace zk::signer_test {
 
 inline std::string shared_dir() { return ZK_SHARED_DIR; }
 inline std::string vectors_dir() { return shared_dir() + "/testdata/rfc-vectors"; }
@@ -63,13 +63,20 @@ inline bool b64_decode(const std::string& in, std::vector<uint8_t>& out) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=' || c == ' ') continue;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=' || c == ' ')
+      continue;
+    else
+      return false;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -82,7 +89,8 @@ inline bool b64_decode(const std::string& in, std::vector<uint8_t>& out) {
 
 inline std::vector<uint8_t> hex_decode(const std::string& h) {
   std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(std::stoi(h.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(std::stoi(h.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -98,9 +106,9 @@ inline std::string hex(std::span<const uint8_t> v) {
 
 inline uint16_t type_number(const std::string& t) {
   static const std::map<std::string, uint16_t> k = {
-      {"A", 1},     {"NS", 2},     {"CNAME", 5},   {"SOA", 6},    {"PTR", 12},
-      {"HINFO", 13}, {"MX", 15},   {"TXT", 16},    {"AAAA", 28},  {"DS", 43},
-      {"RRSIG", 46}, {"NSEC", 47}, {"DNSKEY", 48}, {"CDS", 59},   {"CDNSKEY", 60}};
+      {"A", 1},      {"NS", 2},    {"CNAME", 5},   {"SOA", 6},   {"PTR", 12},
+      {"HINFO", 13}, {"MX", 15},   {"TXT", 16},    {"AAAA", 28}, {"DS", 43},
+      {"RRSIG", 46}, {"NSEC", 47}, {"DNSKEY", 48}, {"CDS", 59},  {"CDNSKEY", 60}};
   if (auto it = k.find(t); it != k.end()) return it->second;
   if (t.rfind("TYPE", 0) == 0) return static_cast<uint16_t>(std::stoul(t.substr(4)));
   throw std::runtime_error("test helper: unknown type " + t);
@@ -127,7 +135,8 @@ struct TextRR {
 
 inline void put_name(std::vector<uint8_t>& out, const std::string& text, bool lower) {
   Name n;
-  if (!name_from_text(text, NameView{}, n)) throw std::runtime_error("test helper: bad name " + text);
+  if (!name_from_text(text, NameView{}, n))
+    throw std::runtime_error("test helper: bad name " + text);
   if (lower) n.to_lower();
   out.insert(out.end(), n.data(), n.data() + n.size());
 }
@@ -148,6 +157,10 @@ inline std::vector<uint8_t> rdata_from_tokens(uint16_t type, const std::vector<s
     for (size_t i = from; i < t.size(); ++i) s += t[i];
     return s;
   };
+  if (!t.empty() && t[0] == "\\#") {  // RFC 3597 generic RDATA
+    o = hex_decode(rest(2));
+    return o;
+  }
   switch (type) {
     case 1: {
       in_addr a{};
@@ -238,7 +251,8 @@ inline std::vector<uint8_t> rdata_from_tokens(uint16_t type, const std::vector<s
   return o;
 }
 
-/// Reads "owner [ttl] [IN] TYPE rdata" records (parentheses, ';' comments, quoted strings).
+/// Reads "owner [ttl] [IN] TYPE rdata" records (parentheses, ';' comments, quoted strings,
+/// blank owner = previous owner).
 /// Owners must be absolute; there is no $ORIGIN/$TTL support (the vector files need none).
 inline std::vector<TextRR> read_records(const std::string& text) {
   std::vector<TextRR> out;
@@ -248,7 +262,13 @@ inline std::vector<TextRR> read_records(const std::string& text) {
     if (toks.empty()) return;
     TextRR rr;
     size_t i = 0;
-    if (!name_from_text(toks[i++], NameView{}, rr.owner)) throw std::runtime_error("bad owner");
+    if (toks[i].empty()) {  // blank owner: the previous record's (RFC 1035 s5.1)
+      if (out.empty()) throw std::runtime_error("test helper: no previous owner");
+      rr.owner = out.back().owner;
+      ++i;
+    } else if (!name_from_text(toks[i++], NameView{}, rr.owner)) {
+      throw std::runtime_error("bad owner");
+    }
     if (i < toks.size() && std::isdigit(static_cast<unsigned char>(toks[i][0])))
       rr.ttl = static_cast<uint32_t>(std::stoul(toks[i++]));
     if (i < toks.size() && toks[i] == "IN") ++i;
@@ -261,6 +281,10 @@ inline std::vector<TextRR> read_records(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     size_t i = 0;
+    const bool starts_blank = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    const bool has_data = line.find_first_not_of(" \t\r") != std::string::npos &&
+                          line[line.find_first_not_of(" \t\r")] != ';';
+    if (toks.empty() && depth == 0 && starts_blank && has_data) toks.emplace_back();
     while (i < line.size()) {
       const char c = line[i];
       if (c == ';') break;
@@ -311,7 +335,8 @@ struct RRsets {
     }
     for (auto& [k, v] : sets) {
       std::sort(v.begin(), v.end(), rr_less);
-      v.erase(std::unique(v.begin(), v.end(), [](const RR& a, const RR& b) { return rr_compare(a, b) == 0; }),
+      v.erase(std::unique(v.begin(), v.end(),
+                          [](const RR& a, const RR& b) { return rr_compare(a, b) == 0; }),
               v.end());
     }
   }
@@ -323,4 +348,4 @@ struct RRsets {
   }
 };
 
-}  // namespace zk::test
+}  // namespace zk::signer_test

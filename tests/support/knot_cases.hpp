@@ -82,8 +82,16 @@ inline std::vector<RawEntry> split_entries(const std::string& text) {
       while (i < text.size() && text[i] != '\n') ++i;
       continue;
     }
-    if (c == '(') { ++depth; ++i; continue; }
-    if (c == ')') { --depth; ++i; continue; }
+    if (c == '(') {
+      ++depth;
+      ++i;
+      continue;
+    }
+    if (c == ')') {
+      --depth;
+      ++i;
+      continue;
+    }
     if (c == '"') {
       std::string w;
       ++i;
@@ -201,6 +209,56 @@ inline std::string to_hex(const uint8_t* p, size_t n) {
     s.push_back(kDigits[p[i] & 15]);
   }
   return s;
+}
+
+}  // namespace zk::test
+
+namespace zk::test {
+
+struct ZoneRecord {
+  int line = 0;
+  std::string origin;
+  uint16_t type = 0;
+  std::vector<std::string> words;
+  std::vector<bool> quoted;
+  std::vector<parser::detail::Token> tokens() const {
+    std::vector<parser::detail::Token> t;
+    for (size_t i = 0; i < words.size(); ++i) t.push_back({words[i], quoted[i]});
+    return t;
+  }
+};
+
+/// The records of a small zone file as (type, RDATA tokens), with the $ORIGIN in force.
+/// Test-only: no $INCLUDE, no $GENERATE.
+inline std::vector<ZoneRecord> load_zone_records(const std::string& path, std::string origin) {
+  std::vector<ZoneRecord> out;
+  for (const RawEntry& e : split_entries(read_text_file(path))) {
+    if (!e.blank_owner && e.words[0] == "$ORIGIN") {
+      origin = e.words.size() > 1 ? e.words[1] : origin;
+      continue;
+    }
+    if (!e.blank_owner && e.words[0][0] == '$') continue;
+    size_t w = e.blank_owner ? 0 : 1;
+    std::optional<uint16_t> type;
+    for (int k = 0; k < 3 && w < e.words.size(); ++k) {
+      if (is_ttl_word(e.words[w]) || class_from_text(e.words[w])) {
+        ++w;
+        continue;
+      }
+      type = type_from_text(e.words[w]);
+      break;
+    }
+    ZoneRecord r;
+    r.line = e.line;
+    r.origin = origin;
+    r.type = type.value_or(0);
+    for (size_t k = w + 1; k < e.words.size(); ++k) {
+      r.words.push_back(e.words[k]);
+      r.quoted.push_back(e.quoted[k]);
+    }
+    if (type) out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace zk::test

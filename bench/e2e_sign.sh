@@ -1,0 +1,106 @@
+#!/bin/bash
+# End-to-end bench: zonekiln sign/compile against the usual tools on genzone.py zones.
+#
+#   bench/e2e_sign.sh [SIZE...]            (default: 100000 1000000)
+#   env: ZK=build/zonekiln CORES=2 WORK=<dir, default a new temp dir> SKIP="bind ldns knot"
+#
+# Per size: one run of each tool (same algorithm ECDSAP256SHA256, NSEC), wall time and peak
+# memory from /usr/bin/time, ratios against zonekiln, and zonekiln's signing rate against
+# `openssl speed -multi CORES ecdsap256` (target: within 1.25x of sigs / openssl rate).
+# Numbers from one run on a shared machine are noisy; compare only runs from the same machine.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+ZK=${ZK:-$here/build/zonekiln}
+CORES=${CORES:-2}
+SKIP=${SKIP:-}
+GENZONE=${GENZONE:-$here/../../shared/bench/genzone.py}
+[ -f "$GENZONE" ] || GENZONE=/work/shared/bench/genzone.py
+WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/zkbench.XXXXXX")}
+ORIGIN=example.test.
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+
+skip() { [[ " $SKIP " == *" $1 "* ]]; }
+
+# measure NAME CMD... : runs CMD, records "NAME seconds peak_MiB rc" in $WORK/results
+measure() {
+  local name=$1; shift
+  local tf=$WORK/time.$name
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$tf" "$@" >"$WORK/log.$name" 2>&1 || rc=$?
+  read -r secs kb < <(tail -n 1 "$tf") || true
+  printf '%-22s %9.2f s %8.1f MiB  rc=%d\n' "$name" "$secs" "$(echo "$kb/1024" | bc -l)" "$rc"
+  echo "$name $secs $kb $rc" >>"$WORK/results"
+}
+
+ratio() {  # ratio NAME BASE
+  local a b
+  a=$(awk -v n="$1" '$1==n {print $2}' "$WORK/results")
+  b=$(awk -v n="$2" '$1==n {print $2}' "$WORK/results")
+  [ -n "$a" ] && [ -n "$b" ] && printf '  %-20s / %-16s = %6.2fx\n' "$1" "$2" "$(echo "$a/$b" | bc -l)"
+}
+
+echo "work dir: $WORK   cores: $CORES   zonekiln: $ZK"
+osl=$(openssl speed -seconds 3 -multi "$CORES" ecdsap256 2>/dev/null | awk '/256 bits ecdsa/ {print $(NF-1)}')
+echo "openssl speed -multi $CORES ecdsap256: $osl sign/s"
+
+for n in "${sizes[@]}"; do
+  d=$WORK/$n
+  mkdir -p "$d/zk-keys" "$d/knot"
+  : >"$WORK/results"
+  zone=$d/zone
+  python3 "$GENZONE" "$ORIGIN" "$n" 1 >"$zone" 2>"$d/genzone.log"
+  echo "== $n names: $(cat "$d/genzone.log")"
+
+  ksk=$("$ZK" keygen --origin "$ORIGIN" --keys "$d/zk-keys" --ksk)
+  zsk=$("$ZK" keygen --origin "$ORIGIN" --keys "$d/zk-keys")
+
+  # zonekiln's TTL clamp is on by default; the others do not clamp, so turn it off here.
+  measure zonekiln-sign "$ZK" sign "$zone" --origin "$ORIGIN" --keys "$d/zk-keys" \
+    --output "$d/zk.signed" --threads "$CORES" --max-ttl 0 --stats-json "$d/zk.json"
+  sigs=$(python3 -c "import json,sys; print(json.load(open('$d/zk.json'))['signatures'])")
+  # -d: dnssec-signzone writes its dsset file into the current directory otherwise.
+  skip bind || measure dnssec-signzone dnssec-signzone -n "$CORES" -o "$ORIGIN" -K "$d/zk-keys" \
+    -d "$d" -f "$d/bind.signed" -S "$zone"
+  skip ldns || measure ldns-signzone ldns-signzone -f "$d/ldns.signed" "$zone" \
+    "$d/zk-keys/$ksk" "$d/zk-keys/$zsk"
+  if ! skip knot; then
+    cp "$zone" "$d/knot/example.test.zone"
+    cat >"$d/knot.conf" <<CONF
+database:
+  storage: "$d/knot"
+policy:
+  - id: bench
+    algorithm: ecdsap256sha256
+    nsec3: off
+    rrsig-lifetime: 180d
+    rrsig-refresh: 90d
+template:
+  - id: default
+    storage: "$d/knot"
+    file: "%s.zone"
+    dnssec-signing: on
+    dnssec-policy: bench
+zone:
+  - domain: $ORIGIN
+CONF
+    measure kzonesign kzonesign -c "$d/knot.conf" -o "$d/knot-out" "$ORIGIN"
+  fi
+
+  measure zonekiln-compile "$ZK" compile "$zone" --origin "$ORIGIN" --output "$d/zk.compiled" \
+    --threads "$CORES"
+  measure named-checkzone named-checkzone -q -i local -o "$d/bind.compiled" "$ORIGIN" "$zone"
+  measure kzonecheck kzonecheck -o "$ORIGIN" "$zone"
+  measure ldns-read-zone sh -c "ldns-read-zone '$zone' > '$d/ldns.compiled'"
+
+  echo "ratios (tool time / zonekiln time):"
+  for t in dnssec-signzone ldns-signzone kzonesign; do ratio "$t" zonekiln-sign; done
+  for t in named-checkzone kzonecheck ldns-read-zone; do ratio "$t" zonekiln-compile; done
+  zk=$(awk '$1=="zonekiln-sign" {print $2}' "$WORK/results")
+  if [ -n "$osl" ] && [ -n "$sigs" ]; then
+    target=$(echo "$sigs/$osl" | bc -l)
+    printf 'zonekiln: %d signatures in %.2f s = %.0f sig/s; openssl-bound time %.2f s; ratio %.2fx (goal <= 1.25x)\n' \
+      "$sigs" "$zk" "$(echo "$sigs/$zk" | bc -l)" "$target" "$(echo "$zk/$target" | bc -l)"
+  fi
+done

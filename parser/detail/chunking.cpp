@@ -1,0 +1,89 @@
+#include "parser/detail/chunking.hpp"
+
+#include <algorithm>
+
+#include "parser/grammar/record.hpp"
+
+namespace zk::parser::detail {
+namespace {
+
+bool starts_owner(char c) noexcept {
+  return c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ';' && c != '(' && c != '$';
+}
+
+}  // namespace
+
+void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
+  st_ = std::move(st);
+  const char* b = file_.text.data();
+  const char* e = b + file_.text.size();
+  const char* seg_start = b;
+  uint32_t seg_line = 1;
+  SegmentState seg_state = st_;
+  uint32_t line = 1;
+  RecordSpan span;
+  const size_t chunk = std::max<size_t>(ctx_.opt.chunk_bytes, 1);
+  auto flush = [&](const char* upto) {
+    if (upto <= seg_start) return;
+    Segment s;
+    s.begin = seg_start;
+    s.end = upto;
+    s.line = seg_line;
+    s.state = seg_state;
+    segs.push_back(std::move(s));
+  };
+  for (const char* p = b; p < e;) {
+    detail::scan_record(p, e, span);
+    const uint32_t rec_line = line;
+    line += span.newlines;
+    const char c = *p;
+    if (c == '$') {
+      flush(p);
+      resolve_prev_owner();
+      directive(span, rec_line, segs);
+      seg_start = span.next;
+      seg_line = line;
+      seg_state = st_;
+      seg_state.warn_inherited = origin_changed_;
+    } else if (starts_owner(c)) {
+      if (static_cast<size_t>(p - seg_start) >= chunk) {
+        flush(p);
+        seg_start = p;
+        seg_line = rec_line;
+        seg_state = st_;
+        seg_state.warn_inherited = false;
+      }
+      last_owner_rec_ = p;
+      owner_dirty_ = true;
+      origin_changed_ = false;
+    }
+    p = span.next;
+  }
+  flush(e);
+}
+
+// The owner a blank-owner record after a directive inherits: the last explicit owner,
+// read with the origin that was in effect for it.
+void Planner::resolve_prev_owner() {
+  if (!owner_dirty_) return;
+  owner_dirty_ = false;
+  RecordSpan span;
+  const char* e = file_.text.data() + file_.text.size();
+  detail::scan_record(last_owner_rec_, e, span);
+  st_.has_prev_owner = false;
+  if (span.issue != detail::ScanIssue::None) return;
+  if (grammar::tokenize_record(span.begin, span.end, toks_) || toks_.tokens.empty()) return;
+  if (toks_.tokens[0].quoted) return;
+  if (name_from_text(toks_.tokens[0].text, st_.origin_view(), st_.prev_owner,
+                     ctx_.opt.name_syntax)) {
+    st_.has_prev_owner = true;
+  }
+}
+
+void Planner::error(Errc code, std::string detail, const RecordSpan& span, uint32_t line,
+                    const char* pos) {
+  ++errors_;
+  detail::report(ctx_.diag, Severity::Error, code, std::move(detail), file_, span.begin, line, pos);
+}
+
+}  // namespace zk::parser::detail
