@@ -314,7 +314,10 @@ Result<detail::PkeyPtr> private_pkey(const AlgInfo& alg, const PrivatePart& pp,
       return pkey_fromdata("RSA", EVP_PKEY_KEYPAIR, bld.get());
     }
     case Kind::Ecdsa: {
-      if (pp.priv.v.size() != alg.field_size) return missing("a valid ECDSA PrivateKey");
+      // BIND writes the scalar without leading zero octets (BN_bn2bin), so one key in 256 has a
+      // shorter field; only a longer one, or none, is wrong.
+      if (pp.priv.v.empty() || pp.priv.v.size() > alg.field_size)
+        return missing("a valid ECDSA PrivateKey");
       // The public point is derived from the scalar, so a .key that does not belong to this
       // .private shows up as a mismatch below.
       EcGroupPtr group(EC_GROUP_new_by_curve_name(OBJ_sn2nid(alg.group)));

@@ -3,6 +3,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "dns/rdata.hpp"
 #include "signer/signer.hpp"
 #include "tests/signer/signer_test_util.hpp"
 
@@ -352,4 +361,45 @@ TEST_CASE("ECDSA r|s conversion holds for short and high-bit r and s", "[signer]
     CHECK(ok == 400);
     INFO("values with a leading zero octet: " << short_values);
   }
+}
+
+// BIND writes the ECDSA scalar with BN_bn2bin, without leading zero octets, so about one key in
+// 256 has a 31-octet P-256 PrivateKey field. Such files must load (found as an intermittent
+// failure of the e2e tests, which make their keys with dnssec-keygen).
+TEST_CASE("BIND ECDSA private keys with a short scalar load", "[signer]") {
+  // d = 0x00 01 02 ... 1e: 31 octets once the leading zero is dropped.
+  uint8_t d[32] = {0};
+  for (int i = 1; i < 32; ++i) d[i] = static_cast<uint8_t>(i);
+  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(
+      EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), EC_GROUP_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(BN_bin2bn(d, 32, nullptr), BN_free);
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> pub(EC_POINT_new(group.get()),
+                                                            EC_POINT_free);
+  REQUIRE(EC_POINT_mul(group.get(), pub.get(), bn.get(), nullptr, nullptr, nullptr) == 1);
+  uint8_t point[65];
+  REQUIRE(EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point,
+                             sizeof point, nullptr) == 65);
+  auto b64 = [](const uint8_t* p, size_t n) {
+    std::string out(4 * ((n + 2) / 3) + 1, '\0');
+    out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n))));
+    return out;
+  };
+  std::vector<uint8_t> rdata = {0x01, 0x01, 3, 13};
+  rdata.insert(rdata.end(), point + 1, point + 65);
+  const uint16_t tag = key_tag(rdata);
+  TempDir dir;
+  char base[64];
+  std::snprintf(base, sizeof base, "/Kexample.com.+013+%05u", tag);
+  const std::string path = dir.path + base;
+  std::ofstream(path + ".key") << "example.com. IN DNSKEY 257 3 13 " << b64(point + 1, 64) << "\n";
+  std::ofstream(path + ".private") << "Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+                                   << "PrivateKey: " << b64(d + 1, 31) << "\n";
+  ::chmod((path + ".private").c_str(), 0600);
+  Name origin;
+  REQUIRE(name_from_text("example.com.", {}, origin).has_value());
+  auto key = load_key(path, origin);
+  INFO((key ? std::string() : key.error().detail));
+  REQUIRE(key.has_value());
+  CHECK(key->tag() == tag);
+  CHECK(key->has_private());
 }
