@@ -33,8 +33,9 @@ struct ParseOptions {
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;
   bool allow_include = true;
-  /// Characters allowed unescaped in owner names and $ORIGIN: Strict as Knot (letters, digits,
-  /// - _ / *), Lenient as BIND and NSD (any printable but " ( ) ; \). See FORMAT.md.
+  /// Characters allowed unescaped in names (owners, $ORIGIN, names inside RDATA): Strict as
+  /// Knot (letters, digits, - _ / *), Lenient as BIND and NSD (any printable but " ( ) ; \).
+  /// See FORMAT.md.
   NameSyntax name_syntax = NameSyntax::Strict;
   /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
   /// against its working directory) instead of the including file's directory.

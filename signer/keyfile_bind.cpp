@@ -82,6 +82,16 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+// PEM keys are often named *.key too; the content decides, not the suffix.
+bool looks_like_pem(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char head[11] = {};
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n == static_cast<ssize_t>(sizeof head) && std::memcmp(head, "-----BEGIN ", 11) == 0;
+}
+
 // The DNSKEY in a .key file: "owner [ttl] [class] DNSKEY flags 3 alg base64..." after comments.
 struct PublicPart {
   Name owner;
@@ -463,6 +473,7 @@ std::string human_time(int64_t t) {
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm,
                      uint16_t pem_flags) {
   if (path.empty()) return fail(Errc::Usage, "empty key path");
+  if (looks_like_pem(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
   std::string base = path;
   if (ends_with(base, ".private"))
     base.resize(base.size() - 8);

@@ -280,6 +280,13 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
     }
     ::chmod(pem.c_str(), 0644);
     CHECK(load_key(pem, origin).error().code == Errc::KeyActionNeeded);
+    // Named like a BIND file, still read as PEM.
+    const std::string renamed = tmp.path + "/owner-ksk" + std::to_string(c.alg) + ".key";
+    std::filesystem::rename(pem, renamed);
+    ::chmod(renamed.c_str(), 0600);
+    auto again = load_key(renamed, origin);
+    REQUIRE(again);
+    CHECK(again->tag() == key->tag());
   }
 }
 
