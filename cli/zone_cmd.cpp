@@ -31,10 +31,14 @@ Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
     for (size_t k = i; k < i + 2; ++k) {
       const char c = text[k];
       unsigned d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      else return fail(Errc::Usage, "--nsec3-salt is not hex: " + text);
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        return fail(Errc::Usage, "--nsec3-salt is not hex: " + text);
       v = v * 16 + d;
     }
     salt.push_back(static_cast<uint8_t>(v));
@@ -104,7 +108,8 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
     s.ds_output = a.ds_output;
   } else {
     const std::string dir = o.output == "-" ? "." : dir_of(o.output);
-    s.ds_output = dir + "/dsset-" + a.origin + (a.origin.empty() || a.origin.back() != '.' ? "." : "");
+    s.ds_output =
+        dir + "/dsset-" + a.origin + (a.origin.empty() || a.origin.back() != '.' ? "." : "");
   }
   return ok();
 }
@@ -152,7 +157,8 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   add_common(cmd, a);
   cmd->add_option("--keys", a.key_dir, "directory with the zone's BIND key files")->required();
   cmd->add_option("--output,-o", a.output, "signed zone (default ZONEFILE.signed; '-' = stdout)");
-  cmd->add_option("--ds-output", a.ds_output, "DS set file (default dsset-ORIGIN beside the output)");
+  cmd->add_option("--ds-output", a.ds_output,
+                  "DS set file (default dsset-ORIGIN beside the output)");
   cmd->add_flag("--nsec3", a.nsec3, "NSEC3 instead of NSEC (RFC 5155)");
   cmd->add_option("--nsec3-iterations", a.nsec3_iterations, "extra hash iterations (RFC 9276: 0)");
   cmd->add_option("--nsec3-salt", a.nsec3_salt, "salt in hex or '-' for none (RFC 9276: none)");
@@ -214,11 +220,12 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     report.err += fmt::format(
         "zonekiln: signed {}: {} RRsets, {} signatures, {} NSEC, {} NSEC3, {} TTLs clamped, "
         "{} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})\n",
-        a.origin, st.rrsets, st.signatures, st.nsec, st.nsec3, st.clamped_rrsets,
-        st.dnssec_removed, st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
+        a.origin, st.rrsets, st.signatures, st.nsec, st.nsec3, st.clamped_rrsets, st.dnssec_removed,
+        st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
   } else {
-    report.err += fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",
-                              a.origin, st.records_out, st.duplicates, total);
+    report.err +=
+        fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",
+                    a.origin, st.records_out, st.duplicates, total);
   }
   if (!a.stats_json.empty()) {
     if (auto w = emit::write_file_atomic(a.stats_json, stats_json(st)); !w) {

@@ -48,7 +48,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
   parser::ParseOptions popts;
   popts.origin = origin;
   popts.origin_set = true;
-  if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r) return fail(r.error());
+  if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
+    return fail(r.error());
   store.origin = origin;
   clock.lap("parse");
   if (diag.has_errors()) return zone_errors(diag);

@@ -51,10 +51,10 @@ Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagno
     (k.is_ksk() ? plan.ksks : plan.zsks).push_back(k);
   }
   if (plan.ksks.empty()) {
-    return fail(Errc::KeyActionNeeded,
-                "no active KSK for " + origin_text + " in " + options.key_dir +
-                    "; create one with: zonekiln keygen --origin " + origin_text + " --keys " +
-                    options.key_dir + " --ksk");
+    return fail(Errc::KeyActionNeeded, "no active KSK for " + origin_text + " in " +
+                                           options.key_dir +
+                                           "; create one with: zonekiln keygen --origin " +
+                                           origin_text + " --keys " + options.key_dir + " --ksk");
   }
   if (options.csk) {
     plan.zsks = plan.ksks;
@@ -89,8 +89,8 @@ Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagno
   return plan;
 }
 
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
-                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl) {
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
+                             const Nsec3Options& nsec3, uint32_t chain_ttl) {
   for (RR& rr : store.rrs) {
     if (owner_compare(rr.owner, apex) != 0) break;  // the apex is the first owner
     if (rr.type == rrtype::DNSKEY) rr.ttl = keys.dnskey_ttl;

@@ -16,8 +16,8 @@ Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagno
 /// NSEC3PARAM (when nsec3 is enabled) at the apex; sets every apex DNSKEY's TTL to
 /// keys.dnskey_ttl. Records are appended: merge them into order afterwards (merge_added).
 /// apex is the apex owner of the store. Errc::Crypto from DS digests.
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
-                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl);
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
+                             const Nsec3Options& nsec3, uint32_t chain_ttl);
 
 /// The DS RRset text ("origin TTL IN DS ...") for the signing KSKs, digest SHA-256.
 Result<std::string> ds_text(const ZoneStore& store, const KeyPlan& keys);
