@@ -11,6 +11,7 @@
 
 #include "parser/parser.hpp"
 #include "pipeline/detail/verify_core.hpp"
+#include "pipeline/zonemd.hpp"
 
 namespace zk::pipeline {
 
@@ -352,6 +353,12 @@ std::string_view verify_check_name(VerifyCheck c) noexcept {
     case VerifyCheck::ExtraNsec3: return "extra-nsec3";
     case VerifyCheck::BadNsec3Chain: return "bad-nsec3-chain";
     case VerifyCheck::BadNsec3Param: return "bad-nsec3param";
+    case VerifyCheck::ZonemdMismatch: return "zonemd-mismatch";
+    case VerifyCheck::ZonemdSerial: return "zonemd-serial";
+    case VerifyCheck::ZonemdDuplicate: return "zonemd-duplicate";
+    case VerifyCheck::ZonemdLength: return "zonemd-length";
+    case VerifyCheck::ZonemdMissing: return "zonemd-missing";
+    case VerifyCheck::ZonemdUnsupported: return "zonemd-unsupported";
   }
   return "unknown";
 }
@@ -451,8 +458,40 @@ Result<VerifyReport> verify_file(const std::string& path, NameView origin,
   store.origin = apex;
   sort_zone(store);
   drop_out_of_zone(store, diag);
-  const ZoneIndex index = build_index(store);
-  return verify_zone(store, index, options);
+  VerifyReport report;
+  if (!options.zonemd_only) {
+    const ZoneIndex index = build_index(store);
+    report = verify_zone(store, index, options);
+  }
+  verify_zonemd(store, options.zonemd_only, report);
+  return report;
+}
+
+void verify_zonemd(const ZoneStore& store, bool require, VerifyReport& report) {
+  const ZonemdReport z = check_zonemd(store);
+  auto add = [&](VerifyCheck check, bool warning, std::string detail) {
+    (warning ? report.summary.warnings : report.summary.errors) += 1;
+    report.problems.push_back({check, warning, make_error(Errc::VerifyFailed, std::move(detail))});
+  };
+  if (!z.present) {
+    if (require) {
+      add(VerifyCheck::ZonemdMissing, false,
+          name_to_string(store.origin.view()) + " ZONEMD: no ZONEMD record at the apex");
+    }
+    return;
+  }
+  for (const ZonemdProblem& p : z.problems) {
+    VerifyCheck c = VerifyCheck::ZonemdMismatch;
+    switch (p.kind) {
+      case ZonemdProblem::Mismatch: c = VerifyCheck::ZonemdMismatch; break;
+      case ZonemdProblem::BadSerial: c = VerifyCheck::ZonemdSerial; break;
+      case ZonemdProblem::Duplicate: c = VerifyCheck::ZonemdDuplicate; break;
+      case ZonemdProblem::BadLength: c = VerifyCheck::ZonemdLength; break;
+      case ZonemdProblem::NoSoa: c = VerifyCheck::ZonemdMissing; break;
+      case ZonemdProblem::Unsupported: c = VerifyCheck::ZonemdUnsupported; break;
+    }
+    add(c, p.warning, p.detail);
+  }
 }
 
 Result<std::vector<std::vector<uint8_t>>> read_ds_file(const std::string& path, NameView origin) {

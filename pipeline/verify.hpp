@@ -56,6 +56,13 @@ enum class VerifyCheck : uint8_t {
   ExtraNsec3,        // NSEC3 that matches no name
   BadNsec3Chain,     // next hashed owner wrong, chain unsorted or not closed
   BadNsec3Param,     // NSEC3PARAM missing/wrong, or NSEC3 parameters differ from it
+  // ZONEMD (RFC 8976 s4), checked when the apex has ZONEMD records:
+  ZonemdMismatch,    // a supported digest differs from the zone data
+  ZonemdSerial,      // ZONEMD serial != SOA serial
+  ZonemdDuplicate,   // two ZONEMD RRs with the same scheme and hash
+  ZonemdLength,      // digest length wrong for its hash algorithm
+  ZonemdMissing,     // --zonemd-only and no ZONEMD at the apex (or no SOA)
+  ZonemdUnsupported,  // only unknown schemes/hashes: nothing to check (warning)
 };
 
 /// Stable lower-case name of a check ("bad-signature", "missing-nsec", ...).
@@ -74,6 +81,8 @@ struct VerifyOptions {
   /// DS RDATA for the apex (from --ds). Empty: the DNSKEY RRset is not checked against a parent.
   std::vector<std::vector<uint8_t>> ds;
   size_t max_problems = 10000;  // stop listing after this many (the count stays right)
+  /// Check only the apex ZONEMD (for unsigned zones); otherwise DNSSEC, and ZONEMD if present.
+  bool zonemd_only = false;
 };
 
 struct VerifySummary {
@@ -94,7 +103,12 @@ struct VerifyReport {
 VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
                          const VerifyOptions& options);
 
-/// Reads a signed zone file (origin: the apex), sorts it, builds its index and verifies it.
+/// Adds check_zonemd's findings (pipeline/zonemd.hpp) for a sorted, in-zone store to report.
+/// require: a missing ZONEMD is an error (ZonemdMissing); otherwise nothing is added then.
+void verify_zonemd(const ZoneStore& store, bool require, VerifyReport& report);
+
+/// Reads a signed zone file (origin: the apex), sorts it, builds its index and verifies it
+/// (DNSSEC unless options.zonemd_only; the ZONEMD whenever the apex has one).
 /// Parse problems go to diag and give Errc::ZoneCheck (exit 1); an unreadable file Errc::Io.
 /// A zone that parses is always verified: its problems are in the report.
 Result<VerifyReport> verify_file(const std::string& path, NameView origin,
