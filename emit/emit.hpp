@@ -36,6 +36,9 @@ class OutputFile {
   Result<void> write(std::string_view bytes);
   Result<void> commit();
   const std::string& path() const noexcept { return path_; }
+  /// The temp file bytes are written to until commit() (empty for stdout and after commit()).
+  /// Lets a caller patch the written bytes in place before they are published.
+  const std::string& temp_path() const noexcept { return temp_; }
 
  private:
   void discard() noexcept;
