@@ -1,0 +1,32 @@
+// Internal: ZONEMD in the sign pass (see pipeline/zonemd.hpp for why a placeholder is used).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dns/name.hpp"
+#include "dns/result.hpp"
+#include "dns/zone.hpp"
+#include "pipeline/detail/writer.hpp"
+
+namespace zk::pipeline::detail {
+
+/// Removes the apex ZONEMD RRset from a sorted store, keeping the order: a digest read from the
+/// input can never match the re-signed output. Returns how many RRs were removed.
+size_t drop_apex_zonemd(ZoneStore& store);
+
+/// Appends (unsorted: the caller merges) the placeholder apex ZONEMD: SIMPLE, hash, the
+/// serial of the output and a digest of zeros of the hash's length.
+void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, uint32_t serial,
+                            uint8_t hash);
+
+/// After write_zone has filled temp_path and before it is renamed into place: re-reads the file
+/// with our parser, computes the digest, signs the real ZONEMD RRset with keys.zsks (as the
+/// writer signed the placeholder), checks each new signature, and overwrites the placeholder
+/// ZONEMD line and its RRSIG lines in place (same length by construction), then fsyncs.
+/// Errc::Internal when the placeholder lines cannot be found or lengths differ,
+/// Errc::VerifyFailed when a new signature does not verify, Errc::Io on file errors.
+Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, const KeyPlan& keys,
+                             uint32_t ttl, uint32_t serial, uint8_t hash);
+
+}  // namespace zk::pipeline::detail
