@@ -8,6 +8,7 @@
 #include "parser/parser.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/writer.hpp"
+#include "pipeline/detail/zonemd_sign.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
 
@@ -79,6 +80,14 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
     }
     StripResult stripped = strip_dnssec(store, ours, sopts.cds);
     stats.dnssec_removed = stripped.removed;
+    // An input ZONEMD cannot match the re-signed zone: replaced with --zonemd, else dropped.
+    if (const size_t old_zonemd = detail::drop_apex_zonemd(store); old_zonemd != 0) {
+      stats.dnssec_removed += old_zonemd;
+      if (sopts.zonemd_hash == 0) {
+        stats.notes.push_back("removed the apex ZONEMD of the input (it cannot match the signed "
+                              "zone; use --zonemd to publish a new one)");
+      }
+    }
     for (uint16_t tag : stripped.kept_dnskey_tags) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
                             " from the zone file (no key for it in " + sopts.key_dir + ")");
@@ -96,6 +105,10 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
                                          plan.chain_ttl);
         !r) {
       return fail(r.error());
+    }
+    if (sopts.zonemd_hash != 0) {
+      detail::add_zonemd_placeholder(store, soa_rr.owner, soa_rr.ttl, stats.serial_new,
+                                     sopts.zonemd_hash);
     }
     merge_added(store, sorted);
     index = build_index(store);
@@ -126,13 +139,27 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
     plan.verifier = verifier.get();
   }
 
+  const bool zonemd = options.sign && sopts.zonemd_hash != 0;
+  if (zonemd && options.output == "-") {
+    return fail(Errc::Usage, "--zonemd needs an output file: stdout cannot be patched");
+  }
   auto out = emit::OutputFile::open(options.output);
   if (!out) return fail(out.error());
   auto written = detail::write_zone(plan, *out);
   if (!written) return fail(written.error());
+  if (zonemd) {
+    clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
+    const RR soa_rr = *apex_soa(store);
+    if (auto r = detail::finalize_zonemd(out->temp_path(), origin, keys, soa_rr.ttl,
+                                         stats.serial_new, sopts.zonemd_hash);
+        !r) {
+      return fail(r.error());
+    }
+  }
   if (auto c = out->commit(); !c) return fail(c.error());
-  clock.lap(!options.sign ? "write"
-             : sopts.verify == VerifyMode::None ? "sign+write"
+  clock.lap(zonemd                               ? "zonemd"
+            : !options.sign                      ? "write"
+            : sopts.verify == VerifyMode::None ? "sign+write"
                                                 : "sign+verify+write");
   stats.verify_warnings = written->verify_warnings;
   stats.records_out = written->records;

@@ -169,6 +169,9 @@ struct SignOptions {
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
   std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
+  /// RFC 8976 hash algorithm of the apex ZONEMD to publish (1 SHA-384, 2 SHA-512); 0 = none.
+  /// Needs a file output (the digest is patched in before the rename; pipeline/zonemd.hpp).
+  uint8_t zonemd_hash = 0;
 };
 
 struct CompileOptions {
