@@ -28,6 +28,7 @@ struct ZoneArgs {
   bool nsec3 = false, opt_out = false, csk = false, cds = true, no_cds = false, zonemd = false;
   uint16_t nsec3_iterations = 0;
   std::string nsec3_salt = "-";
+  std::string zonemd_hash;  // empty: SHA-384 when --zonemd is given
   uint32_t max_ttl = 604800;
   std::string serial = "increment", inception, expiration, now;
   std::string verify = "full";
@@ -44,6 +45,7 @@ struct VerifyArgs {
   std::string zone_file, origin, ds_file, now;
   unsigned threads = 0;
   bool structure_only = false;
+  bool zonemd_only = false;
 };
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& args);

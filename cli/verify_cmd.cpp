@@ -16,6 +16,8 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
   cmd->add_flag("--structure-only", a.structure_only,
                 "check everything but the signature cryptography");
+  cmd->add_flag("--zonemd-only", a.zonemd_only,
+                "check only the apex ZONEMD digest (RFC 8976), e.g. of an unsigned zone");
   return cmd;
 }
 
@@ -29,6 +31,7 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   pipeline::VerifyOptions o;
   o.now = clock_now;
   o.crypto = !a.structure_only;
+  o.zonemd_only = a.zonemd_only;
   if (!a.now.empty()) {
     auto t = parse_time_arg(a.now, clock_now);
     if (!t) {

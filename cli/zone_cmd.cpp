@@ -100,8 +100,9 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   s.verify = a.no_verify            ? pipeline::VerifyMode::None
              : a.verify == "structure" ? pipeline::VerifyMode::Structure
                                        : pipeline::VerifyMode::Full;
-  if (a.zonemd) {
-    return fail(Errc::Usage, "--zonemd is not implemented yet");
+  if (a.zonemd || !a.zonemd_hash.empty()) {
+    const std::string& h = a.zonemd_hash;
+    s.zonemd_hash = h.empty() || h == "sha384" || h == "1" ? 1 : 2;  // checked by CLI11
   }
   o.output = a.output.empty() ? a.zone_file + ".signed" : a.output;
   if (a.ds_output == "-" || !a.ds_output.empty()) {
@@ -167,7 +168,10 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_flag("--csk", a.csk, "sign everything with the KSK(s)");
   cmd->add_flag("--cds", a.cds, "publish CDS/CDNSKEY for the KSKs (default)");
   cmd->add_flag("--no-cds", a.no_cds, "do not publish CDS/CDNSKEY");
-  cmd->add_flag("--zonemd", a.zonemd, "add a ZONEMD record (RFC 8976)");
+  cmd->add_flag("--zonemd", a.zonemd, "add a ZONEMD record (RFC 8976, SIMPLE, SHA-384)");
+  cmd->add_option("--zonemd-hash", a.zonemd_hash, "ZONEMD hash: sha384 (default) or sha512; "
+                                                  "implies --zonemd")
+      ->check(CLI::IsMember({"sha384", "sha512", "1", "2"}));
   cmd->add_option("--serial", a.serial, "SOA serial: keep, increment, unixtime, date")
       ->check(CLI::IsMember({"keep", "increment", "unixtime", "date"}));
   cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
