@@ -490,8 +490,10 @@ void verify_zonemd(const ZoneStore& store, bool require, VerifyReport& report) {
       case ZonemdProblem::NoSoa: c = VerifyCheck::ZonemdMissing; break;
       case ZonemdProblem::Unsupported: c = VerifyCheck::ZonemdUnsupported; break;
     }
-    add(c, p.warning, p.detail);
+    // Asked to check only the ZONEMD, a digest that cannot be checked is a failure.
+    add(c, p.warning && !require, p.detail);
   }
+  report.summary.zonemd_digests = z.digests_matched;
 }
 
 Result<std::vector<std::vector<uint8_t>>> read_ds_file(const std::string& path, NameView origin) {
@@ -536,7 +538,10 @@ std::string format_report(const VerifyReport& report, NameView origin) {
   out += "zonekiln: verify " + name_to_string(origin) + ": " + std::to_string(s.names) +
          " names, " + std::to_string(s.rrsets) + " RRsets, " + std::to_string(s.signatures) +
          " signatures (" + std::to_string(s.signatures_verified) + " verified), " +
-         std::to_string(s.nsec) + " NSEC, " + std::to_string(s.nsec3) + " NSEC3: " +
+         std::to_string(s.nsec) + " NSEC, " + std::to_string(s.nsec3) + " NSEC3" +
+         (s.zonemd_digests ? ", " + std::to_string(s.zonemd_digests) + " ZONEMD digest(s) match"
+                           : std::string()) +
+         ": " +
          std::to_string(s.errors) + " errors, " + std::to_string(s.warnings) + " warnings; " +
          (report.valid() ? "zone is valid" : "zone is INVALID") + "\n";
   return out;

@@ -88,6 +88,7 @@ struct VerifyOptions {
 struct VerifySummary {
   uint64_t names = 0, rrsets = 0, signatures = 0, signatures_verified = 0, nsec = 0, nsec3 = 0;
   uint64_t errors = 0, warnings = 0;
+  uint32_t zonemd_digests = 0;  // apex ZONEMD digests recomputed and found equal
 };
 
 struct VerifyReport {

@@ -206,6 +206,7 @@ ZonemdReport check_zonemd(const ZoneStore& store) {
       continue;
     }
     report.verified = true;
+    ++report.digests_matched;
   }
   if (supported == 0) {
     problem(ZonemdProblem::Unsupported,

@@ -56,9 +56,10 @@ struct ZonemdProblem {
 };
 
 struct ZonemdReport {
-  bool present = false;   // the apex has at least one ZONEMD RR
-  bool verified = false;  // RFC 8976 s4: at least one ZONEMD RR verified
-  unsigned digests_checked = 0;
+  bool present = false;          // the apex has at least one ZONEMD RR
+  bool verified = false;         // RFC 8976 s4: at least one ZONEMD RR verified
+  unsigned digests_checked = 0;  // supported RRs whose digest was compared
+  unsigned digests_matched = 0;
   std::vector<ZonemdProblem> problems;  // in ZONEMD RR canonical order
   bool ok() const noexcept {
     for (const auto& p : problems) {
