@@ -1,0 +1,126 @@
+// End to end: `zonekiln sign --zonemd` publishes a ZONEMD that ldns-verify-zone (-ZZ: a valid
+// ZONEMD is required), dnssec-verify, kzonecheck and `zonekiln verify` all accept.
+#include <catch2/catch.hpp>
+
+#include "tests/e2e/e2e_support.hpp"
+
+using namespace zk::test;
+
+namespace {
+
+std::string sign_cmd(const std::string& zone, const std::string& origin, const std::string& keys,
+                     const std::string& out, const std::string& extra) {
+  return zonekiln() + " sign " + zone_path(zone) + " --origin " + origin + " --keys " + keys +
+         " --output " + out + " " + extra + fixed_times();
+}
+
+void check_all(const std::string& out, const std::string& origin) {
+  std::string log;
+  const int ldns_z = run("ldns-verify-zone -ZZ " + out, &log);
+  INFO("ldns-verify-zone -ZZ: " << log);
+  CHECK(ldns_z == 0);
+  const Validation v = validate(out, origin);
+  INFO(v.log);
+  CHECK(v.ldns == 0);
+  CHECK(v.bind == 0);
+  CHECK(v.knot == 0);
+  const int zk =
+      run(zonekiln() + " verify " + out + " --origin " + origin + " --now 20260601000000", &log);
+  INFO("zonekiln verify: " << log);
+  CHECK(zk == 0);
+  CHECK(log.find("zonemd") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("sign --zonemd output validates everywhere (NSEC, NSEC3; several algorithms)",
+          "[e2e][zonemd]") {
+  const std::string alg = GENERATE(as<std::string>{}, "ED25519", "ECDSAP256SHA256", "RSASHA256");
+  const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out");
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", alg);
+  const std::string out = dir.file("out.signed");
+  std::string log;
+  const int rc =
+      run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd " + mode), &log);
+  INFO(alg << " " << mode << "\n" << log);
+  REQUIRE(rc == 0);
+  const std::string text = read_file(out);
+  CHECK(text.find("\tZONEMD\t") != std::string::npos);
+  CHECK(text.find(std::string(96, '0')) == std::string::npos);  // placeholder replaced
+  check_all(out, "example.com.");
+}
+
+TEST_CASE("sign --zonemd-hash sha512 on zones with wildcards, delegations and DNAME",
+          "[e2e][zonemd]") {
+  const std::string zone = GENERATE(as<std::string>{}, "wildcard", "delegations", "dname", "ent");
+  const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3");
+  TempDir dir;
+  make_keys(dir.path(), zone + ".example.", "ED25519");
+  const std::string out = dir.file("out.signed");
+  std::string log;
+  const int rc = run(sign_cmd(zone + ".example.zone", zone + ".example.", dir.path(), out,
+                              "--zonemd-hash sha512 " + mode),
+                     &log);
+  INFO(zone << " " << mode << "\n" << log);
+  REQUIRE(rc == 0);
+  CHECK(read_file(out).find("\tZONEMD\t") != std::string::npos);
+  check_all(out, zone + ".example.");
+}
+
+TEST_CASE("sign --zonemd gives the same bytes at 1 and 2 threads (Ed25519, fixed times)",
+          "[e2e][zonemd][threads]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ED25519");
+  for (const char* mode : {"--zonemd", "--zonemd --nsec3"}) {
+    std::string log;
+    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), dir.file("one"),
+                         std::string(mode) + " --threads 1"),
+                &log) == 0);
+    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), dir.file("two"),
+                         std::string(mode) + " --threads 2"),
+                &log) == 0);
+    CHECK(read_file(dir.file("one")) == read_file(dir.file("two")));
+  }
+}
+
+TEST_CASE("zonekiln verify reports a changed record in a ZONEMD zone as a digest mismatch",
+          "[e2e][zonemd]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ED25519");
+  const std::string out = dir.file("out.signed");
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd")) == 0);
+  // An extra unsigned glue-like record changes the digest but no signature.
+  std::string text = read_file(out);
+  text += "occluded.sub.example.com.\t3600\tIN\tTXT\t\"added after signing\"\n";
+  write_file(dir.file("changed"), text);
+  std::string log;
+  const int rc = run(zonekiln() + " verify " + dir.file("changed") +
+                         " --origin example.com. --now 20260601000000 --structure-only",
+                     &log);
+  INFO(log);
+  CHECK(rc == 1);
+  CHECK(log.find("[zonemd-mismatch]") != std::string::npos);
+}
+
+TEST_CASE("sign --zonemd refuses stdout and replaces a ZONEMD already in the input",
+          "[e2e][zonemd]") {
+  TempDir dir;
+  make_keys(dir.path(), "example.com.", "ED25519");
+  std::string log;
+  CHECK(run(sign_cmd("example.com.zone", "example.com.", dir.path(), "-", "--zonemd"), &log) == 2);
+  // Re-signing our own output (which holds a ZONEMD) gives exactly one, valid, ZONEMD.
+  const std::string first = dir.file("first"), second = dir.file("second");
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), first, "--zonemd")) == 0);
+  REQUIRE(run(zonekiln() + " sign " + first + " --origin example.com. --keys " + dir.path() +
+                  " --output " + second + " --zonemd" + fixed_times(),
+              &log) == 0);
+  const std::string text = read_file(second);
+  size_t count = 0;
+  for (size_t p = text.find("\tZONEMD\t"); p != std::string::npos;
+       p = text.find("\tZONEMD\t", p + 1)) {
+    ++count;
+  }
+  CHECK(count == 1);
+  check_all(second, "example.com.");
+}
