@@ -157,7 +157,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
     }
   }
   if (auto c = out->commit(); !c) return fail(c.error());
-  clock.lap(zonemd                               ? "zonemd"
+  clock.lap(zonemd                               ? "zonemd+commit"
             : !options.sign                      ? "write"
             : sopts.verify == VerifyMode::None ? "sign+write"
                                                 : "sign+verify+write");
