@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
 #include "parser/parser.hpp"
@@ -128,6 +129,15 @@ Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, cons
   sort_zone(written);
   auto digest = zonemd_digest(written, hash);
   if (!digest) return fail(digest.error());
+  // The placeholder's RRSIGs as written: the real ones get the same fields (times, key, TTL),
+  // whatever the writer chose for them (e.g. a jittered expiration).
+  std::vector<RrsigFields> placeholder_sigs;
+  for (const RR& rr : written.rrs) {
+    if (!name_equal(rr.owner->name(), origin)) break;  // the apex is the first owner
+    if (rr.type != rrtype::RRSIG) continue;
+    const RrsigFields f = rrsig_fields(rr.rdata_span());
+    if (f.type_covered == rrtype::ZONEMD) placeholder_sigs.push_back(f);
+  }
   const uint16_t rclass = written.rclass;
   written = ZoneStore();  // the re-read zone is not needed any more; free it before signing
 
@@ -155,10 +165,23 @@ Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, cons
   const std::string final_zonemd = std::move(placeholder);
 
   signer::SignContext ctx;
-  signer::RrsigParams params = keys.params;
-  params.original_ttl = ttl;
   std::vector<uint8_t> sig;
-  for (const signer::Key& key : keys.zsks) {
+  for (const RrsigFields& f : placeholder_sigs) {
+    const signer::Key* found = nullptr;
+    for (const auto* list : {&keys.zsks, &keys.ksks}) {
+      for (const signer::Key& k : *list) {
+        if (k.tag() == f.key_tag && k.algorithm() == f.algorithm && k.has_private()) found = &k;
+      }
+    }
+    if (found == nullptr) {
+      return fail(Errc::Internal,
+                  "no key " + std::to_string(f.key_tag) + " for the ZONEMD placeholder's RRSIG");
+    }
+    const signer::Key& key = *found;
+    signer::RrsigParams params = keys.params;
+    params.inception = f.inception;
+    params.expiration = f.expiration;
+    params.original_ttl = f.original_ttl;
     sig.resize(signer::max_rrsig_rdata_len(key));
     auto len = ctx.sign(key, params, {&real, 1}, sig.data());
     if (!len) return fail(len.error());
