@@ -108,6 +108,20 @@ void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, u
   store.rrs.push_back({apex, stored, ttl, rrtype::ZONEMD, static_cast<uint16_t>(rd.size())});
 }
 
+void set_zonemd_serial(ZoneStore& store, uint32_t serial) {
+  const NameView apex = store.origin.view();
+  for (RR& rr : store.rrs) {
+    if (!name_equal(rr.owner->name(), apex)) break;  // the apex is the first owner
+    if (rr.type != rrtype::ZONEMD || rr.rdlen < 6) continue;
+    uint8_t* rd = store.arena().copy(rr.rdata, rr.rdlen);
+    rd[0] = static_cast<uint8_t>(serial >> 24);
+    rd[1] = static_cast<uint8_t>(serial >> 16);
+    rd[2] = static_cast<uint8_t>(serial >> 8);
+    rd[3] = static_cast<uint8_t>(serial);
+    rr.rdata = rd;
+  }
+}
+
 Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, const KeyPlan& keys,
                              uint32_t ttl, uint32_t serial, uint8_t hash) {
   // 1. The digest of what was written, read back as any consumer would read it.

@@ -20,6 +20,11 @@ size_t drop_apex_zonemd(ZoneStore& store);
 void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, uint32_t serial,
                             uint8_t hash);
 
+/// Sets the serial of the apex ZONEMD placeholder of a sorted store (copying its RDATA into the
+/// store's arena), for when the output serial is decided after the placeholder was added.
+/// The order does not change: the ZONEMD RRset holds this one RR.
+void set_zonemd_serial(ZoneStore& store, uint32_t serial);
+
 /// After write_zone has filled temp_path and before it is renamed into place: re-reads the file
 /// with our parser, computes the digest, signs the real ZONEMD RRset with keys.zsks (as the
 /// writer signed the placeholder), checks each new signature, and overwrites the placeholder
