@@ -33,6 +33,9 @@ struct ZoneArgs {
   std::string serial = "increment", inception, expiration, now;
   std::string verify = "full";
   bool no_verify = false;
+  // Unattended operation (key lifecycle, metrics).
+  std::string metrics_file, refresh, jitter, zsk_lifetime, previous;
+  int lock_wait = 60;
 };
 
 struct KeyArgs {

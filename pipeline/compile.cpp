@@ -10,6 +10,9 @@
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
+#include "signer/keystate.hpp"
+#include "signer/lifecycle.hpp"
+#include "signer/status.hpp"
 
 namespace zk::pipeline {
 
@@ -35,9 +38,77 @@ Unexpected zone_errors(const Diagnostics& diag) {
                                    " warning(s) in the zone data");
 }
 
+void fill_outcome(SignOutcome& o, const detail::KeyRun& run, int64_t now) {
+  const signer::ZoneKeyState* zone = nullptr;
+  if (run.keys) zone = &run.keys->plan.state;
+  if (!zone) zone = run.file.find(run.origin_text);
+  if (!zone) return;
+  const signer::KeyFigures f = signer::key_figures(*zone, now);
+  o.state_known = true;
+  o.internal_failure = o.internal_failure || f.internal_failure;
+  o.ksk_action_needed = f.ksk_action_needed;
+  o.ksk_action_needed_seconds = f.ksk_action_needed_seconds;
+  o.ksk_ages = f.ksk_ages;
+  o.last_success = f.last_success;
+}
+
+// The RRSIGs over the apex DNSKEY, CDS and CDNSKEY RRsets in the previous output that still
+// cover exactly the RRsets this run publishes (same RDATA, same TTL) and are valid at now.
+// Errc::KeyActionNeeded when one of those RRsets has none (the zone cannot be published).
+Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::string& prev_path,
+                                        NameView origin, int64_t now, ZoneStore& prev) {
+  auto refuse = [&](const std::string& why) {
+    return fail(Errc::KeyActionNeeded,
+                "the KSK needs its owner and the DNSKEY RRset cannot be re-signed; " + why +
+                    "; nothing written");
+  };
+  if (prev_path.empty() || prev_path == "-") return refuse("no previous output to keep from");
+  Diagnostics quiet;
+  parser::ParseOptions popts;
+  popts.origin = Name(origin);
+  popts.origin_set = true;
+  if (auto r = parser::parse_file(prev_path, popts, prev, quiet); !r || quiet.has_errors()) {
+    return refuse("the previous output " + prev_path + " cannot be read");
+  }
+  sort_zone(prev);
+  auto apex_rrset = [](const ZoneStore& z, uint16_t type) {
+    std::vector<RR> out;
+    for (const RR& rr : z.rrs) {
+      if (!name_equal(rr.owner->name(), z.origin.view())) break;  // the apex is the first owner
+      if (rr.type == type) out.push_back(rr);
+    }
+    return out;
+  };
+  prev.origin = Name(origin);
+  prev.origin.to_lower();
+  std::vector<RR> kept;
+  for (uint16_t type : {rrtype::DNSKEY, rrtype::CDS, rrtype::CDNSKEY}) {
+    const std::vector<RR> now_set = apex_rrset(store, type);
+    if (now_set.empty()) continue;
+    const std::vector<RR> old_set = apex_rrset(prev, type);
+    const bool same = old_set.size() == now_set.size() &&
+                      std::equal(old_set.begin(), old_set.end(), now_set.begin(),
+                                 [](const RR& a, const RR& b) {
+                                   return rdata_compare(a, b) == 0 && a.ttl == b.ttl;
+                                 });
+    if (!same) return refuse(type_to_string(type) + " RRset differs from the previous output");
+    size_t found = 0;
+    for (const RR& sig : apex_rrset(prev, rrtype::RRSIG)) {
+      const RrsigFields f = rrsig_fields(sig.rdata_span());
+      if (f.type_covered != type || f.original_ttl != now_set[0].ttl) continue;
+      if (int64_t{f.inception} > now || int64_t{f.expiration} <= now) continue;
+      kept.push_back(sig);
+      ++found;
+    }
+    if (found == 0) return refuse("no valid previous RRSIG over the " + type_to_string(type) + " RRset");
+  }
+  return kept;
+}
+
 }  // namespace
 
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
+                           SignOutcome* outcome) {
   Stats stats;
   StageClock clock(stats);
   diag.set_strict(options.strict);
@@ -64,55 +135,106 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
 
   detail::WritePlan plan;
   detail::KeyPlan keys;
+  detail::KeyRun run;
+  ZoneStore previous;  // the previous output, when its DNSKEY RRSIGs are kept
   const SignOptions& sopts = options.signing;
-  if (options.sign) {
-    auto kp = detail::prepare_keys(sopts, origin, diag, stats);
-    if (!kp) return fail(kp.error());
-    keys = std::move(*kp);
-    clock.lap("keys");
-
-    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
-    std::vector<std::vector<uint8_t>> ours;
-    for (const auto& k : keys.published) {
-      ours.emplace_back(k.dnskey_rdata().begin(), k.dnskey_rdata().end());
+  bool signing = false;
+  // After the keys were prepared a failure is the run's: the state records it (commit_failure)
+  // and the metrics say so.
+  auto run_failed = [&](const Error& e) -> Unexpected {
+    if (run.keys && e.code != Errc::KeyActionNeeded) {
+      (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, sopts.now, e.detail);
+      if (outcome) outcome->internal_failure = true;
     }
-    StripResult stripped = strip_dnssec(store, ours, sopts.cds);
+    return fail(e);
+  };
+  if (options.sign) {
+    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
+    uint32_t max_zone_ttl = 0;
+    for (const RR& rr : store.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
+    const RR* first_soa = apex_soa(store);
+    if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
+    const uint32_t dnskey_ttl =
+        sopts.dnskey_ttl ? *sopts.dnskey_ttl
+                         : std::min<uint32_t>(soa_fields(first_soa->rdata_span()).minimum, 3600);
+    run.origin_text = signer::normalize_origin(name_to_string(origin));
+    run.policy = detail::sign_policy(sopts, max_zone_ttl, dnskey_ttl);
+    auto started = detail::start_key_run(sopts, origin, run, diag, stats);
+    if (outcome) fill_outcome(*outcome, run, sopts.now);
+    if (!started) return fail(started.error());
+    clock.lap("keys");
+    const signer::KeyPlan& kplan = run.keys->plan;
+    const bool not_signing = kplan.state.state == signer::ZoneState::NotSigning;
+    if (!not_signing && !kplan.can_sign) {
+      // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
+      (void)signer::commit_run(sopts.key_dir, run.file, kplan, sopts.now);
+      if (outcome) fill_outcome(*outcome, run, sopts.now);
+      std::string why = kplan.state.state_why;
+      for (const auto& a : kplan.owner_actions) why += "; " + a;
+      return fail(kplan.state.state == signer::ZoneState::InternalFailure
+                      ? Errc::Internal
+                      : Errc::KeyActionNeeded,
+                  "cannot sign " + run.origin_text + ": " + why);
+    }
+    signing = !not_signing;
+    keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
+
+    // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
+    std::vector<std::vector<uint8_t>> ours = keys.dnskeys;
+    for (const auto& k : kplan.state.keys) {
+      if (auto raw = signer::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
+    }
+    StripResult stripped = strip_dnssec(store, ours, sopts.cds || not_signing);
     stats.dnssec_removed = stripped.removed;
     for (uint16_t tag : stripped.kept_dnskey_tags) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
-                            " from the zone file (no key for it in " + sopts.key_dir + ")");
+                            " from the zone file (not a key of zonekiln's state in " +
+                            sopts.key_dir + ")");
     }
     // Stripping keeps the order, so the apex is still the first owner.
     stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
     stats.serial_new = update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
-    keys.dnskey_ttl = sopts.dnskey_ttl ? *sopts.dnskey_ttl : std::min<uint32_t>(soa.minimum, 3600);
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
     plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
-    const size_t sorted = store.rrs.size();
-    if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
-                                         plan.chain_ttl);
-        !r) {
-      return fail(r.error());
+    if (signing) {
+      const size_t sorted = store.rrs.size();
+      if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
+                                           plan.chain_ttl);
+          !r) {
+        return run_failed(r.error());
+      }
+      merge_added(store, sorted);
+      if (keys.ksks.empty()) {
+        // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
+        const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
+        auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous);
+        if (!kept) return run_failed(kept.error());
+        keys.kept_key_rrsigs = std::move(*kept);
+        stats.notes.push_back("kept " + std::to_string(keys.kept_key_rrsigs.size()) +
+                              " DNSKEY/CDS/CDNSKEY RRSIG(s) from " + prev_path +
+                              " (the KSK needs its owner)");
+      }
     }
-    merge_added(store, sorted);
     index = build_index(store);
     clock.lap("prepare");
 
-    plan.keys = &keys;
-    plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+    if (signing) {
+      plan.keys = &keys;
+      plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+    }
   }
   plan.store = &store;
   plan.index = &index;
-  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return fail(r.error());
-  if (options.sign) clock.lap("chain");
+  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return run_failed(r.error());
+  if (signing) clock.lap("chain");
 
   // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
   // before the output replaces the previous file. Checked at the current time, kept inside
   // the signatures' window so that pre-signing (inception in the future) passes.
   std::unique_ptr<ChunkVerifier> verifier;
-  if (options.sign && sopts.verify != VerifyMode::None) {
+  if (signing && sopts.verify != VerifyMode::None) {
     VerifyOptions vo;
     vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
     vo.crypto = sopts.verify == VerifyMode::Full;
@@ -120,16 +242,19 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
                                    sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3
                                                        : ChunkVerifier::ChainKind::Nsec,
                                    sopts.nsec3, vo);
-    if (!v) return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+    if (!v) {
+      return run_failed(make_error(Errc::VerifyFailed,
+                                   "own output failed verification: " + v.error().detail));
+    }
     verifier = std::move(*v);
     plan.verifier = verifier.get();
   }
 
   auto out = emit::OutputFile::open(options.output);
-  if (!out) return fail(out.error());
+  if (!out) return run_failed(out.error());
   auto written = detail::write_zone(plan, *out);
-  if (!written) return fail(written.error());
-  if (auto c = out->commit(); !c) return fail(c.error());
+  if (!written) return run_failed(written.error());
+  if (auto c = out->commit(); !c) return run_failed(c.error());
   clock.lap(!options.sign ? "write"
              : sopts.verify == VerifyMode::None ? "sign+write"
                                                 : "sign+verify+write");
@@ -140,10 +265,29 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
   stats.nsec = written->nsec;
   stats.nsec3 = written->nsec3;
 
-  if (options.sign && !sopts.ds_output.empty()) {
+  if (signing && !sopts.ds_output.empty()) {
     auto ds = detail::ds_text(store, keys);
-    if (!ds) return fail(ds.error());
-    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return fail(w.error());
+    if (!ds) return run_failed(ds.error());
+    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return run_failed(w.error());
+  }
+  if (options.sign) {
+    // The zone is out: only now do this run's key events become the recorded state.
+    if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
+      return fail(c.error());
+    }
+    if (outcome) {
+      fill_outcome(*outcome, run, sopts.now);
+      outcome->exit_code = signer::run_exit_code(run.keys->plan);
+      outcome->last_success = sopts.now;
+      outcome->rrsets_signed = written->rrsets_signed;
+      if (written->signatures > 0) {
+        int64_t earliest = sopts.expiration;
+        for (const RR& k : keys.kept_key_rrsigs) {
+          earliest = std::min<int64_t>(earliest, rrsig_fields(k.rdata_span()).expiration);
+        }
+        outcome->earliest_expiration = earliest;
+      }
+    }
   }
   return stats;
 }

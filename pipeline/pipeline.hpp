@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dns/arena.hpp"
@@ -169,6 +170,12 @@ struct SignOptions {
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
   std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
+  // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.
+  int64_t refresh = 0;       // re-sign when less than this validity remains
+  int64_t jitter = -1;       // expirations spread over this much
+  int64_t zsk_lifetime = 0;  // ZSK rollover period
+  int lock_wait = 60;        // seconds to wait for another run's state lock
+  std::string previous;      // an earlier signed version (default: the output file)
 };
 
 struct CompileOptions {
@@ -194,9 +201,23 @@ struct Stats {
   std::vector<StageTime> times;
 };
 
+/// What a sign run leaves for its metrics and exit code, filled also when it fails.
+struct SignOutcome {
+  int exit_code = 0;  // from the key plan (0, 3 ACTION_NEEDED, 4 INTERNAL_FAILURE)
+  bool state_known = false;
+  bool internal_failure = false;
+  unsigned ksk_action_needed = 0;
+  int64_t ksk_action_needed_seconds = 0;
+  std::vector<std::pair<uint16_t, int64_t>> ksk_ages;
+  std::optional<int64_t> last_success;
+  std::optional<int64_t> earliest_expiration;
+  uint64_t rrsets_signed = 0, rrsets_reused = 0;
+};
+
 /// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).
 /// Zone-data problems go to diag (exit 1 via Errc::ZoneCheck); the output file is replaced
 /// only after everything succeeded. Threading: uses the current TBB arena / global_control.
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag);
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
+                           SignOutcome* outcome = nullptr);
 
 }  // namespace zk::pipeline

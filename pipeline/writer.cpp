@@ -156,7 +156,15 @@ class ChunkWriter {
 
   void sign(std::span<const RR> rrset, bool key_set) {
     if (plan_.keys == nullptr) return;
+    if (key_set) {
+      for (const RR& kept : plan_.keys->kept_key_rrsigs) {
+        if (rrsig_fields(kept.rdata_span()).type_covered != rrset[0].type) continue;
+        print(RR{rrset[0].owner, kept.rdata, rrset[0].ttl, rrtype::RRSIG, kept.rdlen});
+        ++out_.stats.signatures;
+      }
+    }
     const auto& keys = key_set ? plan_.keys->ksks : plan_.keys->zsks;
+    if (!keys.empty()) ++out_.stats.rrsets_signed;
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
     for (const signer::Key& key : keys) {
@@ -374,6 +382,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
             total.signatures += t.out->stats.signatures;
             total.nsec += t.out->stats.nsec;
             total.nsec3 += t.out->stats.nsec3;
+            total.rrsets_signed += t.out->stats.rrsets_signed;
           }));
   if (first_error) return fail(*first_error);
   if (plan.verifier) {

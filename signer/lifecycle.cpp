@@ -83,7 +83,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
       auto base = write_key_files(*key, origin, dir, now);
       if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
       add_zsk(next, key->tag(), key->algorithm(), *base, b64(key->dnskey_rdata()), now);
-      actions.push_back("created " + *base);
+      actions.push_back("created ZSK " + *base);
     }
     out.plan = plan_keys(now, policy, next, out.problems);
     actions.insert(actions.end(), out.plan.actions.begin(), out.plan.actions.end());

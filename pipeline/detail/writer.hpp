@@ -12,10 +12,16 @@
 
 namespace zk::pipeline::detail {
 
-/// Keys chosen for this run. ksks sign DNSKEY/CDS/CDNSKEY, zsks everything else (with --csk
-/// both lists hold the same keys).
+/// Keys chosen for this run (signer::prepare_keys). ksks sign DNSKEY/CDS/CDNSKEY, zsks
+/// everything else (with --csk both lists hold the same keys).
 struct KeyPlan {
-  std::vector<signer::Key> ksks, zsks, published;
+  std::vector<signer::Key> ksks, zsks;
+  std::vector<std::vector<uint8_t>> dnskeys;   // the DNSKEY RRset (wire RDATA)
+  std::vector<std::vector<uint8_t>> cds_keys;  // CDS + CDNSKEY are made of these
+  bool cds_delete = false;                     // RFC 8078 s4 delete records instead
+  /// The KSK needs its owner: the previous run's RRSIGs over the unchanged DNSKEY/CDS/CDNSKEY
+  /// RRsets, written (and verified) in place of new ones. RDATA lives in the caller's store.
+  std::vector<RR> kept_key_rrsigs;
   signer::RrsigParams params;
   uint32_t dnskey_ttl = 3600;
 };
@@ -45,7 +51,7 @@ struct WritePlan {
 };
 
 struct WriteStats {
-  uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0;
+  uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0, rrsets_signed = 0;
   uint64_t verify_warnings = 0;
 };
 
