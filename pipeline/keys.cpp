@@ -37,7 +37,7 @@ RR make_rr(ZoneStore& store, const Owner* owner, uint16_t type, uint32_t ttl,
 
 std::string b64(std::span<const uint8_t> v) { return signer::base64_encode(v.data(), v.size()); }
 
-// First run for this zone (no keys in the state): what was in use before zonekiln kept the state
+// First run for this zone (no KSK in the state): what was in use before zonekiln kept the state
 // carries on. The owner's KSKs that BIND timing says are active become ACTIVE (CSK with --csk);
 // one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
 // (RFC 7583 s3.1 initial key). Without a KSK nothing is adopted: the plan then says what to do.
@@ -67,6 +67,9 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
                           (o.csk ? "CSK" : "KSK"));
   }
   if (zone.ksk_count() == 0 || o.csk) return ok();
+  for (const auto& k : zone.keys) {
+    if (k.role == signer::KeyRole::ZSK) zsk_algs.insert(k.algorithm);
+  }
   for (const signer::Key& k : *loaded) {
     if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
     if (k.is_ksk() || !active(k, o.now) || !zsk_algs.insert(k.algorithm()).second) continue;
@@ -114,7 +117,11 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
   if (!file) return fail(file.error());
   run.file = std::move(*file);
   signer::ZoneKeyState zone = run.file.get_or_add(run.origin_text);
-  if (zone.keys.empty() && zone.state != signer::ZoneState::NotSigning) {
+  // Adopt only while the state has never held a KSK: a run that failed after adopting left only
+  // its created ZSK behind (commit_failure), and the owner's KSK decisions are never redone.
+  const bool never_had_ksk = std::none_of(zone.keys.begin(), zone.keys.end(),
+                                          [](const signer::KeyRecord& k) { return k.is_ksk(); });
+  if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
     if (auto r = adopt_key_dir(zone, run.policy, o, origin, diag, stats); !r) return r;
   }
   auto keys = signer::prepare_keys(o.key_dir, origin, o.now, run.policy, zone);
