@@ -36,6 +36,7 @@ struct ZoneArgs {
   // Unattended operation (key lifecycle, metrics).
   std::string metrics_file, refresh, jitter, zsk_lifetime, previous;
   int lock_wait = 60;
+  bool full = false;
 };
 
 struct KeyArgs {

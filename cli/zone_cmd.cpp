@@ -101,6 +101,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   }
   s.lock_wait = a.lock_wait;
   s.previous = a.previous;
+  s.full = a.full;
   s.nsec3.enabled = a.nsec3 || a.opt_out;
   s.nsec3.iterations = a.nsec3_iterations;
   s.nsec3.opt_out = a.opt_out;
@@ -143,6 +144,10 @@ std::string stats_json(const pipeline::Stats& st) {
   j["nsec3"] = st.nsec3;
   j["serial_old"] = st.serial_old;
   j["serial_new"] = st.serial_new;
+  j["rrsets_signed"] = st.rrsets_signed;
+  j["rrsets_reused"] = st.rrsets_reused;
+  j["signatures_reused"] = st.signatures_reused;
+  j["unchanged"] = st.unchanged;
   j["notes"] = st.notes;
   nlohmann::json times = nlohmann::json::object();
   for (const auto& t : st.times) times[t.stage] = t.seconds;
@@ -204,6 +209,7 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--jitter", a.jitter, "spread signature expirations over this much (default 4%)");
   cmd->add_option("--zsk-lifetime", a.zsk_lifetime, "ZSK rollover period (default 90d)");
   cmd->add_option("--lock-wait", a.lock_wait, "seconds to wait for another run's key state lock");
+  cmd->add_flag("--full", a.full, "sign every RRset anew instead of reusing valid RRSIGs");
   cmd->add_option("--previous", a.previous,
                   "an earlier signed version of the zone (default: the output file)");
   return cmd;
@@ -275,11 +281,16 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     total += t.seconds;
     times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
   }
-  if (sign) {
+  if (sign && st.unchanged) {
+    report.err += fmt::format("zonekiln: {} unchanged, no signature due; output not rewritten\n",
+                              a.origin);
+  } else if (sign) {
     report.err += fmt::format(
-        "zonekiln: signed {}: {} RRsets, {} signatures, {} NSEC, {} NSEC3, {} TTLs clamped, "
-        "{} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})\n",
-        a.origin, st.rrsets, st.signatures, st.nsec, st.nsec3, st.clamped_rrsets,
+        "zonekiln: signed {}: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, "
+        "{} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s "
+        "({})\n",
+        a.origin, st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
+        st.clamped_rrsets,
         st.dnssec_removed, st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
   } else {
     report.err += fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",

@@ -7,6 +7,7 @@
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
 #include "pipeline/detail/keys.hpp"
+#include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
@@ -136,7 +137,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
   detail::WritePlan plan;
   detail::KeyPlan keys;
   detail::KeyRun run;
-  ZoneStore previous;  // the previous output, when its DNSKEY RRSIGs are kept
+  ZoneStore previous_keys;  // the previous output, when its DNSKEY RRSIGs are kept
+  std::unique_ptr<detail::PreviousZone> previous;
   const SignOptions& sopts = options.signing;
   bool signing = false;
   // After the keys were prepared a failure is the run's: the state records it (commit_failure)
@@ -191,9 +193,25 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
                             " from the zone file (not a key of zonekiln's state in " +
                             sopts.key_dir + ")");
     }
+    // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
+    const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
+    if (signing && !sopts.full) {
+      std::string why;
+      previous = std::make_unique<detail::PreviousZone>(
+          detail::PreviousZone::load(prev_path, origin, &why));
+      if (!why.empty()) stats.notes.push_back(why);
+      if (previous->empty()) previous.reset();
+    }
     // Stripping keeps the order, so the apex is still the first owner.
     stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
-    stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    if (previous && sopts.serial != SerialPolicy::Keep &&
+        serial_lt(stats.serial_old, previous->serial())) {
+      // Continue from the serial last published, not the source file's older one.
+      set_serial(store, previous->serial());
+      stats.serial_old = previous->serial();
+    }
+    // With a previous output the serial moves only when the output changes (decided below).
+    stats.serial_new = previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
@@ -208,8 +226,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
       merge_added(store, sorted);
       if (keys.ksks.empty()) {
         // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
-        const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
-        auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous);
+        auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous_keys);
         if (!kept) return run_failed(kept.error());
         keys.kept_key_rrsigs = std::move(*kept);
         stats.notes.push_back("kept " + std::to_string(keys.kept_key_rrsigs.size()) +
@@ -223,6 +240,40 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     if (signing) {
       plan.keys = &keys;
       plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+      plan.jitter = static_cast<uint32_t>(run.policy.sig_jitter);
+    }
+    if (previous) {
+      plan.previous = previous.get();
+      plan.reuse.now = sopts.now;
+      plan.reuse.refresh = run.policy.sig_refresh;
+      plan.reuse.signer = store.origin.view();
+      if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,
+                                sopts.nsec3.opt_out)) {
+        // The previous output is this run's output: leave the file (and its mtime) alone.
+        clock.lap("compare");
+        if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
+          return fail(c.error());
+        }
+        stats.unchanged = true;
+        stats.notes.push_back("nothing changed and no signature due: " + prev_path +
+                              " left untouched");
+        if (outcome) {
+          fill_outcome(*outcome, run, sopts.now);
+          outcome->exit_code = signer::run_exit_code(run.keys->plan);
+          outcome->last_success = sopts.now;
+          outcome->unchanged = true;
+          int64_t earliest = INT64_MAX;
+          for (const auto& set : previous->sets()) {
+            for (const RR& sig : previous->sigs_of(set)) {
+              earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
+            }
+          }
+          if (earliest != INT64_MAX) outcome->earliest_expiration = earliest;
+        }
+        return stats;
+      }
+      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+      clock.lap("compare");
     }
   }
   plan.store = &store;
@@ -264,6 +315,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
   stats.signatures = written->signatures;
   stats.nsec = written->nsec;
   stats.nsec3 = written->nsec3;
+  stats.rrsets_signed = written->rrsets_signed;
+  stats.rrsets_reused = written->rrsets_reused;
+  stats.signatures_reused = written->signatures_reused;
 
   if (signing && !sopts.ds_output.empty()) {
     auto ds = detail::ds_text(store, keys);
@@ -280,13 +334,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
       outcome->exit_code = signer::run_exit_code(run.keys->plan);
       outcome->last_success = sopts.now;
       outcome->rrsets_signed = written->rrsets_signed;
-      if (written->signatures > 0) {
-        int64_t earliest = sopts.expiration;
-        for (const RR& k : keys.kept_key_rrsigs) {
-          earliest = std::min<int64_t>(earliest, rrsig_fields(k.rdata_span()).expiration);
-        }
-        outcome->earliest_expiration = earliest;
-      }
+      outcome->rrsets_reused = written->rrsets_reused;
+      if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
     }
   }
   return stats;

@@ -132,6 +132,9 @@ RR* apex_soa(ZoneStore& store) noexcept;
 /// arena). Returns the new serial (0 when there is no SOA).
 uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now);
 
+/// Sets the apex SOA serial of a sorted store (copying the RDATA into the store's arena).
+void set_serial(ZoneStore& store, uint32_t serial);
+
 // --- NSEC3 (RFC 5155) ---------------------------------------------------------------------
 
 inline constexpr size_t kNsec3HashLen = 20;  // SHA-1
@@ -176,6 +179,7 @@ struct SignOptions {
   int64_t zsk_lifetime = 0;  // ZSK rollover period
   int lock_wait = 60;        // seconds to wait for another run's state lock
   std::string previous;      // an earlier signed version (default: the output file)
+  bool full = false;         // sign every RRset anew (no reuse of previous RRSIGs)
 };
 
 struct CompileOptions {
@@ -196,6 +200,8 @@ struct Stats {
   uint64_t records_in = 0, duplicates = 0, out_of_zone = 0;
   uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
   uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0, verify_warnings = 0;
+  uint64_t rrsets_signed = 0, rrsets_reused = 0, signatures_reused = 0;
+  bool unchanged = false;  // sign: nothing changed and nothing was due; output left untouched
   uint32_t serial_old = 0, serial_new = 0;
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
   std::vector<StageTime> times;
@@ -212,6 +218,7 @@ struct SignOutcome {
   std::optional<int64_t> last_success;
   std::optional<int64_t> earliest_expiration;
   uint64_t rrsets_signed = 0, rrsets_reused = 0;
+  bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
 };
 
 /// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "emit/emit.hpp"
+#include "pipeline/detail/previous.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
 #include "signer/signer.hpp"
@@ -48,10 +49,19 @@ struct WritePlan {
   // Verify-before-publish: when set, every owner's output (records, NSEC/NSEC3, new RRSIGs)
   // is checked right after it is made; an error stops the pass with Errc::VerifyFailed.
   const ChunkVerifier* verifier = nullptr;
+  // Incremental re-signing: RRSIGs of the previous output are published again for RRsets whose
+  // data is unchanged when reuse allows (PreviousZone::reusable). Null: sign everything.
+  const PreviousZone* previous = nullptr;
+  ReusePolicy reuse;
+  // New RRSIGs expire up to this many seconds early, by a hash of owner and type (reproducible
+  // runs, spread-out refreshes).
+  uint32_t jitter = 0;
 };
 
 struct WriteStats {
   uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0, rrsets_signed = 0;
+  uint64_t rrsets_reused = 0, signatures_reused = 0;
+  uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
 };
 
