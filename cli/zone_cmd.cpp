@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -101,6 +102,8 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   }
   s.lock_wait = a.lock_wait;
   s.previous = a.previous;
+  // Test-only crash points (see SignOptions::test_kill_at); never set in production.
+  if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
   s.full = a.full;
   s.nsec3.enabled = a.nsec3 || a.opt_out;
   s.nsec3.iterations = a.nsec3_iterations;

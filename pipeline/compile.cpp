@@ -1,5 +1,6 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <memory>
 
@@ -19,17 +20,25 @@ namespace zk::pipeline {
 
 namespace {
 
+// Test-only crash points (SignOptions::test_kill_at): the process dies as a power cut would.
+void test_kill_point(const std::string& kill_at, const char* point) {
+  if (!kill_at.empty() && kill_at == point) ::raise(SIGKILL);
+}
+
 class StageClock {
  public:
-  explicit StageClock(Stats& s) : stats_(s), t0_(std::chrono::steady_clock::now()) {}
+  StageClock(Stats& s, const std::string& kill_at)
+      : stats_(s), kill_at_(kill_at), t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
+    test_kill_point(kill_at_, stage);
   }
 
  private:
   Stats& stats_;
+  const std::string& kill_at_;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -111,7 +120,7 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
                            SignOutcome* outcome) {
   Stats stats;
-  StageClock clock(stats);
+  StageClock clock(stats, options.signing.test_kill_at);
   diag.set_strict(options.strict);
 
   ZoneStore store;
@@ -195,7 +204,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     }
     // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
     const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
-    if (signing && !sopts.full) {
+    if (signing) {  // with --full only for the serial
       std::string why;
       previous = std::make_unique<detail::PreviousZone>(
           detail::PreviousZone::load(prev_path, origin, &why));
@@ -242,7 +251,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
       plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
       plan.jitter = static_cast<uint32_t>(run.policy.sig_jitter);
     }
-    if (previous) {
+    if (previous && sopts.full) {
+      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    } else if (previous) {
       plan.previous = previous.get();
       plan.reuse.now = sopts.now;
       plan.reuse.refresh = run.policy.sig_refresh;
@@ -300,11 +311,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     verifier = std::move(*v);
     plan.verifier = verifier.get();
   }
+  plan.test_kill_mid_write = sopts.test_kill_at == "write";
 
   auto out = emit::OutputFile::open(options.output);
   if (!out) return run_failed(out.error());
   auto written = detail::write_zone(plan, *out);
   if (!written) return run_failed(written.error());
+  test_kill_point(sopts.test_kill_at, "commit");
   if (auto c = out->commit(); !c) return run_failed(c.error());
   clock.lap(!options.sign ? "write"
              : sopts.verify == VerifyMode::None ? "sign+write"
@@ -325,6 +338,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return run_failed(w.error());
   }
   if (options.sign) {
+    test_kill_point(sopts.test_kill_at, "state");
     // The zone is out: only now do this run's key events become the recorded state.
     if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
       return fail(c.error());

@@ -180,6 +180,11 @@ struct SignOptions {
   int lock_wait = 60;        // seconds to wait for another run's state lock
   std::string previous;      // an earlier signed version (default: the output file)
   bool full = false;         // sign every RRset anew (no reuse of previous RRSIGs)
+  /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
+  /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
+  /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output
+  /// complete, not yet renamed), "state" (output renamed, key state not yet written).
+  std::string test_kill_at;
 };
 
 struct CompileOptions {

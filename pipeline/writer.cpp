@@ -8,6 +8,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -419,6 +420,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
               stop = true;
               return;
             }
+            if (plan.test_kill_mid_write) ::raise(SIGKILL);  // a test's crash point
             total.records += t.out->stats.records;
             total.rrsets += t.out->stats.rrsets;
             total.signatures += t.out->stats.signatures;

@@ -56,6 +56,7 @@ struct WritePlan {
   // New RRSIGs expire up to this many seconds early, by a hash of owner and type (reproducible
   // runs, spread-out refreshes).
   uint32_t jitter = 0;
+  bool test_kill_mid_write = false;  // SignOptions::test_kill_at == "write"
 };
 
 struct WriteStats {
