@@ -37,6 +37,7 @@ struct ZoneArgs {
   std::string metrics_file, refresh, jitter, zsk_lifetime, previous;
   int lock_wait = 60;
   bool full = false;
+  std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
 };
 
 struct KeyArgs {

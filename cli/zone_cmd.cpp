@@ -12,6 +12,7 @@
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::cli {
 
@@ -102,6 +103,12 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   }
   s.lock_wait = a.lock_wait;
   s.previous = a.previous;
+  s.skr = a.skr;
+  s.zsk_uri = a.zsk_uri;
+  auto p11 = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
+                                        std::getenv(signer::kPinEnvVar));
+  if (!p11) return fail(p11.error());
+  s.pkcs11 = std::move(*p11);
   // Test-only crash points (see SignOptions::test_kill_at); never set in production.
   if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
   s.full = a.full;
@@ -212,6 +219,10 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--jitter", a.jitter, "spread signature expirations over this much (default 4%)");
   cmd->add_option("--zsk-lifetime", a.zsk_lifetime, "ZSK rollover period (default 90d)");
   cmd->add_option("--lock-wait", a.lock_wait, "seconds to wait for another run's key state lock");
+  cmd->add_option("--skr", a.skr, "offline KSK: signed key response from `zonekiln skr-sign`");
+  cmd->add_option("--pin-file", a.pin_file, "PKCS#11 keys: file with the token PIN");
+  cmd->add_option("--pkcs11-module", a.pkcs11_module, "PKCS#11 module");
+  cmd->add_option("--zsk-uri", a.zsk_uri, "a ZSK in an HSM (PKCS#11 URI)");
   cmd->add_flag("--full", a.full, "sign every RRset anew instead of reusing valid RRSIGs");
   cmd->add_option("--previous", a.previous,
                   "an earlier signed version of the zone (default: the output file)");

@@ -14,6 +14,7 @@
 #include "pipeline/verify.hpp"
 #include "signer/keystate.hpp"
 #include "signer/lifecycle.hpp"
+#include "signer/skr.hpp"
 #include "signer/status.hpp"
 
 namespace zk::pipeline {
@@ -170,32 +171,47 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
                          : std::min<uint32_t>(soa_fields(first_soa->rdata_span()).minimum, 3600);
     run.origin_text = signer::normalize_origin(name_to_string(origin));
     run.policy = detail::sign_policy(sopts, max_zone_ttl, dnskey_ttl);
-    auto started = detail::start_key_run(sopts, origin, run, diag, stats);
-    if (outcome) fill_outcome(*outcome, run, sopts.now);
-    if (!started) return fail(started.error());
-    clock.lap("keys");
-    const signer::KeyPlan& kplan = run.keys->plan;
-    const bool not_signing = kplan.state.state == signer::ZoneState::NotSigning;
-    if (!not_signing && !kplan.can_sign) {
-      // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
-      (void)signer::commit_run(sopts.key_dir, run.file, kplan, sopts.now);
+    const bool skr = !sopts.skr.empty();
+    std::vector<signer::SkrRecord> skr_records;
+    bool not_signing = false;
+    std::vector<std::vector<uint8_t>> ours;
+    if (skr) {
+      // Offline KSK: this run's period of the signed key response gives the DNSKEY, CDS and
+      // CDNSKEY RRsets with their RRSIGs, and names the ZSK that signs everything else.
+      auto started = detail::start_skr_run(sopts, origin, run, keys, skr_records, stats);
+      if (!started) return fail(started.error());
+      keys.dnskey_ttl = dnskey_ttl;
+      for (const auto& r : skr_records) {
+        if (r.type == rrtype::DNSKEY) ours.push_back(r.rdata);
+      }
+      clock.lap("keys");
+    } else {
+      auto started = detail::start_key_run(sopts, origin, run, diag, stats);
       if (outcome) fill_outcome(*outcome, run, sopts.now);
-      std::string why = kplan.state.state_why;
-      for (const auto& a : kplan.owner_actions) why += "; " + a;
-      return fail(kplan.state.state == signer::ZoneState::InternalFailure
-                      ? Errc::Internal
-                      : Errc::KeyActionNeeded,
-                  "cannot sign " + run.origin_text + ": " + why);
+      if (!started) return fail(started.error());
+      clock.lap("keys");
+      const signer::KeyPlan& kplan = run.keys->plan;
+      not_signing = kplan.state.state == signer::ZoneState::NotSigning;
+      if (!not_signing && !kplan.can_sign) {
+        // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
+        (void)signer::commit_run(sopts.key_dir, run.file, kplan, sopts.now);
+        if (outcome) fill_outcome(*outcome, run, sopts.now);
+        std::string why = kplan.state.state_why;
+        for (const auto& a : kplan.owner_actions) why += "; " + a;
+        return fail(kplan.state.state == signer::ZoneState::InternalFailure
+                        ? Errc::Internal
+                        : Errc::KeyActionNeeded,
+                    "cannot sign " + run.origin_text + ": " + why);
+      }
+      keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
+      // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
+      ours = keys.dnskeys;
+      for (const auto& k : kplan.state.keys) {
+        if (auto raw = signer::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
+      }
     }
     signing = !not_signing;
-    keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
-
-    // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
-    std::vector<std::vector<uint8_t>> ours = keys.dnskeys;
-    for (const auto& k : kplan.state.keys) {
-      if (auto raw = signer::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
-    }
-    StripResult stripped = strip_dnssec(store, ours, sopts.cds || not_signing);
+    StripResult stripped = strip_dnssec(store, ours, sopts.cds || not_signing || skr);
     stats.dnssec_removed = stripped.removed;
     for (uint16_t tag : stripped.kept_dnskey_tags) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
@@ -227,13 +243,23 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
     if (signing) {
       const size_t sorted = store.rrs.size();
-      if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
-                                           plan.chain_ttl);
+      if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds && !skr,
+                                           sopts.nsec3, plan.chain_ttl);
           !r) {
         return run_failed(r.error());
       }
+      for (const auto& r : skr_records) {
+        // Published as the KSK's owner signed them: records and RRSIGs exactly as in the SKR.
+        const uint8_t* p = store.arena().copy(r.rdata.data(), r.rdata.size());
+        const RR rr{soa_rr.owner, p, r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())};
+        if (r.type == rrtype::RRSIG) {
+          keys.kept_key_rrsigs.push_back(rr);
+        } else {
+          store.rrs.push_back(rr);
+        }
+      }
       merge_added(store, sorted);
-      if (keys.ksks.empty()) {
+      if (keys.ksks.empty() && !skr) {
         // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
         auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous_keys);
         if (!kept) return run_failed(kept.error());
@@ -262,15 +288,18 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
                                 sopts.nsec3.opt_out)) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
-        if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
-          return fail(c.error());
+        if (run.keys) {
+          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now);
+              !c) {
+            return fail(c.error());
+          }
         }
         stats.unchanged = true;
         stats.notes.push_back("nothing changed and no signature due: " + prev_path +
                               " left untouched");
         if (outcome) {
           fill_outcome(*outcome, run, sopts.now);
-          outcome->exit_code = signer::run_exit_code(run.keys->plan);
+          outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
           outcome->last_success = sopts.now;
           outcome->unchanged = true;
           int64_t earliest = INT64_MAX;
@@ -340,12 +369,14 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
   if (options.sign) {
     test_kill_point(sopts.test_kill_at, "state");
     // The zone is out: only now do this run's key events become the recorded state.
-    if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
-      return fail(c.error());
+    if (run.keys) {
+      if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
+        return fail(c.error());
+      }
     }
     if (outcome) {
       fill_outcome(*outcome, run, sopts.now);
-      outcome->exit_code = signer::run_exit_code(run.keys->plan);
+      outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
       outcome->last_success = sopts.now;
       outcome->rrsets_signed = written->rrsets_signed;
       outcome->rrsets_reused = written->rrsets_reused;

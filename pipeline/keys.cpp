@@ -2,10 +2,12 @@
 #include "pipeline/detail/keys.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "signer/pkcs11.hpp"
 #include "signer/unsign.hpp"
 
 namespace zk::pipeline::detail {
@@ -45,9 +47,15 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
                            const SignOptions& o, NameView origin, Diagnostics& diag,
                            Stats& stats) {
   std::vector<Error> problems;
-  auto loaded = signer::load_key_dir(o.key_dir, origin, &problems);
+  auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
   if (!loaded) return fail(loaded.error());
-  for (auto& p : problems) diag.warning(std::move(p));
+  // A key the owner must fix (e.g. a token KSK with a wrong PIN) is the reason to give when no
+  // KSK can be adopted, rather than "add a KSK".
+  std::optional<Error> owner_problem;
+  for (auto& p : problems) {
+    if (p.code == Errc::KeyActionNeeded && !owner_problem) owner_problem = p;
+    diag.warning(std::move(p));
+  }
   std::set<uint8_t> zsk_algs;
   for (const signer::Key& k : *loaded) {
     if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
@@ -66,6 +74,7 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     stats.notes.push_back("adopted " + rec->label() + " as the owner's active " +
                           (o.csk ? "CSK" : "KSK"));
   }
+  if (zone.ksk_count() == 0 && owner_problem) return fail(*owner_problem);
   if (zone.ksk_count() == 0 || o.csk) return ok();
   for (const auto& k : zone.keys) {
     if (k.role == signer::KeyRole::ZSK) zsk_algs.insert(k.algorithm);
@@ -124,7 +133,18 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
   if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
     if (auto r = adopt_key_dir(zone, run.policy, o, origin, diag, stats); !r) return r;
   }
-  auto keys = signer::prepare_keys(o.key_dir, origin, o.now, run.policy, zone);
+  if (!o.zsk_uri.empty()) {
+    // A token ZSK: recorded once; plan_keys publishes it (at once when no ZSK signs yet, else
+    // as the successor by pre-publication).
+    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
+    if (!zsk) return fail(zsk.error());
+    if (!zone.find_key(zsk->tag(), zsk->algorithm())) {
+      signer::add_zsk(zone, zsk->tag(), zsk->algorithm(), o.zsk_uri, b64(zsk->dnskey_rdata()),
+                      o.now);
+      stats.notes.push_back("recorded the token ZSK " + o.zsk_uri);
+    }
+  }
+  auto keys = signer::prepare_keys(o.key_dir, origin, o.now, run.policy, zone, &o.pkcs11);
   if (!keys) return fail(keys.error());
   for (const auto& a : keys->plan.actions) stats.notes.push_back("key: " + a);
   for (const auto& p : keys->problems) {
@@ -132,6 +152,46 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
   }
   for (const auto& a : keys->plan.owner_actions) stats.notes.push_back("owner: " + a);
   run.keys = std::move(*keys);
+  return ok();
+}
+
+Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, KeyPlan& plan,
+                           std::vector<signer::SkrRecord>& records, Stats& stats) {
+  auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
+  if (!lock) return fail(lock.error());
+  run.lock.emplace(std::move(*lock));
+  auto doc = signer::read_skr_file(o.skr);
+  if (!doc) return fail(doc.error());
+  if (!name_equal(doc->origin.view(), origin)) {
+    return fail(Errc::Usage, "the SKR " + o.skr + " is for another zone");
+  }
+  auto sel = signer::select_skr_period(*doc, o.now);
+  if (!sel) return fail(sel.error());
+  std::vector<signer::Key> candidates;
+  if (!o.zsk_uri.empty()) {
+    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
+    if (!zsk) return fail(zsk.error());
+    candidates.push_back(std::move(*zsk));
+  } else {
+    std::vector<Error> problems;
+    auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
+    if (!loaded) return fail(loaded.error());
+    candidates = std::move(*loaded);
+  }
+  const signer::Key* zsk = signer::find_key_by_dnskey(candidates, sel->zsk_dnskey);
+  if (zsk == nullptr || !zsk->has_private()) {
+    return fail(Errc::KeyActionNeeded,
+                "the ZSK " + std::to_string(sel->zsk_tag) + " that the SKR period names is not in " +
+                    (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
+                    " (run `zonekiln ksr` with this key directory)");
+  }
+  plan.zsks = {*zsk};
+  plan.params.signer = origin;
+  plan.params.inception = static_cast<uint32_t>(o.inception);
+  plan.params.expiration = static_cast<uint32_t>(o.expiration);
+  records = std::move(sel->records);
+  stats.notes.push_back("SKR period " + std::to_string(sel->from) + ".." + std::to_string(sel->to) +
+                        ", ZSK " + std::to_string(sel->zsk_tag));
   return ok();
 }
 

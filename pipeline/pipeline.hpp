@@ -31,6 +31,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::pipeline {
 
@@ -180,6 +181,10 @@ struct SignOptions {
   int lock_wait = 60;        // seconds to wait for another run's state lock
   std::string previous;      // an earlier signed version (default: the output file)
   bool full = false;         // sign every RRset anew (no reuse of previous RRSIGs)
+  // HSM and offline KSK (signer/pkcs11.hpp, signer/skr.hpp).
+  signer::Pkcs11Config pkcs11;  // module and PIN for token keys
+  std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
+  std::string skr;              // signed key response: DNSKEY/CDS/CDNSKEY + RRSIGs come from it
   /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
   /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
   /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output

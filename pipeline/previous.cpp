@@ -131,6 +131,22 @@ bool all_reusable(const PreviousZone& prev, const PrevRRset& set,
   });
 }
 
+// RRSIGs published as they are (offline KSK response, or kept while the KSK needs its owner)
+// must be exactly the previous ones, or the output changes.
+bool same_kept_sigs(const PreviousZone& prev, const PrevRRset& set, const std::vector<RR>& kept) {
+  size_t n = 0;
+  for (const RR& k : kept) {
+    if (rrsig_fields(k.rdata_span()).type_covered != set.type) continue;
+    ++n;
+    const auto old = prev.sigs_of(set);
+    const bool found = std::any_of(old.begin(), old.end(), [&](const RR& o) {
+      return o.rdlen == k.rdlen && std::memcmp(o.rdata, k.rdata, k.rdlen) == 0;
+    });
+    if (!found) return false;
+  }
+  return n == 0 || n == prev.sigs_of(set).size();
+}
+
 }  // namespace
 
 bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const PreviousZone& prev,
@@ -166,6 +182,7 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
                                                     rrs[b].type == rrtype::CDS ||
                                                     rrs[b].type == rrtype::CDNSKEY);
         if (!all_reusable(prev, sets[p], key_type ? keys.ksks : keys.zsks, reuse)) return false;
+        if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
       }
       ++p;
       b = e;

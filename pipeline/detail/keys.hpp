@@ -8,6 +8,7 @@
 #include "signer/keystate.hpp"
 #include "signer/lifecycle.hpp"
 #include "signer/policy.hpp"
+#include "signer/skr.hpp"
 
 namespace zk::pipeline::detail {
 
@@ -31,6 +32,14 @@ signer::Policy sign_policy(const SignOptions& options, uint32_t max_zone_ttl, ui
 /// Notes for the log go to stats.notes.
 Result<void> start_key_run(const SignOptions& options, NameView origin, KeyRun& run,
                            Diagnostics& diag, Stats& stats);
+
+/// Offline KSK (--skr): takes the StateLock (the state is neither read nor changed), selects the
+/// response period covering options.now (signer::select_skr_period: Errc::KeyActionNeeded when
+/// none does, it runs out within 3 days, or its RRSIGs do not verify) and loads the ZSK it names
+/// (from the key directory, or options.zsk_uri) as the only zone signer; ksks stays empty.
+/// records: the period's DNSKEY, CDS, CDNSKEY and RRSIG records to publish as they are.
+Result<void> start_skr_run(const SignOptions& options, NameView origin, KeyRun& run,
+                           KeyPlan& plan, std::vector<signer::SkrRecord>& records, Stats& stats);
 
 /// This run's keys for the writer, from run.keys. With frozen DNSKEY signing (KSK needs its
 /// owner) ksks is empty: the caller adds the previous DNSKEY RRSIGs as kept_key_rrsigs.
