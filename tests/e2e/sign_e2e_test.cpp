@@ -127,7 +127,7 @@ TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3"
   }
 }
 
-TEST_CASE("exit codes: bad zone data 1, bad usage 2; the old output survives", "[e2e][cli]") {
+TEST_CASE("exit codes: bad zone data 1, bad usage 2, and the old output survives", "[e2e][cli]") {
   TempDir dir;
   write_file(dir.file("bad.zone"),
              "$ORIGIN bad.example.\n$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
