@@ -240,16 +240,21 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     return 2;
   }
   o.output = a.output.empty() ? "-" : a.output;
+  const auto t0 = std::chrono::steady_clock::now();
+  pipeline::SignOutcome outcome;
+  Result<pipeline::Stats> res = pipeline::Stats{};
+  int code = 0;
   if (sign) {
     if (auto r = sign_options(a, clock_now, o); !r) {
       report.err += "zonekiln: error: " + r.error().detail + "\n";
-      return exit_code_for(r.error().code);
+      code = exit_code_for(r.error().code);
+      res = fail(r.error());
     }
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  pipeline::SignOutcome outcome;
-  auto res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
-  const int code = finish_compile(a, sign, res, diag, outcome, report);
+  if (code == 0) {
+    res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
+    code = finish_compile(a, sign, res, diag, outcome, report);
+  }
   if (sign && !a.metrics_file.empty()) {
     emit::RunMetrics m;
     m.zone = a.origin;
