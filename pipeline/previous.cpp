@@ -81,6 +81,26 @@ const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type) const noe
   return &*it;
 }
 
+const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type,
+                                     size_t& cursor) const noexcept {
+  constexpr int kWalk = 32;  // beyond this a binary search is cheaper
+  if (cursor < sets_.size() && set_compare(owner, type, sets_[cursor]) >= 0) {
+    for (int i = 0; i < kWalk && cursor < sets_.size(); ++i, ++cursor) {
+      const int c = set_compare(owner, type, sets_[cursor]);
+      if (c == 0) return &sets_[cursor];
+      if (c < 0) return nullptr;
+    }
+    if (cursor == sets_.size()) return nullptr;
+  } else {
+    cursor = 0;
+  }
+  auto it = std::lower_bound(sets_.begin() + static_cast<std::ptrdiff_t>(cursor), sets_.end(), 0,
+                             [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
+  cursor = static_cast<size_t>(it - sets_.begin());
+  if (it == sets_.end() || set_compare(owner, type, *it) != 0) return nullptr;
+  return &*it;
+}
+
 bool PreviousZone::nsec3_opt_out(const PrevRRset& s) const noexcept {
   const RR& rr = store_.rrs[s.first];
   return rr.rdlen > 1 && (rr.rdata[1] & 1) != 0;

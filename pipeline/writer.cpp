@@ -199,7 +199,8 @@ class ChunkWriter {
     const auto& keys = key_set ? plan_.keys->ksks : plan_.keys->zsks;
     if (keys.empty()) return;
     const PreviousZone* previous = plan_.previous;
-    const PrevRRset* prev = previous ? previous->find(rrset[0].owner, rrset[0].type) : nullptr;
+    const PrevRRset* prev =
+        previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
     if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
@@ -303,6 +304,7 @@ class ChunkWriter {
   const ZoneStore& store_;
   Scratch& s_;
   ChunkOut& out_;
+  size_t prev_cursor_ = 0;  // lookups in the previous zone go forward within a chunk
 };
 
 }  // namespace

@@ -41,6 +41,10 @@ class PreviousZone {
   bool empty() const noexcept { return sets_.empty(); }
   /// The RRset at (owner, type), or nullptr. owner may belong to another store.
   const PrevRRset* find(const Owner* owner, uint16_t type) const noexcept;
+  /// The same, for lookups in canonical order (as the sign pass makes them within a chunk):
+  /// cursor (start at 0, one per chunk) remembers the position, so a lookup is usually a few
+  /// sequential compares instead of a binary search with a cache miss per step.
+  const PrevRRset* find(const Owner* owner, uint16_t type, size_t& cursor) const noexcept;
   /// True when the previous RRset holds exactly these records (RDATA in canonical order) at
   /// this TTL.
   bool same_data(const PrevRRset& prev, std::span<const RR> rrset) const noexcept;
