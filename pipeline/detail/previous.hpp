@@ -57,6 +57,12 @@ class PreviousZone {
   }
   /// The opt-out flag of an NSEC3 RRset.
   bool nsec3_opt_out(const PrevRRset& s) const noexcept;
+  /// The records of one of sets() (RDATA in canonical order).
+  std::span<const RR> records_of(const PrevRRset& p) const noexcept {
+    return {store_.rrs.data() + p.first, p.count};
+  }
+  /// The whole previous zone, sorted (e.g. to check its ZONEMD digest).
+  const ZoneStore& store() const noexcept { return store_; }
   /// The previous apex SOA serial (0 when there is none).
   uint32_t serial() const noexcept { return serial_; }
 
