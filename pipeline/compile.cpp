@@ -269,9 +269,18 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
         }
       }
       if (sopts.zonemd_hash != 0) {
-        // The serial is preliminary here; set_zonemd_serial fixes it once it is decided.
-        detail::add_zonemd_placeholder(store, soa_rr.owner, soa_rr.ttl, stats.serial_new,
-                                       sopts.zonemd_hash);
+        // The previous output's ZONEMD, when it verifies, so that an unchanged zone can stay
+        // untouched (nothing_to_do); else the placeholder. Either is made the placeholder with
+        // the final serial below when the zone is written.
+        const std::vector<uint8_t> kept =
+            previous ? detail::reusable_zonemd(previous->store(), sopts.zonemd_hash)
+                     : std::vector<uint8_t>();
+        if (!kept.empty()) {
+          detail::add_zonemd_record(store, soa_rr.owner, soa_rr.ttl, kept);
+        } else {
+          detail::add_zonemd_placeholder(store, soa_rr.owner, soa_rr.ttl, stats.serial_new,
+                                         sopts.zonemd_hash);
+        }
       }
       merge_added(store, sorted);
       if (keys.ksks.empty() && !skr) {
@@ -330,7 +339,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
       stats.serial_new = update_serial(store, sopts.serial, sopts.now);
       clock.lap("compare");
     }
-    if (signing && sopts.zonemd_hash != 0) detail::set_zonemd_serial(store, stats.serial_new);
+    if (signing && sopts.zonemd_hash != 0) {
+      detail::reset_zonemd_placeholder(store, stats.serial_new, sopts.zonemd_hash);
+    }
   }
   plan.store = &store;
   plan.index = &index;

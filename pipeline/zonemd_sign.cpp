@@ -103,22 +103,41 @@ size_t drop_apex_zonemd(ZoneStore& store) {
 void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, uint32_t serial,
                             uint8_t hash) {
   const std::vector<uint8_t> zeros(zonemd_digest_len(hash), 0);
-  const std::vector<uint8_t> rd = zonemd_rdata(serial, hash, zeros);
-  const uint8_t* stored = store.arena().copy(rd.data(), rd.size());
-  store.rrs.push_back({apex, stored, ttl, rrtype::ZONEMD, static_cast<uint16_t>(rd.size())});
+  add_zonemd_record(store, apex, ttl, zonemd_rdata(serial, hash, zeros));
 }
 
-void set_zonemd_serial(ZoneStore& store, uint32_t serial) {
+void add_zonemd_record(ZoneStore& store, const Owner* apex, uint32_t ttl,
+                       std::span<const uint8_t> rdata) {
+  const uint8_t* stored = store.arena().copy(rdata.data(), rdata.size());
+  store.rrs.push_back({apex, stored, ttl, rrtype::ZONEMD, static_cast<uint16_t>(rdata.size())});
+}
+
+std::vector<uint8_t> reusable_zonemd(const ZoneStore& previous, uint8_t hash) {
+  const RR* found = nullptr;
+  for (const RR& rr : previous.rrs) {
+    if (!name_equal(rr.owner->name(), previous.origin.view())) break;  // apex first
+    if (rr.type != rrtype::ZONEMD) continue;
+    if (found != nullptr) return {};
+    found = &rr;
+  }
+  if (found == nullptr || found->rdlen < 6 || found->rdata[4] != zonemd::kSchemeSimple ||
+      found->rdata[5] != hash) {
+    return {};
+  }
+  const ZonemdReport r = check_zonemd(previous);
+  if (!r.verified || !r.ok()) return {};
+  return {found->rdata, found->rdata + found->rdlen};
+}
+
+void reset_zonemd_placeholder(ZoneStore& store, uint32_t serial, uint8_t hash) {
   const NameView apex = store.origin.view();
+  const std::vector<uint8_t> zeros(zonemd_digest_len(hash), 0);
+  const std::vector<uint8_t> rd = zonemd_rdata(serial, hash, zeros);
   for (RR& rr : store.rrs) {
     if (!name_equal(rr.owner->name(), apex)) break;  // the apex is the first owner
-    if (rr.type != rrtype::ZONEMD || rr.rdlen < 6) continue;
-    uint8_t* rd = store.arena().copy(rr.rdata, rr.rdlen);
-    rd[0] = static_cast<uint8_t>(serial >> 24);
-    rd[1] = static_cast<uint8_t>(serial >> 16);
-    rd[2] = static_cast<uint8_t>(serial >> 8);
-    rd[3] = static_cast<uint8_t>(serial);
-    rr.rdata = rd;
+    if (rr.type != rrtype::ZONEMD) continue;
+    rr.rdata = store.arena().copy(rd.data(), rd.size());
+    rr.rdlen = static_cast<uint16_t>(rd.size());
   }
 }
 

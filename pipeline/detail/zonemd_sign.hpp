@@ -20,10 +20,20 @@ size_t drop_apex_zonemd(ZoneStore& store);
 void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, uint32_t serial,
                             uint8_t hash);
 
-/// Sets the serial of the apex ZONEMD placeholder of a sorted store (copying its RDATA into the
-/// store's arena), for when the output serial is decided after the placeholder was added.
-/// The order does not change: the ZONEMD RRset holds this one RR.
-void set_zonemd_serial(ZoneStore& store, uint32_t serial);
+/// Appends (unsorted) an apex ZONEMD with the given RDATA (copied into the store's arena).
+void add_zonemd_record(ZoneStore& store, const Owner* apex, uint32_t ttl,
+                       std::span<const uint8_t> rdata);
+
+/// The apex ZONEMD RDATA of a previous output (sorted store) that may be published again as it
+/// is: the only apex ZONEMD RR there, SIMPLE with this hash, and its digest verifies over that
+/// zone. Empty when not. Lets an unchanged zone stay untouched under incremental re-signing.
+std::vector<uint8_t> reusable_zonemd(const ZoneStore& previous, uint8_t hash);
+
+/// Turns the apex ZONEMD of a sorted store into the placeholder with this serial (RDATA copied
+/// into the store's arena): for when the output serial is decided, or the previous digest turns
+/// out not to be reusable, after the record was added. The order does not change: the ZONEMD
+/// RRset holds this one RR.
+void reset_zonemd_placeholder(ZoneStore& store, uint32_t serial, uint8_t hash);
 
 /// After write_zone has filled temp_path and before it is renamed into place: re-reads the file
 /// with our parser, computes the digest, signs the real ZONEMD RRset with keys.zsks (as the
