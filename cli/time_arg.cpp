@@ -7,8 +7,8 @@ namespace zk::cli {
 
 Result<int64_t> parse_time_arg(const std::string& text, int64_t now) {
   auto bad = [&] {
-    return fail(Errc::Usage, "bad time '" + text +
-                                 "' (want YYYYMMDDHHmmSS, unix seconds, or +/-N[smhdw])");
+    return fail(Errc::Usage,
+                "bad time '" + text + "' (want YYYYMMDDHHmmSS, unix seconds, or +/-N[smhdw])");
   };
   if (text.empty()) return bad();
   if (text == "now") return now;
@@ -25,12 +25,23 @@ Result<int64_t> parse_time_arg(const std::string& text, int64_t now) {
     if (i < text.size()) {
       if (i + 1 != text.size()) return bad();
       switch (text[i]) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 7 * 86400; break;
-        default: return bad();
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        case 'w':
+          unit = 7 * 86400;
+          break;
+        default:
+          return bad();
       }
     }
     return text[0] == '+' ? now + n * unit : now - n * unit;
@@ -46,8 +57,8 @@ Result<int64_t> parse_time_arg(const std::string& text, int64_t now) {
     tm.tm_hour = std::stoi(text.substr(8, 2));
     tm.tm_min = std::stoi(text.substr(10, 2));
     tm.tm_sec = std::stoi(text.substr(12, 2));
-    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-        tm.tm_min > 59 || tm.tm_sec > 60) {
+    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+        tm.tm_sec > 60) {
       return bad();
     }
     return static_cast<int64_t>(timegm(&tm));

@@ -1,5 +1,3 @@
-#include "emit/emit.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#include "emit/emit.hpp"
 
 namespace zk::emit {
 

@@ -1,8 +1,7 @@
-#include "emit/emit.hpp"
-
 #include <charconv>
 
 #include "dns/rrtype.hpp"
+#include "emit/emit.hpp"
 #include "emit/rdata_print.hpp"
 
 namespace zk::emit {

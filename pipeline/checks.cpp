@@ -1,10 +1,9 @@
 // Stage: cross-record zone checks (classified as BIND's named-checkzone does).
-#include "pipeline/pipeline.hpp"
-
 #include <algorithm>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 
@@ -84,9 +83,11 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
       has_other |= !allowed_beside_cname(type);
       if (type == rrtype::SOA) {
         has_soa = true;
-        if (!apex) report(diag, Severity::Error, "SOA record not at top of zone (" +
-                                                     name_to_string(name) + ")");
-        else if (e - b > 1) report(diag, Severity::Error, "multiple SOA records at the apex");
+        if (!apex)
+          report(diag, Severity::Error,
+                 "SOA record not at top of zone (" + name_to_string(name) + ")");
+        else if (e - b > 1)
+          report(diag, Severity::Error, "multiple SOA records at the apex");
       }
       if ((type == rrtype::CNAME || type == rrtype::DNAME) && e - b > 1) {
         report(diag, Severity::Error, "more than one record in " + rrset_text(name, type));
@@ -103,8 +104,7 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
         warned_occluded = true;
         report(diag, Severity::Warning,
                "occluded data at " + name_to_string(name) + " (below a " +
-                   ((node.flags & kBelowDname) ? "DNAME" : "zone cut") +
-                   "); kept but not signed");
+                   ((node.flags & kBelowDname) ? "DNAME" : "zone cut") + "); kept but not signed");
       }
       b = e;
     }

@@ -1,9 +1,9 @@
 // NSEC3 owner hashing (RFC 5155 s5) and base32hex (RFC 4648 s7).
-#include "pipeline/pipeline.hpp"
-
 #include <openssl/evp.h>
 
 #include <cassert>
+
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 

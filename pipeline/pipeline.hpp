@@ -107,7 +107,7 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
 size_t clamp_ttls(ZoneStore& store, uint32_t max_ttl);
 
 struct StripResult {
-  size_t removed = 0;                    // RRSIG, NSEC, NSEC3, NSEC3PARAM, replaced DNSKEY/CDS
+  size_t removed = 0;                      // RRSIG, NSEC, NSEC3, NSEC3PARAM, replaced DNSKEY/CDS
   std::vector<uint16_t> kept_dnskey_tags;  // apex DNSKEYs not among our keys (kept, published)
 };
 /// Removes the DNSSEC records the signer regenerates: RRSIG, NSEC, NSEC3, NSEC3PARAM
@@ -152,7 +152,7 @@ std::string base32hex(const uint8_t* data, size_t len);
 
 struct Nsec3Options {
   bool enabled = false;
-  uint16_t iterations = 0;  // RFC 9276 s3.1: 0
+  uint16_t iterations = 0;    // RFC 9276 s3.1: 0
   std::vector<uint8_t> salt;  // RFC 9276 s3.1: none
   bool opt_out = false;
 };
@@ -172,7 +172,7 @@ struct SignOptions {
   int64_t inception = 0;  // absolute unix seconds
   int64_t expiration = 0;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
-  std::string ds_output;  // empty: no DS file
+  std::string ds_output;               // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
   // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.
   int64_t refresh = 0;       // re-sign when less than this validity remains

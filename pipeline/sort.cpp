@@ -1,17 +1,18 @@
 // Stage: canonical sort and duplicate removal.
-#include "pipeline/pipeline.hpp"
-
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <string>
+
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 
 size_t sort_zone(ZoneStore& store) {
   auto& rrs = store.rrs;
   // A lambda (not the function pointer) lets the compiler inline the comparison.
-  tbb::parallel_sort(rrs.begin(), rrs.end(), [](const RR& a, const RR& b) { return rr_less(a, b); });
+  tbb::parallel_sort(rrs.begin(), rrs.end(),
+                     [](const RR& a, const RR& b) { return rr_less(a, b); });
   if (rrs.empty()) return 0;
   // Duplicates are equal under the total order; they may differ only in TTL. Keeping the
   // lowest makes the survivor independent of how the unstable sort placed them.
@@ -44,8 +45,8 @@ size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag) {
     ++removed;
     if (rr.owner != last_reported) {
       last_reported = rr.owner;
-      diag.warning(make_error(Errc::OutOfZone, "ignoring out-of-zone data (" +
-                                                   name_to_string(rr.owner->name()) + ")"));
+      diag.warning(make_error(
+          Errc::OutOfZone, "ignoring out-of-zone data (" + name_to_string(rr.owner->name()) + ")"));
     }
     return true;
   });

@@ -1,12 +1,11 @@
 // Stages: TTL clamp, removal of old DNSSEC records, SOA serial policy.
-#include "pipeline/pipeline.hpp"
-
 #include <algorithm>
 #include <cstring>
 #include <ctime>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 
@@ -16,7 +15,9 @@ size_t clamp_ttls(ZoneStore& store, uint32_t max_ttl) {
   auto& rrs = store.rrs;
   for (size_t b = 0; b < rrs.size();) {
     size_t e = b + 1;
-    while (e < rrs.size() && rrs[e].type == rrs[b].type && owner_compare(rrs[e].owner, rrs[b].owner) == 0) ++e;
+    while (e < rrs.size() && rrs[e].type == rrs[b].type &&
+           owner_compare(rrs[e].owner, rrs[b].owner) == 0)
+      ++e;
     bool changed = false;
     for (size_t k = b; k < e; ++k) {
       if (rrs[k].ttl <= max_ttl) continue;
@@ -84,8 +85,8 @@ uint32_t next_serial(uint32_t old, SerialPolicy policy, int64_t now) noexcept {
       const std::time_t t = static_cast<std::time_t>(now);
       std::tm tm{};
       gmtime_r(&t, &tm);
-      const uint32_t ymd = static_cast<uint32_t>((tm.tm_year + 1900) * 10000 +
-                                                 (tm.tm_mon + 1) * 100 + tm.tm_mday);
+      const uint32_t ymd =
+          static_cast<uint32_t>((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
       want = ymd * 100;
       break;
     }

@@ -8,8 +8,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
-#include <csignal>
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <optional>
 
@@ -75,8 +75,8 @@ struct Emitted {
   std::span<const RR> view() {
     rrs.clear();
     for (const Entry& e : entries) {
-      rrs.push_back({e.owner, e.external ? e.external : bytes.data() + e.offset, e.ttl, e.type,
-                     e.len});
+      rrs.push_back(
+          {e.owner, e.external ? e.external : bytes.data() + e.offset, e.ttl, e.type, e.len});
     }
     return rrs;
   }
@@ -153,8 +153,7 @@ class ChunkWriter {
 
  private:
   void print(const RR& rr) {
-    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type,
-                    rr.rdata_span());
+    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type, rr.rdata_span());
     ++out_.stats.records;
     if (plan_.verifier) s_.emitted.add(rr);
   }
@@ -209,8 +208,8 @@ class ChunkWriter {
     for (const signer::Key& key : keys) {
       if (prev) {
         if (const RR* old = previous->reusable(*prev, key, plan_.reuse)) {
-          write_rrsig(rrset[0], old->rdata, old->rdlen,
-                      rrsig_fields(old->rdata_span()).expiration, true);
+          write_rrsig(rrset[0], old->rdata, old->rdlen, rrsig_fields(old->rdata_span()).expiration,
+                      true);
           ++out_.stats.signatures_reused;
           continue;
         }
@@ -263,7 +262,8 @@ class ChunkWriter {
     rd.assign(nn.data, nn.data + nn.len);
     rd.resize(nn.len + s_.bitmap.wire_size());
     s_.bitmap.write(rd.data() + nn.len);
-    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC, static_cast<uint16_t>(rd.size())};
+    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC,
+                static_cast<uint16_t>(rd.size())};
     print(rr);
     ++out_.stats.nsec;
     ++out_.stats.rrsets;
@@ -328,14 +328,14 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
     if (in_nsec3_chain(nodes[i], opts.opt_out)) members.push_back(i);
   }
   plan.nsec3.resize(members.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, members.size(), 1024),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      for (size_t k = r.begin(); k != r.end(); ++k) {
-                        const OwnerNode& n = nodes[members[k]];
-                        plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations),
-                                         members[k]};
-                      }
-                    });
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, members.size(), 1024),
+      [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t k = r.begin(); k != r.end(); ++k) {
+          const OwnerNode& n = nodes[members[k]];
+          plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations), members[k]};
+        }
+      });
   tbb::parallel_sort(plan.nsec3.begin(), plan.nsec3.end(),
                      [](const Nsec3Entry& a, const Nsec3Entry& b) { return a.hash < b.hash; });
   for (size_t k = 1; k < plan.nsec3.size(); ++k) {
@@ -359,36 +359,35 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
   tbb::enumerable_thread_specific<Scratch> scratch;
   WriteStats total;
   std::optional<Error> first_error;  // written only by the output filter
-  std::atomic<bool> stop{false};      // read by the input filter on another thread
+  std::atomic<bool> stop{false};     // read by the input filter on another thread
   uint32_t next_node = 0, next_nsec3 = 0;
   const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
 
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Task>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> Task {
-            Task t;
-            if (stop.load(std::memory_order_relaxed)) {
-              fc.stop();
-              return t;
-            }
-            if (next_node < node_count) {
-              t.begin = next_node;
-              t.end = std::min(node_count, next_node + per_chunk);
-              next_node = t.end;
-            } else if (next_nsec3 < nsec3_count) {
-              t.nsec3 = true;
-              t.begin = next_nsec3;
-              t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
-              next_nsec3 = t.end;
-            } else {
-              fc.stop();
-              return t;
-            }
-            t.out = std::make_shared<ChunkOut>();
-            return t;
-          }) &
+      tbb::make_filter<void, Task>(tbb::filter_mode::serial_in_order,
+                                   [&](tbb::flow_control& fc) -> Task {
+                                     Task t;
+                                     if (stop.load(std::memory_order_relaxed)) {
+                                       fc.stop();
+                                       return t;
+                                     }
+                                     if (next_node < node_count) {
+                                       t.begin = next_node;
+                                       t.end = std::min(node_count, next_node + per_chunk);
+                                       next_node = t.end;
+                                     } else if (next_nsec3 < nsec3_count) {
+                                       t.nsec3 = true;
+                                       t.begin = next_nsec3;
+                                       t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
+                                       next_nsec3 = t.end;
+                                     } else {
+                                       fc.stop();
+                                       return t;
+                                     }
+                                     t.out = std::make_shared<ChunkOut>();
+                                     return t;
+                                   }) &
           tbb::make_filter<Task, Task>(tbb::filter_mode::parallel,
                                        [&](Task t) -> Task {
                                          ChunkWriter w(plan, scratch.local(), *t.out);
@@ -412,8 +411,8 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
                 continue;
               }
               first_error = make_error(Errc::VerifyFailed,
-                                       "own output failed verification: " + p.error.detail +
-                                           " [" + std::string(verify_check_name(p.check)) + "]");
+                                       "own output failed verification: " + p.error.detail + " [" +
+                                           std::string(verify_check_name(p.check)) + "]");
               stop = true;
               return;
             }

@@ -1,9 +1,8 @@
 // Stage: owner-node table with zone cuts, occluded names and empty non-terminals.
-#include "pipeline/pipeline.hpp"
-
 #include <algorithm>
 
 #include "dns/rrtype.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 

@@ -6,8 +6,8 @@
 using namespace zk::test;
 
 TEST_CASE("compile output matches the golden files", "[e2e][compile][golden]") {
-  const std::string zone = GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname",
-                                    "bigttl");
+  const std::string zone =
+      GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname", "bigttl");
   TempDir dir;
   const std::string out = dir.file("out.zone");
   std::string log;
@@ -30,10 +30,8 @@ TEST_CASE("compile keeps every record: ldns-read-zone -z of input and output agr
   const std::string origin = zone + ".";
   REQUIRE(run(zonekiln() + " compile " + zone_path(zone + ".zone") + " --origin " + origin +
               " --output " + dir.file("out")) == 0);
-  REQUIRE(run("ldns-read-zone -z " + zone_path(zone + ".zone") + " > " +
-              dir.file("a")) == 0);
-  REQUIRE(run("ldns-read-zone -z " + dir.file("out") + " > " + dir.file("b")) ==
-          0);
+  REQUIRE(run("ldns-read-zone -z " + zone_path(zone + ".zone") + " > " + dir.file("a")) == 0);
+  REQUIRE(run("ldns-read-zone -z " + dir.file("out") + " > " + dir.file("b")) == 0);
   std::string diff;
   run("diff -u " + dir.file("a") + " " + dir.file("b"), &diff);
   INFO(diff);

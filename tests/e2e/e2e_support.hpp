@@ -30,15 +30,16 @@ inline std::string zonekiln() { return ZK_BINARY; }
 /// since 2020-01-01 so tests can sign at fixed times.
 inline void make_keys(const std::string& dir, const std::string& origin, const std::string& alg,
                       bool ksk_only = false) {
-  const std::string base = "dnssec-keygen -q -K " + dir + " -a " + alg +
-                           " -P 20200101000000 -A 20200101000000 ";
+  const std::string base =
+      "dnssec-keygen -q -K " + dir + " -a " + alg + " -P 20200101000000 -A 20200101000000 ";
   std::string log;
   if (run(base + "-f KSK " + origin, &log) != 0) throw std::runtime_error(log);
   if (!ksk_only && run(base + origin, &log) != 0) throw std::runtime_error(log);
 }
 
-/// Fixed signing times: signatures valid 2026-01-01 .. 2037-12-31 (ldns compares times as signed 32-bit), so the validators (which
-/// use the clock) accept them until 2037 and the output does not depend on when tests run.
+/// Fixed signing times: signatures valid 2026-01-01 .. 2037-12-31 (ldns compares times as signed
+/// 32-bit), so the validators (which use the clock) accept them until 2037 and the output does not
+/// depend on when tests run.
 inline std::string fixed_times() {
   return " --now 20260101000000 --inception 20260101000000 --expiration 20371231000000";
 }
@@ -55,7 +56,8 @@ inline Validation validate(const std::string& signed_zone, const std::string& or
   std::string l;
   v.ldns = run("ldns-verify-zone " + signed_zone, &l);
   v.log += "ldns-verify-zone: " + l;
-  v.bind = run(std::string("dnssec-verify ") + (csk ? "-z " : "") + "-o " + origin + " " + signed_zone, &l);
+  v.bind = run(
+      std::string("dnssec-verify ") + (csk ? "-z " : "") + "-o " + origin + " " + signed_zone, &l);
   v.log += "dnssec-verify: " + l;
   v.knot = run("kzonecheck -o " + origin + " " + signed_zone, &l);
   v.log += "kzonecheck: " + l;

@@ -1,7 +1,6 @@
 // End to end: build/zonekiln signs zones; ldns-verify-zone, dnssec-verify and kzonecheck must
 // all accept the result.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "tests/e2e/e2e_support.hpp"
@@ -10,8 +9,8 @@ using namespace zk::test;
 
 namespace {
 
-void sign_and_validate(const std::string& zone, const std::string& origin,
-                       const std::string& alg, const std::string& mode) {
+void sign_and_validate(const std::string& zone, const std::string& origin, const std::string& alg,
+                       const std::string& mode) {
   TempDir dir;
   make_keys(dir.path(), origin, alg);
   const std::string out = dir.file("out.signed");
@@ -40,8 +39,8 @@ TEST_CASE("example.com signs and validates for every algorithm and denial mode",
 
 TEST_CASE("focused zones sign and validate (wildcard, ENT, delegations, DNAME, big TTL)",
           "[e2e][sign]") {
-  const std::string zone = GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname",
-                                    "bigttl");
+  const std::string zone =
+      GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname", "bigttl");
   const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out",
                                     "--nsec3 --nsec3-iterations 5 --nsec3-salt cafe");
   const std::string alg = GENERATE(as<std::string>{}, "ECDSAP256SHA256", "ED25519");
@@ -92,8 +91,8 @@ TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3"
     make_keys(dir.path(), "example.com.", "ECDSAP256SHA256", true);
     std::string log;
     REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-                    " --origin example.com. --keys " + dir.path() + " --output " +
-                    dir.file("out") + fixed_times(),
+                    " --origin example.com. --keys " + dir.path() + " --output " + dir.file("out") +
+                    fixed_times(),
                 &log) == 0);
     CHECK(log.find("created ZSK") != std::string::npos);
     CHECK(count_private(dir.path()) == 2);
@@ -162,8 +161,8 @@ TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sig
   const std::string second = dir.file("second");
   std::string log;
   REQUIRE(run(zonekiln() + " sign " + first + " --nsec3 --origin example.com. --keys " +
-                  dir.path() + " --output " + second + fixed_times() +
-                  " --stats-json " + dir.file("s.json"),
+                  dir.path() + " --output " + second + fixed_times() + " --stats-json " +
+                  dir.file("s.json"),
               &log) == 0);
   const std::string out = read_file(second);
   CHECK(out.find("\tNSEC\t") == std::string::npos);

@@ -1,10 +1,10 @@
 // Zone line format and atomic output files.
-#include <catch2/catch.hpp>
+#include "emit/emit.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "dns/rrtype.hpp"
-#include "emit/emit.hpp"
 #include "tests/support/zone_builder.hpp"
 
 using namespace zk;

@@ -29,7 +29,8 @@ const OwnerNode& node(const ZoneIndex& idx, const std::string& n) {
 
 }  // namespace
 
-TEST_CASE("sort orders canonically and removes duplicates keeping the lowest TTL", "[pipeline][sort]") {
+TEST_CASE("sort orders canonically and removes duplicates keeping the lowest TTL",
+          "[pipeline][sort]") {
   ZoneBuilder b("example.");
   b.add("z.example.", rrtype::A, 300, test::a(192, 0, 2, 1))
       .add("A.example.", rrtype::A, 600, test::a(192, 0, 2, 2))

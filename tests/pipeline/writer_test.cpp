@@ -1,11 +1,11 @@
 // The chain + output stage without keys: NSEC/NSEC3 contents and thread-count independence.
-#include <catch2/catch.hpp>
+#include "pipeline/detail/writer.hpp"
 
 #include <oneapi/tbb/task_arena.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
-#include "pipeline/detail/writer.hpp"
 #include "tests/support/zone_builder.hpp"
 
 using namespace zk;
