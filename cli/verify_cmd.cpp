@@ -9,10 +9,12 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
   CLI::App* cmd = app.add_subcommand("verify", "verify the DNSSEC data of a signed zone");
   cmd->add_option("SIGNEDFILE", a.zone_file, "signed zone file to check")->required();
   cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.")->required();
-  cmd->add_option("--ds", a.ds_file, "DS records of the zone: the DNSKEY RRset must be signed "
-                                     "by a key that matches one");
-  cmd->add_option("--now", a.now, "validation time: YYYYMMDDHHmmSS, unix seconds or +/-offset "
-                                  "(default: the clock)");
+  cmd->add_option("--ds", a.ds_file,
+                  "DS records of the zone: the DNSKEY RRset must be signed "
+                  "by a key that matches one");
+  cmd->add_option("--now", a.now,
+                  "validation time: YYYYMMDDHHmmSS, unix seconds or +/-offset "
+                  "(default: the clock)");
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
   cmd->add_flag("--structure-only", a.structure_only,
                 "check everything but the signature cryptography");
