@@ -60,8 +60,12 @@ for n in "${sizes[@]}"; do
   zsk=$("$ZK" keygen --origin "$ORIGIN" --keys "$d/zk-keys")
 
   # zonekiln's TTL clamp is on by default; the others do not clamp, so turn it off here.
+  # Signing alone (--no-verify), as ldns-signzone and kzonesign do; then with zonekiln's default
+  # verify-before-publish, to compare with dnssec-signzone's default verification.
   measure zonekiln-sign "$ZK" sign "$zone" --origin "$ORIGIN" --keys "$d/zk-keys" \
-    --output "$d/zk.signed" --threads "$CORES" --max-ttl 0 --stats-json "$d/zk.json"
+    --output "$d/zk.signed" --threads "$CORES" --max-ttl 0 --no-verify --stats-json "$d/zk.json"
+  measure zonekiln-sign-verify "$ZK" sign "$zone" --origin "$ORIGIN" --keys "$d/zk-keys" \
+    --output "$d/zk-verified.signed" --threads "$CORES" --max-ttl 0
   sigs=$(python3 -c "import json,sys; print(json.load(open('$d/zk.json'))['signatures'])")
   # -d: dnssec-signzone writes its dsset file into the current directory otherwise.
   skip bind || measure dnssec-signzone dnssec-signzone -n "$CORES" -o "$ORIGIN" -K "$d/zk-keys" \
@@ -99,6 +103,7 @@ CONF
 
   echo "ratios (tool time / zonekiln time):"
   for t in dnssec-signzone ldns-signzone kzonesign; do ratio "$t" zonekiln-sign; done
+  ratio dnssec-signzone zonekiln-sign-verify
   for t in named-checkzone kzonecheck ldns-read-zone; do ratio "$t" zonekiln-compile; done
   zk=$(awk '$1=="zonekiln-sign" {print $2}' "$WORK/results")
   if [ -n "$osl" ] && [ -n "$sigs" ]; then
