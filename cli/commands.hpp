@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/name.hpp"
 #include "dns/result.hpp"
 
 namespace zk::cli {
@@ -58,6 +59,12 @@ int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
 int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
+
+/// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
+Result<Name> origin_arg(std::string text);
+
+/// Creates a key directory (mode 0700) when it does not exist yet.
+Result<void> ensure_key_dir(const std::string& dir);
 
 /// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
 /// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
