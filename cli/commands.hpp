@@ -33,6 +33,11 @@ struct ZoneArgs {
   std::string serial = "increment", inception, expiration, now;
   std::string verify = "full";
   bool no_verify = false;
+  // Unattended operation (key lifecycle, metrics).
+  std::string metrics_file, refresh, jitter, zsk_lifetime, previous;
+  int lock_wait = 60;
+  bool full = false;
+  std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
 };
 
 struct KeyArgs {

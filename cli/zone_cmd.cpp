@@ -1,12 +1,18 @@
 // `zonekiln compile` and `zonekiln sign`.
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <span>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
 #include "emit/emit.hpp"
+#include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::cli {
 
@@ -71,7 +77,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
     s.now = *t;
   }
   s.inception = s.now - 3600;  // allow for validators with slow clocks
-  s.expiration = s.now + 14 * 86400;
+  s.expiration = s.now + 21 * 86400;  // signer::Policy's default validity
   if (!a.inception.empty()) {
     auto t = parse_time_arg(a.inception, s.now);
     if (!t) return fail(t.error());
@@ -85,6 +91,31 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   if (s.expiration <= s.inception) {
     return fail(Errc::Usage, "signature expiration must be after inception");
   }
+  struct Duration {
+    const std::string& text;
+    const char* flag;
+    int64_t& out;
+  };
+  for (Duration d : {Duration{a.refresh, "--refresh", s.refresh},
+                     Duration{a.jitter, "--jitter", s.jitter},
+                     Duration{a.zsk_lifetime, "--zsk-lifetime", s.zsk_lifetime}}) {
+    if (d.text.empty()) continue;
+    // A duration is an offset from 0: "9d", "12h", "3600".
+    auto t = parse_time_arg(d.text[0] == '+' || d.text[0] == '-' ? d.text : "+" + d.text, 0);
+    if (!t || *t < 0) return fail(Errc::Usage, std::string(d.flag) + " must be a duration such as 9d, 12h or 3600");
+    d.out = *t;
+  }
+  s.lock_wait = a.lock_wait;
+  s.previous = a.previous;
+  s.skr = a.skr;
+  s.zsk_uri = a.zsk_uri;
+  auto p11 = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
+                                        std::getenv(signer::kPinEnvVar));
+  if (!p11) return fail(p11.error());
+  s.pkcs11 = std::move(*p11);
+  // Test-only crash points (see SignOptions::test_kill_at); never set in production.
+  if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
+  s.full = a.full;
   s.nsec3.enabled = a.nsec3 || a.opt_out;
   s.nsec3.iterations = a.nsec3_iterations;
   s.nsec3.opt_out = a.opt_out;
@@ -128,6 +159,10 @@ std::string stats_json(const pipeline::Stats& st) {
   j["nsec3"] = st.nsec3;
   j["serial_old"] = st.serial_old;
   j["serial_new"] = st.serial_new;
+  j["rrsets_signed"] = st.rrsets_signed;
+  j["rrsets_reused"] = st.rrsets_reused;
+  j["signatures_reused"] = st.signatures_reused;
+  j["unchanged"] = st.unchanged;
   j["notes"] = st.notes;
   nlohmann::json times = nlohmann::json::object();
   for (const auto& t : st.times) times[t.stage] = t.seconds;
@@ -136,6 +171,10 @@ std::string stats_json(const pipeline::Stats& st) {
 }
 
 }  // namespace
+
+int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
+                   const Diagnostics& diag, const pipeline::SignOutcome& outcome,
+                   Report& report);
 
 int exit_code_for(Errc code) noexcept {
   const auto v = static_cast<uint16_t>(code);
@@ -178,6 +217,21 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
                   "signature, default) or structure (all but the cryptography)")
       ->check(CLI::IsMember({"full", "structure"}));
   cmd->add_flag("--no-verify", a.no_verify, "publish without checking the output");
+  cmd->add_option("--metrics-file", a.metrics_file,
+                  "write Prometheus metrics here at the end of the run, also after a failure");
+  cmd->add_option("--refresh", a.refresh,
+                  "re-sign an RRset when less than this validity remains (default: a quarter of "
+                  "the validity, at least max TTL + 2 days + 1 hour)");
+  cmd->add_option("--jitter", a.jitter, "spread signature expirations over this much (default 4%)");
+  cmd->add_option("--zsk-lifetime", a.zsk_lifetime, "ZSK rollover period (default 90d)");
+  cmd->add_option("--lock-wait", a.lock_wait, "seconds to wait for another run's key state lock");
+  cmd->add_option("--skr", a.skr, "offline KSK: signed key response from `zonekiln skr-sign`");
+  cmd->add_option("--pin-file", a.pin_file, "PKCS#11 keys: file with the token PIN");
+  cmd->add_option("--pkcs11-module", a.pkcs11_module, "PKCS#11 module");
+  cmd->add_option("--zsk-uri", a.zsk_uri, "a ZSK in an HSM (PKCS#11 URI)");
+  cmd->add_flag("--full", a.full, "sign every RRset anew instead of reusing valid RRSIGs");
+  cmd->add_option("--previous", a.previous,
+                  "an earlier signed version of the zone (default: the output file)");
   return cmd;
 }
 
@@ -192,13 +246,49 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     return 2;
   }
   o.output = a.output.empty() ? "-" : a.output;
+  const auto t0 = std::chrono::steady_clock::now();
+  pipeline::SignOutcome outcome;
+  Result<pipeline::Stats> res = pipeline::Stats{};
+  int code = 0;
   if (sign) {
     if (auto r = sign_options(a, clock_now, o); !r) {
       report.err += "zonekiln: error: " + r.error().detail + "\n";
-      return exit_code_for(r.error().code);
+      code = exit_code_for(r.error().code);
+      res = fail(r.error());
     }
   }
-  auto res = pipeline::compile_zone(o, diag);
+  if (code == 0) {
+    res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
+    code = finish_compile(a, sign, res, diag, outcome, report);
+  }
+  if (sign && !a.metrics_file.empty()) {
+    emit::RunMetrics m;
+    m.zone = a.origin;
+    if (!m.zone.empty() && m.zone.back() != '.') m.zone += '.';
+    m.internal_failure = code == 4 || outcome.internal_failure;
+    m.ksk_action_needed = outcome.ksk_action_needed;
+    m.ksk_action_needed_seconds = outcome.ksk_action_needed_seconds;
+    for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
+    m.last_success = outcome.last_success;
+    m.rrsig_earliest_expiration = outcome.earliest_expiration;
+    if (res) {
+      m.rrsets_signed = outcome.rrsets_signed;
+      m.rrsets_reused = outcome.rrsets_reused;
+      m.ttl_clamped = res->clamped_rrsets;
+    }
+    m.run_duration_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      return code == 0 ? 4 : code;
+    }
+  }
+  return code;
+}
+
+int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
+                   const Diagnostics& diag, const pipeline::SignOutcome& outcome,
+                   Report& report) {
   for (const Diagnostic& d : diag.sorted()) {
     // Cross-record checks have no single source position; name the file at least.
     if (d.error.where.line == 0) report.err += a.zone_file + ": ";
@@ -216,12 +306,17 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     total += t.seconds;
     times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
   }
-  if (sign) {
+  if (sign && st.unchanged) {
+    report.err += fmt::format("zonekiln: {} unchanged, no signature due; output not rewritten\n",
+                              a.origin);
+  } else if (sign) {
     report.err += fmt::format(
-        "zonekiln: signed {}: {} RRsets, {} signatures, {} NSEC, {} NSEC3, {} TTLs clamped, "
-        "{} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})\n",
-        a.origin, st.rrsets, st.signatures, st.nsec, st.nsec3, st.clamped_rrsets, st.dnssec_removed,
-        st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
+        "zonekiln: signed {}: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, "
+        "{} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s "
+        "({})\n",
+        a.origin, st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
+        st.clamped_rrsets,
+        st.dnssec_removed, st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
   } else {
     report.err +=
         fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",
@@ -233,7 +328,7 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
       return exit_code_for(w.error().code);
     }
   }
-  return 0;
+  return sign ? outcome.exit_code : 0;
 }
 
 }  // namespace zk::cli

@@ -1,5 +1,6 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <memory>
 
@@ -7,25 +8,38 @@
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
 #include "pipeline/detail/keys.hpp"
+#include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
+#include "signer/keystate.hpp"
+#include "signer/lifecycle.hpp"
+#include "signer/skr.hpp"
+#include "signer/status.hpp"
 
 namespace zk::pipeline {
 
 namespace {
 
+// Test-only crash points (SignOptions::test_kill_at): the process dies as a power cut would.
+void test_kill_point(const std::string& kill_at, const char* point) {
+  if (!kill_at.empty() && kill_at == point) ::raise(SIGKILL);
+}
+
 class StageClock {
  public:
-  explicit StageClock(Stats& s) : stats_(s), t0_(std::chrono::steady_clock::now()) {}
+  StageClock(Stats& s, const std::string& kill_at)
+      : stats_(s), kill_at_(kill_at), t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
+    test_kill_point(kill_at_, stage);
   }
 
  private:
   Stats& stats_;
+  const std::string& kill_at_;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -35,11 +49,79 @@ Unexpected zone_errors(const Diagnostics& diag) {
                                    " warning(s) in the zone data");
 }
 
+void fill_outcome(SignOutcome& o, const detail::KeyRun& run, int64_t now) {
+  const signer::ZoneKeyState* zone = nullptr;
+  if (run.keys) zone = &run.keys->plan.state;
+  if (!zone) zone = run.file.find(run.origin_text);
+  if (!zone) return;
+  const signer::KeyFigures f = signer::key_figures(*zone, now);
+  o.state_known = true;
+  o.internal_failure = o.internal_failure || f.internal_failure;
+  o.ksk_action_needed = f.ksk_action_needed;
+  o.ksk_action_needed_seconds = f.ksk_action_needed_seconds;
+  o.ksk_ages = f.ksk_ages;
+  o.last_success = f.last_success;
+}
+
+// The RRSIGs over the apex DNSKEY, CDS and CDNSKEY RRsets in the previous output that still
+// cover exactly the RRsets this run publishes (same RDATA, same TTL) and are valid at now.
+// Errc::KeyActionNeeded when one of those RRsets has none (the zone cannot be published).
+Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::string& prev_path,
+                                        NameView origin, int64_t now, ZoneStore& prev) {
+  auto refuse = [&](const std::string& why) {
+    return fail(Errc::KeyActionNeeded,
+                "the KSK needs its owner and the DNSKEY RRset cannot be re-signed; " + why +
+                    "; nothing written");
+  };
+  if (prev_path.empty() || prev_path == "-") return refuse("no previous output to keep from");
+  Diagnostics quiet;
+  parser::ParseOptions popts;
+  popts.origin = Name(origin);
+  popts.origin_set = true;
+  if (auto r = parser::parse_file(prev_path, popts, prev, quiet); !r || quiet.has_errors()) {
+    return refuse("the previous output " + prev_path + " cannot be read");
+  }
+  sort_zone(prev);
+  auto apex_rrset = [](const ZoneStore& z, uint16_t type) {
+    std::vector<RR> out;
+    for (const RR& rr : z.rrs) {
+      if (!name_equal(rr.owner->name(), z.origin.view())) break;  // the apex is the first owner
+      if (rr.type == type) out.push_back(rr);
+    }
+    return out;
+  };
+  prev.origin = Name(origin);
+  prev.origin.to_lower();
+  std::vector<RR> kept;
+  for (uint16_t type : {rrtype::DNSKEY, rrtype::CDS, rrtype::CDNSKEY}) {
+    const std::vector<RR> now_set = apex_rrset(store, type);
+    if (now_set.empty()) continue;
+    const std::vector<RR> old_set = apex_rrset(prev, type);
+    const bool same = old_set.size() == now_set.size() &&
+                      std::equal(old_set.begin(), old_set.end(), now_set.begin(),
+                                 [](const RR& a, const RR& b) {
+                                   return rdata_compare(a, b) == 0 && a.ttl == b.ttl;
+                                 });
+    if (!same) return refuse(type_to_string(type) + " RRset differs from the previous output");
+    size_t found = 0;
+    for (const RR& sig : apex_rrset(prev, rrtype::RRSIG)) {
+      const RrsigFields f = rrsig_fields(sig.rdata_span());
+      if (f.type_covered != type || f.original_ttl != now_set[0].ttl) continue;
+      if (int64_t{f.inception} > now || int64_t{f.expiration} <= now) continue;
+      kept.push_back(sig);
+      ++found;
+    }
+    if (found == 0) return refuse("no valid previous RRSIG over the " + type_to_string(type) + " RRset");
+  }
+  return kept;
+}
+
 }  // namespace
 
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
+                           SignOutcome* outcome) {
   Stats stats;
-  StageClock clock(stats);
+  StageClock clock(stats, options.signing.test_kill_at);
   diag.set_strict(options.strict);
 
   ZoneStore store;
@@ -65,55 +147,186 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
 
   detail::WritePlan plan;
   detail::KeyPlan keys;
+  detail::KeyRun run;
+  ZoneStore previous_keys;  // the previous output, when its DNSKEY RRSIGs are kept
+  std::unique_ptr<detail::PreviousZone> previous;
   const SignOptions& sopts = options.signing;
-  if (options.sign) {
-    auto kp = detail::prepare_keys(sopts, origin, diag, stats);
-    if (!kp) return fail(kp.error());
-    keys = std::move(*kp);
-    clock.lap("keys");
-
-    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
-    std::vector<std::vector<uint8_t>> ours;
-    for (const auto& k : keys.published) {
-      ours.emplace_back(k.dnskey_rdata().begin(), k.dnskey_rdata().end());
+  bool signing = false;
+  // After the keys were prepared a failure is the run's: the state records it (commit_failure)
+  // and the metrics say so.
+  auto run_failed = [&](const Error& e) -> Unexpected {
+    if (run.keys && e.code != Errc::KeyActionNeeded) {
+      (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, sopts.now, e.detail);
+      if (outcome) outcome->internal_failure = true;
     }
-    StripResult stripped = strip_dnssec(store, ours, sopts.cds);
+    return fail(e);
+  };
+  if (options.sign) {
+    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
+    uint32_t max_zone_ttl = 0;
+    for (const RR& rr : store.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
+    const RR* first_soa = apex_soa(store);
+    if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
+    const uint32_t dnskey_ttl =
+        sopts.dnskey_ttl ? *sopts.dnskey_ttl
+                         : std::min<uint32_t>(soa_fields(first_soa->rdata_span()).minimum, 3600);
+    run.origin_text = signer::normalize_origin(name_to_string(origin));
+    run.policy = detail::sign_policy(sopts, max_zone_ttl, dnskey_ttl);
+    const bool skr = !sopts.skr.empty();
+    std::vector<signer::SkrRecord> skr_records;
+    bool not_signing = false;
+    std::vector<std::vector<uint8_t>> ours;
+    if (skr) {
+      // Offline KSK: this run's period of the signed key response gives the DNSKEY, CDS and
+      // CDNSKEY RRsets with their RRSIGs, and names the ZSK that signs everything else.
+      auto started = detail::start_skr_run(sopts, origin, run, keys, skr_records, stats);
+      if (!started) return fail(started.error());
+      keys.dnskey_ttl = dnskey_ttl;
+      for (const auto& r : skr_records) {
+        if (r.type == rrtype::DNSKEY) ours.push_back(r.rdata);
+      }
+      clock.lap("keys");
+    } else {
+      auto started = detail::start_key_run(sopts, origin, run, diag, stats);
+      if (outcome) fill_outcome(*outcome, run, sopts.now);
+      if (!started) return fail(started.error());
+      clock.lap("keys");
+      const signer::KeyPlan& kplan = run.keys->plan;
+      not_signing = kplan.state.state == signer::ZoneState::NotSigning;
+      if (!not_signing && !kplan.can_sign) {
+        // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
+        (void)signer::commit_run(sopts.key_dir, run.file, kplan, sopts.now);
+        if (outcome) fill_outcome(*outcome, run, sopts.now);
+        std::string why = kplan.state.state_why;
+        for (const auto& a : kplan.owner_actions) why += "; " + a;
+        return fail(kplan.state.state == signer::ZoneState::InternalFailure
+                        ? Errc::Internal
+                        : Errc::KeyActionNeeded,
+                    "cannot sign " + run.origin_text + ": " + why);
+      }
+      keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
+      // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
+      ours = keys.dnskeys;
+      for (const auto& k : kplan.state.keys) {
+        if (auto raw = signer::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
+      }
+    }
+    signing = !not_signing;
+    StripResult stripped = strip_dnssec(store, ours, sopts.cds || not_signing || skr);
     stats.dnssec_removed = stripped.removed;
     for (uint16_t tag : stripped.kept_dnskey_tags) {
       stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
-                            " from the zone file (no key for it in " + sopts.key_dir + ")");
+                            " from the zone file (not a key of zonekiln's state in " +
+                            sopts.key_dir + ")");
+    }
+    // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
+    const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
+    if (signing) {  // with --full only for the serial
+      std::string why;
+      previous = std::make_unique<detail::PreviousZone>(
+          detail::PreviousZone::load(prev_path, origin, &why));
+      if (!why.empty()) stats.notes.push_back(why);
+      if (previous->empty()) previous.reset();
     }
     // Stripping keeps the order, so the apex is still the first owner.
     stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
-    stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    if (previous && sopts.serial != SerialPolicy::Keep &&
+        serial_lt(stats.serial_old, previous->serial())) {
+      // Continue from the serial last published, not the source file's older one.
+      set_serial(store, previous->serial());
+      stats.serial_old = previous->serial();
+    }
+    // With a previous output the serial moves only when the output changes (decided below).
+    stats.serial_new = previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
-    keys.dnskey_ttl = sopts.dnskey_ttl ? *sopts.dnskey_ttl : std::min<uint32_t>(soa.minimum, 3600);
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
     plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
-    const size_t sorted = store.rrs.size();
-    if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds, sopts.nsec3,
-                                         plan.chain_ttl);
-        !r) {
-      return fail(r.error());
+    if (signing) {
+      const size_t sorted = store.rrs.size();
+      if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds && !skr,
+                                           sopts.nsec3, plan.chain_ttl);
+          !r) {
+        return run_failed(r.error());
+      }
+      for (const auto& r : skr_records) {
+        // Published as the KSK's owner signed them: records and RRSIGs exactly as in the SKR.
+        const uint8_t* p = store.arena().copy(r.rdata.data(), r.rdata.size());
+        const RR rr{soa_rr.owner, p, r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())};
+        if (r.type == rrtype::RRSIG) {
+          keys.kept_key_rrsigs.push_back(rr);
+        } else {
+          store.rrs.push_back(rr);
+        }
+      }
+      merge_added(store, sorted);
+      if (keys.ksks.empty() && !skr) {
+        // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
+        auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous_keys);
+        if (!kept) return run_failed(kept.error());
+        keys.kept_key_rrsigs = std::move(*kept);
+        stats.notes.push_back("kept " + std::to_string(keys.kept_key_rrsigs.size()) +
+                              " DNSKEY/CDS/CDNSKEY RRSIG(s) from " + prev_path +
+                              " (the KSK needs its owner)");
+      }
     }
-    merge_added(store, sorted);
     index = build_index(store);
     clock.lap("prepare");
 
-    plan.keys = &keys;
-    plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+    if (signing) {
+      plan.keys = &keys;
+      plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+      plan.jitter = static_cast<uint32_t>(run.policy.sig_jitter);
+    }
+    if (previous && sopts.full) {
+      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    } else if (previous) {
+      plan.previous = previous.get();
+      plan.reuse.now = sopts.now;
+      plan.reuse.refresh = run.policy.sig_refresh;
+      plan.reuse.signer = store.origin.view();
+      if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,
+                                sopts.nsec3.opt_out)) {
+        // The previous output is this run's output: leave the file (and its mtime) alone.
+        clock.lap("compare");
+        if (run.keys) {
+          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now);
+              !c) {
+            return fail(c.error());
+          }
+        }
+        stats.unchanged = true;
+        stats.notes.push_back("nothing changed and no signature due: " + prev_path +
+                              " left untouched");
+        if (outcome) {
+          fill_outcome(*outcome, run, sopts.now);
+          outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
+          outcome->last_success = sopts.now;
+          outcome->unchanged = true;
+          int64_t earliest = INT64_MAX;
+          for (const auto& set : previous->sets()) {
+            for (const RR& sig : previous->sigs_of(set)) {
+              earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
+            }
+          }
+          if (earliest != INT64_MAX) outcome->earliest_expiration = earliest;
+        }
+        return stats;
+      }
+      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+      clock.lap("compare");
+    }
   }
   plan.store = &store;
   plan.index = &index;
-  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return fail(r.error());
-  if (options.sign) clock.lap("chain");
+  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return run_failed(r.error());
+  if (signing) clock.lap("chain");
 
   // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
   // before the output replaces the previous file. Checked at the current time, kept inside
   // the signatures' window so that pre-signing (inception in the future) passes.
   std::unique_ptr<ChunkVerifier> verifier;
-  if (options.sign && sopts.verify != VerifyMode::None) {
+  if (signing && sopts.verify != VerifyMode::None) {
     VerifyOptions vo;
     vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
     vo.crypto = sopts.verify == VerifyMode::Full;
@@ -121,16 +334,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
                                    sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3
                                                        : ChunkVerifier::ChainKind::Nsec,
                                    sopts.nsec3, vo);
-    if (!v) return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+    if (!v) {
+      return run_failed(make_error(Errc::VerifyFailed,
+                                   "own output failed verification: " + v.error().detail));
+    }
     verifier = std::move(*v);
     plan.verifier = verifier.get();
   }
+  plan.test_kill_mid_write = sopts.test_kill_at == "write";
 
   auto out = emit::OutputFile::open(options.output);
-  if (!out) return fail(out.error());
+  if (!out) return run_failed(out.error());
   auto written = detail::write_zone(plan, *out);
-  if (!written) return fail(written.error());
-  if (auto c = out->commit(); !c) return fail(c.error());
+  if (!written) return run_failed(written.error());
+  test_kill_point(sopts.test_kill_at, "commit");
+  if (auto c = out->commit(); !c) return run_failed(c.error());
   clock.lap(!options.sign ? "write"
              : sopts.verify == VerifyMode::None ? "sign+write"
                                                 : "sign+verify+write");
@@ -140,11 +358,31 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag) {
   stats.signatures = written->signatures;
   stats.nsec = written->nsec;
   stats.nsec3 = written->nsec3;
+  stats.rrsets_signed = written->rrsets_signed;
+  stats.rrsets_reused = written->rrsets_reused;
+  stats.signatures_reused = written->signatures_reused;
 
-  if (options.sign && !sopts.ds_output.empty()) {
+  if (signing && !sopts.ds_output.empty()) {
     auto ds = detail::ds_text(store, keys);
-    if (!ds) return fail(ds.error());
-    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return fail(w.error());
+    if (!ds) return run_failed(ds.error());
+    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return run_failed(w.error());
+  }
+  if (options.sign) {
+    test_kill_point(sopts.test_kill_at, "state");
+    // The zone is out: only now do this run's key events become the recorded state.
+    if (run.keys) {
+      if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
+        return fail(c.error());
+      }
+    }
+    if (outcome) {
+      fill_outcome(*outcome, run, sopts.now);
+      outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
+      outcome->last_success = sopts.now;
+      outcome->rrsets_signed = written->rrsets_signed;
+      outcome->rrsets_reused = written->rrsets_reused;
+      if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
+    }
   }
   return stats;
 }

@@ -1,16 +1,22 @@
-// Stage: keys -> DNSKEY, CDS, CDNSKEY and NSEC3PARAM records.
+// Stage: the run's keys (signer/lifecycle.hpp) -> DNSKEY, CDS, CDNSKEY and NSEC3PARAM records.
 #include "pipeline/detail/keys.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "signer/pkcs11.hpp"
+#include "signer/unsign.hpp"
 
 namespace zk::pipeline::detail {
 
 namespace {
 
+constexpr int64_t kDay = 86400;
+
+// BIND timing metadata, used only when adopting a key directory on the first run.
 bool published(const signer::Key& k, int64_t now) {
   const auto& t = k.timing;
   if (t.publish && *t.publish > now && !(t.activate && *t.activate <= now)) return false;
@@ -31,61 +37,187 @@ RR make_rr(ZoneStore& store, const Owner* owner, uint16_t type, uint32_t ttl,
   return RR{owner, p, ttl, type, static_cast<uint16_t>(rdata.size())};
 }
 
-}  // namespace
+std::string b64(std::span<const uint8_t> v) { return signer::base64_encode(v.data(), v.size()); }
 
-Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagnostics& diag,
-                             Stats& stats) {
-  const std::string origin_text = name_to_string(origin);
+// First run for this zone (no KSK in the state): what was in use before zonekiln kept the state
+// carries on. The owner's KSKs that BIND timing says are active become ACTIVE (CSK with --csk);
+// one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
+// (RFC 7583 s3.1 initial key). Without a KSK nothing is adopted: the plan then says what to do.
+Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& policy,
+                           const SignOptions& o, NameView origin, Diagnostics& diag,
+                           Stats& stats) {
   std::vector<Error> problems;
-  auto loaded = signer::load_key_dir(options.key_dir, origin, &problems);
+  auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
   if (!loaded) return fail(loaded.error());
-  for (auto& p : problems) diag.warning(std::move(p));
-
-  KeyPlan plan;
-  const int64_t now = options.now;
+  // A key the owner must fix (e.g. a token KSK with a wrong PIN) is the reason to give when no
+  // KSK can be adopted, rather than "add a KSK".
+  std::optional<Error> owner_problem;
+  for (auto& p : problems) {
+    if (p.code == Errc::KeyActionNeeded && !owner_problem) owner_problem = p;
+    diag.warning(std::move(p));
+  }
+  std::set<uint8_t> zsk_algs;
   for (const signer::Key& k : *loaded) {
     if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
-    if (!published(k, now)) continue;
-    plan.published.push_back(k);
-    if (!active(k, now)) continue;
-    (k.is_ksk() ? plan.ksks : plan.zsks).push_back(k);
+    if (!active(k, o.now) || k.is_revoked()) continue;
+    if (!k.is_ksk()) continue;
+    if (zone.ksk_count() >= signer::kMaxKsks) break;
+    if (auto r = signer::ksk_register(zone, policy, k.tag(), k.algorithm(), k.source(),
+                                      b64(k.dnskey_rdata()), o.now);
+        !r) {
+      stats.notes.push_back("not adopting " + k.source() + ": " + r.error().detail);
+      continue;
+    }
+    signer::KeyRecord* rec = zone.find_key(k.tag(), k.algorithm());
+    if (o.csk) rec->role = signer::KeyRole::CSK;
+    if (auto r = signer::ksk_activate(zone, k.tag(), o.now); !r) return fail(r.error());
+    stats.notes.push_back("adopted " + rec->label() + " as the owner's active " +
+                          (o.csk ? "CSK" : "KSK"));
   }
-  if (plan.ksks.empty()) {
-    return fail(Errc::KeyActionNeeded, "no active KSK for " + origin_text + " in " +
-                                           options.key_dir +
-                                           "; create one with: zonekiln keygen --origin " +
-                                           origin_text + " --keys " + options.key_dir + " --ksk");
+  if (zone.ksk_count() == 0 && owner_problem) return fail(*owner_problem);
+  if (zone.ksk_count() == 0 || o.csk) return ok();
+  for (const auto& k : zone.keys) {
+    if (k.role == signer::KeyRole::ZSK) zsk_algs.insert(k.algorithm);
   }
-  if (options.csk) {
-    plan.zsks = plan.ksks;
-  } else {
-    std::set<uint8_t> algorithms;
-    for (const auto& k : plan.ksks) algorithms.insert(k.algorithm());
-    for (uint8_t alg : algorithms) {
-      const bool has_zsk = std::any_of(plan.zsks.begin(), plan.zsks.end(),
-                                       [&](const signer::Key& z) { return z.algorithm() == alg; });
-      if (has_zsk) continue;
-      auto zsk = signer::generate_key(alg, false);
-      if (!zsk) return fail(zsk.error());
-      auto base = signer::write_key_files(*zsk, origin, options.key_dir, now);
-      if (!base) return fail(base.error());
-      stats.notes.push_back("created ZSK " + *base + " (no ZSK of algorithm " +
-                            signer::algorithm_name(alg) + " in " + options.key_dir + ")");
-      plan.zsks.push_back(*zsk);
-      plan.published.push_back(*zsk);
+  for (const signer::Key& k : *loaded) {
+    if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
+    if (k.is_ksk() || !active(k, o.now) || !zsk_algs.insert(k.algorithm()).second) continue;
+    signer::add_zsk(zone, k.tag(), k.algorithm(), k.source(), b64(k.dnskey_rdata()), o.now);
+    stats.notes.push_back("adopted ZSK " + k.source());
+  }
+  return ok();
+}
+
+bool is_sep(std::span<const uint8_t> dnskey) { return (dnskey_fields(dnskey).flags & 1) != 0; }
+
+}  // namespace
+
+signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t dnskey_ttl) {
+  signer::Policy p;
+  p.dnskey_ttl = dnskey_ttl;
+  p.max_zone_ttl = max_zone_ttl;
+  p.ttl_clamp = o.max_ttl != 0 ? o.max_ttl : 2147483647u;
+  p.sig_validity = o.expiration - o.now;
+  // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
+  // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
+  const int64_t refresh_floor = int64_t{signer::effective_max_ttl(p)} + p.propagation_delay +
+                                p.run_interval + kDay;
+  p.sig_refresh = o.refresh > 0 ? o.refresh : std::max(p.sig_validity / 4, refresh_floor);
+  // Jitter: 4% of the validity by default, within what is left between validity and refresh.
+  p.sig_jitter = o.jitter >= 0 ? o.jitter
+                               : std::clamp<int64_t>(p.sig_validity / 25, 0,
+                                                     std::max<int64_t>(0, p.sig_validity -
+                                                                              p.sig_refresh - 1));
+  // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
+  // retire interval longer (a rollover must finish before the next one starts).
+  const int64_t needed =
+      signer::zsk_publish_interval(p) + signer::zsk_retire_interval(p) + p.run_interval + kDay;
+  p.zsk_lifetime = o.zsk_lifetime > 0 ? o.zsk_lifetime : std::max<int64_t>(90 * kDay, needed);
+  return p;
+}
+
+Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
+                           Stats& stats) {
+  if (auto t = signer::check_timing(run.policy); !t) return fail(t.error());
+  auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
+  if (!lock) return fail(lock.error());
+  run.lock.emplace(std::move(*lock));
+  auto file = signer::read_state(o.key_dir);
+  if (!file) return fail(file.error());
+  run.file = std::move(*file);
+  signer::ZoneKeyState zone = run.file.get_or_add(run.origin_text);
+  // Adopt only while the state has never held a KSK: a run that failed after adopting left only
+  // its created ZSK behind (commit_failure), and the owner's KSK decisions are never redone.
+  const bool never_had_ksk = std::none_of(zone.keys.begin(), zone.keys.end(),
+                                          [](const signer::KeyRecord& k) { return k.is_ksk(); });
+  if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
+    if (auto r = adopt_key_dir(zone, run.policy, o, origin, diag, stats); !r) return r;
+  }
+  if (!o.zsk_uri.empty()) {
+    // A token ZSK: recorded once; plan_keys publishes it (at once when no ZSK signs yet, else
+    // as the successor by pre-publication).
+    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
+    if (!zsk) return fail(zsk.error());
+    if (!zone.find_key(zsk->tag(), zsk->algorithm())) {
+      signer::add_zsk(zone, zsk->tag(), zsk->algorithm(), o.zsk_uri, b64(zsk->dnskey_rdata()),
+                      o.now);
+      stats.notes.push_back("recorded the token ZSK " + o.zsk_uri);
     }
   }
-  // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
-  // it; a ZSK whose algorithm has no KSK signs it too.
-  for (const auto& z : std::vector<signer::Key>(plan.zsks)) {
-    const bool covered = std::any_of(plan.ksks.begin(), plan.ksks.end(), [&](const signer::Key& k) {
-      return k.algorithm() == z.algorithm();
-    });
-    if (!covered) plan.ksks.push_back(z);
+  auto keys = signer::prepare_keys(o.key_dir, origin, o.now, run.policy, zone, &o.pkcs11);
+  if (!keys) return fail(keys.error());
+  for (const auto& a : keys->plan.actions) stats.notes.push_back("key: " + a);
+  for (const auto& p : keys->problems) {
+    stats.notes.push_back("key " + std::to_string(p.tag) + " unusable: " + p.why);
+  }
+  for (const auto& a : keys->plan.owner_actions) stats.notes.push_back("owner: " + a);
+  run.keys = std::move(*keys);
+  return ok();
+}
+
+Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, KeyPlan& plan,
+                           std::vector<signer::SkrRecord>& records, Stats& stats) {
+  auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
+  if (!lock) return fail(lock.error());
+  run.lock.emplace(std::move(*lock));
+  auto doc = signer::read_skr_file(o.skr);
+  if (!doc) return fail(doc.error());
+  if (!name_equal(doc->origin.view(), origin)) {
+    return fail(Errc::Usage, "the SKR " + o.skr + " is for another zone");
+  }
+  auto sel = signer::select_skr_period(*doc, o.now);
+  if (!sel) return fail(sel.error());
+  std::vector<signer::Key> candidates;
+  if (!o.zsk_uri.empty()) {
+    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
+    if (!zsk) return fail(zsk.error());
+    candidates.push_back(std::move(*zsk));
+  } else {
+    std::vector<Error> problems;
+    auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
+    if (!loaded) return fail(loaded.error());
+    candidates = std::move(*loaded);
+  }
+  const signer::Key* zsk = signer::find_key_by_dnskey(candidates, sel->zsk_dnskey);
+  if (zsk == nullptr || !zsk->has_private()) {
+    return fail(Errc::KeyActionNeeded,
+                "the ZSK " + std::to_string(sel->zsk_tag) + " that the SKR period names is not in " +
+                    (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
+                    " (run `zonekiln ksr` with this key directory)");
+  }
+  plan.zsks = {*zsk};
+  plan.params.signer = origin;
+  plan.params.inception = static_cast<uint32_t>(o.inception);
+  plan.params.expiration = static_cast<uint32_t>(o.expiration);
+  records = std::move(sel->records);
+  stats.notes.push_back("SKR period " + std::to_string(sel->from) + ".." + std::to_string(sel->to) +
+                        ", ZSK " + std::to_string(sel->zsk_tag));
+  return ok();
+}
+
+KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView origin,
+                    uint32_t dnskey_ttl) {
+  const signer::PreparedKeys& k = *run.keys;
+  KeyPlan plan;
+  plan.dnskeys = k.dnskey_rdata;
+  plan.cds_keys = k.cds_dnskey_rdata;
+  plan.cds_delete = k.plan.cds_delete;
+  plan.ksks = k.dnskey_signers;
+  if (k.plan.can_sign) plan.zsks = k.zone_signers;
+  if (!plan.ksks.empty()) {
+    // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
+    // it; a ZSK whose algorithm has no KSK signs it too.
+    for (const auto& z : std::vector<signer::Key>(plan.zsks)) {
+      const bool covered = std::any_of(plan.ksks.begin(), plan.ksks.end(), [&](const auto& x) {
+        return x.algorithm() == z.algorithm();
+      });
+      if (!covered) plan.ksks.push_back(z);
+    }
   }
   plan.params.signer = origin;
   plan.params.inception = static_cast<uint32_t>(options.inception);
   plan.params.expiration = static_cast<uint32_t>(options.expiration);
+  plan.dnskey_ttl = dnskey_ttl;
   return plan;
 }
 
@@ -96,16 +228,21 @@ Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan&
     if (rr.type == rrtype::DNSKEY) rr.ttl = keys.dnskey_ttl;
   }
   std::vector<RR> added;
-  for (const auto& key : keys.published) {
-    added.push_back(make_rr(store, apex, rrtype::DNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
+  for (const auto& rd : keys.dnskeys) {
+    added.push_back(make_rr(store, apex, rrtype::DNSKEY, keys.dnskey_ttl, rd));
   }
-  if (cds) {
-    for (const auto& key : keys.ksks) {
+  if (cds && keys.cds_delete) {
+    // RFC 8078 s4: the parent is asked to remove the DS RRset.
+    added.push_back(make_rr(store, apex, rrtype::CDS, keys.dnskey_ttl, signer::kCdsDeleteRdata));
+    added.push_back(
+        make_rr(store, apex, rrtype::CDNSKEY, keys.dnskey_ttl, signer::kCdnskeyDeleteRdata));
+  } else if (cds) {
+    for (const auto& rd : keys.cds_keys) {
       // RFC 7344 s4 / RFC 8078: CDS with SHA-256 (RFC 8624: MUST), CDNSKEY the key itself.
-      auto ds = signer::ds_rdata(store.origin.view(), key.dnskey_rdata(), signer::digest::SHA256);
+      auto ds = signer::ds_rdata(store.origin.view(), rd, signer::digest::SHA256);
       if (!ds) return fail(ds.error());
       added.push_back(make_rr(store, apex, rrtype::CDS, keys.dnskey_ttl, *ds));
-      added.push_back(make_rr(store, apex, rrtype::CDNSKEY, keys.dnskey_ttl, key.dnskey_rdata()));
+      added.push_back(make_rr(store, apex, rrtype::CDNSKEY, keys.dnskey_ttl, rd));
     }
   }
   if (nsec3.enabled) {
@@ -122,8 +259,9 @@ Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan&
 
 Result<std::string> ds_text(const ZoneStore& store, const KeyPlan& keys) {
   std::string out;
-  for (const auto& key : keys.ksks) {
-    auto ds = signer::ds_rdata(store.origin.view(), key.dnskey_rdata(), signer::digest::SHA256);
+  for (const auto& rd : keys.dnskeys) {
+    if (!is_sep(rd)) continue;
+    auto ds = signer::ds_rdata(store.origin.view(), rd, signer::digest::SHA256);
     if (!ds) return fail(ds.error());
     emit::append_rr(out, store.origin.view(), keys.dnskey_ttl, store.rclass, rrtype::DS, *ds);
   }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dns/arena.hpp"
@@ -30,6 +31,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "signer/pkcs11.hpp"
 
 namespace zk::pipeline {
 
@@ -131,6 +133,9 @@ RR* apex_soa(ZoneStore& store) noexcept;
 /// arena). Returns the new serial (0 when there is no SOA).
 uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now);
 
+/// Sets the apex SOA serial of a sorted store (copying the RDATA into the store's arena).
+void set_serial(ZoneStore& store, uint32_t serial);
+
 // --- NSEC3 (RFC 5155) ---------------------------------------------------------------------
 
 inline constexpr size_t kNsec3HashLen = 20;  // SHA-1
@@ -169,6 +174,22 @@ struct SignOptions {
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
   std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
+  // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.
+  int64_t refresh = 0;       // re-sign when less than this validity remains
+  int64_t jitter = -1;       // expirations spread over this much
+  int64_t zsk_lifetime = 0;  // ZSK rollover period
+  int lock_wait = 60;        // seconds to wait for another run's state lock
+  std::string previous;      // an earlier signed version (default: the output file)
+  bool full = false;         // sign every RRset anew (no reuse of previous RRSIGs)
+  // HSM and offline KSK (signer/pkcs11.hpp, signer/skr.hpp).
+  signer::Pkcs11Config pkcs11;  // module and PIN for token keys
+  std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
+  std::string skr;              // signed key response: DNSKEY/CDS/CDNSKEY + RRSIGs come from it
+  /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
+  /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
+  /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output
+  /// complete, not yet renamed), "state" (output renamed, key state not yet written).
+  std::string test_kill_at;
 };
 
 struct CompileOptions {
@@ -189,14 +210,31 @@ struct Stats {
   uint64_t records_in = 0, duplicates = 0, out_of_zone = 0;
   uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
   uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0, verify_warnings = 0;
+  uint64_t rrsets_signed = 0, rrsets_reused = 0, signatures_reused = 0;
+  bool unchanged = false;  // sign: nothing changed and nothing was due; output left untouched
   uint32_t serial_old = 0, serial_new = 0;
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
   std::vector<StageTime> times;
 };
 
+/// What a sign run leaves for its metrics and exit code, filled also when it fails.
+struct SignOutcome {
+  int exit_code = 0;  // from the key plan (0, 3 ACTION_NEEDED, 4 INTERNAL_FAILURE)
+  bool state_known = false;
+  bool internal_failure = false;
+  unsigned ksk_action_needed = 0;
+  int64_t ksk_action_needed_seconds = 0;
+  std::vector<std::pair<uint16_t, int64_t>> ksk_ages;
+  std::optional<int64_t> last_success;
+  std::optional<int64_t> earliest_expiration;
+  uint64_t rrsets_signed = 0, rrsets_reused = 0;
+  bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
+};
+
 /// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).
 /// Zone-data problems go to diag (exit 1 via Errc::ZoneCheck); the output file is replaced
 /// only after everything succeeded. Threading: uses the current TBB arena / global_control.
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag);
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
+                           SignOutcome* outcome = nullptr);
 
 }  // namespace zk::pipeline

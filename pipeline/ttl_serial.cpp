@@ -106,19 +106,23 @@ RR* apex_soa(ZoneStore& store) noexcept {
   return nullptr;
 }
 
+void set_serial(ZoneStore& store, uint32_t serial) {
+  RR* soa = apex_soa(store);
+  if (soa == nullptr || soa_fields(soa->rdata_span()).serial == serial) return;
+  uint8_t* copy = store.arena().copy(soa->rdata, soa->rdlen);
+  const size_t off = soa_serial_offset(soa->rdata_span());
+  copy[off] = static_cast<uint8_t>(serial >> 24);
+  copy[off + 1] = static_cast<uint8_t>(serial >> 16);
+  copy[off + 2] = static_cast<uint8_t>(serial >> 8);
+  copy[off + 3] = static_cast<uint8_t>(serial);
+  soa->rdata = copy;
+}
+
 uint32_t update_serial(ZoneStore& store, SerialPolicy policy, int64_t now) {
   RR* soa = apex_soa(store);
   if (soa == nullptr) return 0;
-  const uint32_t old = soa_fields(soa->rdata_span()).serial;
-  const uint32_t fresh = next_serial(old, policy, now);
-  if (fresh == old) return old;
-  uint8_t* copy = store.arena().copy(soa->rdata, soa->rdlen);
-  const size_t off = soa_serial_offset(soa->rdata_span());
-  copy[off] = static_cast<uint8_t>(fresh >> 24);
-  copy[off + 1] = static_cast<uint8_t>(fresh >> 16);
-  copy[off + 2] = static_cast<uint8_t>(fresh >> 8);
-  copy[off + 3] = static_cast<uint8_t>(fresh);
-  soa->rdata = copy;
+  const uint32_t fresh = next_serial(soa_fields(soa->rdata_span()).serial, policy, now);
+  set_serial(store, fresh);
   return fresh;
 }
 

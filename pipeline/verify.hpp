@@ -131,8 +131,12 @@ class ChunkVerifier {
   /// Everything emitted for owner node `node` (its records from the store, its NSEC, and the
   /// new RRSIGs; any order). Checks signatures (crypto unless options.crypto is false), that
   /// nothing non-authoritative is signed, and the NSEC (next owner from the index, bitmap).
+  /// reused: RDATA pointers (as in emitted) of RRSIGs published again from the previous output
+  /// (incremental signing); they get every check but the cryptographic one, which they passed
+  /// when they were made over the same data with the same key.
   void check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
-                  std::vector<VerifyProblem>& out) const;
+                  std::vector<VerifyProblem>& out,
+                  std::span<const uint8_t* const> reused = {}) const;
 
   /// One NSEC3 RR with its RRSIGs, made for index node `node`; next_node: the node of the
   /// following entry in the chain (the boundary neighbour; the first for the last entry);
@@ -140,7 +144,8 @@ class ChunkVerifier {
   /// next hashed owner the hash of next_node's name (both recomputed here), the ordering
   /// (only the last wraps), parameters, bitmap and signatures.
   void check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node, bool is_last,
-                   std::span<const RR> emitted, std::vector<VerifyProblem>& out) const;
+                   std::span<const RR> emitted, std::vector<VerifyProblem>& out,
+                   std::span<const uint8_t* const> reused = {}) const;
 
   /// Whole-zone checks after all chunks: NSEC3 count = names needing one.
   void finish(uint64_t nsec3_seen, std::vector<VerifyProblem>& out) const;

@@ -8,6 +8,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -48,25 +49,34 @@ bool is_key_type(uint16_t t) {
 struct Emitted {
   struct Entry {
     const Owner* owner;
+    const uint8_t* external;  // RDATA that outlives the pass (reused RRSIGs), else in bytes
     uint32_t ttl, offset;
     uint16_t type, len;
   };
   std::vector<Entry> entries;
   std::vector<uint8_t> bytes;
   std::vector<RR> rrs;
+  std::vector<const uint8_t*> reused;  // RDATA of reused RRSIGs: verified when they were made
 
   void clear() {
     entries.clear();
     bytes.clear();
+    reused.clear();
   }
   void add(const RR& rr) {
-    entries.push_back({rr.owner, rr.ttl, static_cast<uint32_t>(bytes.size()), rr.type, rr.rdlen});
+    entries.push_back(
+        {rr.owner, nullptr, rr.ttl, static_cast<uint32_t>(bytes.size()), rr.type, rr.rdlen});
     bytes.insert(bytes.end(), rr.rdata, rr.rdata + rr.rdlen);
+  }
+  void add_reused(const RR& rr) {
+    entries.push_back({rr.owner, rr.rdata, rr.ttl, 0, rr.type, rr.rdlen});
+    reused.push_back(rr.rdata);
   }
   std::span<const RR> view() {
     rrs.clear();
     for (const Entry& e : entries) {
-      rrs.push_back({e.owner, bytes.data() + e.offset, e.ttl, e.type, e.len});
+      rrs.push_back({e.owner, e.external ? e.external : bytes.data() + e.offset, e.ttl, e.type,
+                     e.len});
     }
     return rrs;
   }
@@ -136,7 +146,7 @@ class ChunkWriter {
       sign({&rr, 1}, false);
       if (plan_.verifier) {
         plan_.verifier->check_nsec3(*verify_scratch(), e.node, next.node, i + 1 == chain.size(),
-                                    s_.emitted.view(), out_.problems);
+                                    s_.emitted.view(), out_.problems, s_.emitted.reused);
       }
     }
   }
@@ -154,27 +164,67 @@ class ChunkWriter {
     return s_.verify.get();
   }
 
+  // Reproducible spread of expirations: FNV-1a over owner and type.
+  uint32_t jitter_of(const RR& rr) const {
+    if (plan_.jitter == 0) return 0;
+    uint64_t h = 1469598103934665603ull;
+    const NameView name = rr.owner->name();
+    for (uint16_t i = 0; i < name.len; ++i) h = (h ^ name.data[i]) * 1099511628211ull;
+    h = (h ^ (rr.type >> 8)) * 1099511628211ull;
+    h = (h ^ (rr.type & 0xff)) * 1099511628211ull;
+    return static_cast<uint32_t>(h % (uint64_t{plan_.jitter} + 1));
+  }
+
+  void write_rrsig(const RR& head, const uint8_t* rdata, uint16_t len, uint32_t expiration,
+                   bool reused) {
+    emit::append_rr(out_.text, head.owner->name(), head.ttl, store_.rclass, rrtype::RRSIG,
+                    {rdata, len});
+    ++out_.stats.records;
+    ++out_.stats.signatures;
+    out_.stats.earliest_expiration = std::min(out_.stats.earliest_expiration, expiration);
+    if (!plan_.verifier) return;
+    const RR sig{head.owner, rdata, head.ttl, rrtype::RRSIG, len};
+    reused ? s_.emitted.add_reused(sig) : s_.emitted.add(sig);
+  }
+
   void sign(std::span<const RR> rrset, bool key_set) {
     if (plan_.keys == nullptr) return;
+    if (key_set) {
+      for (const RR& kept : plan_.keys->kept_key_rrsigs) {
+        const RrsigFields f = rrsig_fields(kept.rdata_span());
+        if (f.type_covered != rrset[0].type) continue;
+        write_rrsig(rrset[0], kept.rdata, kept.rdlen, f.expiration, true);
+      }
+    }
     const auto& keys = key_set ? plan_.keys->ksks : plan_.keys->zsks;
+    if (keys.empty()) return;
+    const PreviousZone* previous = plan_.previous;
+    const PrevRRset* prev =
+        previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
+    if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
+    params.expiration -= jitter_of(rrset[0]);
+    bool made = false;
     for (const signer::Key& key : keys) {
+      if (prev) {
+        if (const RR* old = previous->reusable(*prev, key, plan_.reuse)) {
+          write_rrsig(rrset[0], old->rdata, old->rdlen,
+                      rrsig_fields(old->rdata_span()).expiration, true);
+          ++out_.stats.signatures_reused;
+          continue;
+        }
+      }
       s_.sig.resize(signer::max_rrsig_rdata_len(key));
       auto len = s_.ctx.sign(key, params, rrset, s_.sig.data());
       if (!len) {
         out_.errors.push_back(len.error());
         continue;
       }
-      emit::append_rr(out_.text, rrset[0].owner->name(), rrset[0].ttl, store_.rclass,
-                      rrtype::RRSIG, {s_.sig.data(), *len});
-      ++out_.stats.records;
-      ++out_.stats.signatures;
-      if (plan_.verifier) {
-        s_.emitted.add({rrset[0].owner, s_.sig.data(), rrset[0].ttl, rrtype::RRSIG,
-                        static_cast<uint16_t>(*len)});
-      }
+      write_rrsig(rrset[0], s_.sig.data(), static_cast<uint16_t>(*len), params.expiration, false);
+      made = true;
     }
+    ++(made ? out_.stats.rrsets_signed : out_.stats.rrsets_reused);
   }
 
   void rrset(const OwnerNode& n, uint32_t b, uint32_t e) {
@@ -244,14 +294,17 @@ class ChunkWriter {
       b = e;
     }
     if (plan_.chain == ChainKind::Nsec && in_nsec_chain(n)) nsec(n, i);
-    if (plan_.verifier) plan_.verifier->check_node(*verify_scratch(), i, s_.emitted.view(),
-                                                   out_.problems);
+    if (plan_.verifier) {
+      plan_.verifier->check_node(*verify_scratch(), i, s_.emitted.view(), out_.problems,
+                                 s_.emitted.reused);
+    }
   }
 
   const WritePlan& plan_;
   const ZoneStore& store_;
   Scratch& s_;
   ChunkOut& out_;
+  size_t prev_cursor_ = 0;  // lookups in the previous zone go forward within a chunk
 };
 
 }  // namespace
@@ -369,11 +422,17 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
               stop = true;
               return;
             }
+            if (plan.test_kill_mid_write) ::raise(SIGKILL);  // a test's crash point
             total.records += t.out->stats.records;
             total.rrsets += t.out->stats.rrsets;
             total.signatures += t.out->stats.signatures;
             total.nsec += t.out->stats.nsec;
             total.nsec3 += t.out->stats.nsec3;
+            total.rrsets_signed += t.out->stats.rrsets_signed;
+            total.rrsets_reused += t.out->stats.rrsets_reused;
+            total.signatures_reused += t.out->stats.signatures_reused;
+            total.earliest_expiration =
+                std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
           }));
   if (first_error) return fail(*first_error);
   if (plan.verifier) {

@@ -1,6 +1,10 @@
 #include "signer/lifecycle.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "signer/pkcs11.hpp"
 
 namespace zk::signer {
 
@@ -8,8 +12,19 @@ namespace {
 
 std::string b64(std::span<const uint8_t> v) { return base64_encode(v.data(), v.size()); }
 
-Result<Key> load_recorded(const KeyRecord& k, NameView origin) {
-  return load_key(k.source, origin, k.algorithm, k.is_ksk() ? 257 : 256);
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<Key> load_recorded(const KeyRecord& k, NameView origin, const Pkcs11Config* pkcs11) {
+  const uint16_t flags = k.is_ksk() ? 257 : 256;
+  if (pkcs11 && is_pkcs11_uri(k.source)) {
+    return load_pkcs11_key(k.source, *pkcs11, flags, k.algorithm);
+  }
+  if (pkcs11 && ends_with(k.source, kPkcs11DescriptorSuffix)) {
+    return load_pkcs11_descriptor(k.source, origin, *pkcs11);
+  }
+  return load_key(k.source, origin, k.algorithm, flags);
 }
 
 Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, const Key& key,
@@ -26,10 +41,12 @@ Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, cons
 
 }  // namespace
 
-KeyLoader file_key_loader(NameView origin) {
+KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11) {
   Name o(origin);
-  return [o](const KeyRecord& k) -> Result<LoadedKey> {
-    auto key = load_recorded(k, o);
+  std::optional<Pkcs11Config> p11;
+  if (pkcs11) p11 = *pkcs11;
+  return [o, p11](const KeyRecord& k) -> Result<LoadedKey> {
+    auto key = load_recorded(k, o, p11 ? &*p11 : nullptr);
     if (!key) return fail(key.error());
     LoadedKey out;
     out.dnskey_rdata.assign(key->dnskey_rdata().begin(), key->dnskey_rdata().end());
@@ -63,9 +80,10 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
 }
 
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
-                                  const Policy& policy, const ZoneKeyState& zone) {
+                                  const Policy& policy, const ZoneKeyState& zone,
+                                  const Pkcs11Config* pkcs11) {
   PreparedKeys out;
-  const KeyLoader loader = file_key_loader(origin);
+  const KeyLoader loader = file_key_loader(origin, pkcs11);
   out.problems = check_ksk(zone, policy, loader);
   auto zsk_problems = check_zsk(zone, loader);
   out.problems.insert(out.problems.end(), zsk_problems.begin(), zsk_problems.end());
@@ -83,7 +101,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
       auto base = write_key_files(*key, origin, dir, now);
       if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
       add_zsk(next, key->tag(), key->algorithm(), *base, b64(key->dnskey_rdata()), now);
-      actions.push_back("created " + *base);
+      actions.push_back("created ZSK " + *base);
     }
     out.plan = plan_keys(now, policy, next, out.problems);
     actions.insert(actions.end(), out.plan.actions.begin(), out.plan.actions.end());
@@ -105,7 +123,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
   auto load_refs = [&](const std::vector<KeyRef>& refs, std::vector<Key>& keys) -> Result<void> {
     for (const auto& r : refs) {
       const KeyRecord* rec = out.plan.state.find_key(r.tag, r.algorithm);
-      auto key = load_recorded(*rec, origin);
+      auto key = load_recorded(*rec, origin, pkcs11);
       if (!key)
         return fail(Errc::Internal,
                     "cannot load planned signer " + r.source + ": " + key.error().detail);

@@ -24,8 +24,12 @@
 
 namespace zk::signer {
 
-/// A KeyLoader backed by load_key (BIND key pair, or PEM with the recorded algorithm).
-KeyLoader file_key_loader(NameView origin);
+struct Pkcs11Config;  // signer/pkcs11.hpp
+
+/// A KeyLoader backed by load_key (BIND key pair, or PEM with the recorded algorithm). With
+/// pkcs11, token keys (a PKCS#11 URI or a .pkcs11 descriptor as source) are reached through that
+/// module and PIN instead of the defaults.
+KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11 = nullptr);
 
 /// `ksk add --file`: loads the owner's key (BIND pair or PEM; pem_algorithm is needed for PEM
 /// files) and records it INACTIVE. The file is not copied: the state refers to it by path.
@@ -56,7 +60,8 @@ struct PreparedKeys {
 /// created or a planned signer cannot be loaded; owner problems are not errors here (they are
 /// in plan.state / plan.owner_actions and run_exit_code).
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
-                                  const Policy& policy, const ZoneKeyState& zone);
+                                  const Policy& policy, const ZoneKeyState& zone,
+                                  const Pkcs11Config* pkcs11 = nullptr);
 
 /// At the end of a run that wrote the signed zone: stores plan.state (last_success = now) and
 /// writes the state file (atomically, with .bak); records when the RFC 8078 delete records were

@@ -267,7 +267,15 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     plan.actions.push_back(k.label() + " dropped before use: " + problem_of(unusable, k)->why);
   }
 
-  for (uint8_t alg : algs) plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, plan, next);
+  // A CSK (`sign --csk`) signs the zone itself: its algorithm needs no ZSK.
+  std::set<uint8_t> csk_algs;
+  for (const auto& k : z.keys) {
+    if (k.role == KeyRole::CSK && k.ksk_wanted() && !k.is_removed()) csk_algs.insert(k.algorithm);
+  }
+  for (uint8_t alg : algs) {
+    if (csk_algs.count(alg)) continue;
+    plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, plan, next);
+  }
 
   const int64_t iret = zsk_retire_interval(policy);
   const int64_t withdraw_wait = zsk_publish_interval(policy);
@@ -316,7 +324,12 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     if (k.is_ksk()) {
       if (!k.ksk_wanted() || k.is_removed()) continue;
       plan.publish.push_back(ref_of(k));
-      if (k.owner_state == OwnerState::Active) plan.dnskey_signers.push_back(ref_of(k));
+      if (k.owner_state != OwnerState::Active) continue;
+      plan.dnskey_signers.push_back(ref_of(k));
+      if (k.role == KeyRole::CSK) {
+        plan.zone_signers.push_back(ref_of(k));
+        signing_algs.insert(k.algorithm);
+      }
       continue;
     }
     if (k.published && !k.removed) plan.publish.push_back(ref_of(k));

@@ -1,25 +1,59 @@
-// Internal: choosing keys and adding DNSKEY/CDS/CDNSKEY/NSEC3PARAM records to the zone.
+// Internal: the sign run's key handling (state lock, lifecycle plan, loaded signers) and adding
+// DNSKEY/CDS/CDNSKEY/NSEC3PARAM records to the zone.
 #pragma once
 
+#include <optional>
+
 #include "pipeline/detail/writer.hpp"
+#include "signer/keystate.hpp"
+#include "signer/lifecycle.hpp"
+#include "signer/policy.hpp"
+#include "signer/skr.hpp"
 
 namespace zk::pipeline::detail {
 
-/// Loads the key directory and decides which keys publish and sign (BIND timing metadata:
-/// published when Publish <= now < Delete, signing when Activate <= now < Inactive).
-/// Creates and saves a ZSK (the KSK's algorithm) when a KSK has none, unless options.csk.
-/// Errc::KeyActionNeeded, with instructions, when there is no usable KSK.
-Result<KeyPlan> prepare_keys(const SignOptions& options, NameView origin, Diagnostics& diag,
-                             Stats& stats);
+/// One sign run's key state: the lock (held until the object dies), the state file as read, the
+/// policy and, once prepared, the lifecycle's keys. Commit or record a failure through it.
+struct KeyRun {
+  std::optional<signer::StateLock> lock;
+  signer::KeyStateFile file;
+  signer::Policy policy;
+  std::optional<signer::PreparedKeys> keys;
+  std::string origin_text;
+};
 
-/// Adds our DNSKEYs, CDS (SHA-256) and CDNSKEY for the signing KSKs (when cds), and
-/// NSEC3PARAM (when nsec3 is enabled) at the apex; sets every apex DNSKEY's TTL to
-/// keys.dnskey_ttl. Records are appended: merge them into order afterwards (merge_added).
-/// apex is the apex owner of the store. Errc::Crypto from DS digests.
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
-                             const Nsec3Options& nsec3, uint32_t chain_ttl);
+/// The timing policy from the sign options (refresh / jitter defaults filled in) and the zone's
+/// largest TTL after clamping. Pure.
+signer::Policy sign_policy(const SignOptions& options, uint32_t max_zone_ttl, uint32_t dnskey_ttl);
 
-/// The DS RRset text ("origin TTL IN DS ...") for the signing KSKs, digest SHA-256.
+/// Takes the StateLock, reads the state, checks the policy (Errc::Usage), adopts the key
+/// directory on the first run (the owner's active KSKs become ACTIVE KSKs, or CSKs with
+/// options.csk; one active ZSK per algorithm is recorded), and runs signer::prepare_keys.
+/// Notes for the log go to stats.notes.
+Result<void> start_key_run(const SignOptions& options, NameView origin, KeyRun& run,
+                           Diagnostics& diag, Stats& stats);
+
+/// Offline KSK (--skr): takes the StateLock (the state is neither read nor changed), selects the
+/// response period covering options.now (signer::select_skr_period: Errc::KeyActionNeeded when
+/// none does, it runs out within 3 days, or its RRSIGs do not verify) and loads the ZSK it names
+/// (from the key directory, or options.zsk_uri) as the only zone signer; ksks stays empty.
+/// records: the period's DNSKEY, CDS, CDNSKEY and RRSIG records to publish as they are.
+Result<void> start_skr_run(const SignOptions& options, NameView origin, KeyRun& run,
+                           KeyPlan& plan, std::vector<signer::SkrRecord>& records, Stats& stats);
+
+/// This run's keys for the writer, from run.keys. With frozen DNSKEY signing (KSK needs its
+/// owner) ksks is empty: the caller adds the previous DNSKEY RRSIGs as kept_key_rrsigs.
+KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView origin,
+                    uint32_t dnskey_ttl);
+
+/// Adds our DNSKEYs, CDS (SHA-256) and CDNSKEY (when cds: of keys.cds_keys, or the RFC 8078
+/// delete records when keys.cds_delete), and NSEC3PARAM (when nsec3 is enabled) at the apex;
+/// sets every apex DNSKEY's TTL to keys.dnskey_ttl. Records are appended: merge them into order
+/// afterwards (merge_added). apex is the apex owner of the store. Errc::Crypto from DS digests.
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
+                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl);
+
+/// The DS RRset text ("origin TTL IN DS ...") for the published KSKs, digest SHA-256.
 Result<std::string> ds_text(const ZoneStore& store, const KeyPlan& keys);
 
 }  // namespace zk::pipeline::detail

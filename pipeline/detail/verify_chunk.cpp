@@ -96,7 +96,9 @@ void move_problems(ChunkResult& r, std::vector<VerifyProblem>& out) {
 }  // namespace
 
 void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
-                               std::vector<VerifyProblem>& out) const {
+                               std::vector<VerifyProblem>& out,
+                               std::span<const uint8_t* const> reused) const {
+  scratch.s.reused = reused;
   const auto& env = impl_->env;
   const OwnerNode& n = env.index->nodes[node];
   if (emitted.empty()) return;
@@ -114,7 +116,9 @@ void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const 
 
 void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node,
                                 bool is_last, std::span<const RR> emitted,
-                                std::vector<VerifyProblem>& out) const {
+                                std::vector<VerifyProblem>& out,
+                                std::span<const uint8_t* const> reused) const {
+  scratch.s.reused = reused;
   const auto& env = impl_->env;
   const ZoneStore& store = *env.store;
   const OwnerNode& n = env.index->nodes[node];

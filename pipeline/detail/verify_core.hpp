@@ -54,6 +54,8 @@ struct VerifyScratch {
   std::vector<uint16_t> types;
   std::vector<uint8_t> bitmap;
   std::vector<RR> sorted;
+  // RDATA of RRSIGs reused from the previous output: not verified cryptographically again.
+  std::span<const uint8_t* const> reused;
 };
 
 /// Counters and problems of one chunk.

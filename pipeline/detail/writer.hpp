@@ -6,16 +6,23 @@
 #include <vector>
 
 #include "emit/emit.hpp"
+#include "pipeline/detail/previous.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::pipeline::detail {
 
-/// Keys chosen for this run. ksks sign DNSKEY/CDS/CDNSKEY, zsks everything else (with --csk
-/// both lists hold the same keys).
+/// Keys chosen for this run (signer::prepare_keys). ksks sign DNSKEY/CDS/CDNSKEY, zsks
+/// everything else (with --csk both lists hold the same keys).
 struct KeyPlan {
-  std::vector<signer::Key> ksks, zsks, published;
+  std::vector<signer::Key> ksks, zsks;
+  std::vector<std::vector<uint8_t>> dnskeys;   // the DNSKEY RRset (wire RDATA)
+  std::vector<std::vector<uint8_t>> cds_keys;  // CDS + CDNSKEY are made of these
+  bool cds_delete = false;                     // RFC 8078 s4 delete records instead
+  /// The KSK needs its owner: the previous run's RRSIGs over the unchanged DNSKEY/CDS/CDNSKEY
+  /// RRsets, written (and verified) in place of new ones. RDATA lives in the caller's store.
+  std::vector<RR> kept_key_rrsigs;
   signer::RrsigParams params;
   uint32_t dnskey_ttl = 3600;
 };
@@ -42,10 +49,20 @@ struct WritePlan {
   // Verify-before-publish: when set, every owner's output (records, NSEC/NSEC3, new RRSIGs)
   // is checked right after it is made; an error stops the pass with Errc::VerifyFailed.
   const ChunkVerifier* verifier = nullptr;
+  // Incremental re-signing: RRSIGs of the previous output are published again for RRsets whose
+  // data is unchanged when reuse allows (PreviousZone::reusable). Null: sign everything.
+  const PreviousZone* previous = nullptr;
+  ReusePolicy reuse;
+  // New RRSIGs expire up to this many seconds early, by a hash of owner and type (reproducible
+  // runs, spread-out refreshes).
+  uint32_t jitter = 0;
+  bool test_kill_mid_write = false;  // SignOptions::test_kill_at == "write"
 };
 
 struct WriteStats {
-  uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0;
+  uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0, rrsets_signed = 0;
+  uint64_t rrsets_reused = 0, signatures_reused = 0;
+  uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
 };
 

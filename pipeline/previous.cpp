@@ -1,0 +1,222 @@
+// The previous signed zone: parsed once, looked up per RRset by the sign pass.
+#include "pipeline/detail/previous.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dns/diagnostics.hpp"
+#include "dns/rdata.hpp"
+#include "dns/rrtype.hpp"
+#include "parser/parser.hpp"
+#include "pipeline/detail/writer.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace zk::pipeline::detail {
+
+namespace {
+
+int set_compare(const Owner* owner, uint16_t type, const PrevRRset& s) noexcept {
+  if (int c = owner_compare(owner, s.owner)) return c;
+  return type < s.type ? -1 : type > s.type ? 1 : 0;
+}
+
+}  // namespace
+
+PreviousZone PreviousZone::load(const std::string& path, NameView origin, std::string* why) {
+  PreviousZone z;
+  struct stat st {};
+  if (path.empty() || path == "-" || ::stat(path.c_str(), &st) != 0) return z;
+  Diagnostics quiet;
+  parser::ParseOptions popts;
+  popts.origin = Name(origin);
+  popts.origin.to_lower();
+  popts.origin_set = true;
+  if (auto r = parser::parse_file(path, popts, z.store_, quiet); !r || quiet.has_errors()) {
+    if (why) *why = "the previous output " + path + " does not parse; signing everything anew";
+    return PreviousZone{};
+  }
+  z.store_.origin = popts.origin;
+  sort_zone(z.store_);
+  const auto& rrs = z.store_.rrs;
+  z.sets_.reserve(rrs.size());
+  z.sigs_.reserve(rrs.size() / 2);
+  std::vector<RR> owner_sigs;
+  for (size_t b = 0; b < rrs.size();) {
+    size_t e = b;
+    owner_sigs.clear();
+    while (e < rrs.size() && owner_compare(rrs[e].owner, rrs[b].owner) == 0) {
+      if (rrs[e].type == rrtype::RRSIG) owner_sigs.push_back(rrs[e]);
+      ++e;
+    }
+    for (size_t t = b; t < e;) {
+      size_t u = t + 1;
+      while (u < e && rrs[u].type == rrs[t].type) ++u;
+      if (rrs[t].type != rrtype::RRSIG) {
+        PrevRRset s{rrs[t].owner, rrs[t].ttl, static_cast<uint32_t>(t),
+                    static_cast<uint32_t>(u - t), static_cast<uint32_t>(z.sigs_.size()), 0,
+                    rrs[t].type};
+        for (const RR& sig : owner_sigs) {
+          if (rrsig_fields(sig.rdata_span()).type_covered != s.type) continue;
+          z.sigs_.push_back(sig);
+          ++s.sig_count;
+        }
+        if (s.type == rrtype::SOA && name_equal(s.owner->name(), z.store_.origin.view())) {
+          z.serial_ = soa_fields(rrs[t].rdata_span()).serial;
+        }
+        z.sets_.push_back(s);
+      }
+      t = u;
+    }
+    b = e;
+  }
+  return z;
+}
+
+const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type) const noexcept {
+  auto it = std::lower_bound(sets_.begin(), sets_.end(), 0,
+                             [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
+  if (it == sets_.end() || set_compare(owner, type, *it) != 0) return nullptr;
+  return &*it;
+}
+
+const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type,
+                                     size_t& cursor) const noexcept {
+  constexpr int kWalk = 32;  // beyond this a binary search is cheaper
+  if (cursor < sets_.size() && set_compare(owner, type, sets_[cursor]) >= 0) {
+    for (int i = 0; i < kWalk && cursor < sets_.size(); ++i, ++cursor) {
+      const int c = set_compare(owner, type, sets_[cursor]);
+      if (c == 0) return &sets_[cursor];
+      if (c < 0) return nullptr;
+    }
+    if (cursor == sets_.size()) return nullptr;
+  } else {
+    cursor = 0;
+  }
+  auto it = std::lower_bound(sets_.begin() + static_cast<std::ptrdiff_t>(cursor), sets_.end(), 0,
+                             [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
+  cursor = static_cast<size_t>(it - sets_.begin());
+  if (it == sets_.end() || set_compare(owner, type, *it) != 0) return nullptr;
+  return &*it;
+}
+
+bool PreviousZone::nsec3_opt_out(const PrevRRset& s) const noexcept {
+  const RR& rr = store_.rrs[s.first];
+  return rr.rdlen > 1 && (rr.rdata[1] & 1) != 0;
+}
+
+bool PreviousZone::same_data(const PrevRRset& prev, std::span<const RR> rrset) const noexcept {
+  if (prev.count != rrset.size() || prev.ttl != rrset[0].ttl) return false;
+  for (size_t i = 0; i < rrset.size(); ++i) {
+    const RR& old = store_.rrs[prev.first + i];
+    if (old.rdlen != rrset[i].rdlen ||
+        std::memcmp(old.rdata, rrset[i].rdata, old.rdlen) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const RR* PreviousZone::reusable(const PrevRRset& prev, const signer::Key& key,
+                                 const ReusePolicy& policy) const noexcept {
+  for (const RR& sig : sigs_of(prev)) {
+    const RrsigFields f = rrsig_fields(sig.rdata_span());
+    if (f.key_tag != key.tag() || f.algorithm != key.algorithm()) continue;
+    if (f.original_ttl != prev.ttl || !name_equal(f.signer, policy.signer)) continue;
+    // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
+    if (int64_t{f.inception} > policy.now) continue;
+    if (int64_t{f.expiration} - policy.now < policy.refresh) continue;
+    return &sig;
+  }
+  return nullptr;
+}
+
+namespace {
+
+bool is_chain_type(uint16_t t) { return t == rrtype::NSEC || t == rrtype::NSEC3; }
+
+// As the writer decides (writer.cpp signs_type): authoritative data is signed; at a delegation
+// only DS; nothing at occluded names.
+bool signed_at(const OwnerNode& n, uint16_t type) {
+  if (n.flags & (kOccluded | kEnt)) return false;
+  if (n.flags & kDelegation) return type == rrtype::DS;
+  return true;
+}
+
+bool all_reusable(const PreviousZone& prev, const PrevRRset& set,
+                  const std::vector<signer::Key>& keys, const ReusePolicy& reuse) {
+  return std::all_of(keys.begin(), keys.end(), [&](const signer::Key& k) {
+    return prev.reusable(set, k, reuse) != nullptr;
+  });
+}
+
+// RRSIGs published as they are (offline KSK response, or kept while the KSK needs its owner)
+// must be exactly the previous ones, or the output changes.
+bool same_kept_sigs(const PreviousZone& prev, const PrevRRset& set, const std::vector<RR>& kept) {
+  size_t n = 0;
+  for (const RR& k : kept) {
+    if (rrsig_fields(k.rdata_span()).type_covered != set.type) continue;
+    ++n;
+    const auto old = prev.sigs_of(set);
+    const bool found = std::any_of(old.begin(), old.end(), [&](const RR& o) {
+      return o.rdlen == k.rdlen && std::memcmp(o.rdata, k.rdata, k.rdlen) == 0;
+    });
+    if (!found) return false;
+  }
+  return n == 0 || n == prev.sigs_of(set).size();
+}
+
+}  // namespace
+
+bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const PreviousZone& prev,
+                   const KeyPlan& keys, const ReusePolicy& reuse, ChainKind chain, bool opt_out) {
+  const auto sets = prev.sets();
+  size_t p = 0;
+  size_t chain_sets = 0;
+  // Skips the previous chain records, checking their RRSIGs as the writer would reuse them.
+  auto skip_chain = [&]() {
+    while (p < sets.size() && is_chain_type(sets[p].type)) {
+      const bool wanted = sets[p].type == (chain == ChainKind::Nsec3 ? rrtype::NSEC3 : rrtype::NSEC);
+      if (!wanted || !all_reusable(prev, sets[p], keys.zsks, reuse)) return false;
+      ++chain_sets;
+      ++p;
+    }
+    return true;
+  };
+  const auto& rrs = store.rrs;
+  for (const OwnerNode& n : index.nodes) {
+    const uint32_t end = n.first + n.count;
+    for (uint32_t b = n.first; b < end;) {
+      uint32_t e = b + 1;
+      while (e < end && rrs[e].type == rrs[b].type) ++e;
+      if (!skip_chain()) return false;
+      if (p == sets.size() || owner_compare(rrs[b].owner, sets[p].owner) != 0 ||
+          rrs[b].type != sets[p].type) {
+        return false;
+      }
+      const std::span<const RR> rrset{rrs.data() + b, e - b};
+      if (!prev.same_data(sets[p], rrset)) return false;
+      if (signed_at(n, rrs[b].type)) {
+        const bool key_type = (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY ||
+                                                    rrs[b].type == rrtype::CDS ||
+                                                    rrs[b].type == rrtype::CDNSKEY);
+        if (!all_reusable(prev, sets[p], key_type ? keys.ksks : keys.zsks, reuse)) return false;
+        if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
+      }
+      ++p;
+      b = e;
+    }
+  }
+  if (!skip_chain() || p != sets.size() || chain_sets == 0) return false;
+  if (chain == ChainKind::Nsec3) {
+    // Opt-out is only in the NSEC3 records' flags (RFC 5155 s3.1.2), not in NSEC3PARAM.
+    for (const PrevRRset& s : sets) {
+      if (s.type != rrtype::NSEC3) continue;
+      return (s.count > 0) && prev.nsec3_opt_out(s) == opt_out;
+    }
+  }
+  return true;
+}
+
+}  // namespace zk::pipeline::detail

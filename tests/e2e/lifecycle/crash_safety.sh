@@ -1,0 +1,68 @@
+#!/bin/bash
+# Crash safety (issue 6): `zonekiln sign` is killed with SIGKILL at several points of a run on a
+# zone of some size (the test-only ZK_TEST_KILL_AT hook raises SIGKILL there; no sleeps, no
+# races). After each kill the previous output and the key state must be intact, byte for byte,
+# and readable; the temp file a killed run leaves is removed by the next run, which succeeds.
+# Needs ZK_BINARY, dnssec-keygen, ldns-verify-zone; exit 77 (skip) when one is missing.
+set -u
+ZK=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
+for tool in dnssec-keygen ldns-verify-zone awk cmp; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+O=example.test.
+mkdir $T/keys
+dnssec-keygen -q -K $T/keys -a ED25519 -P 20200101000000 -A 20200101000000 -f KSK $O >/dev/null
+# 20000 names, a few records each: big enough for many output chunks.
+awk -v n=20000 'BEGIN {
+  print "$ORIGIN example.test.\n$TTL 3600"
+  print "@ SOA ns1 hostmaster 2026010101 7200 3600 1209600 3600\n@ NS ns1\nns1 A 192.0.2.1"
+  for (i = 0; i < n; i++) {
+    printf "h%d A 198.51.%d.%d\n", i, int(i / 250) % 250, i % 250
+    if (i % 3 == 0) printf "h%d TXT \"host %d\"\n", i, i
+    if (i % 7 == 0) printf "h%d AAAA 2001:db8::%x\n", i, i
+  }
+}' > $T/zone
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+sign() {  # sign at time $1 with extra env
+  "$ZK" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $1 >$T/log 2>&1
+}
+temps() { ls -a $T | grep -c '\.zktmp\.' ; }
+
+sign 20260101000000 || { cat $T/log; echo "FAIL: first run"; exit 1; }
+cp $T/out $T/out.ref
+cp $T/keys/zonekiln-state.json $T/state.ref
+# A change, so a completed run would write a different zone.
+sed -i 's/^h5 A .*/h5 A 203.0.113.5/' $T/zone
+
+for point in parse sort check keys prepare compare chain write commit; do
+  ZK_TEST_KILL_AT=$point sign 20260102000000
+  rc=$?
+  [ $rc -eq 137 ] || { fail "$point: exit $rc, expected death by SIGKILL (137)"; cat $T/log; }
+  cmp -s $T/out $T/out.ref || fail "$point: the previous output changed"
+  cmp -s $T/keys/zonekiln-state.json $T/state.ref || fail "$point: the key state changed"
+  "$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1
+  [ $? -ne 4 ] || { fail "$point: state unreadable after the kill"; cat $T/s; }
+  case $point in
+    write|commit) [ "$(temps)" -ge 1 ] || fail "$point: expected a stale temp file" ;;
+  esac
+done
+ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "previous output invalid"; cat $T/v; }
+
+# Killed after the output was renamed but before the state was written: the new zone is out and
+# valid; the state is the previous one, which the next run plans from again.
+ZK_TEST_KILL_AT=state sign 20260102000000
+[ $? -eq 137 ] || fail "state: not killed"
+cmp -s $T/out $T/out.ref && fail "state: the output should be the new zone"
+cmp -s $T/keys/zonekiln-state.json $T/state.ref || fail "state: the key state changed"
+ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "state: output invalid"; cat $T/v; }
+
+sign 20260102000000 || { fail "the run after the kills failed"; cat $T/log; }
+[ "$(temps)" -eq 0 ] || { fail "stale temp files left after the next run"; ls -a $T; }
+ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "final output invalid"; cat $T/v; }
+grep -q '203.0.113.5' $T/out || fail "final output lacks the change"
+echo "failures: $fails"
+[ $fails -eq 0 ]

@@ -1,0 +1,23 @@
+# Unattended-operation tests of `zonekiln sign` (scripts; exit 77 = a tool is missing: skipped).
+# Included from tests/CMakeLists.txt.
+set(_zk_e2e_lifecycle_dir ${CMAKE_SOURCE_DIR}/tests/e2e/lifecycle)
+foreach(_script nightly_walk crash_safety incremental)
+  add_test(NAME e2e_lifecycle_${_script}
+           COMMAND bash ${_zk_e2e_lifecycle_dir}/${_script}.sh)
+  set_tests_properties(e2e_lifecycle_${_script} PROPERTIES
+    ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 300
+    LABELS "e2e")
+endforeach()
+
+# HSM (SoftHSM2 token) and offline-KSK scripts; they exit 77 when softhsm2/opensc/ldns/bind
+# tools are missing (see tests/e2e/hsm/README.md).
+foreach(_script run skr_year)
+  add_test(NAME e2e_hsm_${_script} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/hsm/${_script}.sh)
+  set_tests_properties(e2e_hsm_${_script} PROPERTIES
+    ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 300
+    LABELS "e2e")
+endforeach()

@@ -1,0 +1,111 @@
+// Incremental re-signing: the previous output's lookup, reuse rules and the "nothing to do"
+// decision, on a zone signed by the writer itself (Ed25519: deterministic bytes).
+#include <catch2/catch.hpp>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "pipeline/detail/previous.hpp"
+#include "pipeline/detail/writer.hpp"
+#include "tests/support/zone_builder.hpp"
+
+using namespace zk;
+using namespace zk::pipeline;
+using zk::test::ZoneBuilder;
+
+namespace {
+
+constexpr uint32_t kInception = 1767225600;  // 2026-01-01
+constexpr uint32_t kExpiration = kInception + 21 * 86400;
+
+ZoneBuilder small_zone(uint8_t last_octet) {
+  ZoneBuilder b("example.");
+  b.add("example.", rrtype::SOA, 3600, test::soa("ns.example.", 10, 300))
+      .add("example.", rrtype::NS, 3600, test::wire("ns.example."))
+      .add("ns.example.", rrtype::A, 3600, test::a(192, 0, 2, 1))
+      .add("www.example.", rrtype::A, 3600, test::a(192, 0, 2, last_octet));
+  sort_zone(b.store);
+  return b;
+}
+
+detail::KeyPlan plan_with(const signer::Key& key) {
+  detail::KeyPlan k;
+  k.zsks = {key};
+  k.ksks = {key};
+  k.params.signer = NameView{};
+  k.params.inception = kInception;
+  k.params.expiration = kExpiration;
+  return k;
+}
+
+void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys,
+           const std::string& path, const detail::PreviousZone* prev, int64_t now,
+           detail::WriteStats* stats = nullptr) {
+  keys.params.signer = store.origin.view();
+  detail::WritePlan plan;
+  plan.store = &store;
+  plan.index = &index;
+  plan.keys = &keys;
+  plan.chain = detail::ChainKind::Nsec;
+  plan.chain_ttl = 300;
+  plan.previous = prev;
+  plan.reuse = {now, 9 * 86400, store.origin.view()};
+  tbb::task_arena arena(2);
+  arena.execute([&] {
+    REQUIRE(detail::build_chain(plan, {}).has_value());
+    auto f = emit::OutputFile::open(path);
+    REQUIRE(f.has_value());
+    auto w = detail::write_zone(plan, *f);
+    REQUIRE(w.has_value());
+    if (stats) *stats = *w;
+    REQUIRE(f->commit().has_value());
+  });
+}
+
+}  // namespace
+
+TEST_CASE("previous zone: unchanged RRsets reuse their RRSIGs byte for byte", "[pipeline][incremental]") {
+  test::TempDir dir;
+  auto key = signer::generate_key(15, false);
+  REQUIRE(key.has_value());
+  ZoneBuilder first = small_zone(80);
+  ZoneIndex index = build_index(first.store);
+  detail::KeyPlan keys = plan_with(*key);
+  write(first.store, index, keys, dir.file("a"), nullptr, kInception);
+  const std::string a = test::read_file(dir.file("a"));
+
+  auto prev = detail::PreviousZone::load(dir.file("a"), first.store.origin.view(), nullptr);
+  REQUIRE_FALSE(prev.empty());
+  detail::ReusePolicy reuse{kInception + 86400, 9 * 86400, first.store.origin.view()};
+  CHECK(detail::nothing_to_do(first.store, index, prev, keys, reuse, detail::ChainKind::Nsec,
+                              false));
+  // Too close to expiration: due.
+  detail::ReusePolicy late{kExpiration - 8 * 86400, 9 * 86400, first.store.origin.view()};
+  CHECK_FALSE(detail::nothing_to_do(first.store, index, prev, keys, late,
+                                    detail::ChainKind::Nsec, false));
+  // Another key signs now: nothing can be reused.
+  auto other = signer::generate_key(15, false);
+  REQUIRE(other.has_value());
+  detail::KeyPlan other_keys = plan_with(*other);
+  CHECK_FALSE(detail::nothing_to_do(first.store, index, prev, other_keys, reuse,
+                                    detail::ChainKind::Nsec, false));
+
+  // One record changes: only that RRset is signed again; the rest are the old bytes.
+  ZoneBuilder second = small_zone(81);
+  ZoneIndex index2 = build_index(second.store);
+  CHECK_FALSE(detail::nothing_to_do(second.store, index2, prev, keys, reuse,
+                                    detail::ChainKind::Nsec, false));
+  detail::WriteStats stats;
+  write(second.store, index2, keys, dir.file("b"), &prev, kInception + 86400, &stats);
+  CHECK(stats.rrsets_signed == 1);
+  CHECK(stats.rrsets_reused == stats.rrsets - 1);
+  const std::string b = test::read_file(dir.file("b"));
+  size_t kept = 0;
+  for (size_t pos = 0; (pos = a.find("\tRRSIG\t", pos)) != std::string::npos; ++pos) {
+    const size_t start = a.rfind('\n', pos) + 1;
+    const std::string line = a.substr(start, a.find('\n', pos) - start);
+    if (line.rfind("www.example.", 0) == 0) continue;
+    CHECK(b.find(line) != std::string::npos);
+    ++kept;
+  }
+  CHECK(kept >= 4);
+}
