@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace zk::pipeline {
@@ -43,6 +44,7 @@ size_t common_key_prefix(const std::vector<RR>& rrs) {
         for (size_t i = r.begin(); i != r.end() && len > 0; ++i) {
           const Owner* o = rrs[i].owner;
           if (o == first) continue;
+          if (o->key_len >= len && std::memcmp(o->key(), first->key(), len) == 0) continue;
           const size_t n = std::min<size_t>(len, o->key_len);
           size_t j = 0;
           while (j < n && o->key()[j] == first->key()[j]) ++j;
