@@ -128,14 +128,34 @@ size_t sort_zone(ZoneStore& store) {
   auto& rrs = store.rrs;
   if (rrs.empty()) return 0;
   const size_t n = rrs.size();
-  const size_t skip = common_key_prefix(rrs);
   std::vector<SortKey> keys(n);
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      for (size_t i = r.begin(); i != r.end(); ++i) {
-                        keys[i] = make_key(rrs[i], skip, static_cast<uint32_t>(i));
-                      }
-                    });
+  // Usually every owner is at or below the origin, so the origin's key is a shared prefix.
+  // Building the entries with it and checking it in the same pass reads each owner once;
+  // only when some owner is outside (or the origin is unset) the shared prefix is measured
+  // and the entries are built again.
+  uint8_t origin_key[kMaxCanonicalKeyLen];
+  const size_t origin_key_len = canonical_key(store.origin.view(), origin_key);
+  const bool all_inside = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, n, 8192), true,
+      [&](const tbb::blocked_range<size_t>& r, bool inside) {
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          const Owner* o = rrs[i].owner;
+          inside &= o->key_len >= origin_key_len &&
+                    std::memcmp(o->key(), origin_key, origin_key_len) == 0;
+          keys[i] = make_key(rrs[i], origin_key_len, static_cast<uint32_t>(i));
+        }
+        return inside;
+      },
+      [](bool a, bool b) { return a && b; });
+  if (!all_inside || origin_key_len == 0) {
+    const size_t skip = common_key_prefix(rrs);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
+                      [&](const tbb::blocked_range<size_t>& r) {
+                        for (size_t i = r.begin(); i != r.end(); ++i) {
+                          keys[i] = make_key(rrs[i], skip, static_cast<uint32_t>(i));
+                        }
+                      });
+  }
   bucket_sort(keys, rrs);
   {
     std::vector<RR> sorted(n);
