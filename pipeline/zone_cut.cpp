@@ -8,6 +8,8 @@ namespace zk::pipeline {
 
 namespace {
 
+constexpr size_t kPrefetchAhead = 16;
+
 // Number of trailing labels a and b share (both lowercase, absolute).
 unsigned common_labels(NameView a, NameView b) {
   unsigned na = a.label_count(), nb = b.label_count();
@@ -50,6 +52,9 @@ ZoneIndex build_index(const ZoneStore& store) {
 
   size_t i = 0;
   while (i < rrs.size()) {
+    // Owners of a sorted store are scattered over the parse arenas, so each node's first
+    // read of its owner is a cache miss; this serial pass asks for them a few records ahead.
+    if (i + kPrefetchAhead < rrs.size()) __builtin_prefetch(rrs[i + kPrefetchAhead].owner);
     const Owner* owner = rrs[i].owner;
     size_t j = i + 1;
     // sort_zone makes an owner's records share one Owner, so the pointer compare decides
