@@ -48,6 +48,8 @@ void merge_added(ZoneStore& store, size_t sorted_prefix);
 
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
+/// The store must be sorted (sort_zone): only the records before and after the contiguous
+/// run of in-zone names are looked at.
 size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag);
 
 // --- owner table (zone cuts) --------------------------------------------------------------
