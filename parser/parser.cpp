@@ -4,14 +4,13 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-
-#include <unistd.h>
 
 #include "dns/rrtype.hpp"
 #include "parser/detail/chunking.hpp"
@@ -79,7 +78,8 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
   }
   out.dir = fs::path(path).parent_path().string();
   if (out.dir.empty()) out.dir = ".";
-  if (static_cast<size_t>(size) >= kMapThreshold && map_file(fileno(f), static_cast<size_t>(size), out)) {
+  if (static_cast<size_t>(size) >= kMapThreshold &&
+      map_file(fileno(f), static_cast<size_t>(size), out)) {
     std::fclose(f);
     return ok();
   }
