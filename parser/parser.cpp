@@ -1,17 +1,15 @@
 #include "parser/parser.hpp"
 
-#include <sys/mman.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-
-#include <unistd.h>
 
 #include "dns/rrtype.hpp"
 #include "parser/detail/chunking.hpp"
@@ -36,33 +34,10 @@ using detail::SegmentOut;
 using detail::SegmentState;
 using detail::SourceFile;
 
-// Smaller files are read into a buffer: mapping costs more than copying a few pages.
-constexpr size_t kMapThreshold = size_t{1} << 20;
-
 uint32_t soa_minimum(const RR& rr) noexcept {
   if (rr.rdlen < 4) return 0;
   const uint8_t* p = rr.rdata + rr.rdlen - 4;
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-// Maps a regular file of size bytes read-only with at least kPadding zero bytes after it:
-// the file's pages over an anonymous zero mapping one page longer than needed. Saves copying
-// the file into a fresh buffer (120 MB for the 1M-name zone) before the parallel parse.
-// Returns false when mapping fails; the caller then reads the file instead.
-bool map_file(int fd, size_t size, SourceFile& out) {
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const size_t total = (size + detail::kPadding + page - 1) / page * page;
-  void* base = mmap(nullptr, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return false;
-  out.mapped = std::unique_ptr<char, detail::Unmap>(static_cast<char*>(base), detail::Unmap{total});
-  // Bytes of the last file page past the end of the file read as zero (POSIX mmap).
-  void* m = mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
-  if (m == MAP_FAILED) {
-    out.mapped.reset();
-    return false;
-  }
-  out.text = std::string_view(static_cast<const char*>(base), size);
-  return true;
 }
 
 Result<void> load_file(const std::string& path, SourceFile& out) {
@@ -77,12 +52,8 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
     std::fclose(f);
     return fail(Errc::Io, "cannot read " + path);
   }
-  out.dir = fs::path(path).parent_path().string();
-  if (out.dir.empty()) out.dir = ".";
-  if (static_cast<size_t>(size) >= kMapThreshold && map_file(fileno(f), static_cast<size_t>(size), out)) {
-    std::fclose(f);
-    return ok();
-  }
+  // Read, not mapped: a mapped zone file that is truncated while we parse it (an editor or a
+  // deploy rewriting it in place) would kill the process with SIGBUS instead of an error.
   // Only the padding needs zeroing; zero-filling the whole buffer costs a pass over it.
   out.buffer.reset(new char[static_cast<size_t>(size) + detail::kPadding]);
   std::memset(out.buffer.get() + size, 0, detail::kPadding);
@@ -90,6 +61,8 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
   std::fclose(f);
   if (got != static_cast<size_t>(size)) return fail(Errc::Io, "cannot read " + path);
   out.text = std::string_view(out.buffer.get(), got);
+  out.dir = fs::path(path).parent_path().string();
+  if (out.dir.empty()) out.dir = ".";
   return ok();
 }
 
@@ -272,9 +245,5 @@ Result<void> parse_text(std::string_view text, const std::string& file_name,
   file.index = diag.add_file(file_name);
   return parse_top(file, base_dir, {}, options, store, diag);
 }
-
-namespace detail {
-void Unmap::operator()(char* p) const noexcept { munmap(p, len); }
-}  // namespace detail
 
 }  // namespace zk::parser

@@ -148,14 +148,15 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
   constexpr size_t kNodesPerChunk = 4096;
   const size_t chunks = (index.nodes.size() + kNodesPerChunk - 1) / kNodesPerChunk;
   std::vector<Findings> found(chunks);
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, chunks), [&](const tbb::blocked_range<size_t>& r) {
-    for (size_t c = r.begin(); c != r.end(); ++c) {
-      const size_t end = std::min(index.nodes.size(), (c + 1) * kNodesPerChunk);
-      for (size_t i = c * kNodesPerChunk; i < end; ++i) {
-        check_node(store, index, index.nodes[i], found[c]);
-      }
-    }
-  });
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, chunks),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t c = r.begin(); c != r.end(); ++c) {
+                        const size_t end = std::min(index.nodes.size(), (c + 1) * kNodesPerChunk);
+                        for (size_t i = c * kNodesPerChunk; i < end; ++i) {
+                          check_node(store, index, index.nodes[i], found[c]);
+                        }
+                      }
+                    });
   for (Findings& f : found) {
     for (Finding& x : f) report(diag, x.severity, std::move(x.text));
   }

@@ -33,7 +33,9 @@ struct SortKey {
   bool whole;
 };
 
-bool same_window(const SortKey& a, const SortKey& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+bool same_window(const SortKey& a, const SortKey& b) noexcept {
+  return a.hi == b.hi && a.lo == b.lo;
+}
 
 SortKey make_key(const RR& rr, size_t skip, uint32_t index) noexcept {
   const Owner* o = rr.owner;
@@ -161,7 +163,8 @@ size_t sort_zone(ZoneStore& store) {
     std::vector<RR> sorted(n);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
                       [&](const tbb::blocked_range<size_t>& r) {
-                        for (size_t i = r.begin(); i != r.end(); ++i) sorted[i] = rrs[keys[i].index];
+                        for (size_t i = r.begin(); i != r.end(); ++i)
+                          sorted[i] = rrs[keys[i].index];
                       });
     rrs.swap(sorted);
   }

@@ -15,17 +15,9 @@
 
 namespace zk::parser::detail {
 
-/// Unmaps a file mapping made by load_file (the length travels with the pointer).
-struct Unmap {
-  size_t len = 0;
-  void operator()(char* p) const noexcept;
-};
-
-/// One input file held in memory (padded with kPadding zero bytes): in buffer, or for large
-/// files in mapped (a private read-only mapping whose padding is zero pages).
+/// One input file held in memory (padded with kPadding zero bytes).
 struct SourceFile {
   std::unique_ptr<char[]> buffer;
-  std::unique_ptr<char, Unmap> mapped;
   std::string_view text;  // without padding
   uint32_t index = 0;     // Diagnostics file index
   std::string dir;        // directory of the file (for relative $INCLUDE); empty: none
