@@ -2,12 +2,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "dns/name.hpp"
+#include "pipeline/pipeline.hpp"
 #include "dns/result.hpp"
 
 namespace zk::cli {
@@ -64,6 +66,25 @@ int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
 int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
+
+/// A progress bar on stderr while a run takes longer than a second, only when stderr is a
+/// terminal; the line is cleared when the object goes away. Not thread-safe (the pipeline calls
+/// it from the thread that drives the run).
+class TerminalProgress {
+ public:
+  TerminalProgress();
+  ~TerminalProgress();
+  TerminalProgress(const TerminalProgress&) = delete;
+  TerminalProgress& operator=(const TerminalProgress&) = delete;
+  /// Empty when stderr is not a terminal.
+  pipeline::ProgressFn callback();
+
+ private:
+  void draw(const char* stage, double fraction);
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
 
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);

@@ -241,9 +241,11 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
   o.zone_file = a.zone_file;
   o.strict = a.strict;
   o.sign = sign;
-  if (auto n = name_from_text(a.origin, NameView{}, o.origin); !n) {
+  if (auto n = origin_arg(a.origin); !n) {
     report.err += "zonekiln: error: bad --origin '" + a.origin + "': " + n.error().detail + "\n";
     return 2;
+  } else {
+    o.origin = *n;
   }
   o.output = a.output.empty() ? "-" : a.output;
   const auto t0 = std::chrono::steady_clock::now();
@@ -258,6 +260,8 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     }
   }
   if (code == 0) {
+    TerminalProgress progress;
+    o.progress = progress.callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }

@@ -28,18 +28,21 @@ void test_kill_point(const std::string& kill_at, const char* point) {
 
 class StageClock {
  public:
-  StageClock(Stats& s, const std::string& kill_at)
-      : stats_(s), kill_at_(kill_at), t0_(std::chrono::steady_clock::now()) {}
+  StageClock(Stats& s, const std::string& kill_at, const ProgressFn& progress)
+      : stats_(s), kill_at_(kill_at), progress_(progress),
+        t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
+    if (progress_) progress_(stage, 1.0);
     test_kill_point(kill_at_, stage);
   }
 
  private:
   Stats& stats_;
   const std::string& kill_at_;
+  const ProgressFn& progress_;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -121,7 +124,7 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
                            SignOutcome* outcome) {
   Stats stats;
-  StageClock clock(stats, options.signing.test_kill_at);
+  StageClock clock(stats, options.signing.test_kill_at, options.progress);
   diag.set_strict(options.strict);
 
   ZoneStore store;
@@ -345,6 +348,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
 
   auto out = emit::OutputFile::open(options.output);
   if (!out) return run_failed(out.error());
+  const char* write_stage = !options.sign                      ? "write"
+                            : sopts.verify == VerifyMode::None ? "sign+write"
+                                                               : "sign+verify+write";
+  const std::function<void(double)> write_progress = [&](double f) {
+    options.progress(write_stage, f);
+  };
+  if (options.progress) plan.progress = &write_progress;
   auto written = detail::write_zone(plan, *out);
   if (!written) return run_failed(written.error());
   test_kill_point(sopts.test_kill_at, "commit");

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -194,6 +195,10 @@ struct SignOptions {
   std::string test_kill_at;
 };
 
+/// Progress of a run: the stage that is running and how much of it is done (0..1). Called from
+/// the thread that drives the run, never concurrently; cheap calls only (a terminal bar).
+using ProgressFn = std::function<void(const char* stage, double fraction)>;
+
 struct CompileOptions {
   std::string zone_file;
   Name origin;
@@ -201,6 +206,7 @@ struct CompileOptions {
   bool strict = false;
   bool sign = false;
   SignOptions signing;
+  ProgressFn progress;  // optional
 };
 
 struct StageTime {

@@ -434,6 +434,10 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
               return;
             }
             if (plan.test_kill_mid_write) ::raise(SIGKILL);  // a test's crash point
+            if (plan.progress != nullptr && node_count + nsec3_count != 0) {
+              const double done = t.nsec3 ? double(node_count) + t.end : double(t.end);
+              (*plan.progress)(done / (double(node_count) + nsec3_count));
+            }
             total.records += t.out->stats.records;
             total.rrsets += t.out->stats.rrsets;
             total.signatures += t.out->stats.signatures;
