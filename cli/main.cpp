@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<tbb::global_control> limit;
     const unsigned threads = zone.threads != 0 ? zone.threads : verify_args.threads;
     if (threads != 0) {
-      limit = std::make_unique<tbb::global_control>(
-          tbb::global_control::max_allowed_parallelism, threads);
+      limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    threads);
     }
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     zk::cli::Report report;

@@ -3,9 +3,8 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <span>
-
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
@@ -76,7 +75,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
     if (!t) return fail(t.error());
     s.now = *t;
   }
-  s.inception = s.now - 3600;  // allow for validators with slow clocks
+  s.inception = s.now - 3600;         // allow for validators with slow clocks
   s.expiration = s.now + 21 * 86400;  // signer::Policy's default validity
   if (!a.inception.empty()) {
     auto t = parse_time_arg(a.inception, s.now);
@@ -96,21 +95,22 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
     const char* flag;
     int64_t& out;
   };
-  for (Duration d : {Duration{a.refresh, "--refresh", s.refresh},
-                     Duration{a.jitter, "--jitter", s.jitter},
-                     Duration{a.zsk_lifetime, "--zsk-lifetime", s.zsk_lifetime}}) {
+  for (Duration d :
+       {Duration{a.refresh, "--refresh", s.refresh}, Duration{a.jitter, "--jitter", s.jitter},
+        Duration{a.zsk_lifetime, "--zsk-lifetime", s.zsk_lifetime}}) {
     if (d.text.empty()) continue;
     // A duration is an offset from 0: "9d", "12h", "3600".
     auto t = parse_time_arg(d.text[0] == '+' || d.text[0] == '-' ? d.text : "+" + d.text, 0);
-    if (!t || *t < 0) return fail(Errc::Usage, std::string(d.flag) + " must be a duration such as 9d, 12h or 3600");
+    if (!t || *t < 0)
+      return fail(Errc::Usage, std::string(d.flag) + " must be a duration such as 9d, 12h or 3600");
     d.out = *t;
   }
   s.lock_wait = a.lock_wait;
   s.previous = a.previous;
   s.skr = a.skr;
   s.zsk_uri = a.zsk_uri;
-  auto p11 = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
-                                        std::getenv(signer::kPinEnvVar));
+  auto p11 =
+      signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
   if (!p11) return fail(p11.error());
   s.pkcs11 = std::move(*p11);
   // Test-only crash points (see SignOptions::test_kill_at); never set in production.
@@ -128,7 +128,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   auto serial = parse_serial(a.serial);
   if (!serial) return fail(serial.error());
   s.serial = *serial;
-  s.verify = a.no_verify            ? pipeline::VerifyMode::None
+  s.verify = a.no_verify               ? pipeline::VerifyMode::None
              : a.verify == "structure" ? pipeline::VerifyMode::Structure
                                        : pipeline::VerifyMode::Full;
   if (a.zonemd) {
@@ -173,8 +173,7 @@ std::string stats_json(const pipeline::Stats& st) {
 }  // namespace
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
-                   const Diagnostics& diag, const pipeline::SignOutcome& outcome,
-                   Report& report);
+                   const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);
 
 int exit_code_for(Errc code) noexcept {
   const auto v = static_cast<uint16_t>(code);
@@ -291,8 +290,7 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
 }
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
-                   const Diagnostics& diag, const pipeline::SignOutcome& outcome,
-                   Report& report) {
+                   const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report) {
   for (const Diagnostic& d : diag.sorted()) {
     // Cross-record checks have no single source position; name the file at least.
     if (d.error.where.line == 0) report.err += a.zone_file + ": ";
@@ -311,16 +309,16 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
   }
   if (sign && st.unchanged) {
-    report.err += fmt::format("zonekiln: {} unchanged, no signature due; output not rewritten\n",
-                              a.origin);
+    report.err +=
+        fmt::format("zonekiln: {} unchanged, no signature due; output not rewritten\n", a.origin);
   } else if (sign) {
     report.err += fmt::format(
         "zonekiln: signed {}: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, "
         "{} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s "
         "({})\n",
         a.origin, st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
-        st.clamped_rrsets,
-        st.dnssec_removed, st.serial_old, st.serial_new, total, times.empty() ? "" : times.substr(1));
+        st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
+        times.empty() ? "" : times.substr(1));
   } else {
     report.err +=
         fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",

@@ -1,7 +1,7 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <memory>
 
 #include "dns/rdata.hpp"
@@ -100,11 +100,11 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
     const std::vector<RR> now_set = apex_rrset(store, type);
     if (now_set.empty()) continue;
     const std::vector<RR> old_set = apex_rrset(prev, type);
-    const bool same = old_set.size() == now_set.size() &&
-                      std::equal(old_set.begin(), old_set.end(), now_set.begin(),
-                                 [](const RR& a, const RR& b) {
-                                   return rdata_compare(a, b) == 0 && a.ttl == b.ttl;
-                                 });
+    const bool same =
+        old_set.size() == now_set.size() &&
+        std::equal(old_set.begin(), old_set.end(), now_set.begin(), [](const RR& a, const RR& b) {
+          return rdata_compare(a, b) == 0 && a.ttl == b.ttl;
+        });
     if (!same) return refuse(type_to_string(type) + " RRset differs from the previous output");
     size_t found = 0;
     for (const RR& sig : apex_rrset(prev, rrtype::RRSIG)) {
@@ -114,15 +114,15 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
       kept.push_back(sig);
       ++found;
     }
-    if (found == 0) return refuse("no valid previous RRSIG over the " + type_to_string(type) + " RRset");
+    if (found == 0)
+      return refuse("no valid previous RRSIG over the " + type_to_string(type) + " RRset");
   }
   return kept;
 }
 
 }  // namespace
 
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
-                           SignOutcome* outcome) {
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Stats stats;
   StageClock clock(stats, options.signing.test_kill_at, options.progress);
   diag.set_strict(options.strict);
@@ -202,9 +202,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
         if (outcome) fill_outcome(*outcome, run, sopts.now);
         std::string why = kplan.state.state_why;
         for (const auto& a : kplan.owner_actions) why += "; " + a;
-        return fail(kplan.state.state == signer::ZoneState::InternalFailure
-                        ? Errc::Internal
-                        : Errc::KeyActionNeeded,
+        return fail(kplan.state.state == signer::ZoneState::InternalFailure ? Errc::Internal
+                                                                            : Errc::KeyActionNeeded,
                     "cannot sign " + run.origin_text + ": " + why);
       }
       keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
@@ -293,8 +292,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
         if (run.keys) {
-          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now);
-              !c) {
+          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
             return fail(c.error());
           }
         }
@@ -333,13 +331,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
     VerifyOptions vo;
     vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
     vo.crypto = sopts.verify == VerifyMode::Full;
-    auto v = ChunkVerifier::create(store, index,
-                                   sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3
-                                                       : ChunkVerifier::ChainKind::Nsec,
-                                   sopts.nsec3, vo);
+    auto v = ChunkVerifier::create(
+        store, index,
+        sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,
+        sopts.nsec3, vo);
     if (!v) {
-      return run_failed(make_error(Errc::VerifyFailed,
-                                   "own output failed verification: " + v.error().detail));
+      return run_failed(
+          make_error(Errc::VerifyFailed, "own output failed verification: " + v.error().detail));
     }
     verifier = std::move(*v);
     plan.verifier = verifier.get();
@@ -359,9 +357,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag,
   if (!written) return run_failed(written.error());
   test_kill_point(sopts.test_kill_at, "commit");
   if (auto c = out->commit(); !c) return run_failed(c.error());
-  clock.lap(!options.sign ? "write"
-             : sopts.verify == VerifyMode::None ? "sign+write"
-                                                : "sign+verify+write");
+  clock.lap(!options.sign                      ? "write"
+            : sopts.verify == VerifyMode::None ? "sign+write"
+                                               : "sign+verify+write");
   stats.verify_warnings = written->verify_warnings;
   stats.records_out = written->records;
   stats.rrsets = written->rrsets;

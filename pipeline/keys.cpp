@@ -44,8 +44,7 @@ std::string b64(std::span<const uint8_t> v) { return signer::base64_encode(v.dat
 // one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
 // (RFC 7583 s3.1 initial key). Without a KSK nothing is adopted: the plan then says what to do.
 Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& policy,
-                           const SignOptions& o, NameView origin, Diagnostics& diag,
-                           Stats& stats) {
+                           const SignOptions& o, NameView origin, Diagnostics& diag, Stats& stats) {
   std::vector<Error> problems;
   auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
   if (!loaded) return fail(loaded.error());
@@ -100,14 +99,14 @@ signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t
   p.sig_validity = o.expiration - o.now;
   // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
   // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
-  const int64_t refresh_floor = int64_t{signer::effective_max_ttl(p)} + p.propagation_delay +
-                                p.run_interval + kDay;
+  const int64_t refresh_floor =
+      int64_t{signer::effective_max_ttl(p)} + p.propagation_delay + p.run_interval + kDay;
   p.sig_refresh = o.refresh > 0 ? o.refresh : std::max(p.sig_validity / 4, refresh_floor);
   // Jitter: 4% of the validity by default, within what is left between validity and refresh.
-  p.sig_jitter = o.jitter >= 0 ? o.jitter
-                               : std::clamp<int64_t>(p.sig_validity / 25, 0,
-                                                     std::max<int64_t>(0, p.sig_validity -
-                                                                              p.sig_refresh - 1));
+  p.sig_jitter =
+      o.jitter >= 0 ? o.jitter
+                    : std::clamp<int64_t>(p.sig_validity / 25, 0,
+                                          std::max<int64_t>(0, p.sig_validity - p.sig_refresh - 1));
   // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
   // retire interval longer (a rollover must finish before the next one starts).
   const int64_t needed =
@@ -180,10 +179,10 @@ Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, K
   }
   const signer::Key* zsk = signer::find_key_by_dnskey(candidates, sel->zsk_dnskey);
   if (zsk == nullptr || !zsk->has_private()) {
-    return fail(Errc::KeyActionNeeded,
-                "the ZSK " + std::to_string(sel->zsk_tag) + " that the SKR period names is not in " +
-                    (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
-                    " (run `zonekiln ksr` with this key directory)");
+    return fail(Errc::KeyActionNeeded, "the ZSK " + std::to_string(sel->zsk_tag) +
+                                           " that the SKR period names is not in " +
+                                           (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
+                                           " (run `zonekiln ksr` with this key directory)");
   }
   plan.zsks = {*zsk};
   plan.params.signer = origin;

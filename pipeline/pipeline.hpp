@@ -175,7 +175,7 @@ struct SignOptions {
   int64_t inception = 0;  // absolute unix seconds
   int64_t expiration = 0;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
-  std::string ds_output;  // empty: no DS file
+  std::string ds_output;               // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
   // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.
   int64_t refresh = 0;       // re-sign when less than this validity remains

@@ -54,8 +54,12 @@ PreviousZone PreviousZone::load(const std::string& path, NameView origin, std::s
       size_t u = t + 1;
       while (u < e && rrs[u].type == rrs[t].type) ++u;
       if (rrs[t].type != rrtype::RRSIG) {
-        PrevRRset s{rrs[t].owner, rrs[t].ttl, static_cast<uint32_t>(t),
-                    static_cast<uint32_t>(u - t), static_cast<uint32_t>(z.sigs_.size()), 0,
+        PrevRRset s{rrs[t].owner,
+                    rrs[t].ttl,
+                    static_cast<uint32_t>(t),
+                    static_cast<uint32_t>(u - t),
+                    static_cast<uint32_t>(z.sigs_.size()),
+                    0,
                     rrs[t].type};
         for (const RR& sig : owner_sigs) {
           if (rrsig_fields(sig.rdata_span()).type_covered != s.type) continue;
@@ -75,14 +79,15 @@ PreviousZone PreviousZone::load(const std::string& path, NameView origin, std::s
 }
 
 const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type) const noexcept {
-  auto it = std::lower_bound(sets_.begin(), sets_.end(), 0,
-                             [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
+  auto it = std::lower_bound(sets_.begin(), sets_.end(), 0, [&](const PrevRRset& s, int) {
+    return set_compare(owner, type, s) > 0;
+  });
   if (it == sets_.end() || set_compare(owner, type, *it) != 0) return nullptr;
   return &*it;
 }
 
 const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type,
-                                     size_t& cursor) const noexcept {
+                                    size_t& cursor) const noexcept {
   constexpr int kWalk = 32;  // beyond this a binary search is cheaper
   if (cursor < sets_.size() && set_compare(owner, type, sets_[cursor]) >= 0) {
     for (int i = 0; i < kWalk && cursor < sets_.size(); ++i, ++cursor) {
@@ -94,8 +99,9 @@ const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type,
   } else {
     cursor = 0;
   }
-  auto it = std::lower_bound(sets_.begin() + static_cast<std::ptrdiff_t>(cursor), sets_.end(), 0,
-                             [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
+  auto it =
+      std::lower_bound(sets_.begin() + static_cast<std::ptrdiff_t>(cursor), sets_.end(), 0,
+                       [&](const PrevRRset& s, int) { return set_compare(owner, type, s) > 0; });
   cursor = static_cast<size_t>(it - sets_.begin());
   if (it == sets_.end() || set_compare(owner, type, *it) != 0) return nullptr;
   return &*it;
@@ -110,8 +116,7 @@ bool PreviousZone::same_data(const PrevRRset& prev, std::span<const RR> rrset) c
   if (prev.count != rrset.size() || prev.ttl != rrset[0].ttl) return false;
   for (size_t i = 0; i < rrset.size(); ++i) {
     const RR& old = store_.rrs[prev.first + i];
-    if (old.rdlen != rrset[i].rdlen ||
-        std::memcmp(old.rdata, rrset[i].rdata, old.rdlen) != 0) {
+    if (old.rdlen != rrset[i].rdlen || std::memcmp(old.rdata, rrset[i].rdata, old.rdlen) != 0) {
       return false;
     }
   }
@@ -146,9 +151,8 @@ bool signed_at(const OwnerNode& n, uint16_t type) {
 
 bool all_reusable(const PreviousZone& prev, const PrevRRset& set,
                   const std::vector<signer::Key>& keys, const ReusePolicy& reuse) {
-  return std::all_of(keys.begin(), keys.end(), [&](const signer::Key& k) {
-    return prev.reusable(set, k, reuse) != nullptr;
-  });
+  return std::all_of(keys.begin(), keys.end(),
+                     [&](const signer::Key& k) { return prev.reusable(set, k, reuse) != nullptr; });
 }
 
 // RRSIGs published as they are (offline KSK response, or kept while the KSK needs its owner)
@@ -177,7 +181,8 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
   // Skips the previous chain records, checking their RRSIGs as the writer would reuse them.
   auto skip_chain = [&]() {
     while (p < sets.size() && is_chain_type(sets[p].type)) {
-      const bool wanted = sets[p].type == (chain == ChainKind::Nsec3 ? rrtype::NSEC3 : rrtype::NSEC);
+      const bool wanted =
+          sets[p].type == (chain == ChainKind::Nsec3 ? rrtype::NSEC3 : rrtype::NSEC);
       if (!wanted || !all_reusable(prev, sets[p], keys.zsks, reuse)) return false;
       ++chain_sets;
       ++p;
@@ -198,9 +203,9 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
       const std::span<const RR> rrset{rrs.data() + b, e - b};
       if (!prev.same_data(sets[p], rrset)) return false;
       if (signed_at(n, rrs[b].type)) {
-        const bool key_type = (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY ||
-                                                    rrs[b].type == rrtype::CDS ||
-                                                    rrs[b].type == rrtype::CDNSKEY);
+        const bool key_type =
+            (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY || rrs[b].type == rrtype::CDS ||
+                                  rrs[b].type == rrtype::CDNSKEY);
         if (!all_reusable(prev, sets[p], key_type ? keys.ksks : keys.zsks, reuse)) return false;
         if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
       }

@@ -8,8 +8,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
-#include <csignal>
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <optional>
 
@@ -76,8 +76,8 @@ struct Emitted {
   std::span<const RR> view() {
     rrs.clear();
     for (const Entry& e : entries) {
-      rrs.push_back({e.owner, e.external ? e.external : bytes.data() + e.offset, e.ttl, e.type,
-                     e.len});
+      rrs.push_back(
+          {e.owner, e.external ? e.external : bytes.data() + e.offset, e.ttl, e.type, e.len});
     }
     return rrs;
   }
@@ -220,8 +220,8 @@ class ChunkWriter {
     for (const signer::Key& key : keys) {
       if (prev) {
         if (const RR* old = previous->reusable(*prev, key, plan_.reuse)) {
-          write_rrsig(rrset[0], old->rdata, old->rdlen,
-                      rrsig_fields(old->rdata_span()).expiration, true);
+          write_rrsig(rrset[0], old->rdata, old->rdlen, rrsig_fields(old->rdata_span()).expiration,
+                      true);
           ++out_.stats.signatures_reused;
           continue;
         }
@@ -376,30 +376,29 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
 
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Task>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> Task {
-            Task t;
-            if (stop.load(std::memory_order_relaxed)) {
-              fc.stop();
-              return t;
-            }
-            if (next_node < node_count) {
-              t.begin = next_node;
-              t.end = std::min(node_count, next_node + per_chunk);
-              next_node = t.end;
-            } else if (next_nsec3 < nsec3_count) {
-              t.nsec3 = true;
-              t.begin = next_nsec3;
-              t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
-              next_nsec3 = t.end;
-            } else {
-              fc.stop();
-              return t;
-            }
-            t.out = std::make_shared<ChunkOut>();
-            return t;
-          }) &
+      tbb::make_filter<void, Task>(tbb::filter_mode::serial_in_order,
+                                   [&](tbb::flow_control& fc) -> Task {
+                                     Task t;
+                                     if (stop.load(std::memory_order_relaxed)) {
+                                       fc.stop();
+                                       return t;
+                                     }
+                                     if (next_node < node_count) {
+                                       t.begin = next_node;
+                                       t.end = std::min(node_count, next_node + per_chunk);
+                                       next_node = t.end;
+                                     } else if (next_nsec3 < nsec3_count) {
+                                       t.nsec3 = true;
+                                       t.begin = next_nsec3;
+                                       t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
+                                       next_nsec3 = t.end;
+                                     } else {
+                                       fc.stop();
+                                       return t;
+                                     }
+                                     t.out = std::make_shared<ChunkOut>();
+                                     return t;
+                                   }) &
           tbb::make_filter<Task, Task>(tbb::filter_mode::parallel,
                                        [&](Task t) -> Task {
                                          ChunkWriter w(plan, scratch.local(), *t.out);
@@ -423,8 +422,8 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
                 continue;
               }
               first_error = make_error(Errc::VerifyFailed,
-                                       "own output failed verification: " + p.error.detail +
-                                           " [" + std::string(verify_check_name(p.check)) + "]");
+                                       "own output failed verification: " + p.error.detail + " [" +
+                                           std::string(verify_check_name(p.check)) + "]");
               stop = true;
               return;
             }

@@ -38,8 +38,8 @@ Result<void> start_key_run(const SignOptions& options, NameView origin, KeyRun& 
 /// none does, it runs out within 3 days, or its RRSIGs do not verify) and loads the ZSK it names
 /// (from the key directory, or options.zsk_uri) as the only zone signer; ksks stays empty.
 /// records: the period's DNSKEY, CDS, CDNSKEY and RRSIG records to publish as they are.
-Result<void> start_skr_run(const SignOptions& options, NameView origin, KeyRun& run,
-                           KeyPlan& plan, std::vector<signer::SkrRecord>& records, Stats& stats);
+Result<void> start_skr_run(const SignOptions& options, NameView origin, KeyRun& run, KeyPlan& plan,
+                           std::vector<signer::SkrRecord>& records, Stats& stats);
 
 /// This run's keys for the writer, from run.keys. With frozen DNSKEY signing (KSK needs its
 /// owner) ksks is empty: the caller adds the previous DNSKEY RRSIGs as kept_key_rrsigs.
@@ -50,8 +50,8 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
 /// delete records when keys.cds_delete), and NSEC3PARAM (when nsec3 is enabled) at the apex;
 /// sets every apex DNSKEY's TTL to keys.dnskey_ttl. Records are appended: merge them into order
 /// afterwards (merge_added). apex is the apex owner of the store. Errc::Crypto from DS digests.
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
-                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl);
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
+                             const Nsec3Options& nsec3, uint32_t chain_ttl);
 
 /// The DS RRset text ("origin TTL IN DS ...") for the published KSKs, digest SHA-256.
 Result<std::string> ds_text(const ZoneStore& store, const KeyPlan& keys);
