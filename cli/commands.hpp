@@ -26,6 +26,7 @@ int exit_code_for(Errc code) noexcept;
 
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
+  std::vector<std::string> include_dirs;
   bool strict = false;
   unsigned threads = 0;
   bool nsec3 = false, opt_out = false, csk = false, cds = true, no_cds = false, zonemd = false;

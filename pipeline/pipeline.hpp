@@ -207,6 +207,8 @@ struct CompileOptions {
   bool sign = false;
   SignOptions signing;
   ProgressFn progress;  // optional
+  /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
+  std::vector<std::string> include_dirs;
 };
 
 struct StageTime {
