@@ -2,11 +2,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "dns/name.hpp"
+#include "pipeline/pipeline.hpp"
 #include "dns/result.hpp"
 
 namespace zk::cli {
@@ -23,6 +26,7 @@ int exit_code_for(Errc code) noexcept;
 
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
+  std::vector<std::string> include_dirs;
   bool strict = false;
   unsigned threads = 0;
   bool nsec3 = false, opt_out = false, csk = false, cds = true, no_cds = false, zonemd = false;
@@ -65,6 +69,31 @@ int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
 int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
+
+/// A progress bar on stderr while a run takes longer than a second, only when stderr is a
+/// terminal; the line is cleared when the object goes away. Not thread-safe (the pipeline calls
+/// it from the thread that drives the run).
+class TerminalProgress {
+ public:
+  TerminalProgress();
+  ~TerminalProgress();
+  TerminalProgress(const TerminalProgress&) = delete;
+  TerminalProgress& operator=(const TerminalProgress&) = delete;
+  /// Empty when stderr is not a terminal.
+  pipeline::ProgressFn callback();
+
+ private:
+  void draw(const char* stage, double fraction);
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+/// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
+Result<Name> origin_arg(std::string text);
+
+/// Creates a key directory (mode 0700) when it does not exist yet.
+Result<void> ensure_key_dir(const std::string& dir);
 
 /// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
 /// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.

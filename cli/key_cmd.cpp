@@ -41,16 +41,15 @@ CLI::App* add_ds(CLI::App& app, KeyArgs& a) {
 }
 
 int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
-  Name origin;
-  if (auto n = name_from_text(a.origin, NameView{}, origin); !n) {
-    return usage(report, "bad --origin '" + a.origin + "'");
-  }
-  origin.to_lower();
+  auto parsed_origin = origin_arg(a.origin);
+  if (!parsed_origin) return usage(report, "bad --origin '" + a.origin + "'");
+  const Name origin = *parsed_origin;
   auto alg = signer::algorithm_from_text(a.algorithm);
   if (!alg) return failed(report, alg.error());
   if (!signer::algorithm_can_sign(*alg)) {
     return usage(report, "zonekiln does not create keys of algorithm " + a.algorithm);
   }
+  if (auto d = ensure_key_dir(a.key_dir); !d) return failed(report, d.error());
   auto key = signer::generate_key(*alg, a.ksk, a.bits);
   if (!key) return failed(report, key.error());
   auto base = signer::write_key_files(*key, origin, a.key_dir, clock_now);
@@ -61,11 +60,9 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
 }
 
 int run_ds(const KeyArgs& a, Report& report) {
-  Name origin;
-  if (auto n = name_from_text(a.origin, NameView{}, origin); !n) {
-    return usage(report, "bad --origin '" + a.origin + "'");
-  }
-  origin.to_lower();
+  auto parsed_origin = origin_arg(a.origin);
+  if (!parsed_origin) return usage(report, "bad --origin '" + a.origin + "'");
+  const Name origin = *parsed_origin;
   std::vector<uint8_t> digests;
   for (size_t pos = 0; pos <= a.digests.size();) {
     size_t comma = a.digests.find(',', pos);

@@ -24,12 +24,13 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
 }
 
 int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
-  Name origin;
-  if (auto n = name_from_text(a.origin, NameView{}, origin); !n) {
-    report.err += "zonekiln: error: bad --origin '" + a.origin + "': " + n.error().detail + "\n";
+  auto parsed_origin = origin_arg(a.origin);
+  if (!parsed_origin) {
+    report.err += "zonekiln: error: bad --origin '" + a.origin + "': " +
+                  parsed_origin.error().detail + "\n";
     return 2;
   }
-  origin.to_lower();
+  const Name origin = *parsed_origin;
   pipeline::VerifyOptions o;
   o.now = clock_now;
   o.crypto = !a.structure_only;

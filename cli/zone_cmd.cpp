@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -23,6 +24,8 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_flag("--strict", a.strict, "treat warnings as errors");
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
   cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
+  cmd->add_option("--include-dir", a.include_dirs,
+                  "a directory $INCLUDE may read from besides the zone file's own (repeatable)");
 }
 
 Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
@@ -75,8 +78,10 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
     if (!t) return fail(t.error());
     s.now = *t;
   }
-  s.inception = s.now - 3600;         // allow for validators with slow clocks
-  s.expiration = s.now + 21 * 86400;  // signer::Policy's default validity
+  s.inception = s.now - 3600;  // allow for validators with slow clocks
+  // 14 days, as managed DNS services sign; the lifecycle's refresh window (a quarter, at least
+  // max TTL + 2 days + 1 hour) and jitter fit inside it (signer::check_timing).
+  s.expiration = s.now + 14 * 86400;
   if (!a.inception.empty()) {
     auto t = parse_time_arg(a.inception, s.now);
     if (!t) return fail(t.error());
@@ -248,9 +253,15 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
   o.zone_file = a.zone_file;
   o.strict = a.strict;
   o.sign = sign;
-  if (auto n = name_from_text(a.origin, NameView{}, o.origin); !n) {
+  for (const auto& d : a.include_dirs) {
+    std::error_code ec;
+    o.include_dirs.push_back(std::filesystem::absolute(d, ec).lexically_normal().string());
+  }
+  if (auto n = origin_arg(a.origin); !n) {
     report.err += "zonekiln: error: bad --origin '" + a.origin + "': " + n.error().detail + "\n";
     return 2;
+  } else {
+    o.origin = *n;
   }
   o.output = a.output.empty() ? "-" : a.output;
   const auto t0 = std::chrono::steady_clock::now();
@@ -265,6 +276,8 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     }
   }
   if (code == 0) {
+    TerminalProgress progress;
+    o.progress = progress.callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }

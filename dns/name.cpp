@@ -1,6 +1,7 @@
 #include "dns/name.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace zk {
 
@@ -121,6 +122,11 @@ constexpr bool plain_name_char(uint8_t c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '/' || c == '*';
 }
+constexpr auto kPlainNameChar = [] {
+  std::array<bool, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) t[c] = plain_name_char(static_cast<uint8_t>(c));
+  return t;
+}();
 constexpr bool lenient_name_char(uint8_t c) noexcept {
   return c > 0x20 && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ';';
 }
@@ -211,24 +217,30 @@ void name_to_text(NameView name, std::string& out) {
     out.push_back('.');
     return;
   }
+  // The text is built in a stack buffer and appended once: per-character push_back was most
+  // of the cost of printing a zone. An octet prints as at most 4 characters ("\DDD") and each
+  // length octet as one '.', so 4 * 255 characters always suffice.
+  char buf[4 * kMaxNameLen];
+  char* o = buf;
   for (uint16_t i = 0; i < name.len && name.data[i] != 0; i += name.data[i] + 1) {
     const uint8_t l = name.data[i];
     for (uint16_t k = 1; k <= l; ++k) {
       const uint8_t c = name.data[i + k];
-      if (plain_name_char(c)) {
-        out.push_back(static_cast<char>(c));
+      if (kPlainNameChar[c]) {
+        *o++ = static_cast<char>(c);
       } else if (c > 0x20 && c < 0x7f) {
-        out.push_back('\\');  // "\." "\@" "\&": whatever name_from_text wants escaped
-        out.push_back(static_cast<char>(c));
+        *o++ = '\\';  // "\." "\@" "\&": whatever name_from_text wants escaped
+        *o++ = static_cast<char>(c);
       } else {
-        out.push_back('\\');
-        out.push_back(static_cast<char>('0' + c / 100));
-        out.push_back(static_cast<char>('0' + (c / 10) % 10));
-        out.push_back(static_cast<char>('0' + c % 10));
+        *o++ = '\\';
+        *o++ = static_cast<char>('0' + c / 100);
+        *o++ = static_cast<char>('0' + (c / 10) % 10);
+        *o++ = static_cast<char>('0' + c % 10);
       }
     }
-    out.push_back('.');
+    *o++ = '.';
   }
+  out.append(buf, static_cast<size_t>(o - buf));
 }
 
 std::string name_to_string(NameView name) {

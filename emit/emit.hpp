@@ -42,7 +42,9 @@ class OutputFile {
 
  private:
   void discard() noexcept;
+  static constexpr uint64_t kWritebackStep = 8u << 20;
   std::string path_, temp_;
+  uint64_t written_ = 0, flushed_ = 0;
   int fd_ = -1;
   bool is_stdout_ = false;
 };

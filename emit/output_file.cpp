@@ -49,7 +49,12 @@ void remove_stale_temps(const std::string& dir, const std::string& base) {
 OutputFile::~OutputFile() { discard(); }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
-    : path_(std::move(o.path_)), temp_(std::move(o.temp_)), fd_(o.fd_), is_stdout_(o.is_stdout_) {
+    : path_(std::move(o.path_)),
+      temp_(std::move(o.temp_)),
+      written_(o.written_),
+      flushed_(o.flushed_),
+      fd_(o.fd_),
+      is_stdout_(o.is_stdout_) {
   o.fd_ = -1;
   o.temp_.clear();
 }
@@ -59,6 +64,8 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   discard();
   path_ = std::move(o.path_);
   temp_ = std::move(o.temp_);
+  written_ = o.written_;
+  flushed_ = o.flushed_;
   fd_ = o.fd_;
   is_stdout_ = o.is_stdout_;
   o.fd_ = -1;
@@ -106,6 +113,15 @@ Result<void> OutputFile::write(std::string_view bytes) {
     }
     p += n;
     left -= static_cast<size_t>(n);
+  }
+  written_ += bytes.size();
+  // Start writeback of what is written so far, so that commit()'s fsync waits only for the
+  // tail instead of the whole file (on a 120 MB zone that wait was most of the write stage).
+  // SYNC_FILE_RANGE_WRITE only queues the I/O and does not wait for it.
+  if (!is_stdout_ && written_ - flushed_ >= kWritebackStep) {
+    sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(written_ - flushed_),
+                    SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
   }
   return ok();
 }

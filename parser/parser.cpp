@@ -3,6 +3,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,6 +52,8 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
     std::fclose(f);
     return fail(Errc::Io, "cannot read " + path);
   }
+  // Read, not mapped: a mapped zone file that is truncated while we parse it (an editor or a
+  // deploy rewriting it in place) would kill the process with SIGBUS instead of an error.
   // Only the padding needs zeroing; zero-filling the whole buffer costs a pass over it.
   out.buffer.reset(new char[static_cast<size_t>(size) + detail::kPadding]);
   std::memset(out.buffer.get() + size, 0, detail::kPadding);

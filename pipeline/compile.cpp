@@ -29,18 +29,21 @@ void test_kill_point(const std::string& kill_at, const char* point) {
 
 class StageClock {
  public:
-  StageClock(Stats& s, const std::string& kill_at)
-      : stats_(s), kill_at_(kill_at), t0_(std::chrono::steady_clock::now()) {}
+  StageClock(Stats& s, const std::string& kill_at, const ProgressFn& progress)
+      : stats_(s), kill_at_(kill_at), progress_(progress),
+        t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
+    if (progress_) progress_(stage, 1.0);
     test_kill_point(kill_at_, stage);
   }
 
  private:
   Stats& stats_;
   const std::string& kill_at_;
+  const ProgressFn& progress_;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -122,7 +125,7 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
 
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Stats stats;
-  StageClock clock(stats, options.signing.test_kill_at);
+  StageClock clock(stats, options.signing.test_kill_at, options.progress);
   diag.set_strict(options.strict);
 
   ZoneStore store;
@@ -131,6 +134,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   parser::ParseOptions popts;
   popts.origin = origin;
   popts.origin_set = true;
+  popts.include_dirs = options.include_dirs;
   if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
     return fail(r.error());
   store.origin = origin;
@@ -374,6 +378,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   }
   auto out = emit::OutputFile::open(options.output);
   if (!out) return run_failed(out.error());
+  const char* write_stage = !options.sign                      ? "write"
+                            : sopts.verify == VerifyMode::None ? "sign+write"
+                                                               : "sign+verify+write";
+  const std::function<void(double)> write_progress = [&](double f) {
+    options.progress(write_stage, f);
+  };
+  if (options.progress) plan.progress = &write_progress;
   auto written = detail::write_zone(plan, *out);
   if (!written) return run_failed(written.error());
   if (zonemd) {

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -48,6 +49,8 @@ void merge_added(ZoneStore& store, size_t sorted_prefix);
 
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
+/// The store must be sorted (sort_zone): only the records before and after the contiguous
+/// run of in-zone names are looked at.
 size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag);
 
 // --- owner table (zone cuts) --------------------------------------------------------------
@@ -195,6 +198,10 @@ struct SignOptions {
   uint8_t zonemd_hash = 0;
 };
 
+/// Progress of a run: the stage that is running and how much of it is done (0..1). Called from
+/// the thread that drives the run, never concurrently; cheap calls only (a terminal bar).
+using ProgressFn = std::function<void(const char* stage, double fraction)>;
+
 struct CompileOptions {
   std::string zone_file;
   Name origin;
@@ -202,6 +209,9 @@ struct CompileOptions {
   bool strict = false;
   bool sign = false;
   SignOptions signing;
+  ProgressFn progress;  // optional
+  /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
+  std::vector<std::string> include_dirs;
 };
 
 struct StageTime {

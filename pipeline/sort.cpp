@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace zk::pipeline {
@@ -13,25 +14,38 @@ namespace zk::pipeline {
 namespace {
 
 // Sorting 24-byte RRs by rr_less chases two owner pointers per comparison, which on a zone of
-// millions of records is mostly cache misses. Instead we sort 16-byte keys that carry the
-// 8 canonical-key bytes right after the prefix every owner shares (the origin's labels), so
-// almost every comparison is one integer compare in contiguous memory; only ties fall back to
-// rr_compare. The prefix order agrees with the canonical order: keys are compared bytewise and
-// a key that ends inside the window is padded with 0x00, which is never greater than the byte
-// of a longer key at that place (and a proper prefix sorts first in canonical order too).
+// millions of records is mostly cache misses. Instead we sort 24-byte entries that carry the
+// 16 canonical-key bytes right after the prefix every owner shares (the origin's labels), so
+// almost every comparison is an integer compare in contiguous memory. The window order agrees
+// with the canonical order: keys are compared bytewise and a key that ends inside the window
+// is padded with 0x00, which is never greater than the byte of a longer key at that place (and
+// a proper prefix sorts first in canonical order too).
+//
+// When the window holds all of both keys ("whole"), equal windows mean equal owners: a key
+// never has 0x00 right after its last byte's 0x00 terminator (labels are not empty and 0x00
+// octets are escaped), so the padding cannot be mistaken for key bytes. Such ties are settled
+// by the type in the entry and then the RDATA, without touching the owners; other ties fall
+// back to rr_compare.
 struct SortKey {
-  uint64_t prefix;
+  uint64_t hi, lo;
   uint32_t index;
+  uint16_t type;
+  bool whole;
 };
 
-uint64_t key_window(const Owner* o, size_t skip) noexcept {
-  uint64_t v = 0;
+bool same_window(const SortKey& a, const SortKey& b) noexcept {
+  return a.hi == b.hi && a.lo == b.lo;
+}
+
+SortKey make_key(const RR& rr, size_t skip, uint32_t index) noexcept {
+  const Owner* o = rr.owner;
   const uint8_t* k = o->key();
-  for (size_t i = 0; i < 8; ++i) {
+  uint64_t w[2] = {0, 0};
+  for (size_t i = 0; i < 16; ++i) {
     const size_t at = skip + i;
-    v = (v << 8) | (at < o->key_len ? k[at] : 0);
+    w[i / 8] = (w[i / 8] << 8) | (at < o->key_len ? k[at] : 0);
   }
-  return v;
+  return SortKey{w[0], w[1], index, rr.type, o->key_len <= skip + 16};
 }
 
 // Length of the canonical-key prefix shared by every owner.
@@ -43,6 +57,7 @@ size_t common_key_prefix(const std::vector<RR>& rrs) {
         for (size_t i = r.begin(); i != r.end() && len > 0; ++i) {
           const Owner* o = rrs[i].owner;
           if (o == first) continue;
+          if (o->key_len >= len && std::memcmp(o->key(), first->key(), len) == 0) continue;
           const size_t n = std::min<size_t>(len, o->key_len);
           size_t j = 0;
           while (j < n && o->key()[j] == first->key()[j]) ++j;
@@ -53,44 +68,149 @@ size_t common_key_prefix(const std::vector<RR>& rrs) {
       [](size_t a, size_t b) { return std::min(a, b); });
 }
 
+// Entries are bucketed by their top kBucketBits window bits (one counting pass, one scatter),
+// then each bucket is sorted on its own: buckets are small enough to sort in cache and are
+// spread over the threads, and no comparison crosses a bucket.
+constexpr unsigned kBucketBits = 16;
+constexpr size_t kBuckets = size_t{1} << kBucketBits;
+
+size_t bucket_of(const SortKey& k) noexcept { return k.hi >> (64 - kBucketBits); }
+
+void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
+  // Counting and scattering run over a few fixed blocks in parallel, each block with its own
+  // counters; bucket b of block k starts after bucket b of blocks 0..k-1, so every entry lands
+  // where a serial scatter would put it (within a bucket, in input order).
+  const size_t n = keys.size();
+  const size_t blocks = std::clamp<size_t>(n / 65536, 1, 8);
+  const size_t per_block = (n + blocks - 1) / blocks;
+  std::vector<uint32_t> count(blocks * kBuckets, 0);
+  tbb::parallel_for(size_t{0}, blocks, [&](size_t k) {
+    uint32_t* c = count.data() + k * kBuckets;
+    const size_t end = std::min(n, (k + 1) * per_block);
+    for (size_t i = k * per_block; i < end; ++i) ++c[bucket_of(keys[i])];
+  });
+  std::vector<uint32_t> start(kBuckets + 1, 0);
+  uint32_t at = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    start[b] = at;
+    for (size_t k = 0; k < blocks; ++k) {
+      const uint32_t c = count[k * kBuckets + b];
+      count[k * kBuckets + b] = at;
+      at += c;
+    }
+  }
+  start[kBuckets] = at;
+  std::vector<SortKey> out(n);
+  tbb::parallel_for(size_t{0}, blocks, [&](size_t k) {
+    uint32_t* next = count.data() + k * kBuckets;
+    const size_t end = std::min(n, (k + 1) * per_block);
+    for (size_t i = k * per_block; i < end; ++i) out[next[bucket_of(keys[i])]++] = keys[i];
+  });
+  keys.swap(out);
+  auto less = [&rrs](const SortKey& a, const SortKey& b) {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    if (a.whole && b.whole) {
+      if (a.type != b.type) return a.type < b.type;
+      return rdata_compare(rrs[a.index], rrs[b.index]) < 0;
+    }
+    return rr_less(rrs[a.index], rrs[b.index]);
+  };
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, kBuckets, 256),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t b = r.begin(); b != r.end(); ++b) {
+                        std::sort(keys.begin() + start[b], keys.begin() + start[b + 1], less);
+                      }
+                    });
+}
+
 }  // namespace
 
 size_t sort_zone(ZoneStore& store) {
   auto& rrs = store.rrs;
   if (rrs.empty()) return 0;
-  const size_t skip = common_key_prefix(rrs);
-  std::vector<SortKey> keys(rrs.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, rrs.size(), 8192),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      for (size_t i = r.begin(); i != r.end(); ++i) {
-                        keys[i] = SortKey{key_window(rrs[i].owner, skip), static_cast<uint32_t>(i)};
-                      }
-                    });
-  tbb::parallel_sort(keys.begin(), keys.end(), [&rrs](const SortKey& a, const SortKey& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return rr_less(rrs[a.index], rrs[b.index]);
-  });
-  {
-    std::vector<RR> sorted(rrs.size());
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, rrs.size(), 8192),
+  const size_t n = rrs.size();
+  std::vector<SortKey> keys(n);
+  // Usually every owner is at or below the origin, so the origin's key is a shared prefix.
+  // Building the entries with it and checking it in the same pass reads each owner once;
+  // only when some owner is outside (or the origin is unset) the shared prefix is measured
+  // and the entries are built again.
+  uint8_t origin_key[kMaxCanonicalKeyLen];
+  const size_t origin_key_len = canonical_key(store.origin.view(), origin_key);
+  const bool all_inside = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, n, 8192), true,
+      [&](const tbb::blocked_range<size_t>& r, bool inside) {
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          const Owner* o = rrs[i].owner;
+          inside &= o->key_len >= origin_key_len &&
+                    std::memcmp(o->key(), origin_key, origin_key_len) == 0;
+          keys[i] = make_key(rrs[i], origin_key_len, static_cast<uint32_t>(i));
+        }
+        return inside;
+      },
+      [](bool a, bool b) { return a && b; });
+  if (!all_inside || origin_key_len == 0) {
+    const size_t skip = common_key_prefix(rrs);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
                       [&](const tbb::blocked_range<size_t>& r) {
-                        for (size_t i = r.begin(); i != r.end(); ++i) sorted[i] = rrs[keys[i].index];
+                        for (size_t i = r.begin(); i != r.end(); ++i) {
+                          keys[i] = make_key(rrs[i], skip, static_cast<uint32_t>(i));
+                        }
+                      });
+  }
+  bucket_sort(keys, rrs);
+  {
+    std::vector<RR> sorted(n);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
+                      [&](const tbb::blocked_range<size_t>& r) {
+                        for (size_t i = r.begin(); i != r.end(); ++i)
+                          sorted[i] = rrs[keys[i].index];
                       });
     rrs.swap(sorted);
   }
-  // Duplicates are equal under the total order; they may differ only in TTL. Keeping the
-  // lowest makes the survivor independent of how the unstable sort placed them.
+  // Records of one owner usually point at different Owner copies (the parser shares one only
+  // between consecutive records). Pointing them all at the first copy makes every later
+  // owner_compare within an owner a pointer compare, and keeps the owner bytes the later
+  // stages read in fewer cache lines. Only entries with equal windows can have equal owners,
+  // so a range handles the runs of equal windows that start in it, reading past its end.
+  // The same pass marks duplicates (equal under the total order), reusing keys[i].index.
+  constexpr uint32_t kDuplicate = UINT32_MAX;
+  const size_t dups = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(1, n, 16384), size_t{0},
+      [&](const tbb::blocked_range<size_t>& r, size_t count) {
+        size_t i = r.begin();
+        if (i > 1) {
+          while (i != r.end() && same_window(keys[i], keys[i - 1])) ++i;
+          if (i == r.end()) return count;
+        }
+        for (; i < n && (i < r.end() || same_window(keys[i], keys[i - 1])); ++i) {
+          if (!same_window(keys[i], keys[i - 1])) continue;
+          RR& cur = rrs[i];
+          const RR& prev = rrs[i - 1];
+          const bool whole = keys[i].whole && keys[i - 1].whole;
+          if (!whole && owner_compare(cur.owner, prev.owner) != 0) continue;
+          cur.owner = prev.owner;
+          if (cur.type == prev.type && rdata_compare(cur, prev) == 0) {
+            keys[i].index = kDuplicate;
+            ++count;
+          }
+        }
+        return count;
+      },
+      [](size_t a, size_t b) { return a + b; });
+  if (dups == 0) return 0;
+  // Duplicates may differ only in TTL. Keeping the lowest makes the survivor independent of
+  // how the unstable sort placed them.
   size_t out = 0;
-  for (size_t i = 1; i < rrs.size(); ++i) {
-    if (rr_compare(rrs[out], rrs[i]) == 0) {
+  for (size_t i = 1; i < n; ++i) {
+    if (keys[i].index == kDuplicate) {
       rrs[out].ttl = std::min(rrs[out].ttl, rrs[i].ttl);
       continue;
     }
     rrs[++out] = rrs[i];
   }
-  const size_t removed = rrs.size() - (out + 1);
   rrs.resize(out + 1);
-  return removed;
+  return dups;
 }
 
 void merge_added(ZoneStore& store, size_t sorted_prefix) {
@@ -101,20 +221,31 @@ void merge_added(ZoneStore& store, size_t sorted_prefix) {
 }
 
 size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag) {
+  // In canonical order the names at or below the origin are one contiguous run, so only the
+  // records before and after it need looking at; testing every record was a cache miss per
+  // owner on a sorted zone.
+  auto& rrs = store.rrs;
   const NameView origin = store.origin.view();
-  size_t removed = 0;
+  auto inside = [&](const RR& rr) { return is_subdomain(rr.owner->name(), origin); };
+  size_t first = 0;
+  while (first < rrs.size() && !inside(rrs[first])) ++first;
+  size_t last = rrs.size();
+  while (last > first && !inside(rrs[last - 1])) --last;
+  const size_t removed = rrs.size() - (last - first);
+  if (removed == 0) return 0;
   const Owner* last_reported = nullptr;
-  auto keep = std::remove_if(store.rrs.begin(), store.rrs.end(), [&](const RR& rr) {
-    if (is_subdomain(rr.owner->name(), origin)) return false;
-    ++removed;
-    if (rr.owner != last_reported) {
-      last_reported = rr.owner;
+  auto report = [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      if (rrs[i].owner == last_reported) continue;
+      last_reported = rrs[i].owner;
       diag.warning(make_error(Errc::OutOfZone, "ignoring out-of-zone data (" +
-                                                   name_to_string(rr.owner->name()) + ")"));
+                                                   name_to_string(rrs[i].owner->name()) + ")"));
     }
-    return true;
-  });
-  store.rrs.erase(keep, store.rrs.end());
+  };
+  report(0, first);
+  report(last, rrs.size());
+  rrs.erase(rrs.begin() + static_cast<std::ptrdiff_t>(last), rrs.end());
+  rrs.erase(rrs.begin(), rrs.begin() + static_cast<std::ptrdiff_t>(first));
   return removed;
 }
 

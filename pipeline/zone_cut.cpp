@@ -8,6 +8,8 @@ namespace zk::pipeline {
 
 namespace {
 
+constexpr size_t kPrefetchAhead = 16;
+
 // Number of trailing labels a and b share (both lowercase, absolute).
 unsigned common_labels(NameView a, NameView b) {
   unsigned na = a.label_count(), nb = b.label_count();
@@ -50,9 +52,15 @@ ZoneIndex build_index(const ZoneStore& store) {
 
   size_t i = 0;
   while (i < rrs.size()) {
+    // Owners of a sorted store are scattered over the parse arenas, so each node's first
+    // read of its owner is a cache miss; this serial pass asks for them a few records ahead.
+    if (i + kPrefetchAhead < rrs.size()) __builtin_prefetch(rrs[i + kPrefetchAhead].owner);
     const Owner* owner = rrs[i].owner;
     size_t j = i + 1;
-    while (j < rrs.size() && owner_compare(rrs[j].owner, owner) == 0) ++j;
+    // sort_zone makes an owner's records share one Owner, so the pointer compare decides
+    // almost always; owner_compare keeps stores sorted some other way correct.
+    while (j < rrs.size() && (rrs[j].owner == owner || owner_compare(rrs[j].owner, owner) == 0))
+      ++j;
     const NameView name = owner->name();
 
     OwnerNode node{owner, static_cast<uint32_t>(i), static_cast<uint32_t>(j - i), 0};
@@ -87,7 +95,9 @@ ZoneIndex build_index(const ZoneStore& store) {
     // Empty non-terminals: ancestors of this name strictly below the deepest ancestor it
     // shares with the previous owner (and not above the apex) cannot exist as owners, or
     // they would sort between the two (see the argument in the commit message).
-    if (!below_cut && !apex && prev.len != 0) {
+    // A name one label below the origin has no ancestors that could be ENTs, which in most
+    // zones is most names; counting labels is cheaper than common_labels.
+    if (!below_cut && !apex && prev.len != 0 && name.label_count() > origin_labels + 1) {
       const unsigned labels = name.label_count();
       const unsigned shared = std::max(common_labels(name, prev), origin_labels);
       for (unsigned n = shared + 1; n < labels; ++n) {

@@ -1,7 +1,5 @@
 #include "emit/detail/text_out.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 
 namespace zk::emit::detail {
@@ -97,17 +95,22 @@ void put_base32hex(std::string& out, const uint8_t* p, size_t n) {
 }
 
 void put_escaped(std::string& out, const uint8_t* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    const uint8_t c = p[i];
+  // Runs of characters that need no escape are appended whole; TXT data is mostly such runs.
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i;
+    while (j < n && p[j] >= 0x20 && p[j] <= 0x7e && p[j] != '"' && p[j] != '\\') ++j;
+    out.append(reinterpret_cast<const char*>(p + i), j - i);
+    if (j == n) return;
+    const uint8_t c = p[j];
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c > 0x7e) {
+    } else {
       out.push_back('\\');
       put_digits(out, c, 3);
-    } else {
-      out.push_back(static_cast<char>(c));
     }
+    i = j + 1;
   }
 }
 
@@ -118,15 +121,59 @@ void put_quoted(std::string& out, const uint8_t* p, size_t n) {
 }
 
 void put_ipv4(std::string& out, const uint8_t* p) {
+  char buf[16];
+  char* o = buf;
   for (int i = 0; i < 4; ++i) {
-    if (i) out.push_back('.');
-    put_u32(out, p[i]);
+    if (i) *o++ = '.';
+    const unsigned v = p[i];
+    if (v >= 100) *o++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *o++ = static_cast<char>('0' + v / 10 % 10);
+    *o++ = static_cast<char>('0' + v % 10);
   }
+  out.append(buf, static_cast<size_t>(o - buf));
 }
 
+// The same text as glibc's inet_ntop (so output does not change): the first longest run of
+// two or more zero groups becomes "::", groups in lower-case hex without leading zeros, and
+// ::a.b.c.d / ::ffff:a.b.c.d with the last 32 bits dotted. inet_ntop formats each group with
+// sprintf, which made it the most expensive part of printing an AAAA record.
 void put_ipv6(std::string& out, const uint8_t* p) {
-  char buf[INET6_ADDRSTRLEN];
-  if (inet_ntop(AF_INET6, p, buf, sizeof buf) != nullptr) out.append(buf);
+  unsigned words[8];
+  for (int i = 0; i < 8; ++i) words[i] = (unsigned{p[2 * i]} << 8) | p[2 * i + 1];
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  if (best_len < 2) best = -1;
+  char buf[48];
+  char* o = buf;
+  for (int i = 0; i < 8; ++i) {
+    if (best != -1 && i >= best && i < best + best_len) {
+      if (i == best) *o++ = ':';
+      continue;
+    }
+    if (i != 0) *o++ = ':';
+    if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+      out.append(buf, static_cast<size_t>(o - buf));
+      put_ipv4(out, p + 12);
+      return;
+    }
+    const unsigned w = words[i];
+    const int digits = w >= 0x1000 ? 4 : w >= 0x100 ? 3 : w >= 0x10 ? 2 : 1;
+    for (int d = digits; d-- > 0;) *o++ = kHexLower[(w >> (4 * d)) & 15];
+  }
+  if (best != -1 && best + best_len == 8) *o++ = ':';
+  out.append(buf, static_cast<size_t>(o - buf));
 }
 
 void put_time(std::string& out, uint32_t secs) {

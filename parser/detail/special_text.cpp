@@ -266,12 +266,16 @@ Result<void> read_atma(RdataCtx& c) {
   if (!t->empty() && (*t)[0] == '+') {  // E.164
     if (t->size() < 2) return c.bad_last(Errc::BadRdata, "expected digits after + in ATMA");
     c.put8(1);
+    size_t digits = 0;
     for (size_t i = 1; i < t->size(); ++i) {
       const char ch = (*t)[i];
       if (ch == '.') continue;  // separator, as NSD reads it
       if (ch < '0' || ch > '9') return c.bad_last(Errc::BadRdata, "expected digits in E.164 ATMA");
       c.put8(static_cast<uint8_t>(ch));
+      ++digits;
     }
+    // "+." has separators only: the wire would hold no address (fuzzer find).
+    if (digits == 0) return c.bad_last(Errc::BadRdata, "expected digits after + in ATMA");
     return ok();
   }
   c.put8(0);  // AESA: hex digits, dots allowed as separators

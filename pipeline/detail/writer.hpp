@@ -1,6 +1,8 @@
 // Internal: the streaming output stage (records, NSEC/NSEC3, RRSIGs -> text, in order).
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,6 +59,8 @@ struct WritePlan {
   // runs, spread-out refreshes).
   uint32_t jitter = 0;
   bool test_kill_mid_write = false;  // SignOptions::test_kill_at == "write"
+  // Called in output order with the fraction of the zone written so far (optional).
+  const std::function<void(double)>* progress = nullptr;
 };
 
 struct WriteStats {

@@ -45,7 +45,7 @@ TEST_CASE("scanner: parentheses join lines, comments inside them", "[parser]") {
   CHECK(tokens(r[0]) == std::vector<std::string>{"@", "SOA", "ns", "h", "1", "2", "3", "4", "5"});
 }
 
-TEST_CASE("scanner: quotes hide ; ( and escapes hide quotes", "[parser]") {
+TEST_CASE("scanner: quotes hide semicolons and parentheses, escapes hide quotes", "[parser]") {
   auto r = records("a TXT \"x;(y\" \"q\\\"z\"\nb A 1.1.1.1\n");
   REQUIRE(r.size() == 2);
   CHECK(tokens(r[0]) == std::vector<std::string>{"a", "TXT", "Q:x;(y", "Q:q\\\"z"});

@@ -440,7 +440,7 @@ TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", 
   }
 }
 
-TEST_CASE("knot-dnssec-validate: BIND's ECDSA P-256 RRSIGs verify; a broken one does not",
+TEST_CASE("knot-dnssec-validate: BIND's ECDSA P-256 RRSIGs verify, a broken one does not",
           "[signer]") {
   const std::string dir =
       signer_test::shared_dir() + "/testdata/peer-suites/knot-dnssec-validate/data/";
