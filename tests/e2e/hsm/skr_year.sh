@@ -52,7 +52,8 @@ EOF
 "$ZK_BINARY" skr-sign request.ksr --uri 'pkcs11:token=zk;object=ksk' --pkcs11-module "$MODULE" \
   --output response.skr >skr.out || fail "skr-sign"
 echo "HSM step (skr-sign, once for the year): $(grep 'key load' skr.out)"
-awk '$1 == "example.com." && $4 == "DNSKEY" && $5 == 257' response.skr | head -1 >ta.key
+# The first KSK DNSKEY. (Not '| head -1': with pipefail, awk can die of SIGPIPE once head exits.)
+awk '$1 == "example.com." && $4 == "DNSKEY" && $5 == 257 && !seen++' response.skr >ta.key
 [ -s ta.key ] || fail "no KSK DNSKEY in the response"
 
 END=$(awk '$1 == ";;" && $2 == "period" { e = $4 } END { print e }' response.skr)

@@ -343,11 +343,11 @@ check_unbound() {
   local label=$1 name=$2 type=$3 want_status=$4 want_ad=$5 want_answer=$6
   local out status flags ad answers section problems=()
   out=$(timeout 20 dig @127.0.0.1 -p "$ub_port" +dnssec +time=5 +tries=1 "$name" "$type" 2>&1)
-  status=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out" | head -n 1)
-  flags=$(sed -n 's/^;; flags: \([^;]*\);.*/\1/p' <<<"$out" | head -n 1)
+  status=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out" | awk 'NR == 1')
+  flags=$(sed -n 's/^;; flags: \([^;]*\);.*/\1/p' <<<"$out" | awk 'NR == 1')
   ad=noad
   [[ " $flags " == *" ad "* ]] && ad=ad
-  answers=$(sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$out" | head -n 1)
+  answers=$(sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$out" | awk 'NR == 1')
   section=$(awk '/^;; ANSWER SECTION:/ {on = 1; next} on && /^$/ {exit} on' <<<"$out")
 
   [[ $status == "$want_status" ]] || problems+=("status ${status:-none}, want $want_status")
