@@ -47,6 +47,11 @@ size_t sort_zone(ZoneStore& store);
 /// order, without re-sorting the whole store. The added records must not duplicate existing ones.
 void merge_added(ZoneStore& store, size_t sorted_prefix);
 
+/// Reads a zone file (origin = the apex) into a store sorted by sort_zone, with records outside
+/// the zone dropped (and warned about). Problems in the file go to diag; any error there makes
+/// the result Errc::ZoneCheck. Used by the readers of finished zones (verify, ZONEMD checks).
+Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag);
+
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
 /// The store must be sorted (sort_zone): only the records before and after the contiguous

@@ -1,6 +1,8 @@
 // Stage: canonical sort and duplicate removal.
 #include "pipeline/pipeline.hpp"
 
+#include "parser/parser.hpp"
+
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/parallel_sort.h>
@@ -247,6 +249,23 @@ size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag) {
   rrs.erase(rrs.begin() + static_cast<std::ptrdiff_t>(last), rrs.end());
   rrs.erase(rrs.begin(), rrs.begin() + static_cast<std::ptrdiff_t>(first));
   return removed;
+}
+
+Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag) {
+  ZoneStore store;
+  Name apex(origin);
+  apex.to_lower();
+  parser::ParseOptions popts;
+  popts.origin = apex;
+  popts.origin_set = true;
+  if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
+  if (diag.has_errors()) {
+    return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s) reading " + path);
+  }
+  store.origin = apex;
+  sort_zone(store);
+  drop_out_of_zone(store, diag);
+  return store;
 }
 
 }  // namespace zk::pipeline

@@ -445,19 +445,9 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
 
 Result<VerifyReport> verify_file(const std::string& path, NameView origin,
                                  const VerifyOptions& options, Diagnostics& diag) {
-  ZoneStore store;
-  Name apex(origin);
-  apex.to_lower();
-  parser::ParseOptions popts;
-  popts.origin = apex;
-  popts.origin_set = true;
-  if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
-  if (diag.has_errors()) {
-    return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s) reading " + path);
-  }
-  store.origin = apex;
-  sort_zone(store);
-  drop_out_of_zone(store, diag);
+  auto read = read_sorted_zone(path, origin, diag);
+  if (!read) return fail(read.error());
+  ZoneStore& store = *read;
   VerifyReport report;
   if (!options.zonemd_only) {
     const ZoneIndex index = build_index(store);

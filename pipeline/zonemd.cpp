@@ -219,20 +219,9 @@ ZonemdReport check_zonemd(const ZoneStore& store) {
 
 Result<ZonemdReport> check_zonemd_file(const std::string& path, NameView origin,
                                        Diagnostics& diag) {
-  ZoneStore store;
-  Name apex(origin);
-  apex.to_lower();
-  parser::ParseOptions popts;
-  popts.origin = apex;
-  popts.origin_set = true;
-  if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
-  if (diag.has_errors()) {
-    return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s) reading " + path);
-  }
-  store.origin = apex;
-  sort_zone(store);
-  drop_out_of_zone(store, diag);
-  return check_zonemd(store);
+  auto store = read_sorted_zone(path, origin, diag);
+  if (!store) return fail(store.error());
+  return check_zonemd(*store);
 }
 
 }  // namespace zk::pipeline
