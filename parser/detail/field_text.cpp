@@ -100,14 +100,18 @@ Result<uint32_t> read_number(std::string_view t, uint32_t max) {
   return static_cast<uint32_t>(v);
 }
 
-Result<uint32_t> read_ttl(std::string_view t, uint32_t max) {
+Result<uint32_t> read_ttl(std::string_view t, uint32_t max, std::string_view too_big) {
+  auto exceeds = [&]() {
+    return fail(Errc::BadTtl, too_big.empty() ? "time value exceeds " + std::to_string(max)
+                                              : std::string(too_big));
+  };
   if (t.empty() || !is_digit(t[0])) return fail(Errc::BadTtl, "expected a time value");
   uint64_t total = 0, cur = 0;
   bool digits = false, units = false;
   for (char c : t) {
     if (is_digit(c)) {
       cur = cur * 10 + static_cast<unsigned>(c - '0');
-      if (cur > max) return fail(Errc::BadTtl, "time value exceeds " + std::to_string(max));
+      if (cur > max) return exceeds();
       digits = true;
       continue;
     }
@@ -133,14 +137,14 @@ Result<uint32_t> read_ttl(std::string_view t, uint32_t max) {
     }
     if (!digits) return fail(Errc::BadTtl, "time unit without a number");
     total += cur * mult;
-    if (total > max) return fail(Errc::BadTtl, "time value exceeds " + std::to_string(max));
+    if (total > max) return exceeds();
     cur = 0;
     digits = false;
     units = true;
   }
   if (digits) {
     total += cur;
-    if (total > max) return fail(Errc::BadTtl, "time value exceeds " + std::to_string(max));
+    if (total > max) return exceeds();
   } else if (!units) {
     return fail(Errc::BadTtl, "expected a time value");
   }

@@ -18,7 +18,9 @@ Result<uint32_t> read_number(std::string_view t, uint32_t max);
 
 /// A time value in seconds: decimal or with units (1w2d3h4m5s, case-insensitive), at most
 /// max. Used for SOA timers and RRSIG original TTL.
-Result<uint32_t> read_ttl(std::string_view t, uint32_t max);
+/// Seconds or BIND units ("1w2d3h4m5s", any case, a bare number after units is seconds) up to
+/// max. too_big: the message when the value exceeds max (default "time value exceeds MAX").
+Result<uint32_t> read_ttl(std::string_view t, uint32_t max, std::string_view too_big = {});
 
 /// DNSSEC algorithm: number 0..255 or mnemonic (RSASHA256, ECDSAP256SHA256, ...).
 Result<uint8_t> read_algorithm(std::string_view t);
