@@ -37,7 +37,7 @@ std::vector<uint8_t> parse(uint16_t type, const std::string& text,
 
 std::string name_str(zk::NameView v) { return zk::name_to_string(v); }
 
-const std::string kVectors = std::string(ZK_SHARED_DIR) + "/testdata/rfc-vectors/";
+const std::string kVectors = std::string(ZK_TESTDATA_DIR) + "/rfc-vectors/";
 
 }  // namespace
 

@@ -17,7 +17,7 @@ namespace {
 
 const std::string kZk = ZK_BINARY;
 const std::string kBroken = std::string(ZK_SOURCE_DIR) + "/testdata/broken/";
-const std::string kShared = std::string(ZK_SHARED_DIR) + "/testdata/";
+const std::string kShared = std::string(ZK_TESTDATA_DIR) + "/";
 
 struct Run {
   int code = -1;

@@ -18,7 +18,7 @@ using zk::parser::detail::rdata_from_text;
 
 namespace {
 
-const std::string kNsd = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/nsd-tpkg/";
+const std::string kNsd = std::string(ZK_TESTDATA_DIR) + "/peer-suites/nsd-tpkg/";
 
 struct Parsed {
   bool ok;
@@ -134,8 +134,8 @@ TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
 }
 
 TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
-  const std::string f = std::string(ZK_SHARED_DIR) +
-                        "/testdata/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
+  const std::string f = std::string(ZK_TESTDATA_DIR) +
+                        "/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
   zk::Name origin;
   REQUIRE(zk::name_from_text("example.", {}, origin));
   std::vector<uint8_t> buf(kRdataBufSize);
@@ -205,7 +205,7 @@ std::multiset<std::string> rdata_set(const std::string& file, const char* origin
 }  // namespace
 
 TEST_CASE("zones re-printed by NSD, dnspython and ldns read to the same rdata", "[parser]") {
-  const std::string p = std::string(ZK_SHARED_DIR) + "/testdata/peer-suites/";
+  const std::string p = std::string(ZK_TESTDATA_DIR) + "/peer-suites/";
   struct Pair {
     const char* in;
     const char* printed;

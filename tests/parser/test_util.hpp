@@ -16,8 +16,8 @@ namespace zk::parser::test {
 
 namespace fs = std::filesystem;
 
-inline std::string shared_dir() { return ZK_SHARED_DIR; }
-inline std::string testdata(const std::string& rel) { return shared_dir() + "/testdata/" + rel; }
+inline std::string testdata_dir() { return ZK_TESTDATA_DIR; }
+inline std::string testdata(const std::string& rel) { return testdata_dir() + "/" + rel; }
 
 inline std::string read_all(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -18,7 +18,7 @@ using namespace zk::pipeline;
 namespace {
 
 const std::string kBroken = std::string(ZK_SOURCE_DIR) + "/testdata/broken/";
-const std::string kShared = std::string(ZK_SHARED_DIR) + "/testdata/";
+const std::string kShared = std::string(ZK_TESTDATA_DIR) + "/";
 
 int64_t at(const std::string& yyyymmddhhmmss) {
   std::tm tm{};

@@ -16,7 +16,7 @@ namespace {
 
 using namespace zk;
 
-std::string data_dir() { return std::string(ZK_SHARED_DIR) + "/testdata/"; }
+std::string data_dir() { return std::string(ZK_TESTDATA_DIR) + "/"; }
 
 Name origin_name(std::string text) {
   if (text.empty() || text.back() != '.') text += '.';

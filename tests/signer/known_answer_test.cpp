@@ -336,7 +336,7 @@ TEST_CASE("dnst Ed25519 keys: BIND's signatures of example.rfc4035 are reproduce
 
 TEST_CASE("root zone 2017082100: every RRSIG verifies (RSASHA256, KSK rollover)", "[signer]") {
   const auto all = signer_test::read_records(signer_test::read_file(
-      signer_test::shared_dir() + "/testdata/real-zones/root/root-2017082100.signed.zone"));
+      signer_test::testdata_dir() + "/real-zones/root/root-2017082100.signed.zone"));
   RRsets sets(all);
   const auto* dnskeys = sets.find(name_of("."), 48);
   REQUIRE(dnskeys);
@@ -374,7 +374,7 @@ TEST_CASE("root zone 2026082201: apex SOA and DNSKEY RRSIGs verify", "[signer]")
   // Only the apex SOA, DNSKEY and their RRSIGs are read (the test reader knows few types).
   std::string text;
   std::istringstream in(signer_test::read_file(
-      signer_test::shared_dir() + "/testdata/real-zones/root/root-2026082201.rrsig-stripped.zone"));
+      signer_test::testdata_dir() + "/real-zones/root/root-2026082201.rrsig-stripped.zone"));
   for (std::string line; std::getline(in, line);) {
     std::istringstream f(line);
     std::string owner, ttl, cls, type;
@@ -408,7 +408,7 @@ TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", 
   TempDir tmp;
   const Name root = name_of(".");
   const std::string dir =
-      signer_test::shared_dir() + "/testdata/peer-suites/zonemd-test-cases/zones/44-root-zone/";
+      signer_test::testdata_dir() + "/peer-suites/zonemd-test-cases/zones/44-root-zone/";
   const Key k1 = load_copy(tmp, dir + "Keys/K.+008+17913", root);
   const Key k2 = load_copy(tmp, dir + "Keys/K.+008+21544", root);
   for (const char* file : {"root.zone.signed", "root.zone.hashed"}) {
@@ -443,7 +443,7 @@ TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", 
 TEST_CASE("knot-dnssec-validate: BIND's ECDSA P-256 RRSIGs verify, a broken one does not",
           "[signer]") {
   const std::string dir =
-      signer_test::shared_dir() + "/testdata/peer-suites/knot-dnssec-validate/data/";
+      signer_test::testdata_dir() + "/peer-suites/knot-dnssec-validate/data/";
   // rrsig.a.zone is valid; rrsig.a.zone.2 has a bad signature over one RRset.
   for (const char* file : {"rrsig.a.zone", "rrsig.a.zone.2", "ok.nsec.zone"}) {
     INFO(file);

@@ -26,9 +26,9 @@
 
 namespace zk::signer_test {
 
-inline std::string shared_dir() { return ZK_SHARED_DIR; }
-inline std::string vectors_dir() { return shared_dir() + "/testdata/rfc-vectors"; }
-inline std::string dnst_dir() { return shared_dir() + "/testdata/peer-suites/dnst-signer-inputs"; }
+inline std::string testdata_dir() { return ZK_TESTDATA_DIR; }
+inline std::string vectors_dir() { return testdata_dir() + "/rfc-vectors"; }
+inline std::string dnst_dir() { return testdata_dir() + "/peer-suites/dnst-signer-inputs"; }
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
