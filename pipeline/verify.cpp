@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "parser/parser.hpp"
 #include "pipeline/detail/verify_core.hpp"
@@ -26,20 +27,20 @@ namespace {
 constexpr uint32_t kNodesPerChunk = 1024;
 constexpr size_t kPairsPerChunk = 4096;
 
-// One NSEC3 RR found in the zone.
+// One NSEC3 RR of the zone's chain (the NSEC3PARAM's parameters).
 struct Nsec3Rec {
-  Nsec3Hash hash;
-  Nsec3Hash next;
-  uint32_t node;  // index node of its (hashed) owner
-  uint32_t rr;    // store index of the NSEC3 RR
+  Nsec3Hash hash;  // of its owner label
+  RR rr;
+  uint32_t node;  // index node of its owner
   bool opt_out;
 };
 
-// A name that needs an NSEC3.
+// A name that needs an NSEC3, or may need one (detail::Nsec3Need).
 struct Nsec3Want {
   Nsec3Hash hash;
   uint32_t node;
-  bool optional;
+  uint16_t flags;  // the name's flags (kEnt added for an owner that is an ENT of the data)
+  detail::Nsec3Need need;
 };
 
 struct ChunkOut {
@@ -50,28 +51,32 @@ struct ChunkOut {
   std::vector<std::pair<std::vector<uint8_t>, uint32_t>> other_chains;
 };
 
-bool has_type(const ZoneStore& store, const OwnerNode& n, uint16_t type) {
-  for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-    if (store.rrs[k].type == type) return true;
-  }
-  return false;
+bool has_type(std::span<const RR> rrs, uint16_t type) {
+  return std::any_of(rrs.begin(), rrs.end(), [&](const RR& r) { return r.type == type; });
 }
 
-// A hashed owner: directly below the apex, holding only NSEC3 (and its RRSIGs).
-bool is_nsec3_owner(const ZoneStore& store, const OwnerNode& n, NameView origin) {
+std::span<const RR> records_of(const ZoneStore& store, const OwnerNode& n) {
+  return {store.rrs.data() + n.first, n.count};
+}
+
+// An owner that can hold an NSEC3 of the zone's chain: one label below the apex, with NSEC3
+// records. It may hold a name's data as well (detail::split_roles).
+bool has_nsec3_role(const ZoneStore& store, const OwnerNode& n, NameView origin) {
   if (n.count == 0 || (n.flags & (kApex | kOccluded))) return false;
-  const NameView name = n.owner->name();
-  if (name.label_count() != origin.label_count() + 1) return false;
-  bool nsec3 = false;
-  for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-    const uint16_t t = store.rrs[k].type;
-    if (t == rrtype::NSEC3) {
-      nsec3 = true;
-    } else if (t != rrtype::RRSIG) {
-      return false;
-    }
-  }
-  return nsec3;
+  if (!detail::nsec3_owner_position(n.owner->name(), origin)) return false;
+  return has_type(records_of(store, n), rrtype::NSEC3);
+}
+
+constexpr uint16_t kNoName = 0xffff;
+
+// The flags of the name at node i as the zone's data sees it, or kNoName: an owner that holds
+// only NSEC3 records is no name, unless names below it make it an empty non-terminal.
+uint16_t name_flags(const ZoneIndex& index, uint32_t i, const detail::OwnerRoles& roles) {
+  const OwnerNode& n = index.nodes[i];
+  if (n.count == 0 || !roles.name.empty()) return n.flags;
+  const bool below =
+      i + 1 < index.nodes.size() && is_subdomain(index.nodes[i + 1].owner->name(), n.owner->name());
+  return below ? static_cast<uint16_t>(n.flags | kEnt) : kNoName;
 }
 
 void find_chain(VerifyEnv& env, const std::vector<uint8_t>& hashed, ChunkResult& out) {
@@ -80,40 +85,9 @@ void find_chain(VerifyEnv& env, const std::vector<uint8_t>& hashed, ChunkResult&
   bool any_nsec3 = false, any_nsec = false;
   for (size_t i = 0; i < index.nodes.size(); ++i) {
     any_nsec3 |= hashed[i] != 0;
-    any_nsec |= !any_nsec && has_type(store, index.nodes[i], rrtype::NSEC);
+    any_nsec |= !any_nsec && has_type(records_of(store, index.nodes[i]), rrtype::NSEC);
   }
-  bool param = false;
-  if (index.apex != UINT32_MAX) {
-    const OwnerNode& apex = index.nodes[index.apex];
-    for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
-      const RR& r = store.rrs[k];
-      if (r.type != rrtype::NSEC3PARAM) continue;
-      if (param) {
-        add_problem(out, VerifyCheck::BadNsec3Param, true, env.origin, rrtype::NSEC3PARAM,
-                    "more than one NSEC3PARAM; the first is used");
-        continue;
-      }
-      param = true;
-      const auto rd = r.rdata_span();
-      if (rd.size() < 5 || rd.size() != 5u + rd[4]) {
-        add_problem(out, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
-                    "malformed NSEC3PARAM");
-        continue;
-      }
-      env.nsec3.alg = rd[0];
-      env.nsec3.iterations = static_cast<uint16_t>(rd[2] << 8 | rd[3]);
-      env.nsec3.salt.assign(rd.begin() + 5, rd.end());
-      env.nsec3.present = true;
-      if (rd[0] != 1) {
-        add_problem(out, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
-                    "hash algorithm " + std::to_string(rd[0]) + " is not SHA-1 (RFC 5155 s11)");
-      }
-      if (rd[1] != 0) {
-        add_problem(out, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
-                    "flags field is " + std::to_string(rd[1]) + ", must be 0 (RFC 5155 s4.1.2)");
-      }
-    }
-  }
+  const bool param = detail::read_nsec3param(env, out);
   if (param || any_nsec3) {
     env.chain = detail::Chain::Nsec3;
     if (!param) {
@@ -122,10 +96,9 @@ void find_chain(VerifyEnv& env, const std::vector<uint8_t>& hashed, ChunkResult&
       // Take the parameters of the first NSEC3 so the rest can still be checked.
       for (size_t i = 0; i < index.nodes.size(); ++i) {
         if (!hashed[i]) continue;
-        const OwnerNode& n = index.nodes[i];
-        for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-          if (store.rrs[k].type != rrtype::NSEC3) continue;
-          const auto f = detail::nsec3_fields(store.rrs[k].rdata_span());
+        for (const RR& r : records_of(store, index.nodes[i])) {
+          if (r.type != rrtype::NSEC3) continue;
+          const auto f = detail::nsec3_fields(r.rdata_span());
           env.nsec3.alg = f.alg;
           env.nsec3.iterations = f.iterations;
           env.nsec3.salt.assign(f.salt.begin(), f.salt.end());
@@ -144,18 +117,37 @@ void find_chain(VerifyEnv& env, const std::vector<uint8_t>& hashed, ChunkResult&
               "the zone has neither NSEC nor NSEC3 records");
 }
 
-// RFC 5155 s7.1: with opt-out, an ENT whose descendants are all insecure delegations (or
-// data below them) may have no NSEC3.
-bool ent_optional(const ZoneIndex& index, const std::vector<uint8_t>& hashed, uint32_t i) {
-  const NameView name = index.nodes[i].owner->name();
-  for (size_t j = i + 1; j < index.nodes.size(); ++j) {
-    const OwnerNode& n = index.nodes[j];
-    if (!is_subdomain(n.owner->name(), name)) break;
-    if (hashed[j] || (n.flags & (kOccluded | kEnt))) continue;
-    if ((n.flags & kDelegation) && !(n.flags & kHasDs)) continue;
-    return false;
+// The NSEC3 records at a hashed owner: the chain's are collected, other parameter sets noted.
+void collect_nsec3(const VerifyEnv& env, uint32_t i, NameView owner, std::span<const RR> role,
+                   ChunkOut& out) {
+  for (const RR& r : role) {
+    if (r.type != rrtype::NSEC3) continue;
+    ++out.result.summary.nsec3;
+    const auto f = detail::nsec3_fields(r.rdata_span());
+    Nsec3Rec rec{};
+    if (!f.ok || f.next.size() != kNsec3HashLen || !detail::decode_hash_label(owner, rec.hash)) {
+      add_problem(out.result, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
+                  "malformed NSEC3 (owner label or next hashed owner is not a SHA-1 hash)");
+      continue;
+    }
+    if (f.alg != env.nsec3.alg || f.iterations != env.nsec3.iterations ||
+        !std::equal(f.salt.begin(), f.salt.end(), env.nsec3.salt.begin(), env.nsec3.salt.end())) {
+      // Another chain (RFC 5155 s10.4 parameter change in progress): noted once per
+      // parameter set after the pass; names are checked against the NSEC3PARAM chain only.
+      std::vector<uint8_t> head{f.alg, static_cast<uint8_t>(f.iterations >> 8),
+                                static_cast<uint8_t>(f.iterations)};
+      head.insert(head.end(), f.salt.begin(), f.salt.end());
+      if (std::find_if(out.other_chains.begin(), out.other_chains.end(),
+                       [&](const auto& o) { return o.first == head; }) == out.other_chains.end()) {
+        out.other_chains.emplace_back(std::move(head), i);
+      }
+      continue;
+    }
+    rec.rr = r;
+    rec.node = i;
+    rec.opt_out = (f.flags & 1) != 0;
+    out.recs.push_back(rec);
   }
-  return true;
 }
 
 void check_chunk(const VerifyEnv& env, VerifyScratch& s, const std::vector<uint8_t>& hashed,
@@ -165,142 +157,131 @@ void check_chunk(const VerifyEnv& env, VerifyScratch& s, const std::vector<uint8
   const ZoneIndex& index = *env.index;
   for (uint32_t i = begin; i < end; ++i) {
     const OwnerNode& n = index.nodes[i];
-    NodeRecords nr{n.owner->name(), n.flags, {store.rrs.data() + n.first, n.count}, hashed[i] != 0};
-    if (!nr.nsec3_owner) ++out.result.summary.names;
-    if (n.count > 0) detail::check_signatures(env, s, nr, out.result);
-    if (env.chain == detail::Chain::Nsec) {
-      if (n.count == 0) continue;
-      const NameView next =
-          nsec_next[i] == UINT32_MAX ? NameView{} : index.nodes[nsec_next[i]].owner->name();
-      detail::check_nsec(env, s, nr, next, out.result);
-      continue;
+    const std::span<const RR> all = records_of(store, n);
+    const detail::OwnerRoles roles =
+        hashed[i] ? detail::split_roles(all, s.name_buf, s.nsec3_buf) : detail::OwnerRoles{all, {}};
+    const uint16_t flags = name_flags(index, i, roles);
+    const NodeRecords nr{n.owner->name(), flags == kNoName ? n.flags : flags, roles.name, false};
+    if (flags != kNoName) ++out.result.summary.names;
+    NameView next{};
+    if (env.chain == detail::Chain::Nsec && nsec_next[i] != UINT32_MAX) {
+      next = index.nodes[nsec_next[i]].owner->name();
     }
+    detail::check_name(env, s, nr, next, out.result);
     if (env.chain != detail::Chain::Nsec3) continue;
-    if (n.count > 0 && has_type(store, n, rrtype::NSEC)) {
+    if (has_type(roles.name, rrtype::NSEC)) {
       add_problem(out.result, VerifyCheck::ExtraNsec, false, nr.name, rrtype::NSEC,
                   "NSEC record in an NSEC3 zone");
     }
-    if (nr.nsec3_owner) {
-      for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-        const RR& r = store.rrs[k];
-        if (r.type != rrtype::NSEC3) continue;
-        ++out.result.summary.nsec3;
-        const auto f = detail::nsec3_fields(r.rdata_span());
-        Nsec3Rec rec{};
-        if (!f.ok || f.next.size() != kNsec3HashLen || !detail::decode_hash_label(nr.name, rec.hash)) {
-          add_problem(out.result, VerifyCheck::BadNsec3Chain, false, nr.name, rrtype::NSEC3,
-                      "malformed NSEC3 (owner label or next hashed owner is not a SHA-1 hash)");
-          continue;
-        }
-        if (f.alg != env.nsec3.alg || f.iterations != env.nsec3.iterations ||
-            !std::equal(f.salt.begin(), f.salt.end(), env.nsec3.salt.begin(),
-                        env.nsec3.salt.end())) {
-          // Another chain (RFC 5155 s10.4 parameter change in progress): noted once per
-          // parameter set after the pass; names are checked against the NSEC3PARAM chain only.
-          std::vector<uint8_t> head{f.alg, static_cast<uint8_t>(f.iterations >> 8),
-                                    static_cast<uint8_t>(f.iterations)};
-          head.insert(head.end(), f.salt.begin(), f.salt.end());
-          if (std::find_if(out.other_chains.begin(), out.other_chains.end(),
-                           [&](const auto& o) { return o.first == head; }) ==
-              out.other_chains.end()) {
-            out.other_chains.emplace_back(std::move(head), i);
-          }
-          continue;
-        }
-        std::memcpy(rec.next.data(), f.next.data(), kNsec3HashLen);
-        rec.node = i;
-        rec.rr = k;
-        rec.opt_out = (f.flags & 1) != 0;
-        out.recs.push_back(rec);
-      }
-      continue;
+    if (!roles.nsec3.empty()) {
+      detail::check_nsec3_signatures(env, s, nr.name, roles.nsec3, out.result);
+      collect_nsec3(env, i, nr.name, roles.nsec3, out);
     }
-    bool optional = false;
-    if (!detail::needs_nsec3(n, &optional)) continue;
-    if (n.flags & kEnt) optional = ent_optional(index, hashed, i);
+    if (flags == kNoName) continue;
+    OwnerNode as_name = n;
+    as_name.flags = flags;
+    const detail::Nsec3Need need = detail::nsec3_need(as_name);
+    if (need == detail::Nsec3Need::None) continue;
     out.wants.push_back(
-        {nsec3_hash(nr.name, env.nsec3.salt, env.nsec3.iterations), i, optional});
+        {nsec3_hash(nr.name, env.nsec3.salt, env.nsec3.iterations), i, flags, need});
   }
 }
 
 std::string hash_text(const Nsec3Hash& h) { return base32hex(h.data(), h.size()); }
 
-// The NSEC3 chain as a whole: sorted, closed, one NSEC3 per name that needs one, bitmaps.
+// Whether a name without an NSEC3 is excused (nullopt) or why it is not (RFC 5155 s6, s7.1):
+// only an insecure delegation, or an ENT that exists only because of insecure delegations
+// without NSEC3s of their own, may be left out, and only inside the span of an opt-out NSEC3.
+std::optional<std::string> missing_reason(const VerifyEnv& env, const std::vector<Nsec3Rec>& recs,
+                                          const Nsec3Want& want,
+                                          const std::vector<uint8_t>& has_nsec3) {
+  if (want.need == detail::Nsec3Need::Required || recs.empty()) return std::string();
+  if (want.need == detail::Nsec3Need::Ent &&
+      !detail::ent_only_opted_out(*env.index, want.node, &has_nsec3)) {
+    return std::string(
+        ": an empty non-terminal needs one unless it exists only because of insecure "
+        "delegations covered by opt-out (RFC 5155 s7.1)");
+  }
+  auto it = std::lower_bound(recs.begin(), recs.end(), want.hash,
+                             [](const Nsec3Rec& r, const Nsec3Hash& h) { return r.hash < h; });
+  const Nsec3Rec& cover = it == recs.begin() ? recs.back() : *(it - 1);
+  if (cover.opt_out) return std::nullopt;
+  return ": the NSEC3 covering it, " + hash_text(cover.hash) + ", is not opt-out";
+}
+
+// The NSEC3 chain as a whole: one NSEC3 per hash, names joined to their NSEC3 by hash, then
+// every NSEC3 checked against its place in the chain (detail::check_nsec3_link, as the sign
+// pass checks what it makes).
 void check_nsec3_chain(const VerifyEnv& env, std::vector<Nsec3Rec>& recs,
                        std::vector<Nsec3Want>& wants,
-                       tbb::enumerable_thread_specific<VerifyScratch>& scratch,
-                       ChunkResult& out) {
+                       tbb::enumerable_thread_specific<VerifyScratch>& scratch, ChunkResult& out) {
   const ZoneIndex& index = *env.index;
   const ZoneStore& store = *env.store;
   auto by_hash = [](const auto& a, const auto& b) { return a.hash < b.hash; };
   tbb::parallel_sort(recs.begin(), recs.end(), by_hash);
   tbb::parallel_sort(wants.begin(), wants.end(), by_hash);
 
+  // Two NSEC3 of the chain at one hashed owner: the first stays in the chain.
+  size_t kept = 0;
   for (size_t i = 0; i < recs.size(); ++i) {
-    const Nsec3Rec& r = recs[i];
-    const NameView owner = index.nodes[r.node].owner->name();
-    if (i + 1 < recs.size() && recs[i + 1].hash == r.hash) {
-      add_problem(out, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
+    if (kept > 0 && recs[kept - 1].hash == recs[i].hash) {
+      add_problem(out, VerifyCheck::BadNsec3Chain, false, recs[i].rr.owner->name(), rrtype::NSEC3,
                   "more than one NSEC3 at this hashed owner");
       continue;
     }
-    const Nsec3Hash& want = recs[(i + 1) % recs.size()].hash;
-    if (r.next != want) {
-      add_problem(out, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
-                  "next hashed owner is " + hash_text(r.next) + ", expected " + hash_text(want) +
-                      (i + 1 == recs.size() ? " (the chain must close on the first hash)"
-                                            : " (chain broken or unsorted)"));
-    }
+    recs[kept++] = recs[i];
   }
+  recs.resize(kept);
 
   // Join names and NSEC3s by hash.
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (want index, rec index)
-  pairs.reserve(wants.size());
+  std::vector<int32_t> want_of(recs.size(), -1);
+  std::vector<uint8_t> has_nsec3(index.nodes.size(), 0);
+  std::vector<uint32_t> unmatched;
   size_t r = 0;
   for (size_t w = 0; w < wants.size(); ++w) {
-    while (r < recs.size() && recs[r].hash < wants[w].hash) {
-      if (w == 0 || recs[r].hash != wants[w - 1].hash) {
-        add_problem(out, VerifyCheck::ExtraNsec3, false, index.nodes[recs[r].node].owner->name(),
-                    rrtype::NSEC3, "NSEC3 that matches no name of the zone");
-      }
-      ++r;
-    }
-    const NameView name = index.nodes[wants[w].node].owner->name();
+    while (r < recs.size() && recs[r].hash < wants[w].hash) ++r;
     if (r < recs.size() && recs[r].hash == wants[w].hash) {
-      pairs.emplace_back(static_cast<uint32_t>(w), static_cast<uint32_t>(r));
-      ++r;
-      continue;
+      want_of[r] = static_cast<int32_t>(w);
+      has_nsec3[wants[w].node] = 1;
+    } else {
+      unmatched.push_back(static_cast<uint32_t>(w));
     }
-    if (wants[w].optional && !recs.empty()) {
-      // Covered by the NSEC3 before it in hash order (wrapping); that one must be opt-out.
-      const Nsec3Rec& cover = r == 0 ? recs.back() : recs[r - 1];
-      if (cover.opt_out) continue;
-    }
-    add_problem(out, VerifyCheck::MissingNsec3, false, name, rrtype::NSEC3,
-                "no NSEC3 for this name (expected owner " + hash_text(wants[w].hash) + ")");
   }
-  for (; r < recs.size(); ++r) {
-    add_problem(out, VerifyCheck::ExtraNsec3, false, index.nodes[recs[r].node].owner->name(),
-                rrtype::NSEC3, "NSEC3 that matches no name of the zone");
+  for (uint32_t w : unmatched) {
+    const Nsec3Want& want = wants[w];
+    const auto why = missing_reason(env, recs, want, has_nsec3);
+    if (!why) continue;
+    add_problem(out, VerifyCheck::MissingNsec3, false, index.nodes[want.node].owner->name(),
+                rrtype::NSEC3,
+                "no NSEC3 for this name (expected owner " + hash_text(want.hash) + ")" + *why);
   }
 
-  const size_t chunks = (pairs.size() + kPairsPerChunk - 1) / kPairsPerChunk;
+  const size_t chunks = (recs.size() + kPairsPerChunk - 1) / kPairsPerChunk;
   std::vector<ChunkResult> results(chunks);
   tbb::parallel_for(size_t{0}, chunks, [&](size_t c) {
     VerifyScratch& s = scratch.local();
-    const size_t end = std::min(pairs.size(), (c + 1) * kPairsPerChunk);
-    for (size_t p = c * kPairsPerChunk; p < end; ++p) {
-      const OwnerNode& n = index.nodes[wants[pairs[p].first].node];
-      const Nsec3Rec& rec = recs[pairs[p].second];
-      const NodeRecords nr{n.owner->name(), n.flags, {store.rrs.data() + n.first, n.count}, false};
-      detail::expected_bitmap(nr, false, s);
-      const auto f = detail::nsec3_fields(store.rrs[rec.rr].rdata_span());
-      if (f.bitmap.size() != s.bitmap.size() ||
-          std::memcmp(f.bitmap.data(), s.bitmap.data(), s.bitmap.size()) != 0) {
-        add_problem(results[c], VerifyCheck::BadBitmap, false,
-                    index.nodes[rec.node].owner->name(), rrtype::NSEC3,
-                    "type bitmap does not match the types at " + detail::owner_text(nr.name));
+    const size_t end = std::min(recs.size(), (c + 1) * kPairsPerChunk);
+    for (size_t k = c * kPairsPerChunk; k < end; ++k) {
+      const Nsec3Rec& rec = recs[k];
+      detail::Nsec3Link link;
+      link.owner_hash = rec.hash;
+      link.next = recs[(k + 1) % recs.size()].hash;
+      link.last = k + 1 == recs.size();
+      NodeRecords name{};
+      if (want_of[k] < 0) {
+        add_problem(results[c], VerifyCheck::ExtraNsec3, false, rec.rr.owner->name(), rrtype::NSEC3,
+                    "NSEC3 that matches no name of the zone");
+      } else {
+        const Nsec3Want& want = wants[want_of[k]];
+        const OwnerNode& n = index.nodes[want.node];
+        const std::span<const RR> all = records_of(store, n);
+        const auto roles = has_nsec3_role(store, n, env.origin)
+                               ? detail::split_roles(all, s.name_buf, s.nsec3_buf)
+                               : detail::OwnerRoles{all, {}};
+        name = NodeRecords{n.owner->name(), want.flags, roles.name, false};
+        link.name = &name;
       }
+      detail::check_nsec3_link(env, s, rec.rr, link, results[c]);
     }
   });
   for (auto& c : results) {
@@ -331,34 +312,62 @@ void append(ChunkResult& into, ChunkResult&& from, size_t max_problems) {
 
 std::string_view verify_check_name(VerifyCheck c) noexcept {
   switch (c) {
-    case VerifyCheck::NoDnskey: return "no-dnskey";
-    case VerifyCheck::UnsupportedAlgorithm: return "unsupported-algorithm";
-    case VerifyCheck::DsMismatch: return "ds-mismatch";
-    case VerifyCheck::BadSignature: return "bad-signature";
-    case VerifyCheck::Expired: return "expired";
-    case VerifyCheck::NotYetValid: return "not-yet-valid";
-    case VerifyCheck::MissingSignature: return "missing-signature";
-    case VerifyCheck::UnknownKey: return "unknown-key";
-    case VerifyCheck::BadLabels: return "bad-labels";
-    case VerifyCheck::BadOriginalTtl: return "bad-original-ttl";
-    case VerifyCheck::BadRrsigTtl: return "bad-rrsig-ttl";
-    case VerifyCheck::BadSigner: return "bad-signer";
-    case VerifyCheck::SignedNonAuthoritative: return "signed-non-authoritative";
-    case VerifyCheck::NoChain: return "no-chain";
-    case VerifyCheck::MissingNsec: return "missing-nsec";
-    case VerifyCheck::ExtraNsec: return "extra-nsec";
-    case VerifyCheck::BadNsecNext: return "bad-nsec-next";
-    case VerifyCheck::BadBitmap: return "bad-bitmap";
-    case VerifyCheck::MissingNsec3: return "missing-nsec3";
-    case VerifyCheck::ExtraNsec3: return "extra-nsec3";
-    case VerifyCheck::BadNsec3Chain: return "bad-nsec3-chain";
-    case VerifyCheck::BadNsec3Param: return "bad-nsec3param";
-    case VerifyCheck::ZonemdMismatch: return "zonemd-mismatch";
-    case VerifyCheck::ZonemdSerial: return "zonemd-serial";
-    case VerifyCheck::ZonemdDuplicate: return "zonemd-duplicate";
-    case VerifyCheck::ZonemdLength: return "zonemd-length";
-    case VerifyCheck::ZonemdMissing: return "zonemd-missing";
-    case VerifyCheck::ZonemdUnsupported: return "zonemd-unsupported";
+    case VerifyCheck::NoDnskey:
+      return "no-dnskey";
+    case VerifyCheck::UnsupportedAlgorithm:
+      return "unsupported-algorithm";
+    case VerifyCheck::DsMismatch:
+      return "ds-mismatch";
+    case VerifyCheck::BadSignature:
+      return "bad-signature";
+    case VerifyCheck::Expired:
+      return "expired";
+    case VerifyCheck::NotYetValid:
+      return "not-yet-valid";
+    case VerifyCheck::MissingSignature:
+      return "missing-signature";
+    case VerifyCheck::UnknownKey:
+      return "unknown-key";
+    case VerifyCheck::BadLabels:
+      return "bad-labels";
+    case VerifyCheck::BadOriginalTtl:
+      return "bad-original-ttl";
+    case VerifyCheck::BadRrsigTtl:
+      return "bad-rrsig-ttl";
+    case VerifyCheck::BadSigner:
+      return "bad-signer";
+    case VerifyCheck::SignedNonAuthoritative:
+      return "signed-non-authoritative";
+    case VerifyCheck::NoChain:
+      return "no-chain";
+    case VerifyCheck::MissingNsec:
+      return "missing-nsec";
+    case VerifyCheck::ExtraNsec:
+      return "extra-nsec";
+    case VerifyCheck::BadNsecNext:
+      return "bad-nsec-next";
+    case VerifyCheck::BadBitmap:
+      return "bad-bitmap";
+    case VerifyCheck::MissingNsec3:
+      return "missing-nsec3";
+    case VerifyCheck::ExtraNsec3:
+      return "extra-nsec3";
+    case VerifyCheck::BadNsec3Chain:
+      return "bad-nsec3-chain";
+    case VerifyCheck::BadNsec3Param:
+      return "bad-nsec3param";
+    case VerifyCheck::ZonemdMismatch:
+      return "zonemd-mismatch";
+    case VerifyCheck::ZonemdSerial:
+      return "zonemd-serial";
+    case VerifyCheck::ZonemdDuplicate:
+      return "zonemd-duplicate";
+    case VerifyCheck::ZonemdLength:
+      return "zonemd-length";
+    case VerifyCheck::ZonemdMissing:
+      return "zonemd-missing";
+    case VerifyCheck::ZonemdUnsupported:
+      return "zonemd-unsupported";
   }
   return "unknown";
 }
@@ -378,7 +387,7 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
   const uint32_t count = static_cast<uint32_t>(index.nodes.size());
   std::vector<uint8_t> hashed(count, 0);
   for (uint32_t i = 0; i < count; ++i) {
-    hashed[i] = is_nsec3_owner(store, index.nodes[i], env.origin) ? 1 : 0;
+    hashed[i] = has_nsec3_role(store, index.nodes[i], env.origin) ? 1 : 0;
   }
   find_chain(env, hashed, total);
   if (env.chain != detail::Chain::Nsec3) std::fill(hashed.begin(), hashed.end(), 0);
@@ -473,12 +482,24 @@ void verify_zonemd(const ZoneStore& store, bool require, VerifyReport& report) {
   for (const ZonemdProblem& p : z.problems) {
     VerifyCheck c = VerifyCheck::ZonemdMismatch;
     switch (p.kind) {
-      case ZonemdProblem::Mismatch: c = VerifyCheck::ZonemdMismatch; break;
-      case ZonemdProblem::BadSerial: c = VerifyCheck::ZonemdSerial; break;
-      case ZonemdProblem::Duplicate: c = VerifyCheck::ZonemdDuplicate; break;
-      case ZonemdProblem::BadLength: c = VerifyCheck::ZonemdLength; break;
-      case ZonemdProblem::NoSoa: c = VerifyCheck::ZonemdMissing; break;
-      case ZonemdProblem::Unsupported: c = VerifyCheck::ZonemdUnsupported; break;
+      case ZonemdProblem::Mismatch:
+        c = VerifyCheck::ZonemdMismatch;
+        break;
+      case ZonemdProblem::BadSerial:
+        c = VerifyCheck::ZonemdSerial;
+        break;
+      case ZonemdProblem::Duplicate:
+        c = VerifyCheck::ZonemdDuplicate;
+        break;
+      case ZonemdProblem::BadLength:
+        c = VerifyCheck::ZonemdLength;
+        break;
+      case ZonemdProblem::NoSoa:
+        c = VerifyCheck::ZonemdMissing;
+        break;
+      case ZonemdProblem::Unsupported:
+        c = VerifyCheck::ZonemdUnsupported;
+        break;
     }
     // Asked to check only the ZONEMD, a digest that cannot be checked is a failure.
     add(c, p.warning && !require, p.detail);
@@ -497,8 +518,9 @@ Result<std::vector<std::vector<uint8_t>>> read_ds_file(const std::string& path, 
   if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
   if (diag.has_errors()) {
     const auto all = diag.sorted();
-    return fail(Errc::Usage, "cannot read DS file " + path + ": " +
-                                 (all.empty() ? std::string("bad data") : all.front().error.detail));
+    return fail(Errc::Usage,
+                "cannot read DS file " + path + ": " +
+                    (all.empty() ? std::string("bad data") : all.front().error.detail));
   }
   std::vector<std::vector<uint8_t>> ds;
   for (const RR& r : store.rrs) {
@@ -531,9 +553,8 @@ std::string format_report(const VerifyReport& report, NameView origin) {
          std::to_string(s.nsec) + " NSEC, " + std::to_string(s.nsec3) + " NSEC3" +
          (s.zonemd_digests ? ", " + std::to_string(s.zonemd_digests) + " ZONEMD digest(s) match"
                            : std::string()) +
-         ": " +
-         std::to_string(s.errors) + " errors, " + std::to_string(s.warnings) + " warnings; " +
-         (report.valid() ? "zone is valid" : "zone is INVALID") + "\n";
+         ": " + std::to_string(s.errors) + " errors, " + std::to_string(s.warnings) +
+         " warnings; " + (report.valid() ? "zone is valid" : "zone is INVALID") + "\n";
   return out;
 }
 

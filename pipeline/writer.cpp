@@ -15,6 +15,7 @@
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "pipeline/detail/verify_core.hpp"
 
 namespace zk::pipeline::detail {
 
@@ -28,10 +29,13 @@ constexpr uint32_t kPrefetchNodes = 4;
 
 bool in_nsec_chain(const OwnerNode& n) { return n.count > 0 && (n.flags & kOccluded) == 0; }
 
+// The verifier's rule (detail::nsec3_need). Opt-out leaves out insecure delegations (RFC 5155
+// s6); ENTs keep their NSEC3 even when only insecure delegations are below them (allowed by
+// s7.1, which only permits leaving them out).
 bool in_nsec3_chain(const OwnerNode& n, bool opt_out) {
-  if (n.flags & kOccluded) return false;
-  if (opt_out && (n.flags & kDelegation) && !(n.flags & kHasDs)) return false;  // RFC 5155 s6
-  return true;
+  const Nsec3Need need = nsec3_need(n);
+  if (need == Nsec3Need::None) return false;
+  return !(opt_out && need == Nsec3Need::Delegation);
 }
 
 // Which RRsets of a node get signatures: all at authoritative names; at a delegation only DS

@@ -2,8 +2,12 @@
 //
 // The sign pass never holds the whole signed zone (it streams chunks to the output), so this
 // checks each owner's output right after it was made, against the store and index the pass
-// reads: the DNSKEY RRset comes from the store (not from the signer's key plan), NSEC next
-// owners and NSEC3 hashes are recomputed here, not taken from the writer's chain tables.
+// reads: the DNSKEY RRset and the NSEC3PARAM come from the store (not from the signer's plan),
+// NSEC next owners and NSEC3 hashes are recomputed here, not taken from the writer's chain
+// tables. Every check is the one verify_zone makes on the finished file (detail::check_name,
+// check_nsec3_signatures, check_nsec3_link, split_roles, nsec3_need): only where the NSEC3 of a
+// name is found differs (here the writer says which name it made it for; verify_zone joins by
+// hash), so what this pass accepts `zonekiln verify` accepts.
 #include <algorithm>
 #include <cstring>
 
@@ -18,12 +22,12 @@ using detail::NodeRecords;
 struct ChunkVerifier::Scratch {
   detail::VerifyScratch s;
   std::vector<RR> sorted;
+  std::vector<RR> name_buf, nsec3_buf;  // split_roles of what was emitted
 };
 
 struct ChunkVerifier::Impl {
   detail::VerifyEnv env;
   std::vector<uint32_t> nsec_next;  // NSEC: next chain member of each node, UINT32_MAX if none
-  bool opt_out = false;
   uint64_t nsec3_min = 0, nsec3_max = 0;  // how many NSEC3 the chain may have
   std::vector<VerifyProblem> key_problems;
 };
@@ -60,16 +64,27 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
     }
   } else {
     env.chain = detail::Chain::Nsec3;
-    env.nsec3.alg = 1;
-    env.nsec3.iterations = nsec3.iterations;
-    env.nsec3.salt = nsec3.salt;
-    env.nsec3.present = true;
-    impl->opt_out = nsec3.opt_out;
+    ChunkResult param;
+    const bool found = detail::read_nsec3param(env, param);
+    for (const auto& p : param.problems) {
+      if (!p.warning) return fail(p.error);
+    }
+    if (!found || env.nsec3.alg != 1 || env.nsec3.iterations != nsec3.iterations ||
+        env.nsec3.salt != nsec3.salt) {
+      return fail(Errc::VerifyFailed,
+                  "the apex NSEC3PARAM is missing or differs from the NSEC3 parameters to sign "
+                  "with");
+    }
+    env.nsec3.opt_out = nsec3.opt_out;
     for (uint32_t i = 0; i < count; ++i) {
-      bool optional = false;
-      if (!detail::needs_nsec3(index.nodes[i], &optional)) continue;
+      const detail::Nsec3Need need = detail::nsec3_need(index.nodes[i]);
+      if (need == detail::Nsec3Need::None) continue;
       ++impl->nsec3_max;
-      if (!(optional && nsec3.opt_out)) ++impl->nsec3_min;
+      const bool may_skip =
+          nsec3.opt_out &&
+          (need == detail::Nsec3Need::Delegation ||
+           (need == detail::Nsec3Need::Ent && detail::ent_only_opted_out(index, i, nullptr)));
+      if (!may_skip) ++impl->nsec3_min;
     }
   }
   return std::unique_ptr<ChunkVerifier>(new ChunkVerifier(std::move(impl)));
@@ -103,77 +118,51 @@ void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const 
   const OwnerNode& n = env.index->nodes[node];
   if (emitted.empty()) return;
   sort_records(emitted, scratch.sorted);
-  const NodeRecords nr{n.owner->name(), n.flags, scratch.sorted, false};
+  const auto roles = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
+  const NodeRecords nr{n.owner->name(), n.flags, roles.name, false};
   ChunkResult r;
-  detail::check_signatures(env, scratch.s, nr, r);
-  if (env.chain == detail::Chain::Nsec) {
-    const uint32_t next = impl_->nsec_next[node];
-    detail::check_nsec(env, scratch.s, nr,
-                       next == UINT32_MAX ? NameView{} : env.index->nodes[next].owner->name(), r);
+  if (!roles.nsec3.empty()) {
+    detail::add_problem(r, VerifyCheck::ExtraNsec3, false, nr.name, rrtype::NSEC3,
+                        "NSEC3 records made among the name's own records");
   }
+  const uint32_t next = impl_->nsec_next.empty() ? UINT32_MAX : impl_->nsec_next[node];
+  detail::check_name(env, scratch.s, nr,
+                     next == UINT32_MAX ? NameView{} : env.index->nodes[next].owner->name(), r);
   move_problems(r, out);
 }
 
-void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node,
-                                bool is_last, std::span<const RR> emitted,
-                                std::vector<VerifyProblem>& out,
+void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_node, bool is_last,
+                                std::span<const RR> emitted, std::vector<VerifyProblem>& out,
                                 std::span<const uint8_t* const> reused) const {
   scratch.s.reused = reused;
   const auto& env = impl_->env;
   const ZoneStore& store = *env.store;
   const OwnerNode& n = env.index->nodes[node];
-  ChunkResult r;
-  const RR* rr = nullptr;
-  for (const RR& e : emitted) {
-    if (e.type == rrtype::NSEC3) rr = &e;
-  }
   const NameView name = n.owner->name();
-  if (!rr) {
+  ChunkResult r;
+  sort_records(emitted, scratch.sorted);
+  const auto made = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
+  const auto nsec3 = std::find_if(made.nsec3.begin(), made.nsec3.end(),
+                                  [](const RR& e) { return e.type == rrtype::NSEC3; });
+  if (nsec3 == made.nsec3.end() || !made.name.empty()) {
     detail::add_problem(r, VerifyCheck::MissingNsec3, false, name, rrtype::NSEC3,
-                        "no NSEC3 made for this name");
+                        nsec3 == made.nsec3.end() ? "no NSEC3 made for this name"
+                                                  : "records other than NSEC3 made as its NSEC3");
     move_problems(r, out);
     return;
   }
-  sort_records(emitted, scratch.sorted);
-  const NameView owner = rr->owner->name();
-  detail::check_signatures(env, scratch.s, {owner, 0, scratch.sorted, true}, r);
-
-  Nsec3Hash own{};
-  const auto f = detail::nsec3_fields(rr->rdata_span());
-  const Nsec3Hash want = nsec3_hash(name, env.nsec3.salt, env.nsec3.iterations);
-  if (!detail::decode_hash_label(owner, own) || own != want ||
-      !name_equal(owner.parent(), env.origin)) {
-    detail::add_problem(r, VerifyCheck::MissingNsec3, false, name, rrtype::NSEC3,
-                        "the NSEC3 made for this name is not at its hash " +
-                            base32hex(want.data(), want.size()));
-  }
-  if (!f.ok || f.alg != 1 || f.iterations != env.nsec3.iterations ||
-      !std::equal(f.salt.begin(), f.salt.end(), env.nsec3.salt.begin(), env.nsec3.salt.end()) ||
-      ((f.flags & 1) != 0) != impl_->opt_out || f.next.size() != kNsec3HashLen) {
-    detail::add_problem(r, VerifyCheck::BadNsec3Param, false, owner, rrtype::NSEC3,
-                        "NSEC3 fields differ from the signing parameters");
-  } else {
-    // Each next hash is above its owner's, except the last, which wraps to the first.
-    const int c = std::memcmp(f.next.data(), own.data(), kNsec3HashLen);
-    const NameView next_name = env.index->nodes[next_node].owner->name();
-    const Nsec3Hash next = nsec3_hash(next_name, env.nsec3.salt, env.nsec3.iterations);
-    if (std::memcmp(f.next.data(), next.data(), kNsec3HashLen) != 0) {
-      detail::add_problem(r, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
-                          "next hashed owner is not the hash of the next name in the chain, " +
-                              detail::owner_text(next_name));
-    } else if (is_last ? c > 0 : c <= 0) {
-      detail::add_problem(r, VerifyCheck::BadNsec3Chain, false, owner, rrtype::NSEC3,
-                          is_last ? "the last NSEC3 does not wrap to the start of the chain"
-                                  : "next hashed owner is not above this owner (unsorted)");
-    }
-    const NodeRecords nr{name, n.flags, {store.rrs.data() + n.first, n.count}, false};
-    detail::expected_bitmap(nr, false, scratch.s);
-    if (f.bitmap.size() != scratch.s.bitmap.size() ||
-        std::memcmp(f.bitmap.data(), scratch.s.bitmap.data(), f.bitmap.size()) != 0) {
-      detail::add_problem(r, VerifyCheck::BadBitmap, false, owner, rrtype::NSEC3,
-                          "type bitmap does not match the types at " + detail::owner_text(name));
-    }
-  }
+  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.nsec3, r);
+  // The name's own records, as verify_zone divides them at an owner.
+  const auto roles = detail::split_roles({store.rrs.data() + n.first, n.count}, scratch.s.name_buf,
+                                         scratch.s.nsec3_buf);
+  const NodeRecords nr{name, n.flags, roles.name, false};
+  detail::Nsec3Link link;
+  link.name = &nr;
+  link.owner_hash = nsec3_hash(name, env.nsec3.salt, env.nsec3.iterations);
+  link.next =
+      nsec3_hash(env.index->nodes[next_node].owner->name(), env.nsec3.salt, env.nsec3.iterations);
+  link.last = is_last;
+  detail::check_nsec3_link(env, scratch.s, *nsec3, link, r);
   move_problems(r, out);
 }
 

@@ -1,5 +1,5 @@
-// Verification of one owner name: its RRSIGs and its NSEC (shared by verify_zone and the
-// sign pass's ChunkVerifier).
+// Verification of one name: its RRSIGs and its NSEC (shared by verify_zone and the sign
+// pass's ChunkVerifier).
 #include <algorithm>
 #include <cstring>
 
@@ -23,24 +23,6 @@ std::string time_text(uint32_t t) {
   gmtime_r(&tt, &tm);
   std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
   return buf;
-}
-
-// The types a wire bitmap lists, as text ("A NS RRSIG").
-std::string bitmap_text(std::span<const uint8_t> wire) {
-  std::string out;
-  size_t i = 0;
-  while (i + 2 <= wire.size()) {
-    const unsigned window = wire[i], len = wire[i + 1];
-    if (i + 2 + len > wire.size()) return out + " <malformed>";
-    for (unsigned b = 0; b < len * 8; ++b) {
-      if (!(wire[i + 2 + b / 8] & (0x80 >> (b % 8)))) continue;
-      if (!out.empty()) out += ' ';
-      out += type_to_string(static_cast<uint16_t>(window * 256 + b));
-    }
-    i += 2 + len;
-  }
-  if (i != wire.size()) out += " <malformed>";
-  return out.empty() ? "(none)" : out;
 }
 
 void encode_bitmap(std::vector<uint16_t>& types, std::vector<uint8_t>& out) {
@@ -76,8 +58,25 @@ bool must_sign(const NodeRecords& n, uint16_t type) {
 
 std::string owner_text(NameView name) { return name_to_string(name); }
 
-void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView owner,
-                 uint16_t type, const std::string& text) {
+std::string bitmap_text(std::span<const uint8_t> wire) {
+  std::string out;
+  size_t i = 0;
+  while (i + 2 <= wire.size()) {
+    const unsigned window = wire[i], len = wire[i + 1];
+    if (i + 2 + len > wire.size()) return out + " <malformed>";
+    for (unsigned b = 0; b < len * 8; ++b) {
+      if (!(wire[i + 2 + b / 8] & (0x80 >> (b % 8)))) continue;
+      if (!out.empty()) out += ' ';
+      out += type_to_string(static_cast<uint16_t>(window * 256 + b));
+    }
+    i += 2 + len;
+  }
+  if (i != wire.size()) out += " <malformed>";
+  return out.empty() ? "(none)" : out;
+}
+
+void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView owner, uint16_t type,
+                 const std::string& text) {
   if (warning) {
     ++out.summary.warnings;
   } else {
@@ -91,8 +90,7 @@ void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView own
   out.problems.push_back({check, warning, make_error(Errc::VerifyFailed, std::move(detail))});
 }
 
-void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
-                    ChunkResult& out) {
+void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds, ChunkResult& out) {
   const ZoneIndex& index = *env.index;
   env.have_ds = !ds.empty();
   if (index.apex == UINT32_MAX) {
@@ -108,8 +106,8 @@ void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
     vk.tag = key_tag(rrs[k].rdata_span());
     vk.flags = f.flags;
     vk.alg = f.algorithm;
-    const bool zone_key = (f.flags & signer::kFlagZone) && f.protocol == 3 &&
-                          !(f.flags & signer::kFlagRevoke);
+    const bool zone_key =
+        (f.flags & signer::kFlagZone) && f.protocol == 3 && !(f.flags & signer::kFlagRevoke);
     if (zone_key && !signer::algorithm_can_verify(f.algorithm)) {
       add_problem(out, VerifyCheck::UnsupportedAlgorithm, true, env.origin, rrtype::DNSKEY,
                   "key " + std::to_string(vk.tag) + " uses algorithm " + alg_text(f.algorithm) +
@@ -182,8 +180,8 @@ void check_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords&
       const RrsigFields f = rrsig_fields(sig.rdata_span());
       if (f.type_covered != type) continue;
       if (!want) {
-        const char* what = (node.flags & kDelegation) ? "at a delegation (zone cut)"
-                                                      : "at a glue/occluded name";
+        const char* what =
+            (node.flags & kDelegation) ? "at a delegation (zone cut)" : "at a glue/occluded name";
         add_problem(out, VerifyCheck::SignedNonAuthoritative, false, node.name, type,
                     std::string("RRSIG over data that is not authoritative ") + what +
                         " (RFC 4035 s2.2), key " + std::to_string(f.key_tag));
@@ -243,8 +241,8 @@ void check_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords&
         if (k.tag != f.key_tag || k.alg != f.algorithm || !k.usable) continue;
         tried = true;
         bool ok = true;
-        const bool reused = std::find(s.reused.begin(), s.reused.end(), sig.rdata) !=
-                            s.reused.end();
+        const bool reused =
+            std::find(s.reused.begin(), s.reused.end(), sig.rdata) != s.reused.end();
         if (env.crypto && !reused) {
           auto r = s.ctx.verify(k.key, rrset, sig.rdata_span());
           ok = r && *r;
@@ -269,9 +267,9 @@ void check_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords&
     if (!want) continue;
     for (unsigned a = 0; a < 256; ++a) {
       if (!env.required_algs.test(a) || valid.test(a) || reported.test(a)) continue;
-      add_problem(out, VerifyCheck::MissingSignature, false, node.name, type,
-                  "no valid RRSIG of algorithm " + alg_text(static_cast<uint8_t>(a)) +
-                      " (RFC 4035 s2.2)");
+      add_problem(
+          out, VerifyCheck::MissingSignature, false, node.name, type,
+          "no valid RRSIG of algorithm " + alg_text(static_cast<uint8_t>(a)) + " (RFC 4035 s2.2)");
     }
     if (apex && type == rrtype::DNSKEY && env.have_ds && !ds_signed) {
       add_problem(out, VerifyCheck::DsMismatch, false, node.name, type,
@@ -344,52 +342,17 @@ void check_nsec(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node,
   const auto have = rd.subspan(nlen);
   if (have.size() != s.bitmap.size() ||
       std::memcmp(have.data(), s.bitmap.data(), have.size()) != 0) {
-    add_problem(out, VerifyCheck::BadBitmap, false, node.name, rrtype::NSEC,
-                "type bitmap lists " + bitmap_text(have) + ", types present: " +
-                    bitmap_text(s.bitmap));
+    add_problem(
+        out, VerifyCheck::BadBitmap, false, node.name, rrtype::NSEC,
+        "type bitmap lists " + bitmap_text(have) + ", types present: " + bitmap_text(s.bitmap));
   }
 }
 
-bool decode_hash_label(NameView owner, Nsec3Hash& out) {
-  if (owner.len < 1 || owner.data[0] != 32) return false;
-  uint64_t acc = 0;
-  int bits = 0;
-  size_t n = 0;
-  for (unsigned i = 0; i < 32; ++i) {
-    const uint8_t c = ascii_lower(owner.data[1 + i]);
-    unsigned v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'v') {
-      v = c - 'a' + 10;
-    } else {
-      return false;
-    }
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      out[n++] = static_cast<uint8_t>(acc >> (bits - 8));
-      bits -= 8;
-    }
-  }
-  return n == kNsec3HashLen;
-}
-
-Nsec3Fields nsec3_fields(std::span<const uint8_t> rd) {
-  Nsec3Fields f{};
-  if (rd.size() < 5) return f;
-  f.alg = rd[0];
-  f.flags = rd[1];
-  f.iterations = static_cast<uint16_t>(rd[2] << 8 | rd[3]);
-  const size_t salt_len = rd[4];
-  if (rd.size() < 5 + salt_len + 1) return f;
-  f.salt = rd.subspan(5, salt_len);
-  const size_t hash_len = rd[5 + salt_len];
-  if (rd.size() < 6 + salt_len + hash_len) return f;
-  f.next = rd.subspan(6 + salt_len, hash_len);
-  f.bitmap = rd.subspan(6 + salt_len + hash_len);
-  f.ok = true;
-  return f;
+void check_name(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node, NameView next,
+                ChunkResult& out) {
+  if (node.rrs.empty()) return;
+  check_signatures(env, s, node, out);
+  if (env.chain == Chain::Nsec) check_nsec(env, s, node, next, out);
 }
 
 }  // namespace zk::pipeline::detail
