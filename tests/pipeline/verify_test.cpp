@@ -148,6 +148,32 @@ TEST_CASE("RFC 4035 appendix A zone: valid in its window, expired after", "[veri
   CHECK(has_check(early.report, "not-yet-valid"));
 }
 
+TEST_CASE("RFC 5155 appendix A zone: a name that equals an NSEC3 owner; valid in its window",
+          "[verify]") {
+  // 2t7b4g4vsa5smi47k61mv5bv1a22bojr.example. holds an A RRset and is also the NSEC3 owner
+  // for ns1.example.: the records at one owner belong to two names (ldns-verify-zone -t and
+  // kzonecheck accept the zone, see tests/e2e/rfc5155_test.cpp).
+  const std::string zone = kShared + "rfc-vectors/rfc5155/example.signed.zone";
+  VerifyOptions o;
+  o.now = at("20100101000000");
+  const Outcome good = verify_at(zone, "example.", o, 4);
+  INFO(good.text);
+  CHECK(good.report.valid());
+  CHECK(good.report.summary.warnings == 0);
+  CHECK(good.report.summary.nsec3 == 12);
+  CHECK(good.report.summary.names == 17);  // 15 with data, the ENTs w. and y.w.example.
+  CHECK(good.report.summary.signatures == 30);
+  CHECK(good.report.summary.signatures == good.report.summary.signatures_verified);
+  CHECK(good.text == verify_at(zone, "example.", o, 1).text);
+
+  o.now = at("20160101000000");
+  const Outcome late = verify_at(zone, "example.", o, 2);
+  CHECK(has_check(late.report, "expired"));
+  CHECK_FALSE(has_check(late.report, "bad-nsec3-chain"));
+  CHECK_FALSE(has_check(late.report, "missing-nsec3"));
+  CHECK_FALSE(has_check(late.report, "bad-bitmap"));
+}
+
 TEST_CASE("Knot's validation suite: valid and invalid as Knot says", "[verify]") {
   const std::string dir = kShared + "peer-suites/knot-dnssec-validate/data/";
   std::ifstream in(kShared + "peer-suites/knot-dnssec-validate/CASES.tsv");
