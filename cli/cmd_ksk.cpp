@@ -22,6 +22,7 @@ struct KskArgs {
   std::string file, algorithm, parent_ds;
   std::string uri, pin_file, pkcs11_module;  // --uri: a KSK in an HSM (signer/pkcs11.hpp)
   bool generate = false, json = false;
+  bool allow_deprecated_algorithm = false;  // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   uint16_t tag = 0;
 };
 
@@ -81,6 +82,7 @@ int run_add(const KskArgs& args) {
       a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
         auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
         if (!policy) return fail(policy.error());
+        if (a.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(*policy);
         auto rec =
             a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
             : !a.uri.empty()
@@ -170,6 +172,8 @@ void register_ksk(CLI::App& root, std::function<int()>& action) {
                   "with --uri: PKCS#11 module (default: p11-kit proxy, else SoftHSM2)");
   add->add_option("--algorithm", args->algorithm,
                   "algorithm (needed for PEM; for --generate, default ECDSAP256SHA256)");
+  add->add_flag("--allow-deprecated-algorithm", args->allow_deprecated_algorithm,
+                "allow a RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) KSK (RFC 8624: NOT RECOMMENDED)");
   add->callback([args, &action] { action = [args] { return run_add(*args); }; });
 
   for (const char* verb : {"activate", "deactivate", "remove", "ds-seen"}) {

@@ -42,12 +42,15 @@ struct ZoneArgs {
   int lock_wait = 60;
   bool full = false;
   std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
+  bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
+  std::string dnskey_signers = "ksk";                 // ksk | all
 };
 
 struct KeyArgs {
   std::string origin, key_dir, algorithm = "ECDSAP256SHA256", digests = "2";
   bool ksk = false;
   unsigned bits = 0;
+  bool allow_deprecated_algorithm = false;
 };
 
 struct VerifyArgs {

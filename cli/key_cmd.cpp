@@ -29,6 +29,8 @@ CLI::App* add_keygen(CLI::App& app, KeyArgs& a) {
   cmd->add_flag("--ksk", a.ksk, "make a key-signing key (flags 257)");
   cmd->add_option("--algorithm,-a", a.algorithm, "algorithm mnemonic or number (default 13)");
   cmd->add_option("--bits,-b", a.bits, "RSA modulus size (2048..4096)");
+  cmd->add_flag("--allow-deprecated-algorithm", a.allow_deprecated_algorithm,
+                "allow RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) (RFC 8624: NOT RECOMMENDED)");
   return cmd;
 }
 
@@ -46,11 +48,14 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
   const Name origin = *parsed_origin;
   auto alg = signer::algorithm_from_text(a.algorithm);
   if (!alg) return failed(report, alg.error());
-  if (!signer::algorithm_can_sign(*alg)) {
+  if (!signer::algorithm_can_sign(*alg, a.allow_deprecated_algorithm)) {
+    if (signer::algorithm_deprecated(*alg)) {
+      return usage(report, signer::deprecated_algorithm_refusal(*alg));
+    }
     return usage(report, "zonekiln does not create keys of algorithm " + a.algorithm);
   }
   if (auto d = ensure_key_dir(a.key_dir); !d) return failed(report, d.error());
-  auto key = signer::generate_key(*alg, a.ksk, a.bits);
+  auto key = signer::generate_key(*alg, a.ksk, a.bits, a.allow_deprecated_algorithm);
   if (!key) return failed(report, key.error());
   auto base = signer::write_key_files(*key, origin, a.key_dir, clock_now);
   if (!base) return failed(report, base.error());

@@ -129,6 +129,13 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   s.nsec3.salt = std::move(*salt);
   s.max_ttl = a.max_ttl;
   s.csk = a.csk;
+  s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
+  s.dnskey_signed_by_all = a.dnskey_signers == "all";
+  if (s.dnskey_signed_by_all && !a.skr.empty()) {
+    return fail(Errc::Usage,
+                "--dnskey-signers all cannot be used with --skr: the DNSKEY RRset and its RRSIGs "
+                "come from the signed key response");
+  }
   s.cds = a.cds && !a.no_cds;
   auto serial = parse_serial(a.serial);
   if (!serial) return fail(serial.error());
@@ -242,6 +249,12 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--pkcs11-module", a.pkcs11_module, "PKCS#11 module");
   cmd->add_option("--zsk-uri", a.zsk_uri, "a ZSK in an HSM (PKCS#11 URI)");
   cmd->add_flag("--full", a.full, "sign every RRset anew instead of reusing valid RRSIGs");
+  cmd->add_flag("--allow-deprecated-algorithm", a.allow_deprecated_algorithm,
+                "sign with RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) keys (RFC 8624: NOT RECOMMENDED), "
+                "e.g. until a roll to another algorithm completes");
+  cmd->add_option("--dnskey-signers", a.dnskey_signers,
+                  "who signs the DNSKEY RRset: ksk (default) or all (the ZSKs too)")
+      ->check(CLI::IsMember({"ksk", "all"}));
   cmd->add_option("--previous", a.previous,
                   "an earlier signed version of the zone (default: the output file)");
   return cmd;

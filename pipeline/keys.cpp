@@ -39,6 +39,14 @@ RR make_rr(ZoneStore& store, const Owner* owner, uint16_t type, uint32_t ttl,
 
 std::string b64(std::span<const uint8_t> v) { return signer::base64_encode(v.data(), v.size()); }
 
+// RFC 8624 s3.1: a key of a NOT RECOMMENDED algorithm that would be adopted signs only on
+// request; refused with a message naming --allow-deprecated-algorithm rather than skipped.
+Result<void> check_deprecated(const signer::Key& k, const SignOptions& o) {
+  if (o.allow_deprecated_algorithm || !signer::algorithm_deprecated(k.algorithm())) return ok();
+  if (!k.has_private() || !active(k, o.now) || k.is_revoked()) return ok();
+  return fail(Errc::Usage, k.source() + ": " + signer::deprecated_algorithm_refusal(k.algorithm()));
+}
+
 // First run for this zone (no KSK in the state): what was in use before zonekiln kept the state
 // carries on. The owner's KSKs that BIND timing says are active become ACTIVE (CSK with --csk);
 // one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
@@ -57,7 +65,10 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
   }
   std::set<uint8_t> zsk_algs;
   for (const signer::Key& k : *loaded) {
-    if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
+    if (auto r = check_deprecated(k, o); !r) return r;
+    if (!k.has_private() ||
+        !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
+      continue;
     if (!active(k, o.now) || k.is_revoked()) continue;
     if (!k.is_ksk()) continue;
     if (zone.ksk_count() >= signer::kMaxKsks) break;
@@ -79,7 +90,9 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     if (k.role == signer::KeyRole::ZSK) zsk_algs.insert(k.algorithm);
   }
   for (const signer::Key& k : *loaded) {
-    if (!k.has_private() || !signer::algorithm_can_sign(k.algorithm())) continue;
+    if (!k.has_private() ||
+        !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
+      continue;
     if (k.is_ksk() || !active(k, o.now) || !zsk_algs.insert(k.algorithm()).second) continue;
     signer::add_zsk(zone, k.tag(), k.algorithm(), k.source(), b64(k.dnskey_rdata()), o.now);
     stats.notes.push_back("adopted ZSK " + k.source());
@@ -96,6 +109,7 @@ signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t
   p.dnskey_ttl = dnskey_ttl;
   p.max_zone_ttl = max_zone_ttl;
   p.ttl_clamp = o.max_ttl != 0 ? o.max_ttl : 2147483647u;
+  if (o.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(p);
   p.sig_validity = o.expiration - o.now;
   // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
   // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
@@ -131,6 +145,22 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
                                           [](const signer::KeyRecord& k) { return k.is_ksk(); });
   if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
     if (auto r = adopt_key_dir(zone, run.policy, o, origin, diag, stats); !r) return r;
+  }
+  // A key of a NOT RECOMMENDED algorithm still in the zone's key set (e.g. until a roll away
+  // from it completes) signs only on request; RSASHA1 (5) never with NSEC3 (RFC 5155 s2: NSEC3
+  // with RSA/SHA-1 is RSASHA1-NSEC3-SHA1, 7, so that resolvers unaware of NSEC3 see the zone as
+  // unsigned rather than bogus).
+  for (const signer::KeyRecord& k : zone.keys) {
+    if (k.is_removed() || !signer::algorithm_deprecated(k.algorithm)) continue;
+    if (!o.allow_deprecated_algorithm) {
+      return fail(Errc::Usage, k.label() + " of " + run.origin_text + ": " +
+                                   signer::deprecated_algorithm_refusal(k.algorithm));
+    }
+    if (o.nsec3.enabled && k.algorithm == signer::alg::RSASHA1) {
+      return fail(Errc::Usage, k.label() + " of " + run.origin_text +
+                                   ": RSASHA1 (5) keys cannot sign an NSEC3 zone (RFC 5155 s2); "
+                                   "use RSASHA1-NSEC3-SHA1 (7) keys, or NSEC");
+    }
   }
   if (!o.zsk_uri.empty()) {
     // A token ZSK: recorded once; plan_keys publishes it (at once when no ZSK signs yet, else
@@ -211,6 +241,19 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
         return x.algorithm() == z.algorithm();
       });
       if (!covered) plan.ksks.push_back(z);
+    }
+  }
+  plan.dnskey_signers = plan.ksks;
+  if (options.dnskey_signed_by_all) {
+    // --dnskey-signers all: every active key signs the DNSKEY RRset (the ZSKs too).
+    for (const auto& z : plan.zsks) {
+      const bool already =
+          std::any_of(plan.dnskey_signers.begin(), plan.dnskey_signers.end(), [&](const auto& x) {
+            return x.algorithm() == z.algorithm() && x.tag() == z.tag() &&
+                   std::equal(x.dnskey_rdata().begin(), x.dnskey_rdata().end(),
+                              z.dnskey_rdata().begin(), z.dnskey_rdata().end());
+          });
+      if (!already) plan.dnskey_signers.push_back(z);
     }
   }
   plan.params.signer = origin;

@@ -180,6 +180,12 @@ struct SignOptions {
   int64_t inception = 0;  // absolute unix seconds
   int64_t expiration = 0;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
+  /// Sign with RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) keys, which RFC 8624 s3.1 calls NOT
+  /// RECOMMENDED for signing; without it a key of theirs in the key set refuses the run.
+  bool allow_deprecated_algorithm = false;
+  /// The DNSKEY RRset is signed by the KSKs (false) or by the ZSKs as well (true: every active
+  /// key, as some operators and signers do). CDS/CDNSKEY stay signed by the KSKs.
+  bool dnskey_signed_by_all = false;
   std::string ds_output;               // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
   // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.

@@ -206,8 +206,14 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
         const bool key_type =
             (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY || rrs[b].type == rrtype::CDS ||
                                   rrs[b].type == rrtype::CDNSKEY);
-        if (!all_reusable(prev, sets[p], key_type ? keys.ksks : keys.zsks, reuse)) return false;
+        const auto& signers = key_type ? keys.key_set_signers(rrs[b].type) : keys.zsks;
+        if (!all_reusable(prev, sets[p], signers, reuse)) return false;
         if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
+        // A key that no longer signs a key RRset (e.g. --dnskey-signers back to ksk) changes it.
+        if (key_type && keys.kept_key_rrsigs.empty() &&
+            prev.sigs_of(sets[p]).size() != signers.size()) {
+          return false;
+        }
       }
       ++p;
       b = e;

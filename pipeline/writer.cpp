@@ -211,7 +211,7 @@ class ChunkWriter {
         write_rrsig(rrset[0], kept.rdata, kept.rdlen, f.expiration, true);
       }
     }
-    const auto& keys = key_set ? plan_.keys->ksks : plan_.keys->zsks;
+    const auto& keys = key_set ? plan_.keys->key_set_signers(rrset[0].type) : plan_.keys->zsks;
     if (keys.empty()) return;
     const PreviousZone* previous = plan_.previous;
     const PrevRRset* prev =

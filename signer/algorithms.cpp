@@ -10,15 +10,18 @@ namespace zk::signer {
 namespace detail {
 namespace {
 
-// RFC 8624 s3.1: 1, 3, 6 and 12 MUST NOT be used for signing; 5 and 7 NOT RECOMMENDED for
-// signing but still validated, so old zones can be checked. GOST and DSA are not verified either
-// (OpenSSL 3 has no GOST, DSA with SHA-1 is gone from DNSSEC deployments).
+// RFC 8624 s3.1: 1, 3, 6 and 12 MUST NOT be used for signing; 5 and 7 are NOT RECOMMENDED for
+// signing (not MUST NOT): they sign only on request (algorithm_can_sign's allow_deprecated),
+// for an operator who must keep a zone signed until a roll to another algorithm completes, and
+// are always validated. GOST and DSA are not verified either (OpenSSL 3 has no GOST, DSA with
+// SHA-1 is gone from DNSSEC deployments).
 constexpr AlgInfo kAlgs[] = {
     {alg::RSAMD5, "RSAMD5", Kind::Unsupported, nullptr, nullptr, 0, false, false},
     {alg::DSA, "DSA", Kind::Unsupported, nullptr, nullptr, 0, false, false},
-    {alg::RSASHA1, "RSASHA1", Kind::Rsa, "SHA1", nullptr, 0, false, true},
+    {alg::RSASHA1, "RSASHA1", Kind::Rsa, "SHA1", nullptr, 0, true, true, true},
     {alg::DSA_NSEC3_SHA1, "DSA-NSEC3-SHA1", Kind::Unsupported, nullptr, nullptr, 0, false, false},
-    {alg::RSASHA1_NSEC3_SHA1, "RSASHA1-NSEC3-SHA1", Kind::Rsa, "SHA1", nullptr, 0, false, true},
+    {alg::RSASHA1_NSEC3_SHA1, "RSASHA1-NSEC3-SHA1", Kind::Rsa, "SHA1", nullptr, 0, true, true,
+     true},
     {alg::RSASHA256, "RSASHA256", Kind::Rsa, "SHA256", nullptr, 0, true, true},
     {alg::RSASHA512, "RSASHA512", Kind::Rsa, "SHA512", nullptr, 0, true, true},
     {alg::ECC_GOST, "ECC-GOST", Kind::Unsupported, nullptr, nullptr, 0, false, false},
@@ -84,9 +87,21 @@ std::string algorithm_name(uint8_t algorithm) {
   return std::to_string(algorithm);
 }
 
-bool algorithm_can_sign(uint8_t algorithm) noexcept {
+bool algorithm_can_sign(uint8_t algorithm, bool allow_deprecated) noexcept {
   const detail::AlgInfo* a = detail::alg_info(algorithm);
-  return a && a->can_sign;
+  return a && a->can_sign && (!a->deprecated || allow_deprecated);
+}
+
+bool algorithm_deprecated(uint8_t algorithm) noexcept {
+  const detail::AlgInfo* a = detail::alg_info(algorithm);
+  return a && a->deprecated;
+}
+
+std::string deprecated_algorithm_refusal(uint8_t algorithm) {
+  return "algorithm " + algorithm_name(algorithm) + " (" + std::to_string(algorithm) +
+         ") is NOT RECOMMENDED for signing (RFC 8624 s3.1); zonekiln signs with it only when "
+         "given --allow-deprecated-algorithm (e.g. to keep the zone signed until a roll to "
+         "ECDSAP256SHA256 (13) or ED25519 (15) completes)";
 }
 
 bool algorithm_can_verify(uint8_t algorithm) noexcept {

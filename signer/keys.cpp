@@ -233,12 +233,15 @@ Result<Key> key_from_dnskey(std::span<const uint8_t> rdata) {
   return detail::make_key(*alg, flags, std::move(*pkey), false, "DNSKEY", rdata);
 }
 
-Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits) {
+Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits, bool allow_deprecated) {
   const AlgInfo* alg = detail::alg_info(algorithm);
   if (!alg || !alg->can_sign)
     return fail(Errc::Usage, "algorithm " + algorithm_name(algorithm) +
                                  " must not be used for signing (RFC 8624 s3.1); use "
                                  "ECDSAP256SHA256 (13), ED25519 (15) or RSASHA256 (8)");
+  if (alg->deprecated && !allow_deprecated) {
+    return fail(Errc::Usage, deprecated_algorithm_refusal(algorithm));
+  }
   detail::PkeyCtxPtr ctx;
   switch (alg->kind) {
     case Kind::Rsa:

@@ -7,6 +7,7 @@
 
 #include "dns/atomic_file.hpp"
 #include "dns/timeparse.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -171,8 +172,10 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
 
 Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
                           std::string source, std::string dnskey_b64, int64_t now) {
-  if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(), algorithm) ==
-      policy.allowed_algorithms.end()) {
+  if (!policy_allows(policy, algorithm)) {
+    if (algorithm_deprecated(algorithm)) {
+      return fail(Errc::Usage, deprecated_algorithm_refusal(algorithm));
+    }
     return fail(Errc::Usage, "algorithm " + std::to_string(algorithm) +
                                  " is not allowed by the policy; use e.g. 13 (ECDSAP256SHA256)");
   }

@@ -72,7 +72,7 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                  " already has two KSKs; finish the current rollover "
                                  "first (`zonekiln ksk deactivate`, `ksk remove`)");
   }
-  auto key = generate_key(algorithm, /*ksk=*/true);
+  auto key = generate_key(algorithm, /*ksk=*/true, 0, policy_allows(policy, algorithm));
   if (!key) return fail(key.error());
   auto base = write_key_files(*key, origin, dir, now);
   if (!base) return fail(base.error());
@@ -96,7 +96,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
     if (round == 2) return fail(Errc::Internal, "key plan does not converge for " + zone.origin);
     ZoneKeyState next = out.plan.state;
     for (uint8_t alg : out.plan.new_zsk_algorithms) {
-      auto key = generate_key(alg, /*ksk=*/false);
+      auto key = generate_key(alg, /*ksk=*/false, 0, policy_allows(policy, alg));
       if (!key) return fail(Errc::Internal, "cannot create a ZSK: " + key.error().detail);
       auto base = write_key_files(*key, origin, dir, now);
       if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);

@@ -10,6 +10,17 @@ namespace zk::signer {
 
 std::vector<uint8_t> default_allowed_algorithms() { return {8, 10, 13, 14, 15, 16}; }
 
+bool policy_allows(const Policy& p, uint8_t algorithm) noexcept {
+  return std::find(p.allowed_algorithms.begin(), p.allowed_algorithms.end(), algorithm) !=
+         p.allowed_algorithms.end();
+}
+
+void allow_deprecated_algorithms(Policy& p) {
+  for (uint8_t a : {uint8_t{5}, uint8_t{7}}) {
+    if (!policy_allows(p, a)) p.allowed_algorithms.push_back(a);
+  }
+}
+
 std::string policy_to_json(const Policy& p) {
   nlohmann::json j;
   j["zsk_lifetime"] = p.zsk_lifetime;

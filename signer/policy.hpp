@@ -40,6 +40,12 @@ struct Policy {
   std::vector<uint8_t> allowed_algorithms = default_allowed_algorithms();
 };
 
+/// True when p.allowed_algorithms holds algorithm.
+bool policy_allows(const Policy& p, uint8_t algorithm) noexcept;
+/// Adds RSASHA1 (5) and RSASHA1-NSEC3-SHA1 (7) to p.allowed_algorithms: RFC 8624 s3.1 says NOT
+/// RECOMMENDED for signing, not MUST NOT (--allow-deprecated-algorithm).
+void allow_deprecated_algorithms(Policy& p);
+
 /// The policy as a JSON object and back; fields missing from the JSON keep their values in
 /// base. Errc::Internal when the text is not a JSON object of the expected field types.
 std::string policy_to_json(const Policy& p);

@@ -29,8 +29,14 @@ inline constexpr uint8_t SHA1 = 1, SHA256 = 2, GOST = 3, SHA384 = 4;
 Result<uint8_t> algorithm_from_text(std::string_view text);
 /// Mnemonic for an algorithm number ("ECDSAP256SHA256"), or the number as text.
 std::string algorithm_name(uint8_t algorithm);
-/// True for the algorithms zonekiln signs with (8, 10, 13, 14, 15, 16; RFC 8624 MUST/RECOMMENDED).
-bool algorithm_can_sign(uint8_t algorithm) noexcept;
+/// True for the algorithms zonekiln signs with: 8, 10, 13, 14, 15, 16 (RFC 8624 s3.1 MUST and
+/// RECOMMENDED), and with allow_deprecated also RSASHA1 (5) and RSASHA1-NSEC3-SHA1 (7), which
+/// RFC 8624 calls NOT RECOMMENDED (not MUST NOT) for signing.
+bool algorithm_can_sign(uint8_t algorithm, bool allow_deprecated = false) noexcept;
+/// True for 5 and 7: they sign only when asked to (--allow-deprecated-algorithm).
+bool algorithm_deprecated(uint8_t algorithm) noexcept;
+/// The refusal for a deprecated algorithm without the request; it names the flag.
+std::string deprecated_algorithm_refusal(uint8_t algorithm);
 /// True for the algorithms zonekiln can verify (the above plus 5 and 7 for old zones).
 bool algorithm_can_verify(uint8_t algorithm) noexcept;
 
@@ -82,13 +88,14 @@ class Key {
 /// .key/.private suffix), a PEM private key (PKCS#8 as written by `openssl genpkey`; then
 /// algorithm and flags are needed: pem_algorithm and pem_flags), a PKCS#11 key descriptor
 /// (.pkcs11) or a PKCS#11 URI (pem_flags/pem_algorithm apply; the token is reached with the
-/// default module and the PIN in ZONEKILN_PIN; use load_pkcs11_key to choose them). The DNSKEY owner must equal
-/// origin when the .key file names one. Errc::KeyActionNeeded when a file is missing,
-/// unreadable, too openly readable (private part not 0600/0400... mode group/other-readable),
-/// or public and private parts do not match; Errc::Usage for bad arguments.
+/// default module and the PIN in ZONEKILN_PIN; use load_pkcs11_key to choose them). The DNSKEY
+/// owner must equal origin when the .key file names one. Errc::KeyActionNeeded when a file is
+/// missing, unreadable, too openly readable (private part not 0600/0400... mode
+/// group/other-readable), or public and private parts do not match; Errc::Usage for bad arguments.
 /// Details: pem_algorithm 0 takes the algorithm from the key type (RSA -> RSASHA256, P-256 ->
 /// 13, P-384 -> 14, Ed25519 -> 15, Ed448 -> 16). Keys of algorithms RFC 8624 forbids for
-/// signing (1, 3, 5, 6, 7, 12) -> Errc::KeyActionNeeded (verify-only use: key_from_dnskey).
+/// signing (1, 3, 6, 12) -> Errc::KeyActionNeeded (verify-only use: key_from_dnskey). RSASHA1
+/// (5, 7) BIND keys load: whether they may sign is the caller's algorithm_can_sign decision.
 /// RSA keys below 2048 bits still load (old keys, RFC 5702 vectors); see Key::bits(). BIND
 /// timing metadata is returned in Key::timing. Encrypted PEM files are refused, never prompted
 /// for. The private key bytes are read into buffers that are cleansed afterwards and never
@@ -107,9 +114,10 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
                                       const Pkcs11Config* pkcs11 = nullptr);
 
 /// Makes a new key pair. bits is for RSA only (2048..4096; 0 = 2048). Errc::Usage for an
-/// algorithm that may not sign (RFC 8624) or a bad size. timing is left empty; write_key_files
-/// fills in Created/Publish/Activate.
-Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits = 0);
+/// algorithm that may not sign (RFC 8624; 5 and 7 only with allow_deprecated) or a bad size.
+/// timing is left empty; write_key_files fills in Created/Publish/Activate.
+Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits = 0,
+                         bool allow_deprecated = false);
 
 /// Writes K<origin>.+AAA+TTTTT.key and .private (mode 0600) into dir, atomically (temp + rename).
 /// Returns the base path (dir/K...). The files are readable by BIND's dnssec-* tools.

@@ -1,12 +1,12 @@
 // Internal: the streaming output stage (records, NSEC/NSEC3, RRSIGs -> text, in order).
 #pragma once
 
-#include <functional>
-
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/pipeline.hpp"
@@ -19,6 +19,8 @@ namespace zk::pipeline::detail {
 /// everything else (with --csk both lists hold the same keys).
 struct KeyPlan {
   std::vector<signer::Key> ksks, zsks;
+  /// The DNSKEY RRset's signers: ksks, and with --dnskey-signers all the zsks too.
+  std::vector<signer::Key> dnskey_signers;
   std::vector<std::vector<uint8_t>> dnskeys;   // the DNSKEY RRset (wire RDATA)
   std::vector<std::vector<uint8_t>> cds_keys;  // CDS + CDNSKEY are made of these
   bool cds_delete = false;                     // RFC 8078 s4 delete records instead
@@ -27,6 +29,11 @@ struct KeyPlan {
   std::vector<RR> kept_key_rrsigs;
   signer::RrsigParams params;
   uint32_t dnskey_ttl = 3600;
+
+  /// Who signs an apex key RRset: DNSKEY dnskey_signers, CDS/CDNSKEY the KSKs.
+  const std::vector<signer::Key>& key_set_signers(uint16_t type) const {
+    return type == rrtype::DNSKEY ? dnskey_signers : ksks;
+  }
 };
 
 enum class ChainKind { None, Nsec, Nsec3 };

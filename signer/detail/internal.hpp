@@ -25,8 +25,9 @@ struct AlgInfo {
   const char* md_name;  // digest for RSA/ECDSA (nullptr for EdDSA)
   const char* group;    // ECDSA curve / EdDSA key type ("ED25519"), nullptr for RSA
   size_t field_size;    // ECDSA coordinate / EdDSA key octets; 0 for RSA
-  bool can_sign;
+  bool can_sign;        // the crypto layer makes signatures with it
   bool can_verify;
+  bool deprecated = false;  // RFC 8624 s3.1 NOT RECOMMENDED for signing (5, 7): by request only
 };
 
 /// nullptr for an algorithm zonekiln does not know at all.
