@@ -73,6 +73,22 @@ TEST_CASE("algorithm names and policy (RFC 8624)", "[signer]") {
     CHECK(k.error().code == Errc::Usage);
     CHECK(k.error().detail.find("RFC 8624") != std::string::npos);
   }
+  // 5 and 7 are NOT RECOMMENDED (not MUST NOT): on request they sign; the others never do.
+  for (uint8_t a : {5, 7}) {
+    CHECK(algorithm_deprecated(a));
+    CHECK(algorithm_can_sign(a, /*allow_deprecated=*/true));
+    CHECK(generate_key(a, false).error().detail.find("--allow-deprecated-algorithm") !=
+          std::string::npos);
+    auto k = generate_key(a, true, 0, /*allow_deprecated=*/true);
+    REQUIRE(k);
+    CHECK(k->algorithm() == a);
+    CHECK(k->bits() == 2048);
+  }
+  for (uint8_t a : {1, 3, 6, 12}) {
+    CHECK_FALSE(algorithm_deprecated(a));
+    CHECK_FALSE(algorithm_can_sign(a, /*allow_deprecated=*/true));
+    CHECK_FALSE(generate_key(a, false, 0, /*allow_deprecated=*/true));
+  }
   CHECK_FALSE(generate_key(alg::RSASHA256, false, 1024));
   CHECK_FALSE(generate_key(alg::RSASHA256, false, 8192));
 }
@@ -299,7 +315,8 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
   }
 }
 
-TEST_CASE("keys of algorithms RFC 8624 forbids for signing are refused at load", "[signer]") {
+TEST_CASE("keys RFC 8624 forbids are refused at load; RSASHA1 keys load (signing is asked for)",
+          "[signer]") {
   TempDir tmp;
   const Name origin = name_of("example.com.");
   auto k = generate_key(alg::RSASHA256, false);
@@ -316,10 +333,20 @@ TEST_CASE("keys of algorithms RFC 8624 forbids for signing are refused at load",
   std::ofstream(old + ".private") << priv;
   ::chmod((old + ".private").c_str(), 0600);
   auto r = load_key(old, origin);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == Errc::KeyActionNeeded);
-  CHECK(r.error().detail.find("RFC 8624") != std::string::npos);
-  CHECK(r.error().detail.find("RSASHA1") != std::string::npos);
+  REQUIRE(r);
+  CHECK(r->algorithm() == alg::RSASHA1);
+  // Relabelled as RSAMD5 (1): MUST NOT sign (RFC 8624 s3.1).
+  pub.replace(pub.find(" 3 5 "), 5, " 3 1 ");
+  priv.replace(priv.find("Algorithm: 5 (RSASHA1)"), 22, "Algorithm: 1 (RSAMD5)");
+  const std::string md5 = tmp.path + "/Kexample.com.+001+00001";
+  std::ofstream(md5 + ".key") << pub;
+  std::ofstream(md5 + ".private") << priv;
+  ::chmod((md5 + ".private").c_str(), 0600);
+  auto m = load_key(md5, origin);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code == Errc::KeyActionNeeded);
+  CHECK(m.error().detail.find("RFC 8624") != std::string::npos);
+  CHECK(m.error().detail.find("RSAMD5") != std::string::npos);
 }
 
 TEST_CASE("encrypted PEM keys fail without prompting", "[signer]") {
