@@ -57,7 +57,7 @@ std::string normalized(const std::string& zone) {
 }  // namespace
 
 TEST_CASE(
-    "--dnskey-signers all: every active key signs the DNSKEY RRset; zonekiln reproduces "
+    "sign --dnskey-signers all: every active key signs the DNSKEY RRset, and zonekiln reproduces "
     "ldns-signzone -A (and ldns-signzone without -A by default)",
     "[e2e][sign]") {
   if (!zk::test::need_tools(
@@ -107,7 +107,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("--dnskey-signers: a bad value and the combination with --skr are usage errors",
+TEST_CASE("sign --dnskey-signers: a bad value and the combination with --skr are usage errors",
           "[e2e][sign][cli]") {
   zk::test::TempDir dir;
   zk::test::write_file(dir.file("z.zone"), kZone);
