@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
+#include "signer/keystate.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {
@@ -81,6 +82,7 @@ int run_ds(const KeyArgs& a, Report& report) {
     }
     pos = comma + 1;
   }
+  if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return failed(report, d.error());
   std::vector<Error> problems;
   auto keys = signer::load_key_dir(a.key_dir, origin, &problems);
   if (!keys) return failed(report, keys.error());
