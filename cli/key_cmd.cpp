@@ -57,7 +57,7 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
   }
   if (auto d = ensure_key_dir(a.key_dir); !d) return failed(report, d.error());
   auto key = signer::generate_unique_key(*alg, a.ksk, a.bits, origin, a.key_dir,
-                                        a.allow_deprecated_algorithm);
+                                         a.allow_deprecated_algorithm);
   if (!key) return failed(report, key.error());
   auto base = signer::write_key_files(*key, origin, a.key_dir, clock_now);
   if (!base) return failed(report, base.error());

@@ -74,8 +74,8 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                  " already has two KSKs; finish the current rollover "
                                  "first (`zonekiln ksk deactivate`, `ksk remove`)");
   }
-  auto key =
-      generate_unique_key(algorithm, /*ksk=*/true, 0, origin, dir, policy_allows(policy, algorithm));
+  auto key = generate_unique_key(algorithm, /*ksk=*/true, 0, origin, dir,
+                                 policy_allows(policy, algorithm));
   if (!key) return fail(key.error());
   auto base = write_key_files(*key, origin, dir, now);
   if (!base) return fail(base.error());
