@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
 #include "dns/timeparse.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/signer.hpp"
 #include "signer/skr.hpp"
@@ -37,6 +38,11 @@ int run_ksr(const KsrArgs& a) {
   if (!from) return report_error(from.error());
   auto to = parse_time(a.to, *from);  // "+90d" counts from --from
   if (!to) return report_error(to.error());
+  // The periods' RRSIGs carry these times (RFC 4034 s3.1.5).
+  if (auto r = check_serial_time("--from " + a.from, *from, *now, "--now"); !r)
+    return report_error(r.error());
+  if (auto r = check_serial_time("--to " + a.to, *to, *from, "--from"); !r)
+    return report_error(r.error());
   auto period = parse_duration(a.period);
   if (!period) return report_error(period.error());
   auto lifetime = parse_duration(a.zsk_lifetime);
@@ -49,6 +55,13 @@ int run_ksr(const KsrArgs& a) {
   o.zsk_lifetime = *lifetime;
   o.algorithm = *alg;
   o.dnskey_ttl = a.dnskey_ttl;
+  if (auto d = signer::require_key_dir(a.keys, a.origin); !d) return report_error(d.error());
+  {
+    OutputGuard guard;
+    auto state = signer::read_state(a.keys);
+    signer::protect_keys(guard, a.keys, state ? &*state : nullptr);
+    if (auto g = guard.check({"--output", a.output}); !g) return report_error(g.error());
+  }
   std::vector<std::string> notes;
   auto req = signer::make_ksr(a.keys, *origin, o, *now, &notes);
   if (!req) return report_error(req.error());
@@ -63,6 +76,12 @@ int run_ksr(const KsrArgs& a) {
 }
 
 int run_skr_sign(const SkrSignArgs& a) {
+  {
+    OutputGuard guard;
+    guard.protect_file(a.request, "the request");
+    signer::protect_keys(guard, a.ksk_dir, nullptr);
+    if (auto g = guard.check({"--output", a.output}); !g) return report_error(g.error());
+  }
   auto req = signer::read_skr_file(a.request);
   if (!req) return report_error(req.error());
   auto overlap = parse_duration(a.overlap);

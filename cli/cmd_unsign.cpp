@@ -32,33 +32,40 @@ int run_unsign(const UnsignArgs& a) {
   }
   auto text = zk::read_whole_file(a.zone_file);
   if (!text) return report_error(text.error());
-  return with_state(
-      a.zone,
-      [&](signer::KeyStateFile&, signer::ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
-        signer::UnsignRequest req;
-        req.now = now;
-        req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
-        if (a.ds_ttl) req.ds_ttl = a.ds_ttl;
-        signer::ZoneKeyState next = z;
-        const signer::UnsignDecision d = signer::unsign_step(next, req);
-        if (d.write_zone()) {
-          auto stripped = signer::strip_dnssec_text(*text, z.origin);
-          if (!stripped) return fail(stripped.error());
-          const std::string out = a.output.empty() ? a.zone_file + ".unsigned" : a.output;
-          // The zone is written before the state says NOT_SIGNING: if writing fails, the state
-          // still says the procedure is under way and the command can be run again.
-          if (auto w = zk::write_file_atomic(out, *stripped); !w) return fail(w.error());
-          print_out("wrote " + out + "\n");
-        }
-        z = next;
-        if (d.write_zone()) {
-          print_out(d.message + "\n");
-        } else {
-          std::fprintf(stderr, "zonekiln: %s\n", d.message.c_str());
-        }
-        code = d.exit_code();
-        return true;
-      });
+  return with_state(a.zone,
+                    [&](signer::KeyStateFile& file, signer::ZoneKeyState& z, int64_t now,
+                        int& code) -> Result<bool> {
+                      const std::string out =
+                          a.output.empty() ? a.zone_file + ".unsigned" : a.output;
+                      OutputGuard guard;
+                      guard.protect_file(a.zone_file, "the zone file");
+                      signer::protect_keys(guard, a.zone.keys, &file);
+                      if (auto g = guard.check({"--output", out}); !g) return fail(g.error());
+                      signer::UnsignRequest req;
+                      req.now = now;
+                      req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
+                      if (a.ds_ttl) req.ds_ttl = a.ds_ttl;
+                      signer::ZoneKeyState next = z;
+                      const signer::UnsignDecision d = signer::unsign_step(next, req);
+                      if (d.write_zone()) {
+                        auto stripped = signer::strip_dnssec_text(*text, z.origin);
+                        if (!stripped) return fail(stripped.error());
+                        // The zone is written before the state says NOT_SIGNING: if writing fails,
+                        // the state still says the procedure is under way and the command can be
+                        // run again.
+                        if (auto w = zk::write_file_atomic(out, *stripped); !w)
+                          return fail(w.error());
+                        print_out("wrote " + out + "\n");
+                      }
+                      z = next;
+                      if (d.write_zone()) {
+                        print_out(d.message + "\n");
+                      } else {
+                        std::fprintf(stderr, "zonekiln: %s\n", d.message.c_str());
+                      }
+                      code = d.exit_code();
+                      return true;
+                    });
 }
 
 }  // namespace

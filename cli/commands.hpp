@@ -92,15 +92,15 @@ class TerminalProgress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+/// Test build (ZK_TEST_HOOKS) only: failure injection from ZK_TEST_FAIL_AT (cli/test_hooks.cpp).
+/// Does nothing in the installed binary. Errc::Usage for a malformed specification.
+Result<void> install_test_hooks();
+
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);
 
 /// Creates a key directory (mode 0700) when it does not exist yet.
 Result<void> ensure_key_dir(const std::string& dir);
-
-/// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
-/// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
-Result<int64_t> parse_time_arg(const std::string& text, int64_t now);
 
 // Subcommands registered by register_X: when X is parsed its callback sets action to the function
 // that does the work and returns the exit code.

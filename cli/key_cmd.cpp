@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
+#include "signer/keystate.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {
@@ -55,7 +56,8 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
     return usage(report, "zonekiln does not create keys of algorithm " + a.algorithm);
   }
   if (auto d = ensure_key_dir(a.key_dir); !d) return failed(report, d.error());
-  auto key = signer::generate_key(*alg, a.ksk, a.bits, a.allow_deprecated_algorithm);
+  auto key = signer::generate_unique_key(*alg, a.ksk, a.bits, origin, a.key_dir,
+                                         a.allow_deprecated_algorithm);
   if (!key) return failed(report, key.error());
   auto base = signer::write_key_files(*key, origin, a.key_dir, clock_now);
   if (!base) return failed(report, base.error());
@@ -80,6 +82,7 @@ int run_ds(const KeyArgs& a, Report& report) {
     }
     pos = comma + 1;
   }
+  if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return failed(report, d.error());
   std::vector<Error> problems;
   auto keys = signer::load_key_dir(a.key_dir, origin, &problems);
   if (!keys) return failed(report, keys.error());

@@ -56,7 +56,14 @@ Result<signer::Policy> apply_policy_options(const PolicyArgs& a, signer::Policy 
 }
 
 Result<int64_t> resolve_now(const std::string& text) {
-  return parse_time(text, static_cast<int64_t>(std::time(nullptr)));
+  const int64_t clock = static_cast<int64_t>(std::time(nullptr));
+  auto now = parse_time(text, clock);
+  if (!now) return now;
+  // The key timeline records this time; it must be one RRSIG fields can express (RFC 4034
+  // s3.1.5), or a rollover would wait for a date that never comes.
+  if (auto r = check_serial_time("--now " + text, *now, clock, "the clock"); !r)
+    return fail(r.error());
+  return now;
 }
 
 Result<Name> origin_name(const std::string& text) {
@@ -89,11 +96,17 @@ int with_state(const ZoneKeyArgs& args,
   if (!lock) return report_error(lock.error());
   auto file = signer::read_state(args.keys);
   if (!file) return report_error(file.error());
+  for (const auto& n : file->recovery_notes)
+    std::fprintf(stderr, "zonekiln: note: %s\n", n.c_str());
   signer::ZoneKeyState& zone = file->get_or_add(args.origin);
+  std::string clock_warning;
+  const int64_t at = signer::timeline_now(zone, *now, &clock_warning);
+  if (!clock_warning.empty())
+    std::fprintf(stderr, "zonekiln: warning: %s\n", clock_warning.c_str());
   int code = 0;
-  auto changed = f(*file, zone, *now, code);
+  auto changed = f(*file, zone, at, code);
   if (!changed) return report_error(changed.error());
-  if (*changed) {
+  if (*changed || !file->recovery_notes.empty()) {
     if (auto w = signer::write_state(args.keys, *file); !w) return report_error(w.error());
   }
   return code;

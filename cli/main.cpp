@@ -1,6 +1,7 @@
 // zonekiln: flags -> options -> pipeline -> exit code. The only catch in the program.
 #include <oneapi/tbb/global_control.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -10,7 +11,15 @@
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  // Under a file size limit (ulimit -f) a write past it raises SIGXFSZ, whose default action
+  // kills the process without a word or a metrics file; ignored, the write fails with EFBIG
+  // and is reported like a full disk (exit 4, path and errno named).
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
+    if (auto hooks = zk::cli::install_test_hooks(); !hooks) {
+      std::fprintf(stderr, "zonekiln: error: %s\n", hooks.error().detail.c_str());
+      return 2;
+    }
     CLI::App app{"zonekiln: DNS zone compiler and DNSSEC signer"};
     app.require_subcommand(1);
     zk::cli::ZoneArgs zone;

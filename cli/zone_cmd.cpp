@@ -2,16 +2,18 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <span>
 
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
+#include "dns/timeparse.hpp"
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
@@ -68,33 +70,57 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// RFC 4034 s3.1.5: the signature times must be unambiguous to validators (whose clock is the
+// real one) and to this run (--now), and the validity at most 68 years.
+Result<void> check_signature_times(const ZoneArgs& a, int64_t clock_now,
+                                   const pipeline::SignOptions& s) {
+  const std::string inception = a.inception.empty() ? "the signature inception (--now minus 1 hour)"
+                                                    : "--inception " + a.inception;
+  const std::string expiration = a.expiration.empty()
+                                     ? "the signature expiration (--now plus 14 days)"
+                                     : "--expiration " + a.expiration;
+  for (const auto& [what, t] : {std::pair{&inception, s.inception}, {&expiration, s.expiration}}) {
+    if (auto r = check_serial_time(*what, t, s.now, "--now"); !r) return r;
+    if (auto r = check_serial_time(*what, t, clock_now, "the clock"); !r) return r;
+  }
+  if (s.expiration <= s.inception) {
+    return fail(Errc::Usage, "signature expiration must be after inception");
+  }
+  if (s.expiration - s.inception > kMaxSerialDistance) {
+    return fail(Errc::Usage, "signature validity from " + time_to_iso(s.inception) + " to " +
+                                 time_to_iso(s.expiration) +
+                                 " is over 68 years (2^31-1 s), more than RRSIG serial-number "
+                                 "times can express (RFC 4034 s3.1.5)");
+  }
+  return ok();
+}
+
 // Fills the sign options; any error is a usage error.
 Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::CompileOptions& o) {
   auto& s = o.signing;
   s.key_dir = a.key_dir;
   s.now = clock_now;
   if (!a.now.empty()) {
-    auto t = parse_time_arg(a.now, clock_now);
+    auto t = parse_time(a.now, clock_now);
     if (!t) return fail(t.error());
     s.now = *t;
+    if (auto r = check_serial_time("--now " + a.now, s.now, clock_now, "the clock"); !r) return r;
   }
   s.inception = s.now - 3600;  // allow for validators with slow clocks
   // 14 days, as managed DNS services sign; the lifecycle's refresh window (a quarter, at least
   // max TTL + 2 days + 1 hour) and jitter fit inside it (signer::check_timing).
   s.expiration = s.now + 14 * 86400;
   if (!a.inception.empty()) {
-    auto t = parse_time_arg(a.inception, s.now);
+    auto t = parse_time(a.inception, s.now);
     if (!t) return fail(t.error());
     s.inception = *t;
   }
   if (!a.expiration.empty()) {
-    auto t = parse_time_arg(a.expiration, s.now);
+    auto t = parse_time(a.expiration, s.now);
     if (!t) return fail(t.error());
     s.expiration = *t;
   }
-  if (s.expiration <= s.inception) {
-    return fail(Errc::Usage, "signature expiration must be after inception");
-  }
+  if (auto r = check_signature_times(a, clock_now, s); !r) return r;
   struct Duration {
     const std::string& text;
     const char* flag;
@@ -104,10 +130,8 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
        {Duration{a.refresh, "--refresh", s.refresh}, Duration{a.jitter, "--jitter", s.jitter},
         Duration{a.zsk_lifetime, "--zsk-lifetime", s.zsk_lifetime}}) {
     if (d.text.empty()) continue;
-    // A duration is an offset from 0: "9d", "12h", "3600".
-    auto t = parse_time_arg(d.text[0] == '+' || d.text[0] == '-' ? d.text : "+" + d.text, 0);
-    if (!t || *t < 0)
-      return fail(Errc::Usage, std::string(d.flag) + " must be a duration such as 9d, 12h or 3600");
+    auto t = parse_duration(d.text);
+    if (!t) return fail(Errc::Usage, std::string(d.flag) + ": " + t.error().detail);
     d.out = *t;
   }
   s.lock_wait = a.lock_wait;
@@ -159,6 +183,16 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
         dir + "/dsset-" + a.origin + (a.origin.empty() || a.origin.back() != '.' ? "." : "");
   }
   return ok();
+}
+
+// Inputs, keys and state that the metrics file may not replace, as far as known before the
+// zone is parsed (the state is read without the lock; the pipeline checks again under it).
+OutputGuard early_guard(const ZoneArgs& a) {
+  OutputGuard guard;
+  guard.protect_file(a.zone_file, "the zone file");
+  auto state = signer::read_state(a.key_dir);
+  signer::protect_keys(guard, a.key_dir, state ? &*state : nullptr);
+  return guard;
 }
 
 std::string stats_json(const pipeline::Stats& st) {
@@ -277,6 +311,20 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     o.origin = *n;
   }
   o.output = a.output.empty() ? "-" : a.output;
+  if (sign) {
+    if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) {
+      report.err += "zonekiln: error: " + d.error().detail + "\n";
+      return 2;  // no metrics either: nothing is known about the zone's keys
+    }
+  }
+  // The metrics file is written even when the run fails early: it is checked here, before the
+  // pipeline (which checks every output again, with the $INCLUDEd files and the key state).
+  if (sign && !a.metrics_file.empty()) {
+    if (auto g = early_guard(a).check({"--metrics-file", a.metrics_file}); !g) {
+      report.err += "zonekiln: error: " + g.error().detail + "\n";
+      return 2;
+    }
+  }
   const auto t0 = std::chrono::steady_clock::now();
   pipeline::SignOutcome outcome;
   Result<pipeline::Stats> res = pipeline::Stats{};
@@ -289,12 +337,17 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     }
   }
   if (code == 0) {
+    o.outputs = {{"--output", o.output}, {"--stats-json", a.stats_json}};
+    if (sign) {
+      o.outputs.push_back({"--ds-output", o.signing.ds_output});
+      o.outputs.push_back({"--metrics-file", a.metrics_file});
+    }
     TerminalProgress progress;
     o.progress = progress.callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }
-  if (sign && !a.metrics_file.empty()) {
+  if (sign && !a.metrics_file.empty() && !outcome.output_refused) {
     emit::RunMetrics m;
     m.zone = a.origin;
     if (!m.zone.empty() && m.zone.back() != '.') m.zone += '.';
@@ -312,7 +365,12 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     m.run_duration_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      // Exit 4 even after a good run: monitoring cannot see this run, so cron's mail must.
+      report.err += std::string("zonekiln: error: ") +
+                    (code == 0 ? "the run succeeded (the zone was published, or left unchanged "
+                                 "when nothing was due) but "
+                               : "") +
+                    w.error().detail + "\n";
       return code == 0 ? 4 : code;
     }
   }

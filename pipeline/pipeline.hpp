@@ -30,6 +30,7 @@
 #include "dns/arena.hpp"
 #include "dns/diagnostics.hpp"
 #include "dns/name.hpp"
+#include "dns/path_guard.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "signer/pkcs11.hpp"
@@ -202,7 +203,9 @@ struct SignOptions {
   /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
   /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
   /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output
-  /// complete, not yet renamed), "state" (output renamed, key state not yet written).
+  /// complete and synced, key state not yet written), "pending" (key state written with its
+  /// pending mark, output not yet renamed), "state" (output and DS set renamed, pending mark not
+  /// yet dropped).
   std::string test_kill_at;
   /// RFC 8976 hash algorithm of the apex ZONEMD to publish (1 SHA-384, 2 SHA-512); 0 = none.
   /// Needs a file output (the digest is patched in before the rename; pipeline/zonemd.hpp).
@@ -223,6 +226,10 @@ struct CompileOptions {
   ProgressFn progress;  // optional
   /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
   std::vector<std::string> include_dirs;
+  /// Every file the run may write (output, DS set, metrics, statistics), with its option name.
+  /// Checked before anything is written: none may be the zone file, a file it $INCLUDEs, a file
+  /// in the key directory or a key or state file anywhere (Errc::Usage).
+  std::vector<NamedPath> outputs;
 };
 
 struct StageTime {
@@ -253,6 +260,7 @@ struct SignOutcome {
   std::optional<int64_t> earliest_expiration;
   uint64_t rrsets_signed = 0, rrsets_reused = 0;
   bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
+  bool output_refused = false;  // an output path was refused: write no file at all (no metrics)
 };
 
 /// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).
