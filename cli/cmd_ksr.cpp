@@ -17,8 +17,8 @@ namespace {
 
 struct KsrArgs {
   std::string origin, keys, from, to = "+90d", output, now = "now";
-  std::string period = "10d", zsk_lifetime = "90d", algorithm = "ECDSAP256SHA256";
-  uint32_t dnskey_ttl = 3600;
+  std::string period = "10d";
+  PolicyFlags policy;  // algorithm, zsk-lifetime, dnskey-ttl
 };
 
 struct SkrSignArgs {
@@ -45,16 +45,17 @@ int run_ksr(const KsrArgs& a) {
     return report_error(r.error());
   auto period = parse_duration(a.period);
   if (!period) return report_error(period.error());
-  auto lifetime = parse_duration(a.zsk_lifetime);
-  if (!lifetime) return report_error(lifetime.error());
-  auto alg = signer::algorithm_from_text(a.algorithm);
-  if (!alg) return report_error(alg.error());
+  std::vector<std::string> warnings;
+  auto policy = a.policy.policy(warnings);
+  if (!policy) return report_error(policy.error());
+  // The same defaults as sign: ZSK lifetime derive_policy's, DNSKEY TTL at most 3600.
+  const signer::Policy timing = config::default_timing(*policy);
   o.from = *from;
   o.to = *to;
   o.period = *period;
-  o.zsk_lifetime = *lifetime;
-  o.algorithm = *alg;
-  o.dnskey_ttl = a.dnskey_ttl;
+  o.zsk_lifetime = timing.zsk_lifetime;
+  o.algorithm = config::algorithm_or_default(*policy);
+  o.dnskey_ttl = timing.dnskey_ttl;
   if (auto d = signer::require_key_dir(a.keys, a.origin); !d) return report_error(d.error());
   {
     OutputGuard guard;
@@ -91,8 +92,8 @@ int run_skr_sign(const SkrSignArgs& a) {
   if (a.ksk_dir.empty() && a.uris.empty())
     return report_error(make_error(Errc::Usage, "skr-sign needs --ksk DIR and/or --uri URI"));
 
-  auto config = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
-                                           std::getenv(signer::kPinEnvVar));
+  auto config =
+      signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
   if (!config) return report_error(config.error());
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<signer::Key> ksks;
@@ -111,9 +112,9 @@ int run_skr_sign(const SkrSignArgs& a) {
     ksks.push_back(std::move(*k));
   }
   if (ksks.empty())
-    return report_error(make_error(Errc::KeyActionNeeded,
-                                   "no KSK with its private part found in " + a.ksk_dir +
-                                       "; pass the KSK's directory with --ksk or --uri"));
+    return report_error(
+        make_error(Errc::KeyActionNeeded, "no KSK with its private part found in " + a.ksk_dir +
+                                              "; pass the KSK's directory with --ksk or --uri"));
   const auto t1 = std::chrono::steady_clock::now();
   signer::SkrSignOptions o;
   o.overlap = *overlap;
@@ -149,14 +150,13 @@ void register_ksr(CLI::App& root, std::function<int()>& action) {
   ksr->add_option("--origin", k->origin, "zone apex")->required();
   ksr->add_option("--keys", k->keys, "key directory of the zone (ZSKs are created here)")
       ->required();
-  ksr->add_option("--from", k->from, "start (YYYYMMDDHHmmSS UTC, unix seconds, +/-offset; "
-                                     "default now)");
+  ksr->add_option("--from", k->from,
+                  "start (YYYYMMDDHHmmSS UTC, unix seconds, +/-offset; "
+                  "default now)");
   ksr->add_option("--to", k->to, "end (absolute, or +offset from --from; default +90d)");
   ksr->add_option("--output", k->output, "request file to write")->required();
   ksr->add_option("--period", k->period, "signature period (default 10d)");
-  ksr->add_option("--zsk-lifetime", k->zsk_lifetime, "ZSK active time (default 90d)");
-  ksr->add_option("--algorithm", k->algorithm, "ZSK algorithm (default ECDSAP256SHA256)");
-  ksr->add_option("--dnskey-ttl", k->dnskey_ttl, "DNSKEY TTL (default 3600)");
+  k->policy.add(ksr, {"algorithm", "zsk-lifetime", "dnskey-ttl"});
   ksr->add_option("--now", k->now, "the clock (for tests)");
   ksr->callback([k, &action] { action = [k] { return run_ksr(*k); }; });
 

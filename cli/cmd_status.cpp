@@ -14,7 +14,7 @@ namespace {
 
 struct StatusArgs {
   ZoneKeyArgs zone;
-  PolicyArgs policy;
+  PolicyFlags policy;
   std::string signed_file, metrics_file, warn = "3d";
   bool json = false;
 };
@@ -54,8 +54,7 @@ int run_status(const StatusArgs& a) {
     scan = *s;
   }
   const signer::ZoneKeyState* known = file->find(a.zone.origin);
-  auto policy =
-      apply_policy_options(a.policy, known ? signer::recorded_policy(*known) : signer::Policy{});
+  auto policy = apply_policy_options(a.policy, known);
   if (!policy) return report_error(policy.error());
   std::vector<signer::KeyProblem> problems;
   if (const signer::ZoneKeyState* z = known) {

@@ -15,7 +15,7 @@ struct UnsignArgs {
   ZoneKeyArgs zone;
   std::string zone_file, output, parent_ds;
   bool parent_ds_removed = false;
-  uint32_t ds_ttl = 0;
+  PolicyFlags policy;  // ds-ttl
 };
 
 int run_unsign(const UnsignArgs& a) {
@@ -30,6 +30,9 @@ int run_unsign(const UnsignArgs& a) {
                                      "); wait until it has none"));
     }
   }
+  std::vector<std::string> warnings;
+  auto policy = a.policy.policy(warnings);
+  if (!policy) return report_error(policy.error());
   auto text = zk::read_whole_file(a.zone_file);
   if (!text) return report_error(text.error());
   return with_state(a.zone,
@@ -44,7 +47,7 @@ int run_unsign(const UnsignArgs& a) {
                       signer::UnsignRequest req;
                       req.now = now;
                       req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
-                      if (a.ds_ttl) req.ds_ttl = a.ds_ttl;
+                      if (policy->ds_ttl) req.ds_ttl = *policy->ds_ttl;
                       signer::ZoneKeyState next = z;
                       const signer::UnsignDecision d = signer::unsign_step(next, req);
                       if (d.write_zone()) {
@@ -85,7 +88,7 @@ void register_unsign(CLI::App& root, std::function<int()>& action) {
   cmd->add_option("--parent-ds", args->parent_ds,
                   "the parent's DS set (e.g. `dig DS` output); must be empty, implies "
                   "--parent-ds-removed");
-  cmd->add_option("--ds-ttl", args->ds_ttl, "the parent's DS TTL in seconds (default 86400)");
+  args->policy.add(cmd, {"ds-ttl"});
   cmd->callback([args, &action] { action = [args] { return run_unsign(*args); }; });
 }
 

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
     zk::cli::register_ksr(app, action);
     zk::cli::VerifyArgs verify_args;
     CLI::App* verify = zk::cli::add_verify(app, verify_args);
+    std::string config_path;
+    CLI::App* check_config = zk::cli::add_check_config(app, config_path);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
     if (ds->parsed()) code = zk::cli::run_ds(key, report);
     if (action) code = action();
     if (verify->parsed()) code = zk::cli::run_verify(verify_args, now, report);
+    if (check_config->parsed()) code = zk::cli::run_check_config(config_path, report);
     std::fwrite(report.out.data(), 1, report.out.size(), stdout);
     std::fflush(stdout);
     std::fwrite(report.err.data(), 1, report.err.size(), stderr);

@@ -14,8 +14,6 @@ namespace zk::pipeline::detail {
 
 namespace {
 
-constexpr int64_t kDay = 86400;
-
 // BIND timing metadata, used only when adopting a key directory on the first run.
 bool published(const signer::Key& k, int64_t now) {
   const auto& t = k.timing;
@@ -106,27 +104,12 @@ bool is_sep(std::span<const uint8_t> dnskey) { return (dnskey_fields(dnskey).fla
 }  // namespace
 
 signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t dnskey_ttl) {
-  signer::Policy p;
-  p.dnskey_ttl = dnskey_ttl;
-  p.max_zone_ttl = max_zone_ttl;
-  p.ttl_clamp = o.max_ttl != 0 ? o.max_ttl : 2147483647u;
+  signer::PolicyChoices c = o.timing;
+  c.sig_validity = o.expiration - o.now;
+  c.ttl_clamp = o.max_ttl;
+  c.dnskey_ttl = dnskey_ttl;
+  signer::Policy p = signer::derive_policy(c, max_zone_ttl, dnskey_ttl);
   if (o.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(p);
-  p.sig_validity = o.expiration - o.now;
-  // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
-  // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
-  const int64_t refresh_floor =
-      int64_t{signer::effective_max_ttl(p)} + p.propagation_delay + p.run_interval + kDay;
-  p.sig_refresh = o.refresh > 0 ? o.refresh : std::max(p.sig_validity / 4, refresh_floor);
-  // Jitter: 4% of the validity by default, within what is left between validity and refresh.
-  p.sig_jitter =
-      o.jitter >= 0 ? o.jitter
-                    : std::clamp<int64_t>(p.sig_validity / 25, 0,
-                                          std::max<int64_t>(0, p.sig_validity - p.sig_refresh - 1));
-  // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
-  // retire interval longer (a rollover must finish before the next one starts).
-  const int64_t needed =
-      signer::zsk_publish_interval(p) + signer::zsk_retire_interval(p) + p.run_interval + kDay;
-  p.zsk_lifetime = o.zsk_lifetime > 0 ? o.zsk_lifetime : std::max<int64_t>(90 * kDay, needed);
   return p;
 }
 
@@ -279,8 +262,8 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
   return plan;
 }
 
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
-                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl) {
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
+                             const Nsec3Options& nsec3, uint32_t chain_ttl) {
   for (RR& rr : store.rrs) {
     if (owner_compare(rr.owner, apex) != 0) break;  // the apex is the first owner
     if (rr.type == rrtype::DNSKEY) rr.ttl = keys.dnskey_ttl;
