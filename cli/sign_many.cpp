@@ -100,9 +100,14 @@ void sign_zone(ZoneRun& r, const ZoneArgs& a, int64_t now, int64_t clock_now,
     r.stats = pipeline::compile_zone(o, diag, &r.outcome);
   }
   for (const Diagnostic& d : diag.sorted()) {
-    r.messages += prefix;
-    if (d.error.where.line == 0) r.messages += z.file + ": ";
-    r.messages += diag.format(d) + "\n";
+    // Cross-record checks have no position: name the file. The quoted source line and the
+    // caret under it get the prefix too, so that every line names its zone.
+    std::string text = (d.error.where.line == 0 ? z.file + ": " : "") + diag.format(d);
+    for (size_t pos = 0; pos < text.size();) {
+      const size_t nl = std::min(text.find('\n', pos), text.size());
+      r.messages += prefix + text.substr(pos, nl - pos) + "\n";
+      pos = nl + 1;
+    }
   }
   if (!r.stats) {
     r.code = exit_code_for(r.stats.error().code);
