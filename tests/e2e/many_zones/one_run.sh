@@ -65,8 +65,9 @@ before=$(stat -c %Y signed/z00007.example.zone)
 # --- isolation: bad data, a missing KSK, a corrupt key state ----------------------------
 cp signed/z00010.example.zone z10.before
 echo 'broken IN A 300.1.2.3' >>zones/z00010.example.zone
-rm keys/z00020.example/K*
-rm -f signed/z00020.example.zone
+for key in keys/z00020.example/K*.key; do  # the owner's KSK goes missing (the ZSK stays)
+  if grep -q 'DNSKEY[[:space:]]*257' "$key"; then rm "${key%.key}".*; fi
+done
 echo '{not json' >keys/z00030.example/zonekiln-state.json
 echo 'new IN A 192.0.2.99' >>zones/z00040.example.zone
 set +e
