@@ -41,13 +41,13 @@ timed() {  # label, command...: prints wall, user, sys seconds
 }
 timed one-run "$ZK" sign --config zonekiln.toml --quiet --verify none --threads "$CORES" \
   --stats-json one.json
-timed "make -j$CORES, 1 process/zone" make -s -j"$CORES" -f per-zone.mk
-timed "one-run, full verification" "$ZK" sign --config zonekiln.toml --quiet --threads "$CORES"
+timed make-per-zone make -s -j"$CORES" -f per-zone.mk
+timed one-run-full-verify "$ZK" sign --config zonekiln.toml --quiet --threads "$CORES"
 
 sigs=$(python3 -c 'import json,sys; print(sum(z["stats"]["signatures"] for z in json.load(open(sys.argv[1]))["zones"]))' one.json)
 rate=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1); exit}')
 read -r w1 u1 s1 <time.one-run
-read -r w2 u2 s2 <"time.make -j$CORES, 1 process/zone"
+read -r w2 u2 s2 <time.make-per-zone
 python3 - "$ZONES" "$sigs" "$rate" "$CORES" "$w1" "$u1" "$s1" "$w2" "$u2" "$s2" <<'PY'
 import sys
 zones, sigs = int(sys.argv[1]), int(sys.argv[2])
