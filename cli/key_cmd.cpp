@@ -90,10 +90,10 @@ int keygen_config(const KeyArgs& a, const config::Policy& flags, int64_t clock_n
       if (auto v = config::validate(policy); !v) return fail(v.error());
       const uint8_t alg = config::algorithm_or_default(policy);
       if (!signer::algorithm_can_sign(alg, a.allow_deprecated_algorithm)) {
-        return fail(Errc::Usage, signer::algorithm_deprecated(alg)
-                                     ? signer::deprecated_algorithm_refusal(alg)
-                                     : "zonekiln does not create keys of algorithm " +
-                                           std::to_string(alg));
+        return fail(Errc::Usage,
+                    signer::algorithm_deprecated(alg)
+                        ? signer::deprecated_algorithm_refusal(alg)
+                        : "zonekiln does not create keys of algorithm " + std::to_string(alg));
       }
       if (auto d = ensure_key_dir(z->keys); !d) return fail(d.error());
       auto key = signer::generate_unique_key(alg, true, policy.bits.value_or(0), z->name.view(),

@@ -340,7 +340,15 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
   const pipeline::Stats& st = *res;
   if (!a.quiet) {
     for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
-    report.err += "zonekiln: " + name_or(a.origin) + ": " + summary_text(st, sign) + "\n";
+    // "signed: figures" -> "zonekiln: signed ORIGIN: figures" (the single-zone form scripts read)
+    const std::string line = summary_text(st, sign);
+    const size_t colon = line.find(": ");
+    if ((sign && st.unchanged) || colon == std::string::npos) {
+      report.err += "zonekiln: " + a.origin + " " + line + "\n";
+    } else {
+      report.err +=
+          "zonekiln: " + line.substr(0, colon) + " " + a.origin + line.substr(colon) + "\n";
+    }
   }
   if (!a.stats_json.empty()) {
     if (auto w = emit::write_file_atomic(a.stats_json, stats_json(st)); !w) {

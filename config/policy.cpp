@@ -383,9 +383,9 @@ Result<void> sign_options(const Policy& p, int64_t now, int64_t clock_now,
   }
   // RFC 4034 s3.1.5: the times must be unambiguous to validators (whose clock is the real
   // one) and to this run, and the validity at most 68 years.
-  const std::string inception =
-      p.inception_time ? "--inception " + *p.inception_time
-                       : "the signature inception (now minus sig-inception-offset)";
+  const std::string inception = p.inception_time
+                                    ? "--inception " + *p.inception_time
+                                    : "the signature inception (now minus sig-inception-offset)";
   const std::string expiration = p.expiration_time
                                      ? "--expiration " + *p.expiration_time
                                      : "the signature expiration (now plus sig-validity)";

@@ -85,10 +85,10 @@ TEST_CASE(
   for (const std::string mode : {"all", "ksk"}) {
     INFO("--dnskey-signers " << mode);
     const std::string out = d + "zk-" + mode + ".zone";
-    // --no-cds and --jitter 0: the same records and expirations as ldns-signzone makes.
+    // --no-cds and --sig-jitter 0: the same records and expirations as ldns-signzone makes.
     const int sign =
         run(zk::test::zonekiln() + " sign " + d + "z.zone --origin " + kOrigin + " --keys " + d +
-                "k --dnskey-signers " + mode + " --no-cds --jitter 0 --serial keep" +
+                "k --dnskey-signers " + mode + " --no-cds --sig-jitter 0 --serial keep" +
                 zk::test::fixed_times() + " -o " + out,
             &log);
     INFO(log);
