@@ -126,7 +126,7 @@ const std::array kSettings = {
               if (const auto* i = std::get_if<int64_t>(&v)) text = std::to_string(*i);
               if (const auto* s = text_of(v)) text = *s;
               auto alg = signer::algorithm_from_text(text);
-              if (text.empty() || !alg || !signer::algorithm_can_sign(*alg)) {
+              if (text.empty() || !alg || !signer::algorithm_can_sign(*alg, true)) {
                 return expected("algorithm", kAlgorithms);
               }
               p.algorithm = *alg;
