@@ -61,10 +61,10 @@ for n in "${sizes[@]}"; do
   # zonekiln clamps TTLs to a week (its default; ~0.2% of these RRsets), the others do not. The
   # work is the same; turning the clamp off would make the refresh window longer than the
   # default validity, which zonekiln refuses by design (timing check).
-  # Signing alone (--no-verify), as ldns-signzone and kzonesign do; then with zonekiln's default
+  # Signing alone (--verify none), as ldns-signzone and kzonesign do; then with zonekiln's default
   # verify-before-publish, to compare with dnssec-signzone's default verification.
   measure zonekiln-sign "$ZK" sign "$zone" --origin "$ORIGIN" --keys "$d/zk-keys" \
-    --output "$d/zk.signed" --threads "$CORES" --no-verify --stats-json "$d/zk.json"
+    --output "$d/zk.signed" --threads "$CORES" --verify none --stats-json "$d/zk.json"
   measure zonekiln-sign-verify "$ZK" sign "$zone" --origin "$ORIGIN" --keys "$d/zk-keys" \
     --output "$d/zk-verified.signed" --threads "$CORES"
   sigs=$(python3 -c "import json,sys; print(json.load(open('$d/zk.json'))['signatures'])")

@@ -18,7 +18,7 @@ namespace {
 
 struct KskArgs {
   ZoneKeyArgs zone;
-  PolicyArgs policy;
+  PolicyFlags policy;
   std::string file, algorithm, parent_ds;
   std::string uri, pin_file, pkcs11_module;  // --uri: a KSK in an HSM (signer/pkcs11.hpp)
   bool generate = false, json = false;
@@ -73,14 +73,14 @@ int run_add(const KskArgs& args) {
   if (!alg) return report_error(alg.error());
   signer::Pkcs11Config p11;
   if (!a.uri.empty()) {
-    auto c = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
-                                        std::getenv(signer::kPinEnvVar));
+    auto c =
+        signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
     if (!c) return report_error(c.error());
     p11 = std::move(*c);
   }
   return with_state(
       a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
-        auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+        auto policy = apply_policy_options(a.policy, &z);
         if (!policy) return fail(policy.error());
         if (a.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(*policy);
         auto rec =
@@ -107,7 +107,7 @@ int run_change(const KskArgs& a, const std::string& verb) {
   }
   return with_state(
       a.zone, [&](KeyStateFile&, ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
-        auto policy = apply_policy_options(a.policy, signer::recorded_policy(z));
+        auto policy = apply_policy_options(a.policy, &z);
         if (!policy) return fail(policy.error());
         Result<void> r = ok();
         std::string next;

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
 #include "dns/timeparse.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/signer.hpp"
 #include "signer/skr.hpp"
@@ -16,8 +17,8 @@ namespace {
 
 struct KsrArgs {
   std::string origin, keys, from, to = "+90d", output, now = "now";
-  std::string period = "10d", zsk_lifetime = "90d", algorithm = "ECDSAP256SHA256";
-  uint32_t dnskey_ttl = 3600;
+  std::string period = "10d";
+  PolicyFlags policy;  // algorithm, zsk-lifetime, dnskey-ttl
 };
 
 struct SkrSignArgs {
@@ -37,18 +38,31 @@ int run_ksr(const KsrArgs& a) {
   if (!from) return report_error(from.error());
   auto to = parse_time(a.to, *from);  // "+90d" counts from --from
   if (!to) return report_error(to.error());
+  // The periods' RRSIGs carry these times (RFC 4034 s3.1.5).
+  if (auto r = check_serial_time("--from " + a.from, *from, *now, "--now"); !r)
+    return report_error(r.error());
+  if (auto r = check_serial_time("--to " + a.to, *to, *from, "--from"); !r)
+    return report_error(r.error());
   auto period = parse_duration(a.period);
   if (!period) return report_error(period.error());
-  auto lifetime = parse_duration(a.zsk_lifetime);
-  if (!lifetime) return report_error(lifetime.error());
-  auto alg = signer::algorithm_from_text(a.algorithm);
-  if (!alg) return report_error(alg.error());
+  std::vector<std::string> warnings;
+  auto policy = a.policy.policy(warnings);
+  if (!policy) return report_error(policy.error());
+  // The same defaults as sign: ZSK lifetime derive_policy's, DNSKEY TTL at most 3600.
+  const signer::Policy timing = config::default_timing(*policy);
   o.from = *from;
   o.to = *to;
   o.period = *period;
-  o.zsk_lifetime = *lifetime;
-  o.algorithm = *alg;
-  o.dnskey_ttl = a.dnskey_ttl;
+  o.zsk_lifetime = timing.zsk_lifetime;
+  o.algorithm = config::algorithm_or_default(*policy);
+  o.dnskey_ttl = timing.dnskey_ttl;
+  if (auto d = signer::require_key_dir(a.keys, a.origin); !d) return report_error(d.error());
+  {
+    OutputGuard guard;
+    auto state = signer::read_state(a.keys);
+    signer::protect_keys(guard, a.keys, state ? &*state : nullptr);
+    if (auto g = guard.check({"--output", a.output}); !g) return report_error(g.error());
+  }
   std::vector<std::string> notes;
   auto req = signer::make_ksr(a.keys, *origin, o, *now, &notes);
   if (!req) return report_error(req.error());
@@ -63,6 +77,12 @@ int run_ksr(const KsrArgs& a) {
 }
 
 int run_skr_sign(const SkrSignArgs& a) {
+  {
+    OutputGuard guard;
+    guard.protect_file(a.request, "the request");
+    signer::protect_keys(guard, a.ksk_dir, nullptr);
+    if (auto g = guard.check({"--output", a.output}); !g) return report_error(g.error());
+  }
   auto req = signer::read_skr_file(a.request);
   if (!req) return report_error(req.error());
   auto overlap = parse_duration(a.overlap);
@@ -72,8 +92,8 @@ int run_skr_sign(const SkrSignArgs& a) {
   if (a.ksk_dir.empty() && a.uris.empty())
     return report_error(make_error(Errc::Usage, "skr-sign needs --ksk DIR and/or --uri URI"));
 
-  auto config = signer::make_pkcs11_config(a.pkcs11_module, a.pin_file,
-                                           std::getenv(signer::kPinEnvVar));
+  auto config =
+      signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
   if (!config) return report_error(config.error());
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<signer::Key> ksks;
@@ -92,9 +112,9 @@ int run_skr_sign(const SkrSignArgs& a) {
     ksks.push_back(std::move(*k));
   }
   if (ksks.empty())
-    return report_error(make_error(Errc::KeyActionNeeded,
-                                   "no KSK with its private part found in " + a.ksk_dir +
-                                       "; pass the KSK's directory with --ksk or --uri"));
+    return report_error(
+        make_error(Errc::KeyActionNeeded, "no KSK with its private part found in " + a.ksk_dir +
+                                              "; pass the KSK's directory with --ksk or --uri"));
   const auto t1 = std::chrono::steady_clock::now();
   signer::SkrSignOptions o;
   o.overlap = *overlap;
@@ -130,14 +150,13 @@ void register_ksr(CLI::App& root, std::function<int()>& action) {
   ksr->add_option("--origin", k->origin, "zone apex")->required();
   ksr->add_option("--keys", k->keys, "key directory of the zone (ZSKs are created here)")
       ->required();
-  ksr->add_option("--from", k->from, "start (YYYYMMDDHHmmSS UTC, unix seconds, +/-offset; "
-                                     "default now)");
+  ksr->add_option("--from", k->from,
+                  "start (YYYYMMDDHHmmSS UTC, unix seconds, +/-offset; "
+                  "default now)");
   ksr->add_option("--to", k->to, "end (absolute, or +offset from --from; default +90d)");
   ksr->add_option("--output", k->output, "request file to write")->required();
   ksr->add_option("--period", k->period, "signature period (default 10d)");
-  ksr->add_option("--zsk-lifetime", k->zsk_lifetime, "ZSK active time (default 90d)");
-  ksr->add_option("--algorithm", k->algorithm, "ZSK algorithm (default ECDSAP256SHA256)");
-  ksr->add_option("--dnskey-ttl", k->dnskey_ttl, "DNSKEY TTL (default 3600)");
+  k->policy.add(ksr, {"algorithm", "zsk-lifetime", "dnskey-ttl"});
   ksr->add_option("--now", k->now, "the clock (for tests)");
   ksr->callback([k, &action] { action = [k] { return run_ksr(*k); }; });
 

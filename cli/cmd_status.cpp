@@ -14,7 +14,7 @@ namespace {
 
 struct StatusArgs {
   ZoneKeyArgs zone;
-  PolicyArgs policy;
+  PolicyFlags policy;
   std::string signed_file, metrics_file, warn = "3d";
   bool json = false;
 };
@@ -26,9 +26,18 @@ int run_status(const StatusArgs& a) {
   if (!warn) return report_error(warn.error());
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
+  if (auto d = signer::require_key_dir(a.zone.keys, a.zone.origin); !d)
+    return report_error(d.error());
   // Reading only: no lock, so status works while a sign run is in progress (the state file is
   // replaced atomically, so it is never seen half-written).
   auto file = signer::read_state(a.zone.keys);
+  if (!a.metrics_file.empty()) {
+    OutputGuard guard;
+    guard.protect_file(a.signed_file, "the signed zone");
+    signer::protect_keys(guard, a.zone.keys, file ? &*file : nullptr);
+    if (auto g = guard.check({"--metrics-file", a.metrics_file}); !g)
+      return report_error(g.error());
+  }
   if (!file) {
     if (!a.metrics_file.empty()) {
       emit::RunMetrics m;
@@ -45,8 +54,7 @@ int run_status(const StatusArgs& a) {
     scan = *s;
   }
   const signer::ZoneKeyState* known = file->find(a.zone.origin);
-  auto policy =
-      apply_policy_options(a.policy, known ? signer::recorded_policy(*known) : signer::Policy{});
+  auto policy = apply_policy_options(a.policy, known);
   if (!policy) return report_error(policy.error());
   std::vector<signer::KeyProblem> problems;
   if (const signer::ZoneKeyState* z = known) {

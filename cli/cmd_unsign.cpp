@@ -15,7 +15,7 @@ struct UnsignArgs {
   ZoneKeyArgs zone;
   std::string zone_file, output, parent_ds;
   bool parent_ds_removed = false;
-  uint32_t ds_ttl = 0;
+  PolicyFlags policy;  // ds-ttl
 };
 
 int run_unsign(const UnsignArgs& a) {
@@ -30,35 +30,45 @@ int run_unsign(const UnsignArgs& a) {
                                      "); wait until it has none"));
     }
   }
+  std::vector<std::string> warnings;
+  auto policy = a.policy.policy(warnings);
+  if (!policy) return report_error(policy.error());
   auto text = zk::read_whole_file(a.zone_file);
   if (!text) return report_error(text.error());
-  return with_state(
-      a.zone,
-      [&](signer::KeyStateFile&, signer::ZoneKeyState& z, int64_t now, int& code) -> Result<bool> {
-        signer::UnsignRequest req;
-        req.now = now;
-        req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
-        if (a.ds_ttl) req.ds_ttl = a.ds_ttl;
-        signer::ZoneKeyState next = z;
-        const signer::UnsignDecision d = signer::unsign_step(next, req);
-        if (d.write_zone()) {
-          auto stripped = signer::strip_dnssec_text(*text, z.origin);
-          if (!stripped) return fail(stripped.error());
-          const std::string out = a.output.empty() ? a.zone_file + ".unsigned" : a.output;
-          // The zone is written before the state says NOT_SIGNING: if writing fails, the state
-          // still says the procedure is under way and the command can be run again.
-          if (auto w = zk::write_file_atomic(out, *stripped); !w) return fail(w.error());
-          print_out("wrote " + out + "\n");
-        }
-        z = next;
-        if (d.write_zone()) {
-          print_out(d.message + "\n");
-        } else {
-          std::fprintf(stderr, "zonekiln: %s\n", d.message.c_str());
-        }
-        code = d.exit_code();
-        return true;
-      });
+  return with_state(a.zone,
+                    [&](signer::KeyStateFile& file, signer::ZoneKeyState& z, int64_t now,
+                        int& code) -> Result<bool> {
+                      const std::string out =
+                          a.output.empty() ? a.zone_file + ".unsigned" : a.output;
+                      OutputGuard guard;
+                      guard.protect_file(a.zone_file, "the zone file");
+                      signer::protect_keys(guard, a.zone.keys, &file);
+                      if (auto g = guard.check({"--output", out}); !g) return fail(g.error());
+                      signer::UnsignRequest req;
+                      req.now = now;
+                      req.parent_ds_removed = a.parent_ds_removed || !a.parent_ds.empty();
+                      if (policy->ds_ttl) req.ds_ttl = *policy->ds_ttl;
+                      signer::ZoneKeyState next = z;
+                      const signer::UnsignDecision d = signer::unsign_step(next, req);
+                      if (d.write_zone()) {
+                        auto stripped = signer::strip_dnssec_text(*text, z.origin);
+                        if (!stripped) return fail(stripped.error());
+                        // The zone is written before the state says NOT_SIGNING: if writing fails,
+                        // the state still says the procedure is under way and the command can be
+                        // run again.
+                        if (auto w = zk::write_file_atomic(out, *stripped); !w)
+                          return fail(w.error());
+                        print_out("wrote " + out + "\n");
+                      }
+                      z = next;
+                      if (d.write_zone()) {
+                        print_out(d.message + "\n");
+                      } else {
+                        std::fprintf(stderr, "zonekiln: %s\n", d.message.c_str());
+                      }
+                      code = d.exit_code();
+                      return true;
+                    });
 }
 
 }  // namespace
@@ -78,7 +88,7 @@ void register_unsign(CLI::App& root, std::function<int()>& action) {
   cmd->add_option("--parent-ds", args->parent_ds,
                   "the parent's DS set (e.g. `dig DS` output); must be empty, implies "
                   "--parent-ds-removed");
-  cmd->add_option("--ds-ttl", args->ds_ttl, "the parent's DS TTL in seconds (default 86400)");
+  args->policy.add(cmd, {"ds-ttl"});
   cmd->callback([args, &action] { action = [args] { return run_unsign(*args); }; });
 }
 

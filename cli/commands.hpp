@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli/policy_flags.hpp"
 #include "dns/name.hpp"
-#include "pipeline/pipeline.hpp"
 #include "dns/result.hpp"
+#include "emit/metrics.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::cli {
 
@@ -27,30 +30,26 @@ int exit_code_for(Errc code) noexcept;
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
   std::vector<std::string> include_dirs;
+  std::vector<std::string> zones;  // sign --config: the zones to sign (default: all)
   bool strict = false;
   unsigned threads = 0;
-  bool nsec3 = false, opt_out = false, csk = false, cds = true, no_cds = false, zonemd = false;
-  uint16_t nsec3_iterations = 0;
-  std::string nsec3_salt = "-";
-  std::string zonemd_hash;  // empty: SHA-384 when --zonemd is given
-  uint32_t max_ttl = 604800;
-  std::string serial = "increment", inception, expiration, now;
-  std::string verify = "full";
-  bool no_verify = false;
-  // Unattended operation (key lifecycle, metrics).
-  std::string metrics_file, refresh, jitter, zsk_lifetime, previous;
+  std::string now;
+  // Unattended operation (key lifecycle, metrics, make, schedulers).
+  std::string metrics_file, previous, config_file, shard, stamp;
   int lock_wait = 60;
-  bool full = false;
+  bool full = false, quiet = false;
   std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
   bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   std::string dnskey_signers = "ksk";                 // ksk | all
+  PolicyFlags policy;                                 // signing policy (config/policy.hpp)
 };
 
 struct KeyArgs {
-  std::string origin, key_dir, algorithm = "ECDSAP256SHA256", digests = "2";
+  std::string origin, key_dir, digests = "2", config_file;
+  std::vector<std::string> zones;  // keygen --config: the zones (default: all)
   bool ksk = false;
-  unsigned bits = 0;
   bool allow_deprecated_algorithm = false;
+  PolicyFlags policy;  // algorithm, bits
 };
 
 struct VerifyArgs {
@@ -68,6 +67,24 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& args);
 
 /// Each returns the process exit code.
 int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report);
+/// `sign --config FILE [ZONE...]`: every configured zone (or the named ones, or a --shard of
+/// them) in one process, zones in parallel on the one TBB arena; the worst zone's exit code
+/// (cli/sign_many.cpp).
+int run_sign_config(const ZoneArgs& args, int64_t clock_now, Report& report);
+/// `check-config FILE`: 0 when the file is valid, 2 with every error otherwise.
+CLI::App* add_check_config(CLI::App& app, std::string& path);
+int run_check_config(const std::string& path, Report& report);
+
+/// The figures of a compile or sign run as a JSON object (the --stats-json format), and as text.
+nlohmann::json stats_object(const pipeline::Stats& st);
+std::string stats_json(const pipeline::Stats& st);
+/// The one-line summary of a run ("signed 12 RRsets (...)"), without prefix or newline.
+std::string summary_text(const pipeline::Stats& st, bool sign);
+/// One zone's Prometheus figures from a sign run's result (exit code, outcome, stats).
+emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOutcome& outcome,
+                             const Result<pipeline::Stats>& res, double seconds);
+/// Touches (creates or updates the mtime of) a make stamp file. Errc::Io on failure.
+Result<void> touch_stamp(const std::string& path);
 int run_keygen(const KeyArgs& args, int64_t clock_now, Report& report);
 int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
@@ -92,15 +109,15 @@ class TerminalProgress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
+/// Test build (ZK_TEST_HOOKS) only: failure injection from ZK_TEST_FAIL_AT (cli/test_hooks.cpp).
+/// Does nothing in the installed binary. Errc::Usage for a malformed specification.
+Result<void> install_test_hooks();
+
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);
 
 /// Creates a key directory (mode 0700) when it does not exist yet.
 Result<void> ensure_key_dir(const std::string& dir);
-
-/// A time argument: YYYYMMDDHHmmSS (UTC), unix seconds, or an offset from now such as
-/// "+30d", "-1h" (units s, m, h, d, w). Errc::Usage when malformed.
-Result<int64_t> parse_time_arg(const std::string& text, int64_t now);
 
 // Subcommands registered by register_X: when X is parsed its callback sets action to the function
 // that does the work and returns the exit code.

@@ -1,9 +1,13 @@
 // `zonekiln keygen` and `zonekiln ds`.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/commands.hpp"
+#include "config/config_file.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
+#include "signer/keystate.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {
@@ -23,12 +27,18 @@ int failed(Report& report, const Error& e) {
 }  // namespace
 
 CLI::App* add_keygen(CLI::App& app, KeyArgs& a) {
-  CLI::App* cmd = app.add_subcommand("keygen", "create a key pair (BIND key files)");
-  cmd->add_option("--origin", a.origin, "zone apex")->required();
-  cmd->add_option("--keys", a.key_dir, "directory to write the key files to")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "keygen",
+      "create a key pair (BIND key files): --origin O --keys DIR, or --config FILE --ksk "
+      "[ZONE...] for each configured zone that has no KSK yet");
+  cmd->add_option("--origin", a.origin, "zone apex");
+  cmd->add_option("--keys", a.key_dir, "directory to write the key files to");
+  cmd->add_option("--config", a.config_file,
+                  "with --ksk: make a KSK (the zone's policy algorithm and bits) for every "
+                  "configured zone whose key directory has none; existing KSKs are kept");
+  cmd->add_option("ZONE", a.zones, "with --config: only these zones");
   cmd->add_flag("--ksk", a.ksk, "make a key-signing key (flags 257)");
-  cmd->add_option("--algorithm,-a", a.algorithm, "algorithm mnemonic or number (default 13)");
-  cmd->add_option("--bits,-b", a.bits, "RSA modulus size (2048..4096)");
+  a.policy.add(cmd, {"algorithm", "bits"}, {}, true);
   cmd->add_flag("--allow-deprecated-algorithm", a.allow_deprecated_algorithm,
                 "allow RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) (RFC 8624: NOT RECOMMENDED)");
   return cmd;
@@ -42,20 +52,90 @@ CLI::App* add_ds(CLI::App& app, KeyArgs& a) {
   return cmd;
 }
 
+namespace {
+
+// keygen --config: the owner's first KSK for each zone that has none (idempotent, for make).
+int keygen_config(const KeyArgs& a, const config::Policy& flags, int64_t clock_now,
+                  Report& report) {
+  if (!a.ksk) return usage(report, "keygen --config makes KSKs only (add --ksk)");
+  if (!a.origin.empty() || !a.key_dir.empty()) {
+    return usage(report, "--origin and --keys come from the [[zone]] tables with --config");
+  }
+  std::vector<config::ConfigError> errors;
+  auto cfg = config::load_config(a.config_file, errors);
+  for (const auto& e : errors) report.err += e.format() + "\n";
+  if (!cfg) return usage(report, cfg.error().detail);
+  std::vector<const config::ZoneEntry*> zones;
+  for (const auto& z : cfg->zones) {
+    if (a.zones.empty()) zones.push_back(&z);
+  }
+  for (const std::string& name : a.zones) {
+    const config::ZoneEntry* z = cfg->find(name);
+    if (z == nullptr) return usage(report, "zone " + name + " is not in " + a.config_file);
+    zones.push_back(z);
+  }
+  int worst = 0;
+  for (const config::ZoneEntry* z : zones) {
+    const config::Policy policy = config::overlay(cfg->policy_for(*z), flags);
+    std::vector<Error> problems;
+    auto existing = signer::load_key_dir(z->keys, z->name.view(), &problems);
+    const bool has_ksk =
+        existing && std::any_of(existing->begin(), existing->end(),
+                                [](const signer::Key& k) { return k.is_ksk() && !k.is_revoked(); });
+    if (has_ksk) {
+      report.out += "zone " + z->origin + ": has a KSK in " + z->keys + "\n";
+      continue;
+    }
+    auto made = [&]() -> Result<std::string> {
+      if (auto v = config::validate(policy); !v) return fail(v.error());
+      const uint8_t alg = config::algorithm_or_default(policy);
+      if (!signer::algorithm_can_sign(alg, a.allow_deprecated_algorithm)) {
+        return fail(Errc::Usage,
+                    signer::algorithm_deprecated(alg)
+                        ? signer::deprecated_algorithm_refusal(alg)
+                        : "zonekiln does not create keys of algorithm " + std::to_string(alg));
+      }
+      if (auto d = ensure_key_dir(z->keys); !d) return fail(d.error());
+      auto key = signer::generate_unique_key(alg, true, policy.bits.value_or(0), z->name.view(),
+                                             z->keys, a.allow_deprecated_algorithm);
+      if (!key) return fail(key.error());
+      return signer::write_key_files(*key, z->name.view(), z->keys, clock_now);
+    }();
+    if (!made) {
+      report.err += "zone " + z->origin + ": error: " + made.error().detail + "\n";
+      worst = std::max(worst, exit_code_for(made.error().code));
+      continue;
+    }
+    report.out += "zone " + z->origin + ": created " + *made + "\n";
+  }
+  return worst;
+}
+
+}  // namespace
+
 int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
+  std::vector<std::string> warnings;
+  auto flags = a.policy.policy(warnings);
+  if (!flags) return failed(report, flags.error());
+  if (!a.config_file.empty()) return keygen_config(a, *flags, clock_now, report);
+  if (a.origin.empty() || a.key_dir.empty() || !a.zones.empty()) {
+    return usage(report, "keygen needs --origin O --keys DIR, or --config FILE --ksk [ZONE...]");
+  }
   auto parsed_origin = origin_arg(a.origin);
   if (!parsed_origin) return usage(report, "bad --origin '" + a.origin + "'");
   const Name origin = *parsed_origin;
-  auto alg = signer::algorithm_from_text(a.algorithm);
-  if (!alg) return failed(report, alg.error());
-  if (!signer::algorithm_can_sign(*alg, a.allow_deprecated_algorithm)) {
-    if (signer::algorithm_deprecated(*alg)) {
-      return usage(report, signer::deprecated_algorithm_refusal(*alg));
+  const config::Policy* policy = &*flags;
+  if (auto v = config::validate(*policy); !v) return failed(report, v.error());
+  const uint8_t alg = config::algorithm_or_default(*policy);
+  if (!signer::algorithm_can_sign(alg, a.allow_deprecated_algorithm)) {
+    if (signer::algorithm_deprecated(alg)) {
+      return usage(report, signer::deprecated_algorithm_refusal(alg));
     }
-    return usage(report, "zonekiln does not create keys of algorithm " + a.algorithm);
+    return usage(report, "zonekiln does not create keys of algorithm " + std::to_string(alg));
   }
   if (auto d = ensure_key_dir(a.key_dir); !d) return failed(report, d.error());
-  auto key = signer::generate_key(*alg, a.ksk, a.bits, a.allow_deprecated_algorithm);
+  auto key = signer::generate_unique_key(alg, a.ksk, policy->bits.value_or(0), origin, a.key_dir,
+                                         a.allow_deprecated_algorithm);
   if (!key) return failed(report, key.error());
   auto base = signer::write_key_files(*key, origin, a.key_dir, clock_now);
   if (!base) return failed(report, base.error());
@@ -80,6 +160,7 @@ int run_ds(const KeyArgs& a, Report& report) {
     }
     pos = comma + 1;
   }
+  if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return failed(report, d.error());
   std::vector<Error> problems;
   auto keys = signer::load_key_dir(a.key_dir, origin, &problems);
   if (!keys) return failed(report, keys.error());

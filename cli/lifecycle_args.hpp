@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/policy_flags.hpp"
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "signer/keystate.hpp"
@@ -21,16 +22,14 @@ struct ZoneKeyArgs {
 /// Adds --origin, --keys (both required), --now and --lock-wait to cmd.
 void add_zone_key_options(CLI::App* cmd, ZoneKeyArgs& args);
 
-/// Timing policy options (--zsk-lifetime, --dnskey-ttl, --max-ttl, --ttl-clamp, --propagation,
-/// --sig-validity, --sig-refresh, --sig-jitter, --run-interval, --ds-ttl); durations accept
-/// units (90d). apply_policy_options applies the given ones over base (normally the policy the
-/// zone's last sign run recorded, signer::recorded_policy) and runs check_timing.
-struct PolicyArgs {
-  std::string zsk_lifetime, propagation, sig_validity, sig_refresh, sig_jitter, run_interval;
-  uint32_t dnskey_ttl = 0, max_ttl = 0, ttl_clamp = 0, ds_ttl = 0;
-};
-void add_policy_options(CLI::App* cmd, PolicyArgs& args);
-Result<signer::Policy> apply_policy_options(const PolicyArgs& args, signer::Policy base = {});
+/// The timing settings of status and ksk (kTimingSettings: --sig-validity, --sig-refresh,
+/// --sig-jitter, --zsk-lifetime, --propagation, --run-interval, --max-ttl, --dnskey-ttl,
+/// --ds-ttl; --ttl-clamp is the old spelling of --max-ttl). apply_policy_options applies the
+/// given ones over the policy the zone's last sign run recorded (or, for a zone never signed,
+/// the defaults sign uses) and runs check_timing; deprecation warnings go to stderr.
+void add_policy_options(CLI::App* cmd, PolicyFlags& flags);
+Result<signer::Policy> apply_policy_options(const PolicyFlags& flags,
+                                            const signer::ZoneKeyState* zone);
 
 /// The clock for this command: --now relative to the wall clock (read only here).
 Result<int64_t> resolve_now(const std::string& text);

@@ -1,6 +1,7 @@
 // zonekiln: flags -> options -> pipeline -> exit code. The only catch in the program.
 #include <oneapi/tbb/global_control.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -10,7 +11,15 @@
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  // Under a file size limit (ulimit -f) a write past it raises SIGXFSZ, whose default action
+  // kills the process without a word or a metrics file; ignored, the write fails with EFBIG
+  // and is reported like a full disk (exit 4, path and errno named).
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
+    if (auto hooks = zk::cli::install_test_hooks(); !hooks) {
+      std::fprintf(stderr, "zonekiln: error: %s\n", hooks.error().detail.c_str());
+      return 2;
+    }
     CLI::App app{"zonekiln: DNS zone compiler and DNSSEC signer"};
     app.require_subcommand(1);
     zk::cli::ZoneArgs zone;
@@ -27,6 +36,8 @@ int main(int argc, char** argv) {
     zk::cli::register_ksr(app, action);
     zk::cli::VerifyArgs verify_args;
     CLI::App* verify = zk::cli::add_verify(app, verify_args);
+    std::string config_path;
+    CLI::App* check_config = zk::cli::add_check_config(app, config_path);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -47,6 +58,7 @@ int main(int argc, char** argv) {
     if (ds->parsed()) code = zk::cli::run_ds(key, report);
     if (action) code = action();
     if (verify->parsed()) code = zk::cli::run_verify(verify_args, now, report);
+    if (check_config->parsed()) code = zk::cli::run_check_config(config_path, report);
     std::fwrite(report.out.data(), 1, report.out.size(), stdout);
     std::fflush(stdout);
     std::fwrite(report.err.data(), 1, report.err.size(), stderr);

@@ -1,6 +1,7 @@
 // `zonekiln verify`: check a signed zone file as a validator would.
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
+#include "dns/timeparse.hpp"
 #include "pipeline/verify.hpp"
 
 namespace zk::cli {
@@ -36,7 +37,11 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   o.crypto = !a.structure_only;
   o.zonemd_only = a.zonemd_only;
   if (!a.now.empty()) {
-    auto t = parse_time_arg(a.now, clock_now);
+    auto t = parse_time(a.now, clock_now);
+    if (t) {
+      if (auto r = check_serial_time("--now " + a.now, *t, clock_now, "the clock"); !r)
+        t = fail(r.error());
+    }
     if (!t) {
       report.err += "zonekiln: error: " + t.error().detail + "\n";
       return 2;

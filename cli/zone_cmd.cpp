@@ -2,25 +2,27 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <span>
 
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
+#include "dns/timeparse.hpp"
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
 
 namespace {
 
+// The options compile and sign share (the positional argument differs: see add_sign).
 void add_common(CLI::App* cmd, ZoneArgs& a) {
-  cmd->add_option("ZONEFILE", a.zone_file, "zone file to read")->required();
-  cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.")->required();
+  cmd->add_option("--origin", a.origin, "zone apex, e.g. example.com.");
   cmd->add_flag("--strict", a.strict, "treat warnings as errors");
   cmd->add_option("--threads", a.threads, "worker threads (default: all cores)");
   cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
@@ -28,38 +30,10 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
                   "a directory $INCLUDE may read from besides the zone file's own (repeatable)");
 }
 
-Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
-  std::vector<uint8_t> salt;
-  if (text == "-" || text.empty()) return salt;
-  if (text.size() % 2 != 0 || text.size() > 510) {
-    return fail(Errc::Usage, "--nsec3-salt must be '-' or up to 255 octets of hex");
-  }
-  for (size_t i = 0; i < text.size(); i += 2) {
-    unsigned v = 0;
-    for (size_t k = i; k < i + 2; ++k) {
-      const char c = text[k];
-      unsigned d;
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        d = c - 'A' + 10;
-      else
-        return fail(Errc::Usage, "--nsec3-salt is not hex: " + text);
-      v = v * 16 + d;
-    }
-    salt.push_back(static_cast<uint8_t>(v));
-  }
-  return salt;
-}
-
-Result<pipeline::SerialPolicy> parse_serial(const std::string& s) {
-  if (s == "keep") return pipeline::SerialPolicy::Keep;
-  if (s == "increment") return pipeline::SerialPolicy::Increment;
-  if (s == "unixtime") return pipeline::SerialPolicy::UnixTime;
-  if (s == "date") return pipeline::SerialPolicy::Date;
-  return fail(Errc::Usage, "--serial must be keep, increment, unixtime or date");
+// The origin as typed, with the final dot (messages name zones as they appear in zone files).
+std::string name_or(std::string origin) {
+  if (origin.empty() || origin.back() != '.') origin += '.';
+  return origin;
 }
 
 std::string dir_of(const std::string& path) {
@@ -68,48 +42,23 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// Fills the sign options; any error is a usage error.
-Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::CompileOptions& o) {
+// Fills the sign options from the flags; any error is a usage error.
+Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::CompileOptions& o,
+                          Report& report) {
   auto& s = o.signing;
   s.key_dir = a.key_dir;
-  s.now = clock_now;
+  int64_t now = clock_now;
   if (!a.now.empty()) {
-    auto t = parse_time_arg(a.now, clock_now);
+    auto t = parse_time(a.now, clock_now);
     if (!t) return fail(t.error());
-    s.now = *t;
+    now = *t;
+    if (auto r = check_serial_time("--now " + a.now, now, clock_now, "the clock"); !r) return r;
   }
-  s.inception = s.now - 3600;  // allow for validators with slow clocks
-  // 14 days, as managed DNS services sign; the lifecycle's refresh window (a quarter, at least
-  // max TTL + 2 days + 1 hour) and jitter fit inside it (signer::check_timing).
-  s.expiration = s.now + 14 * 86400;
-  if (!a.inception.empty()) {
-    auto t = parse_time_arg(a.inception, s.now);
-    if (!t) return fail(t.error());
-    s.inception = *t;
-  }
-  if (!a.expiration.empty()) {
-    auto t = parse_time_arg(a.expiration, s.now);
-    if (!t) return fail(t.error());
-    s.expiration = *t;
-  }
-  if (s.expiration <= s.inception) {
-    return fail(Errc::Usage, "signature expiration must be after inception");
-  }
-  struct Duration {
-    const std::string& text;
-    const char* flag;
-    int64_t& out;
-  };
-  for (Duration d :
-       {Duration{a.refresh, "--refresh", s.refresh}, Duration{a.jitter, "--jitter", s.jitter},
-        Duration{a.zsk_lifetime, "--zsk-lifetime", s.zsk_lifetime}}) {
-    if (d.text.empty()) continue;
-    // A duration is an offset from 0: "9d", "12h", "3600".
-    auto t = parse_time_arg(d.text[0] == '+' || d.text[0] == '-' ? d.text : "+" + d.text, 0);
-    if (!t || *t < 0)
-      return fail(Errc::Usage, std::string(d.flag) + " must be a duration such as 9d, 12h or 3600");
-    d.out = *t;
-  }
+  std::vector<std::string> warnings;
+  auto policy = a.policy.policy(warnings);
+  for (const auto& w : warnings) report.err += "zonekiln: warning: " + w + "\n";
+  if (!policy) return fail(policy.error());
+  if (auto r = config::sign_options(*policy, now, clock_now, s); !r) return r;
   s.lock_wait = a.lock_wait;
   s.previous = a.previous;
   s.skr = a.skr;
@@ -121,31 +70,12 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   // Test-only crash points (see SignOptions::test_kill_at); never set in production.
   if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
   s.full = a.full;
-  s.nsec3.enabled = a.nsec3 || a.opt_out;
-  s.nsec3.iterations = a.nsec3_iterations;
-  s.nsec3.opt_out = a.opt_out;
-  auto salt = parse_salt(a.nsec3_salt);
-  if (!salt) return fail(salt.error());
-  s.nsec3.salt = std::move(*salt);
-  s.max_ttl = a.max_ttl;
-  s.csk = a.csk;
   s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
   s.dnskey_signed_by_all = a.dnskey_signers == "all";
   if (s.dnskey_signed_by_all && !a.skr.empty()) {
     return fail(Errc::Usage,
                 "--dnskey-signers all cannot be used with --skr: the DNSKEY RRset and its RRSIGs "
                 "come from the signed key response");
-  }
-  s.cds = a.cds && !a.no_cds;
-  auto serial = parse_serial(a.serial);
-  if (!serial) return fail(serial.error());
-  s.serial = *serial;
-  s.verify = a.no_verify               ? pipeline::VerifyMode::None
-             : a.verify == "structure" ? pipeline::VerifyMode::Structure
-                                       : pipeline::VerifyMode::Full;
-  if (a.zonemd || !a.zonemd_hash.empty()) {
-    const std::string& h = a.zonemd_hash;
-    s.zonemd_hash = h.empty() || h == "sha384" || h == "1" ? 1 : 2;  // checked by CLI11
   }
   o.output = a.output.empty() ? a.zone_file + ".signed" : a.output;
   if (s.zonemd_hash != 0 && o.output == "-") {
@@ -161,7 +91,21 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   return ok();
 }
 
-std::string stats_json(const pipeline::Stats& st) {
+// Inputs, keys and state that the metrics file may not replace, as far as known before the
+// zone is parsed (the state is read without the lock; the pipeline checks again under it).
+OutputGuard early_guard(const ZoneArgs& a) {
+  OutputGuard guard;
+  guard.protect_file(a.zone_file, "the zone file");
+  auto state = signer::read_state(a.key_dir);
+  signer::protect_keys(guard, a.key_dir, state ? &*state : nullptr);
+  return guard;
+}
+
+}  // namespace
+
+std::string stats_json(const pipeline::Stats& st) { return stats_object(st).dump(2) + "\n"; }
+
+nlohmann::json stats_object(const pipeline::Stats& st) {
   nlohmann::json j;
   j["records_in"] = st.records_in;
   j["duplicates"] = st.duplicates;
@@ -183,10 +127,34 @@ std::string stats_json(const pipeline::Stats& st) {
   nlohmann::json times = nlohmann::json::object();
   for (const auto& t : st.times) times[t.stage] = t.seconds;
   j["seconds"] = times;
-  return j.dump(2) + "\n";
+  return j;
 }
 
-}  // namespace
+std::string summary_text(const pipeline::Stats& st, bool sign) {
+  double total = 0;
+  std::string times;
+  for (const auto& t : st.times) {
+    total += t.seconds;
+    times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
+  }
+  if (sign && st.unchanged) return "unchanged, no signature due; output not rewritten";
+  if (!sign) {
+    return fmt::format("compiled: {} records ({} duplicates removed); {:.3f}s", st.records_out,
+                       st.duplicates, total);
+  }
+  return fmt::format(
+      "signed: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, {} NSEC3, {} TTLs "
+      "clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})",
+      st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
+      st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
+      times.empty() ? "" : times.substr(1));
+}
+
+Result<void> touch_stamp(const std::string& path) {
+  // A new empty file each time, renamed into place: the mtime moves even when the stamp
+  // exists, and a reader never sees a half-made one.
+  return emit::write_file_atomic(path, "");
+}
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
                    const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);
@@ -201,48 +169,39 @@ int exit_code_for(Errc code) noexcept {
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
   CLI::App* cmd = app.add_subcommand("compile", "check a zone and write it in canonical form");
+  cmd->add_option("ZONEFILE", a.zone_file, "zone file to read")->required();
   add_common(cmd, a);
+  cmd->get_option("--origin")->required();
   cmd->add_option("--output,-o", a.output, "output file (default: stdout; '-' = stdout)");
   return cmd;
 }
 
 CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
-  CLI::App* cmd = app.add_subcommand("sign", "check and DNSSEC-sign a zone");
+  CLI::App* cmd = app.add_subcommand(
+      "sign",
+      "check and DNSSEC-sign a zone (ZONEFILE --origin O --keys DIR), or the zones of a "
+      "configuration file (--config FILE [ZONE...])");
+  cmd->add_option("ZONEFILE", a.zones,
+                  "the zone file; with --config: the zones to sign (default: all)");
   add_common(cmd, a);
-  cmd->add_option("--keys", a.key_dir, "directory with the zone's BIND key files")->required();
+  cmd->add_option("--keys", a.key_dir, "directory with the zone's BIND key files");
   cmd->add_option("--output,-o", a.output, "signed zone (default ZONEFILE.signed; '-' = stdout)");
   cmd->add_option("--ds-output", a.ds_output,
                   "DS set file (default dsset-ORIGIN beside the output)");
-  cmd->add_flag("--nsec3", a.nsec3, "NSEC3 instead of NSEC (RFC 5155)");
-  cmd->add_option("--nsec3-iterations", a.nsec3_iterations, "extra hash iterations (RFC 9276: 0)");
-  cmd->add_option("--nsec3-salt", a.nsec3_salt, "salt in hex or '-' for none (RFC 9276: none)");
-  cmd->add_flag("--nsec3-opt-out", a.opt_out, "NSEC3 opt-out for insecure delegations");
-  cmd->add_option("--max-ttl", a.max_ttl, "clamp TTLs to this many seconds (0 = off)");
-  cmd->add_flag("--csk", a.csk, "sign everything with the KSK(s)");
-  cmd->add_flag("--cds", a.cds, "publish CDS/CDNSKEY for the KSKs (default)");
-  cmd->add_flag("--no-cds", a.no_cds, "do not publish CDS/CDNSKEY");
-  cmd->add_flag("--zonemd", a.zonemd, "add a ZONEMD record (RFC 8976, SIMPLE, SHA-384)");
-  cmd->add_option("--zonemd-hash", a.zonemd_hash,
-                  "ZONEMD hash: sha384 (default) or sha512; "
-                  "implies --zonemd")
-      ->check(CLI::IsMember({"sha384", "sha512", "1", "2"}));
-  cmd->add_option("--serial", a.serial, "SOA serial: keep, increment, unixtime, date")
-      ->check(CLI::IsMember({"keep", "increment", "unixtime", "date"}));
-  cmd->add_option("--inception", a.inception, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
-  cmd->add_option("--expiration", a.expiration, "YYYYMMDDHHmmSS, unix seconds or +/-offset");
+  cmd->add_option("--config", a.config_file,
+                  "sign the zones of this configuration file (TOML: [policy.NAME], [[zone]]); "
+                  "flags given here override its policies");
+  cmd->add_option("--shard", a.shard,
+                  "with --config: only the zones of shard K of N (K/N, 0 <= K < N), chosen by a "
+                  "hash of the zone name: N runs with K = 0..N-1 sign every zone exactly once");
+  cmd->add_flag("--quiet,-q", a.quiet, "print only warnings and errors (and failed zones)");
+  cmd->add_option("--stamp", a.stamp,
+                  "touch this file after a successful run (exit 0), whether or not the output "
+                  "changed: a make target for the run");
+  a.policy.add(cmd, kSignSettings, {"refresh", "jitter", "no-verify", "expiration", "inception"});
   cmd->add_option("--now", a.now, "the time to sign at (default: the clock)");
-  cmd->add_option("--verify", a.verify,
-                  "check the output before publishing it: full (structure and every new "
-                  "signature, default) or structure (all but the cryptography)")
-      ->check(CLI::IsMember({"full", "structure"}));
-  cmd->add_flag("--no-verify", a.no_verify, "publish without checking the output");
   cmd->add_option("--metrics-file", a.metrics_file,
                   "write Prometheus metrics here at the end of the run, also after a failure");
-  cmd->add_option("--refresh", a.refresh,
-                  "re-sign an RRset when less than this validity remains (default: a quarter of "
-                  "the validity, at least max TTL + 2 days + 1 hour)");
-  cmd->add_option("--jitter", a.jitter, "spread signature expirations over this much (default 4%)");
-  cmd->add_option("--zsk-lifetime", a.zsk_lifetime, "ZSK rollover period (default 90d)");
   cmd->add_option("--lock-wait", a.lock_wait, "seconds to wait for another run's key state lock");
   cmd->add_option("--skr", a.skr, "offline KSK: signed key response from `zonekiln skr-sign`");
   cmd->add_option("--pin-file", a.pin_file, "PKCS#11 keys: file with the token PIN");
@@ -260,7 +219,19 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   return cmd;
 }
 
-int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report) {
+int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report) {
+  if (sign && !args.config_file.empty()) return run_sign_config(args, clock_now, report);
+  if (sign && (args.zones.size() != 1 || args.origin.empty() || args.key_dir.empty())) {
+    report.err +=
+        "zonekiln: error: sign needs ZONEFILE --origin ORIGIN --keys DIR, or --config FILE\n";
+    return 2;
+  }
+  if (sign && (!args.shard.empty())) {
+    report.err += "zonekiln: error: --shard selects zones of a --config file\n";
+    return 2;
+  }
+  ZoneArgs a = args;  // sign takes the zone file from its positional list
+  if (sign) a.zone_file = args.zones.front();
   Diagnostics diag;
   pipeline::CompileOptions o;
   o.zone_file = a.zone_file;
@@ -277,46 +248,82 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
     o.origin = *n;
   }
   o.output = a.output.empty() ? "-" : a.output;
+  if (sign) {
+    if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) {
+      report.err += "zonekiln: error: " + d.error().detail + "\n";
+      return 2;  // no metrics either: nothing is known about the zone's keys
+    }
+  }
+  // The metrics file is written even when the run fails early: it is checked here, before the
+  // pipeline (which checks every output again, with the $INCLUDEd files and the key state).
+  if (sign && !a.metrics_file.empty()) {
+    if (auto g = early_guard(a).check({"--metrics-file", a.metrics_file}); !g) {
+      report.err += "zonekiln: error: " + g.error().detail + "\n";
+      return 2;
+    }
+  }
   const auto t0 = std::chrono::steady_clock::now();
   pipeline::SignOutcome outcome;
   Result<pipeline::Stats> res = pipeline::Stats{};
   int code = 0;
   if (sign) {
-    if (auto r = sign_options(a, clock_now, o); !r) {
+    if (auto r = sign_options(a, clock_now, o, report); !r) {
       report.err += "zonekiln: error: " + r.error().detail + "\n";
       code = exit_code_for(r.error().code);
       res = fail(r.error());
     }
   }
   if (code == 0) {
+    o.outputs = {{"--output", o.output}, {"--stats-json", a.stats_json}};
+    if (sign) {
+      o.outputs.push_back({"--ds-output", o.signing.ds_output});
+      o.outputs.push_back({"--metrics-file", a.metrics_file});
+    }
     TerminalProgress progress;
     o.progress = progress.callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }
-  if (sign && !a.metrics_file.empty()) {
-    emit::RunMetrics m;
-    m.zone = a.origin;
-    if (!m.zone.empty() && m.zone.back() != '.') m.zone += '.';
-    m.internal_failure = code == 4 || outcome.internal_failure;
-    m.ksk_action_needed = outcome.ksk_action_needed;
-    m.ksk_action_needed_seconds = outcome.ksk_action_needed_seconds;
-    for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
-    m.last_success = outcome.last_success;
-    m.rrsig_earliest_expiration = outcome.earliest_expiration;
-    if (res) {
-      m.rrsets_signed = outcome.rrsets_signed;
-      m.rrsets_reused = outcome.rrsets_reused;
-      m.ttl_clamped = res->clamped_rrsets;
-    }
-    m.run_duration_seconds =
+  if (sign && !a.metrics_file.empty() && !outcome.output_refused) {
+    const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const emit::RunMetrics m = run_metrics(name_or(a.origin), code, outcome, res, seconds);
     if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      // Exit 4 even after a good run: monitoring cannot see this run, so cron's mail must.
+      report.err += std::string("zonekiln: error: ") +
+                    (code == 0 ? "the run succeeded (the zone was published, or left unchanged "
+                                 "when nothing was due) but "
+                               : "") +
+                    w.error().detail + "\n";
       return code == 0 ? 4 : code;
     }
   }
+  if (sign && code == 0 && !a.stamp.empty()) {
+    if (auto w = touch_stamp(a.stamp); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      return 4;
+    }
+  }
   return code;
+}
+
+emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOutcome& outcome,
+                             const Result<pipeline::Stats>& res, double seconds) {
+  emit::RunMetrics m;
+  m.zone = std::move(zone);
+  m.internal_failure = code == 4 || outcome.internal_failure;
+  m.ksk_action_needed = outcome.ksk_action_needed;
+  m.ksk_action_needed_seconds = outcome.ksk_action_needed_seconds;
+  for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
+  m.last_success = outcome.last_success;
+  m.rrsig_earliest_expiration = outcome.earliest_expiration;
+  if (res) {
+    m.rrsets_signed = outcome.rrsets_signed;
+    m.rrsets_reused = outcome.rrsets_reused;
+    m.ttl_clamped = res->clamped_rrsets;
+  }
+  m.run_duration_seconds = seconds;
+  return m;
 }
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
@@ -331,28 +338,17 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     return exit_code_for(res.error().code);
   }
   const pipeline::Stats& st = *res;
-  for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
-  double total = 0;
-  std::string times;
-  for (const auto& t : st.times) {
-    total += t.seconds;
-    times += fmt::format(" {}={:.3f}s", t.stage, t.seconds);
-  }
-  if (sign && st.unchanged) {
-    report.err +=
-        fmt::format("zonekiln: {} unchanged, no signature due; output not rewritten\n", a.origin);
-  } else if (sign) {
-    report.err += fmt::format(
-        "zonekiln: signed {}: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, "
-        "{} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s "
-        "({})\n",
-        a.origin, st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
-        st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
-        times.empty() ? "" : times.substr(1));
-  } else {
-    report.err +=
-        fmt::format("zonekiln: compiled {}: {} records ({} duplicates removed); {:.3f}s\n",
-                    a.origin, st.records_out, st.duplicates, total);
+  if (!a.quiet) {
+    for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
+    // "signed: figures" -> "zonekiln: signed ORIGIN: figures" (the single-zone form scripts read)
+    const std::string line = summary_text(st, sign);
+    const size_t colon = line.find(": ");
+    if ((sign && st.unchanged) || colon == std::string::npos) {
+      report.err += "zonekiln: " + a.origin + " " + line + "\n";
+    } else {
+      report.err +=
+          "zonekiln: " + line.substr(0, colon) + " " + a.origin + line.substr(colon) + "\n";
+    }
   }
   if (!a.stats_json.empty()) {
     if (auto w = emit::write_file_atomic(a.stats_json, stats_json(st)); !w) {

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <random>
 
+#include "dns/fault.hpp"
+
 namespace zk {
 
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) { return errno_message(e); }
 
 std::string dir_of(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -41,25 +43,32 @@ Result<void> write_file_atomic(const std::string& path, std::string_view text, u
   std::random_device rd;
   const std::string tmp =
       path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd() % 1000000);
+  auto failed = [&](const char* what, const std::string& name, int e) {
+    return fail(Errc::WriteFailed, std::string(what) + " " + name + ": " + errno_text(e));
+  };
+  if (int e = injected_errno("create", path)) return failed("cannot create", tmp, e);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return fail(Errc::Io, "cannot create " + tmp + ": " + errno_text(errno));
+  if (fd < 0) return failed("cannot create", tmp, errno);
   // open() applies the umask; set the mode the caller asked for explicitly.
   ::fchmod(fd, mode);
-  if (!write_all(fd, text) || ::fsync(fd) != 0) {
-    const int e = errno;
+  int e = injected_errno("write", path);
+  if (e == 0 && !write_all(fd, text)) e = errno;
+  if (e == 0) e = injected_errno("fsync", path);
+  if (e == 0 && ::fsync(fd) != 0) e = errno;
+  if (e == 0 && ::close(fd) != 0) {
+    e = errno;
+  } else if (e != 0) {
     ::close(fd);
-    ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot write " + tmp + ": " + errno_text(e));
   }
-  if (::close(fd) != 0) {
-    const int e = errno;
+  if (e != 0) {
     ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot write " + tmp + ": " + errno_text(e));
+    return failed("cannot write", tmp, e);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
+  e = injected_errno("rename", path);
+  if (e == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) e = errno;
+  if (e != 0) {
     ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot rename " + tmp + " to " + path + ": " + errno_text(e));
+    return fail(Errc::WriteFailed, "cannot rename " + tmp + " to " + path + ": " + errno_text(e));
   }
   const int dfd = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

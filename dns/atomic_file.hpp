@@ -10,7 +10,8 @@ namespace zk {
 
 /// Writes text to path atomically: a temp file in the same directory, fsync, rename over path,
 /// fsync of the directory. A reader sees the old or the new file, never a mix. mode applies to
-/// the new file. Errc::Io naming the path and errno text on failure; the old file is untouched.
+/// the new file. Errc::WriteFailed naming the path and the errno (text and name, e.g. ENOSPC,
+/// EROFS, EFBIG) on failure; the old file is untouched.
 Result<void> write_file_atomic(const std::string& path, std::string_view text,
                                unsigned mode = 0644);
 

@@ -16,6 +16,11 @@ const std::string& Diagnostics::file_name(uint32_t index) const {
   return index < files_.size() ? files_[index] : kUnknown;
 }
 
+uint32_t Diagnostics::file_count() const {
+  std::lock_guard lk(mu_);
+  return static_cast<uint32_t>(files_.size());
+}
+
 void Diagnostics::report(Severity s, Error e, std::string source_line) {
   std::lock_guard lk(mu_);
   if (s == Severity::Error) {

@@ -28,6 +28,8 @@ class Diagnostics {
   /// Registers a file name; returns its index for SourcePos::file.
   uint32_t add_file(std::string path);
   const std::string& file_name(uint32_t index) const;
+  /// How many files were registered (the zone file and each file it $INCLUDEs).
+  uint32_t file_count() const;
 
   void report(Severity s, Error e, std::string source_line = {});
   void error(Error e, std::string source_line = {}) {

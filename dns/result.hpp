@@ -44,6 +44,7 @@ enum class Errc : uint16_t {
   Crypto = 300,     // OpenSSL failure
   VerifyFailed,     // own output failed verification
   Internal,
+  WriteFailed,      // an output or state file cannot be written (disk full, read-only, EFBIG)
 };
 
 /// Where in the input something happened. file indexes the parser's file table (0 = main

@@ -35,6 +35,18 @@ unsigned digits(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
+unsigned days_in_month(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+std::string years_text(int64_t seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f years", static_cast<double>(seconds) / (365.2425 * 86400));
+  return buf;
+}
+
 }  // namespace
 
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) noexcept {
@@ -48,6 +60,10 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) noexcept {
 
 Result<int64_t> parse_duration(std::string_view text) {
   if (text.empty()) return fail(Errc::Usage, "empty duration");
+  if (text[0] == '+' || text[0] == '-') {
+    return fail(Errc::Usage,
+                "bad duration '" + std::string(text) + "' (no sign; use e.g. 90d, 12h, 1w2d)");
+  }
   if (all_digits(text)) {
     if (text.size() > 15) return fail(Errc::Usage, "duration too large: " + std::string(text));
     return static_cast<int64_t>(std::stoll(std::string(text)));
@@ -96,6 +112,20 @@ Result<int64_t> parse_duration(std::string_view text) {
   return total;
 }
 
+Result<int64_t> parse_compact_time(std::string_view text) {
+  if (text.size() != 14 || !all_digits(text)) {
+    return fail(Errc::Usage, "bad time '" + std::string(text) + "' (YYYYMMDDHHmmSS, UTC)");
+  }
+  const int64_t y = digits(text, 0, 4);
+  const unsigned mo = digits(text, 4, 2), d = digits(text, 6, 2), h = digits(text, 8, 2),
+                 mi = digits(text, 10, 2), s = digits(text, 12, 2);
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59) {
+    return fail(Errc::Usage,
+                "bad time '" + std::string(text) + "': no such date or time (YYYYMMDDHHmmSS, UTC)");
+  }
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
 Result<int64_t> parse_time(std::string_view text, int64_t now) {
   if (text == "now") return now;
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
@@ -104,19 +134,35 @@ Result<int64_t> parse_time(std::string_view text, int64_t now) {
       return fail(Errc::Usage, "bad time offset '" + std::string(text) + "': " + d.error().detail);
     return text[0] == '+' ? now + *d : now - *d;
   }
-  if (text.size() == 14 && all_digits(text)) {
-    const int64_t y = digits(text, 0, 4);
-    const unsigned mo = digits(text, 4, 2), d = digits(text, 6, 2), h = digits(text, 8, 2),
-                   mi = digits(text, 10, 2), s = digits(text, 12, 2);
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-      return fail(Errc::Usage, "bad time '" + std::string(text) + "' (YYYYMMDDHHmmSS, UTC)");
-    }
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-  }
+  if (text.size() == 14 && all_digits(text)) return parse_compact_time(text);
   if (all_digits(text) && text.size() <= 12)
     return static_cast<int64_t>(std::stoll(std::string(text)));
   return fail(Errc::Usage, "bad time '" + std::string(text) +
                                "' (YYYYMMDDHHmmSS, unix seconds, now, or +/-offset like +30d)");
+}
+
+Result<void> check_serial_time(std::string_view what, int64_t t, int64_t reference,
+                               std::string_view reference_name) {
+  const std::string why = " (RRSIG times are 32-bit serial numbers, RFC 4034 s3.1.5)";
+  if (t < 0) {
+    return fail(Errc::Usage, std::string(what) + " is " + time_to_iso(t) +
+                                 ", before 1970: an RRSIG time field cannot hold it" + why);
+  }
+  if (t > kMaxFieldTime) {
+    return fail(Errc::Usage, std::string(what) + " is " + time_to_iso(t) +
+                                 ", after 2106-02-07T06:28:15Z: an RRSIG time field cannot hold "
+                                 "it" +
+                                 why);
+  }
+  const int64_t distance = t > reference ? t - reference : reference - t;
+  if (distance > kMaxSerialDistance) {
+    return fail(Errc::Usage,
+                std::string(what) + " is " + time_to_iso(t) + ", " + years_text(distance) +
+                    (t > reference ? " after " : " before ") + std::string(reference_name) + " (" +
+                    time_to_iso(reference) + "): validators cannot tell it from a time 136 years " +
+                    (t > reference ? "earlier" : "later") + " beyond 68 years (2^31-1 s)" + why);
+  }
+  return ok();
 }
 
 std::string time_to_compact(int64_t t) {

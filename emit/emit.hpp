@@ -31,10 +31,24 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  /// Errc::Io when the directory is not writable.
+  /// Errc::WriteFailed (path and errno) when the directory is not writable.
   static Result<OutputFile> open(const std::string& path);
+  /// Errc::WriteFailed (path and errno: ENOSPC, EFBIG, EIO, ...).
   Result<void> write(std::string_view bytes);
+  /// sync() then publish().
   Result<void> commit();
+  /// Makes the written bytes durable (fsync) and closes the temp file; after it, identity()
+  /// names the file that publish() puts in place. Nothing is published yet.
+  Result<void> sync();
+  /// Renames the synced temp file over the target and fsyncs the directory: the moment the
+  /// output is published. Errc::WriteFailed when the rename fails (the old file stays).
+  Result<void> publish();
+  /// Device, inode and size of the synced temp file (zeros for stdout or before sync()).
+  /// rename() keeps the inode, so a later run can tell whether the rename happened.
+  struct Identity {
+    uint64_t dev = 0, ino = 0, size = 0;
+  };
+  const Identity& identity() const noexcept { return identity_; }
   const std::string& path() const noexcept { return path_; }
   /// The temp file bytes are written to until commit() (empty for stdout and after commit()).
   /// Lets a caller patch the written bytes in place before they are published.
@@ -45,11 +59,12 @@ class OutputFile {
   static constexpr uint64_t kWritebackStep = 8u << 20;
   std::string path_, temp_;
   uint64_t written_ = 0, flushed_ = 0;
+  Identity identity_;
   int fd_ = -1;
   bool is_stdout_ = false;
 };
 
-/// Writes content to path atomically (or stdout for "-").
+/// Writes content to path atomically (or stdout for "-"). Errc::WriteFailed on failure.
 Result<void> write_file_atomic(const std::string& path, std::string_view content);
 
 }  // namespace zk::emit

@@ -34,8 +34,8 @@ struct RunMetrics {
 /// labelled zone="..." (and tag="..." for KSK ages), label values escaped per the format.
 std::string metrics_text(std::span<const RunMetrics> zones);
 
-/// Writes metrics_text to path atomically (mode 0644, for the collector). Errc::Io on failure.
-/// The sign run calls this at its very end, also after a failure (with internal_failure or
+/// Writes metrics_text to path atomically (mode 0644, for the collector). Errc::WriteFailed on
+/// failure. The sign run calls this at its very end, also after a failure (with internal_failure or
 /// ksk_action_needed set), so alerts fire on the failure itself.
 Result<void> write_metrics(const std::string& path, std::span<const RunMetrics> zones);
 

@@ -10,14 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include "dns/fault.hpp"
 #include "emit/emit.hpp"
 
 namespace zk::emit {
 
 namespace {
 
-Unexpected io_error(const std::string& what, const std::string& path) {
-  return fail(Errc::Io, what + " " + path + ": " + std::strerror(errno));
+Unexpected io_error(const std::string& what, const std::string& path, int e) {
+  return fail(Errc::WriteFailed, what + " " + path + ": " + errno_message(e));
 }
 
 std::pair<std::string, std::string> split_path(const std::string& path) {
@@ -53,6 +54,7 @@ OutputFile::OutputFile(OutputFile&& o) noexcept
       temp_(std::move(o.temp_)),
       written_(o.written_),
       flushed_(o.flushed_),
+      identity_(o.identity_),
       fd_(o.fd_),
       is_stdout_(o.is_stdout_) {
   o.fd_ = -1;
@@ -66,6 +68,7 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   temp_ = std::move(o.temp_);
   written_ = o.written_;
   flushed_ = o.flushed_;
+  identity_ = o.identity_;
   fd_ = o.fd_;
   is_stdout_ = o.is_stdout_;
   o.fd_ = -1;
@@ -94,8 +97,10 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
   std::string tmpl = dir + "/." + base + ".zktmp." + std::to_string(getpid()) + ".XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
+  if (int e = injected_errno("create", path))
+    return io_error("cannot create a temporary file for", path, e);
   const int fd = mkstemp(buf.data());
-  if (fd < 0) return io_error("cannot create a temporary file for", path);
+  if (fd < 0) return io_error("cannot create a temporary file for", path, errno);
   fchmod(fd, 0644);
   f.fd_ = fd;
   f.temp_ = buf.data();
@@ -105,11 +110,15 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
 Result<void> OutputFile::write(std::string_view bytes) {
   const char* p = bytes.data();
   size_t left = bytes.size();
+  if (!is_stdout_) {
+    if (int e = injected_errno("write", path_)) return io_error("cannot write", path_, e);
+  }
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return io_error("cannot write", is_stdout_ ? std::string("stdout") : path_);
+      // EFBIG (a file size limit; SIGXFSZ is ignored) and ENOSPC end up here alike.
+      return io_error("cannot write", is_stdout_ ? std::string("stdout") : path_, errno);
     }
     p += n;
     left -= static_cast<size_t>(n);
@@ -127,14 +136,31 @@ Result<void> OutputFile::write(std::string_view bytes) {
 }
 
 Result<void> OutputFile::commit() {
+  if (auto r = sync(); !r) return r;
+  return publish();
+}
+
+Result<void> OutputFile::sync() {
   if (is_stdout_) return ok();
-  if (fsync(fd_) != 0) return io_error("cannot sync", temp_);
-  if (close(fd_) != 0) {
-    fd_ = -1;
-    return io_error("cannot close", temp_);
+  int e = injected_errno("fsync", path_);
+  if (e == 0 && fsync(fd_) != 0) e = errno;
+  if (e != 0) return io_error("cannot sync", temp_, e);
+  struct stat st {};
+  if (fstat(fd_, &st) == 0) {
+    identity_ = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                 static_cast<uint64_t>(st.st_size)};
   }
+  const int rc = close(fd_);
   fd_ = -1;
-  if (rename(temp_.c_str(), path_.c_str()) != 0) return io_error("cannot rename onto", path_);
+  if (rc != 0) return io_error("cannot close", temp_, errno);
+  return ok();
+}
+
+Result<void> OutputFile::publish() {
+  if (is_stdout_) return ok();
+  int e = injected_errno("rename", path_);
+  if (e == 0 && rename(temp_.c_str(), path_.c_str()) != 0) e = errno;
+  if (e != 0) return io_error("cannot rename " + temp_ + " onto", path_, e);
   temp_.clear();
   const int dfd = ::open(split_path(path_).first.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <optional>
 
+#include "dns/atomic_file.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
@@ -121,6 +123,98 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
   return kept;
 }
 
+// What the outputs may not replace that is known before the key state is read: the zone file,
+// the files it $INCLUDEs, and for sign the key directory and key/state file names.
+OutputGuard input_guard(const CompileOptions& options, const Diagnostics& diag) {
+  OutputGuard guard;
+  guard.protect_file(options.zone_file, "the zone file");
+  for (uint32_t i = 1; i < diag.file_count(); ++i) {
+    guard.protect_file(diag.file_name(i), "a file the zone $INCLUDEs:");
+  }
+  signer::protect_keys(guard, options.sign ? options.signing.key_dir : std::string(), nullptr);
+  return guard;
+}
+
+// A small output (the DS set) written to its temp file and synced, not yet published.
+Result<emit::OutputFile> synced_output(const std::string& path, std::string_view text) {
+  auto f = emit::OutputFile::open(path);
+  if (!f) return fail(f.error());
+  if (auto w = f->write(text); !w) return fail(w.error());
+  if (auto s = f->sync(); !s) return fail(s.error());
+  return std::move(*f);
+}
+
+// An unchanged zone keeps its file, but the DS set is rewritten when it differs (a run that
+// could not replace it, or a deleted file).
+Result<void> refresh_ds_file(const ZoneStore& store, const detail::KeyPlan& keys,
+                             const SignOptions& sopts) {
+  if (sopts.ds_output.empty() || sopts.ds_output == "-") return ok();
+  auto ds = detail::ds_text(store, keys);
+  if (!ds) return fail(ds.error());
+  auto old = read_whole_file(sopts.ds_output);
+  if (old && *old == *ds) return ok();
+  return emit::write_file_atomic(sopts.ds_output, *ds);
+}
+
+struct Committed {
+  bool published = false;      // the zone was renamed into place
+  std::optional<Error> error;  // the step that failed
+};
+
+// The commit order (issue 11), so that exit 4 means nothing was published: the zone and the DS
+// set are synced temp files when this starts;
+//   1. the key state the new zone needs is written with a pending mark (commit_prepare),
+//   2. the zone is renamed into place: published,
+//   3. the DS set is renamed into place,
+//   4. the pending mark is dropped (commit_finish).
+// A run that stops between 1 and 4 leaves the mark; the next run settles it (read_state). A
+// failure at 4 is such a stop: noted, not an error.
+Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::KeyRun& run,
+                          const SignOptions& sopts, Stats& stats) {
+  Committed c;
+  const bool pending = run.keys && zone.path() != "-";
+  if (pending) {
+    const emit::OutputFile::Identity& id = zone.identity();
+    const signer::PublishTarget target{zone.path(), id.dev, id.ino, id.size};
+    if (auto p =
+            signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now, target);
+        !p) {
+      c.error = p.error();
+      return c;
+    }
+  }
+  test_kill_point(sopts.test_kill_at, "pending");
+  if (auto r = zone.publish(); !r) {
+    c.error = r.error();
+    return c;
+  }
+  c.published = true;
+  if (run.keys && !pending) {  // stdout: nothing to order
+    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now); !r) {
+      c.error = r.error();
+      return c;
+    }
+  }
+  if (ds) {
+    if (auto r = ds->publish(); !r) {
+      c.error = make_error(Errc::WriteFailed,
+                           "published " + zone.path() + " and recorded its key state, but " +
+                               r.error().detail + "; the DS set was not replaced (the next run " +
+                               "writes it, or run `zonekiln ds`)");
+    }
+  }
+  test_kill_point(sopts.test_kill_at, "state");
+  if (pending) {
+    if (auto f = signer::commit_finish(sopts.key_dir, run.file, run.origin_text); !f) {
+      stats.notes.push_back("published " + zone.path() +
+                            "; the key state holds this run's events but its pending mark "
+                            "could not be dropped (" +
+                            f.error().detail + "): the next run does that");
+    }
+  }
+  return c;
+}
+
 }  // namespace
 
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
@@ -140,6 +234,12 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   store.origin = origin;
   clock.lap("parse");
   if (diag.has_errors()) return zone_errors(diag);
+  // Before anything is written: no output may replace an input, a key or the key state.
+  OutputGuard guard = input_guard(options, diag);
+  if (auto g = guard.check_all(options.outputs); !g) {
+    if (outcome) outcome->output_refused = true;
+    return fail(g.error());
+  }
   stats.records_in = store.rrs.size();
 
   stats.duplicates = sort_zone(store);
@@ -153,6 +253,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   detail::WritePlan plan;
   detail::KeyPlan keys;
   detail::KeyRun run;
+  run.state_now = options.signing.now;
   ZoneStore previous_keys;  // the previous output, when its DNSKEY RRSIGs are kept
   std::unique_ptr<detail::PreviousZone> previous;
   const SignOptions& sopts = options.signing;
@@ -161,7 +262,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   // and the metrics say so.
   auto run_failed = [&](const Error& e) -> Unexpected {
     if (run.keys && e.code != Errc::KeyActionNeeded) {
-      (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, sopts.now, e.detail);
+      (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                   e.detail);
       if (outcome) outcome->internal_failure = true;
     }
     return fail(e);
@@ -192,16 +294,19 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       }
       clock.lap("keys");
     } else {
-      auto started = detail::start_key_run(sopts, origin, run, diag, stats);
-      if (outcome) fill_outcome(*outcome, run, sopts.now);
+      auto started = detail::start_key_run(sopts, origin, run, diag, stats, guard, options.outputs);
+      if (outcome) {
+        outcome->output_refused = run.output_refused;
+        if (!run.output_refused) fill_outcome(*outcome, run, run.state_now);
+      }
       if (!started) return fail(started.error());
       clock.lap("keys");
       const signer::KeyPlan& kplan = run.keys->plan;
       not_signing = kplan.state.state == signer::ZoneState::NotSigning;
       if (!not_signing && !kplan.can_sign) {
         // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
-        (void)signer::commit_run(sopts.key_dir, run.file, kplan, sopts.now);
-        if (outcome) fill_outcome(*outcome, run, sopts.now);
+        (void)signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now);
+        if (outcome) fill_outcome(*outcome, run, run.state_now);
         std::string why = kplan.state.state_why;
         for (const auto& a : kplan.owner_actions) why += "; " + a;
         return fail(kplan.state.state == signer::ZoneState::InternalFailure ? Errc::Internal
@@ -316,8 +421,10 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
                                 sopts.nsec3.opt_out)) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
+        if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
         if (run.keys) {
-          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
+          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now);
+              !c) {
             return fail(c.error());
           }
         }
@@ -325,7 +432,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         stats.notes.push_back("nothing changed and no signature due: " + prev_path +
                               " left untouched");
         if (outcome) {
-          fill_outcome(*outcome, run, sopts.now);
+          fill_outcome(*outcome, run, run.state_now);
           outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
           outcome->last_success = sopts.now;
           outcome->unchanged = true;
@@ -396,8 +503,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       return run_failed(r.error());
     }
   }
+  // The DS set is written and synced beside the zone before anything is published.
+  std::optional<emit::OutputFile> ds_out;
+  if (signing && !sopts.ds_output.empty()) {
+    auto ds = detail::ds_text(store, keys);
+    if (!ds) return run_failed(ds.error());
+    auto f = synced_output(sopts.ds_output, *ds);
+    if (!f) return run_failed(f.error());
+    ds_out = std::move(*f);
+  }
+  if (auto s = out->sync(); !s) return run_failed(s.error());
   test_kill_point(sopts.test_kill_at, "commit");
-  if (auto c = out->commit(); !c) return run_failed(c.error());
+  const Committed committed = commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats);
+  if (committed.error && !committed.published) return run_failed(*committed.error);
+  // Published, and the state agrees with the zone; only the DS set could not be replaced.
+  if (committed.error) return fail(*committed.error);
   clock.lap(zonemd                             ? "zonemd+commit"
             : !options.sign                    ? "write"
             : sopts.verify == VerifyMode::None ? "sign+write"
@@ -412,27 +532,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   stats.rrsets_reused = written->rrsets_reused;
   stats.signatures_reused = written->signatures_reused;
 
-  if (signing && !sopts.ds_output.empty()) {
-    auto ds = detail::ds_text(store, keys);
-    if (!ds) return run_failed(ds.error());
-    if (auto w = emit::write_file_atomic(sopts.ds_output, *ds); !w) return run_failed(w.error());
-  }
-  if (options.sign) {
-    test_kill_point(sopts.test_kill_at, "state");
-    // The zone is out: only now do this run's key events become the recorded state.
-    if (run.keys) {
-      if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, sopts.now); !c) {
-        return fail(c.error());
-      }
-    }
-    if (outcome) {
-      fill_outcome(*outcome, run, sopts.now);
-      outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-      outcome->last_success = sopts.now;
-      outcome->rrsets_signed = written->rrsets_signed;
-      outcome->rrsets_reused = written->rrsets_reused;
-      if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
-    }
+  if (options.sign && outcome) {
+    fill_outcome(*outcome, run, run.state_now);
+    outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
+    outcome->last_success = sopts.now;
+    outcome->rrsets_signed = written->rrsets_signed;
+    outcome->rrsets_reused = written->rrsets_reused;
+    if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
   }
   return stats;
 }

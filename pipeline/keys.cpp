@@ -14,8 +14,6 @@ namespace zk::pipeline::detail {
 
 namespace {
 
-constexpr int64_t kDay = 86400;
-
 // BIND timing metadata, used only when adopting a key directory on the first run.
 bool published(const signer::Key& k, int64_t now) {
   const auto& t = k.timing;
@@ -52,7 +50,8 @@ Result<void> check_deprecated(const signer::Key& k, const SignOptions& o) {
 // one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
 // (RFC 7583 s3.1 initial key). Without a KSK nothing is adopted: the plan then says what to do.
 Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& policy,
-                           const SignOptions& o, NameView origin, Diagnostics& diag, Stats& stats) {
+                           const SignOptions& o, int64_t now, NameView origin, Diagnostics& diag,
+                           Stats& stats) {
   std::vector<Error> problems;
   auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
   if (!loaded) return fail(loaded.error());
@@ -69,18 +68,18 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     if (!k.has_private() ||
         !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
       continue;
-    if (!active(k, o.now) || k.is_revoked()) continue;
+    if (!active(k, now) || k.is_revoked()) continue;
     if (!k.is_ksk()) continue;
     if (zone.ksk_count() >= signer::kMaxKsks) break;
     if (auto r = signer::ksk_register(zone, policy, k.tag(), k.algorithm(), k.source(),
-                                      b64(k.dnskey_rdata()), o.now);
+                                      b64(k.dnskey_rdata()), now);
         !r) {
       stats.notes.push_back("not adopting " + k.source() + ": " + r.error().detail);
       continue;
     }
     signer::KeyRecord* rec = zone.find_key(k.tag(), k.algorithm());
     if (o.csk) rec->role = signer::KeyRole::CSK;
-    if (auto r = signer::ksk_activate(zone, k.tag(), o.now); !r) return fail(r.error());
+    if (auto r = signer::ksk_activate(zone, k.tag(), now); !r) return fail(r.error());
     stats.notes.push_back("adopted " + rec->label() + " as the owner's active " +
                           (o.csk ? "CSK" : "KSK"));
   }
@@ -93,8 +92,8 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     if (!k.has_private() ||
         !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
       continue;
-    if (k.is_ksk() || !active(k, o.now) || !zsk_algs.insert(k.algorithm()).second) continue;
-    signer::add_zsk(zone, k.tag(), k.algorithm(), k.source(), b64(k.dnskey_rdata()), o.now);
+    if (k.is_ksk() || !active(k, now) || !zsk_algs.insert(k.algorithm()).second) continue;
+    signer::add_zsk(zone, k.tag(), k.algorithm(), k.source(), b64(k.dnskey_rdata()), now);
     stats.notes.push_back("adopted ZSK " + k.source());
   }
   return ok();
@@ -105,32 +104,17 @@ bool is_sep(std::span<const uint8_t> dnskey) { return (dnskey_fields(dnskey).fla
 }  // namespace
 
 signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t dnskey_ttl) {
-  signer::Policy p;
-  p.dnskey_ttl = dnskey_ttl;
-  p.max_zone_ttl = max_zone_ttl;
-  p.ttl_clamp = o.max_ttl != 0 ? o.max_ttl : 2147483647u;
+  signer::PolicyChoices c = o.timing;
+  c.sig_validity = o.expiration - o.now;
+  c.ttl_clamp = o.max_ttl;
+  c.dnskey_ttl = dnskey_ttl;
+  signer::Policy p = signer::derive_policy(c, max_zone_ttl, dnskey_ttl);
   if (o.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(p);
-  p.sig_validity = o.expiration - o.now;
-  // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
-  // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
-  const int64_t refresh_floor =
-      int64_t{signer::effective_max_ttl(p)} + p.propagation_delay + p.run_interval + kDay;
-  p.sig_refresh = o.refresh > 0 ? o.refresh : std::max(p.sig_validity / 4, refresh_floor);
-  // Jitter: 4% of the validity by default, within what is left between validity and refresh.
-  p.sig_jitter =
-      o.jitter >= 0 ? o.jitter
-                    : std::clamp<int64_t>(p.sig_validity / 25, 0,
-                                          std::max<int64_t>(0, p.sig_validity - p.sig_refresh - 1));
-  // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
-  // retire interval longer (a rollover must finish before the next one starts).
-  const int64_t needed =
-      signer::zsk_publish_interval(p) + signer::zsk_retire_interval(p) + p.run_interval + kDay;
-  p.zsk_lifetime = o.zsk_lifetime > 0 ? o.zsk_lifetime : std::max<int64_t>(90 * kDay, needed);
   return p;
 }
 
 Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
-                           Stats& stats) {
+                           Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
   if (auto t = signer::check_timing(run.policy); !t) return fail(t.error());
   auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
   if (!lock) return fail(lock.error());
@@ -138,13 +122,28 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
   auto file = signer::read_state(o.key_dir);
   if (!file) return fail(file.error());
   run.file = std::move(*file);
+  signer::protect_keys(guard, o.key_dir, &run.file);
+  if (auto g = guard.check_all(outputs); !g) {
+    run.output_refused = true;
+    return fail(g.error());
+  }
+  if (!run.file.recovery_notes.empty()) {
+    // A run stopped between its state write and its zone rename: record how it was settled
+    // before this run plans anything.
+    for (const auto& n : run.file.recovery_notes) stats.notes.push_back("state: " + n);
+    if (auto w = signer::write_state(o.key_dir, run.file); !w) return fail(w.error());
+  }
   signer::ZoneKeyState zone = run.file.get_or_add(run.origin_text);
+  std::string clock_warning;
+  run.state_now = signer::timeline_now(zone, o.now, &clock_warning);
+  if (!clock_warning.empty()) stats.notes.push_back("warning: " + clock_warning);
   // Adopt only while the state has never held a KSK: a run that failed after adopting left only
   // its created ZSK behind (commit_failure), and the owner's KSK decisions are never redone.
   const bool never_had_ksk = std::none_of(zone.keys.begin(), zone.keys.end(),
                                           [](const signer::KeyRecord& k) { return k.is_ksk(); });
   if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
-    if (auto r = adopt_key_dir(zone, run.policy, o, origin, diag, stats); !r) return r;
+    if (auto r = adopt_key_dir(zone, run.policy, o, run.state_now, origin, diag, stats); !r)
+      return r;
   }
   // A key of a NOT RECOMMENDED algorithm still in the zone's key set (e.g. until a roll away
   // from it completes) signs only on request; RSASHA1 (5) never with NSEC3 (RFC 5155 s2: NSEC3
@@ -169,11 +168,11 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
     if (!zsk) return fail(zsk.error());
     if (!zone.find_key(zsk->tag(), zsk->algorithm())) {
       signer::add_zsk(zone, zsk->tag(), zsk->algorithm(), o.zsk_uri, b64(zsk->dnskey_rdata()),
-                      o.now);
+                      run.state_now);
       stats.notes.push_back("recorded the token ZSK " + o.zsk_uri);
     }
   }
-  auto keys = signer::prepare_keys(o.key_dir, origin, o.now, run.policy, zone, &o.pkcs11);
+  auto keys = signer::prepare_keys(o.key_dir, origin, run.state_now, run.policy, zone, &o.pkcs11);
   if (!keys) return fail(keys.error());
   for (const auto& a : keys->plan.actions) stats.notes.push_back("key: " + a);
   for (const auto& p : keys->problems) {
@@ -263,8 +262,8 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
   return plan;
 }
 
-Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys,
-                             bool cds, const Nsec3Options& nsec3, uint32_t chain_ttl) {
+Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
+                             const Nsec3Options& nsec3, uint32_t chain_ttl) {
   for (RR& rr : store.rrs) {
     if (owner_compare(rr.owner, apex) != 0) break;  // the apex is the first owner
     if (rr.type == rrtype::DNSKEY) rr.ttl = keys.dnskey_ttl;

@@ -30,9 +30,11 @@
 #include "dns/arena.hpp"
 #include "dns/diagnostics.hpp"
 #include "dns/name.hpp"
+#include "dns/path_guard.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "signer/pkcs11.hpp"
+#include "signer/policy.hpp"
 
 namespace zk::pipeline {
 
@@ -115,7 +117,7 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
 size_t clamp_ttls(ZoneStore& store, uint32_t max_ttl);
 
 struct StripResult {
-  size_t removed = 0;                    // RRSIG, NSEC, NSEC3, NSEC3PARAM, replaced DNSKEY/CDS
+  size_t removed = 0;                      // RRSIG, NSEC, NSEC3, NSEC3PARAM, replaced DNSKEY/CDS
   std::vector<uint16_t> kept_dnskey_tags;  // apex DNSKEYs not among our keys (kept, published)
 };
 /// Removes the DNSSEC records the signer regenerates: RRSIG, NSEC, NSEC3, NSEC3PARAM
@@ -160,7 +162,7 @@ std::string base32hex(const uint8_t* data, size_t len);
 
 struct Nsec3Options {
   bool enabled = false;
-  uint16_t iterations = 0;  // RFC 9276 s3.1: 0
+  uint16_t iterations = 0;    // RFC 9276 s3.1: 0
   std::vector<uint8_t> salt;  // RFC 9276 s3.1: none
   bool opt_out = false;
 };
@@ -188,13 +190,13 @@ struct SignOptions {
   bool dnskey_signed_by_all = false;
   std::string ds_output;               // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
-  // Key lifecycle (signer/lifecycle.hpp); 0 / -1 = the defaults sign_policy documents.
-  int64_t refresh = 0;       // re-sign when less than this validity remains
-  int64_t jitter = -1;       // expirations spread over this much
-  int64_t zsk_lifetime = 0;  // ZSK rollover period
-  int lock_wait = 60;        // seconds to wait for another run's state lock
-  std::string previous;      // an earlier signed version (default: the output file)
-  bool full = false;         // sign every RRset anew (no reuse of previous RRSIGs)
+  // Key lifecycle (signer/lifecycle.hpp): refresh window, jitter, ZSK lifetime, propagation
+  // delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The validity
+  // comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from dnskey_ttl.
+  signer::PolicyChoices timing;
+  int lock_wait = 60;    // seconds to wait for another run's state lock
+  std::string previous;  // an earlier signed version (default: the output file)
+  bool full = false;     // sign every RRset anew (no reuse of previous RRSIGs)
   // HSM and offline KSK (signer/pkcs11.hpp, signer/skr.hpp).
   signer::Pkcs11Config pkcs11;  // module and PIN for token keys
   std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
@@ -202,7 +204,9 @@ struct SignOptions {
   /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
   /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
   /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output
-  /// complete, not yet renamed), "state" (output renamed, key state not yet written).
+  /// complete and synced, key state not yet written), "pending" (key state written with its
+  /// pending mark, output not yet renamed), "state" (output and DS set renamed, pending mark not
+  /// yet dropped).
   std::string test_kill_at;
   /// RFC 8976 hash algorithm of the apex ZONEMD to publish (1 SHA-384, 2 SHA-512); 0 = none.
   /// Needs a file output (the digest is patched in before the rename; pipeline/zonemd.hpp).
@@ -223,6 +227,10 @@ struct CompileOptions {
   ProgressFn progress;  // optional
   /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
   std::vector<std::string> include_dirs;
+  /// Every file the run may write (output, DS set, metrics, statistics), with its option name.
+  /// Checked before anything is written: none may be the zone file, a file it $INCLUDEs, a file
+  /// in the key directory or a key or state file anywhere (Errc::Usage).
+  std::vector<NamedPath> outputs;
 };
 
 struct StageTime {
@@ -253,6 +261,7 @@ struct SignOutcome {
   std::optional<int64_t> earliest_expiration;
   uint64_t rrsets_signed = 0, rrsets_reused = 0;
   bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
+  bool output_refused = false;  // an output path was refused: write no file at all (no metrics)
 };
 
 /// Parses, checks and writes the zone (compile), or additionally signs it (options.sign).

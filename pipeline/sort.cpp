@@ -1,8 +1,4 @@
 // Stage: canonical sort and duplicate removal.
-#include "pipeline/pipeline.hpp"
-
-#include "parser/parser.hpp"
-
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/parallel_sort.h>
@@ -10,6 +6,9 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "parser/parser.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 
@@ -78,7 +77,26 @@ constexpr size_t kBuckets = size_t{1} << kBucketBits;
 
 size_t bucket_of(const SortKey& k) noexcept { return k.hi >> (64 - kBucketBits); }
 
+// Below this many records one serial sort is cheaper than setting up and walking the 64K
+// bucket counters (a fixed cost that dominates small zones, e.g. many zones in one run).
+constexpr size_t kSerialSortBelow = 4096;
+
 void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
+  auto less = [&rrs](const SortKey& a, const SortKey& b) {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    if (a.whole && b.whole) {
+      if (a.type != b.type) return a.type < b.type;
+      return rdata_compare(rrs[a.index], rrs[b.index]) < 0;
+    }
+    return rr_less(rrs[a.index], rrs[b.index]);
+  };
+  if (keys.size() < kSerialSortBelow) {
+    // The same total order as the bucketed sort (buckets are the top bits of hi, compared
+    // first), so the output does not depend on which path ran.
+    std::sort(keys.begin(), keys.end(), less);
+    return;
+  }
   // Counting and scattering run over a few fixed blocks in parallel, each block with its own
   // counters; bucket b of block k starts after bucket b of blocks 0..k-1, so every entry lands
   // where a serial scatter would put it (within a bucket, in input order).
@@ -109,15 +127,6 @@ void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
     for (size_t i = k * per_block; i < end; ++i) out[next[bucket_of(keys[i])]++] = keys[i];
   });
   keys.swap(out);
-  auto less = [&rrs](const SortKey& a, const SortKey& b) {
-    if (a.hi != b.hi) return a.hi < b.hi;
-    if (a.lo != b.lo) return a.lo < b.lo;
-    if (a.whole && b.whole) {
-      if (a.type != b.type) return a.type < b.type;
-      return rdata_compare(rrs[a.index], rrs[b.index]) < 0;
-    }
-    return rr_less(rrs[a.index], rrs[b.index]);
-  };
   tbb::parallel_for(tbb::blocked_range<size_t>(0, kBuckets, 256),
                     [&](const tbb::blocked_range<size_t>& r) {
                       for (size_t b = r.begin(); b != r.end(); ++b) {

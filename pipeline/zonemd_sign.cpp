@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dns/fault.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
@@ -19,8 +20,9 @@ namespace zk::pipeline::detail {
 
 namespace {
 
+// The temp output file is ours: failing to read it back or patch it is an internal failure.
 Unexpected io_error(const std::string& what, const std::string& path) {
-  return fail(Errc::Io, what + " " + path + ": " + std::strerror(errno));
+  return fail(Errc::WriteFailed, what + " " + path + ": " + errno_message(errno));
 }
 
 /// Closes the descriptor on every return path.

@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   libboost1.81-dev libtbb-dev libssl-dev libbenchmark-dev catch2
-  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   # validators and peer tools used by the tests and benches
   ldnsutils bind9-utils bind9-dnsutils knot-dnssecutils knot-dnsutils python3
   # fuzzing (libFuzzer with ASan/UBSan)
@@ -16,6 +16,8 @@ packages=(
   softhsm2 opensc libengine-pkcs11-openssl p11-kit
   # a real authoritative server and validating resolver for the end-to-end test
   nsd unbound
+  # a one-node Slurm cluster for the sharded array-job test (tests/e2e/many_zones)
+  slurm-wlm munge
 )
 
 missing=()

@@ -14,9 +14,10 @@
 #include <cstring>
 #include <ctime>
 
+#include "dns/fault.hpp"
 #include "signer/detail/internal.hpp"
-#include "signer/signer.hpp"
 #include "signer/pkcs11.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -67,7 +68,8 @@ Result<void> write_atomic(const std::string& path, const std::string& data, unsi
   std::string tmp = path + ".XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0)
-    return fail(Errc::Io, "cannot create a file next to " + path + ": " + std::strerror(errno));
+    return fail(Errc::WriteFailed,
+                "cannot create a file next to " + path + ": " + errno_message(errno));
   bool ok = ::fchmod(fd, mode) == 0;
   size_t done = 0;
   while (ok && done < data.size()) {
@@ -82,7 +84,7 @@ Result<void> write_atomic(const std::string& path, const std::string& data, unsi
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e2 = ok ? errno : err;
     ::unlink(tmp.c_str());
-    return fail(Errc::Io, "cannot write " + path + ": " + std::strerror(e2));
+    return fail(Errc::WriteFailed, "cannot write " + path + ": " + errno_message(e2));
   }
   const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
                                              ? 0
@@ -552,14 +554,36 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
   return keys;
 }
 
+std::string key_file_base(const Key& key, NameView origin, const std::string& dir) {
+  char num[32];
+  std::snprintf(num, sizeof num, "+%03u+%05u", unsigned{key.algorithm()}, unsigned{key.tag()});
+  return (dir.empty() ? std::string(".") : dir) + "/K" + detail::name_text(origin) + num;
+}
+
+bool key_files_exist(const Key& key, NameView origin, const std::string& dir) {
+  const std::string base = key_file_base(key, origin, dir);
+  return file_exists(base + ".private") || file_exists(base + ".key");
+}
+
 Result<std::string> write_key_files(const Key& key, NameView origin, const std::string& dir,
                                     int64_t now) {
   const Key::Impl* k = key.impl();
   if (!k || !k->has_private) return fail(Errc::Usage, "only keys with a private part are written");
-  char num[32];
-  std::snprintf(num, sizeof num, "+%03u+%05u", unsigned{k->alg->number}, unsigned{k->tag});
   const std::string zone = detail::name_text(origin);
-  const std::string base = (dir.empty() ? std::string(".") : dir) + "/K" + zone + num;
+  const std::string base = key_file_base(key, origin, dir);
+  // Two keys of one algorithm can share a tag (RFC 4034 Appendix B); another key's files are
+  // never replaced (this key's are, to update its timing metadata).
+  if (key_files_exist(key, origin, dir)) {
+    auto old = load_bind_key(base, origin);
+    const bool same = old && std::equal(old->dnskey_rdata().begin(), old->dnskey_rdata().end(),
+                                        k->dnskey.begin(), k->dnskey.end());
+    if (!same) {
+      return fail(Errc::Usage, "key files " + base +
+                                   ".key/.private of another key exist already "
+                                   "(key tag " +
+                                   std::to_string(k->tag) + "); not overwritten");
+    }
+  }
 
   KeyTiming t = key.timing;
   if (!t.created) t.created = now;

@@ -274,4 +274,13 @@ Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits, bool allow_
   return detail::make_key(*alg, flags, detail::PkeyPtr(raw), true, "generated");
 }
 
+Result<Key> generate_unique_key(uint8_t algorithm, bool ksk, unsigned bits, NameView origin,
+                                const std::string& dir, bool allow_deprecated) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto key = generate_key(algorithm, ksk, bits, allow_deprecated);
+    if (!key || !key_files_exist(*key, origin, dir)) return key;
+  }
+  return fail(Errc::Internal, "every new key's tag collided with a key in " + dir);
+}
+
 }  // namespace zk::signer

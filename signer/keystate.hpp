@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/path_guard.hpp"
 #include "dns/result.hpp"
 
 namespace zk::signer {
@@ -20,6 +21,10 @@ namespace zk::signer {
 inline constexpr const char* kStateFileName = "zonekiln-state.json";
 inline constexpr const char* kStateBackupName = "zonekiln-state.json.bak";
 inline constexpr const char* kLockFileName = ".zonekiln.lock";
+/// Version 2 records key file paths relative to the key directory (or absolute); version 1
+/// recorded them relative to the working directory of the run that added the key and is
+/// migrated when read (read_state).
+inline constexpr int kStateVersion = 2;
 
 enum class KeyRole : uint8_t { KSK, ZSK, CSK };
 /// The owner's intent for a KSK (ZSKs are always Active in this field).
@@ -69,6 +74,17 @@ struct DisableState {
   bool active() const noexcept { return started_at.has_value(); }
 };
 
+/// A sign run between writing its key state and publishing its zone (the commit order of
+/// signer/lifecycle.hpp): the state already holds the run's key events, and previous_json the
+/// zone's state before the run. The zone was published when output is the file dev/ino (rename
+/// keeps the inode of the temp file that was written); read_state settles it either way.
+struct PendingCommit {
+  std::string output;  // absolute path of the signed zone
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t at = 0;             // the run's time
+  std::string previous_json;  // ZoneKeyState before the run, as JSON
+};
+
 struct ZoneKeyState {
   std::string origin;  // absolute, lowercase, with trailing dot
   ZoneState state = ZoneState::Signing;
@@ -80,6 +96,8 @@ struct ZoneKeyState {
   /// The timing policy the last plan used, as a JSON object (policy_to_json in policy.hpp), so
   /// that status and the ksk commands judge with the values the sign runs use. Empty: none.
   std::string policy_json;
+  /// Set only between commit_prepare and commit_finish (signer/lifecycle.hpp).
+  std::optional<PendingCommit> pending;
 
   KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0);
   const KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0) const;
@@ -90,8 +108,11 @@ struct ZoneKeyState {
 };
 
 struct KeyStateFile {
-  int version = 1;
+  int version = kStateVersion;
   std::vector<ZoneKeyState> zones;
+  /// What read_state did to settle runs that stopped between their state write and their zone
+  /// rename (resolve_pending), for the log. Not stored.
+  std::vector<std::string> recovery_notes;
 
   ZoneKeyState* find(std::string_view origin);
   const ZoneKeyState* find(std::string_view origin) const;
@@ -102,21 +123,41 @@ struct KeyStateFile {
 /// Normalises an origin for use as the state key: lowercase, trailing dot added.
 std::string normalize_origin(std::string_view origin);
 
-/// Reads DIR/zonekiln-state.json. A missing file gives an empty KeyStateFile (first run).
-/// A file that cannot be read or does not parse: Errc::Internal naming the path and the problem
-/// and pointing at the .bak copy; it is never reset silently.
+/// Errc::Usage "no key directory DIR (create it with `zonekiln keygen ...` or check --keys)"
+/// when dir does not exist or is not a directory; origin (may be empty) fills in the command.
+Result<void> require_key_dir(const std::string& dir, std::string_view origin = {});
+
+/// Reads DIR/zonekiln-state.json. A missing file gives an empty KeyStateFile (first run), unless
+/// its .bak is there (the state was deleted): Errc::Internal saying how to restore it. A file
+/// that cannot be read, does not parse or holds a value out of range (a key tag over 65535, a
+/// negative time, an unknown algorithm or state, a DNSKEY that is not the key's): Errc::Internal
+/// naming the path and the field and pointing at the .bak copy; it is never reset silently.
+/// Key sources come back as paths usable from the current directory (DIR joined with the
+/// recorded name); version 1 files are migrated (see migrate rule in signer/LIFECYCLE.md).
+/// Pending commits are settled (resolve_pending) and described in recovery_notes.
 Result<KeyStateFile> read_state(const std::string& dir);
 
 /// Serialises and writes DIR/zonekiln-state.json atomically: the previous file is copied to
-/// zonekiln-state.json.bak, the new one is written to a temp file in DIR, fsynced, renamed over
-/// the old one, and DIR is fsynced. Errc::Internal on any I/O failure (the old file stays).
-/// The caller holds the StateLock.
-Result<void> write_state(const std::string& dir, const KeyStateFile& state);
+/// zonekiln-state.json.bak (unless keep_backup is false: the second write of one run), the new
+/// one is written to a temp file in DIR, fsynced, renamed over the old one, and DIR is fsynced.
+/// Key paths inside DIR are stored by name, others as absolute paths. Errc::Internal on any
+/// I/O failure (the old file stays). The caller holds the StateLock.
+Result<void> write_state(const std::string& dir, const KeyStateFile& state,
+                         bool keep_backup = true);
+
+/// Settles each zone's pending commit: when its output is the file the run wrote, the run's
+/// state stands; else the zone returns to its previous state (ZSKs the run created kept as
+/// created-only) marked INTERNAL_FAILURE. Returns one note per settled zone.
+std::vector<std::string> resolve_pending(KeyStateFile& file);
 
 /// JSON text of a state (what write_state writes) and back (what read_state parses; errors
 /// name source_name).
 std::string state_to_json(const KeyStateFile& state);
 Result<KeyStateFile> state_from_json(std::string_view text, const std::string& source_name);
+/// One zone's state as a JSON object (without a pending mark) and back, checked like a zone of
+/// the file (PendingCommit::previous_json).
+std::string zone_state_to_json(const ZoneKeyState& zone);
+Result<ZoneKeyState> zone_state_from_json(std::string_view text);
 
 /// An exclusive flock on DIR/.zonekiln.lock, released by the destructor. One per run; a second
 /// run (another process, or another StateLock in this process) waits up to wait_seconds for it,
@@ -134,6 +175,12 @@ class StateLock {
   explicit StateLock(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
+
+/// Adds the key material to guard: the key directory (no output may land in it), the files of
+/// every key state records (state may be null: not read yet) wherever they are, and, in every
+/// directory, the names of key and state files (K<zone>.+AAA+TTTTT.key/.private/.pkcs11,
+/// zonekiln-state.json, its .bak and the lock file). key_dir may be empty (no key directory).
+void protect_keys(OutputGuard& guard, const std::string& key_dir, const KeyStateFile* state);
 
 /// Base64 (RFC 4648 s4) without line breaks, and back (whitespace ignored); nullopt when invalid.
 std::string base64_encode(const uint8_t* data, size_t len);

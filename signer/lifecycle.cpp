@@ -1,9 +1,11 @@
 #include "signer/lifecycle.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 
+#include "dns/timeparse.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::signer {
@@ -72,7 +74,8 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                  " already has two KSKs; finish the current rollover "
                                  "first (`zonekiln ksk deactivate`, `ksk remove`)");
   }
-  auto key = generate_key(algorithm, /*ksk=*/true, 0, policy_allows(policy, algorithm));
+  auto key = generate_unique_key(algorithm, /*ksk=*/true, 0, origin, dir,
+                                 policy_allows(policy, algorithm));
   if (!key) return fail(key.error());
   auto base = write_key_files(*key, origin, dir, now);
   if (!base) return fail(base.error());
@@ -96,7 +99,8 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
     if (round == 2) return fail(Errc::Internal, "key plan does not converge for " + zone.origin);
     ZoneKeyState next = out.plan.state;
     for (uint8_t alg : out.plan.new_zsk_algorithms) {
-      auto key = generate_key(alg, /*ksk=*/false, 0, policy_allows(policy, alg));
+      auto key =
+          generate_unique_key(alg, /*ksk=*/false, 0, origin, dir, policy_allows(policy, alg));
       if (!key) return fail(Errc::Internal, "cannot create a ZSK: " + key.error().detail);
       auto base = write_key_files(*key, origin, dir, now);
       if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
@@ -138,6 +142,25 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
   return out;
 }
 
+namespace {
+
+// What a run that wrote its zone makes of the zone's state.
+void apply_run(ZoneKeyState& z, const KeyPlan& plan, int64_t now) {
+  z = plan.state;
+  z.pending.reset();
+  z.last_success = now;
+  if (plan.cds_delete && !z.disable.cds_delete_published_at)
+    z.disable.cds_delete_published_at = now;
+}
+
+std::optional<ZoneKeyState> previous_of(const PendingCommit& pc) {
+  auto prev = zone_state_from_json(pc.previous_json);
+  if (!prev) return std::nullopt;
+  return std::move(*prev);
+}
+
+}  // namespace
+
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                         int64_t now) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
@@ -154,16 +177,45 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
     z.set_state(plan.state.state, now, plan.state.state_why);
     return write_state(dir, file);
   }
-  z = plan.state;
-  z.last_success = now;
-  if (plan.cds_delete && !z.disable.cds_delete_published_at)
-    z.disable.cds_delete_published_at = now;
+  apply_run(z, plan, now);
   return write_state(dir, file);
+}
+
+Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                            int64_t now, const PublishTarget& target) {
+  ZoneKeyState& z = file.get_or_add(plan.state.origin);
+  PendingCommit pc;
+  std::error_code ec;
+  pc.output = std::filesystem::absolute(target.output, ec).lexically_normal().string();
+  pc.dev = target.dev;
+  pc.ino = target.ino;
+  pc.size = target.size;
+  pc.at = now;
+  pc.previous_json = zone_state_to_json(z);
+  apply_run(z, plan, now);
+  z.pending = std::move(pc);
+  return write_state(dir, file);
+}
+
+Result<void> commit_finish(const std::string& dir, KeyStateFile& file, std::string_view origin) {
+  ZoneKeyState* z = file.find(origin);
+  if (z == nullptr || !z->pending) return ok();
+  z->pending.reset();
+  // The .bak keeps the state from before the run, not the pending one.
+  return write_state(dir, file, /*keep_backup=*/false);
 }
 
 Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                             int64_t now, const std::string& why) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
+  if (z.pending) {
+    // The pending state was written but the zone was not published: back to the state before.
+    if (auto prev = previous_of(*z.pending)) {
+      z = std::move(*prev);
+    } else {
+      z.pending.reset();
+    }
+  }
   for (const auto& k : plan.state.keys) {
     if (k.role != KeyRole::ZSK || z.find_key(k.tag, k.algorithm)) continue;
     KeyRecord created = k;
@@ -173,6 +225,33 @@ Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const Ke
   }
   z.set_state(ZoneState::InternalFailure, now, why);
   return write_state(dir, file);
+}
+
+int64_t latest_recorded_time(const ZoneKeyState& z) noexcept {
+  int64_t t = std::max<int64_t>(z.state_since, z.last_success.value_or(0));
+  for (const auto& k : z.keys) {
+    for (const auto& e : {k.created, k.published, k.active, k.retired, k.removed, k.ds_seen_at}) {
+      t = std::max(t, e.value_or(0));
+    }
+    t = std::max(t, k.owner_state_since);
+  }
+  for (const auto& e :
+       {z.disable.started_at, z.disable.cds_delete_published_at, z.disable.parent_ds_removed_at}) {
+    t = std::max(t, e.value_or(0));
+  }
+  return t;
+}
+
+int64_t timeline_now(const ZoneKeyState& z, int64_t now, std::string* warning) {
+  const int64_t latest = latest_recorded_time(z);
+  if (now >= latest) return now;
+  if (warning) {
+    *warning = "the clock (" + time_to_iso(now) + ") is earlier than the last event recorded for " +
+               z.origin + " (" + time_to_iso(latest) +
+               "): the key timeline is kept and planned at that time; check the system clock "
+               "and --now";
+  }
+  return latest;
 }
 
 int run_exit_code(const KeyPlan& plan) noexcept {

@@ -6,7 +6,11 @@
 //   auto keys = prepare_keys(dir, origin, now, policy, file->get_or_add(origin_text));
 //   ... build the DNSKEY RRset from keys->dnskey_rdata, sign it (and CDS/CDNSKEY) with
 //       keys->dnskey_signers, sign everything else with keys->zone_signers, write the zone ...
-//   commit_run(dir, *file, keys->plan, now);                  // only after the zone is written
+//   zone written to a temp file and synced (not yet renamed), then the commit order:
+//   commit_prepare(dir, *file, keys->plan, now, target);      // state durable, marked pending
+//   rename the zone into place                                 // the zone is published
+//   commit_finish(dir, *file, origin);                         // pending mark dropped
+//   (no zone file written, e.g. nothing changed: commit_run(dir, *file, keys->plan, now))
 //   (on failure after prepare_keys: commit_failure(dir, *file, keys->plan, now, why))
 //   exit code: run_exit_code(keys->plan)
 #pragma once
@@ -70,11 +74,38 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                         int64_t now);
 
-/// After a failed run: keeps the previous key timeline (nothing was published), records ZSKs
-/// created this run as created-only (their files exist), and sets the zone INTERNAL_FAILURE with
-/// why. Writes the state file.
+/// The synced temp file that will be renamed over output (emit::OutputFile::identity()).
+struct PublishTarget {
+  std::string output;
+  uint64_t dev = 0, ino = 0, size = 0;
+};
+
+/// Commit order, step 1, before the zone is renamed into place: writes the state the published
+/// zone needs (as commit_run would) with a pending mark naming target and the zone's state
+/// before the run. On failure nothing may be published (the caller then calls commit_failure).
+/// A run that dies after this leaves the mark; the next read_state settles it by checking
+/// whether output is target's inode.
+Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
+                            int64_t now, const PublishTarget& target);
+
+/// Commit order, step 3, after the rename: drops the pending mark (the .bak stays the state
+/// before the run). A failure here leaves the mark, which the next read settles as published:
+/// the caller reports it as a warning, not as a failed run.
+Result<void> commit_finish(const std::string& dir, KeyStateFile& file, std::string_view origin);
+
+/// After a failed run: keeps the previous key timeline (nothing was published; a pending mark
+/// of commit_prepare is undone), records ZSKs created this run as created-only (their files
+/// exist), and sets the zone INTERNAL_FAILURE with why. Writes the state file.
 Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                             int64_t now, const std::string& why);
+
+/// The latest time recorded for the zone (key events, owner and zone states, last run, the
+/// disable procedure); 0 when none.
+int64_t latest_recorded_time(const ZoneKeyState& zone) noexcept;
+
+/// The time to plan and record key events at: now, or when the clock is earlier than the latest
+/// recorded time, that time (the key timeline never moves backwards) with a warning for the log.
+int64_t timeline_now(const ZoneKeyState& zone, int64_t now, std::string* warning);
 
 /// 0 SIGNING / NOT_SIGNING, 3 ACTION_NEEDED, 4 INTERNAL_FAILURE.
 int run_exit_code(const KeyPlan& plan) noexcept;

@@ -68,6 +68,32 @@ Policy recorded_policy(const ZoneKeyState& zone, Policy base) {
   return p ? *p : base;
 }
 
+Policy derive_policy(const PolicyChoices& c, uint32_t max_zone_ttl, uint32_t default_dnskey_ttl) {
+  constexpr int64_t kDay = 86400;
+  Policy p;
+  p.dnskey_ttl = c.dnskey_ttl.value_or(default_dnskey_ttl);
+  p.max_zone_ttl = max_zone_ttl;
+  const uint32_t clamp = c.ttl_clamp.value_or(kDefaultTtlClamp);
+  p.ttl_clamp = clamp != 0 ? clamp : 2147483647u;
+  p.propagation_delay = c.propagation_delay.value_or(p.propagation_delay);
+  p.run_interval = c.run_interval.value_or(p.run_interval);
+  p.ds_ttl = c.ds_ttl.value_or(p.ds_ttl);
+  p.sig_validity = c.sig_validity.value_or(kDefaultSigValidity);
+  // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
+  // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
+  const int64_t refresh_floor =
+      int64_t{effective_max_ttl(p)} + p.propagation_delay + p.run_interval + kDay;
+  p.sig_refresh = c.sig_refresh.value_or(std::max(p.sig_validity / 4, refresh_floor));
+  // Jitter: 4% of the validity by default, within what is left between validity and refresh.
+  p.sig_jitter = c.sig_jitter.value_or(std::clamp<int64_t>(
+      p.sig_validity / 25, 0, std::max<int64_t>(0, p.sig_validity - p.sig_refresh - 1)));
+  // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
+  // retire interval longer (a rollover must finish before the next one starts).
+  const int64_t needed = zsk_publish_interval(p) + zsk_retire_interval(p) + p.run_interval + kDay;
+  p.zsk_lifetime = c.zsk_lifetime.value_or(std::max<int64_t>(90 * kDay, needed));
+  return p;
+}
+
 uint32_t effective_max_ttl(const Policy& p) noexcept {
   return p.max_zone_ttl == 0 ? p.ttl_clamp : std::min(p.max_zone_ttl, p.ttl_clamp);
 }
@@ -105,8 +131,7 @@ Result<void> check_timing(const Policy& p) {
                     " + propagation delay " + s(p.propagation_delay) + " + run interval " +
                     s(p.run_interval) + " = " + s(need) +
                     ": otherwise resolvers can cache records longer than their signatures stay "
-                    "valid; lower the TTL clamp (--ttl-clamp) or raise the refresh window and "
-                    "validity");
+                    "valid; lower max-ttl (the TTL clamp) or raise sig-refresh and sig-validity");
   }
   if (p.dnskey_ttl > p.ttl_clamp) {
     return fail(Errc::Usage,

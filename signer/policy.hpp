@@ -46,6 +46,32 @@ bool policy_allows(const Policy& p, uint8_t algorithm) noexcept;
 /// RECOMMENDED for signing, not MUST NOT (--allow-deprecated-algorithm).
 void allow_deprecated_algorithms(Policy& p);
 
+/// The timing settings a user may leave unset (nullopt), as `sign`, `status`, `ksk` and the
+/// configuration file take them. derive_policy fills the unset ones, so every command has the
+/// same defaults.
+struct PolicyChoices {
+  std::optional<int64_t> sig_validity;       // default 14 days, as managed DNS services sign
+  std::optional<int64_t> sig_refresh;        // default max(validity / 4, max TTL + propagation +
+                                             // run interval + 1 day)
+  std::optional<int64_t> sig_jitter;         // default 4% of the validity (within validity -
+                                             // refresh)
+  std::optional<int64_t> zsk_lifetime;       // default max(90 days, one rollover + 1 day)
+  std::optional<int64_t> propagation_delay;  // default 1 hour
+  std::optional<int64_t> run_interval;       // default 1 day
+  std::optional<uint32_t> ttl_clamp;         // default 604800; 0 = no clamp
+  std::optional<uint32_t> dnskey_ttl;        // default: the caller's (SOA minimum capped at 3600)
+  std::optional<uint32_t> ds_ttl;            // default 86400
+};
+
+inline constexpr int64_t kDefaultSigValidity = 14 * 86400;
+inline constexpr uint32_t kDefaultTtlClamp = 604800;
+inline constexpr uint32_t kMaxDnskeyTtlDefault = 3600;
+
+/// The policy from the choices, the unset ones derived as PolicyChoices documents. max_zone_ttl
+/// is the zone's largest TTL after clamping (0 = unknown: the clamp is assumed), default_dnskey_ttl
+/// the DNSKEY TTL when the choices name none. Pure; does not run check_timing.
+Policy derive_policy(const PolicyChoices& c, uint32_t max_zone_ttl, uint32_t default_dnskey_ttl);
+
 /// The policy as a JSON object and back; fields missing from the JSON keep their values in
 /// base. Errc::Internal when the text is not a JSON object of the expected field types.
 std::string policy_to_json(const Policy& p);

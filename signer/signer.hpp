@@ -124,8 +124,21 @@ Result<Key> generate_key(uint8_t algorithm, bool ksk, unsigned bits = 0,
 /// key.timing is written as BIND v1.3 metadata; an unset Created becomes now, and when neither
 /// Publish nor Activate is set both become now (dnssec-keygen's default). The .key is 0644.
 /// Errc::Io when the directory is not writable; Errc::Usage for a key without private part.
+/// Never replaces another key's files: Errc::Usage when files of that name hold a different key
+/// (same algorithm and tag); callers generate another key (generate_unique_key). The same key's
+/// files are rewritten (timing metadata).
 Result<std::string> write_key_files(const Key& key, NameView origin, const std::string& dir,
                                     int64_t now);
+
+/// dir/K<origin>.+AAA+TTTTT: the base path of key's files in dir.
+std::string key_file_base(const Key& key, NameView origin, const std::string& dir);
+/// True when dir already holds key_file_base(key, ...).key or .private.
+bool key_files_exist(const Key& key, NameView origin, const std::string& dir);
+
+/// generate_key until its files would not collide with a key already in dir (at most 16
+/// tries; a collision is a 1 in 65536 chance per existing key).
+Result<Key> generate_unique_key(uint8_t algorithm, bool ksk, unsigned bits, NameView origin,
+                                const std::string& dir, bool allow_deprecated = false);
 
 /// DS RDATA (RFC 4034 s5.1) for a DNSKEY at owner, with digest type 1, 2 or 4.
 Result<std::vector<uint8_t>> ds_rdata(NameView owner, std::span<const uint8_t> dnskey_rdata,

@@ -20,6 +20,10 @@ struct KeyRun {
   signer::Policy policy;
   std::optional<signer::PreparedKeys> keys;
   std::string origin_text;
+  /// The time key events are planned and recorded at: options.now, or the latest time the
+  /// state recorded when the clock is earlier (signer::timeline_now).
+  int64_t state_now = 0;
+  bool output_refused = false;  // start_key_run refused an output path
 };
 
 /// The timing policy from the sign options (refresh / jitter defaults filled in) and the zone's
@@ -29,9 +33,14 @@ signer::Policy sign_policy(const SignOptions& options, uint32_t max_zone_ttl, ui
 /// Takes the StateLock, reads the state, checks the policy (Errc::Usage), adopts the key
 /// directory on the first run (the owner's active KSKs become ACTIVE KSKs, or CSKs with
 /// options.csk; one active ZSK per algorithm is recorded), and runs signer::prepare_keys.
+/// Before anything is written the outputs are checked again with guard, now also against the
+/// key files the state records (output_refused and Errc::Usage). Runs that stopped mid-commit
+/// are settled and the settled state written at once. When the clock is earlier than the
+/// state's latest event, run.state_now is that event's time (warning in stats.notes).
 /// Notes for the log go to stats.notes.
 Result<void> start_key_run(const SignOptions& options, NameView origin, KeyRun& run,
-                           Diagnostics& diag, Stats& stats);
+                           Diagnostics& diag, Stats& stats, OutputGuard guard,
+                           const std::vector<NamedPath>& outputs);
 
 /// Offline KSK (--skr): takes the StateLock (the state is neither read nor changed), selects the
 /// response period covering options.now (signer::select_skr_period: Errc::KeyActionNeeded when

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "dns/timeparse.hpp"
 #include "signer/detail/internal.hpp"
 
 namespace zk::signer::detail {
@@ -79,29 +80,9 @@ std::string time_to_text(int64_t t) {
 }
 
 bool time_from_text(std::string_view s, int64_t* t) {
-  if (s.size() != 14) return false;
-  int f[6];
-  const int widths[6] = {4, 2, 2, 2, 2, 2};
-  size_t pos = 0;
-  for (int i = 0; i < 6; ++i) {
-    int v = 0;
-    for (int j = 0; j < widths[i]; ++j) {
-      const char c = s[pos++];
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    f[i] = v;
-  }
-  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
-    return false;
-  struct tm tm {};
-  tm.tm_year = f[0] - 1900;
-  tm.tm_mon = f[1] - 1;
-  tm.tm_mday = f[2];
-  tm.tm_hour = f[3];
-  tm.tm_min = f[4];
-  tm.tm_sec = f[5];
-  *t = static_cast<int64_t>(timegm(&tm));
+  auto v = parse_compact_time(s);  // the one strict date reader (dns/timeparse.hpp)
+  if (!v) return false;
+  *t = *v;
   return true;
 }
 

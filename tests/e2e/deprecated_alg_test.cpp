@@ -26,10 +26,8 @@ const char* kZone =
 
 }  // namespace
 
-TEST_CASE(
-    "RSASHA1 (5, NSEC) and RSASHA1-NSEC3-SHA1 (7, NSEC3) sign only with "
-    "--allow-deprecated-algorithm, and validate",
-    "[e2e][sign][keys]") {
+TEST_CASE("RSASHA1 with NSEC and RSASHA1-NSEC3-SHA1 with NSEC3 sign only when allowed and validate",
+          "[e2e][sign][keys]") {
   if (!zk::test::need_tools({"ldns-verify-zone", "dnssec-verify", "kzonecheck"})) return;
   struct Case {
     const char* algorithm;
@@ -74,8 +72,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("RSASHA1 (5) keys do not sign NSEC3 zones (RFC 5155 s2: that is algorithm 7)",
-          "[e2e][sign][keys]") {
+TEST_CASE("RSASHA1 keys do not sign NSEC3 zones (RFC 5155 s2)", "[e2e][sign][keys]") {
   zk::test::TempDir dir;
   zk::test::write_file(dir.file("z.zone"), kZone);
   const std::string keys = dir.file("keys");
@@ -90,7 +87,8 @@ TEST_CASE("RSASHA1 (5) keys do not sign NSEC3 zones (RFC 5155 s2: that is algori
   CHECK_FALSE(std::filesystem::exists(dir.file("signed.zone")));
 }
 
-TEST_CASE("ksk add --generate of algorithm 7 needs --allow-deprecated-algorithm", "[e2e][keys]") {
+TEST_CASE("ksk add generating an algorithm 7 KSK needs the deprecated-algorithm flag",
+          "[e2e][keys]") {
   zk::test::TempDir dir;
   const std::string add = zk::test::zonekiln() + " ksk add --origin " + kOrigin + " --keys " +
                           dir.path() + " --generate --algorithm RSASHA1-NSEC3-SHA1";

@@ -57,8 +57,7 @@ std::string normalized(const std::string& zone) {
 }  // namespace
 
 TEST_CASE(
-    "sign --dnskey-signers all: every active key signs the DNSKEY RRset, and zonekiln reproduces "
-    "ldns-signzone -A (and ldns-signzone without -A by default)",
+    "dnskey-signers all signs the DNSKEY RRset with every active key as ldns-signzone -A does",
     "[e2e][sign]") {
   if (!zk::test::need_tools(
           {"dnssec-keygen", "ldns-signzone", "ldns-read-zone", "ldns-verify-zone", "kzonecheck"})) {
@@ -86,10 +85,10 @@ TEST_CASE(
   for (const std::string mode : {"all", "ksk"}) {
     INFO("--dnskey-signers " << mode);
     const std::string out = d + "zk-" + mode + ".zone";
-    // --no-cds and --jitter 0: the same records and expirations as ldns-signzone makes.
+    // --no-cds and --sig-jitter 0: the same records and expirations as ldns-signzone makes.
     const int sign =
         run(zk::test::zonekiln() + " sign " + d + "z.zone --origin " + kOrigin + " --keys " + d +
-                "k --dnskey-signers " + mode + " --no-cds --jitter 0 --serial keep" +
+                "k --dnskey-signers " + mode + " --no-cds --sig-jitter 0 --serial keep" +
                 zk::test::fixed_times() + " -o " + out,
             &log);
     INFO(log);
@@ -107,8 +106,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("sign --dnskey-signers: a bad value and the combination with --skr are usage errors",
-          "[e2e][sign][cli]") {
+TEST_CASE("dnskey-signers with a bad value or with an SKR is a usage error", "[e2e][sign][cli]") {
   zk::test::TempDir dir;
   zk::test::write_file(dir.file("z.zone"), kZone);
   std::string log;

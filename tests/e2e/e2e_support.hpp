@@ -41,7 +41,7 @@ inline void make_keys(const std::string& dir, const std::string& origin, const s
 /// 32-bit), so the validators (which use the clock) accept them until 2037 and the output does not
 /// depend on when tests run.
 inline std::string fixed_times() {
-  return " --now 20260101000000 --inception 20260101000000 --expiration 20371231000000";
+  return " --now 20260101000000 --sig-inception-offset 0 --sig-validity 4382d";
 }
 
 struct Validation {

@@ -195,7 +195,7 @@ Verdicts judge(const std::string& zone) {
 
 }  // namespace
 
-TEST_CASE("opt-out: an ENT needs its NSEC3 unless only opted-out insecure delegations are below",
+TEST_CASE("opt-out ENT needs its NSEC3 unless only opted-out insecure delegations are below",
           "[e2e][verify][nsec3]") {
   if (!zk::test::need_tools({"dnssec-keygen", "kzonecheck", "ldns-verify-zone"})) return;
   zk::test::TempDir dir;
@@ -256,8 +256,7 @@ TEST_CASE("opt-out: an ENT needs its NSEC3 unless only opted-out insecure delega
 }
 
 TEST_CASE(
-    "opt-out: BIND's dnssec-signzone -A leaves out the ENT above an insecure delegation; "
-    "zonekiln verify and kzonecheck accept it",
+    "opt-out ENT left out by dnssec-signzone -A is accepted by zonekiln verify and kzonecheck",
     "[e2e][verify][nsec3]") {
   if (!zk::test::need_tools({"dnssec-keygen", "dnssec-signzone", "kzonecheck"})) return;
   zk::test::TempDir dir;

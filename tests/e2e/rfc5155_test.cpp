@@ -30,8 +30,7 @@ int zk_verify(const std::string& zone, const std::string& now, std::string* log)
 }  // namespace
 
 TEST_CASE(
-    "RFC 5155 appendix A zone verifies inside its validity, as ldns-verify-zone -t and "
-    "kzonecheck say",
+    "RFC 5155 appendix A zone verifies inside its validity as ldns-verify-zone and kzonecheck say",
     "[e2e][verify][nsec3]") {
   if (!zk::test::need_tools({"ldns-verify-zone", "kzonecheck"})) return;
   const std::string zone = kDir + "example.signed.zone";
@@ -49,8 +48,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "zonekiln signs RFC 5155 appendix A's data with the RFC's NSEC3 parameters; sign and "
-    "verify agree, and so do the peers",
+    "zonekiln signs RFC 5155 appendix A data with its NSEC3 parameters and verify and peers agree",
     "[e2e][sign][verify][nsec3]") {
   if (!zk::test::need_tools({"dnssec-keygen", "ldns-verify-zone", "kzonecheck"})) return;
   zk::test::TempDir dir;

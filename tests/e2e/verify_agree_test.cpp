@@ -226,7 +226,7 @@ TEST_CASE("sign verifies before publishing: a failure is exit 4 and the old outp
     CHECK(r.out.find("missing-signature") != std::string::npos);
     CHECK(zk::test::read_file(out) == "previous\n");
   }
-  const Run unchecked = run(sign + "--no-verify");
+  const Run unchecked = run(sign + "--verify none");
   CHECK(unchecked.code == 0);
   const Run v = run(zk_verify(out, o, "+1d"));
   INFO(v.out);
@@ -234,7 +234,7 @@ TEST_CASE("sign verifies before publishing: a failure is exit 4 and the old outp
   CHECK(v.out.find("[missing-signature]") != std::string::npos);
 
   // Without the foreign key every mode publishes.
-  for (const char* mode : {"--verify full", "--verify structure", "--no-verify"}) {
+  for (const char* mode : {"--verify full", "--verify structure", "--verify none"}) {
     const Run r = run(kZk + " sign " + src + " --origin " + o + " --keys " + d + "k -o " + out +
                       " --ds-output " + d + "ds --nsec3 " + mode);
     INFO(mode << ": " << r.out);

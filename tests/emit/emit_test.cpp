@@ -59,9 +59,11 @@ TEST_CASE("output files are replaced atomically", "[emit]") {
     CHECK_FALSE(std::filesystem::exists(stale));
     CHECK(std::filesystem::exists(live));
   }
-  SECTION("an unwritable directory is an Io error") {
+  SECTION("an unwritable directory is a write failure (exit 4) naming path and errno") {
     auto f = emit::OutputFile::open(dir.file("missing/zone.out"));
     REQUIRE_FALSE(f.has_value());
-    CHECK(f.error().code == Errc::Io);
+    CHECK(f.error().code == Errc::WriteFailed);
+    CHECK(f.error().detail.find("missing/zone.out: No such file or directory (ENOENT)") !=
+          std::string::npos);
   }
 }

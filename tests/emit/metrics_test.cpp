@@ -57,6 +57,7 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
   zk::test::TempDir dir;
   REQUIRE(zk::emit::write_metrics(dir.file("zonekiln.prom"), zones).has_value());
   CHECK(zk::test::read_text(dir.file("zonekiln.prom")) == text);
+  // A file that cannot be written is an internal failure (exit 4), as the metrics say.
   CHECK(zk::emit::write_metrics(dir.file("no/such/dir/x.prom"), zones).error().code ==
-        zk::Errc::Io);
+        zk::Errc::WriteFailed);
 }

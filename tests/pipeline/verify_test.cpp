@@ -148,7 +148,7 @@ TEST_CASE("RFC 4035 appendix A zone: valid in its window, expired after", "[veri
   CHECK(has_check(early.report, "not-yet-valid"));
 }
 
-TEST_CASE("RFC 5155 appendix A zone: a name that equals an NSEC3 owner; valid in its window",
+TEST_CASE("RFC 5155 appendix A zone with a name equal to an NSEC3 owner is valid in its window",
           "[verify]") {
   // 2t7b4g4vsa5smi47k61mv5bv1a22bojr.example. holds an A RRset and is also the NSEC3 owner
   // for ns1.example.: the records at one owner belong to two names (ldns-verify-zone -t and

@@ -315,8 +315,7 @@ TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
   }
 }
 
-TEST_CASE("keys RFC 8624 forbids are refused at load; RSASHA1 keys load (signing is asked for)",
-          "[signer]") {
+TEST_CASE("keys RFC 8624 forbids are refused at load but RSASHA1 keys load", "[signer]") {
   TempDir tmp;
   const Name origin = name_of("example.com.");
   auto k = generate_key(alg::RSASHA256, false);

@@ -52,15 +52,27 @@ for point in parse sort check keys prepare compare chain write commit; do
 done
 ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "previous output invalid"; cat $T/v; }
 
-# Killed after the output was renamed but before the state was written: the new zone is out and
-# valid; the state is the previous one, which the next run plans from again.
+# Killed after the key state was written (marked pending) but before the zone was renamed: the
+# previous zone stays; the next reader settles the mark by returning to the previous key state.
+ZK_TEST_KILL_AT=pending sign 20260102000000
+[ $? -eq 137 ] || fail "pending: not killed"
+cmp -s $T/out $T/out.ref || fail "pending: the previous output changed"
+grep -q pending_commit $T/keys/zonekiln-state.json || fail "pending: no pending mark in the state"
+"$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1
+[ $? -ne 4 ] || { fail "pending: state unreadable after the kill"; cat $T/s; }
+
+# Killed after the zone was renamed but before the pending mark was dropped: the new zone is out
+# and valid; its key state is already durable and the next run keeps it.
 ZK_TEST_KILL_AT=state sign 20260102000000
 [ $? -eq 137 ] || fail "state: not killed"
 cmp -s $T/out $T/out.ref && fail "state: the output should be the new zone"
-cmp -s $T/keys/zonekiln-state.json $T/state.ref || fail "state: the key state changed"
+grep -q pending_commit $T/keys/zonekiln-state.json || fail "state: no pending mark in the state"
 ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "state: output invalid"; cat $T/v; }
 
 sign 20260102000000 || { fail "the run after the kills failed"; cat $T/log; }
+grep -q "did not finish recording its key state; recorded it now" $T/log ||
+  { fail "the next run did not settle the pending mark as published"; cat $T/log; }
+grep -q pending_commit $T/keys/zonekiln-state.json && fail "a pending mark is left"
 [ "$(temps)" -eq 0 ] || { fail "stale temp files left after the next run"; ls -a $T; }
 ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "final output invalid"; cat $T/v; }
 grep -q '203.0.113.5' $T/out || fail "final output lacks the change"

@@ -158,7 +158,7 @@ sign_zonekiln() {
     nsec3-optout) nsec3=(--nsec3 --nsec3-opt-out) ;;
   esac
   timeout 120 "$ZK_BINARY" sign "$in" --origin "$origin" --keys "$keydir" --output "$out" \
-    "${nsec3[@]}" --inception "$inception" --expiration "$expiration" "${sign_extra[@]}"
+    "${nsec3[@]}" --sig-inception-offset 1h --sig-validity 14d "${sign_extra[@]}"
 }
 
 sign_zone() {
