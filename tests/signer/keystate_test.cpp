@@ -169,7 +169,8 @@ TEST_CASE("the policy of the last plan is kept in the state", "[lifecycle]") {
 // Issue 11: values that parse but are out of range are refused with the field's name; nothing
 // is reduced (a tag of 70000 used to come back as 4464 and name another key).
 TEST_CASE("every field of the state is checked on read", "[lifecycle]") {
-  const std::string good = state_to_json(sample_state());
+  const KeyStateFile sample = sample_state();  // one key: sample_state() makes a new one
+  const std::string good = state_to_json(sample);
   REQUIRE(state_from_json(good, "mem").has_value());
   auto patched = [&](const std::string& from, const std::string& to) {
     std::string s = good;
@@ -178,7 +179,7 @@ TEST_CASE("every field of the state is checked on read", "[lifecycle]") {
     s.replace(at, from.size(), to);
     return s;
   };
-  const std::string tag = std::to_string(sample_state().zones[0].keys[0].tag);
+  const std::string tag = std::to_string(sample.zones[0].keys[0].tag);
   struct Row {
     std::string text, field;
   };
@@ -209,7 +210,7 @@ TEST_CASE("every field of the state is checked on read", "[lifecycle]") {
     CHECK(st.error().detail.find(r.field) != std::string::npos);
   }
   // The recorded DNSKEY must be the key the record names.
-  KeyStateFile other = sample_state();
+  KeyStateFile other = sample;
   other.zones[0].keys[0].tag ^= 1;
   auto mismatch = state_from_json(state_to_json(other), "mem");
   REQUIRE_FALSE(mismatch.has_value());
