@@ -12,11 +12,11 @@ namespace {
 void sign_and_validate(const std::string& zone, const std::string& origin, const std::string& alg,
                        const std::string& mode) {
   TempDir dir;
-  make_keys(dir.path(), origin, alg);
+  make_keys(dir.keys(), origin, alg);
   const std::string out = dir.file("out.signed");
   std::string log;
   const int rc = run(zonekiln() + " sign " + zone_path(zone) + " --origin " + origin + " --keys " +
-                         dir.path() + " --output " + out + " " + mode + fixed_times(),
+                         dir.keys() + " --output " + out + " " + mode + fixed_times(),
                      &log);
   INFO(zone << " " << alg << " " << mode << "\n" << log);
   REQUIRE(rc == 0);
@@ -49,9 +49,9 @@ TEST_CASE("focused zones sign and validate (wildcard, ENT, delegations, DNAME, b
 
 TEST_CASE("signing twice with 1 and 4 threads gives the same bytes (Ed25519)", "[e2e][threads]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   const std::string common = zonekiln() + " sign " + zone_path("example.com.zone") +
-                             " --origin example.com. --keys " + dir.path() + fixed_times();
+                             " --origin example.com. --keys " + dir.keys() + fixed_times();
   for (const char* mode : {"", " --nsec3"}) {
     REQUIRE(run(common + mode + " --threads 1 --output " + dir.file("one")) == 0);
     REQUIRE(run(common + mode + " --threads 4 --output " + dir.file("four")) == 0);
@@ -62,9 +62,9 @@ TEST_CASE("signing twice with 1 and 4 threads gives the same bytes (Ed25519)", "
 TEST_CASE("TTLs above --max-ttl are clamped, and no clamp with a 2^31-1 TTL is refused (exit 2)",
           "[e2e][ttl]") {
   TempDir dir;
-  make_keys(dir.path(), "bigttl.example.", "ED25519");
+  make_keys(dir.keys(), "bigttl.example.", "ED25519");
   const std::string common = zonekiln() + " sign " + zone_path("bigttl.example.zone") +
-                             " --origin bigttl.example. --keys " + dir.path() + fixed_times();
+                             " --origin bigttl.example. --keys " + dir.keys() + fixed_times();
   REQUIRE(run(common + " --output " + dir.file("a") + " --stats-json " + dir.file("a.json")) == 0);
   const std::string a = read_file(dir.file("a"));
   CHECK(a.find("\t2592000\t") == std::string::npos);
@@ -88,14 +88,14 @@ TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3"
   };
   SECTION("KSK only: a ZSK of the same algorithm is created and saved") {
     TempDir dir;
-    make_keys(dir.path(), "example.com.", "ECDSAP256SHA256", true);
+    make_keys(dir.keys(), "example.com.", "ECDSAP256SHA256", true);
     std::string log;
     REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-                    " --origin example.com. --keys " + dir.path() + " --output " + dir.file("out") +
+                    " --origin example.com. --keys " + dir.keys() + " --output " + dir.file("out") +
                     fixed_times(),
                 &log) == 0);
     CHECK(log.find("created ZSK") != std::string::npos);
-    CHECK(count_private(dir.path()) == 2);
+    CHECK(count_private(dir.keys()) == 2);
     const Validation v = validate(dir.file("out"), "example.com.");
     INFO(v.log);
     CHECK(v.ldns == 0);
@@ -104,11 +104,11 @@ TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3"
   }
   SECTION("--csk signs everything with the KSK") {
     TempDir dir;
-    make_keys(dir.path(), "example.com.", "ED25519", true);
+    make_keys(dir.keys(), "example.com.", "ED25519", true);
     REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-                " --origin example.com. --csk --keys " + dir.path() + " --output " +
+                " --origin example.com. --csk --keys " + dir.keys() + " --output " +
                 dir.file("out") + fixed_times()) == 0);
-    CHECK(count_private(dir.path()) == 1);
+    CHECK(count_private(dir.keys()) == 1);
     const Validation v = validate(dir.file("out"), "example.com.", true);
     INFO(v.log);
     CHECK(v.ldns == 0);
@@ -119,7 +119,7 @@ TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3"
     TempDir dir;
     std::string log;
     CHECK(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-                  " --origin example.com. --keys " + dir.path() + " --output " + dir.file("out"),
+                  " --origin example.com. --keys " + dir.keys() + " --output " + dir.file("out"),
               &log) == 3);
     CHECK(log.find("zonekiln ksk add") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.file("out")));
@@ -137,7 +137,7 @@ TEST_CASE("exit codes: bad zone data 1, bad usage 2, and the old output survives
   CHECK(read_file(dir.file("out")) == "previous\n");
   CHECK(run(zonekiln() + " compile") == 2);
   CHECK(run(zonekiln() + " sign " + dir.file("bad.zone") + " --origin bad.example. --keys " +
-            dir.path() + " --serial sometimes") == 2);
+            dir.keys() + " --serial sometimes") == 2);
   CHECK(run(zonekiln() + " frobnicate") == 2);
 }
 
@@ -152,16 +152,16 @@ TEST_CASE("strict mode (--strict) turns warnings into errors", "[e2e][cli]") {
 
 TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sign]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
+  make_keys(dir.keys(), "example.com.", "ECDSAP256SHA256");
   const std::string first = dir.file("first");
   REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-              " --origin example.com. --keys " + dir.path() + " --output " + first +
+              " --origin example.com. --keys " + dir.keys() + " --output " + first +
               fixed_times()) == 0);
   // Sign the signed zone again, now with NSEC3: old RRSIG/NSEC/DNSKEY/CDS must not survive.
   const std::string second = dir.file("second");
   std::string log;
   REQUIRE(run(zonekiln() + " sign " + first + " --nsec3 --origin example.com. --keys " +
-                  dir.path() + " --output " + second + fixed_times() + " --stats-json " +
+                  dir.keys() + " --output " + second + fixed_times() + " --stats-json " +
                   dir.file("s.json"),
               &log) == 0);
   const std::string out = read_file(second);
@@ -176,12 +176,12 @@ TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sig
 
 TEST_CASE("two algorithms in the key dir: every RRset signed with both", "[e2e][sign]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ECDSAP256SHA256");
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ECDSAP256SHA256");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   const std::string out = dir.file("out");
   std::string log;
   REQUIRE(run(zonekiln() + " sign " + zone_path("example.com.zone") +
-                  " --origin example.com. --keys " + dir.path() + " --output " + out +
+                  " --origin example.com. --keys " + dir.keys() + " --output " + out +
                   fixed_times(),
               &log) == 0);
   const Validation v = validate(out, "example.com.");

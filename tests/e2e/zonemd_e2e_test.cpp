@@ -38,11 +38,11 @@ TEST_CASE("sign --zonemd output validates everywhere (NSEC, NSEC3; several algor
   const std::string alg = GENERATE(as<std::string>{}, "ED25519", "ECDSAP256SHA256", "RSASHA256");
   const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out");
   TempDir dir;
-  make_keys(dir.path(), "example.com.", alg);
+  make_keys(dir.keys(), "example.com.", alg);
   const std::string out = dir.file("out.signed");
   std::string log;
   const int rc =
-      run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd " + mode), &log);
+      run(sign_cmd("example.com.zone", "example.com.", dir.keys(), out, "--zonemd " + mode), &log);
   INFO(alg << " " << mode << "\n" << log);
   REQUIRE(rc == 0);
   const std::string text = read_file(out);
@@ -56,10 +56,10 @@ TEST_CASE("sign --zonemd-hash sha512 on zones with wildcards, delegations and DN
   const std::string zone = GENERATE(as<std::string>{}, "wildcard", "delegations", "dname", "ent");
   const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3");
   TempDir dir;
-  make_keys(dir.path(), zone + ".example.", "ED25519");
+  make_keys(dir.keys(), zone + ".example.", "ED25519");
   const std::string out = dir.file("out.signed");
   std::string log;
-  const int rc = run(sign_cmd(zone + ".example.zone", zone + ".example.", dir.path(), out,
+  const int rc = run(sign_cmd(zone + ".example.zone", zone + ".example.", dir.keys(), out,
                               "--zonemd-hash sha512 " + mode),
                      &log);
   INFO(zone << " " << mode << "\n" << log);
@@ -71,13 +71,13 @@ TEST_CASE("sign --zonemd-hash sha512 on zones with wildcards, delegations and DN
 TEST_CASE("sign --zonemd gives the same bytes at 1 and 2 threads (Ed25519, fixed times)",
           "[e2e][zonemd][threads]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   for (const char* mode : {"--zonemd", "--zonemd --nsec3"}) {
     std::string log;
-    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), dir.file("one"),
+    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), dir.file("one"),
                          std::string(mode) + " --threads 1"),
                 &log) == 0);
-    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), dir.file("two"),
+    REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), dir.file("two"),
                          std::string(mode) + " --threads 2"),
                 &log) == 0);
     CHECK(read_file(dir.file("one")) == read_file(dir.file("two")));
@@ -87,9 +87,9 @@ TEST_CASE("sign --zonemd gives the same bytes at 1 and 2 threads (Ed25519, fixed
 TEST_CASE("zonekiln verify reports a changed record in a ZONEMD zone as a digest mismatch",
           "[e2e][zonemd]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   const std::string out = dir.file("out.signed");
-  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd")) == 0);
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), out, "--zonemd")) == 0);
   // An extra unsigned glue-like record changes the digest but no signature.
   std::string text = read_file(out);
   text += "occluded.sub.example.com.\t3600\tIN\tTXT\t\"added after signing\"\n";
@@ -106,13 +106,13 @@ TEST_CASE("zonekiln verify reports a changed record in a ZONEMD zone as a digest
 TEST_CASE("sign --zonemd refuses stdout and replaces a ZONEMD already in the input",
           "[e2e][zonemd]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   std::string log;
-  CHECK(run(sign_cmd("example.com.zone", "example.com.", dir.path(), "-", "--zonemd"), &log) == 2);
+  CHECK(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), "-", "--zonemd"), &log) == 2);
   // Re-signing our own output (which holds a ZONEMD) gives exactly one, valid, ZONEMD.
   const std::string first = dir.file("first"), second = dir.file("second");
-  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), first, "--zonemd")) == 0);
-  REQUIRE(run(zonekiln() + " sign " + first + " --origin example.com. --keys " + dir.path() +
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), first, "--zonemd")) == 0);
+  REQUIRE(run(zonekiln() + " sign " + first + " --origin example.com. --keys " + dir.keys() +
                   " --output " + second + " --zonemd" + fixed_times(),
               &log) == 0);
   const std::string text = read_file(second);
@@ -130,10 +130,10 @@ TEST_CASE("sign --zonemd with NSEC3 opt-out over insecure delegations", "[e2e][z
   // that leave insecure delegations out of the NSEC3 chain (NLnetLabs/ldns#287, fixed in
   // 1.9.0), so it is not run here; the other three validators are.
   TempDir dir;
-  make_keys(dir.path(), "delegations.example.", "ED25519");
+  make_keys(dir.keys(), "delegations.example.", "ED25519");
   const std::string out = dir.file("out.signed");
   std::string log;
-  REQUIRE(run(sign_cmd("delegations.example.zone", "delegations.example.", dir.path(), out,
+  REQUIRE(run(sign_cmd("delegations.example.zone", "delegations.example.", dir.keys(), out,
                        "--zonemd --nsec3-opt-out"),
               &log) == 0);
   CHECK(run("dnssec-verify -o delegations.example. " + out, &log) == 0);
@@ -156,10 +156,10 @@ TEST_CASE("ZONEMDs made by ldns-signzone verify with zonekiln verify --zonemd-on
   // ldns-keygen prints the base name of the key pair it wrote (into the current directory).
   auto keygen = [&](const std::string& flags) {
     std::string name;
-    REQUIRE(run("cd " + dir.path() + " && ldns-keygen -a ED25519 " + flags + zone + ".", &name) ==
+    REQUIRE(run("cd " + dir.keys() + " && ldns-keygen -a ED25519 " + flags + zone + ".", &name) ==
             0);
     while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
-    return dir.path() + "/" + name;
+    return dir.keys() + "/" + name;
   };
   const std::string ksk = keygen("-k "), zsk = keygen("");
   const std::string out = dir.file("ldns.signed");
@@ -181,29 +181,29 @@ TEST_CASE("ZONEMDs made by ldns-signzone verify with zonekiln verify --zonemd-on
 TEST_CASE("incremental re-signing with --zonemd: reused RRSIGs, a fresh digest every run",
           "[e2e][zonemd]") {
   TempDir dir;
-  make_keys(dir.path(), "example.com.", "ED25519");
+  make_keys(dir.keys(), "example.com.", "ED25519");
   const std::string out = dir.file("out.signed");
   std::string log;
-  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd"), &log) ==
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), out, "--zonemd"), &log) ==
           0);
   const std::string first = read_file(out);
   // Same input again: the previous output's ZONEMD still verifies and every RRSIG can be
   // reused, so the previous output is this run's output and is left untouched.
-  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd"), &log) ==
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), out, "--zonemd"), &log) ==
           0);
   INFO(log);
   CHECK(log.find("nothing changed") != std::string::npos);
   CHECK(read_file(out) == first);
   check_all(out, "example.com.");
   // Re-signing everything (--full) writes a fresh placeholder, digest and signatures.
-  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.path(), out, "--zonemd --full"),
+  REQUIRE(run(sign_cmd("example.com.zone", "example.com.", dir.keys(), out, "--zonemd --full"),
               &log) == 0);
   check_all(out, "example.com.");
   // Changed input: a new record must change the digest.
   const std::string changed = dir.file("changed.zone");
   write_file(changed, read_file(zone_path("example.com.zone")) +
                           "\nadded.example.com. 300 IN TXT \"new\"\n");
-  REQUIRE(run(zonekiln() + " sign " + changed + " --origin example.com. --keys " + dir.path() +
+  REQUIRE(run(zonekiln() + " sign " + changed + " --origin example.com. --keys " + dir.keys() +
                   " --output " + out + " --zonemd" + fixed_times(),
               &log) == 0);
   INFO(log);

@@ -82,6 +82,13 @@ class TempDir {
   }
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  /// A key directory inside this one ("keys/", made on first use). Outputs go beside it, never
+  /// into it: sign refuses an output path in the key directory (issue 11).
+  std::string keys() const {
+    const std::string k = path_ + "/keys";
+    std::filesystem::create_directories(k);
+    return k;
+  }
 
  private:
   std::string path_;
