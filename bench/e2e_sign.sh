@@ -1,5 +1,5 @@
 #!/bin/bash
-# End-to-end bench: zonekiln sign/compile against the usual tools on genzone.py zones.
+# End-to-end bench: zonekiln sign/compile against the usual tools on bench/zonegen.py zones.
 #
 #   bench/e2e_sign.sh [SIZE...]            (default: 100000 1000000)
 #   env: ZK=build/zonekiln CORES=2 WORK=<dir, default a new temp dir> SKIP="bind ldns knot"
@@ -14,8 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 ZK=${ZK:-$here/build/zonekiln}
 CORES=${CORES:-2}
 SKIP=${SKIP:-}
-GENZONE=${GENZONE:-$here/../../shared/bench/genzone.py}
-[ -f "$GENZONE" ] || GENZONE=/work/shared/bench/genzone.py
+ZONEGEN=$here/bench/zonegen.py
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/zkbench.XXXXXX")}
 ORIGIN=example.test.
 sizes=("$@")
@@ -53,8 +52,8 @@ for n in "${sizes[@]}"; do
   mkdir -p "$d/zk-keys" "$d/knot"
   : >"$WORK/results"
   zone=$d/zone
-  python3 "$GENZONE" "$ORIGIN" "$n" 1 >"$zone" 2>"$d/genzone.log"
-  echo "== $n names: $(cat "$d/genzone.log")"
+  python3 "$ZONEGEN" "$ORIGIN" "$n" 1 >"$zone" 2>"$d/zonegen.log"
+  echo "== $n names: $(cat "$d/zonegen.log")"
 
   ksk=$("$ZK" keygen --origin "$ORIGIN" --keys "$d/zk-keys" --ksk)
   zsk=$("$ZK" keygen --origin "$ORIGIN" --keys "$d/zk-keys")

@@ -1,5 +1,5 @@
 // Parse throughput: zone text in memory -> ZoneStore, at 1 thread and at all threads.
-// Set ZK_BENCH_ZONE=/path/to/file.zone (e.g. genzone.py output) to bench a file instead.
+// Set ZK_BENCH_ZONE=/path/to/file.zone (e.g. bench/zonegen.py output) to bench a file instead.
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>

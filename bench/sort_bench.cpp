@@ -1,5 +1,5 @@
-// Sort and check throughput on a generated store (records shuffled, as genzone.py writes them):
-// sort_zone, then build_index + check_zone, at 1 thread and at all threads.
+// Sort and check throughput on a generated store, records shuffled as bench/zonegen.py writes
+// them: sort_zone, then build_index + check_zone, at 1 thread and at all threads.
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Verification bench: zonekiln verify against ldns-verify-zone, dnssec-verify and kzonecheck on a
-# genzone.py zone signed by zonekiln (ECDSAP256SHA256, NSEC), the cost of sign --verify modes,
+# bench/zonegen.py zone signed by zonekiln (ECDSAP256SHA256, NSEC), the cost of sign --verify modes,
 # and OpenSSL's own verification rate (`openssl speed -multi CORES ecdsap256`).
 #
 #   bench/verify_bench.sh [NAMES]       (default 100000)
@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 ZK=${ZK:-$here/build/zonekiln}
 CORES=${CORES:-2}
 SKIP=${SKIP:-}
-GENZONE=${GENZONE:-/work/shared/bench/genzone.py}
+ZONEGEN=$here/bench/zonegen.py
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/zkverify.XXXXXX")}
 NAMES=${1:-100000}
 ORIGIN=example.test.
@@ -27,7 +27,7 @@ measure() {  # measure NAME CMD...
     "$(echo "$kb/1024" | bc -l)" "$rc"
 }
 cd "$WORK"
-[ -f zone ] || python3 "$GENZONE" $ORIGIN "$NAMES" 1 >zone 2>/dev/null
+[ -f zone ] || python3 "$ZONEGEN" $ORIGIN "$NAMES" 1 >zone 2>/dev/null
 mkdir -p keys
 ls keys/*.private >/dev/null 2>&1 || {
   "$ZK" keygen --origin $ORIGIN --keys keys --ksk >/dev/null

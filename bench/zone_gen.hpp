@@ -1,4 +1,4 @@
-// Deterministic zone text for benches (fixed seed): a mix shaped like genzone.py output
+// Deterministic zone text for benches (fixed seed): a mix shaped like bench/zonegen.py output
 // (A, AAAA, TXT, MX, CAA, CNAME, NS+DS delegations, blank owners, a few explicit TTLs).
 #pragma once
 
