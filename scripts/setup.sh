@@ -31,9 +31,6 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts services on install; zonekiln's tests start their own on high ports.
-for svc in nsd unbound; do
-  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
-  pkill -x "$svc" 2>/dev/null || true
-done
+# Nothing else: set-up never stops, disables or kills a service. The tests that need nsd and
+# unbound start their own instances on free high ports and stop them by pid.
 echo "setup: all packages present" >&2
