@@ -8,7 +8,8 @@
 // Decisions (named-checkzone's classification unless noted):
 // - Out-of-zone records: warning, dropped ("ignoring out-of-zone data").
 // - RRsets whose TTLs differ: warning; every RR gets the lowest TTL (RFC 2181 s5.2). BIND keeps
-//   the first one read; "first" depends on input order, the lowest does not.
+//   the first one read; "first" depends on input order, the lowest does not. The RRSIGs (and
+//   SIGs) at a name form one such set per covered type (RFC 4034 s3), not one for all types.
 // - Occluded data (below a zone cut or DNAME): warning unless it is A/AAAA glue; written out
 //   unsigned and left out of the NSEC/NSEC3 chain.
 // - Output order: apex SOA first, then canonical order with each RRset followed by its RRSIGs
@@ -106,7 +107,7 @@ ZoneIndex build_index(const ZoneStore& store);
 /// data (RRSIG and NSEC allowed, RFC 2181 s10.1, RFC 4035 s2.5), more than one CNAME or DNAME,
 /// CNAME and DNAME together, DS at apex, in-zone NS target without address records;
 /// warnings: TTLs differing within an RRset (RFC 2181 s5.2; all set to the lowest, which is
-/// deterministic whatever the input order), non-address data below a zone cut or any data
+/// deterministic whatever the input order; RRSIGs per covered type), non-address data below a zone cut or any data
 /// below a DNAME (occluded: kept in the output, never signed).
 /// Mutates only TTLs.
 void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
