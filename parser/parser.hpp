@@ -33,10 +33,10 @@ struct ParseOptions {
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;
   bool allow_include = true;
-  /// Characters allowed unescaped in names (owners, $ORIGIN, names inside RDATA): Strict as
-  /// Knot (letters, digits, - _ / *), Lenient as BIND and NSD (any printable but " ( ) ; \).
-  /// See FORMAT.md.
-  NameSyntax name_syntax = NameSyntax::Strict;
+  /// Octets allowed unescaped in names (owners, $ORIGIN, names inside RDATA): Lenient (the
+  /// default) is RFC 2181 s11 as BIND reads it (every octet but NUL, blanks and " ( ) ;),
+  /// Strict is Knot's rule (letters, digits, - _ / *). See FORMAT.md.
+  NameSyntax name_syntax = NameSyntax::Lenient;
   /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
   /// against its working directory) instead of the including file's directory.
   std::string include_base_dir;

@@ -37,7 +37,7 @@ struct Loaded {
 
 std::unique_ptr<Loaded> load(const std::string& path, std::string origin,
                              const std::string& include_base = {},
-                             NameSyntax syntax = NameSyntax::Strict) {
+                             NameSyntax syntax = NameSyntax::Lenient) {
   if (origin.empty() || origin.back() != '.') origin += '.';
   ParseOptions o = options_with_origin(origin);
   o.name_syntax = syntax;
