@@ -28,7 +28,12 @@ struct ParseOptions {
   bool origin_set = false;       // false: relative names are errors until $ORIGIN
   uint32_t default_ttl = 3600;   // used when neither $TTL nor an earlier TTL applies
   bool default_ttl_set = false;  // when false and no TTL is known: warning, SOA minimum is used
-  uint16_t default_class = 1;    // IN
+  /// The zone's class (RFC 1035 s5.2: one class per zone file). When class_set is false it is
+  /// taken from the class written on the file's first record (directives and $INCLUDEd files
+  /// are not looked into), and is default_class when that record states none. A record that
+  /// states another class is Errc::BadClass. Stored in ZoneStore::rclass.
+  uint16_t default_class = 1;  // IN
+  bool class_set = false;
   /// Directories $INCLUDE may read from (absolute paths). The zone file's own directory is always
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;

@@ -141,7 +141,11 @@ void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
     }
     if (type == rrtype::NS) {
       has_ns = true;
-      if (apex || (node.flags & kDelegation)) check_ns_targets(store, index, node, b, e, diag);
+      // A and AAAA are addresses in class IN only (a CH A is a Chaosnet address); named-checkzone
+      // does not ask a CH zone's name servers for them either.
+      if ((apex || (node.flags & kDelegation)) && store.rclass == rrclass::IN) {
+        check_ns_targets(store, index, node, b, e, diag);
+      }
     }
     if ((node.flags & kOccluded) && !warned_occluded &&
         ((node.flags & kBelowDname) || !is_address(type))) {

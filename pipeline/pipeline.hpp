@@ -232,6 +232,9 @@ struct CompileOptions {
   /// Checked before anything is written: none may be the zone file, a file it $INCLUDEs, a file
   /// in the key directory or a key or state file anywhere (Errc::Usage).
   std::vector<NamedPath> outputs;
+  /// The zone's class (--class); 0: the class written on the zone file's first record, IN
+  /// when it states none (parser::ParseOptions::class_set). Signing is for class IN only.
+  uint16_t rclass = 0;
 };
 
 struct StageTime {
