@@ -255,6 +255,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   clock.lap("sort");
   ZoneIndex index = build_index(store);
   check_zone(store, index, diag);
+  if (!options.sign) check_cds(store, index, diag);
   clock.lap("check");
   if (diag.has_errors()) return zone_errors(diag);
 

@@ -112,6 +112,15 @@ ZoneIndex build_index(const ZoneStore& store);
 /// Mutates only TTLs.
 void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
 
+/// named-checkzone's CDS/CDNSKEY consistency check: at the apex, the CDS RRset and the CDNSKEY
+/// RRset are each either the RFC 8078 delete record alone ("CDS 0 0 0 00", "CDNSKEY 0 3 0 AA==")
+/// or records that each match an apex DNSKEY (a CDS is that key's DS, RFC 7344 s3.1; a CDNSKEY
+/// equals it). Errors otherwise, as BIND's later bad-cds.db case expects (BIND 9.18 only asks
+/// for an apex DNSKEY of the same algorithm). Digest types zonekiln cannot compute match on key
+/// tag and algorithm, with a warning. Run by compile, whose output is the checked zone; sign
+/// makes its own CDS/CDNSKEY from its keys.
+void check_cds(const ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
+
 // --- TTLs, old DNSSEC data, serial --------------------------------------------------------
 
 /// Lowers every TTL above max_ttl to max_ttl (0 = off). Returns the number of RRsets changed.
