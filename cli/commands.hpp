@@ -29,6 +29,7 @@ int exit_code_for(Errc code) noexcept;
 
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
+  std::string rclass;  // compile --class; empty: from the zone file
   std::vector<std::string> include_dirs;
   std::vector<std::string> zones;  // sign --config: the zones to sign (default: all)
   bool strict = false;

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "dns/diagnostics.hpp"
+#include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
@@ -173,6 +174,9 @@ CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
   add_common(cmd, a);
   cmd->get_option("--origin")->required();
   cmd->add_option("--output,-o", a.output, "output file (default: stdout; '-' = stdout)");
+  cmd->add_option("--class", a.rclass,
+                  "the zone's class: IN, CH, HS or CLASSnnn (default: the class written on the "
+                  "zone file's first record, else IN)");
   return cmd;
 }
 
@@ -246,6 +250,15 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
     return 2;
   } else {
     o.origin = *n;
+  }
+  if (!a.rclass.empty()) {
+    const auto c = class_from_text(a.rclass);
+    if (!c || !class_is_data(*c)) {
+      report.err += "zonekiln: error: bad --class '" + a.rclass +
+                    "': give IN, CH, HS or CLASSnnn of a data class\n";
+      return 2;
+    }
+    o.rclass = *c;
   }
   o.output = a.output.empty() ? "-" : a.output;
   if (sign) {

@@ -127,13 +127,16 @@ constexpr auto kPlainNameChar = [] {
   for (unsigned c = 0; c < 256; ++c) t[c] = plain_name_char(static_cast<uint8_t>(c));
   return t;
 }();
+// RFC 2181 s11: any octet may be in a label; unescaped, only what ends or splits a master-file
+// token cannot be (the scanner already stopped tokens at blanks, ';', '(', ')' and '"').
 constexpr bool lenient_name_char(uint8_t c) noexcept {
-  return c > 0x20 && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ';';
+  return c != 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '(' &&
+         c != ')' && c != ';';
 }
 }  // namespace
 
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
-  return name_from_text(text, origin, out, NameSyntax::Strict);
+  return name_from_text(text, origin, out, NameSyntax::Lenient);
 }
 
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax) {

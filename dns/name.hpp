@@ -108,10 +108,12 @@ inline int key_compare(const uint8_t* a, size_t alen, const uint8_t* b, size_t b
 /// origin is known, in which case relative names fail. Does not lowercase.
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out);
 
-/// Which characters a presentation name may hold without a backslash escape.
-/// Strict (the default above, as Knot's scanner): letters, digits, '-', '_', '/', '*'.
-/// Lenient (as BIND and NSD): any octet 0x21..0x7e except '"', '(', ')', ';' and '\'.
-/// Both accept every escape, and name_to_text output reads back under both.
+/// Which octets a presentation name may hold without a backslash escape.
+/// Lenient (the default above; RFC 1035 s5.1 and RFC 2181 s11, as BIND reads names): every
+/// octet except the master-file delimiters -- NUL, space, tab, CR, LF, '"', '(', ')', ';' --
+/// so "a=b", "c!d", "e#f", "g@h" and 8-bit bytes are labels as written; only a name that is
+/// exactly "@" is the origin. Strict (opt-in, as Knot's scanner): letters, digits, '-', '_',
+/// '/', '*'. Both accept every escape, and name_to_text output reads back under both.
 enum class NameSyntax : uint8_t { Strict, Lenient };
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax);
 

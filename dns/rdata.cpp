@@ -12,9 +12,11 @@ using detail::get16;
 using detail::get32;
 using detail::kBadField;
 
-Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
+namespace {
+
+Result<void> validate_with(const detail::RdataDesc* d, uint16_t type,
+                           std::span<const uint8_t> rdata) {
   if (rdata.size() > kMaxRdataLen) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-  const detail::RdataDesc* d = detail::rdata_desc(type);
   if (d == nullptr) return ok();
   const uint8_t* p = rdata.data();
   const size_t n = rdata.size();
@@ -29,6 +31,16 @@ Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
   if (off != n)
     return fail(Errc::BadRdata, "trailing octets in rdata for type " + type_to_string(type));
   return ok();
+}
+
+}  // namespace
+
+Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
+  return validate_with(detail::rdata_desc(type), type, rdata);
+}
+
+Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata, uint16_t rclass) {
+  return validate_with(detail::rdata_desc(type, rclass), type, rdata);
 }
 
 namespace {
@@ -55,6 +67,10 @@ bool rdata_has_canonical_names(uint16_t type) noexcept {
     if (f == Field::LName) return true;
   }
   return false;
+}
+
+void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata, uint16_t rclass) noexcept {
+  if (detail::rdata_desc(type, rclass) == detail::rdata_desc(type)) rdata_canonicalize(type, rdata);
 }
 
 void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept {

@@ -20,12 +20,17 @@ inline constexpr size_t kMaxRdataLen = 65535;
 /// valid and uncompressed, no trailing bytes). Unknown types always pass. Used for RFC 3597
 /// generic ("\# len hex") input of known types.
 Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata);
+/// The same in a class: types with no format in that class (IN-specific types elsewhere,
+/// detail::rdata_desc(type, rclass)) always pass.
+Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata, uint16_t rclass);
 
 /// Lowercases, in place, the domain names embedded in the RDATA of the types listed in
 /// RFC 4034 s6.2 as amended by RFC 6840 s5.1 (NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR, MINFO,
 /// MX, RP, AFSDB, RT, SIG, PX, NXT, NAPTR, KX, SRV, DNAME, A6; NOT RRSIG, NSEC, HINFO).
 /// The RDATA must be valid (rdata_validate). No-op for all other types.
 void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept;
+/// The same in a class: opaque RDATA (a type with no format in that class) is left as is.
+void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata, uint16_t rclass) noexcept;
 
 /// True when the type's RDATA contains domain names that rdata_canonicalize lowercases.
 bool rdata_has_canonical_names(uint16_t type) noexcept;

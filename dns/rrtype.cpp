@@ -17,7 +17,7 @@ struct Mnemonic {
 
 // Sorted by text so type_from_text can binary-search it.
 constexpr auto kByText = [] {
-  std::array<Mnemonic, 86> t{{
+  std::array<Mnemonic, 91> t{{
       {"A", rrtype::A},
       {"A6", rrtype::A6},
       {"AAAA", rrtype::AAAA},
@@ -29,10 +29,12 @@ constexpr auto kByText = [] {
       {"ATMA", rrtype::ATMA},
       {"AVC", rrtype::AVC},
       {"AXFR", rrtype::AXFR},
+      {"BRID", rrtype::BRID},
       {"CAA", rrtype::CAA},
       {"CDNSKEY", rrtype::CDNSKEY},
       {"CDS", rrtype::CDS},
       {"CERT", rrtype::CERT},
+      {"CLA", rrtype::CLA},
       {"CNAME", rrtype::CNAME},
       {"CSYNC", rrtype::CSYNC},
       {"DHCID", rrtype::DHCID},
@@ -47,9 +49,11 @@ constexpr auto kByText = [] {
       {"EUI64", rrtype::EUI64},
       {"GID", rrtype::GID},
       {"GPOS", rrtype::GPOS},
+      {"HHIT", rrtype::HHIT},
       {"HINFO", rrtype::HINFO},
       {"HIP", rrtype::HIP},
       {"HTTPS", rrtype::HTTPS},
+      {"IPN", rrtype::IPN},
       {"IPSECKEY", rrtype::IPSECKEY},
       {"ISDN", rrtype::ISDN},
       {"IXFR", rrtype::IXFR},
@@ -79,6 +83,7 @@ constexpr auto kByText = [] {
       {"NSEC3", rrtype::NSEC3},
       {"NSEC3PARAM", rrtype::NSEC3PARAM},
       {"NULL", rrtype::NULL_},
+      {"NXNAME", rrtype::NXNAME},
       {"NXT", rrtype::NXT},
       {"OPENPGPKEY", rrtype::OPENPGPKEY},
       {"OPT", rrtype::OPT},
@@ -181,7 +186,7 @@ std::optional<uint16_t> type_from_text(std::string_view mnemonic) noexcept {
 
 namespace {
 // Number -> mnemonic for the dense low range; TA and DLV are checked separately.
-constexpr size_t kLowTypes = 263;
+constexpr size_t kLowTypes = 265;
 constexpr auto kByNumber = [] {
   std::array<std::string_view, kLowTypes> t{};
   for (const Mnemonic& m : kByText) {
@@ -227,20 +232,39 @@ std::optional<uint16_t> class_from_text(std::string_view text) noexcept {
   return numbered(text, "CLASS");
 }
 
-bool type_is_meta(uint16_t type) noexcept {
-  switch (type) {
-    case rrtype::OPT:
-    case rrtype::TKEY:
-    case rrtype::TSIG:
-    case rrtype::IXFR:
-    case rrtype::AXFR:
-    case rrtype::MAILA:
-    case rrtype::MAILB:
-    case rrtype::ANY:
-      return true;
+bool class_is_data(uint16_t rclass) noexcept {
+  return (rclass >= 1 && rclass <= 127) || (rclass >= 256 && rclass <= 57343) ||
+         (rclass >= 65280 && rclass <= 65534);
+}
+
+void class_to_text(uint16_t rclass, std::string& out) {
+  switch (rclass) {
+    case rrclass::IN:
+      out.append("IN");
+      return;
+    case rrclass::CH:
+      out.append("CH");
+      return;
+    case rrclass::HS:
+      out.append("HS");
+      return;
     default:
-      return false;
+      break;
   }
+  char buf[8];
+  auto r = std::to_chars(buf, buf + sizeof buf, rclass);
+  out.append("CLASS");
+  out.append(buf, r.ptr);
+}
+
+std::string class_to_string(uint16_t rclass) {
+  std::string s;
+  class_to_text(rclass, s);
+  return s;
+}
+
+bool type_is_meta(uint16_t type) noexcept {
+  return type == rrtype::OPT || (type >= 128 && type <= 255);
 }
 
 bool type_is_known(uint16_t type) noexcept { return detail::rdata_desc(type) != nullptr; }

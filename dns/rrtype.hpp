@@ -26,6 +26,8 @@ inline constexpr uint16_t A = 1, NS = 2, MD = 3, MF = 4, CNAME = 5, SOA = 6, MB 
                           AVC = 258, DOA = 259, AMTRELAY = 260, RESINFO = 261, WALLET = 262,
                           TA = 32768, DLV = 32769,
                           ALIAS = 65401;  // Knot's private apex alias (a domain name)
+// Registered since the list above was written (IANA, as of 2026).
+inline constexpr uint16_t HHIT = 67, BRID = 68, NXNAME = 128, CLA = 263, IPN = 264;
 }  // namespace rrtype
 
 namespace rrclass {
@@ -46,8 +48,18 @@ std::string type_to_string(uint16_t type);
 /// Class number for "IN", "CH", "HS", "CLASSnnn" (case-insensitive); nullopt otherwise.
 std::optional<uint16_t> class_from_text(std::string_view text) noexcept;
 
-/// True for meta / query-only types that may not appear in a zone (OPT, TKEY, TSIG, IXFR, AXFR,
-/// MAILA, MAILB, ANY).
+/// True for the classes RFC 6895 s3.2 leaves to data (1-127, 256-57343, private use
+/// 65280-65534): a zone may be of one of these; 0, the QCLASS/meta ranges (NONE, ANY, ...)
+/// and 65535 may not.
+bool class_is_data(uint16_t rclass) noexcept;
+
+/// Appends "IN", "CH", "HS" or "CLASSnnn" (RFC 3597 s5), as BIND prints classes.
+void class_to_text(uint16_t rclass, std::string& out);
+std::string class_to_string(uint16_t rclass);
+
+/// True for types that may not appear in a zone: OPT and the Q and meta range 128-255 (RFC 6895
+/// s3.1: TKEY, TSIG, IXFR, AXFR, MAILB, MAILA, ANY, and NXNAME, RFC 9824, which appears only in
+/// NSEC type bitmaps). TYPE0 is left to generic form, as Knot reads it (BIND refuses it).
 bool type_is_meta(uint16_t type) noexcept;
 
 /// True for types whose RDATA has a presentation format that zonekiln reads and writes (other

@@ -12,7 +12,8 @@
 namespace zk::emit {
 
 /// Appends one RR as a line "owner<TAB>ttl<TAB>class<TAB>type<TAB>rdata\n": the owner absolute
-/// with a trailing dot, class "IN" (or CLASSnnn, RFC 3597), RDATA via rdata_to_text. Pure;
+/// with a trailing dot, class "IN", "CH", "HS" or CLASSnnn (RFC 3597), RDATA via rdata_to_text
+/// in that class (IN-specific types print in generic form in other classes). Pure;
 /// thread-safe (writes only to out).
 void append_rr(std::string& out, NameView owner, uint32_t ttl, uint16_t rclass, uint16_t type,
                std::span<const uint8_t> rdata);

@@ -1,5 +1,7 @@
 #include "emit/rdata_print.hpp"
 
+#include <charconv>
+
 #include "dns/detail/rdata_desc.hpp"
 #include "dns/name.hpp"
 #include "dns/rrtype.hpp"
@@ -92,6 +94,19 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
     case Field::Time:
       put_time(out, get32(p));
       return;
+    case Field::Octal16: {
+      char buf[8];
+      auto r = std::to_chars(buf, buf + sizeof buf, get16(p), 8);  // BIND's "%o"
+      out.append(buf, r.ptr);
+      return;
+    }
+    case Field::Ipn: {
+      char buf[24];
+      const uint64_t v = (uint64_t{get32(p)} << 32) | get32(p + 4);
+      auto r = std::to_chars(buf, buf + sizeof buf, v);
+      out.append(buf, r.ptr);
+      return;
+    }
     case Field::Scheme:
       if (p[0] == 1) {
         out.append("NOTIFY");
@@ -119,6 +134,9 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       return;
     case Field::Base64:
       put_base64(out, p, len);
+      return;
+    case Field::Base64Opt:
+      if (len != 0) put_base64(out, p, len);  // empty data: the field prints nothing
       return;
     case Field::Base64Dash:
       if (len == 0) {
@@ -203,7 +221,12 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
 }  // namespace
 
 void rdata_to_text(uint16_t type, std::span<const uint8_t> rdata, std::string& out) {
-  const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type);
+  rdata_to_text(type, rdata, out, rrclass::IN);
+}
+
+void rdata_to_text(uint16_t type, std::span<const uint8_t> rdata, std::string& out,
+                   uint16_t rclass) {
+  const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type, rclass);
   const uint8_t* p = rdata.data();
   const size_t n = rdata.size();
   if (d == nullptr || !printable(*d, p, n)) {

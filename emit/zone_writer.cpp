@@ -16,14 +16,13 @@ void append_rr(std::string& out, NameView owner, uint32_t ttl, uint16_t rclass, 
   if (rclass == rrclass::IN) {
     out += "\tIN\t";
   } else {
-    out += "\tCLASS";
-    r = std::to_chars(num, num + sizeof num, rclass);
-    out.append(num, r.ptr);
+    out += '\t';
+    class_to_text(rclass, out);
     out += '\t';
   }
   type_to_text(type, out);
   out += '\t';
-  rdata_to_text(type, rdata, out);
+  rdata_to_text(type, rdata, out, rclass);
   out += '\n';
 }
 

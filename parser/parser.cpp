@@ -185,8 +185,15 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
 }
 
 Result<void> parse_top(SourceFile& file, const std::string& allowed_root,
-                       const std::string& self_path, const ParseOptions& options, ZoneStore& store,
+                       const std::string& self_path, const ParseOptions& given, ZoneStore& store,
                        Diagnostics& diag) {
+  // The zone's class is known before the parallel pass: class-specific RDATA (A, SRV, ...) is
+  // read by it.
+  ParseOptions options = given;
+  if (!given.class_set) {
+    const auto c = detail::first_record_class(file.text);
+    if (c && class_is_data(*c)) options.default_class = *c;
+  }
   ParseCtx ctx{options, diag, {}};
   if (!allowed_root.empty()) ctx.allowed_dirs.push_back(dir_key(allowed_root));
   for (const auto& d : options.include_dirs) ctx.allowed_dirs.push_back(dir_key(d));

@@ -28,15 +28,20 @@ struct ParseOptions {
   bool origin_set = false;       // false: relative names are errors until $ORIGIN
   uint32_t default_ttl = 3600;   // used when neither $TTL nor an earlier TTL applies
   bool default_ttl_set = false;  // when false and no TTL is known: warning, SOA minimum is used
-  uint16_t default_class = 1;    // IN
+  /// The zone's class (RFC 1035 s5.2: one class per zone file). When class_set is false it is
+  /// taken from the class written on the file's first record (directives and $INCLUDEd files
+  /// are not looked into), and is default_class when that record states none. A record that
+  /// states another class is Errc::BadClass. Stored in ZoneStore::rclass.
+  uint16_t default_class = 1;  // IN
+  bool class_set = false;
   /// Directories $INCLUDE may read from (absolute paths). The zone file's own directory is always
   /// allowed. A path outside all of them is rejected (Errc::IncludeError).
   std::vector<std::string> include_dirs;
   bool allow_include = true;
-  /// Characters allowed unescaped in names (owners, $ORIGIN, names inside RDATA): Strict as
-  /// Knot (letters, digits, - _ / *), Lenient as BIND and NSD (any printable but " ( ) ; \).
-  /// See FORMAT.md.
-  NameSyntax name_syntax = NameSyntax::Strict;
+  /// Octets allowed unescaped in names (owners, $ORIGIN, names inside RDATA): Lenient (the
+  /// default) is RFC 2181 s11 as BIND reads it (every octet but NUL, blanks and " ( ) ;),
+  /// Strict is Knot's rule (letters, digits, - _ / *). See FORMAT.md.
+  NameSyntax name_syntax = NameSyntax::Lenient;
   /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
   /// against its working directory) instead of the including file's directory.
   std::string include_base_dir;

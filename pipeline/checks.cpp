@@ -72,6 +72,29 @@ void check_ns_targets(const ZoneStore& store, const ZoneIndex& index, const Owne
   }
 }
 
+bool covers_types(uint16_t type) { return type == rrtype::RRSIG || type == rrtype::SIG; }
+
+uint16_t covered_type(const RR& rr) {
+  return rr.rdlen >= 2 ? static_cast<uint16_t>((rr.rdata[0] << 8) | rr.rdata[1]) : 0;
+}
+
+// RFC 2181 s5.2: the TTLs of one RRset must agree; when they do not, all get the lowest.
+void unify_ttls(std::vector<RR>& rrs, uint32_t b, uint32_t e, NameView name, uint16_t type,
+                Findings& diag) {
+  uint32_t lowest = rrs[b].ttl;
+  bool differ = false;
+  for (uint32_t k = b + 1; k < e; ++k) {
+    differ |= rrs[k].ttl != rrs[b].ttl;
+    lowest = std::min(lowest, rrs[k].ttl);
+  }
+  if (!differ) return;
+  std::string what = rrset_text(name, type);
+  if (covers_types(type)) what += " covering " + type_to_string(covered_type(rrs[b]));
+  report(diag, Severity::Warning,
+         "TTLs differ in RRset " + what + "; using the lowest (" + std::to_string(lowest) + ")");
+  for (uint32_t k = b; k < e; ++k) rrs[k].ttl = lowest;
+}
+
 // Checks one owner node; writes only the TTLs of the node's own records.
 void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node, Findings& diag) {
   auto& rrs = store.rrs;
@@ -86,17 +109,18 @@ void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
     uint32_t e = b + 1;
     while (e < end && rrs[e].type == type) ++e;
 
-    uint32_t lowest = rrs[b].ttl;
-    bool differ = false;
-    for (uint32_t k = b + 1; k < e; ++k) {
-      differ |= rrs[k].ttl != rrs[b].ttl;
-      lowest = std::min(lowest, rrs[k].ttl);
-    }
-    if (differ) {
-      report(diag, Severity::Warning,
-             "TTLs differ in RRset " + rrset_text(name, type) + "; using the lowest (" +
-                 std::to_string(lowest) + ")");
-      for (uint32_t k = b; k < e; ++k) rrs[k].ttl = lowest;
+    // RFC 4034 s3: an RRSIG's TTL is that of the RRset it covers, so the RRSIGs covering one
+    // type are the set RFC 2181 s5.2 speaks of, not all RRSIGs at the name (same for SIG).
+    // They sort by covered type first (canonical RDATA order), so each such set is a run.
+    for (uint32_t sb = b; sb < e;) {
+      uint32_t se = sb + 1;
+      if (covers_types(type)) {
+        while (se < e && covered_type(rrs[se]) == covered_type(rrs[sb])) ++se;
+      } else {
+        se = e;
+      }
+      unify_ttls(rrs, sb, se, name, type, diag);
+      sb = se;
     }
 
     has_cname |= type == rrtype::CNAME;
@@ -117,7 +141,11 @@ void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
     }
     if (type == rrtype::NS) {
       has_ns = true;
-      if (apex || (node.flags & kDelegation)) check_ns_targets(store, index, node, b, e, diag);
+      // A and AAAA are addresses in class IN only (a CH A is a Chaosnet address); named-checkzone
+      // does not ask a CH zone's name servers for them either.
+      if ((apex || (node.flags & kDelegation)) && store.rclass == rrclass::IN) {
+        check_ns_targets(store, index, node, b, e, diag);
+      }
     }
     if ((node.flags & kOccluded) && !warned_occluded &&
         ((node.flags & kBelowDname) || !is_address(type))) {

@@ -229,10 +229,18 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   popts.origin = origin;
   popts.origin_set = true;
   popts.include_dirs = options.include_dirs;
+  popts.default_class = options.rclass != 0 ? options.rclass : rrclass::IN;
+  popts.class_set = options.rclass != 0;
   if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
     return fail(r.error());
   store.origin = origin;
   clock.lap("parse");
+  if (options.sign && store.rclass != rrclass::IN) {
+    // DNSSEC is defined for every class, but keys, signatures and the verifier here are IN's.
+    return fail(Errc::Usage, "zonekiln signs class IN zones only; this zone is class " +
+                                 class_to_string(store.rclass) +
+                                 " (compile reads and writes zones of any class)");
+  }
   if (diag.has_errors()) return zone_errors(diag);
   // Before anything is written: no output may replace an input, a key or the key state.
   OutputGuard guard = input_guard(options, diag);
@@ -247,6 +255,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   clock.lap("sort");
   ZoneIndex index = build_index(store);
   check_zone(store, index, diag);
+  if (!options.sign) check_cds(store, index, diag);
   clock.lap("check");
   if (diag.has_errors()) return zone_errors(diag);
 

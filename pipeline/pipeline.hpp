@@ -8,7 +8,8 @@
 // Decisions (named-checkzone's classification unless noted):
 // - Out-of-zone records: warning, dropped ("ignoring out-of-zone data").
 // - RRsets whose TTLs differ: warning; every RR gets the lowest TTL (RFC 2181 s5.2). BIND keeps
-//   the first one read; "first" depends on input order, the lowest does not.
+//   the first one read; "first" depends on input order, the lowest does not. The RRSIGs (and
+//   SIGs) at a name form one such set per covered type (RFC 4034 s3), not one for all types.
 // - Occluded data (below a zone cut or DNAME): warning unless it is A/AAAA glue; written out
 //   unsigned and left out of the NSEC/NSEC3 chain.
 // - Output order: apex SOA first, then canonical order with each RRset followed by its RRSIGs
@@ -106,10 +107,19 @@ ZoneIndex build_index(const ZoneStore& store);
 /// data (RRSIG and NSEC allowed, RFC 2181 s10.1, RFC 4035 s2.5), more than one CNAME or DNAME,
 /// CNAME and DNAME together, DS at apex, in-zone NS target without address records;
 /// warnings: TTLs differing within an RRset (RFC 2181 s5.2; all set to the lowest, which is
-/// deterministic whatever the input order), non-address data below a zone cut or any data
+/// deterministic whatever the input order; RRSIGs per covered type), non-address data below a zone cut or any data
 /// below a DNAME (occluded: kept in the output, never signed).
 /// Mutates only TTLs.
 void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
+
+/// named-checkzone's CDS/CDNSKEY consistency check: at the apex, the CDS RRset and the CDNSKEY
+/// RRset are each either the RFC 8078 delete record alone ("CDS 0 0 0 00", "CDNSKEY 0 3 0 AA==")
+/// or records that each match an apex DNSKEY (a CDS is that key's DS, RFC 7344 s3.1; a CDNSKEY
+/// equals it). Errors otherwise, as BIND's later bad-cds.db case expects (BIND 9.18 only asks
+/// for an apex DNSKEY of the same algorithm). Digest types zonekiln cannot compute match on key
+/// tag and algorithm, with a warning. Run by compile, whose output is the checked zone; sign
+/// makes its own CDS/CDNSKEY from its keys.
+void check_cds(const ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
 
 // --- TTLs, old DNSSEC data, serial --------------------------------------------------------
 
@@ -231,6 +241,9 @@ struct CompileOptions {
   /// Checked before anything is written: none may be the zone file, a file it $INCLUDEs, a file
   /// in the key directory or a key or state file anywhere (Errc::Usage).
   std::vector<NamedPath> outputs;
+  /// The zone's class (--class); 0: the class written on the zone file's first record, IN
+  /// when it states none (parser::ParseOptions::class_set). Signing is for class IN only.
+  uint16_t rclass = 0;
 };
 
 struct StageTime {

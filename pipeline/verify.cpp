@@ -457,6 +457,11 @@ Result<VerifyReport> verify_file(const std::string& path, NameView origin,
   auto read = read_sorted_zone(path, origin, diag);
   if (!read) return fail(read.error());
   ZoneStore& store = *read;
+  if (store.rclass != rrclass::IN && !options.zonemd_only) {
+    return fail(Errc::Usage, "zonekiln checks DNSSEC in class IN zones only; this zone is class " +
+                                 class_to_string(store.rclass) +
+                                 " (--zonemd-only checks its ZONEMD, which covers any class)");
+  }
   VerifyReport report;
   if (!options.zonemd_only) {
     const ZoneIndex index = build_index(store);

@@ -71,6 +71,8 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::SVCB, 3, {F::U16, F::Name, F::SvcParams}},
     {rrtype::HTTPS, 3, {F::U16, F::Name, F::SvcParams}},
     {rrtype::DSYNC, 4, {F::Type, F::Scheme, F::U16, F::Name}},
+    {rrtype::HHIT, 1, {F::Base64}},  // RFC 9886: the whole RDATA in base64, as BIND prints it
+    {rrtype::BRID, 1, {F::Base64}},  // RFC 9886
     {rrtype::SPF, 1, {F::Strings}},
     {rrtype::NID, 2, {F::U16, F::L64}},
     {rrtype::L32, 2, {F::U16, F::Ipv4}},
@@ -85,18 +87,26 @@ constexpr RdataDesc kDescs[] = {
     {rrtype::AMTRELAY, 1, {F::Amtrelay}},
     {rrtype::RESINFO, 1, {F::Strings}},
     {rrtype::WALLET, 1, {F::Strings}},
+    // draft-johnson-dns-ipn-cla, registered 2024 (IANA template), as NSD reads and prints them.
+    {rrtype::CLA, 1, {F::Strings}},
+    {rrtype::IPN, 1, {F::Ipn}},
     {rrtype::TA, 4, {F::U16, F::Alg, F::U8, F::Hex}},
     {rrtype::DLV, 4, {F::U16, F::Alg, F::U8, F::Hex}},
     // Experimental and draft types, in the forms NSD reads and prints.
     {rrtype::EID, 1, {F::Hex}},
     {rrtype::NIMLOC, 1, {F::Hex}},
     {rrtype::ATMA, 1, {F::Atma}},
-    {rrtype::SINK, 3, {F::U8, F::U8, F::Base64}},
+    // BIND's SINK (draft-eastlake-kitchen-sink): meaning, coding, subcoding, data (may be empty).
+    {rrtype::SINK, 4, {F::U8, F::U8, F::U8, F::Base64Opt}},
     {rrtype::NINFO, 1, {F::Strings}},
     {rrtype::RKEY, 4, {F::U16, F::U8, F::Alg, F::Base64}},
     {rrtype::TALINK, 2, {F::Name, F::Name}},
     {rrtype::ALIAS, 1, {F::Name}},
 };
+
+// BIND's CH A (lib/dns/rdata/ch_3/a_1.c): the Chaosnet network's domain name, then the
+// 16-bit address, written in octal.
+constexpr RdataDesc kChaosA = {rrtype::A, 2, {F::Name, F::Octal16}};
 
 // Dense index for types below 300; TA, DLV and ALIAS are looked up separately.
 struct Index {
@@ -273,6 +283,38 @@ const RdataDesc* rdata_desc(uint16_t type) noexcept {
   return idx < 0 ? nullptr : &kDescs[idx];
 }
 
+bool type_is_in_specific(uint16_t type) noexcept {
+  switch (type) {
+    case rrtype::A:
+    case rrtype::WKS:
+    case rrtype::NSAP:
+    case rrtype::NSAP_PTR:
+    case rrtype::PX:
+    case rrtype::AAAA:
+    case rrtype::EID:
+    case rrtype::NIMLOC:
+    case rrtype::SRV:
+    case rrtype::ATMA:
+    case rrtype::NAPTR:
+    case rrtype::KX:
+    case rrtype::A6:
+    case rrtype::APL:
+    case rrtype::DHCID:
+    case rrtype::SVCB:
+    case rrtype::HTTPS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const RdataDesc* rdata_desc(uint16_t type, uint16_t rclass) noexcept {
+  if (rclass == rrclass::IN || !type_is_in_specific(type)) return rdata_desc(type);
+  if (type == rrtype::A && rclass == rrclass::CH) return &kChaosA;
+  if (type == rrtype::A && rclass == rrclass::HS) return rdata_desc(type);
+  return nullptr;
+}
+
 bool svc_params_valid(const uint8_t* p, size_t n) noexcept {
   size_t i = 0;
   int last_key = -1;
@@ -367,6 +409,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
     case F::U16:
     case F::CertType:
     case F::Type:
+    case F::Octal16:
       return n >= 2 ? 2 : kBadField;
     case F::U32:
     case F::Ttl:
@@ -379,6 +422,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
       return n >= 6 ? 6 : kBadField;
     case F::Eui64:
     case F::L64:
+    case F::Ipn:
       return n >= 8 ? 8 : kBadField;
     case F::Name:
     case F::LName: {
@@ -396,6 +440,7 @@ size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept {
       return strings_valid(p, n, 1) ? n : kBadField;
     case F::Text:
     case F::Base64Dash:
+    case F::Base64Opt:
       return n;
     case F::Base64:
     case F::Hex:

@@ -32,6 +32,7 @@ enum class Field : uint8_t {
   Text,        // rest: octets without length prefix, one presentation string (URI target)
   Base64,      // rest: base64, may be split over tokens, at least one octet
   Base64Dash,  // rest: base64 or "-" for empty (DOA data)
+  Base64Opt,   // rest: base64, zero or more octets; nothing printed when empty (SINK data)
   Hex,         // rest: hex, may be split over tokens, at least one octet
   Salt,        // u8 length + octets; text hex or "-" for empty (NSEC3)
   Hash32,      // u8 length + octets; text base32hex without padding (NSEC3 next hashed owner)
@@ -42,6 +43,8 @@ enum class Field : uint8_t {
   L64,         // 8 octets as xxxx:xxxx:xxxx:xxxx (NID, L64; RFC 6742)
   Nsap,        // rest: "0x" hex with optional dots (RFC 1706)
   Scheme,      // u8 DSYNC scheme; text also "NOTIFY"
+  Octal16,     // u16 written in octal (Chaosnet address of CH A, as BIND)
+  Ipn,         // u64 IPN node number; text decimal or "allocator.node" (two 32-bit parts)
   SvcParams,   // rest: RFC 9460 SvcParams
   // whole-RDATA codecs
   Wks,       // RFC 1035 s3.4.2
@@ -65,8 +68,20 @@ struct RdataDesc {
   std::span<const Field> field_list() const noexcept { return {fields, count}; }
 };
 
-/// Descriptor of a type with a known presentation format, nullptr for other types.
+/// Descriptor of a type with a known presentation format, nullptr for other types. This is the
+/// format in class IN; see the class-aware overload for the others.
 const RdataDesc* rdata_desc(uint16_t type) noexcept;
+
+/// True for the types whose RDATA format belongs to class IN (RFC 1035 s3.4 and the RFCs that
+/// define them for the Internet class; BIND's lib/dns/rdata/in_1): A, WKS, NSAP, NSAP-PTR, PX,
+/// AAAA, EID, NIMLOC, SRV, ATMA, NAPTR, KX, A6, APL, DHCID, SVCB, HTTPS.
+bool type_is_in_specific(uint16_t type) noexcept;
+
+/// Descriptor of a type in a class: the class-independent formats in every class, the
+/// IN-specific ones only in IN, plus the formats BIND gives A in CH (Chaosnet: domain name and
+/// octal address) and HS (an IPv4 address). nullptr when the type has no presentation format
+/// in that class (RFC 3597 generic form only).
+const RdataDesc* rdata_desc(uint16_t type, uint16_t rclass) noexcept;
 
 inline constexpr size_t kBadField = static_cast<size_t>(-1);
 
@@ -82,6 +97,7 @@ constexpr bool field_is_rest(Field f) noexcept {
     case Field::Text:
     case Field::Base64:
     case Field::Base64Dash:
+    case Field::Base64Opt:
     case Field::Hex:
     case Field::Bitmap:
     case Field::NxtBitmap:

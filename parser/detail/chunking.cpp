@@ -1,11 +1,14 @@
 #include "parser/detail/chunking.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "parser/grammar/record.hpp"
 
 namespace zk::parser::detail {
 namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 bool starts_owner(char c) noexcept {
   return c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ';' && c != '(' && c != '$';
@@ -32,7 +35,20 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
     s.state = seg_state;
     segs.push_back(std::move(s));
   };
-  for (const char* p = b; p < e;) {
+  const char* p = b;
+  if (file_.text.starts_with(kUtf8Bom)) {
+    // BIND, Knot and ldns all read the mark as part of the first owner (or directive) and
+    // fail with a message that does not name it, or load a wrong name: say what it is, then
+    // go on after it so the rest of the file is still checked.
+    detail::scan_record(b, e, span);
+    error(Errc::Syntax,
+          "file starts with a UTF-8 byte order mark (EF BB BF); zone files have none: save the "
+          "file without it",
+          span, 1, b);
+    p = b + kUtf8Bom.size();
+    seg_start = p;
+  }
+  for (; p < e;) {
     detail::scan_record(p, e, span);
     const uint32_t rec_line = line;
     line += span.newlines;

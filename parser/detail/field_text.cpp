@@ -100,6 +100,39 @@ Result<uint32_t> read_number(std::string_view t, uint32_t max) {
   return static_cast<uint32_t>(v);
 }
 
+Result<uint16_t> read_octal16(std::string_view t) {
+  if (t.empty()) return fail(Errc::BadNumber, "expected an octal number");
+  uint32_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '7') return fail(Errc::BadNumber, "expected an octal number");
+    v = v * 8 + static_cast<unsigned>(c - '0');
+    if (v > 0xffff) return fail(Errc::BadNumber, "octal number exceeds 0177777");
+  }
+  return static_cast<uint16_t>(v);
+}
+
+Result<uint64_t> read_ipn(std::string_view t) {
+  auto bad = [] {
+    return fail(Errc::BadNumber, "expected an IPN node number (decimal, or allocator.node)");
+  };
+  const size_t dot = t.find('.');
+  if (dot != std::string_view::npos) {
+    auto hi = read_number(t.substr(0, dot), 0xffffffffu);
+    auto lo = read_number(t.substr(dot + 1), 0xffffffffu);
+    if (!hi || !lo) return bad();
+    return (uint64_t{*hi} << 32) | *lo;
+  }
+  if (t.empty()) return bad();
+  uint64_t v = 0;
+  for (char c : t) {
+    if (!is_digit(c)) return bad();
+    const unsigned d = static_cast<unsigned>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return fail(Errc::BadNumber, "number exceeds 2^64-1");
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 Result<uint32_t> read_ttl(std::string_view t, uint32_t max, std::string_view too_big) {
   auto exceeds = [&]() {
     return fail(Errc::BadTtl, too_big.empty() ? "time value exceeds " + std::to_string(max)

@@ -82,6 +82,13 @@ Result<void> read_eui(std::string_view t, uint8_t* out, size_t octets);
 /// ILNP 64-bit locator/node id (RFC 6742): four groups of 1-4 hex digits separated by ':'.
 Result<void> read_l64(std::string_view t, uint8_t* out);
 
+/// Octal number 0..0177777 (the Chaosnet address of a CH A record, as BIND reads it).
+Result<uint16_t> read_octal16(std::string_view t);
+
+/// IPN node number (draft-johnson-dns-ipn-cla, as NSD reads it): decimal 0..2^64-1, or
+/// "allocator.node" with two decimal 32-bit parts, = allocator * 2^32 + node.
+Result<uint64_t> read_ipn(std::string_view t);
+
 /// Adds one type mnemonic of an NSEC/NSEC3/CSYNC type list to the bitmap.
 Result<void> read_bitmap_type(std::string_view t, TypeBitmap& bitmap);
 

@@ -20,7 +20,7 @@ struct RdataCtx {
   NameView origin;
   uint8_t* out = nullptr;  // kRdataBufSize octets
   size_t len = 0;
-  NameSyntax names = NameSyntax::Strict;
+  NameSyntax names = NameSyntax::Lenient;
 
   bool at_end() const noexcept { return ti >= tokens.size(); }
   size_t room() const noexcept { return kRdataBufSize - len; }

@@ -61,7 +61,8 @@ Result<void> read_hex_rest(RdataCtx& c) {
 namespace {
 
 // RFC 3597 s5: "\# <length> <hex words>"; the hex may be split anywhere between words.
-Result<size_t> read_generic(uint16_t type, std::span<const Token> tokens, uint8_t* out) {
+Result<size_t> read_generic(uint16_t type, uint16_t rclass, std::span<const Token> tokens,
+                            uint8_t* out) {
   if (tokens.size() < 2) {
     return RdataCtx::at(tokens.size(),
                         Error{Errc::BadRdata, {}, "expected rdata length after \\#"});
@@ -92,7 +93,9 @@ Result<size_t> read_generic(uint16_t type, std::span<const Token> tokens, uint8_
     return RdataCtx::at(tokens.size() > 2 ? tokens.size() - 1 : 1,
                         Error{Errc::BadRdata, {}, "generic rdata shorter than its stated length"});
   }
-  if (auto r = rdata_validate(type, {out, want}); !r) return RdataCtx::at(0, std::move(r.error()));
+  if (auto r = rdata_validate(type, {out, want}, rclass); !r) {
+    return RdataCtx::at(0, std::move(r.error()));
+  }
   return want;
 }
 
@@ -149,6 +152,17 @@ Result<void> read_field(Field f, RdataCtx& c) {
       return take_number<uint32_t>(c, read_time, "a time", 4);
     case Field::Scheme:
       return take_number<uint8_t>(c, scheme_from_text, "a scheme", 1);
+    case Field::Octal16:
+      return take_number<uint16_t>(c, read_octal16, "an octal address", 2);
+    case Field::Ipn: {
+      auto t = c.next("an IPN node number");
+      if (!t) return fail(std::move(t.error()));
+      auto v = read_ipn(*t);
+      if (!v) return c.bad_last(std::move(v.error()));
+      c.put32(static_cast<uint32_t>(*v >> 32));
+      c.put32(static_cast<uint32_t>(*v));
+      return ok();
+    }
     case Field::Name:
     case Field::LName:
       return read_name_field(c, "a domain name");
@@ -208,6 +222,9 @@ Result<void> read_field(Field f, RdataCtx& c) {
         ++c.ti;
         return ok();
       }
+      return read_base64_rest(c);
+    case Field::Base64Opt:
+      if (c.at_end()) return ok();
       return read_base64_rest(c);
     case Field::Hex:
       return read_hex_rest(c);
@@ -279,16 +296,19 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
                                uint8_t* out, const RdataTextOptions& options) {
   size_t len = 0;
   if (!tokens.empty() && !tokens[0].quoted && tokens[0].text == "\\#") {
-    auto n = read_generic(type, tokens, out);
+    auto n = read_generic(type, options.rclass, tokens, out);
     if (!n) return n;
     len = *n;
   } else {
-    const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type);
+    const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type, options.rclass);
     if (d == nullptr) {
-      return RdataCtx::at(0, Error{Errc::UnknownType,
-                                   {},
-                                   "type " + type_to_string(type) +
-                                       " needs rdata in RFC 3597 generic form (\\# len hex)"});
+      std::string why = "type " + type_to_string(type);
+      if (zk::detail::rdata_desc(type) != nullptr) {
+        why += " has a text form only in class IN; in class " + class_to_string(options.rclass) +
+               " its rdata";
+      }
+      return RdataCtx::at(
+          0, Error{Errc::UnknownType, {}, why + " needs RFC 3597 generic form (\\# len hex)"});
     }
     RdataCtx c{tokens, 0, origin, out, 0, options.names};
     for (Field f : d->field_list()) {
@@ -303,7 +323,7 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
     }
     len = c.len;
   }
-  rdata_canonicalize(type, {out, len});
+  rdata_canonicalize(type, {out, len}, options.rclass);
   return len;
 }
 

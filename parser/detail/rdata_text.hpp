@@ -34,10 +34,13 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
 
 /// Dialect choices for RDATA text (see parser/FORMAT.md).
 struct RdataTextOptions {
-  /// Characters allowed unescaped in names inside RDATA. Strict (default) is Knot's set and
-  /// rejects e.g. "NS a&b" as the Knot suite expects; Lenient reads BIND/NSD zones such as
-  /// "PTR !@#3." (bind9 good-dns-sd-reverse.db).
-  NameSyntax names = NameSyntax::Strict;
+  /// Octets allowed unescaped in names inside RDATA. Lenient (default, RFC 2181 s11 as BIND)
+  /// reads zones such as "PTR !@#3." (bind9 good-dns-sd-reverse.db); Strict is Knot's set and
+  /// rejects e.g. "NS a&b" as the Knot suite expects.
+  NameSyntax names = NameSyntax::Lenient;
+  /// The zone's class. IN-specific types (A, AAAA, SRV, ...) have their text form only in IN;
+  /// in other classes they are read in RFC 3597 generic form, except BIND's CH A and HS A.
+  uint16_t rclass = 1;
 };
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out, const RdataTextOptions& options);

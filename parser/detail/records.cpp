@@ -20,6 +20,7 @@ RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag, con
       rdata_(new uint8_t[kRdataBufSize]),
       arena_(&out.store.arena()) {
   rdata_opt_.names = options.name_syntax;
+  rdata_opt_.rclass = options.default_class;
   toks_.tokens.reserve(64);
 }
 
@@ -131,8 +132,20 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
       return false;
     }
     const auto c = class_from_text(tk.text);
-    if (!c || *c != opt_.default_class) {
-      fail_at(Errc::BadClass, "class must be IN (CLASS1); other classes are not supported",
+    if (!c || !class_is_data(*c)) {
+      fail_at(Errc::BadClass,
+              c ? "class " + class_to_string(*c) + " is a query or meta class (RFC 6895 s3.2)"
+                : "unknown class",
+              rec_begin, rec_line, tk.text.data());
+      return false;
+    }
+    if (*c != opt_.default_class) {
+      // RFC 1035 s5.2: all the records of a zone file have the zone's class (BIND: "class
+      // 'CH' != zone class 'IN'").
+      fail_at(Errc::BadClass,
+              "class " + class_to_string(*c) + " differs from the zone's class " +
+                  class_to_string(opt_.default_class) +
+                  " (set by the zone file's first record, or --class)",
               rec_begin, rec_line, tk.text.data());
       return false;
     }
@@ -222,6 +235,29 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   }
   out_.store.rrs.push_back(rr);
   return true;
+}
+
+std::optional<uint16_t> first_record_class(std::string_view text) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const char* p = text.data();
+  const char* e = p + text.size();
+  if (text.starts_with(kBom)) p += kBom.size();
+  RecordSpan span;
+  grammar::RecordTokens toks;
+  for (; p < e; p = span.next) {
+    scan_record(p, e, span);
+    if (*p == '$' || record_is_blank(span.begin, span.end)) continue;
+    if (span.issue != ScanIssue::None || grammar::tokenize_record(span.begin, span.end, toks) ||
+        toks.tokens.empty()) {
+      return std::nullopt;
+    }
+    const size_t end = toks.type_index == grammar::kNoType ? toks.tokens.size() : toks.type_index;
+    for (size_t i = toks.has_owner ? 1 : 0; i < end; ++i) {
+      if (!looks_like_ttl(toks.tokens[i].text)) return class_from_text(toks.tokens[i].text);
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "parser/detail/context.hpp"
 #include "parser/detail/rdata_text.hpp"
@@ -59,6 +61,11 @@ class RecordBuilder {
   bool first_record_ = true;
   bool stopped_ = false;
 };
+
+/// The class written on the first record of a zone file's text (skipping a leading byte order
+/// mark, blank lines, comments and directives), or nullopt when that record states none or
+/// does not tokenize.
+std::optional<uint16_t> first_record_class(std::string_view text);
 
 /// Parses every record in [begin, end) (a chunk without directives) into out.
 void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,

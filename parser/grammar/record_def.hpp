@@ -18,6 +18,9 @@ const auto comment = x3::lit(';') >> *(x3::char_ - '\n');
 const auto skipper = blank | comment;
 
 const auto escaped = x3::lit('\\') >> x3::char_;
+// A range, not x3::digit: the classifiers take the (signed) char to std::isdigit, which an
+// 8-bit name octet (a negative char) must not reach (RFC 2181 s11 octets are plain text here).
+const auto digit = x3::char_('0', '9');
 const auto word_char = escaped | ~x3::char_(" \t\r\n();\"\\");
 const auto quoted_char = escaped | ~x3::char_("\"\\\n");
 
@@ -56,7 +59,7 @@ const auto end_of_token = !word_char;
 const auto word_def = x3::raw[x3::lexeme[+word_char]][push(false)];
 const auto quoted_def = x3::lexeme['"' >> x3::raw[*quoted_char][push(true)] >> '"'];
 // Recognised, not converted: "1h30x" is still a TTL token and fails in parse_ttl.
-const auto ttl_def = x3::raw[x3::lexeme[x3::digit >> *word_char]][push(false)];
+const auto ttl_def = x3::raw[x3::lexeme[digit >> *word_char]][push(false)];
 // Case-insensitive letters as character sets: x3::no_case goes through the locale
 // (toupper per character), which showed up in profiles on every record.
 template <size_t N>
@@ -67,7 +70,7 @@ const auto rrclass_def =
     x3::raw[x3::lexeme[((ci("Ii") >> ci("Nn")) | (ci("Cc") >> ci("Hh")) | (ci("Hh") >> ci("Ss")) |
                         (ci("Cc") >> ci("Ss")) | (ci("Nn") >> ci("Oo") >> ci("Nn") >> ci("Ee")) |
                         (ci("Aa") >> ci("Nn") >> ci("Yy")) |
-                        (ci("Cc") >> ci("Ll") >> ci("Aa") >> ci("Ss") >> ci("Ss") >> +x3::digit)) >>
+                        (ci("Cc") >> ci("Ll") >> ci("Aa") >> ci("Ss") >> ci("Ss") >> +digit)) >>
                        end_of_token]][push(false)];
 const auto fields_def = *(ttl | rrclass) >> -(x3::eps[mark_type] >> token >> *token);
 const auto owned_record_def = token >> fields;

@@ -16,8 +16,16 @@ TEST_CASE("one RR per line, tab separated, absolute owner", "[emit]") {
   emit::append_rr(out, owner, 300, rrclass::IN, rrtype::A, rd);
   CHECK(out == "www.example.\t300\tIN\tA\t192.0.2.1\n");
   out.clear();
-  emit::append_rr(out, owner, 0, 3, rrtype::A, rd);
-  CHECK(out == "www.example.\t0\tCLASS3\tA\t192.0.2.1\n");
+  // Classes print as BIND prints them; an IPv4 address is no CH A (a Chaosnet name and octal
+  // address), so in CH those octets print in generic form, and in HS as the address.
+  emit::append_rr(out, owner, 0, rrclass::CH, rrtype::A, rd);
+  CHECK(out == "www.example.\t0\tCH\tA\t\\# 4 C0000201\n");
+  out.clear();
+  emit::append_rr(out, owner, 0, rrclass::HS, rrtype::A, rd);
+  CHECK(out == "www.example.\t0\tHS\tA\t192.0.2.1\n");
+  out.clear();
+  emit::append_rr(out, owner, 0, 7, rrtype::TXT, test::txt("x"));
+  CHECK(out == "www.example.\t0\tCLASS7\tTXT\t\"x\"\n");
 }
 
 TEST_CASE("output files are replaced atomically", "[emit]") {

@@ -53,6 +53,66 @@ TEST_CASE("records: owners, @, relative names, blank owner, ttl/class order", "[
   CHECK(r[4].type == rrtype::A);
 }
 
+// RFC 2181 s11: any octet may be in a label. Unescaped, only the master-file delimiters are
+// not name octets; a name that is exactly "@" is the origin, an "@" inside a name is an octet.
+TEST_CASE("owner names hold every legal octet unescaped", "[parser]") {
+  auto p = parse_string(
+      "$TTL 300\n"
+      "a=b TXT x\n"
+      "c!d TXT x\n"
+      "e#f TXT x\n"
+      "g@h TXT x\n"
+      "@x TXT x\n"
+      "x@ TXT x\n"
+      "@ TXT x\n"
+      "i&j,k TXT x\n"
+      "h\xC3\xA9llo TXT x\n"
+      "t\x01u\x7F TXT x\n"
+      "semi;colon TXT x\n"
+      "p(q TXT x\n",
+      options_with_origin("example."));
+  const auto& r = p->store.rrs;
+  REQUIRE(r.size() == 10);
+  const char* want[] = {
+      "a\\=b.example.",          "c\\!d.example.",       "e\\#f.example.", "g\\@h.example.",
+      "\\@x.example.",           "x\\@.example.",        "example.",       "i\\&j\\,k.example.",
+      "h\\195\\169llo.example.", "t\\001u\\127.example."};
+  for (size_t i = 0; i < 10; ++i) CHECK(owner_text(r[i]) == want[i]);
+  // ';' still starts a comment ("semi" has no type) and '(' still groups ("q" is the type).
+  REQUIRE(p->diag.error_count() == 2);
+  for (const auto& d : p->diag.sorted()) {
+    if (d.severity != Severity::Error) continue;
+    CHECK((d.error.code == Errc::Syntax || d.error.code == Errc::UnknownType));
+  }
+
+  // Knot's rule stays available as an option.
+  ParseOptions strict = options_with_origin("example.");
+  strict.name_syntax = NameSyntax::Strict;
+  auto q = parse_string("$TTL 300\na=b TXT x\nh\xC3\xA9llo TXT x\n", strict);
+  CHECK(q->diag.error_count() == 2);
+  CHECK(q->store.rrs.empty());
+}
+
+TEST_CASE("a UTF-8 byte order mark gets its own error, and the file is still read", "[parser]") {
+  auto p = parse_string("\xEF\xBB\xBF$TTL 300\n@ SOA ns hm 1 2 3 4 5\nwww A 192.0.2.1\n",
+                        options_with_origin("example."));
+  const Diagnostic* e = first_error(p->diag);
+  REQUIRE(e);
+  CHECK(p->diag.error_count() == 1);
+  CHECK(e->error.code == Errc::Syntax);
+  CHECK(e->error.where.line == 1);
+  CHECK(e->error.where.column == 1);
+  CHECK(e->error.detail.find("byte order mark") != std::string::npos);
+  REQUIRE(p->store.rrs.size() == 2);
+  CHECK(owner_text(p->store.rrs[0]) == "example.");
+  CHECK(p->store.rrs[1].ttl == 300);  // the $TTL after the mark was applied
+  // Only at the very start: the same octets inside a name are ordinary 8-bit octets.
+  auto q = parse_string("$TTL 300\n\xEF\xBB\xBFx A 192.0.2.1\n", options_with_origin("example."));
+  CHECK(q->diag.error_count() == 0);
+  REQUIRE(q->store.rrs.size() == 1);
+  CHECK(owner_text(q->store.rrs[0]) == "\\239\\187\\191x.example.");
+}
+
 TEST_CASE("ttl without $TTL: last explicit ttl, soa minimum, default", "[parser]") {
   auto p = parse_string("@ SOA ns hm 1 2 3 4 55\na A 192.0.2.1\nb 10 A 192.0.2.2\nc A 192.0.2.3\n",
                         options_with_origin("example."));

@@ -113,6 +113,9 @@ TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
         "misc/bug087_parse_at.zone"}) {
     for (const auto& r : zk::test::load_zone_records(kNsd + f, "example.com.")) {
       INFO(f << " line " << r.line << " " << zk::type_to_string(r.type));
+      // NSD's two-octet SINK (coding, subcoding) is not BIND's three-octet one, which zonekiln
+      // reads (FORMAT-rdata.md); "zones re-printed by NSD" counts it.
+      if (r.type == zk::rrtype::SINK) continue;
       const Parsed p = parse_record(r);
       CHECK(p.ok);
       if (!p.ok) continue;
@@ -133,9 +136,9 @@ TEST_CASE("nsd rr-test zone: every record parses and round-trips", "[parser]") {
   }
 }
 
-TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
-  const std::string f = std::string(ZK_TESTDATA_DIR) +
-                        "/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
+TEST_CASE("the default (lenient) name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
+  const std::string f =
+      std::string(ZK_TESTDATA_DIR) + "/peer-suites/bind9-checkzone/zones/good-dns-sd-reverse.db";
   zk::Name origin;
   REQUIRE(zk::name_from_text("example.", {}, origin));
   std::vector<uint8_t> buf(kRdataBufSize);
@@ -146,7 +149,9 @@ TEST_CASE("lenient name syntax reads bind9 good-dns-sd-reverse", "[parser]") {
     const auto tokens = r.tokens();
     CHECK(
         rdata_from_text(r.type, tokens, origin, buf.data(), {zk::NameSyntax::Lenient}).has_value());
-    CHECK_FALSE(rdata_from_text(r.type, tokens, origin, buf.data()).has_value());
+    CHECK(rdata_from_text(r.type, tokens, origin, buf.data()).has_value());  // the default
+    CHECK_FALSE(
+        rdata_from_text(r.type, tokens, origin, buf.data(), {zk::NameSyntax::Strict}).has_value());
   }
   CHECK(ptrs == 5);
 }
@@ -213,7 +218,9 @@ TEST_CASE("zones re-printed by NSD, dnspython and ldns read to the same rdata", 
     size_t errors;  // records that neither side reads
   };
   const Pair pairs[] = {
-      {"nsd-tpkg/rr-test/rr-test.zone", "nsd-tpkg/rr-test/rr-test.cmp_zone", "blaat.nl.", 0},
+      // SINK in NSD's two-octet form (coding, subcoding); zonekiln reads BIND's three-octet
+      // form, meaning first (FORMAT-rdata.md).
+      {"nsd-tpkg/rr-test/rr-test.zone", "nsd-tpkg/rr-test/rr-test.cmp_zone", "blaat.nl.", 1},
       {"dnspython/example", "dnspython/example1.good", "example.", 0},
       {"dnspython/example", "dnspython/example2.good", "example.", 0},
       {"dnspython/example", "dnspython/example4.good", "example.", 0},

@@ -1,5 +1,7 @@
 // Unit tests of the pipeline stages on hand-built stores.
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 
 #include "dns/diagnostics.hpp"
 #include "pipeline/pipeline.hpp"
@@ -152,6 +154,55 @@ TEST_CASE("zone checks classify errors and warnings", "[pipeline][check]") {
     for (const RR& rr : b.store.rrs) {
       if (owner_text(rr) == "m.example.") CHECK(rr.ttl == 100);
     }
+  }
+  SECTION("RRSIGs form one RRset per covered type for the TTL rule (RFC 4034 s3)") {
+    // As at a signed root zone's apex: the RRSIGs over NS, SOA and DNSKEY have their RRsets' TTLs.
+    auto sig = [](uint16_t covered, uint8_t tag) {
+      std::vector<uint8_t> rd = {static_cast<uint8_t>(covered >> 8),
+                                 static_cast<uint8_t>(covered),
+                                 8,
+                                 1,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 tag,
+                                 7};
+      const auto signer = test::wire("example.");
+      rd.insert(rd.end(), signer.begin(), signer.end());
+      rd.push_back(0xab);
+      return rd;
+    };
+    ZoneBuilder b = base_zone();
+    b.add("example.", rrtype::RRSIG, 3600, sig(rrtype::NS, 1))
+        .add("example.", rrtype::RRSIG, 86400, sig(rrtype::SOA, 1))
+        .add("example.", rrtype::RRSIG, 172800, sig(rrtype::DNSKEY, 1))
+        .add("example.", rrtype::RRSIG, 172800, sig(rrtype::DNSKEY, 2))
+        .add("ns.example.", rrtype::RRSIG, 600, sig(rrtype::A, 1))   // two keys, one
+        .add("ns.example.", rrtype::RRSIG, 300, sig(rrtype::A, 2));  // TTL disagrees
+    sort_zone(b.store);
+    Diagnostics diag;
+    check_zone(b.store, build_index(b.store), diag);
+    CHECK(diag.warning_count() == 1);  // only the two RRSIGs covering ns.example./A
+    std::map<std::pair<std::string, uint16_t>, std::set<uint32_t>> ttls;
+    for (const RR& rr : b.store.rrs) {
+      if (rr.type != rrtype::RRSIG) continue;
+      ttls[{owner_text(rr), static_cast<uint16_t>((rr.rdata[0] << 8) | rr.rdata[1])}].insert(
+          rr.ttl);
+    }
+    CHECK(ttls[{"example.", rrtype::NS}] == std::set<uint32_t>{3600});
+    CHECK(ttls[{"example.", rrtype::SOA}] == std::set<uint32_t>{86400});
+    CHECK(ttls[{"example.", rrtype::DNSKEY}] == std::set<uint32_t>{172800});
+    CHECK(ttls[{"ns.example.", rrtype::A}] == std::set<uint32_t>{300});
   }
   SECTION("SOA below the apex and DS at the apex are errors") {
     ZoneBuilder b = base_zone();

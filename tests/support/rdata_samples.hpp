@@ -202,7 +202,12 @@ inline constexpr RdataSample kRdataSamples[] = {
     {"NIMLOC", "3227 45", ""},
     {"ATMA", "39.246f.00.0e7c9c.0312.0001.0001.000012345678.00", ""},
     {"ATMA", "+358.400.1234567", ""},
-    {"SINK", "64 1 TkxuZXRMYWJzLm5s", ""},
+    {"SINK", "8 0 2 l4ik", ""},  // BIND's form: meaning, coding, subcoding, base64 data
+    {"SINK", "1 0 0", ""},       // no data
+    {"HHIT", "AAEC", ""},        // RFC 9886: base64 of the whole RDATA (BIND 9.18 prints it so)
+    {"BRID", "AAEC", ""},
+    {"CLA", "\"CP-V4-V6\" \"TCP-V6-V7\"", ""},  // as NSD's rr-test prints them
+    {"IPN", "429496729700", ""},
     {"NINFO", "\"This zone is for testing\"", ""},
     {"RKEY", "512 255 2 ACDtkdVR2HWmc0HPEwkrM+SOrWZd8yPTAytLYZj2u33KgwABAgAg6jav", ""},
     {"TALINK", "h0 .", ""},
