@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "dns/name.hpp"
-#include "pipeline/pipeline.hpp"
 #include "dns/result.hpp"
+#include "parser/parser.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace zk::cli {
 
@@ -44,6 +45,7 @@ struct ZoneArgs {
   std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
   bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   std::string dnskey_signers = "ksk";                 // ksk | all
+  parser::InputBudget budget;                         // --max-records, --max-includes, ...
 };
 
 struct KeyArgs {
@@ -58,7 +60,12 @@ struct VerifyArgs {
   unsigned threads = 0;
   bool structure_only = false;
   bool zonemd_only = false;
+  parser::InputBudget budget;
 };
+
+/// --max-records, --max-input-bytes, --max-includes, --max-include-depth, --max-record-length
+/// (cli/budget_args.cpp), bound to budget.
+void add_budget_flags(CLI::App* cmd, parser::InputBudget& budget);
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& args);
 CLI::App* add_sign(CLI::App& app, ZoneArgs& args);

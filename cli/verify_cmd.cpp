@@ -20,6 +20,7 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
                 "check everything but the signature cryptography");
   cmd->add_flag("--zonemd-only", a.zonemd_only,
                 "check only the apex ZONEMD digest (RFC 8976), e.g. of an unsigned zone");
+  add_budget_flags(cmd, a.budget);
   return cmd;
 }
 
@@ -35,6 +36,7 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   o.now = clock_now;
   o.crypto = !a.structure_only;
   o.zonemd_only = a.zonemd_only;
+  o.budget = a.budget;
   if (!a.now.empty()) {
     auto t = parse_time_arg(a.now, clock_now);
     if (!t) {

@@ -26,6 +26,7 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
   cmd->add_option("--include-dir", a.include_dirs,
                   "a directory $INCLUDE may read from besides the zone file's own (repeatable)");
+  add_budget_flags(cmd, a.budget);
 }
 
 Result<std::vector<uint8_t>> parse_salt(const std::string& text) {
@@ -266,6 +267,7 @@ int run_compile(const ZoneArgs& a, bool sign, int64_t clock_now, Report& report)
   o.zone_file = a.zone_file;
   o.strict = a.strict;
   o.sign = sign;
+  o.budget = a.budget;
   for (const auto& d : a.include_dirs) {
     std::error_code ec;
     o.include_dirs.push_back(std::filesystem::absolute(d, ec).lexically_normal().string());

@@ -135,6 +135,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   popts.origin = origin;
   popts.origin_set = true;
   popts.include_dirs = options.include_dirs;
+  popts.budget = options.budget;
   if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
     return fail(r.error());
   store.origin = origin;

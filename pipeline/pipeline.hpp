@@ -32,6 +32,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "parser/parser.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::pipeline {
@@ -50,7 +51,8 @@ void merge_added(ZoneStore& store, size_t sorted_prefix);
 /// Reads a zone file (origin = the apex) into a store sorted by sort_zone, with records outside
 /// the zone dropped (and warned about). Problems in the file go to diag; any error there makes
 /// the result Errc::ZoneCheck. Used by the readers of finished zones (verify, ZONEMD checks).
-Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag);
+Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag,
+                                   const parser::InputBudget& budget = {});
 
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
@@ -223,6 +225,8 @@ struct CompileOptions {
   ProgressFn progress;  // optional
   /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
   std::vector<std::string> include_dirs;
+  /// What reading the zone may spend (parser.hpp; the CLI's --max-* flags).
+  parser::InputBudget budget;
 };
 
 struct StageTime {

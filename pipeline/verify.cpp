@@ -454,7 +454,7 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
 
 Result<VerifyReport> verify_file(const std::string& path, NameView origin,
                                  const VerifyOptions& options, Diagnostics& diag) {
-  auto read = read_sorted_zone(path, origin, diag);
+  auto read = read_sorted_zone(path, origin, diag, options.budget);
   if (!read) return fail(read.error());
   ZoneStore& store = *read;
   VerifyReport report;

@@ -28,6 +28,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "parser/parser.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
@@ -83,6 +84,8 @@ struct VerifyOptions {
   size_t max_problems = 10000;  // stop listing after this many (the count stays right)
   /// Check only the apex ZONEMD (for unsigned zones); otherwise DNSSEC, and ZONEMD if present.
   bool zonemd_only = false;
+  /// What verify_file may spend reading the zone (parser.hpp).
+  parser::InputBudget budget;
 };
 
 struct VerifySummary {
