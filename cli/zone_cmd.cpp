@@ -12,6 +12,7 @@
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "pipeline/verify.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
@@ -124,6 +125,12 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   s.full = a.full;
   s.nsec3.enabled = a.nsec3 || a.opt_out;
   s.nsec3.iterations = a.nsec3_iterations;
+  if (a.nsec3_iterations > pipeline::kMaxNsec3Iterations) {
+    return fail(Errc::Usage, "--nsec3-iterations " + std::to_string(a.nsec3_iterations) +
+                                 " is above " + std::to_string(pipeline::kMaxNsec3Iterations) +
+                                 ": validators would treat the zone as insecure (RFC 9276 s3.2); "
+                                 "use 0");
+  }
   s.nsec3.opt_out = a.opt_out;
   auto salt = parse_salt(a.nsec3_salt);
   if (!salt) return fail(salt.error());

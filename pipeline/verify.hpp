@@ -66,6 +66,10 @@ enum class VerifyCheck : uint8_t {
   ZonemdUnsupported,  // only unknown schemes/hashes: nothing to check (warning)
 };
 
+/// NSEC3 iterations above this are refused by `sign` and reported (BadNsec3Param, chain not
+/// checked) by verify: BIND and Unbound treat such zones as insecure (RFC 9276 s3.2).
+inline constexpr uint16_t kMaxNsec3Iterations = 150;
+
 /// Stable lower-case name of a check ("bad-signature", "missing-nsec", ...).
 std::string_view verify_check_name(VerifyCheck check) noexcept;
 

@@ -98,3 +98,20 @@ gen_include_fanout_keys() {
   gen_include_fanout "$1"
   "$ZK_BINARY" keygen --origin example.com. --keys "$1/keys" --ksk >/dev/null
 }
+
+# A signed NSEC3 zone of 5000 names whose NSEC3PARAM and NSEC3 records ask for 65535 hash
+# iterations with a 255-octet salt: verifying its chain would hash every name 65536 times
+# (minutes for this, hours for 10 MB). signed.zone is the zone, keys/ its key directory.
+gen_nsec3_iterations() {
+  local d=$1 salt
+  {
+    zone_head
+    awk 'BEGIN { for (i = 0; i < 5000; i++) printf "h%d A 192.0.2.1\n", i }'
+  } >"$d/zone.zone"
+  "$ZK_BINARY" keygen --origin example.com. --keys "$d/keys" --ksk >/dev/null
+  "$ZK_BINARY" sign "$d/zone.zone" --origin example.com. --keys "$d/keys" --nsec3 \
+    --output "$d/nsec3.zone" 2>/dev/null
+  salt=$(printf 'ab%.0s' $(seq 255))
+  sed -E "s/(NSEC3PARAM[[:space:]]+1 0 )0 -/\\165535 $salt/; s/(NSEC3[[:space:]]+1 [01] )0 - /\\165535 $salt /" \
+    "$d/nsec3.zone" >"$d/signed.zone"
+}
