@@ -204,9 +204,10 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     SecretBytes* field = nullptr;
     std::optional<int64_t>* when = nullptr;
     if (tag == "Private-key-format") {
+      // The value is not quoted: in a damaged file it may run on into the key material.
       if (val.substr(0, 3) != "v1.")
-        return fail(Errc::KeyActionNeeded,
-                    "private key file " + path + ": unknown format " + std::string(val));
+        return fail(Errc::KeyActionNeeded, "private key file " + path +
+                                               ": unknown Private-key-format (zonekiln reads v1.x)");
       saw_format = true;
       continue;
     } else if (tag == "Algorithm") {
