@@ -56,6 +56,9 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   Diagnostics diag;
   auto res = pipeline::verify_file(a.zone_file, origin, o, diag);
   for (const Diagnostic& d : diag.sorted()) report.err += diag.format(d) + "\n";
+  if (const size_t n = diag.warnings_not_listed()) {
+    report.err += "zonekiln: note: " + std::to_string(n) + " more warning(s) not listed\n";
+  }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";
     // An unreadable file is a usage problem; zone text that does not parse is bad data.

@@ -335,6 +335,9 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     if (d.error.where.line == 0) report.err += a.zone_file + ": ";
     report.err += diag.format(d) + "\n";
   }
+  if (const size_t n = diag.warnings_not_listed()) {
+    report.err += fmt::format("zonekiln: note: {} more warning(s) not listed\n", n);
+  }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";
     return exit_code_for(res.error().code);

@@ -115,3 +115,14 @@ gen_nsec3_iterations() {
   sed -E "s/(NSEC3PARAM[[:space:]]+1 0 )0 -/\\165535 $salt/; s/(NSEC3[[:space:]]+1 [01] )0 - /\\165535 $salt /" \
     "$d/nsec3.zone" >"$d/signed.zone"
 }
+
+# 10 MB of input (comments) whose $GENERATE makes 2.4M out-of-zone records: each one is a
+# warning; they are counted, and only the first thousand are kept and printed.
+gen_out_of_zone_flood() {
+  local d=$1
+  {
+    zone_head
+    awk 'BEGIN { for (i = 0; i < 150000; i++) printf ";%063d\n", i }'
+    echo '$GENERATE 0-2399999 h$.other. A 192.0.2.1'
+  } >"$d/zone.zone"
+}
