@@ -13,6 +13,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "emit/metrics.hpp"
+#include "parser/parser.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace zk::cli {
@@ -43,6 +44,7 @@ struct ZoneArgs {
   bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   std::string dnskey_signers = "ksk";                 // ksk | all
   PolicyFlags policy;                                 // signing policy (config/policy.hpp)
+  parser::InputBudget budget;                         // --max-records, --max-includes, ...
 };
 
 struct KeyArgs {
@@ -58,7 +60,12 @@ struct VerifyArgs {
   unsigned threads = 0;
   bool structure_only = false;
   bool zonemd_only = false;
+  parser::InputBudget budget;
 };
+
+/// --max-records, --max-input-bytes, --max-includes, --max-include-depth, --max-record-length
+/// (cli/budget_args.cpp), bound to budget.
+void add_budget_flags(CLI::App* cmd, parser::InputBudget& budget);
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& args);
 CLI::App* add_sign(CLI::App& app, ZoneArgs& args);

@@ -21,6 +21,7 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
                 "check everything but the signature cryptography");
   cmd->add_flag("--zonemd-only", a.zonemd_only,
                 "check only the apex ZONEMD digest (RFC 8976), e.g. of an unsigned zone");
+  add_budget_flags(cmd, a.budget);
   return cmd;
 }
 
@@ -36,6 +37,7 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   o.now = clock_now;
   o.crypto = !a.structure_only;
   o.zonemd_only = a.zonemd_only;
+  o.budget = a.budget;
   if (!a.now.empty()) {
     auto t = parse_time(a.now, clock_now);
     if (t) {
@@ -59,6 +61,9 @@ int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   Diagnostics diag;
   auto res = pipeline::verify_file(a.zone_file, origin, o, diag);
   for (const Diagnostic& d : diag.sorted()) report.err += diag.format(d) + "\n";
+  if (const size_t n = diag.warnings_not_listed()) {
+    report.err += "zonekiln: note: " + std::to_string(n) + " more warning(s) not listed\n";
+  }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";
     // An unreadable file is a usage problem; zone text that does not parse is bad data.

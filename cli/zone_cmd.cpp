@@ -15,6 +15,7 @@
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
 #include "signer/keystate.hpp"
+#include "pipeline/verify.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
@@ -29,6 +30,7 @@ void add_common(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_option("--stats-json", a.stats_json, "write statistics as JSON to this file");
   cmd->add_option("--include-dir", a.include_dirs,
                   "a directory $INCLUDE may read from besides the zone file's own (repeatable)");
+  add_budget_flags(cmd, a.budget);
 }
 
 // The origin as typed, with the final dot (messages name zones as they appear in zone files).
@@ -241,6 +243,7 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
   o.zone_file = a.zone_file;
   o.strict = a.strict;
   o.sign = sign;
+  o.budget = a.budget;
   for (const auto& d : a.include_dirs) {
     std::error_code ec;
     o.include_dirs.push_back(std::filesystem::absolute(d, ec).lexically_normal().string());
@@ -345,6 +348,9 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     // Cross-record checks have no single source position; name the file at least.
     if (d.error.where.line == 0) report.err += a.zone_file + ": ";
     report.err += diag.format(d) + "\n";
+  }
+  if (const size_t n = diag.warnings_not_listed()) {
+    report.err += fmt::format("zonekiln: note: {} more warning(s) not listed\n", n);
   }
   if (!res) {
     report.err += "zonekiln: error: " + res.error().detail + "\n";

@@ -144,12 +144,20 @@ const std::array kSettings = {
             ZK_BOOL("csk", csk)},
     Setting{"nsec3", Kind::Bool, "true or false", "false", "NSEC3 (RFC 5155) instead of NSEC",
             ZK_BOOL("nsec3", nsec3)},
-    Setting{"nsec3-iterations", Kind::Count, "0 to 65535 (RFC 9276: 0)", "0",
+    Setting{"nsec3-iterations", Kind::Count, "0 to 150 (RFC 9276: 0)", "0",
             "extra NSEC3 hash iterations (needs nsec3)",
             [](Policy& p, const Value& v) -> Result<void> {
               auto n = integer_of(v);
               if (!n || *n < 0 || *n > 65535) {
-                return expected("nsec3-iterations", "0 to 65535 (RFC 9276: 0)");
+                return expected("nsec3-iterations", "0 to 150 (RFC 9276: 0)");
+              }
+              // Validators treat more iterations as insecure (RFC 9276 s3.2; BIND and Unbound
+              // stop at 150), and verifying such a chain is a denial of service on the signer.
+              if (*n > 150) {
+                return fail(Errc::Usage,
+                            "nsec3-iterations: " + std::to_string(*n) +
+                                " is above 150: validators would treat the zone as insecure "
+                                "(RFC 9276 s3.2); use 0");
               }
               p.nsec3_iterations = static_cast<uint16_t>(*n);
               return ok();

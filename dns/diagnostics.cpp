@@ -21,6 +21,18 @@ uint32_t Diagnostics::file_count() const {
   return static_cast<uint32_t>(files_.size());
 }
 
+namespace {
+
+bool position_less(const Diagnostic& a, const Diagnostic& b) {
+  const auto& pa = a.error.where;
+  const auto& pb = b.error.where;
+  if (pa.file != pb.file) return pa.file < pb.file;
+  if (pa.line != pb.line) return pa.line < pb.line;
+  return pa.column < pb.column;
+}
+
+}  // namespace
+
 void Diagnostics::report(Severity s, Error e, std::string source_line) {
   std::lock_guard lk(mu_);
   if (s == Severity::Error) {
@@ -28,8 +40,23 @@ void Diagnostics::report(Severity s, Error e, std::string source_line) {
     ++errors_;
   } else {
     ++warnings_;
+    ++kept_warnings_;
   }
   items_.push_back(Diagnostic{s, std::move(e), std::move(source_line)});
+  // Pruned in batches so that a flood costs O(n log max) and the kept set is the first
+  // max_warnings_ by position, whatever order parallel parsers reported in.
+  if (kept_warnings_ >= 2 * max_warnings_ + 64) prune_warnings();
+}
+
+void Diagnostics::prune_warnings() {
+  std::vector<Diagnostic> warnings;
+  std::vector<Diagnostic> rest;
+  for (auto& d : items_) (d.severity == Severity::Warning ? warnings : rest).push_back(std::move(d));
+  std::stable_sort(warnings.begin(), warnings.end(), position_less);
+  if (warnings.size() > max_warnings_) warnings.resize(max_warnings_);
+  kept_warnings_ = warnings.size();
+  items_ = std::move(rest);
+  for (auto& w : warnings) items_.push_back(std::move(w));
 }
 
 size_t Diagnostics::error_count() const {
@@ -39,6 +66,10 @@ size_t Diagnostics::error_count() const {
 size_t Diagnostics::warning_count() const {
   std::lock_guard lk(mu_);
   return warnings_;
+}
+size_t Diagnostics::warnings_not_listed() const {
+  std::lock_guard lk(mu_);
+  return warnings_ - std::min(kept_warnings_, max_warnings_);
 }
 bool Diagnostics::full() const {
   std::lock_guard lk(mu_);
@@ -52,14 +83,17 @@ bool Diagnostics::has_errors() const {
 std::vector<Diagnostic> Diagnostics::sorted() const {
   std::lock_guard lk(mu_);
   std::vector<Diagnostic> v = items_;
-  std::stable_sort(v.begin(), v.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    const auto& pa = a.error.where;
-    const auto& pb = b.error.where;
-    if (pa.file != pb.file) return pa.file < pb.file;
-    if (pa.line != pb.line) return pa.line < pb.line;
-    return pa.column < pb.column;
-  });
-  return v;
+  std::stable_sort(v.begin(), v.end(), position_less);
+  if (kept_warnings_ <= max_warnings_) return v;
+  // Between prunes more than max_warnings_ may be kept: list the first of them only.
+  std::vector<Diagnostic> out;
+  out.reserve(v.size());
+  size_t warnings = 0;
+  for (auto& d : v) {
+    if (d.severity == Severity::Warning && ++warnings > max_warnings_) continue;
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 std::string Diagnostics::format(const Diagnostic& d) const {

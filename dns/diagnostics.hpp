@@ -20,10 +20,13 @@ struct Diagnostic {
 
 /// Collects diagnostics. Thread-safe (parallel parse chunks report into one sink); reporting is
 /// the failure path, so a mutex is fine here. Files are registered once and referred to by
-/// SourcePos::file. After max_errors errors, full() turns true and parsers stop.
+/// SourcePos::file. After max_errors errors, full() turns true and parsers stop. Warnings are
+/// all counted but only the first max_warnings in (file, line, column) order are kept: a zone
+/// of a million out-of-zone records must not cost a million messages.
 class Diagnostics {
  public:
-  explicit Diagnostics(size_t max_errors = 100) : max_errors_(max_errors) {}
+  explicit Diagnostics(size_t max_errors = 100, size_t max_warnings = 1000)
+      : max_errors_(max_errors), max_warnings_(max_warnings) {}
 
   /// Registers a file name; returns its index for SourcePos::file.
   uint32_t add_file(std::string path);
@@ -41,6 +44,8 @@ class Diagnostics {
 
   size_t error_count() const;
   size_t warning_count() const;
+  /// Warnings counted but not kept (beyond max_warnings); sorted() leaves them out.
+  size_t warnings_not_listed() const;
   bool full() const;
   /// All diagnostics, sorted by (file, offset) so output does not depend on thread scheduling.
   std::vector<Diagnostic> sorted() const;
@@ -54,8 +59,9 @@ class Diagnostics {
   mutable std::mutex mu_;
   std::vector<std::string> files_;
   std::vector<Diagnostic> items_;
-  size_t errors_ = 0, warnings_ = 0;
-  size_t max_errors_;
+  void prune_warnings();  // keeps the first max_warnings_ in position order; mu_ held
+  size_t errors_ = 0, warnings_ = 0, kept_warnings_ = 0;
+  size_t max_errors_, max_warnings_;
   bool strict_ = false;
 };
 

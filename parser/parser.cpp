@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "parser/detail/generate.hpp"
 #include "parser/detail/records.hpp"
 #include "parser/detail/scanner.hpp"
+#include "parser/detail/tree.hpp"
 #include "parser/detail/ttl.hpp"
 #include "parser/grammar/record.hpp"
 
@@ -24,10 +26,8 @@ namespace zk::parser {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::IncludeSpan;
 using detail::ParseCtx;
-using detail::Planner;
-using detail::RecordBuilder;
-using detail::RecordSpan;
 using detail::SegKind;
 using detail::Segment;
 using detail::SegmentOut;
@@ -74,61 +74,55 @@ std::string dir_key(const fs::path& p) {
   return s;
 }
 
-void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init,
-                  const std::vector<std::string>& stack, SegmentOut& out);
+// Consecutive segments that one task parses into one output: a file with a directive every
+// other line, or a tree of many small $INCLUDEs, then costs a store per chunk_bytes of input
+// rather than one per segment.
+struct Batch {
+  size_t first, end;
+};
 
-void run_include(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
-                 const std::vector<std::string>& stack, SegmentOut& out) {
-  SourceFile inc;
-  if (auto r = load_file(seg.include_path, inc); !r) {
-    detail::report(ctx.diag, Severity::Error, Errc::IncludeError,
-                   "cannot read $INCLUDE file " + seg.include_path, file, seg.begin, seg.line,
-                   seg.begin);
-    ++out.errors;
-    return;
+std::vector<Batch> make_batches(const std::vector<Segment>& segs, size_t target) {
+  std::vector<Batch> out;
+  size_t first = 0;
+  uint64_t weight = 0;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    weight += std::max<uint64_t>(segs[i].bytes, 1);
+    if (weight < target) continue;
+    out.push_back({first, i + 1});
+    first = i + 1;
+    weight = 0;
   }
-  inc.index = ctx.diag.add_file(seg.include_path);
-  std::vector<std::string> st2 = stack;
-  st2.push_back(seg.include_path);
-  parse_source(ctx, inc, seg.state, st2, out);
-  if (out.errors > 0) {
-    // Also flag the directive, so the including file shows where the failure came from.
-    detail::report(ctx.diag, Severity::Error, Errc::IncludeError,
-                   "$INCLUDE file has " + std::to_string(out.errors) + " error(s)", file, seg.begin,
-                   seg.line, seg.begin);
-    ++out.errors;
-  }
+  if (first < segs.size()) out.push_back({first, segs.size()});
+  return out;
 }
 
-void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init,
-                  const std::vector<std::string>& stack, SegmentOut& out) {
-  std::vector<Segment> segs;
-  uint32_t planner_errors = 0;
-  {
-    Planner planner(ctx, file, stack);
-    planner.plan(std::move(init), segs);
-    planner_errors = planner.errors();
-  }
-  std::vector<SegmentOut> outs(segs.size());
-  auto run = [&](size_t i) {
-    const Segment& s = segs[i];
-    if (ctx.diag.full()) return;
-    switch (s.kind) {
-      case SegKind::Chunk:
-        detail::parse_chunk(ctx.opt, ctx.diag, file, s.begin, s.end, s.line, s.state, outs[i]);
-        break;
-      case SegKind::Include:
-        run_include(ctx, file, s, stack, outs[i]);
-        break;
-      case SegKind::Generate:
-        detail::run_generate(ctx, file, s, outs[i]);
-        break;
+// Parses every segment of the tree (in parallel, by batches) and joins them in document order
+// into out. seg_errors[i]: the errors segment i reported.
+void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
+                    std::vector<uint32_t>& seg_errors, SegmentOut& out) {
+  const std::vector<Batch> batches = make_batches(segs, std::max<size_t>(ctx.opt.chunk_bytes, 1));
+  std::vector<SegmentOut> outs(batches.size());
+  seg_errors.assign(segs.size(), 0);
+  auto run = [&](size_t b) {
+    SegmentOut& o = outs[b];
+    for (size_t i = batches[b].first; i < batches[b].end; ++i) {
+      if (ctx.diag.full()) return;
+      const Segment& s = segs[i];
+      const uint32_t errors_before = o.errors;
+      const size_t rrs_before = o.store.rrs.size();
+      if (s.kind == SegKind::Generate) {
+        detail::run_generate(ctx, *s.file, s, o);
+      } else {
+        detail::parse_chunk(ctx.opt, ctx.diag, *s.file, s.begin, s.end, s.line, s.state, o);
+      }
+      detail::share_owner(o.store, rrs_before);
+      seg_errors[i] = o.errors - errors_before;
     }
   };
-  if (segs.size() == 1) {
+  if (batches.size() == 1) {
     run(0);
   } else {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, segs.size(), 1),
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, batches.size(), 1),
                       [&](const tbb::blocked_range<size_t>& r) {
                         for (size_t i = r.begin(); i != r.end(); ++i) run(i);
                       });
@@ -141,7 +135,29 @@ void parse_source(const ParseCtx& ctx, const SourceFile& file, SegmentState init
     // takes the other vector as is, so the reservation is made once records are there.)
     if (!out.store.rrs.empty() && out.store.rrs.capacity() < total) out.store.rrs.reserve(total);
   }
-  out.errors += planner_errors;
+}
+
+// "$INCLUDE file has N error(s)" at every directive whose file, or a file it includes, had
+// errors (BIND fails the directive). A nested directive's report counts as one more error of
+// the file around it. Spans are in pre-order, so walking them backwards sees children first.
+void report_includes(const ParseCtx& ctx, const std::vector<IncludeSpan>& spans,
+                     const std::vector<uint32_t>& seg_errors) {
+  if (spans.empty()) return;
+  std::vector<uint64_t> before(seg_errors.size() + 1, 0);  // errors of segments [0, i)
+  for (size_t i = 0; i < seg_errors.size(); ++i) before[i + 1] = before[i] + seg_errors[i];
+  std::vector<uint64_t> nested(spans.size(), 0);
+  for (size_t k = spans.size(); k-- > 0;) {
+    const IncludeSpan& s = spans[k];
+    const uint64_t total = before[s.end_seg] - before[s.first_seg] + s.own_errors + nested[k];
+    if (total > 0) {
+      detail::report(ctx.diag, Severity::Error, Errc::IncludeError,
+                     "$INCLUDE file has " + std::to_string(total) + " error(s)", *s.file, s.begin,
+                     s.line, s.begin);
+    }
+    if (s.parent >= 0) {
+      nested[static_cast<size_t>(s.parent)] += s.own_errors + nested[k] + (total > 0 ? 1 : 0);
+    }
+  }
 }
 
 // Records whose TTL nothing in the file determined: the default TTL if the caller set one,
@@ -204,26 +220,24 @@ Result<void> parse_top(SourceFile& file, const std::string& allowed_root,
   }
   std::vector<std::string> stack;
   if (!self_path.empty()) stack.push_back(self_path);
+  store.origin = options.origin;
+  store.rclass = options.default_class;
+  // First the whole tree, serially and within the budget; nothing is parsed when it is over.
+  detail::InputTree tree(ctx, &load_file);
+  if (!tree.walk(file, std::move(init), std::move(stack))) return ok();
   SegmentOut out;
-  auto work = [&] { parse_source(ctx, file, init, stack, out); };
+  std::vector<uint32_t> seg_errors;
+  auto work = [&] { parse_segments(ctx, tree.segments(), seg_errors, out); };
   if (options.threads > 0) {
     tbb::task_arena arena(static_cast<int>(options.threads));
     arena.execute(work);
   } else {
     work();
   }
+  report_includes(ctx, tree.includes(), seg_errors);
   resolve_pending(options, diag, out);
-  if (store.rrs.size() + out.store.rrs.size() > options.limits.max_records) {
-    diag.error(Error{
-        Errc::LimitExceeded, SourcePos{file.index, 0, 0, 0},
-        "zone has more records than the limit of " + std::to_string(options.limits.max_records)});
-    const size_t keep = options.limits.max_records > store.rrs.size()
-                            ? options.limits.max_records - store.rrs.size()
-                            : 0;
-    if (out.store.rrs.size() > keep) out.store.rrs.resize(keep);
-  }
-  store.origin = options.origin;
-  store.rclass = options.default_class;
+  assert(out.store.rrs.size() <= records_limit(options.budget, tree.input_bytes()) &&
+         "segment record counts are upper bounds");
   store.absorb(std::move(out.store));
   return ok();
 }

@@ -13,15 +13,52 @@
 
 namespace zk::parser {
 
-/// Limits that bound time and memory on hostile input. Exceeding one is an error with a clear
-/// message (Errc::LimitExceeded / Errc::IncludeError), never a crash.
-struct ParseLimits {
+/// The input budget: what one parse may spend on its input, whatever the input holds. Every
+/// limit counts over the whole input tree -- the zone file and every file it $INCLUDEs, each
+/// time it is included -- and is checked while the tree is read, before any record is made or
+/// any $GENERATE is expanded. Hitting one stops the parse with one Errc::LimitExceeded error
+/// that names the count, the limit and the zonekiln flag that raises it, e.g.
+/// "input budget exceeded: 20000003 records (limit --max-records 1000000, the default for
+/// 806 bytes of input)". The CLI fills it from flags; library code reads no environment.
+///
+/// "Input bytes" is the size of the distinct files read (one file included ten times, or
+/// hard-linked under ten names, counts once). The defaults of max_records and max_input_bytes
+/// follow it (0 = that default, see records_limit and input_bytes_limit): a zone written out
+/// in full is never refused, while $INCLUDE fan-out and $GENERATE cannot multiply a small
+/// input into gigabytes.
+struct InputBudget {
+  /// $INCLUDE nesting (--max-include-depth). At most kMaxIncludeDepthCeiling.
   uint32_t max_include_depth = 16;
-  uint64_t max_generate_records = 1'000'000;  // records one $GENERATE may expand to
-  uint32_t max_line_length = 1u << 20;        // one logical record (parentheses joined), bytes
-  uint64_t max_records = 200'000'000;         // total RRs in a zone
-  uint32_t max_rrset_size = 1'000'000;        // RRs sharing owner and type (checked in pipeline)
+  /// $INCLUDE directives followed over the whole tree (--max-includes).
+  uint64_t max_includes = 10'000;
+  /// Bytes of zone text read and expanded (--max-input-bytes): every file each time it is
+  /// read, plus for every $GENERATE its count times the size of one expanded record (its
+  /// owner with the origin, and its fields). 0 = input_bytes_limit's default.
+  uint64_t max_input_bytes = 0;
+  /// Records from text, $INCLUDE and $GENERATE together (--max-records). 0 = records_limit's
+  /// default.
+  uint64_t max_records = 0;
+  /// One logical record (parentheses joined), or one directive, in bytes
+  /// (--max-record-length).
+  uint32_t max_record_length = 1u << 20;
 };
+
+inline constexpr uint32_t kMaxIncludeDepthCeiling = 256;  // the walk recurses once per level
+/// Auto max_records: max(kMinRecordsBudget, input bytes / kInputBytesPerRecord). Text cannot
+/// hold more than one record per 6 bytes (" NS a" and its newline), so the proportional part
+/// never refuses a zone written out in full; the floor lets a small file $GENERATE a /12
+/// reverse zone.
+inline constexpr uint64_t kMinRecordsBudget = 1'000'000;
+inline constexpr uint64_t kInputBytesPerRecord = 4;
+/// Auto max_input_bytes: max(kMinInputBytesBudget, kInputBytesFactor x input bytes). Reading a
+/// zone once uses 1x; the rest is room for re-included files and $GENERATE output.
+inline constexpr uint64_t kMinInputBytesBudget = uint64_t{256} << 20;
+inline constexpr uint64_t kInputBytesFactor = 4;
+
+/// The record limit for input_bytes of distinct input (budget.max_records, or its default).
+uint64_t records_limit(const InputBudget& budget, uint64_t input_bytes) noexcept;
+/// The limit on bytes read and expanded for input_bytes of distinct input.
+uint64_t input_bytes_limit(const InputBudget& budget, uint64_t input_bytes) noexcept;
 
 struct ParseOptions {
   Name origin;                   // initial $ORIGIN (the zone apex); root if not set
@@ -45,7 +82,7 @@ struct ParseOptions {
   /// When set, relative $INCLUDE paths resolve against this directory (BIND resolves them
   /// against its working directory) instead of the including file's directory.
   std::string include_base_dir;
-  ParseLimits limits;
+  InputBudget budget;
   unsigned threads = 0;  // 0 = use the current TBB arena's concurrency
   /// Target size of the chunks parsed in parallel; chunks end before a record with an explicit
   /// owner. Output does not depend on it.

@@ -231,6 +231,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   popts.include_dirs = options.include_dirs;
   popts.default_class = options.rclass != 0 ? options.rclass : rrclass::IN;
   popts.class_set = options.rclass != 0;
+  popts.budget = options.budget;
   if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
     return fail(r.error());
   store.origin = origin;

@@ -34,6 +34,7 @@
 #include "dns/path_guard.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "parser/parser.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/policy.hpp"
 
@@ -53,7 +54,8 @@ void merge_added(ZoneStore& store, size_t sorted_prefix);
 /// Reads a zone file (origin = the apex) into a store sorted by sort_zone, with records outside
 /// the zone dropped (and warned about). Problems in the file go to diag; any error there makes
 /// the result Errc::ZoneCheck. Used by the readers of finished zones (verify, ZONEMD checks).
-Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag);
+Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag,
+                                   const parser::InputBudget& budget = {});
 
 /// Removes records whose owner is not at or below store.origin and warns about each (as BIND's
 /// named-checkzone does: "ignoring out-of-zone data"). Keeps the order. Returns the count.
@@ -244,6 +246,8 @@ struct CompileOptions {
   /// The zone's class (--class); 0: the class written on the zone file's first record, IN
   /// when it states none (parser::ParseOptions::class_set). Signing is for class IN only.
   uint16_t rclass = 0;
+  /// What reading the zone may spend (parser.hpp; the CLI's --max-* flags).
+  parser::InputBudget budget;
 };
 
 struct StageTime {

@@ -260,13 +260,15 @@ size_t drop_out_of_zone(ZoneStore& store, Diagnostics& diag) {
   return removed;
 }
 
-Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag) {
+Result<ZoneStore> read_sorted_zone(const std::string& path, NameView origin, Diagnostics& diag,
+                                   const parser::InputBudget& budget) {
   ZoneStore store;
   Name apex(origin);
   apex.to_lower();
   parser::ParseOptions popts;
   popts.origin = apex;
   popts.origin_set = true;
+  popts.budget = budget;
   if (auto r = parser::parse_file(path, popts, store, diag); !r) return fail(r.error());
   if (diag.has_errors()) {
     return fail(Errc::ZoneCheck, std::to_string(diag.error_count()) + " error(s) reading " + path);

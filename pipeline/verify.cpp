@@ -390,7 +390,19 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
     hashed[i] = has_nsec3_role(store, index.nodes[i], env.origin) ? 1 : 0;
   }
   find_chain(env, hashed, total);
-  if (env.chain != detail::Chain::Nsec3) std::fill(hashed.begin(), hashed.end(), 0);
+  if (env.chain == detail::Chain::Nsec3 && env.nsec3.iterations > kMaxNsec3Iterations) {
+    // RFC 9276 s3.2: validators treat such a zone as insecure or bogus anyway, and hashing
+    // every name 65536 times is the most a hostile zone could make verify spend (hours for
+    // 10 MB). The NSEC3 owners stay out of the name count.
+    add_problem(total, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
+                "NSEC3 iterations " + std::to_string(env.nsec3.iterations) + " above " +
+                    std::to_string(kMaxNsec3Iterations) +
+                    ": validators treat the zone as insecure (RFC 9276 s3.2); the NSEC3 chain is "
+                    "not checked");
+    env.chain = detail::Chain::None;
+  } else if (env.chain != detail::Chain::Nsec3) {
+    std::fill(hashed.begin(), hashed.end(), 0);
+  }
 
   // NSEC: each chain member points to the next member; the last to the apex.
   std::vector<uint32_t> nsec_next;
@@ -454,7 +466,7 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
 
 Result<VerifyReport> verify_file(const std::string& path, NameView origin,
                                  const VerifyOptions& options, Diagnostics& diag) {
-  auto read = read_sorted_zone(path, origin, diag);
+  auto read = read_sorted_zone(path, origin, diag, options.budget);
   if (!read) return fail(read.error());
   ZoneStore& store = *read;
   if (store.rclass != rrclass::IN && !options.zonemd_only) {
@@ -468,6 +480,9 @@ Result<VerifyReport> verify_file(const std::string& path, NameView origin,
     report = verify_zone(store, index, options);
   }
   verify_zonemd(store, options.zonemd_only, report);
+  // A zone may hold any number of ZONEMD records, each with a problem: list no more than asked
+  // (the summary still counts them all).
+  if (report.problems.size() > options.max_problems) report.problems.resize(options.max_problems);
   return report;
 }
 

@@ -28,6 +28,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "parser/parser.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
@@ -65,6 +66,10 @@ enum class VerifyCheck : uint8_t {
   ZonemdUnsupported,  // only unknown schemes/hashes: nothing to check (warning)
 };
 
+/// NSEC3 iterations above this are refused by `sign` and reported (BadNsec3Param, chain not
+/// checked) by verify: BIND and Unbound treat such zones as insecure (RFC 9276 s3.2).
+inline constexpr uint16_t kMaxNsec3Iterations = 150;
+
 /// Stable lower-case name of a check ("bad-signature", "missing-nsec", ...).
 std::string_view verify_check_name(VerifyCheck check) noexcept;
 
@@ -83,6 +88,8 @@ struct VerifyOptions {
   size_t max_problems = 10000;  // stop listing after this many (the count stays right)
   /// Check only the apex ZONEMD (for unsigned zones); otherwise DNSSEC, and ZONEMD if present.
   bool zonemd_only = false;
+  /// What verify_file may spend reading the zone (parser.hpp).
+  parser::InputBudget budget;
 };
 
 struct VerifySummary {

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz, clang + ASan + UBSan) in build-fuzz/ and runs each
-# for a bounded time, both at once (one per core), starting from the checked-in seeds.
+# for a bounded time, ZK_FUZZ_JOBS at once (one per core), starting from the checked-in seeds.
 #
-# usage: scripts/fuzz.sh [SECONDS]      (default 60 per target)
+# usage: scripts/fuzz.sh [SECONDS]      (default: each target's own time, below; SECONDS = the
+#                                        same time for every target)
+# Targets and default times (about 3.5 minutes of running on 2 cores, plus the build):
+#   parse 90 s     zone files                 verify   90 s   signed zones fed to verify
+#   rdata 60 s     RDATA presentation text    keystate 45 s   zonekiln-state.json
+#   skr   45 s     KSR/SKR files              bindkey  45 s   BIND .key/.private pairs
+#   pemkey 30 s    PEM private keys
 # environment:
-#   ZK_FUZZ_TARGETS   targets to run (default "parse rdata")
-#   ZK_FUZZ_JOBS      build parallelism (default 2)
-#   ZK_FUZZ_SERIAL=1  run the targets one after the other instead of side by side
+#   ZK_FUZZ_TARGETS   targets to run (default: all of the above)
+#   ZK_FUZZ_JOBS      targets run at once, and build parallelism (default 2)
+#   ZK_FUZZ_SERIAL=1  run the targets one after the other (same as ZK_FUZZ_JOBS=1 for running)
 #   CXX               compiler for the first configure (default: clang++-14, else clang++)
 #   ZK_FUZZ_KNOWN=0   leave testdata/fuzz/crashers/ out of the seeds (to look for new bugs while
 #                     a known one is still open)
@@ -18,14 +24,19 @@
 # Writes only under build-fuzz/; the seed directories testdata/fuzz/* are read, never written.
 set -u -o pipefail
 
-seconds=${1:-60}
-[[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || {
+declare -A default_seconds=([parse]=90 [verify]=90 [rdata]=60 [keystate]=45 [skr]=45
+  [bindkey]=45 [pemkey]=30)
+seconds=${1:-}
+[[ -z $seconds || ($seconds =~ ^[0-9]+$ && $seconds -gt 0) ]] || {
   echo "usage: $0 [SECONDS]" >&2
   exit 2
 }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build-fuzz
-targets=${ZK_FUZZ_TARGETS:-parse rdata}
+# Longest first, so that the two job slots finish close together.
+targets=${ZK_FUZZ_TARGETS:-parse verify rdata keystate skr bindkey pemkey}
+jobs=${ZK_FUZZ_JOBS:-2}
+[[ ${ZK_FUZZ_SERIAL:-0} == 1 ]] && jobs=1
 
 compiler=()
 if [[ ! -f $build/CMakeCache.txt && -z ${CXX:-} ]]; then
@@ -49,12 +60,12 @@ cmake -S "$root/tests/fuzz" -B "$build" "${compiler[@]}" "${extra_cmake[@]}" >"$
   exit 2
 }
 grep -h 'round trip' "$build/configure.log" | sed 's/^-- /fuzz: /' >&2
-cmake --build "$build" -j"${ZK_FUZZ_JOBS:-2}" || exit 2
+cmake --build "$build" -j"$jobs" || exit 2
 
 # One libFuzzer run. The working corpus (build-fuzz/corpus/T) collects new inputs; the seed
 # directories come after it, so libFuzzer reads them but writes nothing there.
 run_target() {
-  local t=$1 bin=$build/${1}_fuzz seeds=$root/testdata/fuzz/$1
+  local t=$1 secs=$2 bin=$build/${1}_fuzz seeds=$root/testdata/fuzz/$1
   local corpus=$build/corpus/$t artifacts=$build/artifacts/$t log=$build/$t.log
   local -a dict=() known=()
   mkdir -p "$corpus" "$artifacts"
@@ -64,14 +75,14 @@ run_target() {
   [[ ${ZK_FUZZ_KNOWN:-1} != 0 && -d $root/testdata/fuzz/crashers/$t ]] && known=("$root/testdata/fuzz/crashers/$t")
   # timeout(1) is a backstop in case libFuzzer itself wedges: it should stop on its own after
   # -max_total_time, and any single input is cut off after -timeout seconds.
-  timeout --kill-after=30 $((seconds + 120)) "$bin" \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+  timeout --kill-after=30 $((secs + 120)) "$bin" \
+    -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" \
     "$corpus" "$seeds" "${known[@]}" >"$log" 2>&1
 }
 
-declare -A status=()
-pids=()
+declare -A status=() pid_target=()
+running=0
 for t in $targets; do
   [[ -x $build/${t}_fuzz ]] || {
     echo "fuzz: $build/${t}_fuzz was not built" >&2
@@ -81,19 +92,24 @@ for t in $targets; do
     echo "fuzz: no seed directory testdata/fuzz/$t" >&2
     exit 2
   }
-  echo "fuzz: running ${t}_fuzz for ${seconds}s (log: $build/$t.log)" >&2
-  if [[ ${ZK_FUZZ_SERIAL:-0} == 1 ]]; then
-    run_target "$t"
-    status[$t]=$?
-  else
-    run_target "$t" &
-    pids+=("$t:$!")
-  fi
 done
-for entry in "${pids[@]}"; do
-  wait "${entry#*:}"
-  status[${entry%%:*}]=$?
+# A pool of $jobs running targets: start one whenever a slot is free.
+reap_one() {
+  local pid
+  wait -n -p pid
+  local rc=$?
+  status[${pid_target[$pid]}]=$rc
+  running=$((running - 1))
+}
+for t in $targets; do
+  secs=${seconds:-${default_seconds[$t]:-60}}
+  ((running >= jobs)) && reap_one
+  echo "fuzz: running ${t}_fuzz for ${secs}s (log: $build/$t.log)" >&2
+  run_target "$t" "$secs" &
+  pid_target[$!]=$t
+  running=$((running + 1))
 done
+while ((running > 0)); do reap_one; done
 
 failed=0
 for t in $targets; do

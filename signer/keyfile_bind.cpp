@@ -206,9 +206,10 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     SecretBytes* field = nullptr;
     std::optional<int64_t>* when = nullptr;
     if (tag == "Private-key-format") {
+      // The value is not quoted: in a damaged file it may run on into the key material.
       if (val.substr(0, 3) != "v1.")
-        return fail(Errc::KeyActionNeeded,
-                    "private key file " + path + ": unknown format " + std::string(val));
+        return fail(Errc::KeyActionNeeded, "private key file " + path +
+                                               ": unknown Private-key-format (zonekiln reads v1.x)");
       saw_format = true;
       continue;
     } else if (tag == "Algorithm") {
@@ -328,6 +329,10 @@ Result<detail::PkeyPtr> private_pkey(const AlgInfo& alg, const PrivatePart& pp,
       if (!group || !d || !bctx ||
           !BN_bin2bn(pp.priv.v.data(), static_cast<int>(pp.priv.v.size()), d.get()))
         return crypto_fail("ECDSA import");
+      // SEC 1 s3.2.1: the scalar is in [1, n-1]. OpenSSL builds a key from 0 (whose public point
+      // is at infinity) and fails only when the key is used.
+      if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group.get())) >= 0)
+        return missing("a valid ECDSA PrivateKey (it is not in [1, n-1])");
       EcPointPtr pub(EC_POINT_new(group.get()));
       uint8_t point[1 + 2 * 48];
       size_t plen = 0;
@@ -388,9 +393,20 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
                                            std::to_string(pp.algorithm) +
                                            "; the two files do not belong together");
   auto pkey = private_pkey(*alg, pp, base + ".private");
+  if (!pkey && pkey.error().code == Errc::Crypto) {
+    // The numbers came from the file: a key OpenSSL cannot build from them (a zero scalar, say)
+    // is a damaged key for its owner to restore, not an internal failure.
+    return fail(Errc::KeyActionNeeded, "private key file " + base + ".private does not hold a " +
+                                           "valid " + alg->name + " key (" + pkey.error().detail +
+                                           "); restore the pair from backup");
+  }
   if (!pkey) return fail(pkey.error());
   const uint16_t flags = static_cast<uint16_t>((pub->rdata[0] << 8) | pub->rdata[1]);
   auto key = detail::make_key(*alg, flags, std::move(*pkey), true, base);
+  if (!key && key.error().code == Errc::Crypto) {
+    return fail(Errc::KeyActionNeeded, "key " + base + " cannot be used (" + key.error().detail +
+                                           "); restore the pair from backup");
+  }
   if (!key) return key;
   const auto got = key->dnskey_rdata();
   if (!std::equal(got.begin(), got.end(), pub->rdata.begin(), pub->rdata.end()))

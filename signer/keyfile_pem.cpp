@@ -33,6 +33,11 @@ uint8_t algorithm_of(EVP_PKEY* pkey) {
 Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t flags) {
   SecretBytes text;
   if (auto r = read_key_file(path, true, text); !r) return fail(r.error());
+  // OpenSSL refuses an empty memory BIO as an error of its own; an empty file is a damaged key.
+  if (text.v.empty()) {
+    return fail(Errc::KeyActionNeeded,
+                "PEM key file " + path + " is empty; restore the owner's key from backup");
+  }
   BioPtr bio(BIO_new_mem_buf(text.v.data(), static_cast<int>(text.v.size())));
   if (!bio) return crypto_fail("PEM read");
   // A callback that supplies no password: OpenSSL's default one would prompt on the terminal,
@@ -66,7 +71,13 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
   if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
     return fail(Errc::Usage,
                 "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
-  return make_key(*info, flags, std::move(pkey), true, path);
+  auto key = make_key(*info, flags, std::move(pkey), true, path);
+  if (!key && key.error().code == Errc::Crypto) {
+    // OpenSSL read the file but cannot use the key in it: a damaged key, the owner's to fix.
+    return fail(Errc::KeyActionNeeded, "PEM key " + path + " cannot be used (" +
+                                           key.error().detail + "); restore it from backup");
+  }
+  return key;
 }
 
 }  // namespace zk::signer::detail

@@ -16,6 +16,12 @@ bool starts_owner(char c) noexcept {
 
 }  // namespace
 
+bool holds_record(const RecordSpan& span) noexcept {
+  const char c = *span.begin;
+  if (c == '$') return false;
+  return starts_owner(c) || !record_is_blank(span.begin, span.end);
+}
+
 void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
   st_ = std::move(st);
   const char* b = file_.text.data();
@@ -26,6 +32,7 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
   uint32_t line = 1;
   RecordSpan span;
   const size_t chunk = std::max<size_t>(ctx_.opt.chunk_bytes, 1);
+  uint64_t seg_records = 0;
   auto flush = [&](const char* upto) {
     if (upto <= seg_start) return;
     Segment s;
@@ -33,7 +40,10 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
     s.end = upto;
     s.line = seg_line;
     s.state = seg_state;
+    s.records = seg_records;
+    s.bytes = static_cast<uint64_t>(upto - seg_start);
     segs.push_back(std::move(s));
+    seg_records = 0;
   };
   const char* p = b;
   if (file_.text.starts_with(kUtf8Bom)) {
@@ -54,9 +64,17 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
     line += span.newlines;
     const char c = *p;
     if (c == '$') {
-      flush(p);
+      // The owner a blank-owner record after the directive inherits, read with the origin
+      // before it.
       resolve_prev_owner();
-      directive(span, rec_line, segs);
+      const bool read = read_directive(span, rec_line);
+      if (read && is_state_directive(toks_)) {
+        state_directive(span, rec_line);  // stays inside the chunk
+        p = span.next;
+        continue;
+      }
+      flush(p);
+      if (read) directive(span, rec_line, segs);
       seg_start = span.next;
       seg_line = line;
       seg_state = st_;
@@ -72,6 +90,9 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
       last_owner_rec_ = p;
       owner_dirty_ = true;
       origin_changed_ = false;
+      ++seg_records;
+    } else if (holds_record(span)) {
+      ++seg_records;  // a record with a blank owner
     }
     p = span.next;
   }

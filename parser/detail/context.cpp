@@ -1,6 +1,7 @@
 #include "parser/detail/context.hpp"
 
 #include <cstring>
+#include <string>
 
 namespace zk::parser::detail {
 
@@ -49,18 +50,26 @@ void append_segment(SegmentOut& a, SegmentOut&& b) {
     a.has_last_ttl = true;
     a.last_ttl = b.last_ttl;
   }
-  if (!a.store.rrs.empty() && !b.store.rrs.empty()) {
-    const Owner* last = a.store.rrs.back().owner;
-    const Owner* first = b.store.rrs.front().owner;
-    if (last != first && last->wire_len == first->wire_len &&
-        std::memcmp(last->wire(), first->wire(), last->wire_len) == 0) {
-      for (RR& rr : b.store.rrs) {
-        if (rr.owner != first) break;
-        rr.owner = last;
-      }
-    }
-  }
+  const size_t boundary = a.store.rrs.size();
   a.store.absorb(std::move(b.store));
+  share_owner(a.store, boundary);
+}
+
+void share_owner(ZoneStore& store, size_t boundary) {
+  auto& rrs = store.rrs;
+  if (boundary == 0 || boundary >= rrs.size()) return;
+  const Owner* last = rrs[boundary - 1].owner;
+  const Owner* first = rrs[boundary].owner;
+  if (last == first || last->wire_len != first->wire_len ||
+      std::memcmp(last->wire(), first->wire(), last->wire_len) != 0) {
+    return;
+  }
+  for (size_t i = boundary; i < rrs.size() && rrs[i].owner == first; ++i) rrs[i].owner = last;
+}
+
+std::string record_length_text(uint64_t len, const InputBudget& budget) {
+  return "input budget exceeded: record of " + std::to_string(len) +
+         " bytes (limit --max-record-length " + std::to_string(budget.max_record_length) + ")";
 }
 
 bool iequal(std::string_view a, std::string_view b) noexcept {

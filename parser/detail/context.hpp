@@ -15,9 +15,10 @@
 
 namespace zk::parser::detail {
 
-/// One input file held in memory (padded with kPadding zero bytes).
+/// One input file held in memory (padded with kPadding zero bytes). The buffer is shared by
+/// every path that names the same file (an $INCLUDEd file is read from disk once).
 struct SourceFile {
-  std::unique_ptr<char[]> buffer;
+  std::shared_ptr<char[]> buffer;
   std::string_view text;  // without padding
   uint32_t index = 0;     // Diagnostics file index
   std::string dir;        // directory of the file (for relative $INCLUDE); empty: none
@@ -70,8 +71,14 @@ struct Segment {
   const char* end = nullptr;
   uint32_t line = 1;
   SegmentState state;
-  std::string include_path;  // canonical path of an $INCLUDE
+  std::string include_path;          // canonical path of an $INCLUDE
+  const SourceFile* file = nullptr;  // set by the input tree walk (tree.hpp)
+  uint64_t records = 0;  // at most this many records: a chunk's record spans, a $GENERATE's count
+  uint64_t bytes = 0;    // text to read: a chunk's size, a $GENERATE's expanded records
 };
+
+/// The error text for a record or directive of len bytes over budget.max_record_length.
+std::string record_length_text(uint64_t len, const InputBudget& budget);
 
 /// ASCII case-insensitive equality (directive names, mnemonics).
 bool iequal(std::string_view a, std::string_view b) noexcept;
@@ -86,6 +93,10 @@ void report(Diagnostics& diag, Severity sev, Errc code, std::string detail, cons
 /// Moves b after a in order, resolving b's pending TTLs from a's last TTL and letting a record
 /// that continues a's last owner share its Owner entry.
 void append_segment(SegmentOut& a, SegmentOut&& b);
+
+/// Lets the records from boundary on whose owner equals the owner of the record before
+/// boundary share that record's Owner entry (records that continue an owner across a segment).
+void share_owner(ZoneStore& store, size_t boundary);
 
 /// True for "@" and for names ending in an unescaped dot ($ORIGIN and $INCLUDE origins must
 /// be absolute, as in Knot).

@@ -1,10 +1,13 @@
-// Directive handling of the Planner: $ORIGIN, $TTL, $INCLUDE (path checks) and $GENERATE
-// (deferred to its own segment). Dialect decisions are in parser/FORMAT.md.
+// Directive handling of the Planner: $ORIGIN and $TTL (also applied again inside chunks, see
+// parse_chunk), $INCLUDE (path checks) and $GENERATE (deferred to its own segment). Dialect
+// decisions are in parser/FORMAT.md.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "parser/detail/chunking.hpp"
+#include "parser/detail/generate.hpp"
 #include "parser/detail/ttl.hpp"
 #include "parser/grammar/record.hpp"
 
@@ -12,56 +15,76 @@ namespace zk::parser::detail {
 
 namespace fs = std::filesystem;
 
-void Planner::directive(const RecordSpan& span, uint32_t line, std::vector<Segment>& segs) {
+std::optional<DirectiveProblem> apply_state_directive(const grammar::RecordTokens& toks,
+                                                      const char* after, NameSyntax syntax,
+                                                      SegmentState& st) {
+  const auto& t = toks.tokens;
+  auto arg_pos = [&](size_t i) { return i < t.size() ? t[i].text.data() : after; };
+  if (iequal(t[0].text, "$ORIGIN")) {
+    if (t.size() != 2) {
+      return DirectiveProblem{Errc::BadDirective, "$ORIGIN expects one domain name",
+                              arg_pos(t.size() < 2 ? 1 : 2)};
+    }
+    if (!detail::is_absolute_or_at(t[1].text)) {
+      return DirectiveProblem{Errc::BadDirective,
+                              "$ORIGIN must be an absolute name (ending in a dot)",
+                              t[1].text.data()};
+    }
+    Name o;
+    if (auto r = name_from_text(t[1].text, st.origin_view(), o, syntax); !r) {
+      return DirectiveProblem{r.error().code, "bad $ORIGIN: " + r.error().detail, t[1].text.data()};
+    }
+    st.origin = o;
+    st.has_origin = true;
+    return std::nullopt;
+  }
+  if (t.size() != 2) {
+    return DirectiveProblem{Errc::BadDirective, "$TTL expects one ttl value",
+                            arg_pos(t.size() < 2 ? 1 : 2)};
+  }
+  auto r = detail::parse_ttl(t[1].text);
+  if (!r) {
+    return DirectiveProblem{r.error().code, "bad $TTL: " + r.error().detail, t[1].text.data()};
+  }
+  st.has_dollar_ttl = true;
+  st.dollar_ttl = *r;
+  return std::nullopt;
+}
+
+bool is_state_directive(const grammar::RecordTokens& toks) noexcept {
+  return !toks.tokens.empty() &&
+         (iequal(toks.tokens[0].text, "$ORIGIN") || iequal(toks.tokens[0].text, "$TTL"));
+}
+
+bool Planner::read_directive(const RecordSpan& span, uint32_t line) {
   if (span.issue != detail::ScanIssue::None) {
     error(Errc::Syntax, std::string(detail::scan_issue_text(span.issue)), span, line,
           span.issue_pos);
-    return;
+    return false;
+  }
+  const auto len = static_cast<uint64_t>(span.end - span.begin);
+  if (len > ctx_.opt.budget.max_record_length) {
+    error(Errc::LimitExceeded, record_length_text(len, ctx_.opt.budget), span, line, span.begin);
+    return false;
   }
   if (const char* bad = grammar::tokenize_record(span.begin, span.end, toks_)) {
     error(Errc::Syntax, "unexpected character in directive", span, line, bad);
-    return;
+    return false;
   }
+  return true;
+}
+
+void Planner::state_directive(const RecordSpan& span, uint32_t line) {
+  if (auto bad = apply_state_directive(toks_, span.end, ctx_.opt.name_syntax, st_)) {
+    error(bad->code, std::move(bad->detail), span, line, bad->pos);
+  } else if (iequal(toks_.tokens[0].text, "$ORIGIN")) {
+    origin_changed_ = true;
+  }
+}
+
+void Planner::directive(const RecordSpan& span, uint32_t line, std::vector<Segment>& segs) {
   const auto& t = toks_.tokens;
   const std::string_view name = t[0].text;
-  const char* after = span.end;
-  auto arg_pos = [&](size_t i) { return i < t.size() ? t[i].text.data() : after; };
-  if (iequal(name, "$ORIGIN")) {
-    if (t.size() != 2) {
-      error(Errc::BadDirective, "$ORIGIN expects one domain name", span, line,
-            arg_pos(t.size() < 2 ? 1 : 2));
-      return;
-    }
-    Name o;
-    if (!detail::is_absolute_or_at(t[1].text)) {
-      error(Errc::BadDirective, "$ORIGIN must be an absolute name (ending in a dot)", span, line,
-            t[1].text.data());
-      return;
-    }
-    if (auto r = name_from_text(t[1].text, st_.origin_view(), o, ctx_.opt.name_syntax); !r) {
-      error(r.error().code, "bad $ORIGIN: " + r.error().detail, span, line, t[1].text.data());
-      return;
-    }
-    st_.origin = o;
-    st_.has_origin = true;
-    origin_changed_ = true;
-    return;
-  }
-  if (iequal(name, "$TTL")) {
-    if (t.size() != 2) {
-      error(Errc::BadDirective, "$TTL expects one ttl value", span, line,
-            arg_pos(t.size() < 2 ? 1 : 2));
-      return;
-    }
-    auto r = detail::parse_ttl(t[1].text);
-    if (!r) {
-      error(r.error().code, "bad $TTL: " + r.error().detail, span, line, t[1].text.data());
-      return;
-    }
-    st_.has_dollar_ttl = true;
-    st_.dollar_ttl = *r;
-    return;
-  }
   if (iequal(name, "$INCLUDE")) {
     include(span, line, segs);
     return;
@@ -73,6 +96,9 @@ void Planner::directive(const RecordSpan& span, uint32_t line, std::vector<Segme
     s.end = span.end;
     s.line = line;
     s.state = st_;
+    const GenerateEstimate est = estimate_generate(toks_, st_.has_origin ? st_.origin.size() : 0);
+    s.records = est.records;
+    s.bytes = est.bytes;
     segs.push_back(std::move(s));
     return;
   }
@@ -151,10 +177,11 @@ void Planner::include(const RecordSpan& span, uint32_t line, std::vector<Segment
           t[1].text.data());
     return;
   }
-  if (stack_.size() > ctx_.opt.limits.max_include_depth) {
-    error(Errc::IncludeError,
-          "$INCLUDE nested deeper than the limit of " +
-              std::to_string(ctx_.opt.limits.max_include_depth),
+  if (stack_.size() > ctx_.opt.budget.max_include_depth) {
+    error(Errc::LimitExceeded,
+          "input budget exceeded: $INCLUDE nested " + std::to_string(stack_.size()) +
+              " deep (limit --max-include-depth " +
+              std::to_string(ctx_.opt.budget.max_include_depth) + ")",
           span, line, t[1].text.data());
     return;
   }

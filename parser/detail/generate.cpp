@@ -1,5 +1,6 @@
 #include "parser/detail/generate.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -168,6 +169,28 @@ void expand_generate_template(std::string_view s, int64_t value, std::string& ou
   }
 }
 
+GenerateEstimate estimate_generate(const grammar::RecordTokens& toks, size_t origin_len) {
+  const auto& t = toks.tokens;
+  if (t.size() < 5) return {};
+  auto range = parse_generate_range(t[1].text);
+  if (!range) return {};
+  const uint64_t count = range->count();
+  const int64_t last = range->start + static_cast<int64_t>(count - 1) * range->step;
+  // A number is longest at one end of the range (more digits, or the sign), so the longer of
+  // the two expansions is every record's size, give or take a sign. Bad templates are charged
+  // too: run_generate reports them, and the charge must never be less than what it makes.
+  uint64_t per_record = origin_len;
+  std::string a, b;
+  for (size_t k = 2; k < t.size(); ++k) {
+    a.clear();
+    b.clear();
+    expand_generate_template(t[k].text, range->start, a);
+    expand_generate_template(t[k].text, last, b);
+    per_record += std::max(a.size(), b.size()) + 1;
+  }
+  return {count, count * per_record};
+}
+
 void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg,
                   SegmentOut& out) {
   SegmentState state = seg.state;
@@ -189,13 +212,6 @@ void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& se
   auto range = detail::parse_generate_range(t[1].text);
   if (!range) {
     err(range.error().code, std::move(range.error().detail), t[1].text.data());
-    return;
-  }
-  if (range->count() > ctx.opt.limits.max_generate_records) {
-    err(Errc::LimitExceeded,
-        "$GENERATE range expands to more than " +
-            std::to_string(ctx.opt.limits.max_generate_records) + " records",
-        t[1].text.data());
     return;
   }
   // From lhs on, the line is a record: lhs (ttl|class)* type rhs... -- let the record

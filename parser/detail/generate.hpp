@@ -7,6 +7,7 @@
 
 #include "dns/result.hpp"
 #include "parser/detail/context.hpp"
+#include "parser/grammar/ast.hpp"
 
 namespace zk::parser::detail {
 
@@ -29,8 +30,20 @@ Result<void> check_generate_template(std::string_view tmpl, const GenerateRange&
 /// check_generate_template.
 void expand_generate_template(std::string_view tmpl, int64_t value, std::string& out);
 
+/// What a $GENERATE will make, worked out without expanding it (for the input budget).
+struct GenerateEstimate {
+  uint64_t records = 0;
+  uint64_t bytes = 0;  // records x the size of one record: the longest expansion of its fields
+                       // at either end of the range, plus origin_len for the owner
+};
+
+/// The estimate for the directive tokens toks ("$GENERATE", range, lhs, ...). {0, 0} when the
+/// range or the field count is wrong (run_generate then makes nothing and reports why).
+GenerateEstimate estimate_generate(const grammar::RecordTokens& toks, size_t origin_len);
+
 /// Expands the $GENERATE record of seg into out, one record per value (serially; the segment
-/// runs in parallel with the others). Errors go to ctx.diag at the directive's line.
+/// runs in parallel with the others). Errors go to ctx.diag at the directive's line. Its size was
+/// charged to the input budget before anything was expanded (tree.hpp).
 void run_generate(const ParseCtx& ctx, const SourceFile& file, const Segment& seg, SegmentOut& out);
 
 }  // namespace zk::parser::detail

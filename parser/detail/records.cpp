@@ -5,6 +5,7 @@
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "parser/detail/chunking.hpp"
 #include "parser/detail/ttl.hpp"
 #include "parser/grammar/record.hpp"
 
@@ -18,7 +19,8 @@ RecordBuilder::RecordBuilder(const ParseOptions& options, Diagnostics& diag, con
       st_(state),
       out_(out),
       rdata_(new uint8_t[kRdataBufSize]),
-      arena_(&out.store.arena()) {
+      arena_(&out.store.arena()),
+      first_pending_(out.pending.size()) {
   rdata_opt_.names = options.name_syntax;
   rdata_opt_.rclass = options.default_class;
   toks_.tokens.reserve(64);
@@ -35,11 +37,9 @@ void RecordBuilder::fail_at(Errc code, std::string detail, const char* rec_begin
 
 void RecordBuilder::text_record(const RecordSpan& span, uint32_t rec_line) {
   const size_t len = static_cast<size_t>(span.end - span.begin);
-  if (len > opt_.limits.max_line_length) {
-    fail_at(
-        Errc::LimitExceeded,
-        "record longer than the limit of " + std::to_string(opt_.limits.max_line_length) + " bytes",
-        span.begin, rec_line, span.begin);
+  if (len > opt_.budget.max_record_length) {
+    fail_at(Errc::LimitExceeded, record_length_text(len, opt_.budget), span.begin, rec_line,
+            span.begin);
     return;
   }
   if (span.issue != ScanIssue::None) {
@@ -69,8 +69,8 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   const auto& t = toks.tokens;
   const size_t n = t.size();
   size_t i = 0;
-  const bool first = first_record_;
-  first_record_ = false;
+  const bool warn_inherited = st_.warn_inherited;
+  st_.warn_inherited = false;
   if (toks.has_owner) {
     const Token& ot = t[0];
     if (ot.quoted) {
@@ -98,7 +98,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
               rec_line, t[0].text.data());
       return false;
     }
-    if (first && st_.warn_inherited) {
+    if (warn_inherited) {
       report(diag_, Severity::Warning, Errc::Syntax,
              "record with inherited owner after an $ORIGIN change", file_, rec_begin, rec_line,
              t[0].text.data());
@@ -219,7 +219,9 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   } else {
     rr.ttl = 0;
     const auto index = static_cast<uint32_t>(out_.store.rrs.size());
-    if (!out_.pending.empty() && out_.pending.back().first + out_.pending.back().count == index) {
+    // Runs of earlier segments parsed into the same output stay separate (one report each).
+    if (out_.pending.size() > first_pending_ &&
+        out_.pending.back().first + out_.pending.back().count == index) {
       ++out_.pending.back().count;
     } else {
       PendingTtl p;
@@ -260,6 +262,18 @@ std::optional<uint16_t> first_record_class(std::string_view text) {
   return std::nullopt;
 }
 
+void RecordBuilder::state_directive(const RecordSpan& span) {
+  // The planner reported whatever is wrong with it; a bad one changes nothing here either.
+  if (span.issue != ScanIssue::None || grammar::tokenize_record(span.begin, span.end, toks_) ||
+      !is_state_directive(toks_)) {
+    return;
+  }
+  if (!apply_state_directive(toks_, span.end, opt_.name_syntax, st_) &&
+      iequal(toks_.tokens[0].text, "$ORIGIN")) {
+    st_.warn_inherited = true;
+  }
+}
+
 void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
                  const char* begin, const char* end, uint32_t first_line, SegmentState state,
                  SegmentOut& out) {
@@ -268,11 +282,16 @@ void parse_chunk(const ParseOptions& options, Diagnostics& diag, const SourceFil
   uint32_t line = first_line;
   const char* p = begin;
   while (p < end && !rb.stopped()) {
+    const bool directive = *p == '$';
     scan_record(p, end, span);
     const uint32_t rec_line = line;
     line += span.newlines;
     p = span.next;
-    rb.text_record(span, rec_line);
+    if (directive) {
+      rb.state_directive(span);
+    } else {
+      rb.text_record(span, rec_line);
+    }
   }
 }
 

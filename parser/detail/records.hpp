@@ -15,7 +15,8 @@
 namespace zk::parser::detail {
 
 /// Per-segment record builder. Owns its scratch (token vector, RDATA buffer) and reuses it for
-/// every record; not thread-safe (one per task).
+/// every record; not thread-safe (one per task). Several builders may append, one after the
+/// other, to the same output (consecutive small segments are parsed as one batch).
 class RecordBuilder {
  public:
   RecordBuilder(const ParseOptions& options, Diagnostics& diag, const SourceFile& file,
@@ -23,6 +24,10 @@ class RecordBuilder {
 
   /// Parses the logical record span (from scan_record) that starts on line rec_line.
   void text_record(const RecordSpan& span, uint32_t rec_line);
+
+  /// Applies a $ORIGIN or $TTL directive that the planner left inside the chunk (it has
+  /// reported any problem with it; a bad one is skipped here).
+  void state_directive(const RecordSpan& span);
 
   /// Builds a record from ready tokens. Tokens pointing outside file.text (expanded
   /// $GENERATE text) are reported at anchor. Returns false when the record was rejected.
@@ -49,6 +54,7 @@ class RecordBuilder {
   Name name_;
   const Owner* owner_ = nullptr;  // Owner of st_.prev_owner in out_.store, if made
   Arena* arena_;
+  size_t first_pending_;  // out_.pending entries before this builder's
   const char* anchor_ = nullptr;
   struct TypeMemo {
     char text[11];
@@ -58,7 +64,6 @@ class RecordBuilder {
   static constexpr unsigned kTypeMemo = 8;
   TypeMemo type_memo_[kTypeMemo];
   unsigned memo_next_ = 0;
-  bool first_record_ = true;
   bool stopped_ = false;
 };
 

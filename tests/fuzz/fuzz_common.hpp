@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,10 +17,16 @@ namespace zk::fuzz {
 inline constexpr uint8_t kExampleCom[] = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
 inline NameView example_com() { return {kExampleCom, sizeof kExampleCom}; }
 
-/// A broken invariant is a finding: print why and abort, so libFuzzer saves the input.
+/// A broken invariant is a finding: print why and abort, so libFuzzer saves the input. In the
+/// ctest replay of seeds and crashers (zk_tests defines ZK_FUZZ_REPLAY) it throws instead, so
+/// that the test names the input.
 [[noreturn]] inline void finding(const char* what) {
+#ifdef ZK_FUZZ_REPLAY
+  throw std::logic_error(std::string("zk-fuzz: invariant broken: ") + what);
+#else
   std::fprintf(stderr, "zk-fuzz: invariant broken: %s\n", what);
   std::abort();
+#endif
 }
 
 inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }

@@ -29,11 +29,10 @@ zk::parser::ParseOptions make_options() {
   o.default_ttl_set = true;
   o.allow_include = false;
   // Tight limits: a small input must not be able to make a run slow or huge.
-  o.limits.max_include_depth = 1;
-  o.limits.max_generate_records = 1000;
-  o.limits.max_line_length = 1u << 16;
-  o.limits.max_records = 100'000;
-  o.limits.max_rrset_size = 10'000;
+  o.budget.max_include_depth = 1;
+  o.budget.max_records = 10'000;
+  o.budget.max_input_bytes = 4u << 20;
+  o.budget.max_record_length = 1u << 16;
   o.threads = 1;  // reproducible runs
   return o;
 }
@@ -66,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)r;
 
   if (diag.error_count() > 100) zk::fuzz::finding("more errors than max_errors");
-  if (store.rrs.size() > options.limits.max_records) zk::fuzz::finding("max_records exceeded");
+  if (store.rrs.size() > options.budget.max_records) zk::fuzz::finding("max_records exceeded");
   for (const zk::RR& rr : store.rrs) {
     check_owner(rr.owner);
     if (rr.rdlen != 0 && rr.rdata == nullptr) zk::fuzz::finding("rdata pointer null");

@@ -47,14 +47,18 @@ TEST_CASE("blank owner right after a directive", "[parser]") {
   CHECK(p->store.rrs[1].ttl == 2);
 }
 
-TEST_CASE("max_records limit", "[parser]") {
+TEST_CASE("max_records limit: refused before any record is made", "[parser]") {
   ParseOptions o = tiny_chunks();
-  o.limits.max_records = 3;
+  o.budget.max_records = 3;
   std::string z = "$TTL 1\n";
   for (int i = 0; i < 10; ++i) z += "h" + std::to_string(i) + " A 192.0.2.1\n";
   auto p = parse_string(z, o);
-  CHECK(p->store.rrs.size() == 3);
-  CHECK(p->diag.error_count() == 1);
+  CHECK(p->store.rrs.empty());
+  REQUIRE(p->diag.error_count() == 1);
+  const Diagnostic d = p->diag.sorted().front();
+  CHECK(d.error.code == Errc::LimitExceeded);
+  CHECK(d.error.where.line == 5);  // h3, the fourth record
+  CHECK(d.error.detail == "input budget exceeded: 10 records (limit --max-records 3)");
 }
 
 TEST_CASE("mutated zones: no crash, same result at 1 and 4 threads", "[parser]") {

@@ -196,7 +196,7 @@ TEST_CASE("parsing resumes after an error and stops when the sink is full", "[pa
 
 TEST_CASE("hostile input: nul bytes, long lines, unterminated quotes and parens", "[parser]") {
   ParseOptions o = options_with_origin("example.");
-  o.limits.max_line_length = 1000;
+  o.budget.max_record_length = 1000;
   std::string nul("$TTL 1\na A 192.0.2.1\nb A 19\0.0.2.1\nc A 192.0.2.3\n", 49);
   auto p = parse_string(nul, o);
   CHECK(p->diag.error_count() == 1);
@@ -238,7 +238,7 @@ TEST_CASE("$GENERATE: unit2.test from PowerDNS", "[parser]") {
 
 TEST_CASE("$GENERATE: limits, steps, errors", "[parser]") {
   ParseOptions o = options_with_origin("example.");
-  o.limits.max_generate_records = 100;
+  o.budget.max_records = 100;
   auto p = parse_string("$TTL 1\n$GENERATE 1-1000 h$ A 192.0.2.$\n", o);
   REQUIRE(first_error(p->diag));
   CHECK(first_error(p->diag)->error.code == Errc::LimitExceeded);
@@ -318,12 +318,27 @@ TEST_CASE("$INCLUDE: relative path, origin restored, loops, depth, outside dirs"
   }
   write_all(tmp.path() / "d6.zone", "$TTL 1\nz.example. A 192.0.2.1\n");
   ParseOptions o;
-  o.limits.max_include_depth = 3;
+  o.budget.max_include_depth = 3;
   ZoneStore s3;
   Diagnostics d3(100);
   REQUIRE(parse_file((tmp.path() / "d0.zone").string(), o, s3, d3).has_value());
-  REQUIRE(first_error(d3));
-  CHECK(first_error(d3)->error.code == Errc::IncludeError);
+  // The limit is hit in d3.zone (d0 -> d1 -> d2 -> d3 is three deep, d4 would be the fourth);
+  // every $INCLUDE above it is marked too.
+  std::vector<std::string> errs;
+  for (const auto& d : d3.sorted()) {
+    errs.push_back(fs::path(d3.file_name(d.error.where.file)).filename().string() + ":" +
+                   std::to_string(static_cast<int>(d.error.code)) + ":" + d.error.detail);
+  }
+  const auto limit = std::to_string(static_cast<int>(Errc::LimitExceeded));
+  const auto inc = std::to_string(static_cast<int>(Errc::IncludeError));
+  CHECK(errs == std::vector<std::string>{
+                    "d0.zone:" + inc + ":$INCLUDE file has 3 error(s)",
+                    "d1.zone:" + inc + ":$INCLUDE file has 2 error(s)",
+                    "d2.zone:" + inc + ":$INCLUDE file has 1 error(s)",
+                    "d3.zone:" + limit +
+                        ":input budget exceeded: $INCLUDE nested 4 deep (limit "
+                        "--max-include-depth 3)",
+                });
   CHECK(s3.rrs.empty());
 
   // include_dirs opens a directory outside the zone's own.
