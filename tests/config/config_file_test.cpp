@@ -127,7 +127,7 @@ output = "a.zone"
   CHECK(has_error(p, 2, 1, "unknown policy setting 'sig-validty' (did you mean 'sig-validity'?)"));
   CHECK(has_error(p, 3, 11, "max-ttl: expected seconds"));
   CHECK(has_error(p, 4, 7, "csk: expected true or false, not a string"));
-  CHECK(has_error(p, 5, 20, "nsec3-iterations: expected 0 to 65535"));
+  CHECK(has_error(p, 5, 20, "nsec3-iterations: expected 0 to 150"));
   CHECK(has_error(p, 7, 0, "policy 'short': refresh window"));  // the timing check
   CHECK(has_error(p, 10, 2, "unknown table 'zones' (did you mean 'zone'?)"));
   CHECK(has_error(p, 17, 1, "unknown zone key 'polcy' (did you mean 'policy'?)"));
