@@ -90,7 +90,6 @@ void sign_zone(ZoneRun& r, const ZoneArgs& a, int64_t now, int64_t clock_now,
   s.pkcs11 = p11;
   s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
   s.dnskey_signed_by_all = a.dnskey_signers == "all";
-  if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
   Diagnostics diag;
   if (auto d = signer::require_key_dir(z.keys, z.origin); !d) {
     r.stats = fail(d.error());

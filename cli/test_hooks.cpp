@@ -5,10 +5,14 @@
 // "rename") of every file whose path ends with SUFFIX fail with ERRNO (ENOSPC, EROFS, EFBIG,
 // EIO, EACCES, EDQUOT), or only the Nth such call of the run (1-based). Used by
 // tests/e2e/lifecycle/fault_injection.sh to fail each write of a sign run in turn.
+//
+// ZK_TEST_KILL_AT=POINT raises SIGKILL at that crash point of the run (dns/fault.hpp lists the
+// points), as a power cut would; used by tests/e2e/lifecycle/crash_safety.sh.
 #include "cli/commands.hpp"
 
 #ifdef ZK_TEST_HOOKS
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -32,6 +36,11 @@ struct FailRule {
 // Test build only: parsed once in main before any thread starts; the hook runs on the thread
 // that writes files (the pipeline's driver), never concurrently.
 std::vector<FailRule> g_rules;
+std::string g_kill_at;
+
+void kill_hook(std::string_view point) {
+  if (point == g_kill_at) ::raise(SIGKILL);
+}
 
 int errno_named(const std::string& name) {
   static constexpr struct {
@@ -73,6 +82,10 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 Result<void> install_test_hooks() {
 #ifdef ZK_TEST_HOOKS
+  if (const char* kill = std::getenv("ZK_TEST_KILL_AT"); kill != nullptr && *kill != '\0') {
+    g_kill_at = kill;
+    set_crash_hook(kill_hook);
+  }
   const char* spec = std::getenv("ZK_TEST_FAIL_AT");
   if (spec == nullptr || *spec == '\0') return ok();
   for (const std::string& item : split(spec, ',')) {

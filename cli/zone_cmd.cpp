@@ -70,8 +70,6 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
       signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
   if (!p11) return fail(p11.error());
   s.pkcs11 = std::move(*p11);
-  // Test-only crash points (see SignOptions::test_kill_at); never set in production.
-  if (const char* kill = std::getenv("ZK_TEST_KILL_AT")) s.test_kill_at = kill;
   s.full = a.full;
   s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
   s.dnskey_signed_by_all = a.dnskey_signers == "all";

@@ -1,7 +1,7 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
 #include <chrono>
-#include <csignal>
+
 #include <memory>
 #include <optional>
 
@@ -17,6 +17,7 @@
 #include "pipeline/verify.hpp"
 #include "signer/keystate.hpp"
 #include "signer/lifecycle.hpp"
+#include "dns/fault.hpp"
 #include "signer/skr.hpp"
 #include "signer/status.hpp"
 
@@ -24,27 +25,21 @@ namespace zk::pipeline {
 
 namespace {
 
-// Test-only crash points (SignOptions::test_kill_at): the process dies as a power cut would.
-void test_kill_point(const std::string& kill_at, const char* point) {
-  if (!kill_at.empty() && kill_at == point) ::raise(SIGKILL);
-}
-
 class StageClock {
  public:
-  StageClock(Stats& s, const std::string& kill_at, const ProgressFn& progress)
-      : stats_(s), kill_at_(kill_at), progress_(progress),
+  StageClock(Stats& s, const ProgressFn& progress)
+      : stats_(s), progress_(progress),
         t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
     if (progress_) progress_(stage, 1.0);
-    test_kill_point(kill_at_, stage);
+    crash_point(stage);  // test build only (dns/fault.hpp)
   }
 
  private:
   Stats& stats_;
-  const std::string& kill_at_;
   const ProgressFn& progress_;
   std::chrono::steady_clock::time_point t0_;
 };
@@ -183,7 +178,7 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
       return c;
     }
   }
-  test_kill_point(sopts.test_kill_at, "pending");
+  crash_point("pending");
   if (auto r = zone.publish(); !r) {
     c.error = r.error();
     return c;
@@ -203,7 +198,7 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
                                "writes it, or run `zonekiln ds`)");
     }
   }
-  test_kill_point(sopts.test_kill_at, "state");
+  crash_point("state");
   if (pending) {
     if (auto f = signer::commit_finish(sopts.key_dir, run.file, run.origin_text); !f) {
       stats.notes.push_back("published " + zone.path() +
@@ -219,7 +214,7 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
 
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Stats stats;
-  StageClock clock(stats, options.signing.test_kill_at, options.progress);
+  StageClock clock(stats, options.progress);
   diag.set_strict(options.strict);
 
   ZoneStore store;
@@ -487,7 +482,6 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     verifier = std::move(*v);
     plan.verifier = verifier.get();
   }
-  plan.test_kill_mid_write = sopts.test_kill_at == "write";
 
   const bool zonemd = signing && sopts.zonemd_hash != 0;
   if (zonemd && options.output == "-") {
@@ -523,7 +517,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     ds_out = std::move(*f);
   }
   if (auto s = out->sync(); !s) return run_failed(s.error());
-  test_kill_point(sopts.test_kill_at, "commit");
+  crash_point("commit");
   const Committed committed = commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats);
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.

@@ -213,13 +213,6 @@ struct SignOptions {
   signer::Pkcs11Config pkcs11;  // module and PIN for token keys
   std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
   std::string skr;              // signed key response: DNSKEY/CDS/CDNSKEY + RRSIGs come from it
-  /// Tests only (the CLI reads ZK_TEST_KILL_AT): raise SIGKILL at this point of the run, to test
-  /// crash safety. Points: the stage names of Stats::times (parse, sort, check, keys, prepare,
-  /// compare, chain), "write" (after the first chunk reached the temp file), "commit" (output
-  /// complete and synced, key state not yet written), "pending" (key state written with its
-  /// pending mark, output not yet renamed), "state" (output and DS set renamed, pending mark not
-  /// yet dropped).
-  std::string test_kill_at;
   /// RFC 8976 hash algorithm of the apex ZONEMD to publish (1 SHA-384, 2 SHA-512); 0 = none.
   /// Needs a file output (the digest is patched in before the rename; pipeline/zonemd.hpp).
   uint8_t zonemd_hash = 0;

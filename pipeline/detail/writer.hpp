@@ -65,7 +65,6 @@ struct WritePlan {
   // New RRSIGs expire up to this many seconds early, by a hash of owner and type (reproducible
   // runs, spread-out refreshes).
   uint32_t jitter = 0;
-  bool test_kill_mid_write = false;  // SignOptions::test_kill_at == "write"
   // Called in output order with the fraction of the zone written so far (optional).
   const std::function<void(double)>* progress = nullptr;
 };

@@ -3,9 +3,13 @@
 # zone of some size (the test-only ZK_TEST_KILL_AT hook raises SIGKILL there; no sleeps, no
 # races). After each kill the previous output and the key state must be intact, byte for byte,
 # and readable; the temp file a killed run leaves is removed by the next run, which succeeds.
-# Needs ZK_BINARY, dnssec-keygen, ldns-verify-zone; exit 77 (skip) when one is missing.
+# The crash points exist only in the test build (zonekiln-test, ZK_TEST_BINARY); the installed
+# zonekiln (ZK_BINARY) must ignore ZK_TEST_KILL_AT.
+# Needs ZK_TEST_BINARY, ZK_BINARY, dnssec-keygen, ldns-verify-zone; exit 77 (skip) when a tool
+# is missing.
 set -u
-ZK=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
+ZK=${ZK_TEST_BINARY:?set ZK_TEST_BINARY to the zonekiln-test binary}
+ZK_RELEASE=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
 for tool in dnssec-keygen ldns-verify-zone awk cmp; do
   command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
@@ -27,12 +31,18 @@ awk -v n=20000 'BEGIN {
 
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-sign() {  # sign at time $1 with extra env
-  "$ZK" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $1 >$T/log 2>&1
+sign() {  # sign at time $1 with extra env ($2: the binary, default the test build)
+  "${2:-$ZK}" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $1 >$T/log 2>&1
 }
 temps() { ls -a $T | grep -c '\.zktmp\.' ; }
 
 sign 20260101000000 || { cat $T/log; echo "FAIL: first run"; exit 1; }
+# The installed binary has no crash points: the variable changes nothing.
+cp $T/out $T/out.first
+ZK_TEST_KILL_AT=parse sign 20260101000000 "$ZK_RELEASE"
+rc=$?
+[ $rc -eq 0 ] || { fail "zonekiln (not the test build) obeyed ZK_TEST_KILL_AT: exit $rc"; cat $T/log; }
+cmp -s $T/out $T/out.first || fail "zonekiln (release) wrote a different zone at the same time"
 cp $T/out $T/out.ref
 cp $T/keys/zonekiln-state.json $T/state.ref
 # A change, so a completed run would write a different zone.
