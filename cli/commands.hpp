@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/policy_flags.hpp"
@@ -120,6 +121,17 @@ class TerminalProgress {
 /// Test build (ZK_TEST_HOOKS) only: failure injection from ZK_TEST_FAIL_AT (cli/test_hooks.cpp).
 /// Does nothing in the installed binary. Errc::Usage for a malformed specification.
 Result<void> install_test_hooks();
+/// Empty in zonekiln; a note in zonekiln-test's --version (cli/test_hooks.cpp).
+std::string_view build_variant();
+
+/// `zonekiln --version` / `zonekiln version`: zonekiln's version and git revision, and the
+/// OpenSSL, oneTBB (both as loaded at run time) and Boost (headers at build time) versions
+/// (cli/version.cpp). No final newline.
+std::string version_text();
+
+/// `zonekiln completion`: a bash completion script for every subcommand and option of root,
+/// made from the option tree itself (cli/completion.cpp).
+std::string bash_completion(const CLI::App& root);
 
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);

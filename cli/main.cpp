@@ -20,8 +20,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "zonekiln: error: %s\n", hooks.error().detail.c_str());
       return 2;
     }
-    CLI::App app{"zonekiln: DNS zone compiler and DNSSEC signer"};
+    // Named here, not from argv[0], so help (and the man pages made from it) says "zonekiln".
+    CLI::App app{"zonekiln: DNS zone compiler and DNSSEC signer", "zonekiln"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", zk::cli::version_text,
+                         "Print the versions of zonekiln and its libraries and exit");
     zk::cli::ZoneArgs zone;
     zk::cli::KeyArgs key;
     CLI::App* compile = zk::cli::add_compile(app, zone);
@@ -38,6 +41,10 @@ int main(int argc, char** argv) {
     CLI::App* verify = zk::cli::add_verify(app, verify_args);
     std::string config_path;
     CLI::App* check_config = zk::cli::add_check_config(app, config_path);
+    CLI::App* version =
+        app.add_subcommand("version", "print the versions of zonekiln and its libraries");
+    CLI::App* completion = app.add_subcommand(
+        "completion", "print the bash completion script (the package installs it already)");
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -59,6 +66,14 @@ int main(int argc, char** argv) {
     if (action) code = action();
     if (verify->parsed()) code = zk::cli::run_verify(verify_args, now, report);
     if (check_config->parsed()) code = zk::cli::run_check_config(config_path, report);
+    if (version->parsed()) {
+      report.out = zk::cli::version_text() + "\n";
+      code = 0;
+    }
+    if (completion->parsed()) {
+      report.out = zk::cli::bash_completion(app);
+      code = 0;
+    }
     std::fwrite(report.out.data(), 1, report.out.size(), stdout);
     std::fflush(stdout);
     std::fwrite(report.err.data(), 1, report.err.size(), stderr);

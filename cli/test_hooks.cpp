@@ -80,6 +80,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }  // namespace
 #endif
 
+std::string_view build_variant() {
+#ifdef ZK_TEST_HOOKS
+  return " [test build: ZK_TEST_HOOKS, never installed]";
+#else
+  return {};
+#endif
+}
+
 Result<void> install_test_hooks() {
 #ifdef ZK_TEST_HOOKS
   if (const char* kill = std::getenv("ZK_TEST_KILL_AT"); kill != nullptr && *kill != '\0') {

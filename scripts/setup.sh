@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what zonekiln needs to build and test on Debian 12 (run as root). Idempotent: it
-# calls apt-get only when a package is missing, so a set-up machine is not touched.
+# Installs what zonekiln needs to build, test and package on Debian 12 (run as root). It only
+# installs: apt-get runs only when a package is missing, so a set-up machine is not touched, and
+# it never stops, disables, restarts or kills a service or process (the tests start their own
+# nsd and unbound on their own ports, beside any system ones).
 set -euo pipefail
 
 packages=(
-  # build
-  build-essential cmake pkg-config
+  # build (git: the revision in --version; help2man: the man pages)
+  build-essential cmake pkg-config git help2man openssl
   libboost1.81-dev libtbb-dev libssl-dev libbenchmark-dev catch2
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   # validators and peer tools used by the tests and benches
@@ -18,6 +20,8 @@ packages=(
   nsd unbound
   # a one-node Slurm cluster for the sharded array-job test (tests/e2e/many_zones)
   slurm-wlm munge
+  # the installed tree and the .deb: man, bash completion, unit checks, dpkg-shlibdeps
+  man-db bash-completion systemd dpkg-dev file
 )
 
 missing=()

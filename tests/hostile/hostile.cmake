@@ -1,7 +1,7 @@
 # The hostile-input suite (tests/hostile/README.md): one ctest per row of CASES.tsv, each run by
 # run.sh under a memory and a time limit. Included from tests/CMakeLists.txt; adding a row to
 # CASES.tsv re-runs the configure step and adds its test.
-set(_zk_hostile_dir ${CMAKE_SOURCE_DIR}/tests/hostile)
+set(_zk_hostile_dir ${PROJECT_SOURCE_DIR}/tests/hostile)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_zk_hostile_dir}/CASES.tsv)
 execute_process(COMMAND bash ${_zk_hostile_dir}/run.sh --list
                 OUTPUT_VARIABLE _zk_hostile_names RESULT_VARIABLE _zk_hostile_rc)

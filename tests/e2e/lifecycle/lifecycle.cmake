@@ -1,6 +1,6 @@
 # Unattended-operation tests of `zonekiln sign` (scripts; exit 77 = a tool is missing: skipped).
 # Included from tests/CMakeLists.txt.
-set(_zk_e2e_lifecycle_dir ${CMAKE_SOURCE_DIR}/tests/e2e/lifecycle)
+set(_zk_e2e_lifecycle_dir ${PROJECT_SOURCE_DIR}/tests/e2e/lifecycle)
 foreach(_script nightly_walk incremental operator_safety cwd_independence)
   add_test(NAME e2e_lifecycle_${_script}
            COMMAND bash ${_zk_e2e_lifecycle_dir}/${_script}.sh)
@@ -26,7 +26,7 @@ endforeach()
 # HSM (SoftHSM2 token) and offline-KSK scripts; they exit 77 when softhsm2/opensc/ldns/bind
 # tools are missing (see tests/e2e/hsm/README.md).
 foreach(_script run skr_year)
-  add_test(NAME e2e_hsm_${_script} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/hsm/${_script}.sh)
+  add_test(NAME e2e_hsm_${_script} COMMAND bash ${PROJECT_SOURCE_DIR}/tests/e2e/hsm/${_script}.sh)
   set_tests_properties(e2e_hsm_${_script} PROPERTIES
     ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>"
     SKIP_RETURN_CODE 77

@@ -1,8 +1,8 @@
 # End-to-end resolver tests: zonekiln signs, NSD serves, unbound and delv validate.
-# Included from tests/CMakeLists.txt:  include(${CMAKE_SOURCE_DIR}/tests/e2e/resolver/resolver.cmake)
+# Included from tests/CMakeLists.txt:  include(${PROJECT_SOURCE_DIR}/tests/e2e/resolver/resolver.cmake)
 # Needs nsd, unbound, dig, delv and ldnsutils (scripts/setup.sh installs them). Each test starts
 # its own daemons on free high ports on 127.0.0.1 and cleans up, so they may run in parallel.
-set(_zk_e2e_resolver_dir ${CMAKE_SOURCE_DIR}/tests/e2e/resolver)
+set(_zk_e2e_resolver_dir ${PROJECT_SOURCE_DIR}/tests/e2e/resolver)
 foreach(_denial nsec nsec3 nsec3-optout)
   string(REPLACE "-" "_" _suffix ${_denial})
   add_test(NAME e2e_resolver_${_suffix}
