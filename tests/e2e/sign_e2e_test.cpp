@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/tools.hpp"
 
 using namespace zk::test;
 
@@ -31,6 +32,7 @@ void sign_and_validate(const std::string& zone, const std::string& origin, const
 }  // namespace
 
 TEST_CASE("example.com signs and validates for every algorithm and denial mode", "[e2e][sign]") {
+  ZK_NEED_TOOLS("dnssec-keygen", "ldns-verify-zone", "dnssec-verify", "kzonecheck");
   const std::string alg = GENERATE(as<std::string>{}, "RSASHA256", "ECDSAP256SHA256",
                                    "ECDSAP384SHA384", "ED25519", "ED448");
   const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out");
@@ -39,6 +41,7 @@ TEST_CASE("example.com signs and validates for every algorithm and denial mode",
 
 TEST_CASE("focused zones sign and validate (wildcard, ENT, delegations, DNAME, big TTL)",
           "[e2e][sign]") {
+  ZK_NEED_TOOLS("dnssec-keygen", "ldns-verify-zone", "dnssec-verify", "kzonecheck");
   const std::string zone =
       GENERATE(as<std::string>{}, "wildcard", "ent", "delegations", "dname", "bigttl");
   const std::string mode = GENERATE(as<std::string>{}, "", "--nsec3", "--nsec3-opt-out",
@@ -48,6 +51,7 @@ TEST_CASE("focused zones sign and validate (wildcard, ENT, delegations, DNAME, b
 }
 
 TEST_CASE("signing twice with 1 and 4 threads gives the same bytes (Ed25519)", "[e2e][threads]") {
+  ZK_NEED_TOOLS("dnssec-keygen");
   TempDir dir;
   make_keys(dir.keys(), "example.com.", "ED25519");
   const std::string common = zonekiln() + " sign " + zone_path("example.com.zone") +
@@ -61,6 +65,7 @@ TEST_CASE("signing twice with 1 and 4 threads gives the same bytes (Ed25519)", "
 
 TEST_CASE("TTLs above --max-ttl are clamped, and no clamp with a 2^31-1 TTL is refused (exit 2)",
           "[e2e][ttl]") {
+  ZK_NEED_TOOLS("dnssec-keygen");
   TempDir dir;
   make_keys(dir.keys(), "bigttl.example.", "ED25519");
   const std::string common = zonekiln() + " sign " + zone_path("bigttl.example.zone") +
@@ -79,6 +84,7 @@ TEST_CASE("TTLs above --max-ttl are clamped, and no clamp with a 2^31-1 TTL is r
 }
 
 TEST_CASE("key handling: KSK only creates a ZSK, --csk does not, no KSK exits 3", "[e2e][keys]") {
+  ZK_NEED_TOOLS("dnssec-keygen", "ldns-verify-zone", "dnssec-verify", "kzonecheck");
   auto count_private = [](const std::string& d) {
     size_t n = 0;
     for (const auto& e : std::filesystem::directory_iterator(d)) {
@@ -151,6 +157,7 @@ TEST_CASE("strict mode (--strict) turns warnings into errors", "[e2e][cli]") {
 }
 
 TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sign]") {
+  ZK_NEED_TOOLS("dnssec-keygen", "ldns-verify-zone", "dnssec-verify", "kzonecheck");
   TempDir dir;
   make_keys(dir.keys(), "example.com.", "ECDSAP256SHA256");
   const std::string first = dir.file("first");
@@ -175,6 +182,7 @@ TEST_CASE("re-signing a signed zone replaces the old DNSSEC records", "[e2e][sig
 }
 
 TEST_CASE("two algorithms in the key dir: every RRset signed with both", "[e2e][sign]") {
+  ZK_NEED_TOOLS("dnssec-keygen", "ldns-verify-zone", "dnssec-verify", "kzonecheck");
   TempDir dir;
   make_keys(dir.keys(), "example.com.", "ECDSAP256SHA256");
   make_keys(dir.keys(), "example.com.", "ED25519");

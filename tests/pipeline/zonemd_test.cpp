@@ -80,7 +80,7 @@ std::string with_default_ttls(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("RFC 8976 Appendix A examples verify; unknown scheme and hash are ignored", "[zonemd]") {
+TEST_CASE("RFC 8976 Appendix A examples verify, unknown scheme and hash are ignored", "[zonemd]") {
   struct Row {
     const char* file;
     unsigned digests;  // supported ZONEMD RRs actually compared

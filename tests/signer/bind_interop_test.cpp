@@ -6,6 +6,7 @@
 
 #include "signer/signer.hpp"
 #include "tests/signer/signer_test_util.hpp"
+#include "tests/support/tools.hpp"
 
 using namespace zk;
 using namespace zk::signer;
@@ -18,10 +19,6 @@ Name name_of(const char* text) {
   Name n;
   REQUIRE(name_from_text(text, NameView{}, n));
   return n;
-}
-
-bool have_tool(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
 // Runs a shell command in dir; returns the exit status and fills out with stdout+stderr.
@@ -52,10 +49,7 @@ const char* kZone =
 }  // namespace
 
 TEST_CASE("BIND interop: dnssec-keygen keys load, sign and give the same DS", "[signer]") {
-  if (!have_tool("dnssec-keygen")) {
-    WARN("dnssec-keygen not installed; skipped");
-    return;
-  }
+  ZK_NEED_TOOLS("dnssec-keygen", "dnssec-dsfromkey");
   TempDir tmp;
   const Name origin = name_of("example.com.");
   const char* gens[] = {
@@ -103,10 +97,7 @@ TEST_CASE("BIND interop: dnssec-keygen keys load, sign and give the same DS", "[
 }
 
 TEST_CASE("BIND interop: zonekiln keys sign zones in dnssec-signzone and verify", "[signer]") {
-  if (!have_tool("dnssec-signzone") || !have_tool("dnssec-verify")) {
-    WARN("bind9-utils not installed; skipped");
-    return;
-  }
+  ZK_NEED_TOOLS("dnssec-signzone", "dnssec-verify", "dnssec-dsfromkey");
   const uint8_t a = GENERATE(as<uint8_t>{}, alg::ECDSAP256SHA256, alg::ED25519, alg::RSASHA256,
                              alg::ECDSAP384SHA384, alg::ED448);
   INFO("algorithm " << int{a});

@@ -1,12 +1,10 @@
 // Key generation, key files (BIND and PEM), and the checks that need the key owner's action.
-#include <sys/stat.h>
-
-#include <catch2/catch.hpp>
-
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -14,6 +12,7 @@
 #include "dns/rdata.hpp"
 #include "signer/signer.hpp"
 #include "tests/signer/signer_test_util.hpp"
+#include "tests/support/tools.hpp"
 
 using namespace zk;
 using namespace zk::signer;
@@ -257,13 +256,8 @@ TEST_CASE("private key material is not in error messages", "[signer]") {
   CHECK(r.error().detail.find(secret.substr(3, 10)) == std::string::npos);
 }
 
-static bool have_openssl_cli() { return std::system("command -v openssl >/dev/null 2>&1") == 0; }
-
 TEST_CASE("PEM private keys from openssl genpkey", "[signer]") {
-  if (!have_openssl_cli()) {
-    WARN("openssl command not installed; skipped");
-    return;
-  }
+  ZK_NEED_TOOLS("openssl");
   TempDir tmp;
   struct Case {
     const char* args;
@@ -349,10 +343,7 @@ TEST_CASE("keys RFC 8624 forbids are refused at load but RSASHA1 keys load", "[s
 }
 
 TEST_CASE("encrypted PEM keys fail without prompting", "[signer]") {
-  if (!have_openssl_cli()) {
-    WARN("openssl command not installed; skipped");
-    return;
-  }
+  ZK_NEED_TOOLS("openssl");
   TempDir tmp;
   const std::string pem = tmp.path + "/enc.pem";
   REQUIRE(std::system(("openssl genpkey -algorithm ED25519 -aes256 -pass pass:secret -out " + pem +

@@ -50,11 +50,9 @@ Errc load_error(std::string_view uri, const Pkcs11Config& c) {
 }  // namespace
 
 TEST_CASE("PKCS#11 KSK signs the DNSKEY RRset inside the token", "[hsm]") {
+  ZK_NEED_SOFTHSM();
   SoftHsm& hsm = softhsm_tokens();
-  if (!hsm.available) {
-    WARN("softhsm2 or opensc not installed: skipped");
-    return;
-  }
+  REQUIRE(hsm.available);  // the tools are there, so making the tokens must work
   const auto t0 = std::chrono::steady_clock::now();
   auto ksk = load_pkcs11_key(kUri, hsm.config(), 257);
   const auto t1 = std::chrono::steady_clock::now();
@@ -105,11 +103,9 @@ TEST_CASE("PKCS#11 KSK signs the DNSKEY RRset inside the token", "[hsm]") {
 }
 
 TEST_CASE("PKCS#11 owner mistakes need the owner's action", "[hsm]") {
+  ZK_NEED_SOFTHSM();
   SoftHsm& hsm = softhsm_tokens();
-  if (!hsm.available) {
-    WARN("softhsm2 or opensc not installed: skipped");
-    return;
-  }
+  REQUIRE(hsm.available);  // the tools are there, so making the tokens must work
   // Token spare has not been logged in yet in this process (see softhsm_fixture.hpp).
   constexpr const char* kUri2 = "pkcs11:token=spare;object=ksk";
   CHECK(load_error(kUri2, hsm.config("9999")) == Errc::KeyActionNeeded);
@@ -138,11 +134,9 @@ TEST_CASE("PKCS#11 owner mistakes need the owner's action", "[hsm]") {
 }
 
 TEST_CASE("PKCS#11 descriptors let load_key_dir find token keys", "[hsm]") {
+  ZK_NEED_SOFTHSM();
   SoftHsm& hsm = softhsm_tokens();
-  if (!hsm.available) {
-    WARN("softhsm2 or opensc not installed: skipped");
-    return;
-  }
+  REQUIRE(hsm.available);  // the tools are there, so making the tokens must work
   const Name origin = name_of("example.com.");
   test::TempDir keys;
   uint16_t tag = 0;

@@ -1,5 +1,7 @@
 // Test-only: private SoftHSM2 tokens in a temp dir (their own SOFTHSM2_CONF), keys made with
-// pkcs11-tool. Skips (available == false) when softhsm2-util or pkcs11-tool is missing.
+// pkcs11-tool. A test starts with ZK_NEED_SOFTHSM() (a skip, or a failure under
+// ZK_REQUIRE_TOOLS=1, when a tool is missing) and then requires `available`: with the tools
+// present, making the tokens must work.
 //
 // One set of tokens per test process (softhsm_tokens()): the signer keeps a PKCS#11 module
 // initialised for the life of the process (signer/pkcs11.cpp), and SoftHSM reads SOFTHSM2_CONF
@@ -20,11 +22,16 @@
 
 #include "signer/pkcs11.hpp"
 #include "tests/signer/signer_test_util.hpp"
+#include "tests/support/tools.hpp"
 
 namespace zk::test {
 using namespace zk::signer_test;
 
-inline bool have_tool(const char* path) { return ::access(path, X_OK) == 0; }
+/// What the SoftHSM tests need: the token tools, the module and the OpenSSL pkcs11 engine
+/// (libengine-pkcs11-openssl; signer/pkcs11.cpp loads it from the same path).
+#define ZK_NEED_SOFTHSM()                                                                     \
+  ZK_NEED_TOOLS("softhsm2-util", "pkcs11-tool", "openssl", "/usr/lib/softhsm/libsofthsm2.so", \
+                "/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so")
 
 struct SoftHsm {
   TempDir dir;
@@ -38,9 +45,7 @@ struct SoftHsm {
   SoftHsm(const SoftHsm&) = delete;
   SoftHsm& operator=(const SoftHsm&) = delete;
   explicit SoftHsm(const std::string& label) {
-    if (!have_tool("/usr/bin/softhsm2-util") || !have_tool("/usr/bin/pkcs11-tool") ||
-        ::access(kModule, R_OK) != 0)
-      return;
+    if (!missing_tools({"softhsm2-util", "pkcs11-tool", "openssl", kModule}).empty()) return;
     const std::string tokens = dir.path + "/tokens";
     std::filesystem::create_directories(tokens);
     conf = dir.path + "/softhsm2.conf";

@@ -9,19 +9,21 @@
 #   RRSIGs, plus the rest of a small zone signed with that period's ZSK by ldns-signzone, must
 #   pass `ldns-verify-zone -k <the token's DNSKEY>` (so the token's signature is what is
 #   checked) and `dnssec-verify`.
-# Part 2, online (needs zk-pipeline's `zonekiln sign`; skipped with a message otherwise):
-#   `zonekiln sign` with the key directory holding the token key's descriptor and the PIN in
-#   --pin-file or ZONEKILN_PIN; the output must pass ldns-verify-zone and dnssec-verify.
+# Part 2, online: `zonekiln sign` with the key directory holding the token key's descriptor and
+#   the PIN in --pin-file or ZONEKILN_PIN; the output must pass ldns-verify-zone and
+#   dnssec-verify.
 #
-# Exit 0 pass, 1 fail, 77 skipped (a tool is missing). Writes only under its own temp dir.
+# Exit 0 pass, 1 fail, 77 skipped (a tool is missing; a failure under ZK_REQUIRE_TOOLS=1).
+# Writes only under its own temp dir.
 set -euo pipefail
 
 : "${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}"
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/tools.sh
+source "$HERE/../lib/tools.sh"
 MODULE=${ZK_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
-for tool in softhsm2-util pkcs11-tool ldns-signzone ldns-verify-zone dnssec-verify; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-[ -r "$MODULE" ] || { echo "SKIP: no PKCS#11 module $MODULE"; exit 77; }
+need_tools softhsm2-util pkcs11-tool ldns-signzone ldns-verify-zone dnssec-verify "$MODULE" \
+  /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zk-e2e-hsm.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -57,7 +59,7 @@ EOF
 "$ZK_BINARY" ksk add --origin $ORIGIN --keys keys --uri "$URI" --pin-file pin \
   --pkcs11-module "$MODULE" >add.out || fail "ksk add --uri"
 ls keys/K${ORIGIN}+013+*.pkcs11 >/dev/null || fail "no .pkcs11 descriptor written"
-grep -q "pin" keys/*.pkcs11 && fail "the descriptor mentions a PIN"
+if grep -q "pin" keys/*.pkcs11; then fail "the descriptor mentions a PIN"; fi
 TAG=$(sed -n 's/.*--tag \([0-9]*\).*/\1/p' add.out)
 [ -n "$TAG" ] || fail "ksk add did not report a tag: $(cat add.out)"
 grep -h '^DNSKEY:' keys/*.pkcs11 | sed 's/^DNSKEY: //' >trust-anchor.key
@@ -99,15 +101,9 @@ dnssec-verify -o $ORIGIN offline.signed >bind1.out 2>&1 \
 echo "part 1 (offline KSK in the token): ldns-verify-zone and dnssec-verify pass"
 
 # --- part 2: zonekiln sign with the token KSK ------------------------------------------------
-if ! "$ZK_BINARY" --help 2>&1 | grep -qE '^ +sign( |$)'; then
-  echo "part 2 SKIPPED: this zonekiln has no 'sign' subcommand (zk-pipeline not merged yet)"
-  exit 0
-fi
-"$ZK_BINARY" ksk activate --origin $ORIGIN --keys keys --tag "$TAG" >/dev/null 2>&1 || true
-PIN_ARGS=()
-if "$ZK_BINARY" sign --help 2>&1 | grep -q -- --pin-file; then
-  PIN_ARGS=(--pin-file pin --pkcs11-module "$MODULE")
-fi
+"$ZK_BINARY" ksk activate --origin $ORIGIN --keys keys --tag "$TAG" >activate.out 2>&1 ||
+  fail "ksk activate: $(cat activate.out)"
+PIN_ARGS=(--pin-file pin --pkcs11-module "$MODULE")
 t0=$(now_ms)
 ZONEKILN_PIN=$(cat pin) "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys keys \
   --output online.signed "${PIN_ARGS[@]}" >sign.out 2>&1 || fail "sign: $(cat sign.out)"

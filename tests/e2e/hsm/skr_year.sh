@@ -6,20 +6,22 @@
 #
 # The KSK lives in a SoftHSM2 token and signs the response once (`skr-sign --uri`); the request
 # plans two ZSK rollovers inside the year (150-day ZSKs, 10-day periods). Each night (03:00 UTC)
-# the period covering that night is taken from the response, the rest of a small zone is signed
-# with that period's ZSK (by `zonekiln sign --skr` when the binary has it, else by
-# ldns-signzone with the period's records appended), and the result must pass `ldns-verify-zone -k <token DNSKEY> -t <that night>`. The nights closer than
-# three days to the end are skipped: there select_skr_period refuses (tested in skr_test.cpp).
+# `zonekiln sign --skr` signs a small zone with the period covering that night, and the result
+# must pass `ldns-verify-zone -k <token DNSKEY> -t <that night>`. The nights closer than three
+# days to the end are skipped: there the run must refuse (checked at the end; select_skr_period
+# is tested in skr_test.cpp).
 #
-# Exit 0 pass, 1 fail, 77 skipped (a tool is missing). Writes only under its own temp dir.
+# Exit 0 pass, 1 fail, 77 skipped (a tool is missing; a failure under ZK_REQUIRE_TOOLS=1).
+# Writes only under its own temp dir.
 set -euo pipefail
 
 : "${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}"
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/tools.sh
+source "$HERE/../lib/tools.sh"
 MODULE=${ZK_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
-for tool in softhsm2-util pkcs11-tool ldns-signzone ldns-verify-zone; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-[ -r "$MODULE" ] || { echo "SKIP: no PKCS#11 module $MODULE"; exit 77; }
+need_tools softhsm2-util pkcs11-tool ldns-verify-zone "$MODULE" \
+  /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zk-e2e-skr.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -58,9 +60,6 @@ awk '$1 == "example.com." && $4 == "DNSKEY" && $5 == 257 && !seen++' response.sk
 
 END=$(awk '$1 == ";;" && $2 == "period" { e = $4 } END { print e }' response.skr)
 END_S=$(date -u -d "${END:0:8} ${END:8:2}:${END:10:2}:${END:12:2}" +%s)
-# zonekiln signs the nights itself when its sign subcommand has --skr; else ldns-signzone.
-SIGNER=ldns
-if "$ZK_BINARY" sign --help 2>/dev/null | grep -q -- '--skr'; then SIGNER=zonekiln; fi
 declare -A zsk_seen=()
 nights=0
 prev_zsk=""
@@ -77,19 +76,10 @@ for night in $(seq 0 364); do
   [ -z "$prev_zsk" ] || [ "$zsk" = "$prev_zsk" ] || rollovers=$((rollovers + 1))
   prev_zsk=$zsk
   zsk_seen[$zsk]=1
-  if [ "$SIGNER" = zonekiln ]; then
-    # The real nightly job: zonekiln takes the period from the response itself.
-    rm -f night.signed
-    "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$now" \
-      --output night.signed >sign.out 2>&1 || fail "night $night ($now): sign: $(cat sign.out)"
-  else
-    key=$(printf 'zsks/K%s+013+%05d' $ORIGIN "$zsk")
-    { cat zone.txt; grep -v 'RRSIG' period.txt; } >night.zone
-    ldns-signzone -n -d -i "$(date -u -d "@$((t - 3600))" +%Y%m%d%H%M%S)" \
-      -e "$(date -u -d "@$((t + 14 * 86400))" +%Y%m%d%H%M%S)" -f night.signed night.zone \
-      "$key" >/dev/null 2>&1 || fail "night $night: ldns-signzone"
-    grep 'RRSIG' period.txt >>night.signed
-  fi
+  # The real nightly job: zonekiln takes the period from the response itself.
+  rm -f night.signed
+  "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$now" \
+    --output night.signed >sign.out 2>&1 || fail "night $night ($now): sign: $(cat sign.out)"
   ldns-verify-zone -k ta.key -t "$now" night.signed >verify.out 2>&1 \
     || fail "night $night ($now): $(cat verify.out)"
   nights=$((nights + 1))
@@ -102,15 +92,11 @@ fi
 [ "$rollovers" -eq 2 ] || fail "expected 2 ZSK rollovers, saw $rollovers"
 [ "${#zsk_seen[@]}" -eq 3 ] || fail "expected 3 ZSKs, saw ${#zsk_seen[@]}"
 # Near the end the run must refuse (exit 3) rather than publish a response about to run out.
-if [ "$SIGNER" = zonekiln ]; then
-  late=$(date -u -d "@$((END_S - 86400))" +%Y%m%d%H%M%S)
-  set +e
-  "$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$late" \
-    --output late.signed >/dev/null 2>&1
-  rc=$?
-  set -e
-  [ $rc -eq 3 ] || fail "a run 1 day before the SKR ends: exit $rc, expected 3"
-  [ ! -e late.signed ] || fail "a refused run wrote a zone"
-fi
-echo "$nights nights signed by $SIGNER, each verified by ldns-verify-zone -t <night>;" \
+late=$(date -u -d "@$((END_S - 86400))" +%Y%m%d%H%M%S)
+rc=0
+"$ZK_BINARY" sign zone.txt --origin $ORIGIN --keys zsks --skr response.skr --now "$late" \
+  --output late.signed >/dev/null 2>&1 || rc=$?
+[ $rc -eq 3 ] || fail "a run 1 day before the SKR ends: exit $rc, expected 3"
+[ ! -e late.signed ] || fail "a refused run wrote a zone"
+echo "$nights nights signed by zonekiln sign --skr, each verified by ldns-verify-zone -t <night>;" \
   "$rollovers ZSK rollovers"

@@ -1,18 +1,19 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Crash safety (issue 6): `zonekiln sign` is killed with SIGKILL at several points of a run on a
 # zone of some size (the test-only ZK_TEST_KILL_AT hook raises SIGKILL there; no sleeps, no
 # races). After each kill the previous output and the key state must be intact, byte for byte,
 # and readable; the temp file a killed run leaves is removed by the next run, which succeeds.
 # The crash points exist only in the test build (zonekiln-test, ZK_TEST_BINARY); the installed
 # zonekiln (ZK_BINARY) must ignore ZK_TEST_KILL_AT.
-# Needs ZK_TEST_BINARY, ZK_BINARY, dnssec-keygen, ldns-verify-zone; exit 77 (skip) when a tool
-# is missing.
-set -u
+# Needs ZK_TEST_BINARY, ZK_BINARY, dnssec-keygen, ldns-verify-zone: exit 77 (skip) when a tool
+# is missing (a failure under ZK_REQUIRE_TOOLS=1).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/tools.sh
+source "$HERE/../lib/tools.sh"
 ZK=${ZK_TEST_BINARY:?set ZK_TEST_BINARY to the zonekiln-test binary}
 ZK_RELEASE=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
-for tool in dnssec-keygen ldns-verify-zone awk cmp; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
+need_tools dnssec-keygen ldns-verify-zone awk cmp
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 O=example.test.
@@ -34,13 +35,13 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 sign() {  # sign at time $1 with extra env ($2: the binary, default the test build)
   "${2:-$ZK}" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $1 >$T/log 2>&1
 }
-temps() { ls -a $T | grep -c '\.zktmp\.' ; }
+temps() { find "$T" -maxdepth 1 -name '*.zktmp.*' | wc -l; }
 
 sign 20260101000000 || { cat $T/log; echo "FAIL: first run"; exit 1; }
 # The installed binary has no crash points: the variable changes nothing.
 cp $T/out $T/out.first
-ZK_TEST_KILL_AT=parse sign 20260101000000 "$ZK_RELEASE"
-rc=$?
+rc=0
+ZK_TEST_KILL_AT=parse sign 20260101000000 "$ZK_RELEASE" || rc=$?
 [ $rc -eq 0 ] || { fail "zonekiln (not the test build) obeyed ZK_TEST_KILL_AT: exit $rc"; cat $T/log; }
 cmp -s $T/out $T/out.first || fail "zonekiln (release) wrote a different zone at the same time"
 cp $T/out $T/out.ref
@@ -49,13 +50,14 @@ cp $T/keys/zonekiln-state.json $T/state.ref
 sed -i 's/^h5 A .*/h5 A 203.0.113.5/' $T/zone
 
 for point in parse sort check keys prepare compare chain write commit; do
-  ZK_TEST_KILL_AT=$point sign 20260102000000
-  rc=$?
+  rc=0
+  ZK_TEST_KILL_AT=$point sign 20260102000000 || rc=$?
   [ $rc -eq 137 ] || { fail "$point: exit $rc, expected death by SIGKILL (137)"; cat $T/log; }
   cmp -s $T/out $T/out.ref || fail "$point: the previous output changed"
   cmp -s $T/keys/zonekiln-state.json $T/state.ref || fail "$point: the key state changed"
-  "$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1
-  [ $? -ne 4 ] || { fail "$point: state unreadable after the kill"; cat $T/s; }
+  rc=0
+  "$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1 || rc=$?
+  [ $rc -ne 4 ] || { fail "$point: state unreadable after the kill"; cat $T/s; }
   case $point in
     write|commit) [ "$(temps)" -ge 1 ] || fail "$point: expected a stale temp file" ;;
   esac
@@ -64,25 +66,28 @@ ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "previous output 
 
 # Killed after the key state was written (marked pending) but before the zone was renamed: the
 # previous zone stays; the next reader settles the mark by returning to the previous key state.
-ZK_TEST_KILL_AT=pending sign 20260102000000
-[ $? -eq 137 ] || fail "pending: not killed"
+rc=0
+ZK_TEST_KILL_AT=pending sign 20260102000000 || rc=$?
+[ $rc -eq 137 ] || fail "pending: exit $rc, not killed"
 cmp -s $T/out $T/out.ref || fail "pending: the previous output changed"
 grep -q pending_commit $T/keys/zonekiln-state.json || fail "pending: no pending mark in the state"
-"$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1
-[ $? -ne 4 ] || { fail "pending: state unreadable after the kill"; cat $T/s; }
+rc=0
+"$ZK" status --origin $O --keys $T/keys --now 20260102000000 >$T/s 2>&1 || rc=$?
+[ $rc -ne 4 ] || { fail "pending: state unreadable after the kill"; cat $T/s; }
 
 # Killed after the zone was renamed but before the pending mark was dropped: the new zone is out
 # and valid; its key state is already durable and the next run keeps it.
-ZK_TEST_KILL_AT=state sign 20260102000000
-[ $? -eq 137 ] || fail "state: not killed"
-cmp -s $T/out $T/out.ref && fail "state: the output should be the new zone"
+rc=0
+ZK_TEST_KILL_AT=state sign 20260102000000 || rc=$?
+[ $rc -eq 137 ] || fail "state: exit $rc, not killed"
+if cmp -s $T/out $T/out.ref; then fail "state: the output should be the new zone"; fi
 grep -q pending_commit $T/keys/zonekiln-state.json || fail "state: no pending mark in the state"
 ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "state: output invalid"; cat $T/v; }
 
 sign 20260102000000 || { fail "the run after the kills failed"; cat $T/log; }
 grep -q "did not finish recording its key state; recorded it now" $T/log ||
   { fail "the next run did not settle the pending mark as published"; cat $T/log; }
-grep -q pending_commit $T/keys/zonekiln-state.json && fail "a pending mark is left"
+if grep -q pending_commit $T/keys/zonekiln-state.json; then fail "a pending mark is left"; fi
 [ "$(temps)" -eq 0 ] || { fail "stale temp files left after the next run"; ls -a $T; }
 ldns-verify-zone -t 20260102000000 $T/out >$T/v 2>&1 || { fail "final output invalid"; cat $T/v; }
 grep -q '203.0.113.5' $T/out || fail "final output lacks the change"

@@ -1,15 +1,16 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Incremental re-signing: an unchanged rerun leaves the output alone (bytes and mtime), a
 # one-record change re-signs only the changed RRsets (and the SOA, whose serial moves), and the
 # reused RRSIGs are byte-identical to the previous ones; --full signs everything again.
-# Needs ZK_BINARY, dnssec-keygen, ldns-verify-zone, python3; exit 77 (skip) when one is missing.
-set -u
+# Needs ZK_BINARY, dnssec-keygen, ldns-verify-zone, python3; exit 77 (skip) when one is missing
+# (a failure under ZK_REQUIRE_TOOLS=1).
+set -euo pipefail
 ZK=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../../.." && pwd)
-for tool in dnssec-keygen ldns-verify-zone python3; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
+# shellcheck source=../lib/tools.sh
+source "$HERE/../lib/tools.sh"
+need_tools dnssec-keygen ldns-verify-zone python3
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 O=example.com.

@@ -16,10 +16,14 @@
 #   ZK_E2E_CSK=1       zonekiln: run keygen for a KSK only (no separate ZSK key file)
 #   ZK_E2E_KEEP=1      keep the temp dir (configs, zones, logs) and print its path
 #
-# Writes only under its own temp dir, talks only to 127.0.0.1, bounds every wait, stops the
-# daemons it started (by pid) on exit. Prints PASS/FAIL per check; exits 1 if any check failed.
+# Writes only under its own temp dir, talks only to 127.0.0.1, bounds every wait. Its NSD and
+# unbound run in the foreground as its children with their own configuration, ports, pid and
+# log files and no control channel, so a system NSD or unbound (port 53, /run/nsd/nsd.pid,
+# /run/unbound.pid, control port or socket) is never touched; it stops exactly the daemons it
+# started, by pid, on exit. Prints PASS/FAIL per check; exits 1 if any check failed, 77 when a
+# tool is missing (1 under ZK_REQUIRE_TOOLS=1).
 # shellcheck disable=SC2317  # cleanup and the sign_* functions are called indirectly
-set -u -o pipefail
+set -euo pipefail
 
 usage() {
   echo "usage: $0 zonekiln|ldns [nsec|nsec3|nsec3-optout]" >&2
@@ -32,6 +36,8 @@ case "$signer" in zonekiln | ldns) ;; *) usage ;; esac
 case "$denial" in nsec | nsec3 | nsec3-optout) ;; *) usage ;; esac
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/tools.sh
+source "$here/../lib/tools.sh"
 apex=zk-test.
 child_sec=sec.zk-test.
 child_insec=insec.zk-test.
@@ -54,14 +60,10 @@ die() {
   exit 1
 }
 
-for tool in nsd nsd-checkzone unbound dig delv ldns-read-zone ldns-key2ds ldns-verify-zone timeout; do
-  command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-  command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found (scripts/setup.sh installs it)"
-done
+PATH=$PATH:/usr/sbin:/sbin  # nsd and unbound live there
+need_tools nsd nsd-checkzone unbound dig delv ldns-read-zone ldns-key2ds ldns-verify-zone timeout
 if [[ $signer == ldns ]]; then
-  for tool in ldns-keygen ldns-signzone; do
-    command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found"
-  done
+  need_tools ldns-keygen ldns-signzone
 else
   [[ -n ${ZK_BINARY:-} && -x ${ZK_BINARY:-} ]] || die "ZK_BINARY ('${ZK_BINARY:-}') is not an executable zonekiln"
 fi
@@ -73,22 +75,32 @@ daemon_pids=()
 # /var/lib/unbound, so where AppArmor is on it cannot read our config in the temp dir. A copy of
 # the binary is not covered by that profile (profiles attach by path).
 unbound_bin=$(command -v unbound)
-if [[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] &&
-  cp "$unbound_bin" "$tmp/unbound-bin" && "$tmp/unbound-bin" -V >/dev/null 2>&1; then
+apparmor=/sys/module/apparmor/parameters/enabled
+if [[ -r $apparmor && $(<"$apparmor") == Y ]]; then
+  cp "$unbound_bin" "$tmp/unbound-bin" || die "copy unbound out of AppArmor's way"
   unbound_bin=$tmp/unbound-bin
   echo "---- AppArmor is on: running a copy of unbound from the temp dir"
 fi
 
-stop_daemons() {
-  local pid i
-  for pid in "${daemon_pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || continue
+# Stops the given daemon (our child): TERM, up to 5 s, then KILL; reaps it.
+stop_daemon() {
+  local pid=$1 i status=0
+  if kill -TERM "$pid" 2>/dev/null; then
     for ((i = 0; i < 50; i++)); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid"
+    fi
+  fi
+  wait "$pid" 2>/dev/null || status=$?
+  echo "---- stopped pid $pid (exit status $status)"
+}
+stop_daemons() {
+  local pid
+  for pid in "${daemon_pids[@]}"; do
+    stop_daemon "$pid"
   done
   daemon_pids=()
 }
@@ -278,8 +290,11 @@ wait_ready() {
   local pid=$1 port=$2 name=$3 type=$4 class=$5 i out
   for ((i = 0; i < 50; i++)); do
     kill -0 "$pid" 2>/dev/null || return 1
-    out=$(dig @127.0.0.1 -p "$port" +time=1 +tries=1 +norecurse -c "$class" -t "$type" -q "$name" 2>/dev/null)
-    [[ $out == *"status: NOERROR"* ]] && return 0
+    # dig fails while nothing listens yet: that is what the loop waits out.
+    out=$(dig @127.0.0.1 -p "$port" +time=1 +tries=1 +norecurse -c "$class" -t "$type" -q "$name" 2>/dev/null) || out=
+    if [[ $out == *"status: NOERROR"* ]]; then
+      return 0
+    fi
     sleep 0.2
   done
   return 1
@@ -296,8 +311,8 @@ start_nsd() {
     if wait_ready "$pid" "$nsd_port" "$apex" SOA IN; then
       return 0
     fi
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    stop_daemon "$pid"
+    unset 'daemon_pids[-1]'
   done
   return 1
 }
@@ -313,20 +328,29 @@ start_unbound() {
     if wait_ready "$pid" "$ub_port" version.server TXT CH; then
       return 0
     fi
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    stop_daemon "$pid"
+    unset 'daemon_pids[-1]'
   done
   return 1
+}
+
+show_logs() {
+  local f
+  for f in "$@"; do
+    if [[ -f $f ]]; then
+      tail -n 20 "$f"
+    fi
+  done
 }
 
 serve() {
   local dir=$1
   start_nsd "$dir" || {
-    tail -n 20 "$dir/nsd.out" "$dir/nsd.log" 2>/dev/null
+    show_logs "$dir/nsd.out" "$dir/nsd.log"
     return 1
   }
   start_unbound "$dir" || {
-    tail -n 20 "$dir/unbound.out" "$dir/unbound.log" 2>/dev/null
+    show_logs "$dir/unbound.out" "$dir/unbound.log"
     return 1
   }
   note "NSD on 127.0.0.1@$nsd_port, unbound on 127.0.0.1@$ub_port"
@@ -341,12 +365,15 @@ serve() {
 #   ANSWER  - (not checked) | 0 (answer section empty) | an ERE one answer line must match
 check_unbound() {
   local label=$1 name=$2 type=$3 want_status=$4 want_ad=$5 want_answer=$6
-  local out status flags ad answers section problems=()
-  out=$(timeout 20 dig @127.0.0.1 -p "$ub_port" +dnssec +time=5 +tries=1 "$name" "$type" 2>&1)
+  local out status flags ad answers section problems=() rc=0
+  out=$(timeout 20 dig @127.0.0.1 -p "$ub_port" +dnssec +time=5 +tries=1 "$name" "$type" 2>&1) || rc=$?
+  ((rc == 0)) || problems+=("dig exit status $rc")
   status=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out" | awk 'NR == 1')
   flags=$(sed -n 's/^;; flags: \([^;]*\);.*/\1/p' <<<"$out" | awk 'NR == 1')
   ad=noad
-  [[ " $flags " == *" ad "* ]] && ad=ad
+  if [[ " $flags " == *" ad "* ]]; then
+    ad=ad
+  fi
   answers=$(sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$out" | awk 'NR == 1')
   section=$(awk '/^;; ANSWER SECTION:/ {on = 1; next} on && /^$/ {exit} on' <<<"$out")
 
@@ -372,9 +399,11 @@ check_unbound() {
 #   EXPECT  validated | negative (negative response, fully validated) | unsigned | failed |
 #           notbogus (any of the first three)
 check_delv() {
-  local label=$1 name=$2 type=$3 expect=$4 want_answer=${5:-} out ok=1
+  local label=$1 name=$2 type=$3 expect=$4 want_answer=${5:-} out ok=1 rc=0
+  # delv's exit status says whether it resolved; the checks below read what it printed.
   out=$(timeout 30 delv @127.0.0.1 -p "$nsd_port" -a "$tmp/anchor.delv" "+root=$apex" \
-    +nocrypto "$name" "$type" 2>&1)
+    +nocrypto "$name" "$type" 2>&1) || rc=$?
+  ((rc != 124)) || ok=0  # timed out
   case "$expect" in
     validated) [[ $out == *"; fully validated"* && $out != *"negative response"* ]] || ok=0 ;;
     negative) [[ $out == *"; negative response, fully validated"* ]] || ok=0 ;;
@@ -385,8 +414,10 @@ check_delv() {
         $out == *"; unsigned answer"* ]] || ok=0
       ;;
   esac
-  if [[ -n $want_answer ]] && ! grep -v '^;' <<<"$out" | grep -Eq -- "$want_answer"; then
-    ok=0
+  if [[ -n $want_answer ]]; then
+    local records
+    records=$(grep -v '^;' <<<"$out") || records=
+    grep -Eq -- "$want_answer" <<<"$records" || ok=0
   fi
   if ((ok)); then
     pass "delv:    $label ($name $type: $expect)"
@@ -560,7 +591,7 @@ if grep -q "$why" "$tdir/unbound.log" 2>/dev/null; then
   pass "unbound logged: $(grep -m1 "$why" "$tdir/unbound.log" | sed 's/^.*info: //')"
 else
   fail "unbound log has no '$why' line"
-  tail -n 20 "$tdir/unbound.log" 2>/dev/null | sed 's/^/    | /'
+  show_logs "$tdir/unbound.log" | sed 's/^/    | /'
 fi
 stop_daemons
 
