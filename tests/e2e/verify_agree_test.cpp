@@ -66,7 +66,8 @@ bool ldns_known_limit(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("broken zones: zonekiln and ldns-verify-zone reject at the cases' time", "[verify]") {
+TEST_CASE("broken zones: zonekiln and ldns-verify-zone reject at the cases' time",
+          "[e2e][verify]") {
   ZK_NEED_TOOLS("ldns-verify-zone");
   for (const auto& c : tsv(kBroken + "CASES.tsv")) {
     const std::string zone = kBroken + c[0], ds = kBroken + c[3];
@@ -90,7 +91,8 @@ TEST_CASE("broken zones: zonekiln and ldns-verify-zone reject at the cases' time
 // for fixed times) cannot be shown to it. The same cases are made again here, by the same
 // testdata/broken/make_broken.py, from signings whose windows are placed around the clock: the
 // outcome then does not depend on the date the test runs.
-TEST_CASE("broken zones made at the clock: dnssec-verify and zonekiln both reject", "[verify]") {
+TEST_CASE("broken zones made at the clock: dnssec-verify and zonekiln both reject",
+          "[e2e][verify]") {
   ZK_NEED_TOOLS("dnssec-keygen", "dnssec-verify", "python3");
   zk::test::TempDir dir;
   const std::string d = dir.file("");
@@ -139,7 +141,8 @@ TEST_CASE("broken zones made at the clock: dnssec-verify and zonekiln both rejec
   CHECK(checked >= 9);
 }
 
-TEST_CASE("zones signed by zonekiln, ldns-signzone and dnssec-signzone pass both", "[verify]") {
+TEST_CASE("zones signed by zonekiln, ldns-signzone and dnssec-signzone pass both",
+          "[e2e][verify]") {
   ZK_NEED_TOOLS("ldns-signzone", "dnssec-signzone", "dnssec-keygen", "ldns-verify-zone");
   zk::test::TempDir dir;
   const std::string d = dir.file("");
@@ -195,7 +198,7 @@ TEST_CASE("zones signed by zonekiln, ldns-signzone and dnssec-signzone pass both
   }
 }
 
-TEST_CASE("published test zones: RFC 4035 example, root 2017, Knot's suite", "[verify]") {
+TEST_CASE("published test zones: RFC 4035 example, root 2017, Knot's suite", "[e2e][verify]") {
   ZK_NEED_TOOLS("ldns-verify-zone", "kzonecheck");
   struct Z {
     std::string file, origin, now;
@@ -227,7 +230,7 @@ TEST_CASE("published test zones: RFC 4035 example, root 2017, Knot's suite", "[v
   }
 }
 
-TEST_CASE("zonekiln verify exit codes: 2 for usage", "[verify]") {
+TEST_CASE("zonekiln verify exit codes: 2 for usage", "[e2e][verify]") {
   CHECK(run(kZk + " verify /nonexistent.zone --origin example.").code == 2);
   CHECK(run(kZk + " verify " + kBroken + "good-nsec.zone --origin example.com. --now bad").code ==
         2);
@@ -235,7 +238,7 @@ TEST_CASE("zonekiln verify exit codes: 2 for usage", "[verify]") {
 }
 
 TEST_CASE("sign verifies before publishing: a failure is exit 4 and the old output stays",
-          "[verify]") {
+          "[e2e][verify]") {
   zk::test::TempDir dir;
   const std::string d = dir.file("");
   const std::string o = "example.com.";
