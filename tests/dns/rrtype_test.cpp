@@ -52,7 +52,7 @@ TEST_CASE("class mnemonics", "[dns]") {
   CHECK_FALSE(zk::class_from_text("INX"));
 }
 
-TEST_CASE("class mnemonics print as BIND prints them; data classes", "[dns]") {
+TEST_CASE("class mnemonics print as BIND prints them and so do data classes", "[dns]") {
   CHECK(zk::class_to_string(1) == "IN");
   CHECK(zk::class_to_string(3) == "CH");
   CHECK(zk::class_to_string(4) == "HS");

@@ -117,7 +117,7 @@ TEST_CASE("the default budget refuses issue 11's include tree and $GENERATE line
   CHECK(r->store.rrs.empty());
 }
 
-TEST_CASE("bytes read count every inclusion; the input size counts each file once",
+TEST_CASE("bytes read count every inclusion and the input size counts each file once",
           "[parser][budget]") {
   TempDir tmp;
   std::string big;
@@ -194,7 +194,7 @@ TEST_CASE("$GENERATE is charged for what it expands to, owner origin included",
   CHECK(errors_of(q->diag)[0].find("(limit --max-input-bytes 268435456") != std::string::npos);
 }
 
-TEST_CASE("record length limit names its flag; directives are held to it too", "[parser][budget]") {
+TEST_CASE("record length limit names its flag and directives are held to it too", "[parser][budget]") {
   ParseOptions o = options_with_origin("example.");
   o.budget.max_record_length = 100;
   auto p = parse_string(kHead + "t TXT \"" + std::string(200, 'x') + "\"\n$GENERATE 1-2 h$ TXT \"" +
