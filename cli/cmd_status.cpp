@@ -47,15 +47,17 @@ int run_status(const StatusArgs& a) {
     }
     return report_error(file.error());
   }
-  std::optional<signer::RrsigScan> scan;
-  if (!a.signed_file.empty()) {
-    auto s = signer::scan_rrsig_file(a.signed_file);
-    if (!s) return report_error(s.error());
-    scan = *s;
-  }
   const signer::ZoneKeyState* known = file->find(a.zone.origin);
   auto policy = apply_policy_options(a.policy, known);
   if (!policy) return report_error(policy.error());
+  std::optional<signer::RrsigScan> scan;
+  if (!a.signed_file.empty()) {
+    // With the policy the zone was signed under: what the next runs will re-sign.
+    const signer::ForecastRequest forecast{signer::renewal_schedule(*policy), *now, origin->view()};
+    auto s = signer::scan_rrsig_file(a.signed_file, known ? &forecast : nullptr);
+    if (!s) return report_error(s.error());
+    scan = *s;
+  }
   std::vector<signer::KeyProblem> problems;
   if (const signer::ZoneKeyState* z = known) {
     const auto loader = signer::file_key_loader(*origin);
@@ -79,6 +81,7 @@ int run_status(const StatusArgs& a) {
       m.ksk_action_needed_seconds = f.ksk_action_needed_seconds;
       for (auto [tag, age] : f.ksk_ages) m.ksk_ages.push_back({tag, age});
       m.last_success = f.last_success;
+      m.renewal_expected_share = signer::expected_share(r.renewal);
     }
     if (scan) m.rrsig_earliest_expiration = scan->earliest;
     if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {

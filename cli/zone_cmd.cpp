@@ -123,6 +123,10 @@ nlohmann::json stats_object(const pipeline::Stats& st) {
   j["rrsets_signed"] = st.rrsets_signed;
   j["rrsets_reused"] = st.rrsets_reused;
   j["signatures_reused"] = st.signatures_reused;
+  j["rrsets_renewed_early"] = st.rrsets_renewed_early;
+  j["renewal"] = {{"run_interval", st.run_interval},
+                  {"expected_share", st.renewal_expected_share},
+                  {"forecast", st.renewal_forecast}};
   j["unchanged"] = st.unchanged;
   j["notes"] = st.notes;
   nlohmann::json times = nlohmann::json::object();
@@ -144,9 +148,11 @@ std::string summary_text(const pipeline::Stats& st, bool sign) {
                        st.duplicates, total);
   }
   return fmt::format(
-      "signed: {} RRsets ({} signed, {} reused), {} signatures, {} NSEC, {} NSEC3, {} TTLs "
-      "clamped, {} old DNSSEC records replaced, serial {} -> {}; {:.3f}s ({})",
-      st.rrsets, st.rrsets_signed, st.rrsets_reused, st.signatures, st.nsec, st.nsec3,
+      "signed: {} RRsets ({} signed, {} of them renewed early; {} reused), {} signatures, {} "
+      "NSEC, {} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; "
+      "{:.3f}s ({})",
+      st.rrsets, st.rrsets_signed, st.rrsets_renewed_early, st.rrsets_reused, st.signatures,
+      st.nsec, st.nsec3,
       st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
       times.empty() ? "" : times.substr(1));
 }
@@ -331,9 +337,11 @@ emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOut
   for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
   m.last_success = outcome.last_success;
   m.rrsig_earliest_expiration = outcome.earliest_expiration;
+  m.renewal_expected_share = outcome.renewal_expected_share;
   if (res) {
     m.rrsets_signed = outcome.rrsets_signed;
     m.rrsets_reused = outcome.rrsets_reused;
+    m.rrsets_renewed_early = outcome.rrsets_renewed_early;
     m.ttl_clamped = res->clamped_rrsets;
   }
   m.run_duration_seconds = seconds;
@@ -365,6 +373,13 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     } else {
       report.err +=
           "zonekiln: " + line.substr(0, colon) + " " + a.origin + line.substr(colon) + "\n";
+    }
+    if (sign && !st.renewal_forecast.empty()) {
+      report.err += fmt::format(
+          "zonekiln: renewals: the next {} runs (every {}) re-sign {} signatures if nothing "
+          "changes; a run renews {:.1f}% of the zone on average\n",
+          st.renewal_forecast.size(), duration_to_text(st.run_interval),
+          fmt::join(st.renewal_forecast, " "), 100.0 * st.renewal_expected_share);
     }
   }
   if (!a.stats_json.empty()) {

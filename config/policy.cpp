@@ -178,11 +178,12 @@ const std::array kSettings = {
             "validity of new signatures (expiration - now)",
             ZK_DURATION("sig-validity", sig_validity)},
     Setting{"sig-refresh", Kind::Duration, "",
-            "validity/4, at least max-ttl + propagation + run-interval + 1d",
+            "validity/4, at least max-ttl + propagation + 2 x run-interval",
             "re-sign an RRset when less than this validity remains",
             ZK_DURATION("sig-refresh", sig_refresh)},
-    Setting{"sig-jitter", Kind::Duration, "", "4% of the validity",
-            "spread expirations of new signatures over this much (earlier only)",
+    Setting{"sig-jitter", Kind::Duration, "", "validity - refresh, the whole refresh cycle",
+            "spread expirations of new signatures over this much (earlier only, by a hash of "
+            "owner and type), so that each run renews an even share of the zone; 0 = off",
             ZK_DURATION("sig-jitter", sig_jitter)},
     Setting{"sig-inception-offset", Kind::Duration, "", "1h",
             "new signatures start this long before now (negative: in the future)",
@@ -344,6 +345,11 @@ Result<void> validate(const Policy& p) {
   if (p.zonemd == false && p.zonemd_hash) {
     return fail(Errc::Usage, "zonemd-hash: needs zonemd = true (it is false)");
   }
+  if (p.sig_jitter && p.expiration_time) {
+    // An explicit expiration is exact: every new signature carries it.
+    return fail(Errc::Usage, "sig-jitter: cannot be combined with --expiration (every new "
+                             "signature expires exactly then); use sig-validity instead");
+  }
   if (p.sig_validity && *p.sig_validity <= 0) {
     return fail(Errc::Usage, "sig-validity: expected a duration above 0");
   }
@@ -388,6 +394,7 @@ Result<void> sign_options(const Policy& p, int64_t now, int64_t clock_now,
     auto t = parse_time(*p.expiration_time, now);
     if (!t) return fail(Errc::Usage, "--expiration: " + t.error().detail);
     s.expiration = *t;
+    s.fixed_expiration = true;  // every new RRSIG expires exactly then (no spread)
   }
   // RFC 4034 s3.1.5: the times must be unambiguous to validators (whose clock is the real
   // one) and to this run, and the validity at most 68 years.
@@ -440,7 +447,7 @@ Result<signer::Policy> timing_policy(const Policy& p, const signer::Policy& base
   signer::Policy out = base;
   if (p.sig_validity) out.sig_validity = *p.sig_validity;
   if (p.sig_refresh) out.sig_refresh = *p.sig_refresh;
-  if (p.sig_jitter) out.sig_jitter = *p.sig_jitter;
+  if (p.sig_jitter) out.sig_spread = *p.sig_jitter;
   if (p.zsk_lifetime) out.zsk_lifetime = *p.zsk_lifetime;
   if (p.propagation) out.propagation_delay = *p.propagation;
   if (p.run_interval) out.run_interval = *p.run_interval;

@@ -114,6 +114,19 @@ std::string metrics_text(std::span<const RunMetrics> zones) {
   family(out, zones, "zonekiln_rrsets_reused", "gauge",
          "RRsets whose previous signatures were kept in the last run",
          [](const RunMetrics& m) { return opt_int(m.rrsets_reused); });
+  family(out, zones, "zonekiln_rrsets_renewed_early", "gauge",
+         "RRsets of zonekiln_rrsets_signed whose signatures were still good, renewed early in the "
+         "last run to even out the runs' work",
+         [](const RunMetrics& m) { return opt_int(m.rrsets_renewed_early); });
+  family(out, zones, "zonekiln_renewal_expected_share", "gauge",
+         "Share of the zone's RRsets a run is expected to re-sign once renewals are spread "
+         "(run interval / renewal cycle)",
+         [](const RunMetrics& m) -> std::optional<std::string> {
+           if (!m.renewal_expected_share) return std::nullopt;
+           char buf[32];
+           std::snprintf(buf, sizeof buf, "%.6f", *m.renewal_expected_share);
+           return std::string(buf);
+         });
   family(out, zones, "zonekiln_ttl_clamped", "gauge",
          "RRsets whose TTL was lowered to the clamp in the last run",
          [](const RunMetrics& m) { return opt_int(m.ttl_clamped); });

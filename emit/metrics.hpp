@@ -27,6 +27,8 @@ struct RunMetrics {
   std::optional<int64_t> last_success;               // unix seconds
   std::optional<int64_t> rrsig_earliest_expiration;  // unix seconds
   std::optional<uint64_t> rrsets_signed, rrsets_reused, ttl_clamped;
+  std::optional<uint64_t> rrsets_renewed_early;  // of rrsets_signed: still good, renewed early
+  std::optional<double> renewal_expected_share;  // run interval / renewal cycle (0..1)
   std::optional<double> run_duration_seconds;
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "dns/atomic_file.hpp"
+#include "dns/fault.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
@@ -17,7 +18,7 @@
 #include "pipeline/verify.hpp"
 #include "signer/keystate.hpp"
 #include "signer/lifecycle.hpp"
-#include "dns/fault.hpp"
+#include "signer/renewal.hpp"
 #include "signer/skr.hpp"
 #include "signer/status.hpp"
 
@@ -413,15 +414,17 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     if (signing) {
       plan.keys = &keys;
       plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
-      plan.jitter = static_cast<uint32_t>(run.policy.sig_jitter);
+      plan.reuse.now = sopts.now;
+      plan.reuse.signer = store.origin.view();
+      plan.reuse.renewal = signer::renewal_schedule(run.policy);
+      stats.run_interval = run.policy.run_interval;
+      stats.renewal_expected_share = signer::expected_share(plan.reuse.renewal);
+      if (outcome) outcome->renewal_expected_share = stats.renewal_expected_share;
     }
     if (previous && sopts.full) {
       stats.serial_new = update_serial(store, sopts.serial, sopts.now);
     } else if (previous) {
       plan.previous = previous.get();
-      plan.reuse.now = sopts.now;
-      plan.reuse.refresh = run.policy.sig_refresh;
-      plan.reuse.signer = store.origin.view();
       if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,
                                 sopts.nsec3.opt_out)) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
@@ -434,6 +437,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
           }
         }
         stats.unchanged = true;
+        stats.renewal_forecast =
+            detail::forecast_renewals(*previous, plan.reuse.renewal, sopts.now);
         stats.notes.push_back("nothing changed and no signature due: " + prev_path +
                               " left untouched");
         if (outcome) {
@@ -535,6 +540,11 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   stats.rrsets_signed = written->rrsets_signed;
   stats.rrsets_reused = written->rrsets_reused;
   stats.signatures_reused = written->signatures_reused;
+  stats.rrsets_renewed_early = written->rrsets_renewed_early;
+  if (signing) {
+    const size_t runs = signer::forecast_runs(plan.reuse.renewal);
+    stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
+  }
 
   if (options.sign && outcome) {
     fill_outcome(*outcome, run, run.state_now);
@@ -542,6 +552,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     outcome->last_success = sopts.now;
     outcome->rrsets_signed = written->rrsets_signed;
     outcome->rrsets_reused = written->rrsets_reused;
+    outcome->rrsets_renewed_early = written->rrsets_renewed_early;
     if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
   }
   return stats;

@@ -7,6 +7,7 @@
 
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "dns/timeparse.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/unsign.hpp"
 
@@ -109,13 +110,33 @@ signer::Policy sign_policy(const SignOptions& o, uint32_t max_zone_ttl, uint32_t
   c.ttl_clamp = o.max_ttl;
   c.dnskey_ttl = dnskey_ttl;
   signer::Policy p = signer::derive_policy(c, max_zone_ttl, dnskey_ttl);
+  // An explicit --expiration is exact: every new RRSIG carries it, no spread.
+  if (o.fixed_expiration) p.sig_spread = 0;
   if (o.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(p);
   return p;
 }
 
+Result<void> check_sign_timing(const SignOptions& o, const signer::Policy& p) {
+  if (o.fixed_expiration && p.sig_validity <= p.sig_refresh) {
+    const int64_t floor =
+        int64_t{signer::effective_max_ttl(p)} + p.propagation_delay + 2 * p.run_interval;
+    return fail(Errc::Usage,
+                "--expiration " + time_to_iso(o.expiration) + " leaves " +
+                    duration_to_text(p.sig_validity) + " of signature validity after " +
+                    time_to_iso(o.now) + " (--now), not more than the refresh window " +
+                    duration_to_text(p.sig_refresh) +
+                    (o.timing.sig_refresh ? std::string(" (sig-refresh)") : std::string()) +
+                    ": the new signatures would be due for renewal when made; give a later "
+                    "--expiration or an earlier --now, or a refresh window (sig-refresh) of at "
+                    "least max TTL + propagation + 2 run intervals = " +
+                    duration_to_text(floor) + " and less than the validity");
+  }
+  return signer::check_timing(p);
+}
+
 Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
                            Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
-  if (auto t = signer::check_timing(run.policy); !t) return fail(t.error());
+  if (auto t = check_sign_timing(o, run.policy); !t) return fail(t.error());
   auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
   if (!lock) return fail(lock.error());
   run.lock.emplace(std::move(*lock));
@@ -232,6 +253,9 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
   plan.cds_delete = k.plan.cds_delete;
   plan.ksks = k.dnskey_signers;
   if (k.plan.can_sign) plan.zsks = k.zone_signers;
+  for (const signer::KeyRef& r : k.plan.retired_zone_signers) {
+    plan.retired_zsks.push_back({r.tag, r.algorithm});
+  }
   if (!plan.ksks.empty()) {
     // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
     // it; a ZSK whose algorithm has no KSK signs it too.

@@ -192,7 +192,11 @@ struct SignOptions {
   SerialPolicy serial = SerialPolicy::Increment;
   int64_t now = 0;        // unix seconds; the CLI reads the clock, the pipeline never does
   int64_t inception = 0;  // absolute unix seconds
+  /// Absolute unix seconds: the latest expiration of new RRSIGs (validity = expiration - now).
+  /// With fixed_expiration (`--expiration`) every new RRSIG expires exactly then (no spread);
+  /// otherwise expirations are spread (signer/renewal.hpp).
   int64_t expiration = 0;
+  bool fixed_expiration = false;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
   /// Sign with RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) keys, which RFC 8624 s3.1 calls NOT
   /// RECOMMENDED for signing; without it a key of theirs in the key set refuses the run.
@@ -202,7 +206,7 @@ struct SignOptions {
   bool dnskey_signed_by_all = false;
   std::string ds_output;               // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
-  // Key lifecycle (signer/lifecycle.hpp): refresh window, jitter, ZSK lifetime, propagation
+  // Key lifecycle (signer/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK lifetime, propagation
   // delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The validity
   // comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from dnskey_ttl.
   signer::PolicyChoices timing;
@@ -253,6 +257,13 @@ struct Stats {
   uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
   uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0, verify_warnings = 0;
   uint64_t rrsets_signed = 0, rrsets_reused = 0, signatures_reused = 0;
+  /// Of rrsets_signed: RRsets whose RRSIGs were still good, renewed early to even out the runs.
+  uint64_t rrsets_renewed_early = 0;
+  /// RRSIGs each of the next runs (one run interval apart) will make if nothing changes
+  /// (signer::forecast_renewals), and the share of RRsets a run renews once spread.
+  std::vector<uint64_t> renewal_forecast;
+  int64_t run_interval = 0;
+  double renewal_expected_share = 0;
   bool unchanged = false;  // sign: nothing changed and nothing was due; output left untouched
   uint32_t serial_old = 0, serial_new = 0;
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
@@ -269,7 +280,8 @@ struct SignOutcome {
   std::vector<std::pair<uint16_t, int64_t>> ksk_ages;
   std::optional<int64_t> last_success;
   std::optional<int64_t> earliest_expiration;
-  uint64_t rrsets_signed = 0, rrsets_reused = 0;
+  uint64_t rrsets_signed = 0, rrsets_reused = 0, rrsets_renewed_early = 0;
+  std::optional<double> renewal_expected_share;
   bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
   bool output_refused = false;  // an output path was refused: write no file at all (no metrics)
 };

@@ -123,18 +123,50 @@ bool PreviousZone::same_data(const PrevRRset& prev, std::span<const RR> rrset) c
   return true;
 }
 
-const RR* PreviousZone::reusable(const PrevRRset& prev, const signer::Key& key,
-                                 const ReusePolicy& policy) const noexcept {
+ReuseChoice PreviousZone::reusable(const PrevRRset& prev, const signer::Key& key,
+                                   std::span<const KeyId> retired, const ReusePolicy& policy,
+                                   uint64_t hash) const noexcept {
+  auto made_by = [&](const RrsigFields& f) {
+    if (f.algorithm != key.algorithm()) return false;
+    if (f.key_tag == key.tag()) return true;
+    return std::any_of(retired.begin(), retired.end(), [&](const KeyId& r) {
+      return r.tag == f.key_tag && r.algorithm == f.algorithm;
+    });
+  };
+  ReuseChoice choice;
   for (const RR& sig : sigs_of(prev)) {
     const RrsigFields f = rrsig_fields(sig.rdata_span());
-    if (f.key_tag != key.tag() || f.algorithm != key.algorithm()) continue;
+    if (!made_by(f)) continue;
     if (f.original_ttl != prev.ttl || !name_equal(f.signer, policy.signer)) continue;
     // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
     if (int64_t{f.inception} > policy.now) continue;
-    if (int64_t{f.expiration} - policy.now < policy.refresh) continue;
-    return &sig;
+    switch (signer::renewal_of(policy.renewal, policy.now, hash, f.expiration)) {
+      case signer::Renewal::Keep:
+        // The active key's own RRSIG first: a retired key's is only a stand-in for it.
+        if (f.key_tag == key.tag()) return {&sig, false};
+        if (!choice.sig) choice.sig = &sig;
+        break;
+      case signer::Renewal::Early:
+        choice.early = true;
+        break;
+      case signer::Renewal::Due:
+        break;
+    }
   }
-  return nullptr;
+  if (choice.sig) choice.early = false;
+  return choice;
+}
+
+std::vector<uint64_t> forecast_renewals(const PreviousZone& prev,
+                                        const signer::RenewalSchedule& schedule, int64_t now) {
+  std::vector<uint64_t> runs(signer::forecast_runs(schedule), 0);
+  for (const PrevRRset& set : prev.sets()) {
+    const uint64_t hash = signer::renewal_hash(set.owner->name(), set.type);
+    for (const RR& sig : prev.sigs_of(set)) {
+      signer::add_to_forecast(schedule, now, hash, rrsig_fields(sig.rdata_span()).expiration, runs);
+    }
+  }
+  return runs;
 }
 
 namespace {
@@ -150,9 +182,12 @@ bool signed_at(const OwnerNode& n, uint16_t type) {
 }
 
 bool all_reusable(const PreviousZone& prev, const PrevRRset& set,
-                  const std::vector<signer::Key>& keys, const ReusePolicy& reuse) {
-  return std::all_of(keys.begin(), keys.end(),
-                     [&](const signer::Key& k) { return prev.reusable(set, k, reuse) != nullptr; });
+                  const std::vector<signer::Key>& keys, std::span<const KeyId> retired,
+                  const ReusePolicy& reuse) {
+  const uint64_t hash = signer::renewal_hash(set.owner->name(), set.type);
+  return std::all_of(keys.begin(), keys.end(), [&](const signer::Key& k) {
+    return prev.reusable(set, k, retired, reuse, hash).sig != nullptr;
+  });
 }
 
 // RRSIGs published as they are (offline KSK response, or kept while the KSK needs its owner)
@@ -183,7 +218,9 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
     while (p < sets.size() && is_chain_type(sets[p].type)) {
       const bool wanted =
           sets[p].type == (chain == ChainKind::Nsec3 ? rrtype::NSEC3 : rrtype::NSEC);
-      if (!wanted || !all_reusable(prev, sets[p], keys.zsks, reuse)) return false;
+      if (!wanted || !all_reusable(prev, sets[p], keys.zsks, keys.retired_zsks, reuse)) {
+        return false;
+      }
       ++chain_sets;
       ++p;
     }
@@ -207,7 +244,9 @@ bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const Previou
             (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY || rrs[b].type == rrtype::CDS ||
                                   rrs[b].type == rrtype::CDNSKEY);
         const auto& signers = key_type ? keys.key_set_signers(rrs[b].type) : keys.zsks;
-        if (!all_reusable(prev, sets[p], signers, reuse)) return false;
+        const std::span<const KeyId> retired =
+            key_type ? std::span<const KeyId>() : std::span<const KeyId>(keys.retired_zsks);
+        if (!all_reusable(prev, sets[p], signers, retired, reuse)) return false;
         if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
         // A key that no longer signs a key RRset (e.g. --dnskey-signers back to ksk) changes it.
         if (key_type && keys.kept_key_rrsigs.empty() &&

@@ -113,7 +113,11 @@ struct Task {
 class ChunkWriter {
  public:
   ChunkWriter(const WritePlan& plan, Scratch& s, ChunkOut& out)
-      : plan_(plan), store_(*plan.store), s_(s), out_(out) {}
+      : plan_(plan),
+        store_(*plan.store),
+        s_(s),
+        out_(out),
+        forecast_runs_(signer::forecast_runs(plan.reuse.renewal)) {}
 
   void nodes(uint32_t begin, uint32_t end) {
     // A sorted store's owners and RDATA are scattered over the parse arenas; asking for the
@@ -180,24 +184,15 @@ class ChunkWriter {
     return s_.verify.get();
   }
 
-  // Reproducible spread of expirations: FNV-1a over owner and type.
-  uint32_t jitter_of(const RR& rr) const {
-    if (plan_.jitter == 0) return 0;
-    uint64_t h = 1469598103934665603ull;
-    const NameView name = rr.owner->name();
-    for (uint16_t i = 0; i < name.len; ++i) h = (h ^ name.data[i]) * 1099511628211ull;
-    h = (h ^ (rr.type >> 8)) * 1099511628211ull;
-    h = (h ^ (rr.type & 0xff)) * 1099511628211ull;
-    return static_cast<uint32_t>(h % (uint64_t{plan_.jitter} + 1));
-  }
-
   void write_rrsig(const RR& head, const uint8_t* rdata, uint16_t len, uint32_t expiration,
-                   bool reused) {
+                   bool reused, uint64_t hash) {
     emit::append_rr(out_.text, head.owner->name(), head.ttl, store_.rclass, rrtype::RRSIG,
                     {rdata, len});
     ++out_.stats.records;
     ++out_.stats.signatures;
     out_.stats.earliest_expiration = std::min(out_.stats.earliest_expiration, expiration);
+    signer::add_to_forecast(plan_.reuse.renewal, plan_.reuse.now, hash, expiration,
+                            {out_.stats.forecast.data(), forecast_runs_});
     if (!plan_.verifier) return;
     const RR sig{head.owner, rdata, head.ttl, rrtype::RRSIG, len};
     reused ? s_.emitted.add_reused(sig) : s_.emitted.add(sig);
@@ -205,28 +200,35 @@ class ChunkWriter {
 
   void sign(std::span<const RR> rrset, bool key_set) {
     if (plan_.keys == nullptr) return;
+    const uint64_t hash = signer::renewal_hash(rrset[0].owner->name(), rrset[0].type);
     if (key_set) {
       for (const RR& kept : plan_.keys->kept_key_rrsigs) {
         const RrsigFields f = rrsig_fields(kept.rdata_span());
         if (f.type_covered != rrset[0].type) continue;
-        write_rrsig(rrset[0], kept.rdata, kept.rdlen, f.expiration, true);
+        write_rrsig(rrset[0], kept.rdata, kept.rdlen, f.expiration, true, hash);
       }
     }
     const auto& keys = key_set ? plan_.keys->key_set_signers(rrset[0].type) : plan_.keys->zsks;
     if (keys.empty()) return;
+    const std::span<const KeyId> retired =
+        key_set ? std::span<const KeyId>() : std::span<const KeyId>(plan_.keys->retired_zsks);
     const PreviousZone* previous = plan_.previous;
     const PrevRRset* prev =
         previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
     if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
-    params.expiration -= jitter_of(rrset[0]);
-    bool made = false;
+    // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
+    params.expiration = static_cast<uint32_t>(
+        signer::renewal_expiration(plan_.reuse.renewal, plan_.reuse.now, hash));
+    bool made = false, needed = false;
     for (const signer::Key& key : keys) {
+      ReuseChoice choice;
       if (prev) {
-        if (const RR* old = previous->reusable(*prev, key, plan_.reuse)) {
+        choice = previous->reusable(*prev, key, retired, plan_.reuse, hash);
+        if (const RR* old = choice.sig) {
           write_rrsig(rrset[0], old->rdata, old->rdlen, rrsig_fields(old->rdata_span()).expiration,
-                      true);
+                      true, hash);
           ++out_.stats.signatures_reused;
           continue;
         }
@@ -237,10 +239,13 @@ class ChunkWriter {
         out_.errors.push_back(len.error());
         continue;
       }
-      write_rrsig(rrset[0], s_.sig.data(), static_cast<uint16_t>(*len), params.expiration, false);
+      write_rrsig(rrset[0], s_.sig.data(), static_cast<uint16_t>(*len), params.expiration, false,
+                  hash);
       made = true;
+      needed |= !choice.early;
     }
     ++(made ? out_.stats.rrsets_signed : out_.stats.rrsets_reused);
+    if (made && !needed) ++out_.stats.rrsets_renewed_early;
   }
 
   void rrset(const OwnerNode& n, uint32_t b, uint32_t e) {
@@ -321,6 +326,7 @@ class ChunkWriter {
   Scratch& s_;
   ChunkOut& out_;
   size_t prev_cursor_ = 0;  // lookups in the previous zone go forward within a chunk
+  size_t forecast_runs_;
 };
 
 }  // namespace
@@ -450,6 +456,10 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
             total.rrsets_signed += t.out->stats.rrsets_signed;
             total.rrsets_reused += t.out->stats.rrsets_reused;
             total.signatures_reused += t.out->stats.signatures_reused;
+            total.rrsets_renewed_early += t.out->stats.rrsets_renewed_early;
+            for (size_t k = 0; k < total.forecast.size(); ++k) {
+              total.forecast[k] += t.out->stats.forecast[k];
+            }
             total.earliest_expiration =
                 std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
           }));

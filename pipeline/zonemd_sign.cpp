@@ -165,7 +165,7 @@ Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, cons
   auto digest = zonemd_digest(written, hash);
   if (!digest) return fail(digest.error());
   // The placeholder's RRSIGs as written: the real ones get the same fields (times, key, TTL),
-  // whatever the writer chose for them (e.g. a jittered expiration).
+  // whatever the writer chose for them (e.g. a spread expiration).
   std::vector<RrsigFields> placeholder_sigs;
   for (const RR& rr : written.rrs) {
     if (!name_equal(rr.owner->name(), origin)) break;  // the apex is the first owner

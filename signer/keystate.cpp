@@ -303,6 +303,8 @@ void check_policy(const json& p, const std::string& where) {
                         "sig_jitter", "run_interval"}) {
     if (f.has(d)) f.integer(d, 0, int64_t{1} << 40);
   }
+  // -1: the whole refresh cycle (signer::resolved_spread).
+  if (f.has("sig_spread")) f.integer("sig_spread", -1, int64_t{1} << 40);
   if (f.has("allowed_algorithms")) {
     const json& algs = f.array("allowed_algorithms");
     for (size_t i = 0; i < algs.size(); ++i) {

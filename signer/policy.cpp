@@ -30,7 +30,7 @@ std::string policy_to_json(const Policy& p) {
   j["propagation_delay"] = p.propagation_delay;
   j["sig_validity"] = p.sig_validity;
   j["sig_refresh"] = p.sig_refresh;
-  j["sig_jitter"] = p.sig_jitter;
+  j["sig_spread"] = p.sig_spread;
   j["run_interval"] = p.run_interval;
   j["ds_ttl"] = p.ds_ttl;
   j["allowed_algorithms"] = p.allowed_algorithms;
@@ -52,7 +52,7 @@ Result<Policy> policy_from_json(std::string_view text, Policy p) {
     get("propagation_delay", p.propagation_delay);
     get("sig_validity", p.sig_validity);
     get("sig_refresh", p.sig_refresh);
-    get("sig_jitter", p.sig_jitter);
+    get("sig_spread", p.sig_spread);
     get("run_interval", p.run_interval);
     get("ds_ttl", p.ds_ttl);
     get("allowed_algorithms", p.allowed_algorithms);
@@ -80,13 +80,14 @@ Policy derive_policy(const PolicyChoices& c, uint32_t max_zone_ttl, uint32_t def
   p.ds_ttl = c.ds_ttl.value_or(p.ds_ttl);
   p.sig_validity = c.sig_validity.value_or(kDefaultSigValidity);
   // Refresh: a quarter of the validity, but never so short that an RRset cached just before the
-  // refresh outlives its RRSIG when a run is missed (check_timing's rule, plus a day of slack).
-  const int64_t refresh_floor =
-      int64_t{effective_max_ttl(p)} + p.propagation_delay + p.run_interval + kDay;
+  // refresh outlives its RRSIG when a run is missed (check_timing's rule: max TTL + propagation +
+  // 2 run intervals; with daily runs or more often, a day of slack instead of the second one).
+  const int64_t refresh_floor = int64_t{effective_max_ttl(p)} + p.propagation_delay +
+                                p.run_interval + std::max(p.run_interval, kDay);
   p.sig_refresh = c.sig_refresh.value_or(std::max(p.sig_validity / 4, refresh_floor));
-  // Jitter: 4% of the validity by default, within what is left between validity and refresh.
-  p.sig_jitter = c.sig_jitter.value_or(std::clamp<int64_t>(
-      p.sig_validity / 25, 0, std::max<int64_t>(0, p.sig_validity - p.sig_refresh - 1)));
+  // Spread (sig-jitter): the whole refresh cycle by default (negative, resolved_spread), so that
+  // every run renews an even share of the zone (signer/renewal.hpp).
+  p.sig_spread = c.sig_jitter.value_or(-1);
   // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
   // retire interval longer (a rollover must finish before the next one starts).
   const int64_t needed = zsk_publish_interval(p) + zsk_retire_interval(p) + p.run_interval + kDay;
@@ -106,32 +107,54 @@ int64_t zsk_retire_interval(const Policy& p) noexcept {
   return p.sig_validity + p.propagation_delay + effective_max_ttl(p);
 }
 
+int64_t resolved_spread(const Policy& p) noexcept {
+  if (p.sig_spread >= 0) return p.sig_spread;
+  return std::max<int64_t>(0, p.sig_validity - p.sig_refresh);
+}
+
 Result<void> check_timing(const Policy& p) {
   auto s = [](int64_t v) { return std::to_string(v) + " s (" + duration_to_text(v) + ")"; };
   if (p.ttl_clamp == 0 || p.ttl_clamp > 0x7fffffffu) {
     return fail(Errc::Usage, "ttl clamp must be 1..2147483647 (RFC 2181 s8)");
   }
-  if (p.sig_validity <= 0 || p.sig_refresh <= 0 || p.sig_jitter < 0 || p.run_interval <= 0 ||
-      p.propagation_delay < 0 || p.zsk_lifetime <= 0) {
-    return fail(Errc::Usage,
-                "signature validity, refresh, run interval and ZSK lifetime must be "
-                "positive, jitter and propagation delay not negative");
+  struct Positive {
+    const char* what;
+    int64_t value;
+  };
+  for (const Positive& v :
+       {Positive{"signature validity", p.sig_validity}, Positive{"refresh window", p.sig_refresh},
+        Positive{"run interval", p.run_interval}, Positive{"ZSK lifetime", p.zsk_lifetime}}) {
+    if (v.value <= 0) {
+      return fail(Errc::Usage,
+                  std::string(v.what) + " must be positive, not " + std::to_string(v.value) + " s");
+    }
   }
-  if (p.sig_validity <= p.sig_refresh + p.sig_jitter) {
+  if (p.propagation_delay < 0) {
+    return fail(Errc::Usage, "propagation delay must not be negative, not " +
+                                 std::to_string(p.propagation_delay) + " s");
+  }
+  if (p.sig_validity <= p.sig_refresh) {
     return fail(Errc::Usage, "signature validity " + s(p.sig_validity) +
-                                 " must exceed refresh window " + s(p.sig_refresh) + " + jitter " +
-                                 s(p.sig_jitter) +
+                                 " must exceed the refresh window " + s(p.sig_refresh) +
                                  ", or new signatures are due for refresh when made");
   }
+  const int64_t spread = resolved_spread(p);
+  if (spread > p.sig_validity - p.sig_refresh) {
+    return fail(Errc::Usage, "spread " + s(spread) + " must not exceed signature validity " +
+                                 s(p.sig_validity) + " - refresh window " + s(p.sig_refresh) +
+                                 ": a signature expiring that much early would be due for "
+                                 "refresh when made");
+  }
   const int64_t ttl = effective_max_ttl(p);
-  const int64_t need = ttl + p.propagation_delay + p.run_interval;
-  if (p.sig_refresh <= need) {
+  const int64_t need = ttl + p.propagation_delay + 2 * p.run_interval;
+  if (p.sig_refresh < need) {
     return fail(Errc::Usage,
-                "refresh window " + s(p.sig_refresh) + " must exceed max TTL " + s(ttl) +
-                    " + propagation delay " + s(p.propagation_delay) + " + run interval " +
+                "refresh window " + s(p.sig_refresh) + " must be at least max TTL " + s(ttl) +
+                    " + propagation delay " + s(p.propagation_delay) + " + 2 x run interval " +
                     s(p.run_interval) + " = " + s(need) +
-                    ": otherwise resolvers can cache records longer than their signatures stay "
-                    "valid; lower max-ttl (the TTL clamp) or raise sig-refresh and sig-validity");
+                    ": otherwise, when a run is missed, resolvers can cache records longer than "
+                    "their signatures stay valid; lower max-ttl (the TTL clamp) or raise "
+                    "sig-refresh and sig-validity");
   }
   if (p.dnskey_ttl > p.ttl_clamp) {
     return fail(Errc::Usage,
@@ -379,6 +402,10 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     }
     plan.zone_signers.push_back(ref_of(k));
     signing_algs.insert(k.algorithm);
+  }
+  for (const auto& k : z.keys) {
+    if (k.role != KeyRole::ZSK || !k.retired || !k.published || k.removed) continue;
+    if (signing_algs.count(k.algorithm)) plan.retired_zone_signers.push_back(ref_of(k));
   }
   plan.dnskey_frozen = ksk_blocked;
   plan.can_sign = !algs.empty() && plan.new_zsk_algorithms.empty() &&

@@ -30,10 +30,13 @@ struct Policy {
   uint32_t ttl_clamp = 604800;
   /// Dprp (RFC 7583 s3.1): time for a new zone version to reach every secondary.
   int64_t propagation_delay = 3600;
-  // Defaults fit the default clamp: refresh > 604800 + propagation + run interval.
-  int64_t sig_validity = 21 * 86400;  // expiration - inception of new RRSIGs
-  int64_t sig_refresh = 9 * 86400;    // an RRSIG is re-made when less than this remains
-  int64_t sig_jitter = 12 * 3600;     // expirations are spread over this much, earlier only
+  // Defaults fit the default clamp: refresh >= 604800 + propagation + 2 run intervals.
+  int64_t sig_validity = 21 * 86400;       // expiration - now of new RRSIGs
+  int64_t sig_refresh = 9 * 86400 + 3600;  // an RRSIG is re-made when less than this remains
+  /// New RRSIGs' expirations are spread over this much, earlier only, so that renewals spread
+  /// evenly over the runs (signer/renewal.hpp); 0 = none; negative = the whole refresh cycle,
+  /// validity - refresh (resolved_spread).
+  int64_t sig_spread = -1;
   int64_t run_interval = 86400;       // how often cron runs `sign`
   uint32_t ds_ttl = 86400;            // the parent's DS TTL (for DS waits)
   /// Algorithms keys may use (RFC 8624 signing MUST/RECOMMENDED by default).
@@ -52,9 +55,9 @@ void allow_deprecated_algorithms(Policy& p);
 struct PolicyChoices {
   std::optional<int64_t> sig_validity;       // default 14 days, as managed DNS services sign
   std::optional<int64_t> sig_refresh;        // default max(validity / 4, max TTL + propagation +
-                                             // run interval + 1 day)
-  std::optional<int64_t> sig_jitter;         // default 4% of the validity (within validity -
-                                             // refresh)
+                                             // run interval + max(run interval, 1 day))
+  std::optional<int64_t> sig_jitter;         // the spread (Policy::sig_spread); default the
+                                             // whole refresh cycle, validity - refresh
   std::optional<int64_t> zsk_lifetime;       // default max(90 days, one rollover + 1 day)
   std::optional<int64_t> propagation_delay;  // default 1 hour
   std::optional<int64_t> run_interval;       // default 1 day
@@ -84,6 +87,8 @@ Policy recorded_policy(const ZoneKeyState& zone, Policy base = {});
 uint32_t effective_max_ttl(const Policy& p) noexcept;
 /// Ipub (RFC 7583 s3.2.1): a new ZSK must be published this long before it signs.
 int64_t zsk_publish_interval(const Policy& p) noexcept;
+/// The spread in seconds: sig_spread, or validity - refresh when it is negative (at least 0).
+int64_t resolved_spread(const Policy& p) noexcept;
 /// Iret (RFC 7583 s3.2.1) for a retired ZSK: Dsgn + Dprp + TTLsig. The pipeline may keep
 /// reusing a retired key's RRSIGs until they enter the refresh window, so the re-signing delay
 /// Dsgn is taken as the full signature validity (conservative).
@@ -91,10 +96,16 @@ int64_t zsk_retire_interval(const Policy& p) noexcept;
 
 /// Checks that the timing values can work together; Errc::Usage naming the values and what to
 /// change when they cannot. The rules:
-///  - validity > refresh + jitter (a fresh RRSIG must not already be due for refresh),
-///  - refresh > max TTL (clamped) + propagation + run interval: an RRset cached just before its
-///    RRSIG is refreshed must not outlive that RRSIG even when one run is missed
-///    (the outage this prevents: an 864000 s TTL outliving a 7-day refresh cycle),
+///  - each value in range (validity, refresh, run interval, ZSK lifetime positive; propagation
+///    not negative), the message naming the one that is not,
+///  - validity > refresh, and spread <= validity - refresh: a new RRSIG, expiring up to the
+///    spread early, must have more than the refresh window left when it is made,
+///  - refresh >= max TTL (clamped) + propagation + 2 run intervals: after any run every RRSIG
+///    has at least the refresh window left, so when the next run is missed the one after still
+///    replaces it, and the replacement reaches every secondary (propagation, counted from the
+///    start of the run) and every cache (max TTL) before it expires (the outage this prevents:
+///    an 864000 s TTL outliving a 7-day refresh cycle). Early renewals (the spread) only make
+///    RRSIGs fresher, so this holds with the spread included,
 ///  - dnskey_ttl <= ttl_clamp, ttl_clamp in 1..2^31-1,
 ///  - zsk_lifetime > Ipub + Iret + run interval (a rollover finishes before the next starts).
 Result<void> check_timing(const Policy& p);
@@ -124,6 +135,12 @@ struct KeyPlan {
   std::vector<KeyRef> publish;         // the DNSKEY RRset
   std::vector<KeyRef> dnskey_signers;  // usable active KSKs: sign the DNSKEY (and CDS) RRsets
   std::vector<KeyRef> zone_signers;    // one active ZSK per algorithm: sign everything else
+  /// Retired ZSKs still in the DNSKEY RRset whose algorithm has a zone signer: their RRSIGs may
+  /// be published again until due, so that a new ZSK takes over RRset by RRset as the
+  /// signatures fall due (RFC 6781 s4.1.1.1 pre-publication keeps the old key published for
+  /// that: zsk_retire_interval counts the whole validity), instead of re-signing the whole zone
+  /// on the night it becomes active.
+  std::vector<KeyRef> retired_zone_signers;
   std::vector<KeyRef> cds;             // publish CDS + CDNSKEY for these (RFC 7344)
   bool cds_delete = false;             // publish CDS "0 0 0 00" / CDNSKEY "0 3 0 AA==" instead
   /// Zone data may be signed (zone_signers covers every algorithm in publish).

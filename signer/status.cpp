@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "dns/atomic_file.hpp"
+#include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/detail/zone_text.hpp"
 
@@ -32,8 +34,25 @@ std::optional<int64_t> parse_sig_time(std::string_view t) {
 
 }  // namespace
 
-RrsigScan scan_rrsig_text(std::string_view text) {
+namespace {
+
+// Adds one RRSIG to the forecast: its RRset's hash from the owner (lowercase wire form, as the
+// sign run hashes it) and the covered type.
+void forecast_one(const ForecastRequest& f, std::string_view owner, std::string_view type,
+                  int64_t expiration, std::vector<uint64_t>& runs) {
+  Name name;
+  if (!name_from_text(owner, f.origin, name)) return;
+  name.to_lower();
+  std::optional<uint16_t> t = type_from_text(type);
+  if (!t) return;
+  add_to_forecast(f.schedule, f.now, renewal_hash(name.view(), *t), expiration, runs);
+}
+
+}  // namespace
+
+RrsigScan scan_rrsig_text(std::string_view text, const ForecastRequest* forecast) {
   RrsigScan scan;
+  if (forecast) scan.forecast.assign(forecast_runs(forecast->schedule), 0);
   std::string_view last_owner;
   detail::for_each_record(text, [&](const detail::TextRecord& rec) {
     const bool starts_blank = rec.starts_blank;
@@ -55,6 +74,7 @@ RrsigScan scan_rrsig_text(std::string_view text) {
       ++scan.unreadable;
       return;
     }
+    if (forecast) forecast_one(*forecast, last_owner, tok[i + 1], *exp, scan.forecast);
     if (!scan.earliest || *exp < *scan.earliest) {
       scan.earliest = *exp;
       scan.earliest_owner = std::string(last_owner);
@@ -64,10 +84,10 @@ RrsigScan scan_rrsig_text(std::string_view text) {
   return scan;
 }
 
-Result<RrsigScan> scan_rrsig_file(const std::string& path) {
+Result<RrsigScan> scan_rrsig_file(const std::string& path, const ForecastRequest* forecast) {
   auto text = zk::read_whole_file(path);
   if (!text) return fail(text.error());
-  return scan_rrsig_text(*text);
+  return scan_rrsig_text(*text, forecast);
 }
 
 KeyFigures key_figures(const ZoneKeyState& zone, int64_t now) {
@@ -116,6 +136,7 @@ StatusReport build_status(const KeyStateFile& file, std::string_view origin, con
     return r;
   }
   r.known = true;
+  r.renewal = renewal_schedule(policy);
   r.preview = plan_keys(o.now, policy, *z, r.problems);
   r.state = r.preview.state.state;
   switch (r.state) {
@@ -196,6 +217,15 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
   if (r.rrsigs) {
     s += "  signed zone: " + std::to_string(r.rrsigs->rrsigs) + " RRSIGs, earliest expiration " +
          when(r.rrsigs->earliest) + "\n";
+    if (!r.rrsigs->forecast.empty()) {
+      s += "  renewals: the next " + std::to_string(r.rrsigs->forecast.size()) + " runs (every " +
+           duration_to_text(r.renewal.run_interval) + ") re-sign";
+      for (uint64_t n : r.rrsigs->forecast) s += " " + std::to_string(n);
+      char share[32];
+      std::snprintf(share, sizeof share, "%.1f", 100.0 * expected_share(r.renewal));
+      s += " signatures if nothing changes; a run renews " + std::string(share) +
+           "% of the zone on average\n";
+    }
   }
   const auto& todo = r.preview.owner_actions;
   if (!todo.empty()) {
@@ -263,6 +293,11 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
                     r.rrsigs->earliest ? nlohmann::json(*r.rrsigs->earliest) : nlohmann::json()},
                    {"earliest_owner", r.rrsigs->earliest_owner},
                    {"earliest_type", r.rrsigs->earliest_type}};
+    if (!r.rrsigs->forecast.empty()) {
+      j["renewal"] = {{"run_interval", r.renewal.run_interval},
+                      {"expected_share", expected_share(r.renewal)},
+                      {"forecast", r.rrsigs->forecast}};
+    }
   }
   j["owner_actions"] = r.preview.owner_actions;
   j["warnings"] = r.warnings;

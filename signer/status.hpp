@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "signer/keystate.hpp"
 #include "signer/policy.hpp"
+#include "signer/renewal.hpp"
 
 namespace zk::signer {
 
@@ -21,16 +23,28 @@ struct RrsigScan {
   std::optional<int64_t> earliest;  // earliest expiration (unix seconds)
   std::string earliest_owner;       // owner and covered type of that RRSIG, for messages
   std::string earliest_type;
+  /// With a ForecastRequest: RRSIGs each of the next runs will make (forecast_renewals).
+  std::vector<uint64_t> forecast;
+};
+
+/// What scan_rrsig_text needs to forecast renewals: the schedule, the time of the forecast,
+/// and the zone apex for relative owner names.
+struct ForecastRequest {
+  RenewalSchedule schedule;
+  int64_t now = 0;
+  NameView origin;
 };
 
 /// Scans presentation-format zone text for RRSIG records and their expiration field
 /// (RFC 4034 s3.2: YYYYMMDDHHmmSS or unix seconds). A small line reader, not a full parser:
 /// handles ';' comments, quoted strings, multi-line parentheses, blank owners, optional TTL and
 /// class in either order, $-directives (skipped). Records in RFC 3597 generic form count as
-/// unreadable.
-RrsigScan scan_rrsig_text(std::string_view text);
+/// unreadable. With forecast, also the renewal forecast of the RRSIGs read (an RRSIG whose
+/// owner or covered type cannot be read is left out of it).
+RrsigScan scan_rrsig_text(std::string_view text, const ForecastRequest* forecast = nullptr);
 /// Same for a file; Errc::Io when it cannot be read.
-Result<RrsigScan> scan_rrsig_file(const std::string& path);
+Result<RrsigScan> scan_rrsig_file(const std::string& path,
+                                  const ForecastRequest* forecast = nullptr);
 
 /// Figures for the run metrics (emit/metrics.hpp RunMetrics), from the state.
 struct KeyFigures {
@@ -55,6 +69,7 @@ struct StatusReport {
   KeyPlan preview;     // what a sign run now would do (plan_keys with the current problems)
   std::vector<KeyProblem> problems;
   std::optional<RrsigScan> rrsigs;
+  RenewalSchedule renewal;  // the policy's, for the forecast in rrsigs
   std::vector<std::string> warnings;
   int exit_code = 0;  // 0 fine, 3 a key needs its owner, 4 internal failure / expiring signatures
 };

@@ -26,9 +26,14 @@ struct KeyRun {
   bool output_refused = false;  // start_key_run refused an output path
 };
 
-/// The timing policy from the sign options (refresh / jitter defaults filled in) and the zone's
+/// The timing policy from the sign options (refresh / spread defaults filled in) and the zone's
 /// largest TTL after clamping. Pure.
 signer::Policy sign_policy(const SignOptions& options, uint32_t max_zone_ttl, uint32_t dnskey_ttl);
+
+/// check_timing for a sign run. With a fixed --expiration the window is the operator's, so a
+/// window too short for the refresh window is reported as such (naming --expiration, --now,
+/// --refresh and the TTL clamp) rather than as a conflict of derived values. Errc::Usage.
+Result<void> check_sign_timing(const SignOptions& options, const signer::Policy& policy);
 
 /// Takes the StateLock, reads the state, checks the policy (Errc::Usage), adopts the key
 /// directory on the first run (the owner's active KSKs become ACTIVE KSKs, or CSKs with

@@ -9,6 +9,7 @@
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "pipeline/pipeline.hpp"
+#include "signer/renewal.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::pipeline::detail {
@@ -23,11 +24,26 @@ struct PrevRRset {
 };
 
 /// When an RRSIG may be published again instead of a new one (RFC 4034 s3.1: it covers the
-/// same RRset, and is made by a key that still signs it).
+/// same RRset, and is made by a key that still signs it, or by a retired key of the same
+/// algorithm still in the DNSKEY RRset), and when it is renewed (signer/renewal.hpp: due, or
+/// early to even out the runs' work).
 struct ReusePolicy {
   int64_t now = 0;
-  int64_t refresh = 0;  // re-sign when less than this remains before expiration
-  NameView signer;      // the zone apex
+  NameView signer;  // the zone apex
+  signer::RenewalSchedule renewal;
+};
+
+/// A key by its DNSKEY identity (retired ZSKs: no private key is needed to republish an RRSIG).
+struct KeyId {
+  uint16_t tag = 0;
+  uint8_t algorithm = 0;
+};
+
+/// The previous RRSIG to publish again for one signing key, or none (sig null); early when one
+/// could have been kept but is renewed early (Renewal::Early).
+struct ReuseChoice {
+  const RR* sig = nullptr;
+  bool early = false;
 };
 
 /// The previous output, parsed into its own store, sorted, with an (owner, type) lookup.
@@ -48,9 +64,12 @@ class PreviousZone {
   /// True when the previous RRset holds exactly these records (RDATA in canonical order) at
   /// this TTL.
   bool same_data(const PrevRRset& prev, std::span<const RR> rrset) const noexcept;
-  /// The RRSIG of prev made by key that may be reused under policy, or nullptr.
-  const RR* reusable(const PrevRRset& prev, const signer::Key& key,
-                     const ReusePolicy& policy) const noexcept;
+  /// The RRSIG of prev to publish again in place of a new one by key: one made by key, else by
+  /// one of retired with key's algorithm, that is valid, not due and not renewed early under
+  /// policy. hash: signer::renewal_hash of the RRset.
+  ReuseChoice reusable(const PrevRRset& prev, const signer::Key& key,
+                       std::span<const KeyId> retired, const ReusePolicy& policy,
+                       uint64_t hash) const noexcept;
   std::span<const PrevRRset> sets() const noexcept { return sets_; }
   std::span<const RR> sigs_of(const PrevRRset& p) const noexcept {
     return {sigs_.data() + p.sig_first, p.sig_count};
@@ -72,6 +91,11 @@ class PreviousZone {
   std::vector<RR> sigs_;
   uint32_t serial_ = 0;
 };
+
+/// The renewal forecast (signer::forecast_renewals) of every RRSIG in the previous output: what
+/// the next runs after now will re-sign if nothing changes.
+std::vector<uint64_t> forecast_renewals(const PreviousZone& prev,
+                                        const signer::RenewalSchedule& schedule, int64_t now);
 
 struct KeyPlan;
 enum class ChainKind;

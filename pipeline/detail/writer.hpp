@@ -1,6 +1,7 @@
 // Internal: the streaming output stage (records, NSEC/NSEC3, RRSIGs -> text, in order).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,6 +28,10 @@ struct KeyPlan {
   /// The KSK needs its owner: the previous run's RRSIGs over the unchanged DNSKEY/CDS/CDNSKEY
   /// RRsets, written (and verified) in place of new ones. RDATA lives in the caller's store.
   std::vector<RR> kept_key_rrsigs;
+  /// Retired ZSKs still published: their RRSIGs stand in for the zsks' of the same algorithm
+  /// until due (ReusePolicy), so a new ZSK takes over as the signatures fall due.
+  std::vector<KeyId> retired_zsks;
+  /// Inception, signer; the expiration is the renewal schedule's (ReusePolicy::renewal).
   signer::RrsigParams params;
   uint32_t dnskey_ttl = 3600;
 
@@ -61,10 +66,9 @@ struct WritePlan {
   // Incremental re-signing: RRSIGs of the previous output are published again for RRsets whose
   // data is unchanged when reuse allows (PreviousZone::reusable). Null: sign everything.
   const PreviousZone* previous = nullptr;
+  // The run's time and renewal schedule: new RRSIGs' expirations (signer::renewal_expiration)
+  // and, with a previous output, which RRSIGs are published again.
   ReusePolicy reuse;
-  // New RRSIGs expire up to this many seconds early, by a hash of owner and type (reproducible
-  // runs, spread-out refreshes).
-  uint32_t jitter = 0;
   // Called in output order with the fraction of the zone written so far (optional).
   const std::function<void(double)>* progress = nullptr;
 };
@@ -72,6 +76,12 @@ struct WritePlan {
 struct WriteStats {
   uint64_t records = 0, rrsets = 0, signatures = 0, nsec = 0, nsec3 = 0, rrsets_signed = 0;
   uint64_t rrsets_reused = 0, signatures_reused = 0;
+  // Of rrsets_signed: RRsets whose previous RRSIGs could all have been kept, renewed early to
+  // even out the runs (signer::Renewal::Early).
+  uint64_t rrsets_renewed_early = 0;
+  // RRSIGs the next runs will make (signer::add_to_forecast over every RRSIG written); the
+  // first forecast_runs(plan.reuse.renewal) entries are used.
+  std::array<uint64_t, signer::kMaxForecastRuns> forecast{};
   uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
 };

@@ -37,6 +37,11 @@ detail::KeyPlan plan_with(const signer::Key& key) {
   return k;
 }
 
+// Reuse rules at now: no spread (every new RRSIG expires at kExpiration), 9-day refresh.
+detail::ReusePolicy reuse_at(int64_t now, NameView origin) {
+  return {now, origin, {kExpiration - now, 9 * 86400, 0, 86400}};
+}
+
 void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys,
            const std::string& path, const detail::PreviousZone* prev, int64_t now,
            detail::WriteStats* stats = nullptr) {
@@ -48,7 +53,7 @@ void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys
   plan.chain = detail::ChainKind::Nsec;
   plan.chain_ttl = 300;
   plan.previous = prev;
-  plan.reuse = {now, 9 * 86400, store.origin.view()};
+  plan.reuse = reuse_at(now, store.origin.view());
   tbb::task_arena arena(2);
   arena.execute([&] {
     REQUIRE(detail::build_chain(plan, {}).has_value());
@@ -75,11 +80,11 @@ TEST_CASE("previous zone: unchanged RRsets reuse their RRSIGs byte for byte", "[
 
   auto prev = detail::PreviousZone::load(dir.file("a"), first.store.origin.view(), nullptr);
   REQUIRE_FALSE(prev.empty());
-  detail::ReusePolicy reuse{kInception + 86400, 9 * 86400, first.store.origin.view()};
+  const detail::ReusePolicy reuse = reuse_at(kInception + 86400, first.store.origin.view());
   CHECK(detail::nothing_to_do(first.store, index, prev, keys, reuse, detail::ChainKind::Nsec,
                               false));
   // Too close to expiration: due.
-  detail::ReusePolicy late{kExpiration - 8 * 86400, 9 * 86400, first.store.origin.view()};
+  const detail::ReusePolicy late = reuse_at(kExpiration - 8 * 86400, first.store.origin.view());
   CHECK_FALSE(detail::nothing_to_do(first.store, index, prev, keys, late,
                                     detail::ChainKind::Nsec, false));
   // Another key signs now: nothing can be reused.

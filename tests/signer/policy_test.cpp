@@ -181,9 +181,37 @@ TEST_CASE("timing check refuses values that cannot work together", "[lifecycle]"
   clamped.ttl_clamp = 86400;
   CHECK(check_timing(clamped).has_value());
 
-  Policy jitter;
-  jitter.sig_jitter = 13 * kDay;
-  CHECK(check_timing(jitter).error().code == zk::Errc::Usage);
+  // The spread: at most validity - refresh (21d - 9d1h), or a new RRSIG is due when made.
+  Policy spread;
+  spread.sig_spread = 13 * kDay;
+  CHECK(check_timing(spread).error().code == zk::Errc::Usage);
+  CHECK(check_timing(spread).error().detail.find("spread") != std::string::npos);
+  spread.sig_spread = 21 * kDay - (9 * kDay + 3600);
+  CHECK(check_timing(spread).has_value());
+  CHECK(resolved_spread(Policy{}) == 21 * kDay - (9 * kDay + 3600));
+
+  // A missed run: after one run every RRSIG has the refresh window left, and it must still be
+  // valid, in every cache, when the run after the missed one has replaced it. With one-hour
+  // TTLs, 1d 3h passes the one-run rule of earlier versions (TTL + propagation + run interval)
+  // but an RRSIG due at the missed run expires 21 hours before the next run: refused.
+  Policy missed;
+  missed.max_zone_ttl = 3600;
+  missed.sig_refresh = kDay + 3 * 3600;
+  auto m = check_timing(missed);
+  REQUIRE_FALSE(m.has_value());
+  CHECK(m.error().detail.find("2 x run interval") != std::string::npos);
+  missed.sig_refresh = 2 * kDay + 2 * 3600;  // 2 run intervals + TTL + propagation
+  CHECK(check_timing(missed).has_value());
+  missed.run_interval = 2 * kDay;  // a run every other day needs two more days
+  CHECK_FALSE(check_timing(missed).has_value());
+
+  // Each out-of-range value is named, not a list of everything that could be wrong.
+  Policy zero_validity;
+  zero_validity.sig_validity = -5;
+  CHECK(check_timing(zero_validity).error().detail.rfind("signature validity must be", 0) == 0);
+  Policy zero_run;
+  zero_run.run_interval = 0;
+  CHECK(check_timing(zero_run).error().detail.rfind("run interval must be", 0) == 0);
   Policy short_life;
   short_life.zsk_lifetime = 10 * kDay;
   CHECK(check_timing(short_life).error().code == zk::Errc::Usage);
