@@ -17,6 +17,8 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
   m.rrsets_signed = 10;
   m.rrsets_reused = 90;
   m.ttl_clamped = 2;
+  m.rrsets_renewed_early = 4;
+  m.renewal_expected_share = 1.0 / 4.958;
   m.run_duration_seconds = 1.5;
   RunMetrics q;
   q.zone = "we\"ird\\.";
@@ -37,6 +39,8 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
       "zonekiln_rrsig_earliest_expiration_timestamp_seconds{zone=\"example.com.\"} 1791000000\n",
       "zonekiln_rrsets_signed{zone=\"example.com.\"} 10\n",
       "zonekiln_rrsets_reused{zone=\"example.com.\"} 90\n",
+      "zonekiln_rrsets_renewed_early{zone=\"example.com.\"} 4\n",
+      "zonekiln_renewal_expected_share{zone=\"example.com.\"} 0.201694\n",
       "zonekiln_ttl_clamped{zone=\"example.com.\"} 2\n",
       "zonekiln_run_duration_seconds{zone=\"example.com.\"} 1.500\n",
   };

@@ -83,3 +83,32 @@ TEST_CASE("status warns about expiring signatures and says what to do", "[lifecy
   CHECK_FALSE(unknown.known);
   CHECK(unknown.exit_code == 3);
 }
+
+TEST_CASE("status forecasts the renewals of the signed zone it reads", "[lifecycle][renewal]") {
+  // A zone whose RRSIGs all expire together (signed without spread): the next runs renew the
+  // ones due and, early, the ones whose run it is; the scan must count what the schedule says.
+  const int64_t now = *zk::parse_time("20260301031700", 0);
+  const int64_t expiration = now + 10 * 86400;
+  const RenewalSchedule schedule{14 * 86400, 9 * 86400 + 3600, 5 * 86400 - 3600, 86400};
+  std::string text = "; signed\n";
+  std::vector<SignatureTiming> sigs;
+  for (int i = 0; i < 300; ++i) {
+    const std::string owner = "h" + std::to_string(i) + ".example.com.";
+    text += owner + "\t3600\tIN\tA\t192.0.2.1\n" + owner + "\t3600\tIN\tRRSIG\tA 13 3 3600 " +
+            zk::time_to_compact(expiration) + " 20260301021700 12345 example.com. ab==\n";
+    zk::Name n;
+    REQUIRE(zk::name_from_text(owner, zk::NameView{}, n));
+    sigs.push_back({renewal_hash(n.view(), 1), expiration});
+  }
+  zk::Name origin;
+  REQUIRE(zk::name_from_text("example.com.", zk::NameView{}, origin));
+  const ForecastRequest request{schedule, now, origin.view()};
+  const RrsigScan scan = scan_rrsig_text(text, &request);
+  const std::vector<uint64_t> want = forecast_renewals(schedule, now, sigs);
+  CHECK(scan.forecast == want);
+  REQUIRE(want.size() == forecast_runs(schedule));
+  uint64_t total = 0;
+  for (uint64_t n : want) total += n;
+  CHECK(total >= 300);  // every RRSIG is renewed within one cycle (some early)
+  CHECK(scan_rrsig_text(text).forecast.empty());  // no request, no forecast
+}
