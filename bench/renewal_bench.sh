@@ -2,7 +2,7 @@
 # The nightly cost curve before and after issue 18: sixty simulated nights of `zonekiln sign`
 # (tests/e2e/lifecycle/renewal_spread.sh: NSEC3 opt-out, a week's TTL, 0.1 % of the hosts
 # changed a night, night 20 skipped, a ZSK rollover at night 30) on a generated zone, once with
-# --spread 0 (every new RRSIG expires validity after its run, as before) and once with the
+# --sig-jitter 0 (no spread: every new RRSIG expires validity after its run, as before) and once with the
 # default spread. Writes OUT.tsv (mode, night, RRsets with RRSIGs, re-signed, of them early,
 # RRSIGs made, seconds, signing keys) and OUT.svg (bench/renewal_plot.gp, gnuplot).
 # Usage: bench/renewal_bench.sh [ZONEKILN [NAMES [OUT [VERIFY_EVERY]]]]

@@ -152,9 +152,8 @@ std::string summary_text(const pipeline::Stats& st, bool sign) {
       "NSEC, {} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; "
       "{:.3f}s ({})",
       st.rrsets, st.rrsets_signed, st.rrsets_renewed_early, st.rrsets_reused, st.signatures,
-      st.nsec, st.nsec3,
-      st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
-      times.empty() ? "" : times.substr(1));
+      st.nsec, st.nsec3, st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new,
+      total, times.empty() ? "" : times.substr(1));
 }
 
 Result<void> touch_stamp(const std::string& path) {

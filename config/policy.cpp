@@ -345,10 +345,11 @@ Result<void> validate(const Policy& p) {
   if (p.zonemd == false && p.zonemd_hash) {
     return fail(Errc::Usage, "zonemd-hash: needs zonemd = true (it is false)");
   }
-  if (p.sig_jitter && p.expiration_time) {
-    // An explicit expiration is exact: every new signature carries it.
-    return fail(Errc::Usage, "sig-jitter: cannot be combined with --expiration (every new "
-                             "signature expires exactly then); use sig-validity instead");
+  if (p.sig_jitter.value_or(0) > 0 && p.expiration_time) {
+    // An explicit expiration is exact: every new signature carries it (a spread of 0 agrees).
+    return fail(Errc::Usage,
+                "sig-jitter: cannot be combined with --expiration (every new "
+                "signature expires exactly then); use sig-validity instead");
   }
   if (p.sig_validity && *p.sig_validity <= 0) {
     return fail(Errc::Usage, "sig-validity: expected a duration above 0");
@@ -411,7 +412,17 @@ Result<void> sign_options(const Policy& p, int64_t now, int64_t clock_now,
   if (s.expiration <= s.inception) {
     return fail(Errc::Usage, "signature expiration must be after inception");
   }
-  if (s.expiration <= now) return fail(Errc::Usage, "sig-validity: signatures would be expired");
+  if (s.expiration <= now || (p.inception_time && s.inception > now)) {
+    // Signatures that are not valid when published make the zone bogus.
+    const std::string window = "the signature window " + time_to_iso(s.inception) + " .. " +
+                               time_to_iso(s.expiration) + " does not contain the signing time " +
+                               time_to_iso(now) +
+                               (now != clock_now ? std::string(" (--now)") : " (the clock)");
+    if (!p.expiration_time && !p.inception_time) {
+      return fail(Errc::Usage, "sig-validity: signatures would be expired: " + window);
+    }
+    return fail(Errc::Usage, window + "; to sign for another time give --now inside the window");
+  }
   if (s.expiration - s.inception > kMaxSerialDistance) {
     return fail(Errc::Usage, "signature validity from " + time_to_iso(s.inception) + " to " +
                                  time_to_iso(s.expiration) +

@@ -12,6 +12,8 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   # validators and peer tools used by the tests and benches
   ldnsutils bind9-utils bind9-dnsutils knot-dnssecutils knot-dnsutils python3
+  # the nightly cost curve plot of bench/renewal_bench.sh
+  gnuplot-nox
   # fuzzing (libFuzzer with ASan/UBSan)
   clang libclang-rt-14-dev
   # HSM keys through PKCS#11 (tests use SoftHSM2)

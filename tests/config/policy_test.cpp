@@ -175,13 +175,16 @@ TEST_CASE("status and ksk derive the same timing defaults as sign", "[config]") 
   const signer::Policy from_status = config::default_timing(Policy{});
   CHECK(from_sign.sig_validity == from_status.sig_validity);
   CHECK(from_sign.sig_refresh == from_status.sig_refresh);
-  CHECK(from_sign.sig_jitter == from_status.sig_jitter);
+  CHECK(from_sign.sig_spread == from_status.sig_spread);
   CHECK(from_sign.zsk_lifetime == from_status.zsk_lifetime);
   CHECK(from_sign.ttl_clamp == from_status.ttl_clamp);
   CHECK(from_sign.dnskey_ttl == from_status.dnskey_ttl);
   CHECK(from_status.sig_validity == 14 * kDay);
-  CHECK(from_status.sig_refresh == 604800 + 3600 + kDay + kDay);  // max TTL + prop + run + 1d
-  CHECK(from_status.sig_jitter == 14 * kDay / 25);
+  // max TTL + propagation + 2 run intervals (refresh >= that survives one missed run)
+  CHECK(from_status.sig_refresh == 604800 + 3600 + kDay + kDay);
+  // The spread is the whole refresh cycle (issue 18): each night renews an even share.
+  CHECK(from_status.sig_spread == -1);
+  CHECK(signer::resolved_spread(from_status) == 14 * kDay - from_status.sig_refresh);
   CHECK(from_status.zsk_lifetime == 90 * kDay);
   CHECK(signer::check_timing(from_status).has_value());
   // status/ksk flags apply over the recorded policy and are checked.

@@ -119,7 +119,7 @@ TEST_CASE("a signature window that does not contain the signing time is refused 
   CHECK(log.find("--expiration 2015-08-19T22:00:00Z leaves 2d") != std::string::npos);
   CHECK(log.find("must be positive") == std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out));
-  // --validity (a spread-out validity) and --expiration (an exact one) cannot be combined.
-  CHECK(run(sign_cmd(keys, out) + " --now 1438207200 --validity 20d", &log) == 2);
-  CHECK(log.find("excludes") != std::string::npos);
+  // A spread (--sig-jitter) and an exact --expiration cannot be combined.
+  CHECK(run(sign_cmd(keys, out) + " --now 1438207200 --sig-jitter 1d", &log) == 2);
+  CHECK(log.find("sig-jitter: cannot be combined with --expiration") != std::string::npos);
 }

@@ -19,11 +19,11 @@ dnssec-keygen -q -K $T/keys -a ED25519 -P 20200101000000 -A 20200101000000 -f KS
 cp "$SRC/testdata/zones/example.com.zone" $T/zone
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# --spread 0: every RRSIG expires 14 days after the run that made it, so none falls due in the
+# --sig-jitter 0 (no spread): every RRSIG expires 14 days after the run that made it, so none falls due in the
 # day between the runs here and the counts are exact (renewal_spread.sh tests the spread).
 sign() {  # now, extra flags...
   local now=$1; shift
-  "$ZK" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $now --spread 0 \
+  "$ZK" sign $T/zone --origin $O --keys $T/keys --output $T/out --now $now --sig-jitter 0 \
     --stats-json $T/stats.json "$@" >$T/log 2>&1 || { fail "sign at $now exit $?"; cat $T/log; }
 }
 stat_of() { python3 -c "import json; print(json.load(open('$T/stats.json'))['$1'])"; }

@@ -13,7 +13,7 @@
 # The ZSK rollover must keep the same bound: the new key takes over as signatures fall due.
 #
 # Knobs (bench/renewal_bench.sh uses them): ZK_SIM_NAMES (5000), ZK_SIM_NIGHTS (60),
-# ZK_SIM_SPREAD (sign's --spread; unset = the default spread; with 0, the behaviour before
+# ZK_SIM_SPREAD (sign's --sig-jitter, the spread; unset = the default spread; with 0, the behaviour before
 # issue 18, the 1.5/N bound is not asserted), ZK_SIM_VERIFY_EVERY (1: ldns-verify-zone every
 # night), ZK_SIM_RECORD (append one TSV line per night to this file), ZK_SIM_KEEP (a directory
 # to keep the outputs in). Needs ZK_BINARY, ldns-verify-zone, dnssec-keygen, python3; exit 77 (skip) when one
@@ -55,7 +55,7 @@ fail() {
 spread_args=()
 bounded=1
 if [ -n "$SPREAD" ]; then
-  spread_args=(--spread "$SPREAD")
+  spread_args=(--sig-jitter "$SPREAD")
   bounded=0  # a chosen spread (0: the behaviour before issue 18) is measured, not bounded
 fi
 changes=0
