@@ -21,15 +21,11 @@
 set -euo pipefail
 ZK=${ZK_BINARY:?set ZK_BINARY to the zonekiln binary}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/tools.sh
+source "$HERE/../lib/tools.sh"
+need_tools ldns-verify-zone dnssec-keygen python3
 # Debian's python3 when there is one: a version manager's shim costs a second per call.
-PY=$(command -v /usr/bin/python3 || command -v python3 || true)
-for tool in ldns-verify-zone dnssec-keygen "$PY"; do
-  if [ -z "$tool" ] || ! command -v "$tool" >/dev/null; then
-    echo "SKIP: ${tool:-python3} not installed"
-    [ "${ZK_REQUIRE_TOOLS:-0}" = 1 ] && exit 1
-    exit 77
-  fi
-done
+if [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=$(command -v python3); fi
 NAMES=${ZK_SIM_NAMES:-5000}
 NIGHTS=${ZK_SIM_NIGHTS:-60}
 VERIFY_EVERY=${ZK_SIM_VERIFY_EVERY:-1}
