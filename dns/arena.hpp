@@ -26,7 +26,6 @@ class Arena {
     uint8_t* p = cur_;
     cur_ += n;
     left_ -= n;
-    used_ += n;
     return p;
   }
   /// n bytes aligned to align (a power of two).
@@ -45,23 +44,16 @@ class Arena {
     if (n) std::memcpy(p, src, n);
     return p;
   }
-  /// Bytes handed out (payload), and bytes reserved from the system.
-  size_t bytes_used() const noexcept { return used_; }
-  size_t bytes_reserved() const noexcept { return reserved_; }
-
  private:
   void grow(size_t need) {
     const size_t sz = need > block_size_ ? need : block_size_;
     blocks_.emplace_back(new uint8_t[sz]);
     cur_ = blocks_.back().get();
     left_ = sz;
-    reserved_ += sz;
   }
   std::vector<std::unique_ptr<uint8_t[]>> blocks_;
   uint8_t* cur_ = nullptr;
   size_t left_ = 0;
-  size_t used_ = 0;
-  size_t reserved_ = 0;
   size_t block_size_;
 };
 

@@ -34,8 +34,6 @@ class RecordBuilder {
   bool tokens_record(const grammar::RecordTokens& toks, const char* rec_begin, uint32_t rec_line,
                      const char* anchor);
 
-  /// Scratch token vector for callers that build tokens themselves.
-  grammar::RecordTokens& scratch_tokens() { return toks_; }
   /// True once this builder has reported an error and the sink is full.
   bool stopped() const noexcept { return stopped_; }
 
