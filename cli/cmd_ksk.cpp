@@ -72,9 +72,10 @@ int run_add(const KskArgs& args) {
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
   signer::Pkcs11Config p11;
-  if (!a.uri.empty()) {
+  if (!a.uri.empty() || signer::is_pkcs11_uri(a.file) ||
+      a.file.ends_with(signer::kPkcs11DescriptorSuffix)) {
     auto c =
-        signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
+        token_config(a.pkcs11_module, a.pin_file);
     if (!c) return report_error(c.error());
     p11 = std::move(*c);
   }
@@ -87,7 +88,7 @@ int run_add(const KskArgs& args) {
             a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
             : !a.uri.empty()
                 ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11, a.zone.keys, now)
-                : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now);
+                : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, &p11);
         if (!rec) return fail(rec.error());
         code = print_out("added " + rec->label() +
                          " as INACTIVE; publish it with `zonekiln ksk "

@@ -60,7 +60,9 @@ int run_status(const StatusArgs& a) {
   }
   std::vector<signer::KeyProblem> problems;
   if (const signer::ZoneKeyState* z = known) {
-    const auto loader = signer::file_key_loader(*origin);
+    auto p11 = token_config();
+    if (!p11) return report_error(p11.error());
+    const auto loader = signer::file_key_loader(*origin, &*p11);
     problems = signer::check_ksk(*z, *policy, loader);
     auto zp = signer::check_zsk(*z, loader);
     problems.insert(problems.end(), zp.begin(), zp.end());

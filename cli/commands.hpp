@@ -25,10 +25,6 @@ struct Report {
   std::string err;  // stderr (diagnostics, summary)
 };
 
-/// Exit codes (documented in the README): 0 ok, 1 bad zone data, 2 bad usage, 3 a key needs
-/// the owner's action, 4 internal failure.
-int exit_code_for(Errc code) noexcept;
-
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
   std::string rclass;  // compile --class; empty: from the zone file

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cli/commands.hpp"
+#include "cli/lifecycle_args.hpp"
 #include "config/config_file.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
@@ -74,11 +75,13 @@ int keygen_config(const KeyArgs& a, const config::Policy& flags, int64_t clock_n
     if (z == nullptr) return usage(report, "zone " + name + " is not in " + a.config_file);
     zones.push_back(z);
   }
+  auto p11 = token_config();
+  if (!p11) return failed(report, p11.error());
   int worst = 0;
   for (const config::ZoneEntry* z : zones) {
     const config::Policy policy = config::overlay(cfg->policy_for(*z), flags);
     std::vector<Error> problems;
-    auto existing = signer::load_key_dir(z->keys, z->name.view(), &problems);
+    auto existing = signer::load_key_dir(z->keys, z->name.view(), &problems, &*p11);
     const bool has_ksk =
         existing && std::any_of(existing->begin(), existing->end(),
                                 [](const signer::Key& k) { return k.is_ksk() && !k.is_revoked(); });
@@ -161,8 +164,10 @@ int run_ds(const KeyArgs& a, Report& report) {
     pos = comma + 1;
   }
   if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return failed(report, d.error());
+  auto p11 = token_config();
+  if (!p11) return failed(report, p11.error());
   std::vector<Error> problems;
-  auto keys = signer::load_key_dir(a.key_dir, origin, &problems);
+  auto keys = signer::load_key_dir(a.key_dir, origin, &problems, &*p11);
   if (!keys) return failed(report, keys.error());
   for (const auto& p : problems) report.err += "zonekiln: warning: " + p.detail + "\n";
   bool any = false;

@@ -1,7 +1,9 @@
 #include "cli/lifecycle_args.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <unistd.h>
 
 #include "dns/timeparse.hpp"
 #include "signer/lifecycle.hpp"
@@ -55,6 +57,20 @@ Result<Name> origin_name(const std::string& text) {
   return n;
 }
 
+Result<signer::Pkcs11Config> token_config(const std::string& module, const std::string& pin_file) {
+  std::string chosen = module;
+  if (chosen.empty()) {
+    const std::string p11kit = std::string("/usr/lib/") + ZK_LIBRARY_ARCH + "/p11-kit-proxy.so";
+    for (const std::string& path : {p11kit, std::string("/usr/lib/softhsm/libsofthsm2.so")}) {
+      if (::access(path.c_str(), R_OK) == 0) {
+        chosen = path;
+        break;
+      }
+    }
+  }
+  return signer::make_pkcs11_config(chosen, pin_file, std::getenv(signer::kPinEnvVar));
+}
+
 int print_out(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
@@ -63,7 +79,7 @@ int print_out(const std::string& text) {
 
 int report_error(const Error& e) {
   std::fprintf(stderr, "zonekiln: %s\n", e.detail.c_str());
-  return signer::exit_code_for_errc(e.code);
+  return zk::exit_code_for(e.code);
 }
 
 int with_state(const ZoneKeyArgs& args,

@@ -10,6 +10,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "signer/keystate.hpp"
+#include "signer/pkcs11.hpp"
 #include "signer/policy.hpp"
 
 namespace zk::cli {
@@ -36,6 +37,13 @@ Result<int64_t> resolve_now(const std::string& text);
 
 /// The origin as a wire name (absolute).
 Result<Name> origin_name(const std::string& text);
+
+/// The token configuration for PKCS#11 keys: module (empty = p11-kit's proxy, which reaches every
+/// module registered with p11-kit, else SoftHSM2's, where Debian installs them), the PIN from
+/// pin_file, else from the ZONEKILN_PIN environment variable. The one place the PIN variable is
+/// read and the install paths are known.
+Result<signer::Pkcs11Config> token_config(const std::string& module = {},
+                                          const std::string& pin_file = {});
 
 /// Prints to stdout / stderr ("zonekiln: " prefix on errors) and returns the exit code.
 int print_out(const std::string& text);

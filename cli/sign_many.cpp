@@ -19,6 +19,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "cli/lifecycle_args.hpp"
 #include "config/config_file.hpp"
 #include "config/shard.hpp"
 #include "dns/path_guard.hpp"
@@ -221,7 +222,7 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
   for (const auto& w : warnings) report.err += "zonekiln: warning: " + w + "\n";
   if (!flags) return usage(flags.error());
   auto p11 =
-      signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
+      token_config(a.pkcs11_module, a.pin_file);
   if (!p11) return usage(p11.error());
   std::vector<std::string> include_dirs;
   for (const auto& d : a.include_dirs) {

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "cli/commands.hpp"
+#include "cli/lifecycle_args.hpp"
 #include "dns/diagnostics.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
@@ -67,7 +68,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   s.skr = a.skr;
   s.zsk_uri = a.zsk_uri;
   auto p11 =
-      signer::make_pkcs11_config(a.pkcs11_module, a.pin_file, std::getenv(signer::kPinEnvVar));
+      token_config(a.pkcs11_module, a.pin_file);
   if (!p11) return fail(p11.error());
   s.pkcs11 = std::move(*p11);
   s.full = a.full;
@@ -164,14 +165,6 @@ Result<void> touch_stamp(const std::string& path) {
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
                    const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);
-
-int exit_code_for(Errc code) noexcept {
-  const auto v = static_cast<uint16_t>(code);
-  if (v < 100) return 1;
-  if (v < 200) return 2;
-  if (v < 300) return 3;
-  return 4;
-}
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
   CLI::App* cmd = app.add_subcommand("compile", "check a zone and write it in canonical form");

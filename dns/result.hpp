@@ -10,8 +10,8 @@
 
 namespace zk {
 
-/// Error codes. Grouped by the stage that raises them; the CLI maps groups to exit codes
-/// (see cli/exit_codes.hpp): data errors -> 1, usage -> 2, key needs owner -> 3, internal -> 4.
+/// Error codes. Grouped by the stage that raises them; each group is one exit code
+/// (exit_code_for below): data errors -> 1, usage -> 2, key needs owner -> 3, internal -> 4.
 enum class Errc : uint16_t {
   // zone data (exit 1)
   Syntax = 1,       // generic syntax error in a record
@@ -58,6 +58,16 @@ struct SourcePos {
 
 /// One error or warning. detail is human text, lower-case, no final period; it is built only on
 /// the failure path.
+/// The process exit code for an error: the hundreds of the code (zone data 1, usage 2,
+/// key needs its owner 3, internal 4). README "Exit codes" documents the same table.
+constexpr int exit_code_for(Errc code) noexcept {
+  const auto v = static_cast<uint16_t>(code);
+  if (v < 100) return 1;
+  if (v < 200) return 2;
+  if (v < 300) return 3;
+  return 4;
+}
+
 struct Error {
   Errc code = Errc::Internal;
   SourcePos where{};

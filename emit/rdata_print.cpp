@@ -2,18 +2,19 @@
 
 #include <charconv>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/name.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/detail/print_special.hpp"
+#include "dns/base64.hpp"
 #include "emit/detail/text_out.hpp"
 
 namespace zk::emit {
 
-using zk::detail::Field;
-using zk::detail::get16;
-using zk::detail::get32;
-using zk::detail::kBadField;
+using zk::rdesc::Field;
+using zk::rdesc::get16;
+using zk::rdesc::get32;
+using zk::rdesc::kBadField;
 using namespace zk::emit::detail;
 
 namespace {
@@ -27,11 +28,11 @@ void put_generic(std::string& out, std::span<const uint8_t> rdata) {
 }
 
 // Valid for the type and readable back to the same octets from text.
-bool printable(const zk::detail::RdataDesc& d, const uint8_t* p, size_t n) noexcept {
+bool printable(const zk::rdesc::RdataDesc& d, const uint8_t* p, size_t n) noexcept {
   if (n > 65535) return false;
   size_t off = 0;
   for (Field f : d.field_list()) {
-    const size_t len = zk::detail::field_wire_len(f, p + off, n - off);
+    const size_t len = zk::rdesc::field_wire_len(f, p + off, n - off);
     if (len == kBadField || !print_ok(f, p + off, len)) return false;
     off += len;
   }
@@ -82,7 +83,7 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       put_u32(out, p[0]);
       return;  // BIND and ldns print the number
     case Field::CertType:
-      if (const char* m = zk::detail::cert_type_mnemonic(get16(p))) {
+      if (const char* m = zk::rdesc::cert_type_mnemonic(get16(p))) {
         out.append(m);
       } else {
         put_u32(out, get16(p));
@@ -133,16 +134,16 @@ void print_field(Field f, std::string& out, const uint8_t* p, size_t len) {
       put_quoted(out, p, len);
       return;
     case Field::Base64:
-      put_base64(out, p, len);
+      base64_append(out, p, len);
       return;
     case Field::Base64Opt:
-      if (len != 0) put_base64(out, p, len);  // empty data: the field prints nothing
+      if (len != 0) base64_append(out, p, len);  // empty data: the field prints nothing
       return;
     case Field::Base64Dash:
       if (len == 0) {
         out.push_back('-');
       } else {
-        put_base64(out, p, len);
+        base64_append(out, p, len);
       }
       return;
     case Field::Hex:
@@ -226,7 +227,7 @@ void rdata_to_text(uint16_t type, std::span<const uint8_t> rdata, std::string& o
 
 void rdata_to_text(uint16_t type, std::span<const uint8_t> rdata, std::string& out,
                    uint16_t rclass) {
-  const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type, rclass);
+  const zk::rdesc::RdataDesc* d = zk::rdesc::rdata_desc(type, rclass);
   const uint8_t* p = rdata.data();
   const size_t n = rdata.size();
   if (d == nullptr || !printable(*d, p, n)) {
@@ -236,7 +237,7 @@ void rdata_to_text(uint16_t type, std::span<const uint8_t> rdata, std::string& o
   size_t off = 0;
   bool first = true;
   for (Field f : d->field_list()) {
-    const size_t len = zk::detail::field_wire_len(f, p + off, n - off);
+    const size_t len = zk::rdesc::field_wire_len(f, p + off, n - off);
     const size_t mark = out.size();
     if (!first) out.push_back(' ');
     print_field(f, out, p + off, len);

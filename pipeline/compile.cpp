@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/fault.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
@@ -323,7 +324,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
       ours = keys.dnskeys;
       for (const auto& k : kplan.state.keys) {
-        if (auto raw = signer::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
+        if (auto raw = zk::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
       }
     }
     signing = !not_signing;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "dns/base64.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
@@ -36,7 +37,7 @@ RR make_rr(ZoneStore& store, const Owner* owner, uint16_t type, uint32_t ttl,
   return RR{owner, p, ttl, type, static_cast<uint16_t>(rdata.size())};
 }
 
-std::string b64(std::span<const uint8_t> v) { return signer::base64_encode(v.data(), v.size()); }
+std::string b64(std::span<const uint8_t> v) { return zk::base64_encode(v); }
 
 // RFC 8624 s3.1: a key of a NOT RECOMMENDED algorithm that would be adopted signs only on
 // request; refused with a message naming --allow-deprecated-algorithm rather than skipped.

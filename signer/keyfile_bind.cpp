@@ -14,6 +14,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/fault.hpp"
 #include "signer/detail/internal.hpp"
 #include "signer/pkcs11.hpp"
@@ -62,39 +64,6 @@ Result<void> read_key_file(const std::string& path, bool is_private, SecretBytes
   ::close(fd);
   out.v.resize(got);
   return ok();
-}
-
-Result<void> write_atomic(const std::string& path, const std::string& data, unsigned mode) {
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return fail(Errc::WriteFailed,
-                "cannot create a file next to " + path + ": " + errno_message(errno));
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t done = 0;
-  while (ok && done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int err = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e2 = ok ? errno : err;
-    ::unlink(tmp.c_str());
-    return fail(Errc::WriteFailed, "cannot write " + path + ": " + errno_message(e2));
-  }
-  const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                             ? 0
-                                             : path.find_last_of('/'));
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return zk::ok();
 }
 
 }  // namespace detail
@@ -174,7 +143,7 @@ Result<PublicPart> parse_key_file(const std::string& path, std::string_view text
                  static_cast<uint8_t>(f[2])};
     std::string b64;
     for (size_t i = t + 4; i < tok.size(); ++i) b64 += tok[i];
-    if (!detail::base64_decode(b64, pub.rdata) || pub.rdata.size() < 5)
+    if (!zk::base64_decode(b64, pub.rdata) || pub.rdata.size() < 5)
       return fail(Errc::KeyActionNeeded, "key file " + path + ": bad base64 public key");
     return pub;
   }
@@ -267,7 +236,7 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
       if (!field->v.empty())
         return fail(Errc::KeyActionNeeded,
                     "private key file " + path + ": " + std::string(tag) + " appears twice");
-      if (!detail::base64_decode(val, field->v))
+      if (!zk::base64_decode(val, field->v))
         return fail(Errc::KeyActionNeeded,
                     "private key file " + path + ": bad base64 in " + std::string(tag));
     } else {
@@ -418,12 +387,10 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
   return key;
 }
 
-// Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
-
 void append_b64_field(std::string& out, const char* tag, std::span<const uint8_t> v) {
   out += tag;
   out += ": ";
-  detail::base64_encode(v, out);
+  base64_append(out, v.data(), v.size());
   out += '\n';
 }
 
@@ -491,16 +458,20 @@ std::string human_time(int64_t t) {
   return buf;
 }
 
+std::string no_token_config(const std::string& path) {
+  return path + " is a PKCS#11 key: its token needs a module and a PIN (--pkcs11-module, " +
+         "--pin-file or the " + kPinEnvVar + " environment variable)";
+}
+
 }  // namespace
 
 Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm,
-                     uint16_t pem_flags) {
+                     uint16_t pem_flags, const Pkcs11Config* pkcs11) {
   if (path.empty()) return fail(Errc::Usage, "empty key path");
   if (is_pkcs11_uri(path) || ends_with(path, kPkcs11DescriptorSuffix)) {
-    auto config = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
-    if (!config) return fail(config.error());
-    if (is_pkcs11_uri(path)) return load_pkcs11_key(path, *config, pem_flags, pem_algorithm);
-    return load_pkcs11_descriptor(path, origin, *config);
+    if (!pkcs11) return fail(Errc::KeyActionNeeded, no_token_config(path));
+    if (is_pkcs11_uri(path)) return load_pkcs11_key(path, *pkcs11, pem_flags, pem_algorithm);
+    return load_pkcs11_descriptor(path, origin, *pkcs11);
   }
   if (looks_like_pem(path)) return detail::load_pem_key(path, pem_algorithm, pem_flags);
   std::string base = path;
@@ -551,16 +522,9 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
       errors->push_back(std::move(key.error()));
     }
   }
-  if (descriptors.empty()) return keys;
-  Pkcs11Config from_env;
-  if (!pkcs11) {
-    auto c = make_pkcs11_config("", "", std::getenv(kPinEnvVar));
-    if (!c) return fail(c.error());
-    from_env = std::move(*c);
-    pkcs11 = &from_env;
-  }
   for (const std::string& path : descriptors) {
-    auto key = load_pkcs11_descriptor(path, origin, *pkcs11);
+    auto key = pkcs11 ? load_pkcs11_descriptor(path, origin, *pkcs11)
+                      : Result<Key>(fail(Errc::KeyActionNeeded, no_token_config(path)));
     if (key) {
       keys.push_back(std::move(*key));
     } else if (errors) {
@@ -623,7 +587,7 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   }
   pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " + std::to_string(k->alg->number) +
          " ";
-  detail::base64_encode(std::span<const uint8_t>(k->dnskey).subspan(4), pub);
+  base64_append(pub, k->dnskey.data() + 4, k->dnskey.size() - 4);
   pub += '\n';
 
   std::string priv;
@@ -637,10 +601,10 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
       priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
     }
   }
-  Result<void> w = fields ? detail::write_atomic(base + ".private", priv, 0600) : fail(fields.error());
+  Result<void> w = fields ? zk::write_file_atomic(base + ".private", priv, 0600) : fail(fields.error());
   detail::cleanse(priv.data(), priv.size());
   if (!w) return fail(w.error());
-  if (auto r = detail::write_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
+  if (auto r = zk::write_file_atomic(base + ".key", pub, 0644); !r) return fail(r.error());
   return base;
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/name.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/detail/internal.hpp"
@@ -735,66 +736,6 @@ StateLock& StateLock::operator=(StateLock&& o) noexcept {
 
 StateLock::~StateLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
-}
-
-// --- base64 ---------------------------------------------------------------------------------
-
-std::string base64_encode(const uint8_t* data, size_t len) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((len + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < len; i += 3) {
-    const uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < len) {
-    uint32_t v = uint32_t{data[i]} << 16;
-    if (i + 1 < len) v |= uint32_t{data[i + 1]} << 8;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < len ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0, pad = 0;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+')
-      v = 62;
-    else if (c == '/')
-      v = 63;
-    else if (c == '=') {
-      ++pad;
-      continue;
-    } else
-      return std::nullopt;
-    if (pad) return std::nullopt;  // data after padding
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if (pad > 2) return std::nullopt;
-  return out;
 }
 
 }  // namespace zk::signer

@@ -182,8 +182,5 @@ class StateLock {
 /// zonekiln-state.json, its .bak and the lock file). key_dir may be empty (no key directory).
 void protect_keys(OutputGuard& guard, const std::string& key_dir, const KeyStateFile* state);
 
-/// Base64 (RFC 4648 s4) without line breaks, and back (whitespace ignored); nullopt when invalid.
-std::string base64_encode(const uint8_t* data, size_t len);
-std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace zk::signer

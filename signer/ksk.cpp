@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dns/base64.hpp"
 #include "dns/atomic_file.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/signer.hpp"
@@ -419,7 +420,7 @@ std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& load
   auto loaded = loader(k);
   if (!loaded) return "cannot load " + k.source + ": " + loaded.error().detail;
   if (!loaded->has_private) return "no private key in " + k.source;
-  const std::string b64 = base64_encode(loaded->dnskey_rdata.data(), loaded->dnskey_rdata.size());
+  const std::string b64 = zk::base64_encode(loaded->dnskey_rdata);
   if (!k.dnskey.empty() && b64 != k.dnskey) {
     return k.source + " no longer holds the key recorded for tag " + std::to_string(k.tag) +
            " (the file was replaced); restore it, or add the new key with `zonekiln ksk add`";

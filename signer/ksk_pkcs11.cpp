@@ -1,6 +1,7 @@
 #include "signer/ksk_pkcs11.hpp"
 
 #include "signer/ksk.hpp"
+#include "dns/base64.hpp"
 
 namespace zk::signer {
 
@@ -11,7 +12,7 @@ Result<KeyRecord> ksk_add_pkcs11(ZoneKeyState& zone, const Policy& policy, const
   if (!key) return fail(key.error());
   const auto rd = key->dnskey_rdata();
   auto r = ksk_register(zone, policy, key->tag(), key->algorithm(), uri,
-                        base64_encode(rd.data(), rd.size()), now);
+                        zk::base64_encode(rd), now);
   if (!r) return fail(r.error());
   // Written only once the registration is accepted, so a refused add leaves no file behind.
   auto path = write_pkcs11_descriptor(*key, origin, dir);

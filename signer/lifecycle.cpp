@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/pkcs11.hpp"
 
@@ -12,21 +13,10 @@ namespace zk::signer {
 
 namespace {
 
-std::string b64(std::span<const uint8_t> v) { return base64_encode(v.data(), v.size()); }
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+std::string b64(std::span<const uint8_t> v) { return zk::base64_encode(v); }
 
 Result<Key> load_recorded(const KeyRecord& k, NameView origin, const Pkcs11Config* pkcs11) {
-  const uint16_t flags = k.is_ksk() ? 257 : 256;
-  if (pkcs11 && is_pkcs11_uri(k.source)) {
-    return load_pkcs11_key(k.source, *pkcs11, flags, k.algorithm);
-  }
-  if (pkcs11 && ends_with(k.source, kPkcs11DescriptorSuffix)) {
-    return load_pkcs11_descriptor(k.source, origin, *pkcs11);
-  }
-  return load_key(k.source, origin, k.algorithm, flags);
+  return load_key(k.source, origin, k.algorithm, k.is_ksk() ? 257 : 256, pkcs11);
 }
 
 Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, const Key& key,
@@ -58,8 +48,9 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11) {
 }
 
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
-                               NameView origin, uint8_t pem_algorithm, int64_t now) {
-  auto key = load_key(path, origin, pem_algorithm, 257);
+                               NameView origin, uint8_t pem_algorithm, int64_t now,
+                               const Pkcs11Config* pkcs11) {
+  auto key = load_key(path, origin, pem_algorithm, 257, pkcs11);
   if (!key) return fail(key.error());
   // A BIND pair is referred to by its base name, as key.source() gives it.
   const std::string source = key->source().empty() ? path : key->source();
@@ -265,14 +256,6 @@ int run_exit_code(const KeyPlan& plan) noexcept {
       return 4;
   }
   return 4;
-}
-
-int exit_code_for_errc(Errc code) noexcept {
-  const auto v = static_cast<uint16_t>(code);
-  if (v >= 300) return 4;
-  if (v >= 200) return 3;
-  if (v >= 100) return 2;
-  return 1;
 }
 
 }  // namespace zk::signer

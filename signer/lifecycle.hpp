@@ -40,7 +40,8 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11 = nullptr)
 /// Errc::KeyActionNeeded when it cannot be loaded, Errc::Usage for a ZSK (no SEP flag) or a
 /// refused registration (see ksk_register).
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
-                               NameView origin, uint8_t pem_algorithm, int64_t now);
+                               NameView origin, uint8_t pem_algorithm, int64_t now,
+                               const Pkcs11Config* pkcs11 = nullptr);
 
 /// `ksk add --generate`: makes a new KSK, writes it into dir as a BIND key pair (mode 0600) and
 /// records it INACTIVE.
@@ -109,8 +110,5 @@ int64_t timeline_now(const ZoneKeyState& zone, int64_t now, std::string* warning
 
 /// 0 SIGNING / NOT_SIGNING, 3 ACTION_NEEDED, 4 INTERNAL_FAILURE.
 int run_exit_code(const KeyPlan& plan) noexcept;
-
-/// Exit code for an error code: 1 zone data, 2 usage, 3 key needs owner, 4 internal.
-int exit_code_for_errc(Errc code) noexcept;
 
 }  // namespace zk::signer

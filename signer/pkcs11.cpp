@@ -14,6 +14,8 @@
 #include <openssl/ui.h>
 #include <openssl/x509.h>
 
+#include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "signer/detail/internal.hpp"
 
 namespace zk::signer {
@@ -209,12 +211,6 @@ Pkcs11Config::~Pkcs11Config() {
   if (!pin.empty()) detail::cleanse(pin.data(), pin.size());
 }
 
-std::string default_pkcs11_module() {
-  if (file_exists(kP11KitProxyModule)) return kP11KitProxyModule;
-  if (file_exists(kSoftHsmModule)) return kSoftHsmModule;
-  return {};
-}
-
 Result<Pkcs11Config> make_pkcs11_config(const std::string& module, const std::string& pin_file,
                                         const char* env_pin) {
   Pkcs11Config c;
@@ -275,11 +271,10 @@ Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, ui
   if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
     return fail(Errc::Usage, "DNSKEY flags must be 256 or 257 (+128 to revoke), not " +
                                  std::to_string(flags));
-  const std::string module = config.module.empty() ? default_pkcs11_module() : config.module;
+  const std::string& module = config.module;
   if (module.empty())
     return fail(Errc::KeyActionNeeded,
-                "no PKCS#11 module found (neither " + std::string(kP11KitProxyModule) + " nor " +
-                    kSoftHsmModule + "); install your HSM's module and pass --pkcs11-module");
+                "no PKCS#11 module found; install your HSM's module and pass --pkcs11-module");
   if (!file_exists(module))
     return fail(Errc::KeyActionNeeded,
                 "the PKCS#11 module " + module + " does not exist; fix --pkcs11-module");
@@ -384,9 +379,9 @@ Result<std::string> write_pkcs11_descriptor(const Key& key, NameView origin,
   text += "URI: " + k->source + "\n";
   text += "DNSKEY: " + zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " +
           std::to_string(k->alg->number) + " ";
-  detail::base64_encode(std::span<const uint8_t>(k->dnskey).subspan(4), text);
+  base64_append(text, k->dnskey.data() + 4, k->dnskey.size() - 4);
   text += "\n";
-  if (auto r = detail::write_atomic(path, text, 0644); !r) return fail(r.error());
+  if (auto r = zk::write_file_atomic(path, text, 0644); !r) return fail(r.error());
   return path;
 }
 
@@ -439,7 +434,7 @@ Result<Pkcs11Descriptor> read_pkcs11_descriptor(const std::string& path, NameVie
                 static_cast<uint8_t>(f[2])};
     std::string b64;
     for (size_t i = 6; i < tok.size(); ++i) b64 += tok[i];
-    if (!detail::base64_decode(b64, d.dnskey) || d.dnskey.size() < 5)
+    if (!zk::base64_decode(b64, d.dnskey) || d.dnskey.size() < 5)
       return fail(Errc::KeyActionNeeded, "descriptor " + path + ": bad base64 public key");
   }
   if (d.uri.empty() || d.dnskey.empty())

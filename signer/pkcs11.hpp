@@ -15,9 +15,6 @@
 
 namespace zk::signer {
 
-/// p11-kit's proxy module (every module registered with p11-kit) and SoftHSM2's module.
-inline constexpr const char* kP11KitProxyModule = "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so";
-inline constexpr const char* kSoftHsmModule = "/usr/lib/softhsm/libsofthsm2.so";
 /// The environment variable the CLI reads the user PIN from (never from the command line).
 inline constexpr const char* kPinEnvVar = "ZONEKILN_PIN";
 /// Suffix of the key-directory descriptor of a token key (see write_pkcs11_descriptor).
@@ -26,7 +23,7 @@ inline constexpr const char* kPkcs11DescriptorSuffix = ".pkcs11";
 /// How to reach the token: the PKCS#11 module and the user PIN. The PIN is wiped when the
 /// config is destroyed. Copyable (each copy wipes its own PIN).
 struct Pkcs11Config {
-  std::string module;  // empty: default_pkcs11_module()
+  std::string module;  // the module's path (the CLI picks a default: cli/lifecycle_args.cpp)
   std::string pin;     // empty: no PIN (loading a private key then fails with KeyActionNeeded)
 
   Pkcs11Config() = default;
@@ -34,9 +31,6 @@ struct Pkcs11Config {
   Pkcs11Config& operator=(const Pkcs11Config&) = default;
   ~Pkcs11Config();
 };
-
-/// The p11-kit proxy when installed, else SoftHSM2's module when installed, else empty.
-std::string default_pkcs11_module();
 
 /// Builds the config the CLI passes on: module as given (empty = default), the PIN from the
 /// first line of pin_file when given (the file must not be readable by group or other), else

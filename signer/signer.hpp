@@ -99,15 +99,16 @@ class Key {
 /// RSA keys below 2048 bits still load (old keys, RFC 5702 vectors); see Key::bits(). BIND
 /// timing metadata is returned in Key::timing. Encrypted PEM files are refused, never prompted
 /// for. The private key bytes are read into buffers that are cleansed afterwards and never
-/// appear in error messages.
-Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm = 0,
-                     uint16_t pem_flags = 257);
-
+/// appear in error messages. A PKCS#11 URI or key descriptor is loaded from its token with
+/// pkcs11 (the caller's module and PIN: library code reads no environment); without one it is
+/// Errc::KeyActionNeeded naming what to give.
 struct Pkcs11Config;  // signer/pkcs11.hpp
+Result<Key> load_key(const std::string& path, NameView origin, uint8_t pem_algorithm = 0,
+                     uint16_t pem_flags = 257, const Pkcs11Config* pkcs11 = nullptr);
 
 /// Every key pair K<origin>.+*+*.private in dir whose .key names origin, and every PKCS#11 key
 /// descriptor K<origin>.+*+*.pkcs11 (signer/pkcs11.hpp), loaded from its token with pkcs11
-/// (nullptr: the default module and the PIN in the ZONEKILN_PIN environment variable). Problems
+/// (nullptr: token keys are not loaded, and each descriptor is reported to errors). Problems
 /// with single keys are reported to errors (one each) and the key is skipped.
 Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
                                       std::vector<Error>* errors = nullptr,

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/zone.hpp"
 #include "signer/detail/internal.hpp"
@@ -56,7 +58,7 @@ void rdata_text(const SkrRecord& r, std::string& out) {
     case rrtype::CDNSKEY:
       out += std::to_string(get16(d.data())) + " " + std::to_string(d[2]) + " " +
              std::to_string(d[3]) + " ";
-      detail::base64_encode(std::span<const uint8_t>(d).subspan(4), out);
+      base64_append(out, d.data() + 4, d.size() - 4);
       return;
     case rrtype::CDS: {
       static const char* kHex = "0123456789ABCDEF";
@@ -78,7 +80,7 @@ void rdata_text(const SkrRecord& r, std::string& out) {
       uint16_t nlen = 0;
       wire_name_length(d.data() + 18, d.size() - 18, &nlen);
       out += detail::name_text(NameView(d.data() + 18, nlen)) + " ";
-      detail::base64_encode(std::span<const uint8_t>(d).subspan(18 + nlen), out);
+      base64_append(out, d.data() + (18 + nlen), d.size() - (18 + nlen));
       return;
     }
     default:
@@ -132,7 +134,7 @@ bool rdata_from(uint16_t type, const std::vector<std::string_view>& t, size_t i,
       put16(o, static_cast<uint32_t>(a));
       o.push_back(static_cast<uint8_t>(b));
       o.push_back(static_cast<uint8_t>(c));
-      return detail::base64_decode(rest(i + 3), o);
+      return zk::base64_decode(rest(i + 3), o);
     case rrtype::CDS:
       if (t.size() < i + 4 || !to_uint(t[i], 65535, &a) || !to_uint(t[i + 1], 255, &b) ||
           !to_uint(t[i + 2], 255, &c))
@@ -160,7 +162,7 @@ bool rdata_from(uint16_t type, const std::vector<std::string_view>& t, size_t i,
       put32(o, static_cast<uint32_t>(inc));
       put16(o, static_cast<uint32_t>(tag));
       o.insert(o.end(), signer.data(), signer.data() + signer.size());
-      return detail::base64_decode(rest(i + 8), o);
+      return zk::base64_decode(rest(i + 8), o);
     }
     default:
       return false;
@@ -299,7 +301,7 @@ Result<SkrDocument> read_skr_file(const std::string& path) {
 }
 
 Result<void> write_skr_file(const std::string& path, const SkrDocument& doc) {
-  return detail::write_atomic(path, skr_to_text(doc), 0644);
+  return zk::write_file_atomic(path, skr_to_text(doc), 0644);
 }
 
 Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const KsrOptions& o,

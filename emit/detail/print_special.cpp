@@ -3,13 +3,14 @@
 #include <cstring>
 
 #include "dns/name.hpp"
+#include "dns/base64.hpp"
 #include "emit/detail/text_out.hpp"
 
 namespace zk::emit::detail {
 
-using zk::detail::Field;
-using zk::detail::get16;
-using zk::detail::get32;
+using zk::rdesc::Field;
+using zk::rdesc::get16;
+using zk::rdesc::get32;
 
 namespace {
 
@@ -76,7 +77,7 @@ void put_coord(std::string& out, uint32_t wire, char pos, char neg) {
 }
 
 void put_key(std::string& out, uint16_t key) {
-  if (const char* m = zk::detail::svc_key_mnemonic(key)) {
+  if (const char* m = zk::rdesc::svc_key_mnemonic(key)) {
     out.append(m);
   } else {
     out.append("key");
@@ -226,7 +227,7 @@ void print_ipseckey(std::string& out, const uint8_t* p, size_t n) {
   const size_t g = put_gateway(out, p[1], p + 3, n - 3);
   if (3 + g < n) {
     out.push_back(' ');
-    put_base64(out, p + 3 + g, n - 3 - g);
+    base64_append(out, p + 3 + g, n - 3 - g);
   }
 }
 
@@ -236,7 +237,7 @@ void print_hip(std::string& out, const uint8_t* p, size_t n) {
   out.push_back(' ');
   put_hex(out, p + 4, hit);
   out.push_back(' ');
-  put_base64(out, p + 4 + hit, pk);
+  base64_append(out, p + 4 + hit, pk);
   for (size_t i = 4 + hit + pk; i < n;) {
     uint16_t len = 0;
     wire_name_length(p + i, n - i, &len);
@@ -345,7 +346,7 @@ void print_svc_params(std::string& out, const uint8_t* p, size_t n) {
       case 5:
         if (len == 0) break;
         out.push_back('=');
-        put_base64(out, v, len);
+        base64_append(out, v, len);
         break;
       case 6:
         out.push_back('=');

@@ -7,7 +7,6 @@ namespace zk::emit::detail {
 namespace {
 constexpr char kHexUpper[] = "0123456789ABCDEF";
 constexpr char kHexLower[] = "0123456789abcdef";
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kB32Hex[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
 
 // Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
@@ -56,27 +55,6 @@ void put_hex_lower(std::string& out, const uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     o[2 * i] = kHexLower[p[i] >> 4];
     o[2 * i + 1] = kHexLower[p[i] & 15];
-  }
-}
-
-void put_base64(std::string& out, const uint8_t* p, size_t n) {
-  const size_t at = out.size();
-  out.resize(at + (n + 2) / 3 * 4);
-  char* o = out.data() + at;
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
-    *o++ = kB64[v >> 18];
-    *o++ = kB64[(v >> 12) & 63];
-    *o++ = kB64[(v >> 6) & 63];
-    *o++ = kB64[v & 63];
-  }
-  if (i < n) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (i + 1 < n ? uint32_t{p[i + 1]} << 8 : 0);
-    *o++ = kB64[v >> 18];
-    *o++ = kB64[(v >> 12) & 63];
-    *o++ = i + 1 < n ? kB64[(v >> 6) & 63] : '=';
-    *o++ = '=';
   }
 }
 

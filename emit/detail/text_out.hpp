@@ -15,7 +15,6 @@ void put_hex(std::string& out, const uint8_t* p, size_t n);
 /// Lower-case hex, no separators.
 void put_hex_lower(std::string& out, const uint8_t* p, size_t n);
 /// RFC 4648 base64 with padding, unbroken.
-void put_base64(std::string& out, const uint8_t* p, size_t n);
 /// RFC 4648 base32hex without padding, upper case (NSEC3 hashes as BIND prints them).
 void put_base32hex(std::string& out, const uint8_t* p, size_t n);
 /// Quoted string: '"' and '\' escaped with a backslash, bytes outside 0x20..0x7e as \DDD.

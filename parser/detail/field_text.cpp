@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/rrtype.hpp"
 
 namespace zk::parser::detail {
@@ -31,21 +31,6 @@ unsigned days_in_month(unsigned y, unsigned m) noexcept {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && leap(y) ? 29 : kDays[m - 1];
 }
-
-constexpr auto kB64Values = [] {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 26; ++i) {
-    t['A' + i] = static_cast<int8_t>(i);
-    t['a' + i] = static_cast<int8_t>(26 + i);
-  }
-  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(52 + i);
-  t['+'] = 62;
-  t['/'] = 63;
-  return t;
-}();
-
-inline int b64_value(char c) noexcept { return kB64Values[static_cast<uint8_t>(c)]; }
 
 int b32hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -191,7 +176,7 @@ Result<uint8_t> read_algorithm(std::string_view t) {
     return static_cast<uint8_t>(*n);
   }
   for (unsigned a = 0; a < 256; ++a) {
-    const char* m = zk::detail::algorithm_mnemonic(static_cast<uint8_t>(a));
+    const char* m = zk::rdesc::algorithm_mnemonic(static_cast<uint8_t>(a));
     if (m != nullptr && equals_nocase(t, m)) return static_cast<uint8_t>(a);
   }
   return fail(Errc::BadNumber, "expected an algorithm number or mnemonic");
@@ -204,7 +189,7 @@ Result<uint16_t> read_cert_type(std::string_view t) {
     return static_cast<uint16_t>(*n);
   }
   for (unsigned c = 0; c < 256; ++c) {
-    const char* m = zk::detail::cert_type_mnemonic(static_cast<uint16_t>(c));
+    const char* m = zk::rdesc::cert_type_mnemonic(static_cast<uint16_t>(c));
     if (m != nullptr && equals_nocase(t, m)) return static_cast<uint16_t>(c);
   }
   return fail(Errc::BadNumber, "expected a certificate type number or mnemonic");
@@ -295,84 +280,8 @@ Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap) {
   if (t.empty() || t.size() % 4 != 0) {
     return fail(Errc::BadBase64, "base64 block length must be a multiple of 4");
   }
-  size_t o = 0;
-  for (size_t i = 0; i < t.size(); i += 4) {
-    int v[4];
-    unsigned pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = t[i + k];
-      if (c == '=') {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad != 0) return fail(Errc::BadBase64, "base64 padding in the middle of a block");
-      v[k] = b64_value(c);
-      if (v[k] < 0) return fail(Errc::BadBase64, "expected base64 characters");
-    }
-    if (pad > 2 || (pad > 0 && i + 4 != t.size())) {
-      return fail(Errc::BadBase64, "bad base64 padding");
-    }
-    const uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) |
-                          (static_cast<uint32_t>(v[1]) << 12) | (static_cast<uint32_t>(v[2]) << 6) |
-                          static_cast<uint32_t>(v[3]);
-    const unsigned bytes = 3 - pad;
-    if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-    out[o++] = static_cast<uint8_t>(bits >> 16);
-    if (bytes > 1) out[o++] = static_cast<uint8_t>(bits >> 8);
-    if (bytes > 2) out[o++] = static_cast<uint8_t>(bits);
-  }
-  return o;
-}
-
-Result<size_t> Base64Stream::feed(std::string_view t, uint8_t* out, size_t cap) {
-  if (t.empty() || t[0] == '=') return fail(Errc::BadBase64, "bad base64 padding");
-  if ((have_ + t.size()) / 4 * 3 > cap)
-    return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-  size_t o = 0;
-  size_t i = 0;
-  if (have_ == 0 && !done_) {  // whole quartets without padding: the common case
-    const uint8_t* s = reinterpret_cast<const uint8_t*>(t.data());
-    for (; i + 4 <= t.size(); i += 4) {
-      const int a = kB64Values[s[i]], b = kB64Values[s[i + 1]], c = kB64Values[s[i + 2]],
-                d = kB64Values[s[i + 3]];
-      if ((a | b | c | d) < 0) break;  // padding or a bad character: the careful loop below
-      const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
-                         (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
-      out[o] = static_cast<uint8_t>(v >> 16);
-      out[o + 1] = static_cast<uint8_t>(v >> 8);
-      out[o + 2] = static_cast<uint8_t>(v);
-      o += 3;
-    }
-  }
-  for (const char c : t.substr(i)) {
-    if (c == '=') {
-      if (done_ || have_ < 2) return fail(Errc::BadBase64, "bad base64 padding");
-      ++pad_;
-      acc_ <<= 6;
-    } else {
-      if (pad_ > 0 || done_) return fail(Errc::BadBase64, "base64 data after padding");
-      const int v = b64_value(c);
-      if (v < 0) return fail(Errc::BadBase64, "expected base64 characters");
-      acc_ = (acc_ << 6) | static_cast<uint32_t>(v);
-    }
-    if (++have_ < 4) continue;
-    const unsigned bytes = 3 - pad_;
-    if (o + bytes > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-    out[o++] = static_cast<uint8_t>(acc_ >> 16);
-    if (bytes > 1) out[o++] = static_cast<uint8_t>(acc_ >> 8);
-    if (bytes > 2) out[o++] = static_cast<uint8_t>(acc_);
-    done_ = pad_ > 0;
-    have_ = 0;
-    pad_ = 0;
-    acc_ = 0;
-  }
-  return o;
-}
-
-Result<void> Base64Stream::finish() const {
-  if (have_ != 0) return fail(Errc::BadBase64, "base64 length must be a multiple of 4");
-  return ok();
+  Base64Stream stream;
+  return stream.feed(t, out, cap);
 }
 
 Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap) {

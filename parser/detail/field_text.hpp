@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "dns/base64.hpp"
 #include "dns/rdata.hpp"
 #include "dns/result.hpp"
 
@@ -50,22 +51,7 @@ Result<size_t> read_char_string(std::string_view t, uint8_t* out);
 /// written (room for cap).
 Result<size_t> read_base64(std::string_view t, uint8_t* out, size_t cap);
 
-/// Base64 split over several tokens (BIND and PowerDNS write it in lines of any length). A
-/// token may not start with '=' (so Knot's "AA ==" stays an error) and nothing may follow the
-/// padding. Call feed() per token, then finish().
-class Base64Stream {
- public:
-  /// Decodes one token into out (room for cap) and returns the octets written.
-  Result<size_t> feed(std::string_view t, uint8_t* out, size_t cap);
-  /// Fails when the data does not end on a 4-character boundary.
-  Result<void> finish() const;
-
- private:
-  uint32_t acc_ = 0;
-  unsigned have_ = 0;  // characters of the current quartet
-  unsigned pad_ = 0;
-  bool done_ = false;  // padding seen: no more data
-};
+using zk::Base64Stream;  // dns/base64.hpp: base64 split over several tokens
 
 /// Hex of one token; even number of digits. Returns octets written (room for cap).
 Result<size_t> read_hex(std::string_view t, uint8_t* out, size_t cap);

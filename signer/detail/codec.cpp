@@ -1,4 +1,4 @@
-// Base64 (RFC 4648), key-file timestamps and name text for the key files.
+// Key-file timestamps and name text for the key files.
 #include <cstdio>
 #include <ctime>
 
@@ -6,68 +6,6 @@
 #include "signer/detail/internal.hpp"
 
 namespace zk::signer::detail {
-
-namespace {
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int b64_value(unsigned char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-}  // namespace
-
-void base64_encode(std::span<const uint8_t> in, std::string& out) {
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  const size_t rest = in.size() - i;
-  if (rest == 0) return;
-  uint32_t v = uint32_t{in[i]} << 16;
-  if (rest == 2) v |= uint32_t{in[i + 1]} << 8;
-  out += kB64[v >> 18];
-  out += kB64[(v >> 12) & 63];
-  out += rest == 2 ? kB64[(v >> 6) & 63] : '=';
-  out += '=';
-}
-
-bool base64_decode(std::string_view in, std::vector<uint8_t>& out) {
-  uint32_t acc = 0;
-  int nbits = 0;
-  int pad = 0;
-  size_t chars = 0;
-  out.reserve(out.size() + in.size() / 4 * 3 + 3);  // no reallocation: no stray key copies
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    if (c == '=') {
-      ++pad;
-      ++chars;
-      continue;
-    }
-    if (pad) return false;  // data after padding
-    const int v = b64_value(c);
-    if (v < 0) return false;
-    ++chars;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> nbits));
-    }
-  }
-  if (pad > 2 || chars % 4 != 0) return false;
-  cleanse(&acc, sizeof acc);
-  return true;
-}
 
 std::string time_to_text(int64_t t) {
   const time_t tt = static_cast<time_t>(t);

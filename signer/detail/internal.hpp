@@ -52,10 +52,6 @@ Result<PkeyPtr> pkey_fromdata(const char* type, int selection, OSSL_PARAM_BLD* b
 
 // --- codecs ---------------------------------------------------------------------------------
 
-void base64_encode(std::span<const uint8_t> in, std::string& out);
-/// Decodes base64, ignoring whitespace; false on a bad character or bad padding.
-bool base64_decode(std::string_view in, std::vector<uint8_t>& out);
-
 /// "YYYYMMDDHHMMSS" (UTC) <-> unix seconds.
 std::string time_to_text(int64_t t);
 bool time_from_text(std::string_view s, int64_t* t);
@@ -86,10 +82,6 @@ Result<Key> load_pem_key(const std::string& path, uint8_t algorithm, uint16_t fl
 
 /// The DNSSEC algorithm a key type implies (ECDSA by curve; RSA -> RSASHA256); 0 when none.
 uint8_t algorithm_of(EVP_PKEY* pkey);
-
-/// Writes data to path through a temp file + fsync + rename (+ directory fsync), with mode.
-/// Errc::Io naming the path.
-Result<void> write_atomic(const std::string& path, const std::string& data, unsigned mode);
 
 /// The pkcs11 ENGINE of one PKCS#11 module, shared by every key loaded through it (pkcs11.cpp).
 struct Pkcs11Engine;

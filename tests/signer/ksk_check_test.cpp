@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "dns/base64.hpp"
 #include "signer/ksk.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 
@@ -19,7 +20,7 @@ zk::Result<LoadedKey> fake_loader(const KeyRecord& k) {
 }
 
 std::string b64(const std::string& s) {
-  return base64_encode(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  return zk::base64_encode({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
 
 }  // namespace

@@ -77,16 +77,19 @@ TEST_CASE("ksk add --uri records the token key and the run check loads it", "[hs
             .code == Errc::KeyActionNeeded);
 
   REQUIRE(ksk_activate(zone, rec->tag, 1'700'000'100));
+  const Pkcs11Config token = hsm.config();
+  CHECK(check_ksk(zone, policy, file_key_loader(origin, &token)).empty());
+  // Library code reads no environment: without the caller's token configuration the token
+  // key cannot be loaded, even with the PIN in ZONEKILN_PIN, and the check says so.
   {
     PinEnv pin("1234");
-    CHECK(check_ksk(zone, policy, file_key_loader(origin)).empty());
+    const auto problems = check_ksk(zone, policy, file_key_loader(origin));
+    REQUIRE(problems.size() == 1);
+    CHECK_THAT(problems[0].why, Catch::Matchers::Contains("--pin-file"));
   }
   // The state's key record no longer matching the token (key replaced) is a problem.
   zone.keys.back().dnskey = "AAAA";
-  {
-    PinEnv pin("1234");
-    CHECK(check_ksk(zone, policy, file_key_loader(origin)).size() == 1);
-  }
+  CHECK(check_ksk(zone, policy, file_key_loader(origin, &token)).size() == 1);
 }
 
 TEST_CASE("a token ZSK signs from several threads", "[hsm]") {

@@ -127,10 +127,10 @@ TEST_CASE("ksk add --file records the owner's key without copying it", "[lifecyc
 }
 
 TEST_CASE("exit codes per error group", "[lifecycle]") {
-  CHECK(exit_code_for_errc(zk::Errc::BadTtl) == 1);
-  CHECK(exit_code_for_errc(zk::Errc::Usage) == 2);
-  CHECK(exit_code_for_errc(zk::Errc::Io) == 2);
-  CHECK(exit_code_for_errc(zk::Errc::KeyActionNeeded) == 3);
-  CHECK(exit_code_for_errc(zk::Errc::Internal) == 4);
-  CHECK(exit_code_for_errc(zk::Errc::Crypto) == 4);
+  CHECK(zk::exit_code_for(zk::Errc::BadTtl) == 1);
+  CHECK(zk::exit_code_for(zk::Errc::Usage) == 2);
+  CHECK(zk::exit_code_for(zk::Errc::Io) == 2);
+  CHECK(zk::exit_code_for(zk::Errc::KeyActionNeeded) == 3);
+  CHECK(zk::exit_code_for(zk::Errc::Internal) == 4);
+  CHECK(zk::exit_code_for(zk::Errc::Crypto) == 4);
 }

@@ -27,7 +27,7 @@ Night run_night(const std::string& dir, const zk::Name& origin, const Policy& po
   // A second run started meanwhile fails clearly and does not touch the state.
   auto second = StateLock::acquire(dir, 0);
   REQUIRE_FALSE(second.has_value());
-  CHECK(exit_code_for_errc(second.error().code) == 4);
+  CHECK(zk::exit_code_for(second.error().code) == 4);
 
   auto file = read_state(dir);
   REQUIRE(file.has_value());
@@ -84,7 +84,7 @@ TEST_CASE("nightly runs on real key files: rollovers, lost KSK file, corrupt sta
       zk::test::write_text(state, good.substr(0, good.size() / 2));
       auto bad = read_state(dir.path());
       REQUIRE_FALSE(bad.has_value());
-      CHECK(exit_code_for_errc(bad.error().code) == 4);
+      CHECK(zk::exit_code_for(bad.error().code) == 4);
       CHECK(bad.error().detail.find(state) != std::string::npos);
       CHECK(zk::test::read_text(state) == good.substr(0, good.size() / 2));
       zk::test::write_text(state, good);
