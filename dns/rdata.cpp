@@ -2,19 +2,19 @@
 
 #include <cstring>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/rrtype.hpp"
 
 namespace zk {
 
-using detail::Field;
-using detail::get16;
-using detail::get32;
-using detail::kBadField;
+using rdesc::Field;
+using rdesc::get16;
+using rdesc::get32;
+using rdesc::kBadField;
 
 namespace {
 
-Result<void> validate_with(const detail::RdataDesc* d, uint16_t type,
+Result<void> validate_with(const rdesc::RdataDesc* d, uint16_t type,
                            std::span<const uint8_t> rdata) {
   if (rdata.size() > kMaxRdataLen) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
   if (d == nullptr) return ok();
@@ -22,7 +22,7 @@ Result<void> validate_with(const detail::RdataDesc* d, uint16_t type,
   const size_t n = rdata.size();
   size_t off = 0;
   for (Field f : d->field_list()) {
-    const size_t len = detail::field_wire_len(f, p + off, n - off);
+    const size_t len = rdesc::field_wire_len(f, p + off, n - off);
     if (len == kBadField) {
       return fail(Errc::BadRdata, "malformed rdata for type " + type_to_string(type));
     }
@@ -36,11 +36,11 @@ Result<void> validate_with(const detail::RdataDesc* d, uint16_t type,
 }  // namespace
 
 Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata) {
-  return validate_with(detail::rdata_desc(type), type, rdata);
+  return validate_with(rdesc::rdata_desc(type), type, rdata);
 }
 
 Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata, uint16_t rclass) {
-  return validate_with(detail::rdata_desc(type, rclass), type, rdata);
+  return validate_with(rdesc::rdata_desc(type, rclass), type, rdata);
 }
 
 namespace {
@@ -61,7 +61,7 @@ NameView name_at(const uint8_t* p, size_t n) noexcept {
 
 bool rdata_has_canonical_names(uint16_t type) noexcept {
   if (type == rrtype::A6) return true;
-  const detail::RdataDesc* d = detail::rdata_desc(type);
+  const rdesc::RdataDesc* d = rdesc::rdata_desc(type);
   if (d == nullptr) return false;
   for (Field f : d->field_list()) {
     if (f == Field::LName) return true;
@@ -70,16 +70,16 @@ bool rdata_has_canonical_names(uint16_t type) noexcept {
 }
 
 void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata, uint16_t rclass) noexcept {
-  if (detail::rdata_desc(type, rclass) == detail::rdata_desc(type)) rdata_canonicalize(type, rdata);
+  if (rdesc::rdata_desc(type, rclass) == rdesc::rdata_desc(type)) rdata_canonicalize(type, rdata);
 }
 
 void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept {
-  const detail::RdataDesc* d = detail::rdata_desc(type);
+  const rdesc::RdataDesc* d = rdesc::rdata_desc(type);
   if (d == nullptr) return;
   uint8_t* p = rdata.data();
   const size_t n = rdata.size();
   if (type == rrtype::A6) {  // RFC 4034 s6.2 lists A6: its prefix name
-    if (detail::field_wire_len(Field::A6, p, n) == kBadField) return;
+    if (rdesc::field_wire_len(Field::A6, p, n) == kBadField) return;
     if (p[0] > 0) {
       const size_t at = 1 + (128 - p[0] + 7) / 8;
       if (at < n) lower_name(p + at);
@@ -88,7 +88,7 @@ void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept {
   }
   size_t off = 0;
   for (Field f : d->field_list()) {
-    const size_t len = detail::field_wire_len(f, p + off, n - off);
+    const size_t len = rdesc::field_wire_len(f, p + off, n - off);
     if (len == kBadField) return;
     if (f == Field::LName) lower_name(p + off);
     off += len;
@@ -96,7 +96,7 @@ void rdata_canonicalize(uint16_t type, std::span<uint8_t> rdata) noexcept {
 }
 
 unsigned rdata_names(uint16_t type, std::span<const uint8_t> rdata, NameView out[4]) noexcept {
-  const detail::RdataDesc* d = detail::rdata_desc(type);
+  const rdesc::RdataDesc* d = rdesc::rdata_desc(type);
   if (d == nullptr) return 0;
   const uint8_t* p = rdata.data();
   const size_t n = rdata.size();
@@ -108,7 +108,7 @@ unsigned rdata_names(uint16_t type, std::span<const uint8_t> rdata, NameView out
   };
   size_t off = 0;
   for (Field f : d->field_list()) {
-    const size_t len = detail::field_wire_len(f, p + off, n - off);
+    const size_t len = rdesc::field_wire_len(f, p + off, n - off);
     if (len == kBadField) return count;
     switch (f) {
       case Field::Name:
@@ -254,7 +254,7 @@ size_t TypeBitmap::write(uint8_t* out) const noexcept {
 
 bool TypeBitmap::read(std::span<const uint8_t> wire) noexcept {
   clear();
-  if (detail::field_wire_len(Field::Bitmap, wire.data(), wire.size()) == kBadField) return false;
+  if (rdesc::field_wire_len(Field::Bitmap, wire.data(), wire.size()) == kBadField) return false;
   size_t i = 0;
   while (i < wire.size()) {
     const unsigned w = wire[i], len = wire[i + 1];

@@ -21,7 +21,7 @@ inline constexpr size_t kMaxRdataLen = 65535;
 /// generic ("\# len hex") input of known types.
 Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata);
 /// The same in a class: types with no format in that class (IN-specific types elsewhere,
-/// detail::rdata_desc(type, rclass)) always pass.
+/// rdesc::rdata_desc(type, rclass)) always pass.
 Result<void> rdata_validate(uint16_t type, std::span<const uint8_t> rdata, uint16_t rclass);
 
 /// Lowercases, in place, the domain names embedded in the RDATA of the types listed in

@@ -4,7 +4,7 @@
 #include <array>
 #include <charconv>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 
 namespace zk {
 
@@ -267,6 +267,6 @@ bool type_is_meta(uint16_t type) noexcept {
   return type == rrtype::OPT || (type >= 128 && type <= 255);
 }
 
-bool type_is_known(uint16_t type) noexcept { return detail::rdata_desc(type) != nullptr; }
+bool type_is_known(uint16_t type) noexcept { return rdesc::rdata_desc(type) != nullptr; }
 
 }  // namespace zk

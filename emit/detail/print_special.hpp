@@ -6,14 +6,14 @@
 #include <cstdint>
 #include <string>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 
 namespace zk::emit::detail {
 
 /// False when valid wire of this field would not read back to the same octets from text
 /// (e.g. an empty ECH value, WKS bitmap ending in a zero octet); the caller then prints the
 /// whole RDATA in RFC 3597 form.
-bool print_ok(zk::detail::Field f, const uint8_t* p, size_t n) noexcept;
+bool print_ok(zk::rdesc::Field f, const uint8_t* p, size_t n) noexcept;
 
 void print_wks(std::string& out, const uint8_t* p, size_t n);
 void print_loc(std::string& out, const uint8_t* p, size_t n);

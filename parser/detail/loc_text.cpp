@@ -1,6 +1,6 @@
 // LOC presentation form (RFC 1876 s3):
 //   d1 [m1 [s1]] {N|S} d2 [m2 [s2]] {E|W} alt[m] [siz[m] [hp[m] [vp[m]]]]
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "parser/detail/field_text.hpp"
 #include "parser/detail/rdata_ctx.hpp"
 

@@ -1,6 +1,6 @@
 #include "parser/detail/rdata_text.hpp"
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/detail/field_text.hpp"
@@ -8,7 +8,7 @@
 
 namespace zk::parser::detail {
 
-using zk::detail::Field;
+using zk::rdesc::Field;
 
 Result<void> read_name_field(RdataCtx& c, const char* what) {
   auto t = c.next(what);
@@ -300,10 +300,10 @@ Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, Nam
     if (!n) return n;
     len = *n;
   } else {
-    const zk::detail::RdataDesc* d = zk::detail::rdata_desc(type, options.rclass);
+    const zk::rdesc::RdataDesc* d = zk::rdesc::rdata_desc(type, options.rclass);
     if (d == nullptr) {
       std::string why = "type " + type_to_string(type);
-      if (zk::detail::rdata_desc(type) != nullptr) {
+      if (zk::rdesc::rdata_desc(type) != nullptr) {
         why += " has a text form only in class IN; in class " + class_to_string(options.rclass) +
                " its rdata";
       }

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 #include "parser/detail/field_text.hpp"
 #include "parser/detail/rdata_ctx.hpp"
 
@@ -23,7 +23,7 @@ struct Param {
 
 Result<uint16_t> key_from_text(std::string_view t) {
   for (unsigned k = 0; k <= 12; ++k) {
-    if (t == zk::detail::svc_key_mnemonic(static_cast<uint16_t>(k)))
+    if (t == zk::rdesc::svc_key_mnemonic(static_cast<uint16_t>(k)))
       return static_cast<uint16_t>(k);
   }
   if (t == "echconfig") return uint16_t{5};  // draft name of ech, still in the wild
@@ -127,7 +127,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
         auto g = read_number(text.substr(start, i - start), 65535);
         if (!g) return fail(Errc::BadRdata, "expected a list of TLS group numbers");
         for (size_t k = 0; k < o; k += 2) {
-          if (zk::detail::get16(out + k) == *g) return fail(Errc::BadRdata, "duplicate TLS group");
+          if (zk::rdesc::get16(out + k) == *g) return fail(Errc::BadRdata, "duplicate TLS group");
         }
         if (o + 2 > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
         out[o++] = static_cast<uint8_t>(*g >> 8);
@@ -284,7 +284,7 @@ Result<void> read_svc_params(RdataCtx& c) {
   if (count > 0 && sorted[0].key == 0) {
     const uint8_t* m = c.out + sorted[0].at + 4;
     for (size_t k = 0; k < sorted[0].len; k += 2) {
-      const uint16_t mk = zk::detail::get16(m + k);
+      const uint16_t mk = zk::rdesc::get16(m + k);
       bool found = false;
       for (size_t i = 1; i < count && !found; ++i) found = sorted[i].key == mk;
       if (!found) {

@@ -1,14 +1,13 @@
-// The per-type RDATA description shared by validation, canonical form, name extraction
-// (dns/rdata.cpp), text -> wire (parser/detail/rdata_text.cpp) and wire -> text
-// (emit/rdata_print.cpp). Internal to zonekiln: parser/ and emit/ may include it, nothing
-// outside the library may.
+// The per-type RDATA description (zk::rdesc) shared by validation, canonical form, name
+// extraction (dns/rdata.cpp), text -> wire (parser/detail/rdata_text.cpp) and wire -> text
+// (emit/rdata_print.cpp): the one table of what each RR type's RDATA holds.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
-namespace zk::detail {
+namespace zk::rdesc {
 
 /// One field of RDATA. Fields marked "rest" take all remaining RDATA (and all remaining
 /// presentation tokens) and may only be last. "Whole" codecs describe the entire RDATA of one
@@ -90,35 +89,6 @@ inline constexpr size_t kBadField = static_cast<size_t>(-1);
 /// return n on success. Checks only structure (lengths, names, bitmap rules, SvcParam order).
 size_t field_wire_len(Field f, const uint8_t* p, size_t n) noexcept;
 
-/// True when the field consumes the remainder of the RDATA.
-constexpr bool field_is_rest(Field f) noexcept {
-  switch (f) {
-    case Field::Strings:
-    case Field::Text:
-    case Field::Base64:
-    case Field::Base64Dash:
-    case Field::Base64Opt:
-    case Field::Hex:
-    case Field::Bitmap:
-    case Field::NxtBitmap:
-    case Field::Nsap:
-    case Field::SvcParams:
-    case Field::Wks:
-    case Field::Loc:
-    case Field::Apl:
-    case Field::A6:
-    case Field::Ipseckey:
-    case Field::Hip:
-    case Field::Caa:
-    case Field::Amtrelay:
-    case Field::StringOpt:
-    case Field::Atma:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // --- helpers shared by the codecs --------------------------------------------------------
 
 inline uint16_t get16(const uint8_t* p) noexcept {
@@ -139,4 +109,4 @@ const char* cert_type_mnemonic(uint16_t t) noexcept;
 /// SvcParamKey mnemonic for a key number, nullptr when none (print keyNNNN).
 const char* svc_key_mnemonic(uint16_t key) noexcept;
 
-}  // namespace zk::detail
+}  // namespace zk::rdesc

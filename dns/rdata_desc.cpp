@@ -1,9 +1,9 @@
-#include "dns/detail/rdata_desc.hpp"
+#include "dns/rdata_desc.hpp"
 
 #include "dns/name.hpp"
 #include "dns/rrtype.hpp"
 
-namespace zk::detail {
+namespace zk::rdesc {
 
 namespace {
 
@@ -576,4 +576,4 @@ const char* svc_key_mnemonic(uint16_t key) noexcept {
   }
 }
 
-}  // namespace zk::detail
+}  // namespace zk::rdesc
