@@ -16,6 +16,8 @@ packages=(
   gnuplot-nox
   # fuzzing (libFuzzer with ASan/UBSan)
   clang libclang-rt-14-dev
+  # the house rules test checks .clang-format
+  clang-format-14
   # HSM keys through PKCS#11 (tests use SoftHSM2)
   softhsm2 opensc libengine-pkcs11-openssl p11-kit
   # a real authoritative server and validating resolver for the end-to-end test
