@@ -28,7 +28,7 @@ inline constexpr size_t kRdataBufSize = 65535 + 1024;
 /// On failure the Error's where.offset holds the index of the offending token (the caller turns
 /// it into a line and column); where.line/column are left 0. An index equal to tokens.size()
 /// means data is missing at the end of the record (point at the record's last token or end).
-/// Field layouts come from dns/detail/rdata_desc.hpp, shared with validation and emit/.
+/// Field layouts come from dns/rdata_desc.hpp, shared with validation and emit/.
 Result<size_t> rdata_from_text(uint16_t type, std::span<const Token> tokens, NameView origin,
                                uint8_t* out);
 
