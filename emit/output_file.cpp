@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -43,6 +44,34 @@ void remove_stale_temps(const std::string& dir, const std::string& base) {
   }
   closedir(d);
   for (const auto& s : stale) unlink((dir + "/" + s).c_str());
+}
+
+// A temp file name in the target's directory that remove_stale_temps recognises.
+std::string temp_template(const std::string& dir, const std::string& base) {
+  return dir + "/." + base + ".zktmp." + std::to_string(getpid()) + ".XXXXXX";
+}
+
+// mkstemp on a copy of tmpl; the final name is written back to tmpl.
+int make_temp(std::string& tmpl) {
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  const int fd = mkstemp(buf.data());
+  if (fd >= 0) tmpl = buf.data();
+  return fd;
+}
+
+Result<void> write_all(int fd, const char* p, size_t left, const std::string& what) {
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // EFBIG (a file size limit; SIGXFSZ is ignored) and ENOSPC end up here alike.
+      return io_error("cannot write", what, errno);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return ok();
 }
 
 }  // namespace
@@ -94,36 +123,30 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
   }
   const auto [dir, base] = split_path(path);
   remove_stale_temps(dir, base);
-  std::string tmpl = dir + "/." + base + ".zktmp." + std::to_string(getpid()) + ".XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
+  std::string tmpl = temp_template(dir, base);
   if (int e = injected_errno("create", path))
     return io_error("cannot create a temporary file for", path, e);
-  const int fd = mkstemp(buf.data());
+  const int fd = make_temp(tmpl);
   if (fd < 0) return io_error("cannot create a temporary file for", path, errno);
   fchmod(fd, 0644);
   f.fd_ = fd;
-  f.temp_ = buf.data();
+  f.temp_ = tmpl;
   return f;
 }
 
 Result<void> OutputFile::write(std::string_view bytes) {
-  const char* p = bytes.data();
-  size_t left = bytes.size();
   if (!is_stdout_) {
     if (int e = injected_errno("write", path_)) return io_error("cannot write", path_, e);
   }
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      // EFBIG (a file size limit; SIGXFSZ is ignored) and ENOSPC end up here alike.
-      return io_error("cannot write", is_stdout_ ? std::string("stdout") : path_, errno);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (auto w = write_all(fd_, bytes.data(), bytes.size(), is_stdout_ ? "stdout" : path_); !w) {
+    return w;
   }
   written_ += bytes.size();
+  start_writeback();
+  return ok();
+}
+
+void OutputFile::start_writeback() noexcept {
   // Start writeback of what is written so far, so that commit()'s fsync waits only for the
   // tail instead of the whole file (on a 120 MB zone that wait was most of the write stage).
   // SYNC_FILE_RANGE_WRITE only queues the I/O and does not wait for it.
@@ -132,6 +155,99 @@ Result<void> OutputFile::write(std::string_view bytes) {
                     SYNC_FILE_RANGE_WRITE);
     flushed_ = written_;
   }
+}
+
+Result<void> OutputFile::append(const ScratchFile& from) {
+  const std::string what = is_stdout_ ? std::string("stdout") : path_;
+  if (!is_stdout_) {
+    if (int e = injected_errno("write", path_)) return io_error("cannot write", path_, e);
+  }
+  loff_t in = 0;
+  uint64_t left = from.size();
+  while (left > 0) {
+    const ssize_t n = copy_file_range(from.fd(), &in, fd_, nullptr, left, 0);
+    if (n > 0) {
+      left -= static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0 || (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)) {
+      return io_error("cannot write", what, n == 0 ? EIO : errno);
+    }
+    // Not between these two files (another file system, a pipe): copy through a buffer.
+    std::vector<char> buf(1 << 20);
+    while (left > 0) {
+      const ssize_t r = ::pread(from.fd(), buf.data(), std::min<uint64_t>(left, buf.size()), in);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return io_error("cannot read back a scratch file of", what, r == 0 ? EIO : errno);
+      if (auto w = write_all(fd_, buf.data(), static_cast<size_t>(r), what); !w) return w;
+      in += r;
+      left -= static_cast<uint64_t>(r);
+    }
+  }
+  written_ += from.size();
+  start_writeback();
+  return ok();
+}
+
+Result<void> OutputFile::patch(uint64_t offset, std::string_view bytes) {
+  if (is_stdout_ || fd_ < 0 || offset + bytes.size() > written_) {
+    return fail(Errc::Internal, "cannot patch " + path_ + ": outside what was written");
+  }
+  if (int e = injected_errno("write", path_)) return io_error("cannot write", path_, e);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n =
+        ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("cannot write", path_, errno);
+    done += static_cast<size_t>(n);
+  }
+  return ok();
+}
+
+ScratchFile::~ScratchFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+ScratchFile::ScratchFile(ScratchFile&& o) noexcept
+    : path_(std::move(o.path_)), size_(o.size_), fd_(o.fd_) {
+  o.fd_ = -1;
+}
+
+ScratchFile& ScratchFile::operator=(ScratchFile&& o) noexcept {
+  if (this == &o) return *this;
+  if (fd_ >= 0) close(fd_);
+  path_ = std::move(o.path_);
+  size_ = o.size_;
+  fd_ = o.fd_;
+  o.fd_ = -1;
+  return *this;
+}
+
+Result<ScratchFile> ScratchFile::beside(const std::string& path) {
+  ScratchFile f;
+  f.path_ = path;
+  if (int e = injected_errno("create", path)) {
+    return io_error("cannot create a scratch file for", path, e);
+  }
+  const auto [dir, base] = split_path(path);
+  f.fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (f.fd_ >= 0) return f;
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return io_error("cannot create a scratch file for", path, errno);
+  }
+  std::string tmpl = temp_template(dir, base);
+  f.fd_ = make_temp(tmpl);
+  if (f.fd_ < 0) return io_error("cannot create a scratch file for", path, errno);
+  unlink(tmpl.c_str());
+  return f;
+}
+
+Result<void> ScratchFile::write(std::string_view bytes) {
+  if (int e = injected_errno("write", path_)) return io_error("cannot write", path_, e);
+  if (auto w = write_all(fd_, bytes.data(), bytes.size(), path_); !w) return w;
+  size_ += bytes.size();
   return ok();
 }
 

@@ -493,6 +493,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (zonemd && options.output == "-") {
     return fail(Errc::Usage, "--zonemd needs an output file: stdout cannot be patched");
   }
+  if (zonemd) plan.zonemd_hash = sopts.zonemd_hash;
   auto out = emit::OutputFile::open(options.output);
   if (!out) return run_failed(out.error());
   const char* write_stage = !options.sign                      ? "write"
@@ -507,7 +508,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (zonemd) {
     clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
     const RR soa_rr = *apex_soa(store);
-    if (auto r = detail::finalize_zonemd(out->temp_path(), origin, keys, soa_rr.ttl,
+    if (auto r = detail::finalize_zonemd(*out, *written, origin, keys, store.rclass, soa_rr.ttl,
                                          stats.serial_new, sopts.zonemd_hash);
         !r) {
       return run_failed(r.error());

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
-
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -95,6 +95,7 @@ struct Scratch {
   TypeBitmap bitmap;
   ChunkVerifier::ScratchPtr verify{nullptr, nullptr};
   Emitted emitted;
+  OwnerDigest digest;
 };
 
 struct ChunkOut {
@@ -102,6 +103,8 @@ struct ChunkOut {
   WriteStats stats;
   std::vector<Error> errors;
   std::vector<VerifyProblem> problems;
+  DigestRun digest;                      // with WritePlan::zonemd_hash
+  std::vector<ZonemdLine> zonemd_lines;  // offsets in text
 };
 
 struct Task {
@@ -109,6 +112,15 @@ struct Task {
   uint32_t begin = 0, end = 0;
   std::shared_ptr<ChunkOut> out;
 };
+
+// The owner name of an NSEC3 record: base32hex(hash).origin (RFC 5155 s3), into wire.
+NameView nsec3_owner(const Nsec3Hash& hash, NameView origin, uint8_t (&wire)[kMaxNameLen]) {
+  const std::string label = base32hex(hash.data(), hash.size());
+  wire[0] = static_cast<uint8_t>(label.size());
+  std::memcpy(wire + 1, label.data(), label.size());
+  std::memcpy(wire + 1 + label.size(), origin.data, origin.len);
+  return {wire, static_cast<uint16_t>(1 + label.size() + origin.len)};
+}
 
 class ChunkWriter {
  public:
@@ -142,12 +154,9 @@ class ChunkWriter {
       const Nsec3Entry& next = chain[(i + 1) % chain.size()];
       s_.emitted.clear();
       uint8_t wire[kMaxNameLen];
-      const std::string label = base32hex(e.hash.data(), e.hash.size());
-      wire[0] = static_cast<uint8_t>(label.size());
-      std::memcpy(wire + 1, label.data(), label.size());
-      std::memcpy(wire + 1 + label.size(), origin.data, origin.len);
-      const NameView owner_name{wire, static_cast<uint16_t>(1 + label.size() + origin.len)};
+      const NameView owner_name = nsec3_owner(e.hash, origin, wire);
       const Owner* owner = make_owner(arena, owner_name);
+      apex_ = false;
 
       const OwnerNode& n = plan_.index->nodes[e.node];
       node_bitmap(n, /*nsec=*/false);
@@ -168,15 +177,30 @@ class ChunkWriter {
         plan_.verifier->check_nsec3(*verify_scratch(), e.node, next.node, i + 1 == chain.size(),
                                     s_.emitted.view(), out_.problems, s_.emitted.reused);
       }
+      if (plan_.zonemd_hash != 0) s_.digest.flush(owner->name(), store_.rclass, out_.digest);
     }
   }
 
  private:
   void print(const RR& rr) {
-    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type,
-                    rr.rdata_span());
+    const size_t at = out_.text.size();
+    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type, rr.rdata_span());
     ++out_.stats.records;
     if (plan_.verifier) s_.emitted.add(rr);
+    if (plan_.zonemd_hash != 0) digest(at, rr.type, rr.type, rr.ttl, rr.rdata_span());
+  }
+
+  // RFC 8976 s3.3.1: the apex ZONEMD RRset and the apex RRSIGs covering it are not digested;
+  // their lines are noted so that the placeholder can be replaced once the digest is known.
+  void digest(size_t at, uint16_t type, uint16_t covered, uint32_t ttl,
+              std::span<const uint8_t> rdata) {
+    if (apex_ && covered == rrtype::ZONEMD) {
+      ZonemdLine line{at, static_cast<uint32_t>(out_.text.size() - at), {}};
+      if (type == rrtype::RRSIG) line.rrsig.assign(rdata.begin(), rdata.end());
+      out_.zonemd_lines.push_back(std::move(line));
+      return;
+    }
+    s_.digest.add(type, ttl, rdata);
   }
 
   ChunkVerifier::Scratch* verify_scratch() {
@@ -186,8 +210,10 @@ class ChunkWriter {
 
   void write_rrsig(const RR& head, const uint8_t* rdata, uint16_t len, uint32_t expiration,
                    bool reused, uint64_t hash) {
+    const size_t at = out_.text.size();
     emit::append_rr(out_.text, head.owner->name(), head.ttl, store_.rclass, rrtype::RRSIG,
                     {rdata, len});
+    if (plan_.zonemd_hash != 0) digest(at, rrtype::RRSIG, head.type, head.ttl, {rdata, len});
     ++out_.stats.records;
     ++out_.stats.signatures;
     out_.stats.earliest_expiration = std::min(out_.stats.earliest_expiration, expiration);
@@ -284,7 +310,8 @@ class ChunkWriter {
     rd.assign(nn.data, nn.data + nn.len);
     rd.resize(nn.len + s_.bitmap.wire_size());
     s_.bitmap.write(rd.data() + nn.len);
-    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC, static_cast<uint16_t>(rd.size())};
+    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC,
+                static_cast<uint16_t>(rd.size())};
     print(rr);
     ++out_.stats.nsec;
     ++out_.stats.rrsets;
@@ -295,6 +322,7 @@ class ChunkWriter {
     const OwnerNode& n = plan_.index->nodes[i];
     if (n.count == 0) return;
     s_.emitted.clear();
+    apex_ = (n.flags & kApex) != 0;
     const auto& rrs = store_.rrs;
     const uint32_t end = n.first + n.count;
     const bool apex = (n.flags & kApex) != 0;
@@ -319,6 +347,7 @@ class ChunkWriter {
       plan_.verifier->check_node(*verify_scratch(), i, s_.emitted.view(), out_.problems,
                                  s_.emitted.reused);
     }
+    if (plan_.zonemd_hash != 0) s_.digest.flush(n.owner->name(), store_.rclass, out_.digest);
   }
 
   const WritePlan& plan_;
@@ -327,6 +356,7 @@ class ChunkWriter {
   ChunkOut& out_;
   size_t prev_cursor_ = 0;  // lookups in the previous zone go forward within a chunk
   size_t forecast_runs_;
+  bool apex_ = false;  // the owner being written is the apex
 };
 
 }  // namespace
@@ -350,14 +380,14 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
     if (in_nsec3_chain(nodes[i], opts.opt_out)) members.push_back(i);
   }
   plan.nsec3.resize(members.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, members.size(), 1024),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      for (size_t k = r.begin(); k != r.end(); ++k) {
-                        const OwnerNode& n = nodes[members[k]];
-                        plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations),
-                                         members[k]};
-                      }
-                    });
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, members.size(), 1024),
+      [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t k = r.begin(); k != r.end(); ++k) {
+          const OwnerNode& n = nodes[members[k]];
+          plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations), members[k]};
+        }
+      });
   tbb::parallel_sort(plan.nsec3.begin(), plan.nsec3.end(),
                      [](const Nsec3Entry& a, const Nsec3Entry& b) { return a.hash < b.hash; });
   for (size_t k = 1; k < plan.nsec3.size(); ++k) {
@@ -372,97 +402,149 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
   return ok();
 }
 
+namespace {
+
+// The ZONEMD side of write_zone: the digester, and where NSEC3 text waits when names and NSEC3
+// owners are written interleaved.
+struct ZonemdPass {
+  std::unique_ptr<ZonemdDigester> digester;
+  std::optional<emit::ScratchFile> nsec3_text;
+  bool interleave = false;  // chunks in canonical order of their first owners
+
+  static Result<ZonemdPass> start(const WritePlan& plan, const emit::OutputFile& file,
+                                  uint32_t node_count, uint32_t nsec3_count) {
+    ZonemdPass z;
+    if (plan.zonemd_hash == 0) return z;
+    auto d = ZonemdDigester::start(plan.zonemd_hash, 2);
+    if (!d) return fail(d.error());
+    z.digester = std::move(*d);
+    if (node_count == 0) (void)z.digester->close(0);
+    if (nsec3_count == 0) (void)z.digester->close(1);
+    z.interleave = nsec3_count > 0;
+    if (z.interleave) {
+      auto f = emit::ScratchFile::beside(file.path());
+      if (!f) return fail(f.error());
+      z.nsec3_text = std::move(*f);
+    }
+    return z;
+  }
+};
+
+}  // namespace
+
 Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
   const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
   const uint32_t per_chunk = plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain;
   const uint32_t nsec3_count =
       plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0;
+  auto zonemd = ZonemdPass::start(plan, file, node_count, nsec3_count);
+  if (!zonemd) return fail(zonemd.error());
+  const NameView origin = plan.store->origin.view();
 
   tbb::enumerable_thread_specific<Scratch> scratch;
   WriteStats total;
   std::optional<Error> first_error;  // written only by the output filter
-  std::atomic<bool> stop{false};      // read by the input filter on another thread
+  std::atomic<bool> stop{false};     // read by the input filter on another thread
   uint32_t next_node = 0, next_nsec3 = 0;
+  uint64_t items_done = 0;
   const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+
+  // Names first, then the NSEC3 records; interleaved by first owner for the ZONEMD digest.
+  auto nsec3_next = [&]() {
+    if (next_nsec3 >= nsec3_count) return false;
+    if (next_node >= node_count) return true;
+    if (!zonemd->interleave) return false;
+    uint8_t wire[kMaxNameLen];
+    const NameView h = nsec3_owner(plan.nsec3[next_nsec3].hash, origin, wire);
+    return canonical_compare(h, plan.index->nodes[next_node].owner->name()) < 0;
+  };
+  auto fail_with = [&](Error e) {
+    first_error = std::move(e);
+    stop = true;
+  };
 
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, Task>(tbb::filter_mode::serial_in_order,
-                                   [&](tbb::flow_control& fc) -> Task {
-                                     Task t;
-                                     if (stop.load(std::memory_order_relaxed)) {
-                                       fc.stop();
-                                       return t;
-                                     }
-                                     if (next_node < node_count) {
-                                       t.begin = next_node;
-                                       t.end = std::min(node_count, next_node + per_chunk);
-                                       next_node = t.end;
-                                     } else if (next_nsec3 < nsec3_count) {
-                                       t.nsec3 = true;
-                                       t.begin = next_nsec3;
-                                       t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
-                                       next_nsec3 = t.end;
-                                     } else {
-                                       fc.stop();
-                                       return t;
-                                     }
-                                     t.out = std::make_shared<ChunkOut>();
-                                     return t;
-                                   }) &
-          tbb::make_filter<Task, Task>(tbb::filter_mode::parallel,
-                                       [&](Task t) -> Task {
-                                         ChunkWriter w(plan, scratch.local(), *t.out);
-                                         if (t.nsec3) {
-                                           w.nsec3_entries(t.begin, t.end);
-                                         } else {
-                                           w.nodes(t.begin, t.end);
-                                         }
-                                         return t;
-                                       }) &
-          tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order, [&](Task t) {
-            if (first_error) return;
-            if (!t.out->errors.empty()) {
-              first_error = t.out->errors.front();
-              stop = true;
-              return;
-            }
-            for (const VerifyProblem& p : t.out->problems) {
-              if (p.warning) {
-                ++total.verify_warnings;
-                continue;
-              }
-              first_error = make_error(Errc::VerifyFailed,
-                                       "own output failed verification: " + p.error.detail + " [" +
-                                           std::string(verify_check_name(p.check)) + "]");
-              stop = true;
-              return;
-            }
-            if (auto w = file.write(t.out->text); !w) {
-              first_error = w.error();
-              stop = true;
-              return;
-            }
-            crash_point("write");  // test build only (dns/fault.hpp)
-            if (plan.progress != nullptr && node_count + nsec3_count != 0) {
-              const double done = t.nsec3 ? double(node_count) + t.end : double(t.end);
-              (*plan.progress)(done / (double(node_count) + nsec3_count));
-            }
-            total.records += t.out->stats.records;
-            total.rrsets += t.out->stats.rrsets;
-            total.signatures += t.out->stats.signatures;
-            total.nsec += t.out->stats.nsec;
-            total.nsec3 += t.out->stats.nsec3;
-            total.rrsets_signed += t.out->stats.rrsets_signed;
-            total.rrsets_reused += t.out->stats.rrsets_reused;
-            total.signatures_reused += t.out->stats.signatures_reused;
-            total.rrsets_renewed_early += t.out->stats.rrsets_renewed_early;
-            for (size_t k = 0; k < total.forecast.size(); ++k) {
-              total.forecast[k] += t.out->stats.forecast[k];
-            }
-            total.earliest_expiration =
-                std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
-          }));
+      tbb::make_filter<void,
+                       Task>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Task {
+        Task t;
+        if (stop.load(std::memory_order_relaxed)) {
+          fc.stop();
+          return t;
+        }
+        if (nsec3_next()) {
+          t.nsec3 = true;
+          t.begin = next_nsec3;
+          t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
+          next_nsec3 = t.end;
+        } else if (next_node < node_count) {
+          t.begin = next_node;
+          t.end = std::min(node_count, next_node + per_chunk);
+          next_node = t.end;
+        } else {
+          fc.stop();
+          return t;
+        }
+        t.out = std::make_shared<ChunkOut>();
+        return t;
+      }) & tbb::make_filter<Task, Task>(tbb::filter_mode::parallel, [&](Task t) -> Task {
+        ChunkWriter w(plan, scratch.local(), *t.out);
+        if (t.nsec3) {
+          w.nsec3_entries(t.begin, t.end);
+        } else {
+          w.nodes(t.begin, t.end);
+        }
+        return t;
+      }) & tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order, [&](Task t) {
+        if (first_error) return;
+        if (!t.out->errors.empty()) return fail_with(t.out->errors.front());
+        for (const VerifyProblem& p : t.out->problems) {
+          if (p.warning) {
+            ++total.verify_warnings;
+            continue;
+          }
+          return fail_with(make_error(Errc::VerifyFailed,
+                                      "own output failed verification: " + p.error.detail + " [" +
+                                          std::string(verify_check_name(p.check)) + "]"));
+        }
+        const bool to_scratch = t.nsec3 && zonemd->nsec3_text;
+        const uint64_t base = file.size();
+        if (auto w = to_scratch ? zonemd->nsec3_text->write(t.out->text) : file.write(t.out->text);
+            !w) {
+          return fail_with(w.error());
+        }
+        crash_point("write");  // test build only (dns/fault.hpp)
+        if (zonemd->digester) {
+          const unsigned stream = t.nsec3 ? 1 : 0;
+          auto d = zonemd->digester->add(stream, std::move(t.out->digest));
+          if (d && t.end == (t.nsec3 ? nsec3_count : node_count)) {
+            d = zonemd->digester->close(stream);
+          }
+          if (!d) return fail_with(d.error());
+          for (ZonemdLine& line : t.out->zonemd_lines) {
+            line.offset += base;
+            total.zonemd_lines.push_back(std::move(line));
+          }
+        }
+        items_done += t.end - t.begin;
+        if (plan.progress != nullptr && node_count + nsec3_count != 0) {
+          (*plan.progress)(double(items_done) / (double(node_count) + nsec3_count));
+        }
+        total.records += t.out->stats.records;
+        total.rrsets += t.out->stats.rrsets;
+        total.signatures += t.out->stats.signatures;
+        total.nsec += t.out->stats.nsec;
+        total.nsec3 += t.out->stats.nsec3;
+        total.rrsets_signed += t.out->stats.rrsets_signed;
+        total.rrsets_reused += t.out->stats.rrsets_reused;
+        total.signatures_reused += t.out->stats.signatures_reused;
+        total.rrsets_renewed_early += t.out->stats.rrsets_renewed_early;
+        for (size_t k = 0; k < total.forecast.size(); ++k) {
+          total.forecast[k] += t.out->stats.forecast[k];
+        }
+        total.earliest_expiration =
+            std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
+      }));
   if (first_error) return fail(*first_error);
   if (plan.verifier) {
     std::vector<VerifyProblem> problems;
@@ -471,6 +553,14 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
       return fail(Errc::VerifyFailed,
                   "own output failed verification: " + problems.front().error.detail);
     }
+  }
+  if (zonemd->nsec3_text) {
+    if (auto a = file.append(*zonemd->nsec3_text); !a) return fail(a.error());
+  }
+  if (zonemd->digester) {
+    auto d = zonemd->digester->finish();
+    if (!d) return fail(d.error());
+    total.zonemd_digest = std::move(*d);
   }
   return total;
 }

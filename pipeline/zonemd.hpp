@@ -2,12 +2,14 @@
 // the streaming sign pass publishes and fills in after the zone has been written.
 //
 // Why a placeholder: the signed output is streamed (NSEC3 records come as a block after the
-// rest), so the digest, which needs every RR (RRSIGs and NSEC3 included) in canonical order, can
-// only be computed once all of it exists. The sign pass therefore writes a ZONEMD whose digest is
-// zeros, signed like any other RRset; both lines have a length fixed by the serial, the digest
-// size and the key's signature size. Before the temp file is renamed into place,
-// finalize_zonemd re-reads it with our own parser, digests it, signs the real ZONEMD RRset and
-// overwrites the placeholder lines in place with text of the same length.
+// rest), so the digest, which needs every RR (RRSIGs and NSEC3 included) in canonical order, is
+// only known once all of it has been made. The sign pass therefore writes a ZONEMD whose digest
+// is zeros, signed like any other RRset; both lines have a length fixed by the serial, the digest
+// size and the key's signature size. The pass digests every RR as it writes it, merging the NSEC3
+// owners into canonical order (pipeline/detail/zonemd_stream.hpp), and notes where the
+// placeholder's lines are; before the temp file is renamed into place, finalize_zonemd signs the
+// real ZONEMD RRset and overwrites those lines in place with text of the same length. Nothing
+// written is read back.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
 #include "pipeline/detail/previous.hpp"
+#include "pipeline/detail/zonemd_stream.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
 #include "signer/signer.hpp"
@@ -71,6 +72,17 @@ struct WritePlan {
   ReusePolicy reuse;
   // Called in output order with the fraction of the zone written so far (optional).
   const std::function<void(double)>* progress = nullptr;
+  // RFC 8976 hash of the apex ZONEMD (0: none). The pass digests every RR it writes, in
+  // canonical order (NSEC3 owners merged in), leaving out the apex ZONEMD RRset and its RRSIGs,
+  // and reports where the placeholder's lines are (WriteStats::zonemd_lines).
+  uint8_t zonemd_hash = 0;
+};
+
+/// Where the writer put a line of the apex ZONEMD RRset or one of its RRSIGs.
+struct ZonemdLine {
+  uint64_t offset = 0;         // in the output file
+  uint32_t len = 0;            // bytes, the newline included
+  std::vector<uint8_t> rrsig;  // the RRSIG's RDATA; empty for the ZONEMD line
 };
 
 struct WriteStats {
@@ -84,6 +96,8 @@ struct WriteStats {
   std::array<uint64_t, signer::kMaxForecastRuns> forecast{};
   uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
+  std::vector<uint8_t> zonemd_digest;    // with WritePlan::zonemd_hash
+  std::vector<ZonemdLine> zonemd_lines;  // the ZONEMD line first
 };
 
 /// Builds nsec_next (NSEC) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
@@ -92,6 +106,9 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
 
 /// Generates and writes the zone in chunks (tbb::parallel_pipeline, ordered output). Output is
 /// byte-identical for any thread count. Signing errors are returned (first in chunk order).
+/// With zonemd_hash and NSEC3 the chunks are made in canonical order of their first owners,
+/// names and NSEC3 owners interleaved, so that the digest follows with little held back; the
+/// NSEC3 records go to a scratch file beside the output and are appended at the end.
 Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& out);
 
 }  // namespace zk::pipeline::detail

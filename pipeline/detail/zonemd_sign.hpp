@@ -7,6 +7,7 @@
 #include "dns/name.hpp"
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
+#include "emit/emit.hpp"
 #include "pipeline/detail/writer.hpp"
 
 namespace zk::pipeline::detail {
@@ -35,13 +36,14 @@ std::vector<uint8_t> reusable_zonemd(const ZoneStore& previous, uint8_t hash);
 /// RRset holds this one RR.
 void reset_zonemd_placeholder(ZoneStore& store, uint32_t serial, uint8_t hash);
 
-/// After write_zone has filled temp_path and before it is renamed into place: re-reads the file
-/// with our parser, computes the digest, signs the real ZONEMD RRset with keys.zsks (as the
-/// writer signed the placeholder), checks each new signature, and overwrites the placeholder
-/// ZONEMD line and its RRSIG lines in place (same length by construction), then fsyncs.
-/// Errc::Internal when the placeholder lines cannot be found or lengths differ,
-/// Errc::VerifyFailed when a new signature does not verify, Errc::Io on file errors.
-Result<void> finalize_zonemd(const std::string& temp_path, NameView origin, const KeyPlan& keys,
-                             uint32_t ttl, uint32_t serial, uint8_t hash);
+/// After write_zone (with WritePlan::zonemd_hash) has written out and before it is synced:
+/// signs the real ZONEMD RRset (serial, hash, the digest the pass computed) with the keys and
+/// fields of the placeholder's RRSIGs, checks each new signature, and overwrites the
+/// placeholder's lines in place at the offsets the pass noted (same length by construction).
+/// Errc::Internal when the placeholder was not written or a length differs,
+/// Errc::VerifyFailed when a new signature does not verify, Errc::WriteFailed on file errors.
+Result<void> finalize_zonemd(emit::OutputFile& out, const WriteStats& written, NameView origin,
+                             const KeyPlan& keys, uint16_t rclass, uint32_t ttl, uint32_t serial,
+                             uint8_t hash);
 
 }  // namespace zk::pipeline::detail
