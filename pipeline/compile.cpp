@@ -1,7 +1,7 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
 #include <chrono>
-
+#include <climits>
 #include <memory>
 #include <optional>
 
@@ -30,8 +30,7 @@ namespace {
 class StageClock {
  public:
   StageClock(Stats& s, const ProgressFn& progress)
-      : stats_(s), progress_(progress),
-        t0_(std::chrono::steady_clock::now()) {}
+      : stats_(s), progress_(progress), t0_(std::chrono::steady_clock::now()) {}
   void lap(const char* stage) {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
@@ -66,25 +65,26 @@ void fill_outcome(SignOutcome& o, const detail::KeyRun& run, int64_t now) {
   o.last_success = f.last_success;
 }
 
+std::string not_in_order(const std::string& why) {
+  return "the previous output is not in zonekiln's order (" + why +
+         "); none of its signatures are reused, everything is signed anew";
+}
+
 // The RRSIGs over the apex DNSKEY, CDS and CDNSKEY RRsets in the previous output that still
 // cover exactly the RRsets this run publishes (same RDATA, same TTL) and are valid at now.
 // Errc::KeyActionNeeded when one of those RRsets has none (the zone cannot be published).
 Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::string& prev_path,
-                                        NameView origin, int64_t now, ZoneStore& prev) {
+                                        const detail::PreviousZone& prev_apex, int64_t now) {
   auto refuse = [&](const std::string& why) {
     return fail(Errc::KeyActionNeeded,
                 "the KSK needs its owner and the DNSKEY RRset cannot be re-signed; " + why +
                     "; nothing written");
   };
   if (prev_path.empty() || prev_path == "-") return refuse("no previous output to keep from");
-  Diagnostics quiet;
-  parser::ParseOptions popts;
-  popts.origin = Name(origin);
-  popts.origin_set = true;
-  if (auto r = parser::parse_file(prev_path, popts, prev, quiet); !r || quiet.has_errors()) {
+  if (prev_apex.empty() || prev_apex.broken()) {
     return refuse("the previous output " + prev_path + " cannot be read");
   }
-  sort_zone(prev);
+  const ZoneStore& prev = prev_apex.store();
   auto apex_rrset = [](const ZoneStore& z, uint16_t type) {
     std::vector<RR> out;
     for (const RR& rr : z.rrs) {
@@ -93,8 +93,6 @@ Result<std::vector<RR>> kept_key_rrsigs(const ZoneStore& store, const std::strin
     }
     return out;
   };
-  prev.origin = Name(origin);
-  prev.origin.to_lower();
   std::vector<RR> kept;
   for (uint16_t type : {rrtype::DNSKEY, rrtype::CDS, rrtype::CDNSKEY}) {
     const std::vector<RR> now_set = apex_rrset(store, type);
@@ -261,9 +259,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   detail::KeyPlan keys;
   detail::KeyRun run;
   run.state_now = options.signing.now;
-  ZoneStore previous_keys;  // the previous output, when its DNSKEY RRSIGs are kept
-  std::unique_ptr<detail::PreviousZone> previous;
+  // The previous output's apex (serial, ZONEMD, key RRsets); the rest is read as a stream.
+  detail::PreviousZone previous;
+  bool have_previous = false;
+  std::unique_ptr<detail::PreviousStream> previous_stream;
   const SignOptions& sopts = options.signing;
+  // Where the previous signatures are read from (incremental signing).
+  const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
   bool signing = false;
   // After the keys were prepared a failure is the run's: the state records it (commit_failure)
   // and the metrics say so.
@@ -345,24 +347,23 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
                             sopts.key_dir + ")");
     }
     // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
-    const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
     if (signing) {  // with --full only for the serial
       std::string why;
-      previous = std::make_unique<detail::PreviousZone>(
-          detail::PreviousZone::load(prev_path, origin, &why));
-      if (!why.empty()) stats.notes.push_back(why);
-      if (previous->empty()) previous.reset();
+      previous = detail::PreviousZone::apex(prev_path, origin, &why);
+      if (previous.broken()) stats.notes.push_back(not_in_order(why));
+      have_previous = previous.has_serial();
     }
     // Stripping keeps the order, so the apex is still the first owner.
     stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
-    if (previous && sopts.serial != SerialPolicy::Keep &&
-        serial_lt(stats.serial_old, previous->serial())) {
+    if (have_previous && sopts.serial != SerialPolicy::Keep &&
+        serial_lt(stats.serial_old, previous.serial())) {
       // Continue from the serial last published, not the source file's older one.
-      set_serial(store, previous->serial());
-      stats.serial_old = previous->serial();
+      set_serial(store, previous.serial());
+      stats.serial_old = previous.serial();
     }
     // With a previous output the serial moves only when the output changes (decided below).
-    stats.serial_new = previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
+    stats.serial_new =
+        have_previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
@@ -385,12 +386,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         }
       }
       if (sopts.zonemd_hash != 0) {
-        // The previous output's ZONEMD, when it verifies, so that an unchanged zone can stay
-        // untouched (nothing_to_do); else the placeholder. Either is made the placeholder with
-        // the final serial below when the zone is written.
+        // The previous output's ZONEMD, so that an unchanged zone can stay untouched
+        // (nothing_to_do; its digest is checked then); else the placeholder. Either is made the
+        // placeholder with the final serial below when the zone is written.
         const std::vector<uint8_t> kept =
-            previous ? detail::reusable_zonemd(previous->store(), sopts.zonemd_hash)
-                     : std::vector<uint8_t>();
+            have_previous && !previous.broken()
+                ? detail::zonemd_candidate(previous, sopts.zonemd_hash)
+                : std::vector<uint8_t>();
         if (!kept.empty()) {
           detail::add_zonemd_record(store, soa_rr.owner, soa_rr.ttl, kept);
         } else {
@@ -401,7 +403,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       merge_added(store, sorted);
       if (keys.ksks.empty() && !skr) {
         // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
-        auto kept = kept_key_rrsigs(store, prev_path, origin, sopts.now, previous_keys);
+        auto kept = kept_key_rrsigs(store, prev_path, previous, sopts.now);
         if (!kept) return run_failed(kept.error());
         keys.kept_key_rrsigs = std::move(*kept);
         stats.notes.push_back("kept " + std::to_string(keys.kept_key_rrsigs.size()) +
@@ -422,12 +424,16 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       stats.renewal_expected_share = signer::expected_share(plan.reuse.renewal);
       if (outcome) outcome->renewal_expected_share = stats.renewal_expected_share;
     }
-    if (previous && sopts.full) {
+    if (have_previous && (sopts.full || previous.broken())) {
       stats.serial_new = update_serial(store, sopts.serial, sopts.now);
-    } else if (previous) {
-      plan.previous = previous.get();
-      if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,
-                                sopts.nsec3.opt_out)) {
+    } else if (have_previous) {
+      detail::Unchanged same = detail::nothing_to_do(store, index, prev_path, keys, plan.reuse,
+                                                     plan.chain, sopts.nsec3.opt_out);
+      if (same.unchanged && sopts.zonemd_hash != 0 &&
+          !detail::zonemd_verifies(prev_path, previous, sopts.zonemd_hash)) {
+        same.unchanged = false;
+      }
+      if (same.unchanged) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
         if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
@@ -438,8 +444,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
           }
         }
         stats.unchanged = true;
-        stats.renewal_forecast =
-            detail::forecast_renewals(*previous, plan.reuse.renewal, sopts.now);
+        stats.renewal_forecast = std::move(same.forecast);
         stats.notes.push_back("nothing changed and no signature due: " + prev_path +
                               " left untouched");
         if (outcome) {
@@ -447,15 +452,17 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
           outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
           outcome->last_success = sopts.now;
           outcome->unchanged = true;
-          int64_t earliest = INT64_MAX;
-          for (const auto& set : previous->sets()) {
-            for (const RR& sig : previous->sigs_of(set)) {
-              earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
-            }
+          if (same.earliest_expiration != INT64_MAX) {
+            outcome->earliest_expiration = same.earliest_expiration;
           }
-          if (earliest != INT64_MAX) outcome->earliest_expiration = earliest;
         }
         return stats;
+      }
+      if (!same.bad.empty()) {
+        stats.notes.push_back(not_in_order(same.bad));
+      } else {
+        previous_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
+        plan.previous = previous_stream.get();
       }
       stats.serial_new = update_serial(store, sopts.serial, sopts.now);
       clock.lap("compare");
@@ -469,33 +476,18 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return run_failed(r.error());
   if (signing) clock.lap("chain");
 
-  // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
-  // before the output replaces the previous file. Checked at the current time, kept inside
-  // the signatures' window so that pre-signing (inception in the future) passes.
-  std::unique_ptr<ChunkVerifier> verifier;
-  if (signing && sopts.verify != VerifyMode::None) {
-    VerifyOptions vo;
-    vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
-    vo.crypto = sopts.verify == VerifyMode::Full;
-    auto v = ChunkVerifier::create(
-        store, index,
-        sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,
-        sopts.nsec3, vo);
-    if (!v) {
-      return run_failed(
-          make_error(Errc::VerifyFailed, "own output failed verification: " + v.error().detail));
-    }
-    verifier = std::move(*v);
-    plan.verifier = verifier.get();
-  }
-
   const bool zonemd = signing && sopts.zonemd_hash != 0;
   if (zonemd && options.output == "-") {
     return fail(Errc::Usage, "--zonemd needs an output file: stdout cannot be patched");
   }
   if (zonemd) plan.zonemd_hash = sopts.zonemd_hash;
-  auto out = emit::OutputFile::open(options.output);
-  if (!out) return run_failed(out.error());
+  // Stdout cannot be taken back: check the whole previous output before reusing from it.
+  if (plan.previous && options.output == "-") {
+    if (std::string why; !detail::previous_in_order(prev_path, origin, &why)) {
+      stats.notes.push_back(not_in_order(why));
+      plan.previous = nullptr;
+    }
+  }
   const char* write_stage = !options.sign                      ? "write"
                             : sopts.verify == VerifyMode::None ? "sign+write"
                                                                : "sign+verify+write";
@@ -503,7 +495,42 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     options.progress(write_stage, f);
   };
   if (options.progress) plan.progress = &write_progress;
-  auto written = detail::write_zone(plan, *out);
+
+  // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
+  // before the output replaces the previous file. Checked at the current time, kept inside
+  // the signatures' window so that pre-signing (inception in the future) passes.
+  std::unique_ptr<ChunkVerifier> verifier;
+  std::optional<emit::OutputFile> out;
+  auto write_pass = [&]() -> Result<detail::WriteStats> {
+    plan.verifier = nullptr;
+    verifier.reset();
+    if (signing && sopts.verify != VerifyMode::None) {
+      VerifyOptions vo;
+      vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
+      vo.crypto = sopts.verify == VerifyMode::Full;
+      auto v = ChunkVerifier::create(
+          store, index,
+          sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,
+          sopts.nsec3, vo);
+      if (!v) {
+        return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+      }
+      verifier = std::move(*v);
+      plan.verifier = verifier.get();
+    }
+    out.reset();  // a pass that failed leaves nothing behind
+    auto o = emit::OutputFile::open(options.output);
+    if (!o) return fail(o.error());
+    out = std::move(*o);
+    return detail::write_zone(plan, *out);
+  };
+  auto written = write_pass();
+  if (!written && plan.previous && plan.previous->bad()) {
+    // An edited previous output: what was reused from it may be wrong, so none of it is.
+    stats.notes.push_back(not_in_order(plan.previous->why()));
+    plan.previous = nullptr;
+    written = write_pass();
+  }
   if (!written) return run_failed(written.error());
   if (zonemd) {
     clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");

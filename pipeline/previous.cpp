@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <span>
 
 #include "dns/diagnostics.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
+#include "pipeline/detail/previous_stream.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -24,24 +27,47 @@ int set_compare(const Owner* owner, uint16_t type, const PrevRRset& s) noexcept 
 
 }  // namespace
 
-PreviousZone PreviousZone::load(const std::string& path, NameView origin, std::string* why) {
+PreviousZone PreviousZone::from_text(std::string_view text, NameView origin,
+                                     const std::string& file_name) {
   PreviousZone z;
-  struct stat st {};
-  if (path.empty() || path == "-" || ::stat(path.c_str(), &st) != 0) return z;
+  if (text.empty()) return z;
   Diagnostics quiet;
   parser::ParseOptions popts;
   popts.origin = Name(origin);
   popts.origin.to_lower();
   popts.origin_set = true;
-  if (auto r = parser::parse_file(path, popts, z.store_, quiet); !r || quiet.has_errors()) {
-    if (why) *why = "the previous output " + path + " does not parse; signing everything anew";
-    return PreviousZone{};
+  if (auto r = parser::parse_text(text, file_name, "", popts, z.store_, quiet);
+      !r || quiet.has_errors()) {
+    PreviousZone broken;
+    broken.broken_ = true;
+    return broken;
   }
   z.store_.origin = popts.origin;
   sort_zone(z.store_);
-  const auto& rrs = z.store_.rrs;
-  z.sets_.reserve(rrs.size());
-  z.sigs_.reserve(rrs.size() / 2);
+  z.index();
+  return z;
+}
+
+PreviousZone PreviousZone::apex(const std::string& path, NameView origin, std::string* why) {
+  auto reader = PreviousReader::open(path, origin, PreviousReader::Section::Names);
+  if (!reader) return {};
+  std::string text;
+  const bool in_order = reader->read(origin, SIZE_MAX, text);
+  PreviousZone z = from_text(text, origin, path);
+  if (!in_order) {
+    // The apex records read before the problem still give the serial last published.
+    z.broken_ = true;
+    if (why) *why = reader->why();
+  } else if (z.broken_ && why) {
+    *why = path + ": the apex records do not parse";
+  }
+  return z;
+}
+
+void PreviousZone::index() {
+  const auto& rrs = store_.rrs;
+  sets_.reserve(rrs.size());
+  sigs_.reserve(rrs.size() / 2);
   std::vector<RR> owner_sigs;
   for (size_t b = 0; b < rrs.size();) {
     size_t e = b;
@@ -58,24 +84,24 @@ PreviousZone PreviousZone::load(const std::string& path, NameView origin, std::s
                     rrs[t].ttl,
                     static_cast<uint32_t>(t),
                     static_cast<uint32_t>(u - t),
-                    static_cast<uint32_t>(z.sigs_.size()),
+                    static_cast<uint32_t>(sigs_.size()),
                     0,
                     rrs[t].type};
         for (const RR& sig : owner_sigs) {
           if (rrsig_fields(sig.rdata_span()).type_covered != s.type) continue;
-          z.sigs_.push_back(sig);
+          sigs_.push_back(sig);
           ++s.sig_count;
         }
-        if (s.type == rrtype::SOA && name_equal(s.owner->name(), z.store_.origin.view())) {
-          z.serial_ = soa_fields(rrs[t].rdata_span()).serial;
+        if (s.type == rrtype::SOA && name_equal(s.owner->name(), store_.origin.view())) {
+          serial_ = soa_fields(rrs[t].rdata_span()).serial;
+          has_serial_ = true;
         }
-        z.sets_.push_back(s);
+        sets_.push_back(s);
       }
       t = u;
     }
     b = e;
   }
-  return z;
 }
 
 const PrevRRset* PreviousZone::find(const Owner* owner, uint16_t type) const noexcept {
@@ -208,65 +234,140 @@ bool same_kept_sigs(const PreviousZone& prev, const PrevRRset& set, const std::v
 
 }  // namespace
 
-bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const PreviousZone& prev,
-                   const KeyPlan& keys, const ReusePolicy& reuse, ChainKind chain, bool opt_out) {
-  const auto sets = prev.sets();
-  size_t p = 0;
+namespace {
+
+constexpr uint32_t kNodesPerPiece = 4096;
+constexpr size_t kNsec3PieceBytes = 4 << 20;
+
+// The comparison of nothing_to_do, one piece of the previous output at a time.
+struct UnchangedCheck {
+  const ZoneStore& store;
+  const KeyPlan& keys;
+  const ReusePolicy& reuse;
+  ChainKind chain;
   size_t chain_sets = 0;
-  // Skips the previous chain records, checking their RRSIGs as the writer would reuse them.
-  auto skip_chain = [&]() {
-    while (p < sets.size() && is_chain_type(sets[p].type)) {
-      const bool wanted =
-          sets[p].type == (chain == ChainKind::Nsec3 ? rrtype::NSEC3 : rrtype::NSEC);
-      if (!wanted || !all_reusable(prev, sets[p], keys.zsks, keys.retired_zsks, reuse)) {
-        return false;
+  int64_t earliest = INT64_MAX;
+  std::optional<bool> opt_out;     // of the first NSEC3 record
+  std::vector<uint64_t> forecast;  // forecast_renewals over the pieces read
+
+  void note_expirations(const PreviousZone& prev) {
+    for (const PrevRRset& set : prev.sets()) {
+      for (const RR& sig : prev.sigs_of(set)) {
+        earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
       }
-      ++chain_sets;
-      ++p;
     }
-    return true;
-  };
-  const auto& rrs = store.rrs;
-  for (const OwnerNode& n : index.nodes) {
-    const uint32_t end = n.first + n.count;
-    for (uint32_t b = n.first; b < end;) {
-      uint32_t e = b + 1;
-      while (e < end && rrs[e].type == rrs[b].type) ++e;
-      if (!skip_chain()) return false;
-      if (p == sets.size() || owner_compare(rrs[b].owner, sets[p].owner) != 0 ||
-          rrs[b].type != sets[p].type) {
-        return false;
+    const std::vector<uint64_t> runs = forecast_renewals(prev, reuse.renewal, reuse.now);
+    if (forecast.size() < runs.size()) forecast.resize(runs.size(), 0);
+    for (size_t k = 0; k < runs.size(); ++k) forecast[k] += runs[k];
+  }
+
+  // The names nodes against the piece of the previous output that holds the same owners.
+  bool names(const PreviousZone& prev, std::span<const OwnerNode> nodes) {
+    note_expirations(prev);
+    const auto sets = prev.sets();
+    size_t p = 0;
+    // Skips the previous chain records, checking their RRSIGs as the writer would reuse them.
+    auto skip_chain = [&]() {
+      while (p < sets.size() && is_chain_type(sets[p].type)) {
+        if (sets[p].type != rrtype::NSEC || chain != ChainKind::Nsec) return false;
+        if (!all_reusable(prev, sets[p], keys.zsks, keys.retired_zsks, reuse)) return false;
+        ++chain_sets;
+        ++p;
       }
-      const std::span<const RR> rrset{rrs.data() + b, e - b};
-      if (!prev.same_data(sets[p], rrset)) return false;
-      if (signed_at(n, rrs[b].type)) {
-        const bool key_type =
-            (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY || rrs[b].type == rrtype::CDS ||
-                                  rrs[b].type == rrtype::CDNSKEY);
-        const auto& signers = key_type ? keys.key_set_signers(rrs[b].type) : keys.zsks;
-        const std::span<const KeyId> retired =
-            key_type ? std::span<const KeyId>() : std::span<const KeyId>(keys.retired_zsks);
-        if (!all_reusable(prev, sets[p], signers, retired, reuse)) return false;
-        if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
-        // A key that no longer signs a key RRset (e.g. --dnskey-signers back to ksk) changes it.
-        if (key_type && keys.kept_key_rrsigs.empty() &&
-            prev.sigs_of(sets[p]).size() != signers.size()) {
+      return true;
+    };
+    const auto& rrs = store.rrs;
+    for (const OwnerNode& n : nodes) {
+      const uint32_t end = n.first + n.count;
+      for (uint32_t b = n.first; b < end;) {
+        uint32_t e = b + 1;
+        while (e < end && rrs[e].type == rrs[b].type) ++e;
+        if (!skip_chain()) return false;
+        if (p == sets.size() || owner_compare(rrs[b].owner, sets[p].owner) != 0 ||
+            rrs[b].type != sets[p].type) {
           return false;
         }
+        const std::span<const RR> rrset{rrs.data() + b, e - b};
+        if (!prev.same_data(sets[p], rrset)) return false;
+        if (signed_at(n, rrs[b].type)) {
+          const bool key_type =
+              (n.flags & kApex) && (rrs[b].type == rrtype::DNSKEY || rrs[b].type == rrtype::CDS ||
+                                    rrs[b].type == rrtype::CDNSKEY);
+          const auto& signers = key_type ? keys.key_set_signers(rrs[b].type) : keys.zsks;
+          const std::span<const KeyId> retired =
+              key_type ? std::span<const KeyId>() : std::span<const KeyId>(keys.retired_zsks);
+          if (!all_reusable(prev, sets[p], signers, retired, reuse)) return false;
+          if (key_type && !same_kept_sigs(prev, sets[p], keys.kept_key_rrsigs)) return false;
+          // A key that no longer signs a key RRset (e.g. --dnskey-signers back to ksk) changes
+          // it.
+          if (key_type && keys.kept_key_rrsigs.empty() &&
+              prev.sigs_of(sets[p]).size() != signers.size()) {
+            return false;
+          }
+        }
+        ++p;
+        b = e;
       }
-      ++p;
-      b = e;
     }
+    return skip_chain() && p == sets.size();
   }
-  if (!skip_chain() || p != sets.size() || chain_sets == 0) return false;
-  if (chain == ChainKind::Nsec3) {
-    // Opt-out is only in the NSEC3 records' flags (RFC 5155 s3.1.2), not in NSEC3PARAM.
-    for (const PrevRRset& s : sets) {
-      if (s.type != rrtype::NSEC3) continue;
-      return (s.count > 0) && prev.nsec3_opt_out(s) == opt_out;
+
+  // A piece of the previous NSEC3 records: each must be reusable as the writer would reuse it.
+  bool nsec3(const PreviousZone& prev) {
+    note_expirations(prev);
+    for (const PrevRRset& set : prev.sets()) {
+      if (set.type != rrtype::NSEC3 || chain != ChainKind::Nsec3) return false;
+      if (!all_reusable(prev, set, keys.zsks, keys.retired_zsks, reuse)) return false;
+      // Opt-out is only in the NSEC3 records' flags (RFC 5155 s3.1.2), not in NSEC3PARAM.
+      if (!opt_out) opt_out = set.count > 0 && prev.nsec3_opt_out(set);
+      ++chain_sets;
     }
+    return true;
   }
-  return true;
+};
+
+}  // namespace
+
+Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
+                        const std::string& prev_path, const KeyPlan& keys, const ReusePolicy& reuse,
+                        ChainKind chain, bool opt_out) {
+  Unchanged result;
+  const NameView origin = store.origin.view();
+  auto names = PreviousReader::open(prev_path, origin, PreviousReader::Section::Names);
+  if (!names) return result;
+  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, std::nullopt, {}};
+  std::string text;
+  const std::span<const OwnerNode> nodes = index.nodes;
+  for (size_t i = 0; i < nodes.size();) {
+    const size_t end = std::min<size_t>(i + kNodesPerPiece, nodes.size());
+    const NameView last = end == nodes.size() ? NameView{} : nodes[end - 1].owner->name();
+    text.clear();
+    if (!names->read(last, SIZE_MAX, text)) {
+      result.bad = names->why();
+      return result;
+    }
+    const PreviousZone piece = PreviousZone::from_text(text, origin, prev_path);
+    if (piece.broken() || !check.names(piece, nodes.subspan(i, end - i))) return result;
+    i = end;
+  }
+  auto nsec3 = PreviousReader::open(prev_path, origin, PreviousReader::Section::Nsec3);
+  if (!nsec3) return result;
+  while (!nsec3->done()) {
+    text.clear();
+    if (!nsec3->read(NameView{}, kNsec3PieceBytes, text)) {
+      result.bad = nsec3->why();
+      return result;
+    }
+    const PreviousZone piece = PreviousZone::from_text(text, origin, prev_path);
+    if (piece.broken() || !check.nsec3(piece)) return result;
+  }
+  if (check.chain_sets == 0) return result;
+  if (chain == ChainKind::Nsec3 && check.opt_out != opt_out) return result;
+  result.unchanged = true;
+  result.earliest_expiration = check.earliest;
+  result.forecast = std::move(check.forecast);
+  result.forecast.resize(signer::forecast_runs(reuse.renewal), 0);
+  return result;
 }
 
 }  // namespace zk::pipeline::detail

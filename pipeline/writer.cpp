@@ -111,6 +111,7 @@ struct Task {
   bool nsec3 = false;
   uint32_t begin = 0, end = 0;
   std::shared_ptr<ChunkOut> out;
+  std::string previous;  // the previous output's lines for these owners
 };
 
 // The owner name of an NSEC3 record: base32hex(hash).origin (RFC 5155 s3), into wire.
@@ -124,11 +125,12 @@ NameView nsec3_owner(const Nsec3Hash& hash, NameView origin, uint8_t (&wire)[kMa
 
 class ChunkWriter {
  public:
-  ChunkWriter(const WritePlan& plan, Scratch& s, ChunkOut& out)
+  ChunkWriter(const WritePlan& plan, Scratch& s, ChunkOut& out, const PreviousZone* previous)
       : plan_(plan),
         store_(*plan.store),
         s_(s),
         out_(out),
+        previous_(previous),
         forecast_runs_(signer::forecast_runs(plan.reuse.renewal)) {}
 
   void nodes(uint32_t begin, uint32_t end) {
@@ -238,7 +240,7 @@ class ChunkWriter {
     if (keys.empty()) return;
     const std::span<const KeyId> retired =
         key_set ? std::span<const KeyId>() : std::span<const KeyId>(plan_.keys->retired_zsks);
-    const PreviousZone* previous = plan_.previous;
+    const PreviousZone* previous = previous_;
     const PrevRRset* prev =
         previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
     if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
@@ -354,7 +356,8 @@ class ChunkWriter {
   const ZoneStore& store_;
   Scratch& s_;
   ChunkOut& out_;
-  size_t prev_cursor_ = 0;  // lookups in the previous zone go forward within a chunk
+  const PreviousZone* previous_;  // the previous output's piece for this chunk, or null
+  size_t prev_cursor_ = 0;        // lookups in it go forward
   size_t forecast_runs_;
   bool apex_ = false;  // the owner being written is the apex
 };
@@ -458,6 +461,19 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
     const NameView h = nsec3_owner(plan.nsec3[next_nsec3].hash, origin, wire);
     return canonical_compare(h, plan.index->nodes[next_node].owner->name()) < 0;
   };
+  // The previous output's lines for the owners of t (whole owners; the last chunk of a section
+  // takes the rest of it).
+  auto read_previous = [&](Task& t) {
+    if (t.nsec3) {
+      uint8_t wire[kMaxNameLen];
+      const NameView last =
+          t.end == nsec3_count ? NameView{} : nsec3_owner(plan.nsec3[t.end - 1].hash, origin, wire);
+      return plan.previous->nsec3(last, t.previous);
+    }
+    const NameView last =
+        t.end == node_count ? NameView{} : plan.index->nodes[t.end - 1].owner->name();
+    return plan.previous->names(last, t.previous);
+  };
   auto fail_with = [&](Error e) {
     first_error = std::move(e);
     stop = true;
@@ -486,9 +502,18 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
           return t;
         }
         t.out = std::make_shared<ChunkOut>();
+        if (plan.previous && !read_previous(t)) {
+          stop = true;
+          fc.stop();
+        }
         return t;
       }) & tbb::make_filter<Task, Task>(tbb::filter_mode::parallel, [&](Task t) -> Task {
-        ChunkWriter w(plan, scratch.local(), *t.out);
+        std::optional<PreviousZone> previous;
+        if (plan.previous) {
+          previous = PreviousZone::from_text(t.previous, origin, plan.previous->path());
+          std::string().swap(t.previous);
+        }
+        ChunkWriter w(plan, scratch.local(), *t.out, previous ? &*previous : nullptr);
         if (t.nsec3) {
           w.nsec3_entries(t.begin, t.end);
         } else {
@@ -545,6 +570,10 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
         total.earliest_expiration =
             std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
       }));
+  if (plan.previous && plan.previous->bad()) {
+    return fail(Errc::Internal,
+                "the previous output is not in zonekiln's order: " + plan.previous->why());
+  }
   if (first_error) return fail(*first_error);
   if (plan.verifier) {
     std::vector<VerifyProblem> problems;

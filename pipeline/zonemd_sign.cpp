@@ -9,6 +9,7 @@
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
+#include "pipeline/detail/previous_stream.hpp"
 #include "pipeline/detail/zonemd_stream.hpp"
 #include "pipeline/zonemd.hpp"
 #include "signer/signer.hpp"
@@ -37,21 +38,83 @@ void add_zonemd_record(ZoneStore& store, const Owner* apex, uint32_t ttl,
   store.rrs.push_back({apex, stored, ttl, rrtype::ZONEMD, static_cast<uint16_t>(rdata.size())});
 }
 
-std::vector<uint8_t> reusable_zonemd(const ZoneStore& previous, uint8_t hash) {
+std::vector<uint8_t> zonemd_candidate(const PreviousZone& apex, uint8_t hash) {
+  const ZoneStore& prev = apex.store();
   const RR* found = nullptr;
-  for (const RR& rr : previous.rrs) {
-    if (!name_equal(rr.owner->name(), previous.origin.view())) break;  // apex first
+  std::optional<uint32_t> serial;
+  for (const RR& rr : prev.rrs) {
+    if (!name_equal(rr.owner->name(), prev.origin.view())) continue;
+    if (rr.type == rrtype::SOA) serial = soa_fields(rr.rdata_span()).serial;
     if (rr.type != rrtype::ZONEMD) continue;
     if (found != nullptr) return {};
     found = &rr;
   }
-  if (found == nullptr || found->rdlen < 6 || found->rdata[4] != zonemd::kSchemeSimple ||
-      found->rdata[5] != hash) {
+  if (found == nullptr || found->rdlen != 6 + zonemd_digest_len(hash) ||
+      found->rdata[4] != zonemd::kSchemeSimple || found->rdata[5] != hash || !serial) {
     return {};
   }
-  const ZonemdReport r = check_zonemd(previous);
-  if (!r.verified || !r.ok()) return {};
+  const uint32_t zserial = (uint32_t{found->rdata[0]} << 24) | (uint32_t{found->rdata[1]} << 16) |
+                           (uint32_t{found->rdata[2]} << 8) | found->rdata[3];
+  if (zserial != *serial) return {};
   return {found->rdata, found->rdata + found->rdlen};
+}
+
+namespace {
+
+// The canonical wire RRs of a piece of the previous output (sorted), owner by owner, without the
+// apex ZONEMD RRset and the apex RRSIGs covering it (RFC 8976 s3.3.1).
+DigestRun digest_run(const ZoneStore& piece, NameView origin) {
+  DigestRun run;
+  OwnerDigest owner;
+  const auto& rrs = piece.rrs;
+  for (size_t b = 0; b < rrs.size();) {
+    size_t e = b;
+    const bool apex = name_equal(rrs[b].owner->name(), origin);
+    for (; e < rrs.size() && owner_compare(rrs[e].owner, rrs[b].owner) == 0; ++e) {
+      const RR& rr = rrs[e];
+      const uint16_t covered = rr.type == rrtype::RRSIG && rr.rdlen >= 2
+                                   ? static_cast<uint16_t>((rr.rdata[0] << 8) | rr.rdata[1])
+                                   : rr.type;
+      if (apex && covered == rrtype::ZONEMD) continue;
+      owner.add(rr.type, rr.ttl, rr.rdata_span());
+    }
+    owner.flush(rrs[b].owner->name(), piece.rclass, run);
+    b = e;
+  }
+  return run;
+}
+
+}  // namespace
+
+bool zonemd_verifies(const std::string& path, const PreviousZone& apex, uint8_t hash) {
+  const std::vector<uint8_t> rd = zonemd_candidate(apex, hash);
+  if (rd.empty()) return false;
+  const NameView origin = apex.store().origin.view();
+  auto digester = ZonemdDigester::start(hash, 2);
+  if (!digester) return false;
+  std::unique_ptr<PreviousReader> readers[2] = {
+      PreviousReader::open(path, origin, PreviousReader::Section::Names),
+      PreviousReader::open(path, origin, PreviousReader::Section::Nsec3)};
+  if (!readers[0] || !readers[1]) return false;
+  // Read from the section the digest waits for, so that at most a piece of each is held.
+  std::string text;
+  for (int s; (s = (*digester)->waiting()) >= 0;) {
+    PreviousReader& r = *readers[s];
+    if (r.done()) {
+      if (!(*digester)->close(static_cast<unsigned>(s))) return false;
+      continue;
+    }
+    text.clear();
+    if (!r.read(NameView{}, 4u << 20, text)) return false;
+    const PreviousZone piece = PreviousZone::from_text(text, origin, path);
+    if (piece.broken()) return false;
+    if (!(*digester)->add(static_cast<unsigned>(s), digest_run(piece.store(), origin))) {
+      return false;
+    }
+  }
+  auto digest = (*digester)->finish();
+  return digest && digest->size() + 6 == rd.size() &&
+         std::equal(digest->begin(), digest->end(), rd.begin() + 6);
 }
 
 void reset_zonemd_placeholder(ZoneStore& store, uint32_t serial, uint8_t hash) {

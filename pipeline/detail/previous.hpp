@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/result.hpp"
@@ -46,14 +47,22 @@ struct ReuseChoice {
   bool early = false;
 };
 
-/// The previous output, parsed into its own store, sorted, with an (owner, type) lookup.
-/// Read-only after load, so shared by all threads.
+/// A piece of the previous output (whole owners, as PreviousReader hands them out), parsed into
+/// its own store, sorted, with an (owner, type) lookup. Read-only once made, so it may be shared
+/// by threads.
 class PreviousZone {
  public:
-  /// Reads path (a zonekiln signed zone of origin). A missing file gives an empty zone; a file
-  /// that does not parse gives an empty zone too (everything is signed anew) and a note in why.
-  static PreviousZone load(const std::string& path, NameView origin, std::string* why);
+  /// Parses text (lines of a zonekiln signed zone of origin; file_name for messages). Text that
+  /// does not parse gives an empty, broken() zone: nothing in it is reused.
+  static PreviousZone from_text(std::string_view text, NameView origin,
+                                const std::string& file_name);
+  /// The apex owner of the previous output at path (its first owner): SOA serial, ZONEMD, the
+  /// key RRsets. Empty when there is no file. broken() (why says where) when the file is not in
+  /// zonekiln's order as far as it was read, or the apex does not parse: then nothing of it may
+  /// be reused, but serial() still gives the serial of an apex SOA read before the problem.
+  static PreviousZone apex(const std::string& path, NameView origin, std::string* why);
 
+  bool broken() const noexcept { return broken_; }
   bool empty() const noexcept { return sets_.empty(); }
   /// The RRset at (owner, type), or nullptr. owner may belong to another store.
   const PrevRRset* find(const Owner* owner, uint16_t type) const noexcept;
@@ -80,19 +89,24 @@ class PreviousZone {
   std::span<const RR> records_of(const PrevRRset& p) const noexcept {
     return {store_.rrs.data() + p.first, p.count};
   }
-  /// The whole previous zone, sorted (e.g. to check its ZONEMD digest).
+  /// The records, sorted.
   const ZoneStore& store() const noexcept { return store_; }
   /// The previous apex SOA serial (0 when there is none).
+  bool has_serial() const noexcept { return has_serial_; }
   uint32_t serial() const noexcept { return serial_; }
 
  private:
+  void index();
   ZoneStore store_;
+  bool broken_ = false;
   std::vector<PrevRRset> sets_;
   std::vector<RR> sigs_;
   uint32_t serial_ = 0;
+  bool has_serial_ = false;
 };
 
-/// The renewal forecast (signer::forecast_renewals) of every RRSIG in the previous output: what
+/// The renewal forecast (signer::forecast_renewals) of every RRSIG in prev (a piece of the
+/// previous output; forecasts of pieces add up): what
 /// the next runs after now will re-sign if nothing changes.
 std::vector<uint64_t> forecast_renewals(const PreviousZone& prev,
                                         const signer::RenewalSchedule& schedule, int64_t now);
@@ -100,11 +114,22 @@ std::vector<uint64_t> forecast_renewals(const PreviousZone& prev,
 struct KeyPlan;
 enum class ChainKind;
 
-/// True when the zone about to be signed (store with key records added, its index) holds exactly
-/// the previous output's data (every RRset but RRSIG/NSEC/NSEC3, same TTLs and RDATA; the same
-/// kind of denial chain) and every RRSIG it needs, new NSEC/NSEC3 ones included, can be reused:
-/// then the previous output is the output and need not be rewritten. Single pass, merge order.
-bool nothing_to_do(const ZoneStore& store, const ZoneIndex& index, const PreviousZone& prev,
-                   const KeyPlan& keys, const ReusePolicy& reuse, ChainKind chain, bool opt_out);
+/// What nothing_to_do found.
+struct Unchanged {
+  bool unchanged = false;
+  int64_t earliest_expiration = INT64_MAX;  // of the previous RRSIGs, when unchanged
+  std::vector<uint64_t> forecast;           // forecast_renewals of them, when unchanged
+  std::string bad;  // the previous output is not in zonekiln's order: where (else empty)
+};
+
+/// unchanged when the zone about to be signed (store with key records added, its index) holds
+/// exactly the previous output's data (every RRset but RRSIG/NSEC/NSEC3, same TTLs and RDATA;
+/// the same kind of denial chain) and every RRSIG it needs, new NSEC/NSEC3 ones included, can be
+/// reused: then the previous output is the output and need not be rewritten. Reads the previous
+/// output at prev_path forward (PreviousReader) in pieces merged with the index's nodes, and
+/// stops at the first difference: memory for one piece, never the whole previous zone.
+Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
+                        const std::string& prev_path, const KeyPlan& keys, const ReusePolicy& reuse,
+                        ChainKind chain, bool opt_out);
 
 }  // namespace zk::pipeline::detail

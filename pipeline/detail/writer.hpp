@@ -10,6 +10,7 @@
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
 #include "pipeline/detail/previous.hpp"
+#include "pipeline/detail/previous_stream.hpp"
 #include "pipeline/detail/zonemd_stream.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
@@ -65,8 +66,11 @@ struct WritePlan {
   // is checked right after it is made; an error stops the pass with Errc::VerifyFailed.
   const ChunkVerifier* verifier = nullptr;
   // Incremental re-signing: RRSIGs of the previous output are published again for RRsets whose
-  // data is unchanged when reuse allows (PreviousZone::reusable). Null: sign everything.
-  const PreviousZone* previous = nullptr;
+  // data is unchanged when reuse allows (PreviousZone::reusable). The pass reads the previous
+  // output forward beside the zone it writes (the serial input step takes the piece each chunk
+  // needs; workers parse it). When it is not in zonekiln's order the pass stops with an error
+  // and previous->bad(): sign again without it. Null: sign everything.
+  PreviousStream* previous = nullptr;
   // The run's time and renewal schedule: new RRSIGs' expirations (signer::renewal_expiration)
   // and, with a previous output, which RRSIGs are published again.
   ReusePolicy reuse;

@@ -8,6 +8,7 @@
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "emit/emit.hpp"
+#include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
 
 namespace zk::pipeline::detail {
@@ -25,10 +26,15 @@ void add_zonemd_placeholder(ZoneStore& store, const Owner* apex, uint32_t ttl, u
 void add_zonemd_record(ZoneStore& store, const Owner* apex, uint32_t ttl,
                        std::span<const uint8_t> rdata);
 
-/// The apex ZONEMD RDATA of a previous output (sorted store) that may be published again as it
-/// is: the only apex ZONEMD RR there, SIMPLE with this hash, and its digest verifies over that
-/// zone. Empty when not. Lets an unchanged zone stay untouched under incremental re-signing.
-std::vector<uint8_t> reusable_zonemd(const ZoneStore& previous, uint8_t hash);
+/// The apex ZONEMD RDATA of a previous output (its apex, PreviousZone::apex) that may be published
+/// again if its digest still verifies: the only apex ZONEMD RR there, SIMPLE with this hash,
+/// with the apex SOA serial. Empty when not.
+std::vector<uint8_t> zonemd_candidate(const PreviousZone& apex, uint8_t hash);
+
+/// True when zonemd_candidate(apex, hash) is not empty and its digest matches the previous output
+/// at path (RFC 8976 s4), computed from the file read forward in its two sections (names and
+/// NSEC3 records, merged into canonical order): memory for a few pieces, never the whole zone.
+bool zonemd_verifies(const std::string& path, const PreviousZone& apex, uint8_t hash);
 
 /// Turns the apex ZONEMD of a sorted store into the placeholder with this serial (RDATA copied
 /// into the store's arena): for when the output serial is decided, or the previous digest turns

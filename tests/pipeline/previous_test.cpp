@@ -5,6 +5,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <catch2/catch.hpp>
+#include <optional>
 
 #include "pipeline/detail/writer.hpp"
 #include "tests/support/zone_builder.hpp"
@@ -44,7 +45,7 @@ detail::ReusePolicy reuse_at(int64_t now, NameView origin) {
 }
 
 void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys,
-           const std::string& path, const detail::PreviousZone* prev, int64_t now,
+           const std::string& path, const std::string* prev, int64_t now,
            detail::WriteStats* stats = nullptr) {
   keys.params.signer = store.origin.view();
   detail::WritePlan plan;
@@ -53,7 +54,8 @@ void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys
   plan.keys = &keys;
   plan.chain = detail::ChainKind::Nsec;
   plan.chain_ttl = 300;
-  plan.previous = prev;
+  std::optional<detail::PreviousStream> stream;
+  if (prev) plan.previous = &stream.emplace(*prev, store.origin.view());
   plan.reuse = reuse_at(now, store.origin.view());
   tbb::task_arena arena(2);
   arena.execute([&] {
@@ -80,27 +82,31 @@ TEST_CASE("previous zone: unchanged RRsets reuse their RRSIGs byte for byte",
   write(first.store, index, keys, dir.file("a"), nullptr, kInception);
   const std::string a = test::read_file(dir.file("a"));
 
-  auto prev = detail::PreviousZone::load(dir.file("a"), first.store.origin.view(), nullptr);
-  REQUIRE_FALSE(prev.empty());
+  const std::string prev = dir.file("a");
   const detail::ReusePolicy reuse = reuse_at(kInception + 86400, first.store.origin.view());
-  CHECK(
-      detail::nothing_to_do(first.store, index, prev, keys, reuse, detail::ChainKind::Nsec, false));
+  const detail::Unchanged same =
+      detail::nothing_to_do(first.store, index, prev, keys, reuse, detail::ChainKind::Nsec, false);
+  CHECK(same.unchanged);
+  CHECK(same.earliest_expiration == kExpiration);
   // Too close to expiration: due.
   const detail::ReusePolicy late = reuse_at(kExpiration - 8 * 86400, first.store.origin.view());
   CHECK_FALSE(
-      detail::nothing_to_do(first.store, index, prev, keys, late, detail::ChainKind::Nsec, false));
+      detail::nothing_to_do(first.store, index, prev, keys, late, detail::ChainKind::Nsec, false)
+          .unchanged);
   // Another key signs now: nothing can be reused.
   auto other = signer::generate_key(15, false);
   REQUIRE(other.has_value());
   detail::KeyPlan other_keys = plan_with(*other);
   CHECK_FALSE(detail::nothing_to_do(first.store, index, prev, other_keys, reuse,
-                                    detail::ChainKind::Nsec, false));
+                                    detail::ChainKind::Nsec, false)
+                  .unchanged);
 
   // One record changes: only that RRset is signed again; the rest are the old bytes.
   ZoneBuilder second = small_zone(81);
   ZoneIndex index2 = build_index(second.store);
-  CHECK_FALSE(detail::nothing_to_do(second.store, index2, prev, keys, reuse,
-                                    detail::ChainKind::Nsec, false));
+  CHECK_FALSE(
+      detail::nothing_to_do(second.store, index2, prev, keys, reuse, detail::ChainKind::Nsec, false)
+          .unchanged);
   detail::WriteStats stats;
   write(second.store, index2, keys, dir.file("b"), &prev, kInception + 86400, &stats);
   CHECK(stats.rrsets_signed == 1);
@@ -143,7 +149,7 @@ signer::RenewalSchedule spread_schedule() {
 
 detail::WriteStats write_spread(const ZoneStore& store, const ZoneIndex& index,
                                 detail::KeyPlan& keys, const std::string& path,
-                                const detail::PreviousZone* prev, int64_t now,
+                                const std::string* prev, int64_t now,
                                 const signer::RenewalSchedule& schedule) {
   keys.params.signer = store.origin.view();
   detail::WritePlan plan;
@@ -152,7 +158,8 @@ detail::WriteStats write_spread(const ZoneStore& store, const ZoneIndex& index,
   plan.keys = &keys;
   plan.chain = detail::ChainKind::Nsec;
   plan.chain_ttl = 300;
-  plan.previous = prev;
+  std::optional<detail::PreviousStream> stream;
+  if (prev) plan.previous = &stream.emplace(*prev, store.origin.view());
   plan.reuse = {now, store.origin.view(), schedule};
   detail::WriteStats stats;
   tbb::task_arena arena(2);
@@ -183,7 +190,7 @@ TEST_CASE("a new ZSK takes over RRset by RRset: retired ZSK's RRSIGs stand in un
   detail::KeyPlan before = plan_with(*old_zsk);
   const detail::WriteStats first =
       write_spread(z.store, index, before, dir.file("a"), nullptr, kInception, s);
-  auto prev = detail::PreviousZone::load(dir.file("a"), z.store.origin.view(), nullptr);
+  const std::string prev = dir.file("a");
 
   // The night the new ZSK becomes active: only the RRsets due tonight are signed by it.
   detail::KeyPlan after = plan_with(*new_zsk);
@@ -220,11 +227,14 @@ TEST_CASE("off-phase RRSIGs are renewed early, one run's share at a time",
   signer::RenewalSchedule fixed = s;
   fixed.spread = 0;
   write_spread(z.store, index, keys, dir.file("a"), nullptr, kInception, fixed);
-  auto prev = detail::PreviousZone::load(dir.file("a"), z.store.origin.view(), nullptr);
+  const std::string prev = dir.file("a");
   const detail::ReusePolicy tonight{kInception + kDay, z.store.origin.view(), s};
   CHECK_FALSE(
-      detail::nothing_to_do(z.store, index, prev, keys, tonight, detail::ChainKind::Nsec, false));
-  const std::vector<uint64_t> forecast = detail::forecast_renewals(prev, s, kInception);
+      detail::nothing_to_do(z.store, index, prev, keys, tonight, detail::ChainKind::Nsec, false)
+          .unchanged);
+  const std::vector<uint64_t> forecast = detail::forecast_renewals(
+      detail::PreviousZone::from_text(test::read_file(prev), z.store.origin.view(), prev), s,
+      kInception);
   const detail::WriteStats w =
       write_spread(z.store, index, keys, dir.file("b"), &prev, kInception + kDay, s);
   INFO("renewed early " << w.rrsets_renewed_early << " of " << w.rrsets);
@@ -233,7 +243,10 @@ TEST_CASE("off-phase RRSIGs are renewed early, one run's share at a time",
   CHECK(double(w.rrsets_signed) < 1.5 * signer::expected_share(s) * double(w.rrsets));
   CHECK(forecast[0] == w.signatures - w.signatures_reused);
   // The renewed RRSIGs are on phase: the same run again has nothing to do.
-  auto prev2 = detail::PreviousZone::load(dir.file("b"), z.store.origin.view(), nullptr);
-  CHECK(
-      detail::nothing_to_do(z.store, index, prev2, keys, tonight, detail::ChainKind::Nsec, false));
+  const detail::Unchanged again = detail::nothing_to_do(z.store, index, dir.file("b"), keys,
+                                                        tonight, detail::ChainKind::Nsec, false);
+  CHECK(again.unchanged);
+  // Its forecast, read piece by piece, is the one the run made while writing.
+  CHECK(again.forecast ==
+        std::vector<uint64_t>(w.forecast.begin(), w.forecast.begin() + signer::forecast_runs(s)));
 }
