@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <span>
 
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
@@ -69,6 +70,8 @@ int run_add(const KskArgs& args) {
   }
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
+  // The key directory holds the state; the first KSK may be what creates it.
+  if (auto d = ensure_key_dir(a.zone.keys); !d) return report_error(d.error());
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
   signer::Pkcs11Config p11;
@@ -90,11 +93,18 @@ int run_add(const KskArgs& args) {
                 ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11, a.zone.keys, now)
                 : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, &p11);
         if (!rec) return fail(rec.error());
-        code = print_out("added " + rec->label() +
-                         " as INACTIVE; publish it with `zonekiln ksk "
-                         "activate --origin " +
-                         z.origin + " --keys " + a.zone.keys + " --tag " +
-                         std::to_string(rec->tag) + "`\n");
+        auto raw = signer::base64_decode(rec->dnskey);
+        if (!raw) return fail(Errc::Internal, "recorded DNSKEY is not base64");
+        const std::span<const uint8_t> rd(reinterpret_cast<const uint8_t*>(raw->data()),
+                                          raw->size());
+        auto ds = ds_lines(*origin, rd, {signer::digest::SHA256}, policy->dnskey_ttl);
+        if (!ds) return fail(ds.error());
+        // The DS records as zone-file lines, the words around them as ';' comments, so that the
+        // output can be handed to the parent as it is.
+        code = print_out(
+            "; added " + rec->label() + " as INACTIVE\n; its DS record(s):\n" + *ds +
+            "; next: publish it with `" +
+            signer::owner_command(z, "ksk activate", "--tag " + std::to_string(rec->tag)) + "`\n");
         return true;
       });
 }
@@ -115,11 +125,15 @@ int run_change(const KskArgs& a, const std::string& verb) {
         if (verb == "activate") {
           r = signer::ksk_activate(z, a.tag, now);
           next =
-              "the next `zonekiln sign` publishes it, signs the DNSKEY RRset with it and publishes "
-              "its CDS/CDNSKEY; once the parent serves its DS, run `zonekiln ksk ds-seen`";
+              "the next sign run publishes it, signs the DNSKEY RRset with it and publishes "
+              "its CDS/CDNSKEY; once the parent serves its DS (`dig DS " +
+              z.origin + "`), run `" +
+              signer::owner_command(z, "ksk ds-seen", "--tag " + std::to_string(a.tag)) + "`";
         } else if (verb == "deactivate") {
           r = signer::ksk_deactivate(z, *policy, a.tag, now, parent.get());
-          next = "the next `zonekiln sign` stops publishing it; `zonekiln ksk remove` forgets it";
+          next = "the next sign run stops publishing it; `" +
+                 signer::owner_command(z, "ksk remove", "--tag " + std::to_string(a.tag)) +
+                 "` forgets it";
         } else if (verb == "remove") {
           r = signer::ksk_remove(z, a.tag, now);
           next = "forgotten; its key files were left in place";
@@ -146,6 +160,7 @@ int run_change(const KskArgs& a, const std::string& verb) {
 }
 
 int run_list(const KskArgs& a) {
+  if (auto o = origin_name(a.zone.origin); !o) return report_error(o.error());
   auto file = signer::read_state(a.zone.keys);
   if (!file) return report_error(file.error());
   const ZoneKeyState* z = file->find(a.zone.origin);

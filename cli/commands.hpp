@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +52,12 @@ struct KeyArgs {
   bool ksk = false;
   bool allow_deprecated_algorithm = false;
   PolicyFlags policy;  // algorithm, bits
+  int tag = -1;        // ds --tag: one KSK only
 };
+
+/// DS records (zone-file lines, "ORIGIN TTL IN DS ...") of one DNSKEY, one per digest type.
+Result<std::string> ds_lines(NameView origin, std::span<const uint8_t> dnskey_rdata,
+                             const std::vector<uint8_t>& digests, uint32_t ttl);
 
 struct VerifyArgs {
   std::string zone_file, origin, ds_file, now;
@@ -128,6 +135,17 @@ std::string version_text();
 /// `zonekiln completion`: a bash completion script for every subcommand and option of root,
 /// made from the option tree itself (cli/completion.cpp).
 std::string bash_completion(const CLI::App& root);
+
+/// After CLI11 failed to parse a command line: when a word was not recognised (an unknown
+/// subcommand such as `sing`, an unknown option such as `--key`, a stray argument), the error
+/// text naming it, the command it was given to, and the closest valid name when one is near
+/// (closest_name). nullopt when every word was recognised (the CLI11 message is right then).
+std::optional<std::string> unknown_word_message(const CLI::App& root);
+/// The name in names nearest to word by edit distance (swaps of neighbours count one), when it
+/// is near enough to be a likely typo; nullopt otherwise.
+std::optional<std::string> closest_name(std::string_view word,
+                                        const std::vector<std::string>& names);
+size_t edit_distance(std::string_view a, std::string_view b);
 
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);

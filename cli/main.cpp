@@ -48,6 +48,14 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+      // A typo explains the failure better than what CLI11 noticed first (often "--keys is
+      // required" after `--key DIR`).
+      if (e.get_exit_code() != 0) {
+        if (auto typo = zk::cli::unknown_word_message(app)) {
+          std::fprintf(stderr, "zonekiln: error: %s\n", typo->c_str());
+          return 2;
+        }
+      }
       return app.exit(e) == 0 ? 0 : 2;
     }
     std::unique_ptr<tbb::global_control> limit;

@@ -328,6 +328,7 @@ emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOut
   m.ksk_action_needed_seconds = outcome.ksk_action_needed_seconds;
   for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
   m.last_success = outcome.last_success;
+  m.last_exit_code = code;
   m.rrsig_earliest_expiration = outcome.earliest_expiration;
   m.renewal_expected_share = outcome.renewal_expected_share;
   if (res) {

@@ -10,6 +10,7 @@
 #include "dns/fault.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "dns/timeparse.hpp"
 #include "parser/parser.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
@@ -64,6 +65,20 @@ void fill_outcome(SignOutcome& o, const detail::KeyRun& run, int64_t now) {
   o.ksk_action_needed_seconds = f.ksk_action_needed_seconds;
   o.ksk_ages = f.ksk_ages;
   o.last_success = f.last_success;
+}
+
+// A run that cannot re-sign leaves the published zone as it is. When that zone's signatures have
+// already expired, validators reject it now: worse than a key waiting for its owner (exit 3), so
+// the run is an internal failure (exit 4) that says both.
+Error worse_if_expired(Error e, const std::string& published, int64_t now) {
+  if (published.empty() || published == "-") return e;
+  auto scan = signer::scan_rrsig_file(published);
+  if (!scan || !scan->earliest || *scan->earliest >= now) return e;
+  return make_error(Errc::Internal, "the published zone " + published +
+                                        " has expired signatures (the first, " +
+                                        scan->earliest_owner + " RRSIG " + scan->earliest_type +
+                                        ", expired " + time_to_iso(*scan->earliest) +
+                                        ") and this run cannot re-sign it: " + e.detail);
 }
 
 // The RRSIGs over the apex DNSKEY, CDS and CDNSKEY RRsets in the previous output that still
@@ -167,14 +182,15 @@ struct Committed {
 // A run that stops between 1 and 4 leaves the mark; the next run settles it (read_state). A
 // failure at 4 is such a stop: noted, not an error.
 Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::KeyRun& run,
-                          const SignOptions& sopts, Stats& stats) {
+                          const SignOptions& sopts, Stats& stats, signer::RunRecord rec) {
   Committed c;
   const bool pending = run.keys && zone.path() != "-";
   if (pending) {
     const emit::OutputFile::Identity& id = zone.identity();
     const signer::PublishTarget target{zone.path(), id.dev, id.ino, id.size};
     if (auto p =
-            signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now, target);
+            signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now, target,
+                                   std::move(rec));
         !p) {
       c.error = p.error();
       return c;
@@ -187,7 +203,9 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
   }
   c.published = true;
   if (run.keys && !pending) {  // stdout: nothing to order
-    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now); !r) {
+    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                    std::move(rec));
+        !r) {
       c.error = r.error();
       return c;
     }
@@ -267,13 +285,24 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   bool signing = false;
   // After the keys were prepared a failure is the run's: the state records it (commit_failure)
   // and the metrics say so.
-  auto run_failed = [&](const Error& e) -> Unexpected {
-    if (run.keys && e.code != Errc::KeyActionNeeded) {
+  auto run_failed = [&](const Error& failure) -> Unexpected {
+    Error e = failure;
+    if (run.keys && e.code == Errc::KeyActionNeeded) {
+      // Nothing written because a key needs its owner: the owner states and the run are
+      // recorded, no key event. Worse when the published zone's signatures have run out.
+      e = worse_if_expired(std::move(e), !sopts.previous.empty() ? sopts.previous : options.output,
+                           sopts.now);
+      signer::RunRecord rec;
+      rec.exit_code = signer::exit_code_for_errc(e.code);
+      rec.summary = e.detail;
+      (void)signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now, std::move(rec));
+      if (outcome && e.code != Errc::KeyActionNeeded) outcome->internal_failure = true;
+    } else if (run.keys) {
       (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, run.state_now,
                                    e.detail);
       if (outcome) outcome->internal_failure = true;
     }
-    return fail(e);
+    return fail(std::move(e));
   };
   if (options.sign) {
     stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
@@ -312,13 +341,23 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       not_signing = kplan.state.state == signer::ZoneState::NotSigning;
       if (!not_signing && !kplan.can_sign) {
         // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
-        (void)signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now);
-        if (outcome) fill_outcome(*outcome, run, run.state_now);
         std::string why = kplan.state.state_why;
         for (const auto& a : kplan.owner_actions) why += "; " + a;
-        return fail(kplan.state.state == signer::ZoneState::InternalFailure ? Errc::Internal
-                                                                            : Errc::KeyActionNeeded,
-                    "cannot sign " + run.origin_text + ": " + why);
+        Error e = make_error(kplan.state.state == signer::ZoneState::InternalFailure
+                                 ? Errc::Internal
+                                 : Errc::KeyActionNeeded,
+                             "cannot sign " + run.origin_text + ": " + why);
+        const std::string& prev = !sopts.previous.empty() ? sopts.previous : options.output;
+        e = worse_if_expired(std::move(e), prev, sopts.now);
+        signer::RunRecord rec;
+        rec.exit_code = signer::exit_code_for_errc(e.code);
+        rec.summary = e.detail;
+        (void)signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now, std::move(rec));
+        if (outcome) {
+          fill_outcome(*outcome, run, run.state_now);
+          outcome->internal_failure = outcome->internal_failure || e.code != Errc::KeyActionNeeded;
+        }
+        return fail(std::move(e));
       }
       keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
       // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
@@ -361,8 +400,19 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       set_serial(store, previous->serial());
       stats.serial_old = previous->serial();
     }
+    // The state knows the serial last published, also of an unsigned zone `unsign` wrote after
+    // the previous signed output: never go below it (RFC 1982), and publish anew when behind.
+    bool behind_published = false;
+    if (run.keys && run.keys->plan.state.last_serial && sopts.serial != SerialPolicy::Keep &&
+        serial_lt(stats.serial_old, *run.keys->plan.state.last_serial)) {
+      set_serial(store, *run.keys->plan.state.last_serial);
+      stats.serial_old = *run.keys->plan.state.last_serial;
+      behind_published = true;
+    }
     // With a previous output the serial moves only when the output changes (decided below).
-    stats.serial_new = previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
+    stats.serial_new = previous && !behind_published
+                           ? stats.serial_old
+                           : update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
@@ -422,8 +472,14 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       stats.renewal_expected_share = signer::expected_share(plan.reuse.renewal);
       if (outcome) outcome->renewal_expected_share = stats.renewal_expected_share;
     }
-    if (previous && sopts.full) {
-      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    if (previous && (sopts.full || behind_published)) {
+      if (!behind_published) stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+      if (behind_published && !sopts.full) {
+        plan.previous = previous.get();
+        plan.reuse.now = sopts.now;
+        plan.reuse.refresh = run.policy.sig_refresh;
+        plan.reuse.signer = store.origin.view();
+      }
     } else if (previous) {
       plan.previous = previous.get();
       if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,
@@ -432,7 +488,15 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         clock.lap("compare");
         if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
         if (run.keys) {
-          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now);
+          signer::RunRecord rec;
+          rec.exit_code = signer::run_exit_code(run.keys->plan);
+          rec.serial = stats.serial_old;  // the published zone stays the one with this serial
+          rec.rrsets_reused = previous->sets().size();
+          rec.ttl_clamped = stats.clamped_rrsets;
+          rec.summary = "nothing changed and no signature due; output left untouched";
+          if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
+          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                          std::move(rec));
               !c) {
             return fail(c.error());
           }
@@ -445,7 +509,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         if (outcome) {
           fill_outcome(*outcome, run, run.state_now);
           outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-          outcome->last_success = sopts.now;
+          if (outcome->exit_code == 0) outcome->last_success = sopts.now;
           outcome->unchanged = true;
           int64_t earliest = INT64_MAX;
           for (const auto& set : previous->sets()) {
@@ -524,7 +588,25 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   }
   if (auto s = out->sync(); !s) return run_failed(s.error());
   crash_point("commit");
-  const Committed committed = commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats);
+  // What the state's run history says of this run, once the zone is out.
+  signer::RunRecord rec;
+  if (run.keys) {
+    rec.exit_code = signer::run_exit_code(run.keys->plan);
+    rec.serial = stats.serial_new;
+    rec.rrsets_signed = written->rrsets_signed;
+    rec.rrsets_reused = written->rrsets_reused;
+    rec.ttl_clamped = stats.clamped_rrsets;
+    rec.summary =
+        signing ? "signed " + std::to_string(written->rrsets) + " RRsets (" +
+                      std::to_string(written->rrsets_signed) + " signed, " +
+                      std::to_string(written->rrsets_reused) + " reused), serial " +
+                      std::to_string(stats.serial_old) + " -> " + std::to_string(stats.serial_new)
+                : "wrote the zone unsigned (NOT_SIGNING), serial " +
+                      std::to_string(stats.serial_new);
+    if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
+  }
+  const Committed committed =
+      commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats, std::move(rec));
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.
   if (committed.error) return fail(*committed.error);
@@ -550,7 +632,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (options.sign && outcome) {
     fill_outcome(*outcome, run, run.state_now);
     outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-    outcome->last_success = sopts.now;
+    if (outcome->exit_code == 0) outcome->last_success = sopts.now;
     outcome->rrsets_signed = written->rrsets_signed;
     outcome->rrsets_reused = written->rrsets_reused;
     outcome->rrsets_renewed_early = written->rrsets_renewed_early;

@@ -56,8 +56,8 @@ KeyRecord* find_ksk(ZoneKeyState& zone, uint16_t tag) {
 }
 
 Unexpected no_such_ksk(const ZoneKeyState& zone, uint16_t tag) {
-  return fail(Errc::Usage, "no KSK with tag " + tag_text(tag) + " for " + zone.origin +
-                               " (see `zonekiln ksk list`)");
+  return fail(Errc::Usage, "no KSK with tag " + tag_text(tag) + " for " + zone.origin + " (see `" +
+                               owner_command(zone, "ksk list") + "`)");
 }
 
 bool ds_points_at(const std::vector<DsRecord>& ds, const KeyRecord& k) {
@@ -188,11 +188,9 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
     }
   }
   if (zone.ksk_count() >= kMaxKsks) {
-    return fail(Errc::Usage,
-                zone.origin +
-                    " already has two KSKs; finish the current rollover first: "
-                    "deactivate and remove the old KSK (`zonekiln ksk deactivate` then "
-                    "`zonekiln ksk remove`)");
+    return fail(Errc::Usage, zone.origin +
+                                 " already has two KSKs; finish the current rollover first (`" +
+                                 owner_command(zone, "ksk list") + "` shows them)");
   }
   KeyRecord k;
   k.tag = tag;
@@ -248,9 +246,9 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
       return fail(Errc::Usage, k->label() +
                                    " is not published and no published KSK has a confirmed DS: if "
                                    "the parent serves only this DS, the zone fails validation now. "
-                                   "Run `zonekiln ksk activate --tag " +
-                                   tag_text(tag) +
-                                   "` and a sign run at once, then run ds-seen again");
+                                   "Run `" +
+                                   owner_command(zone, "ksk activate", "--tag " + tag_text(tag)) +
+                                   "` and your sign command at once, then run ds-seen again");
     }
   }
   const bool new_algorithm =
@@ -297,8 +295,9 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
     return fail(Errc::Usage,
                 k->label() +
                     " is the only usable active KSK; the zone cannot be signed without "
-                    "one. Add and activate the new KSK first (`zonekiln ksk add`, "
-                    "`zonekiln ksk activate`); to stop signing altogether use "
+                    "one. Add the new KSK first (`" +
+                    owner_command(zone, "ksk add", "--generate") +
+                    "` or --file with your own key); to stop signing altogether use "
                     "`zonekiln unsign`");
   }
   if (k->ds_seen) {
@@ -320,13 +319,15 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
       if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
     }
     if (!chain) {
-      return fail(
-          Errc::Usage,
-          "the parent's DS set does not point at any remaining active KSK whose DS was "
-          "confirmed; deactivating " +
-              k->label() +
-              " would leave no chain of trust. Get "
-              "the new KSK's DS published, run `zonekiln ksk ds-seen --tag N`, then try again");
+      return fail(Errc::Usage,
+                  "the parent's DS set does not point at any remaining active KSK whose DS was "
+                  "confirmed; deactivating " +
+                      k->label() +
+                      " would leave no chain of trust. Get the new KSK's DS published, run `" +
+                      owner_command(zone, "ksk ds-seen",
+                                    "--tag " + (remaining.size() == 1 ? tag_text(remaining[0]->tag)
+                                                                      : std::string("N"))) +
+                      "`, then try again");
     }
     if (now < *chain->ds_seen_at + policy.ds_ttl) {
       return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
@@ -371,8 +372,9 @@ Result<void> ksk_remove(ZoneKeyState& zone, uint16_t tag, int64_t now) {
   if (!k) return no_such_ksk(zone, tag);
   if (k->owner_state != OwnerState::Inactive) {
     return fail(Errc::Usage, k->label() + " is " + std::string(to_string(k->owner_state)) +
-                                 "; deactivate it first (`zonekiln ksk deactivate --tag " +
-                                 tag_text(tag) + "`)");
+                                 "; deactivate it first (`" +
+                                 owner_command(zone, "ksk deactivate", "--tag " + tag_text(tag)) +
+                                 "`)");
   }
   k->removed = now;
   return ok();
@@ -403,7 +405,8 @@ std::string private_key_path(const std::string& source) {
 
 namespace {
 
-std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& loader) {
+std::optional<std::string> key_problem(const ZoneKeyState& zone, const KeyRecord& k,
+                                       const KeyLoader& loader) {
   const std::string priv = private_key_path(k.source);
   if (!priv.empty()) {
     struct stat st;
@@ -423,7 +426,8 @@ std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& load
   const std::string b64 = zk::base64_encode(loaded->dnskey_rdata);
   if (!k.dnskey.empty() && b64 != k.dnskey) {
     return k.source + " no longer holds the key recorded for tag " + std::to_string(k.tag) +
-           " (the file was replaced); restore it, or add the new key with `zonekiln ksk add`";
+           " (the file was replaced); restore it, or add the new key with `" +
+           owner_command(zone, "ksk add", "--file " + shell_quote(k.source)) + "`";
   }
   return std::nullopt;
 }
@@ -441,7 +445,7 @@ std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy
                      "algorithm " + std::to_string(k.algorithm) + " is not allowed by the policy"});
       continue;
     }
-    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+    if (auto why = key_problem(zone, k, loader)) out.push_back({k.tag, k.algorithm, *why});
   }
   return out;
 }
@@ -450,7 +454,7 @@ std::vector<KeyProblem> check_zsk(const ZoneKeyState& zone, const KeyLoader& loa
   std::vector<KeyProblem> out;
   for (const auto& k : zone.keys) {
     if (k.role != KeyRole::ZSK || k.is_removed() || k.retired) continue;
-    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+    if (auto why = key_problem(zone, k, loader)) out.push_back({k.tag, k.algorithm, *why});
   }
   return out;
 }

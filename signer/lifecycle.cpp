@@ -62,8 +62,8 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     int64_t now) {
   if (zone.ksk_count() >= kMaxKsks) {
     return fail(Errc::Usage, zone.origin +
-                                 " already has two KSKs; finish the current rollover "
-                                 "first (`zonekiln ksk deactivate`, `ksk remove`)");
+                                 " already has two KSKs; finish the current rollover first (`" +
+                                 owner_command(zone, "ksk list") + "` shows them)");
   }
   auto key = generate_unique_key(algorithm, /*ksk=*/true, 0, origin, dir,
                                  policy_allows(policy, algorithm));
@@ -135,11 +135,21 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
 
 namespace {
 
-// What a run that wrote its zone makes of the zone's state.
-void apply_run(ZoneKeyState& z, const KeyPlan& plan, int64_t now) {
+// What a run that wrote its zone makes of the zone's state: the plan's key timeline, the run
+// added to the history; last_success moves only when the run exits 0.
+void apply_run(ZoneKeyState& z, const std::string& key_dir, const KeyPlan& plan, int64_t now,
+               RunRecord run) {
+  const std::optional<int64_t> last_success = z.last_success;
+  std::vector<RunRecord> runs = std::move(z.runs);
+  const std::optional<uint32_t> last_serial = z.last_serial;
   z = plan.state;
   z.pending.reset();
-  z.last_success = now;
+  if (!key_dir.empty()) z.key_dir = key_dir;
+  z.runs = std::move(runs);
+  z.last_serial = last_serial;
+  run.at = now;
+  z.last_success = run.exit_code == 0 ? std::optional<int64_t>(now) : last_success;
+  z.add_run(std::move(run));
   if (plan.cds_delete && !z.disable.cds_delete_published_at)
     z.disable.cds_delete_published_at = now;
 }
@@ -153,10 +163,12 @@ std::optional<ZoneKeyState> previous_of(const PendingCommit& pc) {
 }  // namespace
 
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                        int64_t now) {
+                        int64_t now, RunRecord run) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
-  if (!plan.can_sign) {
-    // No zone was written, so no key event happened; keep the owner-facing states only.
+  run.at = now;
+  if (!plan.can_sign || !run.serial) {
+    // No zone was signed and published, so no key event happened; keep the owner-facing states
+    // only (and the serial of an unsigned zone written while NOT_SIGNING).
     for (const auto& k : plan.state.keys) {
       KeyRecord* old = z.find_key(k.tag, k.algorithm);
       if (old && k.is_ksk()) {
@@ -166,14 +178,16 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
       }
     }
     z.set_state(plan.state.state, now, plan.state.state_why);
+    if (run.exit_code == 0 && run.serial) z.last_success = now;  // an unsigned zone written
+    z.add_run(std::move(run));
     return write_state(dir, file);
   }
-  apply_run(z, plan, now);
+  apply_run(z, file.dir, plan, now, std::move(run));
   return write_state(dir, file);
 }
 
 Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                            int64_t now, const PublishTarget& target) {
+                            int64_t now, const PublishTarget& target, RunRecord run) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
   PendingCommit pc;
   std::error_code ec;
@@ -183,7 +197,7 @@ Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const Ke
   pc.size = target.size;
   pc.at = now;
   pc.previous_json = zone_state_to_json(z);
-  apply_run(z, plan, now);
+  apply_run(z, file.dir, plan, now, std::move(run));
   z.pending = std::move(pc);
   return write_state(dir, file);
 }
@@ -215,6 +229,11 @@ Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const Ke
     z.keys.push_back(created);
   }
   z.set_state(ZoneState::InternalFailure, now, why);
+  RunRecord run;
+  run.at = now;
+  run.exit_code = 4;
+  run.summary = why;
+  z.add_run(std::move(run));
   return write_state(dir, file);
 }
 

@@ -297,8 +297,12 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   Scheduler next;
 
   if (z.state == ZoneState::NotSigning) {
-    plan.owner_actions.push_back(
-        "the zone was unsigned; to sign it again activate a KSK (`zonekiln ksk activate`)");
+    std::string tag = "N";
+    for (const auto& k : z.keys) {
+      if (k.is_ksk() && !k.is_removed()) tag = std::to_string(k.tag);
+    }
+    plan.owner_actions.push_back("the zone was unsigned; to sign it again activate a KSK: `" +
+                                 owner_command(z, "ksk activate", "--tag " + tag) + "`");
     return plan;
   }
 
@@ -434,8 +438,11 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
         plan.owner_actions.push_back(
             "KSK rollover: the DS of the new KSK " + std::to_string(newest->tag) +
             " is at the parent; have the parent remove the DS of KSK " + std::to_string(k->tag) +
-            ", then run `zonekiln ksk deactivate --tag " + std::to_string(k->tag) +
-            " --parent-ds FILE` with the parent's current DS set");
+            ", then save the parent's DS set with `dig +noall +answer " + z.origin +
+            " DS > parent-ds.txt` and run `" +
+            owner_command(z, "ksk deactivate",
+                          "--tag " + std::to_string(k->tag) + " --parent-ds parent-ds.txt") +
+            "`");
       }
     } else {
       for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
@@ -452,8 +459,8 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
       plan.owner_actions.push_back(
           "KSK " + std::to_string(k->tag) +
           " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
-          "published), then run `zonekiln ksk ds-seen --tag " +
-          std::to_string(k->tag) + "`");
+          "published), then run `" +
+          owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k->tag)) + "`");
     }
   }
 
@@ -476,9 +483,10 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     const std::string why = "no active KSK";
     z.set_state(ZoneState::ActionNeeded, now, why);
     plan.can_sign = false;
-    plan.owner_actions.push_back(
-        "add and activate a KSK: `zonekiln ksk add --file PATH` (or --generate), then "
-        "`zonekiln ksk activate --tag N`");
+    plan.owner_actions.push_back("add a KSK: `" + owner_command(z, "ksk add", "--generate") +
+                                 "` (or --file with your own key), then activate it: `" +
+                                 owner_command(z, "ksk activate", "--tag N") +
+                                 "` with the tag `ksk add` prints");
   } else {
     z.set_state(ZoneState::Signing, now, "");
   }
