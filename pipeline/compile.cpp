@@ -12,6 +12,7 @@
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
 #include "parser/parser.hpp"
+#include "pipeline/detail/changes.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
@@ -230,6 +231,34 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
   return c;
 }
 
+// The dry run's last stage: every decision of the writer (what to sign and why) without signing
+// or writing anything, and the exit code the real run would have.
+Result<Stats> dry_run_result(const detail::WritePlan& plan, Stats& stats, const detail::KeyRun& run,
+                             int64_t now, SignOutcome* outcome) {
+  auto written = detail::write_zone(plan, nullptr);
+  if (!written) return fail(written.error());
+  stats.records_out = written->records;
+  stats.rrsets = written->rrsets;
+  stats.nsec = written->nsec;
+  stats.nsec3 = written->nsec3;
+  stats.rrsets_signed = written->rrsets_signed;
+  stats.rrsets_reused = written->rrsets_reused;
+  stats.signatures_reused = written->signatures_reused;
+  stats.rrsets_renewed_early = written->rrsets_renewed_early;
+  stats.resign = written->resign;
+  if (plan.keys != nullptr) {
+    const size_t runs = signer::forecast_runs(plan.reuse.renewal);
+    stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
+  }
+  if (outcome) {
+    fill_outcome(*outcome, run, now);
+    outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
+    outcome->rrsets_signed = written->rrsets_signed;
+    outcome->rrsets_reused = written->rrsets_reused;
+  }
+  return stats;
+}
+
 }  // namespace
 
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
@@ -283,11 +312,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   std::unique_ptr<detail::PreviousZone> previous;
   const SignOptions& sopts = options.signing;
   bool signing = false;
+  // A dry run records nothing: neither the run nor its key events.
+  auto record_run = [&](const signer::KeyPlan& kplan, signer::RunRecord rec) -> Result<void> {
+    if (sopts.dry_run) return ok();
+    return signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now, std::move(rec));
+  };
   // After the keys were prepared a failure is the run's: the state records it (commit_failure)
   // and the metrics say so.
   auto run_failed = [&](const Error& failure) -> Unexpected {
     Error e = failure;
-    if (run.keys && e.code == Errc::KeyActionNeeded) {
+    if (sopts.dry_run) {
+      if (e.code == Errc::KeyActionNeeded) {
+        e = worse_if_expired(std::move(e),
+                             !sopts.previous.empty() ? sopts.previous : options.output, sopts.now);
+      }
+    } else if (run.keys && e.code == Errc::KeyActionNeeded) {
       // Nothing written because a key needs its owner: the owner states and the run are
       // recorded, no key event. Worse when the published zone's signatures have run out.
       e = worse_if_expired(std::move(e), !sopts.previous.empty() ? sopts.previous : options.output,
@@ -295,7 +334,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       signer::RunRecord rec;
       rec.exit_code = signer::exit_code_for_errc(e.code);
       rec.summary = e.detail;
-      (void)signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now, std::move(rec));
+      (void)record_run(run.keys->plan, std::move(rec));
       if (outcome && e.code != Errc::KeyActionNeeded) outcome->internal_failure = true;
     } else if (run.keys) {
       (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, run.state_now,
@@ -304,8 +343,20 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     }
     return fail(std::move(e));
   };
+  // --changes: the RRsets added, removed and changed since the previous output.
+  auto note_changes = [&]() -> std::string {
+    const std::string& path = !sopts.previous.empty() ? sopts.previous : options.output;
+    if (previous) {
+      return detail::changes_json(store, previous.get(), path, stats.serial_old, stats.serial_new);
+    }
+    std::string why;
+    const detail::PreviousZone prev = detail::PreviousZone::load(path, origin, &why);
+    return detail::changes_json(store, prev.empty() ? nullptr : &prev, path, stats.serial_old,
+                                stats.serial_new);
+  };
   if (options.sign) {
     stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
+    stats.max_ttl = sopts.max_ttl;
     uint32_t max_zone_ttl = 0;
     for (const RR& rr : store.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
     const RR* first_soa = apex_soa(store);
@@ -352,7 +403,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         signer::RunRecord rec;
         rec.exit_code = signer::exit_code_for_errc(e.code);
         rec.summary = e.detail;
-        (void)signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now, std::move(rec));
+        (void)record_run(kplan, std::move(rec));
         if (outcome) {
           fill_outcome(*outcome, run, run.state_now);
           outcome->internal_failure = outcome->internal_failure || e.code != Errc::KeyActionNeeded;
@@ -486,7 +537,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
                                 sopts.nsec3.opt_out)) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
-        if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
+        if (!sopts.dry_run) {
+          if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
+        }
         if (run.keys) {
           signer::RunRecord rec;
           rec.exit_code = signer::run_exit_code(run.keys->plan);
@@ -495,12 +548,9 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
           rec.ttl_clamped = stats.clamped_rrsets;
           rec.summary = "nothing changed and no signature due; output left untouched";
           if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
-          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now,
-                                          std::move(rec));
-              !c) {
-            return fail(c.error());
-          }
+          if (auto c = record_run(run.keys->plan, std::move(rec)); !c) return fail(c.error());
         }
+        if (sopts.want_changes) stats.changes_json = note_changes();
         stats.unchanged = true;
         stats.renewal_forecast =
             detail::forecast_renewals(*previous, plan.reuse.renewal, sopts.now);
@@ -524,6 +574,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       stats.serial_new = update_serial(store, sopts.serial, sopts.now);
       clock.lap("compare");
     }
+    if (sopts.want_changes) stats.changes_json = note_changes();
     if (signing && sopts.zonemd_hash != 0) {
       detail::reset_zonemd_placeholder(store, stats.serial_new, sopts.zonemd_hash);
     }
@@ -537,7 +588,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   // before the output replaces the previous file. Checked at the current time, kept inside
   // the signatures' window so that pre-signing (inception in the future) passes.
   std::unique_ptr<ChunkVerifier> verifier;
-  if (signing && sopts.verify != VerifyMode::None) {
+  if (signing && sopts.verify != VerifyMode::None && !sopts.dry_run) {
     VerifyOptions vo;
     vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
     vo.crypto = sopts.verify == VerifyMode::Full;
@@ -552,6 +603,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     verifier = std::move(*v);
     plan.verifier = verifier.get();
   }
+  plan.dry_run = sopts.dry_run;
+  if (sopts.dry_run) return dry_run_result(plan, stats, run, run.state_now, outcome);
 
   const bool zonemd = signing && sopts.zonemd_hash != 0;
   if (zonemd && options.output == "-") {
@@ -566,7 +619,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     options.progress(write_stage, f);
   };
   if (options.progress) plan.progress = &write_progress;
-  auto written = detail::write_zone(plan, *out);
+  auto written = detail::write_zone(plan, &*out);
   if (!written) return run_failed(written.error());
   if (zonemd) {
     clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
@@ -628,6 +681,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     const size_t runs = signer::forecast_runs(plan.reuse.renewal);
     stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
   }
+  stats.resign = written->resign;
 
   if (options.sign && outcome) {
     fill_outcome(*outcome, run, run.state_now);

@@ -123,20 +123,34 @@ bool PreviousZone::same_data(const PrevRRset& prev, std::span<const RR> rrset) c
   return true;
 }
 
+namespace {
+
+// An RRSIG key publishes or takes over: its own, or one by a retired key of its algorithm.
+bool made_by(const RrsigFields& f, const signer::Key& key, std::span<const KeyId> retired) {
+  if (f.algorithm != key.algorithm()) return false;
+  if (f.key_tag == key.tag()) return true;
+  return std::any_of(retired.begin(), retired.end(), [&](const KeyId& r) {
+    return r.tag == f.key_tag && r.algorithm == f.algorithm;
+  });
+}
+
+}  // namespace
+
+bool PreviousZone::signed_by(const PrevRRset& prev, const signer::Key& key,
+                             std::span<const KeyId> retired) const noexcept {
+  const auto sigs = sigs_of(prev);
+  return std::any_of(sigs.begin(), sigs.end(), [&](const RR& sig) {
+    return made_by(rrsig_fields(sig.rdata_span()), key, retired);
+  });
+}
+
 ReuseChoice PreviousZone::reusable(const PrevRRset& prev, const signer::Key& key,
                                    std::span<const KeyId> retired, const ReusePolicy& policy,
                                    uint64_t hash) const noexcept {
-  auto made_by = [&](const RrsigFields& f) {
-    if (f.algorithm != key.algorithm()) return false;
-    if (f.key_tag == key.tag()) return true;
-    return std::any_of(retired.begin(), retired.end(), [&](const KeyId& r) {
-      return r.tag == f.key_tag && r.algorithm == f.algorithm;
-    });
-  };
   ReuseChoice choice;
   for (const RR& sig : sigs_of(prev)) {
     const RrsigFields f = rrsig_fields(sig.rdata_span());
-    if (!made_by(f)) continue;
+    if (!made_by(f, key, retired)) continue;
     if (f.original_ttl != prev.ttl || !name_equal(f.signer, policy.signer)) continue;
     // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
     if (int64_t{f.inception} > policy.now) continue;

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
-
+#include <cassert>
 #include <memory>
 #include <optional>
 
@@ -173,9 +173,9 @@ class ChunkWriter {
 
  private:
   void print(const RR& rr) {
-    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type,
-                    rr.rdata_span());
     ++out_.stats.records;
+    if (plan_.dry_run) return;
+    emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type, rr.rdata_span());
     if (plan_.verifier) s_.emitted.add(rr);
   }
 
@@ -215,7 +215,13 @@ class ChunkWriter {
     const PreviousZone* previous = plan_.previous;
     const PrevRRset* prev =
         previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
-    if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
+    // Why it is signed anew, when it is: the first reason that applies.
+    enum class Why { None, Added, Changed, NewKey, Expiring } why = Why::None;
+    if (previous && !prev) why = Why::Added;
+    if (prev && !previous->same_data(*prev, rrset)) {
+      prev = nullptr;
+      why = Why::Changed;
+    }
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
     // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
@@ -232,6 +238,17 @@ class ChunkWriter {
           ++out_.stats.signatures_reused;
           continue;
         }
+        // Expiring: due, or renewed early to even out the runs (signer::Renewal).
+        if (why == Why::None) {
+          why = previous->signed_by(*prev, key, retired) ? Why::Expiring : Why::NewKey;
+        }
+      }
+      if (plan_.dry_run) {  // counted as made, not made: the forecast still counts it
+        signer::add_to_forecast(plan_.reuse.renewal, plan_.reuse.now, hash, params.expiration,
+                                {out_.stats.forecast.data(), forecast_runs_});
+        made = true;
+        needed |= !choice.early;
+        continue;
       }
       s_.sig.resize(signer::max_rrsig_rdata_len(key));
       auto len = s_.ctx.sign(key, params, rrset, s_.sig.data());
@@ -246,6 +263,25 @@ class ChunkWriter {
     }
     ++(made ? out_.stats.rrsets_signed : out_.stats.rrsets_reused);
     if (made && !needed) ++out_.stats.rrsets_renewed_early;
+    if (!made) return;
+    auto& r = out_.stats.resign;
+    switch (why) {
+      case Why::Added:
+        ++r.added;
+        break;
+      case Why::Changed:
+        ++r.changed;
+        break;
+      case Why::NewKey:
+        ++r.new_key;
+        break;
+      case Why::Expiring:
+        ++r.expiring;
+        break;
+      case Why::None:  // no previous output to keep from
+        ++r.everything;
+        break;
+    }
   }
 
   void rrset(const OwnerNode& n, uint32_t b, uint32_t e) {
@@ -284,7 +320,8 @@ class ChunkWriter {
     rd.assign(nn.data, nn.data + nn.len);
     rd.resize(nn.len + s_.bitmap.wire_size());
     s_.bitmap.write(rd.data() + nn.len);
-    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC, static_cast<uint16_t>(rd.size())};
+    const RR rr{n.owner, rd.data(), plan_.chain_ttl, rrtype::NSEC,
+                static_cast<uint16_t>(rd.size())};
     print(rr);
     ++out_.stats.nsec;
     ++out_.stats.rrsets;
@@ -350,14 +387,14 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
     if (in_nsec3_chain(nodes[i], opts.opt_out)) members.push_back(i);
   }
   plan.nsec3.resize(members.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, members.size(), 1024),
-                    [&](const tbb::blocked_range<size_t>& r) {
-                      for (size_t k = r.begin(); k != r.end(); ++k) {
-                        const OwnerNode& n = nodes[members[k]];
-                        plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations),
-                                         members[k]};
-                      }
-                    });
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, members.size(), 1024),
+      [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t k = r.begin(); k != r.end(); ++k) {
+          const OwnerNode& n = nodes[members[k]];
+          plan.nsec3[k] = {nsec3_hash(n.owner->name(), opts.salt, opts.iterations), members[k]};
+        }
+      });
   tbb::parallel_sort(plan.nsec3.begin(), plan.nsec3.end(),
                      [](const Nsec3Entry& a, const Nsec3Entry& b) { return a.hash < b.hash; });
   for (size_t k = 1; k < plan.nsec3.size(); ++k) {
@@ -372,7 +409,8 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
   return ok();
 }
 
-Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
+  assert((file != nullptr || plan.dry_run) && "only a dry run writes nowhere");
   const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
   const uint32_t per_chunk = plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain;
   const uint32_t nsec3_count =
@@ -381,7 +419,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
   tbb::enumerable_thread_specific<Scratch> scratch;
   WriteStats total;
   std::optional<Error> first_error;  // written only by the output filter
-  std::atomic<bool> stop{false};      // read by the input filter on another thread
+  std::atomic<bool> stop{false};     // read by the input filter on another thread
   uint32_t next_node = 0, next_nsec3 = 0;
   const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
 
@@ -438,10 +476,12 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
               stop = true;
               return;
             }
-            if (auto w = file.write(t.out->text); !w) {
-              first_error = w.error();
-              stop = true;
-              return;
+            if (file != nullptr) {
+              if (auto w = file->write(t.out->text); !w) {
+                first_error = w.error();
+                stop = true;
+                return;
+              }
             }
             crash_point("write");  // test build only (dns/fault.hpp)
             if (plan.progress != nullptr && node_count + nsec3_count != 0) {
@@ -460,6 +500,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
             for (size_t k = 0; k < total.forecast.size(); ++k) {
               total.forecast[k] += t.out->stats.forecast[k];
             }
+            total.resign += t.out->stats.resign;
             total.earliest_expiration =
                 std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
           }));

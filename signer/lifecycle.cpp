@@ -75,7 +75,7 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
 
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
                                   const Policy& policy, const ZoneKeyState& zone,
-                                  const Pkcs11Config* pkcs11) {
+                                  const Pkcs11Config* pkcs11, bool write_keys) {
   PreparedKeys out;
   const KeyLoader loader = file_key_loader(origin, pkcs11);
   out.problems = check_ksk(zone, policy, loader);
@@ -84,6 +84,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
 
   out.plan = plan_keys(now, policy, zone, out.problems);
   std::vector<std::string> actions = out.plan.actions;
+  std::vector<Key> made;  // ZSKs made by this call (kept in memory when not written)
   // A plan asks for at most one new ZSK per algorithm; the re-plan publishes them. Two rounds
   // cover every case; a third would mean plan_keys does not converge.
   for (int round = 0; !out.plan.new_zsk_algorithms.empty(); ++round) {
@@ -93,10 +94,20 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
       auto key =
           generate_unique_key(alg, /*ksk=*/false, 0, origin, dir, policy_allows(policy, alg));
       if (!key) return fail(Errc::Internal, "cannot create a ZSK: " + key.error().detail);
-      auto base = write_key_files(*key, origin, dir, now);
-      if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
-      add_zsk(next, key->tag(), key->algorithm(), *base, b64(key->dnskey_rdata()), now);
-      actions.push_back("created ZSK " + *base);
+      std::string base;
+      if (write_keys) {
+        auto written = write_key_files(*key, origin, dir, now);
+        if (!written) {
+          return fail(Errc::Internal, "cannot write a new ZSK: " + written.error().detail);
+        }
+        base = *written;
+        actions.push_back("created ZSK " + base);
+      } else {
+        base = "(dry run: not written) ZSK " + std::to_string(key->tag());
+        actions.push_back("would create a ZSK for algorithm " + std::to_string(alg));
+      }
+      add_zsk(next, key->tag(), key->algorithm(), base, b64(key->dnskey_rdata()), now);
+      made.push_back(std::move(*key));
     }
     out.plan = plan_keys(now, policy, next, out.problems);
     actions.insert(actions.end(), out.plan.actions.begin(), out.plan.actions.end());
@@ -118,6 +129,13 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
   auto load_refs = [&](const std::vector<KeyRef>& refs, std::vector<Key>& keys) -> Result<void> {
     for (const auto& r : refs) {
       const KeyRecord* rec = out.plan.state.find_key(r.tag, r.algorithm);
+      const auto in_memory = std::find_if(made.begin(), made.end(), [&](const Key& k) {
+        return k.tag() == r.tag && k.algorithm() == r.algorithm;
+      });
+      if (!write_keys && in_memory != made.end()) {
+        keys.push_back(*in_memory);
+        continue;
+      }
       auto key = load_recorded(*rec, origin, pkcs11);
       if (!key)
         return fail(Errc::Internal,

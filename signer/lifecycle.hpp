@@ -63,10 +63,11 @@ struct PreparedKeys {
 /// ZSKs the plan asks for (generate_key + write_key_files into dir; recorded with add_zsk) and
 /// loads the keys that sign. Does not write the state. Errc::Internal when a ZSK cannot be
 /// created or a planned signer cannot be loaded; owner problems are not errors here (they are
-/// in plan.state / plan.owner_actions and run_exit_code).
+/// in plan.state / plan.owner_actions and run_exit_code). With write_keys false (a dry run) new
+/// ZSKs are made in memory only: nothing is written to dir, and their source says so.
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
                                   const Policy& policy, const ZoneKeyState& zone,
-                                  const Pkcs11Config* pkcs11 = nullptr);
+                                  const Pkcs11Config* pkcs11 = nullptr, bool write_keys = true);
 
 /// At the end of a run that wrote the signed zone: stores plan.state and writes the state file
 /// (atomically, with .bak); records when the RFC 8078 delete records were first published

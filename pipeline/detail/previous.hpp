@@ -70,6 +70,10 @@ class PreviousZone {
   ReuseChoice reusable(const PrevRRset& prev, const signer::Key& key,
                        std::span<const KeyId> retired, const ReusePolicy& policy,
                        uint64_t hash) const noexcept;
+  /// True when prev has an RRSIG by key, or by one of retired with key's algorithm (the RRSIGs
+  /// key takes over), reusable or not.
+  bool signed_by(const PrevRRset& prev, const signer::Key& key,
+                 std::span<const KeyId> retired) const noexcept;
   std::span<const PrevRRset> sets() const noexcept { return sets_; }
   std::span<const RR> sigs_of(const PrevRRset& p) const noexcept {
     return {sigs_.data() + p.sig_first, p.sig_count};

@@ -69,6 +69,9 @@ struct WritePlan {
   // The run's time and renewal schedule: new RRSIGs' expirations (signer::renewal_expiration)
   // and, with a previous output, which RRSIGs are published again.
   ReusePolicy reuse;
+  // Dry run (sign --dry-run): every decision is made and counted as in a real run, but nothing
+  // is signed, printed or verified; write_zone gets no file.
+  bool dry_run = false;
   // Called in output order with the fraction of the zone written so far (optional).
   const std::function<void(double)>* progress = nullptr;
 };
@@ -82,6 +85,10 @@ struct WriteStats {
   // RRSIGs the next runs will make (signer::add_to_forecast over every RRSIG written); the
   // first forecast_runs(plan.reuse.renewal) entries are used.
   std::array<uint64_t, signer::kMaxForecastRuns> forecast{};
+  /// Why the rrsets_signed were signed (each counted once, the first reason that applies): not
+  /// in the previous output, its data or TTL changed, a key that signs now has no RRSIG over
+  /// it there, or a previous RRSIG is inside the refresh window (or not yet valid).
+  ResignReasons resign;
   uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
 };
@@ -92,6 +99,7 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
 
 /// Generates and writes the zone in chunks (tbb::parallel_pipeline, ordered output). Output is
 /// byte-identical for any thread count. Signing errors are returned (first in chunk order).
-Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& out);
+/// out may be null only with plan.dry_run.
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* out);
 
 }  // namespace zk::pipeline::detail
