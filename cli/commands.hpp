@@ -104,9 +104,11 @@ int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
 int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
 
-/// A progress bar on stderr while a run takes longer than a second, only when stderr is a
-/// terminal; the line is cleared when the object goes away. Not thread-safe (the pipeline calls
-/// it from the thread that drives the run).
+/// A progress line on stderr while a run takes longer than a second, only when stderr is a
+/// terminal: the stage, a bar, names done of total, the rate and the time left; the line is
+/// cleared when the object goes away. Notes (key events) are printed on their own line as they
+/// happen, on a terminal or not. Not thread-safe (the pipeline calls it from the thread that
+/// drives the run). ZK_TEST_PROGRESS=1 draws from the first call (tests run under a pty).
 class TerminalProgress {
  public:
   TerminalProgress();
@@ -115,12 +117,16 @@ class TerminalProgress {
   TerminalProgress& operator=(const TerminalProgress&) = delete;
   /// Empty when stderr is not a terminal.
   pipeline::ProgressFn callback();
+  pipeline::NoteFn note_callback();
 
  private:
-  void draw(const char* stage, double fraction);
+  void draw(const char* stage, uint64_t done, uint64_t total);
+  void clear_line();
   bool enabled_;
+  bool at_once_ = false;
   bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
+  std::string stage_;
+  std::chrono::steady_clock::time_point start_, last_, stage_start_;
 };
 
 /// Test build (ZK_TEST_HOOKS) only: failure injection from ZK_TEST_FAIL_AT (cli/test_hooks.cpp).

@@ -355,6 +355,7 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
     }
     TerminalProgress progress;
     o.progress = progress.callback();
+    if (!a.quiet) o.note = progress.note_callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }
@@ -431,7 +432,9 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     return outcome.exit_code;
   }
   if (!a.quiet) {
-    for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
+    for (size_t i = st.notes_reported; i < st.notes.size(); ++i) {
+      report.err += "zonekiln: note: " + st.notes[i] + "\n";
+    }
     // "signed: figures" -> "zonekiln: signed ORIGIN: figures" (the single-zone form scripts read)
     const std::string line = summary_text(st, sign);
     const size_t colon = line.find(": ");

@@ -38,7 +38,7 @@ class StageClock {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
-    if (progress_) progress_(stage, 1.0);
+    if (progress_) progress_(stage, 1, 1);
     crash_point(stage);  // test build only (dns/fault.hpp)
   }
 
@@ -382,6 +382,11 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       clock.lap("keys");
     } else {
       auto started = detail::start_key_run(sopts, origin, run, diag, stats, guard, options.outputs);
+      if (options.note) {  // key events now, before the long signing pass
+        for (; stats.notes_reported < stats.notes.size(); ++stats.notes_reported) {
+          options.note(stats.notes[stats.notes_reported]);
+        }
+      }
       if (outcome) {
         outcome->output_refused = run.output_refused;
         if (!run.output_refused) fill_outcome(*outcome, run, run.state_now);
@@ -615,9 +620,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   const char* write_stage = !options.sign                      ? "write"
                             : sopts.verify == VerifyMode::None ? "sign+write"
                                                                : "sign+verify+write";
-  const std::function<void(double)> write_progress = [&](double f) {
-    options.progress(write_stage, f);
-  };
+  const std::function<void(uint64_t, uint64_t)> write_progress =
+      [&](uint64_t done, uint64_t total) { options.progress(write_stage, done, total); };
   if (options.progress) plan.progress = &write_progress;
   auto written = detail::write_zone(plan, &*out);
   if (!written) return run_failed(written.error());

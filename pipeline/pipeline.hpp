@@ -228,9 +228,14 @@ struct SignOptions {
   uint8_t zonemd_hash = 0;
 };
 
-/// Progress of a run: the stage that is running and how much of it is done (0..1). Called from
-/// the thread that drives the run, never concurrently; cheap calls only (a terminal bar).
-using ProgressFn = std::function<void(const char* stage, double fraction)>;
+/// Progress of a run: the stage that is running and how much of it is done, in names (owner
+/// names written, NSEC3 records included) of total; a stage that finished reports done ==
+/// total. Called from the thread that drives the run, never concurrently; cheap calls only (a
+/// terminal bar).
+using ProgressFn = std::function<void(const char* stage, uint64_t done, uint64_t total)>;
+/// A note for the log as soon as it is known (key events before the long signing pass), so that
+/// a person watching sees it when it happens. Same threading as ProgressFn.
+using NoteFn = std::function<void(const std::string& note)>;
 
 struct CompileOptions {
   std::string zone_file;
@@ -240,6 +245,7 @@ struct CompileOptions {
   bool sign = false;
   SignOptions signing;
   ProgressFn progress;  // optional
+  NoteFn note;          // optional: Stats::notes[0, notes_reported) went to it during the run
   /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
   std::vector<std::string> include_dirs;
   /// Every file the run may write (output, DS set, metrics, statistics), with its option name.
@@ -292,6 +298,7 @@ struct Stats {
   uint32_t serial_old = 0, serial_new = 0;
   ResignReasons resign;            // why the rrsets_signed were signed
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
+  size_t notes_reported = 0;       // the first notes already given to CompileOptions::note
   // Key lifecycle, for the dry run's plan: this run's key events, what a person must do, and
   // the next scheduled event.
   std::vector<std::string> key_events, owner_actions;

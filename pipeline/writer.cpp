@@ -485,8 +485,8 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
             }
             crash_point("write");  // test build only (dns/fault.hpp)
             if (plan.progress != nullptr && node_count + nsec3_count != 0) {
-              const double done = t.nsec3 ? double(node_count) + t.end : double(t.end);
-              (*plan.progress)(done / (double(node_count) + nsec3_count));
+              const uint64_t done = t.nsec3 ? uint64_t{node_count} + t.end : uint64_t{t.end};
+              (*plan.progress)(done, uint64_t{node_count} + nsec3_count);
             }
             total.records += t.out->stats.records;
             total.rrsets += t.out->stats.rrsets;

@@ -72,8 +72,8 @@ struct WritePlan {
   // Dry run (sign --dry-run): every decision is made and counted as in a real run, but nothing
   // is signed, printed or verified; write_zone gets no file.
   bool dry_run = false;
-  // Called in output order with the fraction of the zone written so far (optional).
-  const std::function<void(double)>* progress = nullptr;
+  // Called in output order with the names written so far and their total (optional).
+  const std::function<void(uint64_t done, uint64_t total)>* progress = nullptr;
 };
 
 struct WriteStats {

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/tools.hpp"
 
 using namespace zk::test;
 
@@ -216,4 +217,30 @@ TEST_CASE("unsign and a later sign continue the serial last published", "[e2e][c
   REQUIRE(run(s.zk_cmd("ksk activate", "--tag " + s.ksk_tag + " --now 20270110000000")) == 0);
   REQUIRE(s.sign("20270110010000") == 0);
   CHECK(soa_serial(read_file(s.out)) == published + 2);
+}
+
+TEST_CASE("on a terminal: names done, rate and time left; key notes when they happen",
+          "[e2e][cli][progress]") {
+  if (!need_tools({"script"})) return;
+  Site s;
+  std::string zone = read_file(s.zone);
+  for (int i = 0; i < 3000; ++i) zone += "h" + std::to_string(i) + " IN A 192.0.2.7\n";
+  write_file(s.zone, zone);
+  // script runs the command on a pseudo-terminal, as a person at a shell would see it.
+  const std::string sign = zonekiln() + " sign " + q(s.zone) + " --origin example.com. --keys " +
+                           q(s.keys) + " --now 20270101000000";
+  std::string log;
+  REQUIRE(run("ZK_TEST_PROGRESS=1 script -qec \"" + sign + "\" /dev/null", &log) == 0);
+  INFO(log);
+  const size_t note = log.find("zonekiln: note: key: created ZSK");
+  const size_t bar = log.find("zonekiln: sign+verify+write [");
+  REQUIRE(note != std::string::npos);
+  REQUIRE(bar != std::string::npos);
+  CHECK(note < bar);  // the key event is printed before the signing pass, not after the run
+  CHECK(std::regex_search(log, std::regex("[0-9]+/30[0-9][0-9] names [0-9]+/s ETA [0-9]")));
+  CHECK(std::regex_search(log, std::regex("100% 30[0-9][0-9]/30[0-9][0-9] names")));
+  CHECK(log.find("zonekiln: signed example.com.") != std::string::npos);
+  // Not a terminal (cron, pipes): no progress line, the same notes.
+  REQUIRE(run(sign + " --output " + q(s.tmp.file("again")), &log) == 0);
+  CHECK(log.find("sign+verify+write [") == std::string::npos);
 }
