@@ -73,8 +73,9 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     if (!active(k, now) || k.is_revoked()) continue;
     if (!k.is_ksk()) continue;
     if (zone.ksk_count() >= signer::kMaxKsks) break;
+    // Keys already active together: whichever rolls out later does so beside the other.
     if (auto r = signer::ksk_register(zone, policy, k.tag(), k.algorithm(), k.source(),
-                                      b64(k.dnskey_rdata()), now);
+                                      b64(k.dnskey_rdata()), now, signer::RollMethod::DoubleRrset);
         !r) {
       stats.notes.push_back("not adopting " + k.source() + ": " + r.error().detail);
       continue;

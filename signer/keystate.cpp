@@ -61,6 +61,10 @@ std::string_view to_string(ZoneState s) noexcept {
   return "?";
 }
 
+std::string_view to_string(RollMethod m) noexcept {
+  return m == RollMethod::DoubleDs ? "double-ds" : "double-rrset";
+}
+
 std::string KeyRecord::label() const {
   return std::string(to_string(role)) + " " + std::to_string(tag) + " (algorithm " +
          std::to_string(algorithm) + ", " + source + ")";
@@ -301,6 +305,7 @@ json key_to_json(const KeyRecord& k) {
     if (!k.owner_state_why.empty()) j["owner_state_why"] = k.owner_state_why;
     j["ds_seen"] = k.ds_seen;
     put_opt(j, "ds_seen_at", k.ds_seen_at);
+    j["roll_method"] = to_string(k.roll);
   }
   return j;
 }
@@ -356,6 +361,9 @@ KeyRecord key_from_json(const json& j, const std::string& where) {
     k.owner_state_why = f.text_or("owner_state_why", std::string());
     k.ds_seen = f.boolean_or("ds_seen", false);
     f.time_opt("ds_seen_at", k.ds_seen_at);
+    static constexpr RollMethod kRoll[] = {RollMethod::DoubleDs, RollMethod::DoubleRrset};
+    // Keys recorded before the field existed were added for the double-RRset procedure.
+    k.roll = f.has("roll_method") ? f.choice("roll_method", kRoll) : RollMethod::DoubleRrset;
   } else {
     k.owner_state = OwnerState::Active;
   }

@@ -32,6 +32,13 @@ enum class KeyRole : uint8_t { KSK, ZSK, CSK };
 ///   ActionNeeded: the owner wants it active but zonekiln cannot use it (why says what is wrong).
 enum class OwnerState : uint8_t { Active, Inactive, ActionNeeded };
 enum class ZoneState : uint8_t { Signing, NotSigning, ActionNeeded, InternalFailure };
+/// How a new KSK replaces the active one (RFC 6781 s4.1.2).
+///   DoubleDs: its DS goes to the parent first; once seen (ds-seen) and the DS TTL has passed,
+///     a sign run puts it in the DNSKEY RRset in place of the old KSK; the old DS goes after.
+///   DoubleRrset: it is published and signs beside the old KSK (ksk activate); the parent swaps
+///     the DS; the old KSK is deactivated one DS TTL after the new DS was seen.
+enum class RollMethod : uint8_t { DoubleDs, DoubleRrset };
+std::string_view to_string(RollMethod m) noexcept;
 
 std::string_view to_string(KeyRole r) noexcept;
 std::string_view to_string(OwnerState s) noexcept;
@@ -56,6 +63,8 @@ struct KeyRecord {
   /// Owner confirmed the parent publishes this key's DS (ds-seen), and when.
   bool ds_seen = false;
   std::optional<int64_t> ds_seen_at;
+  /// KSK/CSK: how it rolls in when it replaces another (ksk add --method).
+  RollMethod roll = RollMethod::DoubleDs;
 
   bool is_ksk() const noexcept { return role != KeyRole::ZSK; }
   /// Owner wants it in use (Active, or ActionNeeded which means "wanted but unusable").

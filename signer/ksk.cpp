@@ -172,7 +172,8 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
 }
 
 Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
-                          std::string source, std::string dnskey_b64, int64_t now) {
+                          std::string source, std::string dnskey_b64, int64_t now,
+                          RollMethod roll) {
   if (!policy_allows(policy, algorithm)) {
     if (algorithm_deprecated(algorithm)) {
       return fail(Errc::Usage, deprecated_algorithm_refusal(algorithm));
@@ -192,11 +193,31 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
                                  " already has two KSKs; finish the current rollover first (`" +
                                  owner_command(zone, "ksk list") + "` shows them)");
   }
+  if (roll == RollMethod::DoubleDs) {
+    for (const auto& o : zone.keys) {
+      if (!o.ksk_wanted() || o.is_removed()) continue;
+      if (o.algorithm != algorithm) {
+        return fail(Errc::Usage,
+                    "KSK " + tag_text(tag) + " has algorithm " + std::to_string(algorithm) +
+                        " and the active " + o.label() +
+                        " another: that is an algorithm rollover (RFC 6781 s4.1.4), which "
+                        "publishes the new keys beside the old ones; add it with --method "
+                        "double-rrset");
+      }
+      if (o.role == KeyRole::CSK) {
+        return fail(Errc::Usage, o.label() +
+                                     " signs the whole zone: swapping it at once would leave "
+                                     "the data without a published signer; add the new key "
+                                     "with --method double-rrset");
+      }
+    }
+  }
   KeyRecord k;
   k.tag = tag;
   k.algorithm = algorithm;
   k.source = std::move(source);
   k.role = KeyRole::KSK;
+  k.roll = roll;
   k.dnskey = std::move(dnskey_b64);
   k.created = now;
   k.owner_state = OwnerState::Inactive;
@@ -217,6 +238,19 @@ Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
   if (k->owner_state != OwnerState::Inactive) {
     return fail(Errc::Usage,
                 k->label() + " is already active (" + std::string(to_string(k->owner_state)) + ")");
+  }
+  if (k->roll == RollMethod::DoubleDs && !k->retired) {
+    for (const auto& o : zone.keys) {
+      if (&o == k || !o.ksk_wanted() || o.is_removed()) continue;
+      return fail(Errc::Usage,
+                  k->label() + " rolls in by double-DS (RFC 6781 s4.1.2): it replaces " +
+                      o.label() +
+                      " in the DNSKEY RRset by itself, at the first sign run one DS TTL after "
+                      "its DS was seen at the parent. Hand the parent its DS (`" +
+                      owner_command(zone, "ds", "--tag " + tag_text(tag)) + "`), then run `" +
+                      owner_command(zone, "ksk ds-seen", "--tag " + tag_text(tag)) +
+                      "`. To publish both KSKs now instead, add it with --method double-rrset");
+    }
   }
   k->owner_state = OwnerState::Active;
   k->owner_state_since = now;
@@ -307,13 +341,8 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
                                    "(e.g. `dig +noall +answer " +
                                    zone.origin + " DS > FILE`) to show it is gone");
     }
-    if (ds_points_at(*parent_ds, *k)) {
-      return fail(Errc::Usage,
-                  "the parent's DS set still points at " + k->label() +
-                      "; deactivating it would break validation. Have the parent remove that "
-                      "DS (the zone publishes CDS for the new KSK only once its DS is seen), "
-                      "wait for it to disappear from `dig DS`, then try again");
-    }
+    // The parent may still list this key's DS: harmless once a remaining key's DS is in every
+    // cache (checked below), since a DS without its DNSKEY is only skipped by validators.
     const KeyRecord* chain = nullptr;
     for (const KeyRecord* o : remaining) {
       if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
@@ -438,7 +467,10 @@ std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy
                                   const KeyLoader& loader) {
   std::vector<KeyProblem> out;
   for (const auto& k : zone.keys) {
-    if (!k.ksk_wanted() || k.is_removed()) continue;
+    // Also a double-DS key whose DS was seen: the next runs may swap it in.
+    const bool swapping_in = k.is_ksk() && k.roll == RollMethod::DoubleDs && k.ds_seen &&
+                             !k.retired && k.owner_state == OwnerState::Inactive;
+    if ((!k.ksk_wanted() && !swapping_in) || k.is_removed()) continue;
     if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(),
                   k.algorithm) == policy.allowed_algorithms.end()) {
       out.push_back({k.tag, k.algorithm,

@@ -20,13 +20,13 @@ Result<Key> load_recorded(const KeyRecord& k, NameView origin, const Pkcs11Confi
 }
 
 Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, const Key& key,
-                                  const std::string& source, int64_t now) {
+                                  const std::string& source, int64_t now, RollMethod roll) {
   if (!key.is_ksk()) {
     return fail(Errc::Usage, source + " is a zone-signing key (no SEP flag); a KSK has flags 257");
   }
   if (key.is_revoked()) return fail(Errc::Usage, source + " is revoked (RFC 5011)");
-  auto r =
-      ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()), now);
+  auto r = ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()),
+                        now, roll);
   if (!r) return fail(r.error());
   return *zone.find_key(key.tag(), key.algorithm());
 }
@@ -49,17 +49,17 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11) {
 
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
                                NameView origin, uint8_t pem_algorithm, int64_t now,
-                               const Pkcs11Config* pkcs11) {
+                               RollMethod roll, const Pkcs11Config* pkcs11) {
   auto key = load_key(path, origin, pem_algorithm, 257, pkcs11);
   if (!key) return fail(key.error());
   // A BIND pair is referred to by its base name, as key.source() gives it.
   const std::string source = key->source().empty() ? path : key->source();
-  return register_loaded(zone, policy, *key, source, now);
+  return register_loaded(zone, policy, *key, source, now, roll);
 }
 
 Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     const std::string& dir, NameView origin, uint8_t algorithm,
-                                    int64_t now) {
+                                    int64_t now, RollMethod roll) {
   if (zone.ksk_count() >= kMaxKsks) {
     return fail(Errc::Usage, zone.origin +
                                  " already has two KSKs; finish the current rollover first (`" +
@@ -70,7 +70,7 @@ Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
   if (!key) return fail(key.error());
   auto base = write_key_files(*key, origin, dir, now);
   if (!base) return fail(base.error());
-  return register_loaded(zone, policy, *key, *base, now);
+  return register_loaded(zone, policy, *key, *base, now, roll);
 }
 
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,

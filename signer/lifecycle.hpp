@@ -41,13 +41,14 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11 = nullptr)
 /// refused registration (see ksk_register).
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
                                NameView origin, uint8_t pem_algorithm, int64_t now,
+                               RollMethod roll = RollMethod::DoubleDs,
                                const Pkcs11Config* pkcs11 = nullptr);
 
 /// `ksk add --generate`: makes a new KSK, writes it into dir as a BIND key pair (mode 0600) and
 /// records it INACTIVE.
 Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     const std::string& dir, NameView origin, uint8_t algorithm,
-                                    int64_t now);
+                                    int64_t now, RollMethod roll = RollMethod::DoubleDs);
 
 /// This run's keys, loaded and planned.
 struct PreparedKeys {

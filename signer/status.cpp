@@ -206,6 +206,7 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
       if (k.is_ksk()) {
         s += " owner:" + std::string(to_string(k.owner_state));
         s += k.ds_seen ? " ds-seen:" + when(k.ds_seen_at) : " ds-seen:no";
+        s += " roll:" + std::string(to_string(k.roll));
         if (!k.owner_state_why.empty()) s += " (" + k.owner_state_why + ")";
       }
       s += "\n      " + k.source + "\n      created " + when(k.created) + " published " +
@@ -269,6 +270,7 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
         jk["owner_state_since"] = k.owner_state_since;
         jk["owner_state_why"] = k.owner_state_why;
         jk["ds_seen"] = k.ds_seen;
+        jk["roll_method"] = to_string(k.roll);
       }
       for (auto [name, v] : {std::pair{"created", k.created},
                              {"published", k.published},
