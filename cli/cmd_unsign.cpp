@@ -82,6 +82,7 @@ int run_unsign(const UnsignArgs& a) {
           signer::RunRecord rec;
           rec.at = now;
           rec.serial = written_serial;
+          rec.unsigned_zone = true;
           rec.summary =
               "unsign: wrote the unsigned zone, serial " + std::to_string(*written_serial);
           z.add_run(std::move(rec));

@@ -456,10 +456,12 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       set_serial(store, previous->serial());
       stats.serial_old = previous->serial();
     }
-    // The state knows the serial last published, also of an unsigned zone `unsign` wrote after
-    // the previous signed output: never go below it (RFC 1982), and publish anew when behind.
+    // When the last zone published was written unsigned (`unsign`, or a NOT_SIGNING run) after
+    // the previous signed output, the state has its serial: never go below it (RFC 1982), and
+    // publish anew when behind.
     bool behind_published = false;
     if (run.keys && run.keys->plan.state.last_serial && sopts.serial != SerialPolicy::Keep &&
+        run.keys->plan.state.last_published_unsigned() &&
         serial_lt(stats.serial_old, *run.keys->plan.state.last_serial)) {
       set_serial(store, *run.keys->plan.state.last_serial);
       stats.serial_old = *run.keys->plan.state.last_serial;
@@ -650,6 +652,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (run.keys) {
     rec.exit_code = signer::run_exit_code(run.keys->plan);
     rec.serial = stats.serial_new;
+    rec.unsigned_zone = !signing;
     rec.rrsets_signed = written->rrsets_signed;
     rec.rrsets_reused = written->rrsets_reused;
     rec.ttl_clamped = stats.clamped_rrsets;

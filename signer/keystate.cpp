@@ -90,6 +90,13 @@ void ZoneKeyState::set_state(ZoneState s, int64_t now, std::string why) {
   state_why = std::move(why);
 }
 
+bool ZoneKeyState::last_published_unsigned() const noexcept {
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    if (it->serial) return it->unsigned_zone;
+  }
+  return false;
+}
+
 void ZoneKeyState::add_run(RunRecord run) {
   if (run.summary.size() > kMaxRunSummary) run.summary.resize(kMaxRunSummary);
   if (run.serial) last_serial = run.serial;
@@ -260,6 +267,7 @@ json run_to_json(const RunRecord& r) {
   j["at"] = r.at;
   j["exit_code"] = r.exit_code;
   if (r.serial) j["serial"] = *r.serial;
+  if (r.unsigned_zone) j["unsigned"] = true;
   j["rrsets_signed"] = r.rrsets_signed;
   j["rrsets_reused"] = r.rrsets_reused;
   j["ttl_clamped"] = r.ttl_clamped;
@@ -273,6 +281,7 @@ RunRecord run_from_json(const json& j, const std::string& where) {
   r.at = f.integer("at", 1, kMaxFieldTime);
   r.exit_code = static_cast<int>(f.integer("exit_code", 0, 4));
   if (f.has("serial")) r.serial = static_cast<uint32_t>(f.integer("serial", 0, 0xffffffffLL));
+  r.unsigned_zone = f.boolean_or("unsigned", false);
   constexpr int64_t kMaxCount = int64_t{1} << 53;  // any real zone is far below
   r.rrsets_signed = static_cast<uint64_t>(f.integer_or("rrsets_signed", 0, 0, kMaxCount));
   r.rrsets_reused = static_cast<uint64_t>(f.integer_or("rrsets_reused", 0, 0, kMaxCount));

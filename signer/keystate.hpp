@@ -99,6 +99,7 @@ struct RunRecord {
   int64_t at = 0;                  // the run's time (--now)
   int exit_code = 0;               // 0..4, as the process exited
   std::optional<uint32_t> serial;  // SOA serial of the zone it wrote (none: nothing written)
+  bool unsigned_zone = false;      // what it wrote was the zone unsigned (unsign, NOT_SIGNING)
   uint64_t rrsets_signed = 0, rrsets_reused = 0, ttl_clamped = 0;
   std::string summary;  // one line: what it did, or why it failed (at most kMaxRunSummary)
 };
@@ -133,6 +134,10 @@ struct ZoneKeyState {
   size_t ksk_count() const noexcept;
   /// Sets the zone state; state_since changes only when the state does (or was never set).
   void set_state(ZoneState s, int64_t now, std::string why);
+  /// True when the last zone published was written unsigned (by unsign, or by sign while
+  /// NOT_SIGNING): a later signed output must continue from last_serial, not from the older
+  /// signed file.
+  bool last_published_unsigned() const noexcept;
   /// Appends a run to the history (summary cut to kMaxRunSummary), dropping the oldest beyond
   /// kMaxRunHistory; a run that wrote a zone also sets last_serial.
   void add_run(RunRecord run);
