@@ -353,7 +353,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
 
   SECTION("stopped before the rename: back to the state before, the new ZSK created-only") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     auto back = read_state(dir.path());
     REQUIRE(back.has_value());
     REQUIRE(back->recovery_notes.size() == 1);
@@ -367,7 +367,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
   }
   SECTION("stopped after the rename: the run's state stands") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     REQUIRE(::rename(dir.file("tmp").c_str(), out.c_str()) == 0);
     auto back = read_state(dir.path());
     REQUIRE(back.has_value());
@@ -380,7 +380,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
   }
   SECTION("finished: no mark left, the .bak is the state before the run") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     REQUIRE(::rename(dir.file("tmp").c_str(), out.c_str()) == 0);
     REQUIRE(commit_finish(dir.path(), file, "example.com."));
     CHECK(zk::test::read_text(dir.file(kStateFileName)).find("pending") == std::string::npos);
