@@ -94,6 +94,9 @@ nlohmann::json stats_object(const pipeline::Stats& st);
 std::string stats_json(const pipeline::Stats& st);
 /// The one-line summary of a run ("signed 12 RRsets (...)"), without prefix or newline.
 std::string summary_text(const pipeline::Stats& st, bool sign);
+/// The plan `sign --dry-run` prints for one zone: key events due, the next one, what the owner
+/// must do, the RRsets it would sign and why, the serial, TTLs clamped, and the exit code.
+std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int exit_code);
 /// One zone's Prometheus figures from a sign run's result (exit code, outcome, stats).
 emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOutcome& outcome,
                              const Result<pipeline::Stats>& res, double seconds);

@@ -186,10 +186,11 @@ std::string reasons_text(const pipeline::ResignReasons& r) {
   return parts.empty() ? "" : " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
 }
 
+}  // namespace
+
 // The plan a dry run prints: what the real run would do, in the order it would do it.
-std::string dry_run_text(const ZoneArgs& a, const pipeline::Stats& st,
-                         const pipeline::SignOutcome& outcome) {
-  std::string s = fmt::format("dry run for {}: nothing was written\n", a.origin);
+std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int exit_code) {
+  std::string s = fmt::format("dry run for {}: nothing was written\n", origin);
   s += "key events due now:\n";
   if (st.key_events.empty()) s += "  none\n";
   for (const auto& e : st.key_events) s += "  " + e + "\n";
@@ -209,13 +210,10 @@ std::string dry_run_text(const ZoneArgs& a, const pipeline::Stats& st,
     s += fmt::format("serial: {} -> {}\n", st.serial_old, st.serial_new);
   }
   s += fmt::format("TTLs clamped: {} RRset(s) above {} s\n", st.clamped_rrsets, st.max_ttl);
-  // Seam for the renewal forecast (signatures renewed per night for the next nights): printed
-  // here once the pipeline reports it in Stats.
-  s += fmt::format("exit code: {} (as the real run)\n", outcome.exit_code);
+  s += fmt::format("exit code: {} (as the real run)\n", exit_code);
   return s;
 }
 
-}  // namespace
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
                    const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);
@@ -428,7 +426,7 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     }
   }
   if (sign && a.dry_run) {
-    report.out += dry_run_text(a, st, outcome);
+    report.out += dry_run_text(a.origin, st, outcome.exit_code);
     return outcome.exit_code;
   }
   if (!a.quiet) {

@@ -189,3 +189,53 @@ TEST_CASE("sign --changes lists RRsets added, removed and changed with their RDA
   CHECK(none["counts"]["removed"] == 0);
   CHECK(none["counts"]["changed"] == 0);
 }
+
+TEST_CASE("sign --config --dry-run plans every zone and --changes lists each zone's changes",
+          "[e2e][dryrun]") {
+  TempDir tmp;
+  fs::create_directories(tmp.file("zones"));
+  fs::create_directories(tmp.file("signed"));
+  fs::create_directories(tmp.file("keys"));
+  std::string toml = "[policy.default]\nsig-validity = \"14d\"\n";
+  for (const std::string label : {"a", "b"}) {
+    write_file(tmp.file("zones/" + label + ".zone"),
+               "$TTL 3600\n@ IN SOA ns1 host 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A "
+               "192.0.2.1\nwww IN A 192.0.2.2\n");
+    toml += "\n[[zone]]\norigin = \"" + label + ".example.\"\nfile = \"zones/" + label +
+            ".zone\"\nkeys = \"keys/" + label + "\"\noutput = \"signed/" + label + ".zone\"\n";
+  }
+  write_file(tmp.file("zonekiln.toml"), toml);
+  const std::string cfg = " --config " + q(tmp.file("zonekiln.toml"));
+  REQUIRE(run(zonekiln() + " keygen --ksk" + cfg) == 0);
+  const std::string sign = zonekiln() + " sign" + cfg + " --now 20270101000000";
+
+  // The first night as a dry run: a plan per zone, nothing on disk changes.
+  const auto before = snapshot(tmp.path());
+  TempDir elsewhere;
+  std::string plan;
+  REQUIRE(run(sign + " --dry-run --metrics-file " + q(elsewhere.file("m.prom")) +
+                  " --stats-json " + q(elsewhere.file("s.json")),
+              &plan) == 0);
+  INFO(plan);
+  CHECK(snapshot(tmp.path()) == before);
+  CHECK(plan.find("dry run for a.example.: nothing was written") != std::string::npos);
+  CHECK(plan.find("dry run for b.example.: nothing was written") != std::string::npos);
+  CHECK(plan.find("would create a ZSK for algorithm 13") != std::string::npos);
+  CHECK_FALSE(fs::exists(elsewhere.file("m.prom")));
+  CHECK_FALSE(fs::exists(elsewhere.file("s.json")));
+
+  REQUIRE(run(sign) == 0);
+  write_file(tmp.file("zones/a.zone"), read_file(tmp.file("zones/a.zone")) + "new IN A 192.0.2.9\n");
+  const std::string changes = elsewhere.file("changes.json");
+  REQUIRE(run(zonekiln() + " sign" + cfg + " --now 20270102000000 --changes " + q(changes)) == 0);
+  const auto j = nlohmann::json::parse(read_file(changes));
+  REQUIRE(j["zones"].size() == 2);
+  std::map<std::string, nlohmann::json> by_zone;
+  for (const auto& z : j["zones"]) by_zone[z["zone"].get<std::string>()] = z;
+  REQUIRE(by_zone.count("a.example.") == 1);
+  REQUIRE(by_zone.count("b.example.") == 1);
+  CHECK(by_zone["a.example."]["counts"]["added"] == 1);
+  CHECK(by_zone["a.example."]["added"][0]["owner"] == "new.a.example.");
+  CHECK(by_zone["b.example."]["counts"]["added"] == 0);
+  CHECK(by_zone["b.example."]["counts"]["changed"] == 0);
+}
