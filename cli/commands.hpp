@@ -173,6 +173,8 @@ void register_ksk(CLI::App& root, std::function<int()>& action);
 void register_status(CLI::App& root, std::function<int()>& action);
 /// `zonekiln unsign` (cli/cmd_unsign.cpp).
 void register_unsign(CLI::App& root, std::function<int()>& action);
+/// `zonekiln report`: the zone's key timeline, RRSIG expirations and last runs as one HTML page.
+void register_report(CLI::App& root, std::function<int()>& action);
 /// `zonekiln ksr` and `zonekiln skr-sign`: the offline KSK exchange (cli/cmd_ksr.cpp).
 void register_ksr(CLI::App& root, std::function<int()>& action);
 

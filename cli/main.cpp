@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     zk::cli::register_status(app, action);
     zk::cli::register_unsign(app, action);
     zk::cli::register_ksr(app, action);
+    zk::cli::register_report(app, action);
     zk::cli::VerifyArgs verify_args;
     CLI::App* verify = zk::cli::add_verify(app, verify_args);
     std::string config_path;

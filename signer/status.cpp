@@ -75,6 +75,7 @@ RrsigScan scan_rrsig_text(std::string_view text, const ForecastRequest* forecast
       return;
     }
     if (forecast) forecast_one(*forecast, last_owner, tok[i + 1], *exp, scan.forecast);
+    ++scan.per_day[*exp / 86400];
     if (!scan.earliest || *exp < *scan.earliest) {
       scan.earliest = *exp;
       scan.earliest_owner = std::string(last_owner);
