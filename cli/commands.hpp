@@ -40,7 +40,7 @@ struct ZoneArgs {
   int lock_wait = 60;
   bool full = false, quiet = false;
   bool dry_run = false;
-  std::string changes;  // --changes FILE ('-' = stdout)
+  std::string changes;                                // --changes FILE ('-' = stdout)
   std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
   bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   std::string dnskey_signers = "ksk";                 // ksk | all

@@ -16,8 +16,8 @@
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
-#include "signer/keystate.hpp"
 #include "pipeline/verify.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
@@ -213,7 +213,6 @@ std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int
   s += fmt::format("exit code: {} (as the real run)\n", exit_code);
   return s;
 }
-
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
                    const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);

@@ -1,7 +1,6 @@
 // The compile/sign driver: runs the stages in order and times them.
 #include <algorithm>
 #include <chrono>
-
 #include <memory>
 #include <optional>
 
@@ -189,9 +188,8 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
   if (pending) {
     const emit::OutputFile::Identity& id = zone.identity();
     const signer::PublishTarget target{zone.path(), id.dev, id.ino, id.size};
-    if (auto p =
-            signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now, target,
-                                   std::move(rec));
+    if (auto p = signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                        target, std::move(rec));
         !p) {
       c.error = p.error();
       return c;
@@ -657,12 +655,12 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     rec.rrsets_reused = written->rrsets_reused;
     rec.ttl_clamped = stats.clamped_rrsets;
     rec.summary =
-        signing ? "signed " + std::to_string(written->rrsets) + " RRsets (" +
-                      std::to_string(written->rrsets_signed) + " signed, " +
-                      std::to_string(written->rrsets_reused) + " reused), serial " +
-                      std::to_string(stats.serial_old) + " -> " + std::to_string(stats.serial_new)
-                : "wrote the zone unsigned (NOT_SIGNING), serial " +
-                      std::to_string(stats.serial_new);
+        signing
+            ? "signed " + std::to_string(written->rrsets) + " RRsets (" +
+                  std::to_string(written->rrsets_signed) + " signed, " +
+                  std::to_string(written->rrsets_reused) + " reused), serial " +
+                  std::to_string(stats.serial_old) + " -> " + std::to_string(stats.serial_new)
+            : "wrote the zone unsigned (NOT_SIGNING), serial " + std::to_string(stats.serial_new);
     if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
   }
   const Committed committed =

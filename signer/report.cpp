@@ -28,12 +28,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -151,9 +162,9 @@ std::string today_line(const Axis& a, int64_t now, double top, double bottom) {
   const double x = a.x(now);
   // Centred over the line, or beside it near either end of the axis so that it is not cut off.
   const double half_label = 90;
-  const char* anchor = x - half_label < 0                        ? "start"
+  const char* anchor = x - half_label < 0                     ? "start"
                        : x + half_label > a.x0 + a.width + 20 ? "end"
-                                                                : "middle";
+                                                              : "middle";
   return "<line class=\"today\" x1=\"" + num(x) + "\" y1=\"" + num(top - 6) + "\" x2=\"" + num(x) +
          "\" y2=\"" + num(bottom) + "\"/><text class=\"today-label\" x=\"" + num(x) + "\" y=\"" +
          num(top - 9) + "\" text-anchor=\"" + anchor + "\">now " + html_escape(time_to_iso(now)) +
@@ -192,8 +203,8 @@ std::string timeline_svg(const std::vector<KeyRow>& rows, int64_t now, int64_t f
       s += "<rect class=\"span " + sp.state + (sp.planned ? " planned" : "") + "\" x=\"" + num(x1) +
            "\" y=\"" + num(y + 6) + "\" width=\"" + num(std::max(x2 - x1, 1.0)) +
            "\" height=\"18\"><title>" + html_escape(key_label(r)) + ": " + sp.state +
-           (sp.planned ? " (planned)" : "") + " " + html_escape(time_to_iso(sp.from)) + " \xE2\x80\x93 " +
-           html_escape(time_to_iso(sp.to)) + "</title></rect>";
+           (sp.planned ? " (planned)" : "") + " " + html_escape(time_to_iso(sp.from)) +
+           " \xE2\x80\x93 " + html_escape(time_to_iso(sp.to)) + "</title></rect>";
     }
     if (r.key.ds_seen_at) {
       const double x = a.x(*r.key.ds_seen_at), cy = y + 15;

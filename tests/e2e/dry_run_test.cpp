@@ -213,8 +213,8 @@ TEST_CASE("sign --config --dry-run plans every zone and --changes lists each zon
   const auto before = snapshot(tmp.path());
   TempDir elsewhere;
   std::string plan;
-  REQUIRE(run(sign + " --dry-run --metrics-file " + q(elsewhere.file("m.prom")) +
-                  " --stats-json " + q(elsewhere.file("s.json")),
+  REQUIRE(run(sign + " --dry-run --metrics-file " + q(elsewhere.file("m.prom")) + " --stats-json " +
+                  q(elsewhere.file("s.json")),
               &plan) == 0);
   INFO(plan);
   CHECK(snapshot(tmp.path()) == before);
@@ -225,7 +225,8 @@ TEST_CASE("sign --config --dry-run plans every zone and --changes lists each zon
   CHECK_FALSE(fs::exists(elsewhere.file("s.json")));
 
   REQUIRE(run(sign) == 0);
-  write_file(tmp.file("zones/a.zone"), read_file(tmp.file("zones/a.zone")) + "new IN A 192.0.2.9\n");
+  write_file(tmp.file("zones/a.zone"),
+             read_file(tmp.file("zones/a.zone")) + "new IN A 192.0.2.9\n");
   const std::string changes = elsewhere.file("changes.json");
   REQUIRE(run(zonekiln() + " sign" + cfg + " --now 20270102000000 --changes " + q(changes)) == 0);
   const auto j = nlohmann::json::parse(read_file(changes));

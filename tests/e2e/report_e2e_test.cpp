@@ -39,12 +39,12 @@ TEST_CASE("the report renders in headless Chromium with one timeline row per key
   REQUIRE(run(zk + "ksk ds-seen" + at + " --tag " + tag + " --now 20270102000000") == 0);
   // Runs every ten days through two ZSK rollovers (30-day lifetime): three ZSKs by the end, the
   // first one removed.
-  for (const char* night : {"20270101000000", "20270110000000", "20270120000000", "20270130000000",
-                            "20270209000000", "20270219000000", "20270301000000",
-                            "20270311000000", "20270321000000", "20270331000000"}) {
+  for (const char* night :
+       {"20270101000000", "20270110000000", "20270120000000", "20270130000000", "20270209000000",
+        "20270219000000", "20270301000000", "20270311000000", "20270321000000", "20270331000000"}) {
     INFO(night << "\n" << log);
-    REQUIRE(run(zk + "sign " + q(zone) + at + " --output " + q(out) +
-                    " --zsk-lifetime 30d --now " + night,
+    REQUIRE(run(zk + "sign " + q(zone) + at + " --output " + q(out) + " --zsk-lifetime 30d --now " +
+                    night,
                 &log) == 0);
   }
   const std::string html = tmp.file("report.html");
@@ -57,9 +57,10 @@ TEST_CASE("the report renders in headless Chromium with one timeline row per key
   REQUIRE(keys_in_state >= 4);  // the KSK and three ZSKs, the first one removed
 
   // The browser: a screenshot (the page renders) and the DOM it built (the SVG it parsed).
-  const std::string chrome = "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
-                             "--no-first-run --user-data-dir=" +
-                             q(tmp.file("profile")) + " --enable-logging=stderr --v=0 ";
+  const std::string chrome =
+      "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+      "--no-first-run --user-data-dir=" +
+      q(tmp.file("profile")) + " --enable-logging=stderr --v=0 ";
   const std::string png = tmp.file("report.png");
   REQUIRE(run("timeout 180 " + chrome + "--window-size=1200,1600 --screenshot=" + q(png) +
                   " file://" + html,
@@ -73,8 +74,7 @@ TEST_CASE("the report renders in headless Chromium with one timeline row per key
   CHECK(log.find("Failed to load resource") == std::string::npos);
 
   std::string dom;
-  REQUIRE(run("(timeout 180 " + chrome + "--dump-dom file://" + html + " 2>/dev/null)", &dom) ==
-          0);
+  REQUIRE(run("(timeout 180 " + chrome + "--dump-dom file://" + html + " 2>/dev/null)", &dom) == 0);
   CHECK(count(dom, "<svg class=\"timeline\"") == 1);
   CHECK(count(dom, "<svg class=\"histogram\"") == 1);
   CHECK(count(dom, "<g class=\"key-row\"") == keys_in_state);

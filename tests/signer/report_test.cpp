@@ -66,8 +66,7 @@ const KeyRow& row_of(const std::vector<KeyRow>& rows, uint16_t tag) {
 
 }  // namespace
 
-TEST_CASE("the key timeline shows recorded states up to now and the planner's after",
-          "[report]") {
+TEST_CASE("the key timeline shows recorded states up to now and the planner's after", "[report]") {
   const ZoneKeyState z = sample_zone();
   Policy p;  // ZSK lifetime 90 days
   const auto rows = key_timeline(z, p, kNow, kNow + 200 * kDay, {});
