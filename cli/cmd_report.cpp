@@ -69,6 +69,9 @@ void register_report(CLI::App& root, std::function<int()>& action) {
       "one self-contained HTML page: the key timeline (past and planned), RRSIG expirations by "
       "day, TTLs clamped, the last runs");
   add_zone_key_options(cmd, args->zone);
+  // The report reads the state without its lock (the file is replaced atomically): no
+  // --lock-wait to offer.
+  cmd->remove_option(cmd->get_option("--lock-wait"));
   add_policy_options(cmd, args->policy);
   cmd->add_option("--signed", args->signed_file,
                   "the signed zone file, for the RRSIG expiration histogram");

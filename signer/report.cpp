@@ -180,7 +180,7 @@ std::string key_label(const KeyRow& r) {
 }
 
 std::string timeline_svg(const std::vector<KeyRow>& rows, int64_t now, int64_t from, int64_t to) {
-  const double row_h = 30, top = 34, label_w = 250, width = 1100;
+  const double row_h = 30, top = 34, label_w = 270, width = 1100;
   const double height = top + row_h * static_cast<double>(rows.size()) + 30;
   Axis a{from, to, label_w, width - label_w - 20};
   std::string s = "<svg class=\"timeline\" viewBox=\"0 0 " + num(width) + " " + num(height) +
