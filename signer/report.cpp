@@ -117,11 +117,13 @@ std::vector<KeyRow> key_timeline(const ZoneKeyState& zone, const Policy& policy,
     }
     z = std::move(plan.state);
   }
+  // A zone not signing (unsign) has no runs that change its keys: nothing after now.
+  const int64_t end = zone.state == ZoneState::NotSigning ? now : horizon;
   std::vector<KeyRow> rows;
   for (const KeyRecord& k : z.keys) {
     KeyRow row;
     row.key = k;
-    add_spans(row, now, horizon, planned_tags);
+    add_spans(row, now, end, planned_tags);
     rows.push_back(std::move(row));
   }
   // The state's keys first, in their order, then the planned successors.
@@ -353,10 +355,15 @@ std::string report_html(const ReportInput& in) {
     from = (from - kDay) / kDay * kDay;
     s += legend();
     s += timeline_svg(rows, in.now, from, horizon);
-    s += "<p class=\"meta\">Planned: what nightly sign runs (every " +
-         std::to_string(in.policy.run_interval / 3600) +
-         " h) would do from now with the current policy and no owner action; KSK steps that wait "
-         "for the owner (ksk add, activate, ds-seen) are not predicted.</p>\n";
+    if (in.zone->state == ZoneState::NotSigning) {
+      s += "<p class=\"meta\">The zone is not signing (unsign): no run changes its keys, nothing "
+           "is planned.</p>\n";
+    } else {
+      s += "<p class=\"meta\">Planned: what nightly sign runs (every " +
+           std::to_string(in.policy.run_interval / 3600) +
+           " h) would do from now with the current policy and no owner action; KSK steps that "
+           "wait for the owner (ksk add, activate, ds-seen) are not predicted.</p>\n";
+    }
   }
 
   s += "<h2>RRSIG expirations by day</h2>\n";

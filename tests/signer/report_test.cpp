@@ -137,3 +137,39 @@ TEST_CASE("a zone the state does not know gets a page that says so", "[report]")
   CHECK(html.find("never signed") != std::string::npos);
   CHECK(html.find("<g class=\"key-row") == std::string::npos);
 }
+
+TEST_CASE("a retired ZSK gets its removal planned and a zone not signing gets no plan",
+          "[report]") {
+  ZoneKeyState z = sample_zone();
+  // ZSK 300 retired two days ago, its successor 400 active since then.
+  z.keys[2].retired = kNow - 2 * kDay;
+  KeyRecord next = key(KeyRole::ZSK, 400, kNow - 10 * kDay);
+  next.active = kNow - 2 * kDay;
+  z.keys.push_back(next);
+  Policy p;
+  const int64_t removal = kNow - 2 * kDay + zsk_retire_interval(p);
+  REQUIRE(removal > kNow);
+  const auto rows = key_timeline(z, p, kNow, kNow + 200 * kDay, {});
+  const KeyRow& retired = row_of(rows, 300);
+  REQUIRE(retired.removed);
+  CHECK(retired.removed_planned);
+  // Removed on the first nightly run at or after the retire interval.
+  CHECK(*retired.removed >= removal);
+  CHECK(*retired.removed < removal + p.run_interval);
+  bool retired_recorded = false, retired_planned = false;
+  for (const auto& s : retired.spans) {
+    if (s.state == "retired" && !s.planned) retired_recorded = s.from == kNow - 2 * kDay;
+    if (s.state == "retired" && s.planned) retired_planned = s.to == *retired.removed;
+  }
+  CHECK(retired_recorded);
+  CHECK(retired_planned);
+
+  // Turned off (unsign): nothing is planned, no successor rows.
+  z.state = ZoneState::NotSigning;
+  const auto off = key_timeline(z, p, kNow, kNow + 200 * kDay, {});
+  CHECK(off.size() == z.keys.size());
+  for (const auto& r : off) {
+    CHECK_FALSE(r.planned_key);
+    for (const auto& s : r.spans) CHECK_FALSE(s.planned);
+  }
+}
