@@ -7,6 +7,7 @@
 #include "dns/path_guard.hpp"
 #include "signer/ksk.hpp"
 #include "signer/lifecycle.hpp"
+#include "signer/renewal.hpp"
 #include "signer/report.hpp"
 #include "signer/status.hpp"
 
@@ -49,7 +50,10 @@ int run_report(const ReportArgs& a) {
     in.problems.insert(in.problems.end(), zp.begin(), zp.end());
   }
   if (!a.signed_file.empty()) {
-    auto scan = signer::scan_rrsig_file(a.signed_file);
+    // With the policy the zone was signed under: what the next runs will re-sign.
+    const signer::ForecastRequest forecast{signer::renewal_schedule(in.policy), in.now,
+                                           origin->view()};
+    auto scan = signer::scan_rrsig_file(a.signed_file, in.zone ? &forecast : nullptr);
     if (!scan) return report_error(scan.error());
     in.rrsigs = std::move(*scan);
     in.signed_file = a.signed_file;

@@ -530,12 +530,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     }
     if (previous && (sopts.full || behind_published)) {
       if (!behind_published) stats.serial_new = update_serial(store, sopts.serial, sopts.now);
-      if (behind_published && !sopts.full) {
-        plan.previous = previous.get();
-        plan.reuse.now = sopts.now;
-        plan.reuse.refresh = run.policy.sig_refresh;
-        plan.reuse.signer = store.origin.view();
-      }
+      // (plan.reuse was set above, for signing.)
+      if (behind_published && !sopts.full) plan.previous = previous.get();
     } else if (previous) {
       plan.previous = previous.get();
       if (detail::nothing_to_do(store, index, *previous, keys, plan.reuse, plan.chain,

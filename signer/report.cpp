@@ -58,6 +58,12 @@ std::string num(double v) {
 
 std::string day_text(int64_t t) { return time_to_iso(t).substr(0, 10); }
 
+std::string fmt_list(const std::vector<uint64_t>& v) {
+  std::string s;
+  for (uint64_t n : v) s += (s.empty() ? "" : " ") + std::to_string(n);
+  return s;
+}
+
 // The spans of one key: each recorded (or planned) state from its start to the next event.
 void add_spans(KeyRow& row, int64_t now, int64_t end, const std::set<uint16_t>& planned_tags) {
   const KeyRecord& k = row.key;
@@ -375,11 +381,15 @@ std::string report_html(const ReportInput& in) {
     const RrsigScan& r = *in.rrsigs;
     s += "<p>" + html_escape(in.signed_file) + ": " + std::to_string(r.rrsigs) +
          " RRSIGs expiring between " + day_text(r.per_day.begin()->first * kDay) + " and " +
-         day_text(r.per_day.rbegin()->first * kDay) + " (jitter " +
-         std::to_string(in.policy.sig_jitter / 3600) + " h); the first, " +
+         day_text(r.per_day.rbegin()->first * kDay) + " (spread over " +
+         html_escape(duration_to_text(resolved_spread(in.policy))) + "); the first, " +
          html_escape(r.earliest_owner + " " + r.earliest_type) + ", at " +
          html_escape(time_to_iso(*r.earliest)) + ".</p>\n";
     s += histogram_svg(r, in.now);
+    if (!r.forecast.empty()) {
+      s += "<p class=\"forecast\">RRSIGs each of the next " + std::to_string(r.forecast.size()) +
+           " runs will renew: " + fmt_list(r.forecast) + ".</p>\n";
+    }
   }
 
   s += "<h2>TTLs clamped</h2>\n" + clamp_section(in.zone, in.policy);

@@ -237,6 +237,10 @@ TEST_CASE("sign --config --dry-run plans every zone and --changes lists each zon
   REQUIRE(by_zone.count("b.example.") == 1);
   CHECK(by_zone["a.example."]["counts"]["added"] == 1);
   CHECK(by_zone["a.example."]["added"][0]["owner"] == "new.a.example.");
+  INFO(j.dump(2));
   CHECK(by_zone["b.example."]["counts"]["added"] == 0);
-  CHECK(by_zone["b.example."]["counts"]["changed"] == 0);
+  CHECK(by_zone["b.example."]["counts"]["removed"] == 0);
+  // b's data did not change: at most its SOA, when the run re-signs some RRsets early (the
+  // renewal schedule spreads them over the nights) and so publishes a new serial.
+  for (const auto& c : by_zone["b.example."]["changed"]) CHECK(c["type"] == "SOA");
 }

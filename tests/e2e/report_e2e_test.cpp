@@ -116,6 +116,7 @@ TEST_CASE("report writes through the output guard and atomically", "[e2e][report
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
   CHECK(page.find("</html>") != std::string::npos);
   CHECK(page.find("<svg class=\"histogram\"") != std::string::npos);
+  CHECK(page.find("runs will renew: ") != std::string::npos);
   size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp.file("www"))) ++files;
   CHECK(files == 1);
