@@ -114,7 +114,7 @@ TEST_CASE("next-step hints are whole commands that run as printed", "[e2e][cli]"
   CHECK(out.find("ds-seen:2027-01-02") != std::string::npos);
 }
 
-TEST_CASE("ksk add and ds --tag print DS records; ds and the dsset- file agree", "[e2e][cli]") {
+TEST_CASE("ksk add and ds --tag print DS records and ds agrees with the dsset- file", "[e2e][cli]") {
   Site s;
   REQUIRE(s.sign("20270101000000") == 0);
   const std::string dsset = read_file(s.tmp.file("dsset-example.com."));
@@ -142,7 +142,7 @@ TEST_CASE("ksk add and ds --tag print DS records; ds and the dsset- file agree",
   CHECK(err.find("no KSK with tag 1") != std::string::npos);
 }
 
-TEST_CASE("exit 3 leaves the last success alone; expired signatures are exit 4",
+TEST_CASE("exit 3 leaves the last success alone and expired signatures are exit 4",
           "[e2e][cli][metrics]") {
   Site s;
   REQUIRE(s.sign("20270101000000") == 0);
@@ -219,7 +219,7 @@ TEST_CASE("unsign and a later sign continue the serial last published", "[e2e][c
   CHECK(soa_serial(read_file(s.out)) == published + 2);
 }
 
-TEST_CASE("on a terminal: names done, rate and time left; key notes when they happen",
+TEST_CASE("on a terminal: names done, rate and time left, key notes when they happen",
           "[e2e][cli][progress]") {
   if (!need_tools({"script"})) return;
   Site s;
