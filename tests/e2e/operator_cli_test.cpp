@@ -114,7 +114,8 @@ TEST_CASE("next-step hints are whole commands that run as printed", "[e2e][cli]"
   CHECK(out.find("ds-seen:2027-01-02") != std::string::npos);
 }
 
-TEST_CASE("ksk add and ds --tag print DS records and ds agrees with the dsset- file", "[e2e][cli]") {
+TEST_CASE("ksk add and ds --tag print DS records and ds agrees with the dsset- file",
+          "[e2e][cli]") {
   Site s;
   REQUIRE(s.sign("20270101000000") == 0);
   const std::string dsset = read_file(s.tmp.file("dsset-example.com."));
