@@ -127,6 +127,9 @@ TEST_CASE("the report page is self-contained with one SVG row per key", "[report
   CHECK(html.find("http:") == std::string::npos);
   CHECK(html.find("https:") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("url(") == std::string::npos);
 }
 
 TEST_CASE("a zone the state does not know gets a page that says so", "[report]") {
