@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
+#include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/ksk.hpp"
 #include "signer/ksk_pkcs11.hpp"
@@ -98,11 +99,9 @@ int run_add(const KskArgs& args) {
                              : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, roll,
                                                                    &p11);
         if (!rec) return fail(rec.error());
-        auto raw = signer::base64_decode(rec->dnskey);
+        auto raw = zk::base64_decode(rec->dnskey);
         if (!raw) return fail(Errc::Internal, "recorded DNSKEY is not base64");
-        const std::span<const uint8_t> rd(reinterpret_cast<const uint8_t*>(raw->data()),
-                                          raw->size());
-        auto ds = ds_lines(*origin, rd, {signer::digest::SHA256}, policy->dnskey_ttl);
+        auto ds = ds_lines(*origin, *raw, {signer::digest::SHA256}, policy->dnskey_ttl);
         if (!ds) return fail(ds.error());
         // The DS records as zone-file lines, the words around them as ';' comments, so that the
         // output can be handed to the parent as it is.

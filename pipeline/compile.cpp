@@ -330,7 +330,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       e = worse_if_expired(std::move(e), !sopts.previous.empty() ? sopts.previous : options.output,
                            sopts.now);
       signer::RunRecord rec;
-      rec.exit_code = signer::exit_code_for_errc(e.code);
+      rec.exit_code = exit_code_for(e.code);
       rec.summary = e.detail;
       (void)record_run(run.keys->plan, std::move(rec));
       if (outcome && e.code != Errc::KeyActionNeeded) outcome->internal_failure = true;
@@ -404,7 +404,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         const std::string& prev = !sopts.previous.empty() ? sopts.previous : options.output;
         e = worse_if_expired(std::move(e), prev, sopts.now);
         signer::RunRecord rec;
-        rec.exit_code = signer::exit_code_for_errc(e.code);
+        rec.exit_code = exit_code_for(e.code);
         rec.summary = e.detail;
         (void)record_run(kplan, std::move(rec));
         if (outcome) {
