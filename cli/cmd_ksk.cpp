@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <span>
 
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
+#include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/ksk.hpp"
 #include "signer/ksk_pkcs11.hpp"
@@ -19,7 +21,7 @@ namespace {
 struct KskArgs {
   ZoneKeyArgs zone;
   PolicyFlags policy;
-  std::string file, algorithm, parent_ds;
+  std::string file, algorithm, parent_ds, method = "double-ds";
   std::string uri, pin_file, pkcs11_module;  // --uri: a KSK in an HSM (signer/pkcs11.hpp)
   bool generate = false, json = false;
   bool allow_deprecated_algorithm = false;  // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
@@ -36,7 +38,8 @@ std::string list_text(const ZoneKeyState& z) {
     s += std::to_string(k.tag) + "\t" + signer::algorithm_name(k.algorithm) + "\t" +
          std::string(signer::to_string(k.owner_state)) +
          "\tds-seen:" + (k.ds_seen ? time_to_iso(*k.ds_seen_at) : std::string("no")) + "\t" +
-         (k.removed ? "removed\t" : "") + k.source;
+         "roll:" + std::string(signer::to_string(k.roll)) + "\t" + (k.removed ? "removed\t" : "") +
+         k.source;
     if (!k.owner_state_why.empty()) s += "\t(" + k.owner_state_why + ")";
     s += "\n";
   }
@@ -69,6 +72,8 @@ int run_add(const KskArgs& args) {
   }
   auto origin = origin_name(a.zone.origin);
   if (!origin) return report_error(origin.error());
+  // The key directory holds the state; the first KSK may be what creates it.
+  if (auto d = ensure_key_dir(a.zone.keys); !d) return report_error(d.error());
   auto alg = algorithm_arg(a.algorithm, a.generate ? signer::alg::ECDSAP256SHA256 : 0);
   if (!alg) return report_error(alg.error());
   signer::Pkcs11Config p11;
@@ -84,17 +89,47 @@ int run_add(const KskArgs& args) {
         auto policy = apply_policy_options(a.policy, &z);
         if (!policy) return fail(policy.error());
         if (a.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(*policy);
+        const auto roll = a.method == "double-rrset" ? signer::RollMethod::DoubleRrset
+                                                     : signer::RollMethod::DoubleDs;
         auto rec =
-            a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now)
-            : !a.uri.empty()
-                ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11, a.zone.keys, now)
-                : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, &p11);
+            a.generate
+                ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now, roll)
+            : !a.uri.empty() ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11,
+                                                      a.zone.keys, now, roll)
+                             : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, roll,
+                                                                   &p11);
         if (!rec) return fail(rec.error());
-        code = print_out("added " + rec->label() +
-                         " as INACTIVE; publish it with `zonekiln ksk "
-                         "activate --origin " +
-                         z.origin + " --keys " + a.zone.keys + " --tag " +
-                         std::to_string(rec->tag) + "`\n");
+        auto raw = zk::base64_decode(rec->dnskey);
+        if (!raw) return fail(Errc::Internal, "recorded DNSKEY is not base64");
+        auto ds = ds_lines(*origin, *raw, {signer::digest::SHA256}, policy->dnskey_ttl);
+        if (!ds) return fail(ds.error());
+        // The DS records as zone-file lines, the words around them as ';' comments, so that the
+        // output can be handed to the parent as it is.
+        const std::string tag = "--tag " + std::to_string(rec->tag);
+        const bool replaces = std::any_of(z.keys.begin(), z.keys.end(), [&](const auto& k) {
+          return k.ksk_wanted() && !k.is_removed() && k.tag != rec->tag;
+        });
+        std::string next;
+        if (!replaces) {
+          next =
+              "; next: publish it with `" + signer::owner_command(z, "ksk activate", tag) + "`\n";
+        } else if (rec->roll == signer::RollMethod::DoubleDs) {
+          next =
+              "; KSK rollover by double-DS (RFC 6781 s4.1.2): hand the DS above to the parent "
+              "now, beside the old one; once `dig DS " +
+              z.origin + "` shows it, run `" + signer::owner_command(z, "ksk ds-seen", tag) +
+              "`. One DS TTL later a sign run puts this key in place of the old one; the old "
+              "DS goes after that\n";
+        } else {
+          next =
+              "; KSK rollover by double-RRset (RFC 6781 s4.1.2): publish it beside the old "
+              "one with `" +
+              signer::owner_command(z, "ksk activate", tag) +
+              "`; its DS replaces the old one at the parent after that\n";
+        }
+        code = print_out("; added " + rec->label() + " as INACTIVE (roll method " +
+                         std::string(signer::to_string(rec->roll)) + ")\n; its DS record(s):\n" +
+                         *ds + next);
         return true;
       });
 }
@@ -115,11 +150,15 @@ int run_change(const KskArgs& a, const std::string& verb) {
         if (verb == "activate") {
           r = signer::ksk_activate(z, a.tag, now);
           next =
-              "the next `zonekiln sign` publishes it, signs the DNSKEY RRset with it and publishes "
-              "its CDS/CDNSKEY; once the parent serves its DS, run `zonekiln ksk ds-seen`";
+              "the next sign run publishes it, signs the DNSKEY RRset with it and publishes "
+              "its CDS/CDNSKEY; once the parent serves its DS (`dig DS " +
+              z.origin + "`), run `" +
+              signer::owner_command(z, "ksk ds-seen", "--tag " + std::to_string(a.tag)) + "`";
         } else if (verb == "deactivate") {
           r = signer::ksk_deactivate(z, *policy, a.tag, now, parent.get());
-          next = "the next `zonekiln sign` stops publishing it; `zonekiln ksk remove` forgets it";
+          next = "the next sign run stops publishing it; `" +
+                 signer::owner_command(z, "ksk remove", "--tag " + std::to_string(a.tag)) +
+                 "` forgets it";
         } else if (verb == "remove") {
           r = signer::ksk_remove(z, a.tag, now);
           next = "forgotten; its key files were left in place";
@@ -146,6 +185,7 @@ int run_change(const KskArgs& a, const std::string& verb) {
 }
 
 int run_list(const KskArgs& a) {
+  if (auto o = origin_name(a.zone.origin); !o) return report_error(o.error());
   auto file = signer::read_state(a.zone.keys);
   if (!file) return report_error(file.error());
   const ZoneKeyState* z = file->find(a.zone.origin);
@@ -171,6 +211,11 @@ void register_ksk(CLI::App& root, std::function<int()>& action) {
                   "with --uri: file holding the token's user PIN (else $ZONEKILN_PIN)");
   add->add_option("--pkcs11-module", args->pkcs11_module,
                   "with --uri: PKCS#11 module (default: p11-kit proxy, else SoftHSM2)");
+  add->add_option("--method", args->method,
+                  "how it replaces the active KSK (RFC 6781 s4.1.2): double-ds (default: its DS "
+                  "goes to the parent first, it replaces the old KSK once seen) or double-rrset "
+                  "(published beside the old KSK, then the DS is swapped)")
+      ->check(CLI::IsMember({"double-ds", "double-rrset"}));
   add->add_option("--algorithm", args->algorithm,
                   "algorithm (needed for PEM; for --generate, default ECDSAP256SHA256)");
   add->add_flag("--allow-deprecated-algorithm", args->allow_deprecated_algorithm,

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,8 @@ struct ZoneArgs {
   std::string metrics_file, previous, config_file, shard, stamp;
   int lock_wait = 60;
   bool full = false, quiet = false;
+  bool dry_run = false;
+  std::string changes;                                // --changes FILE ('-' = stdout)
   std::string skr, pin_file, pkcs11_module, zsk_uri;  // offline KSK response; HSM keys
   bool allow_deprecated_algorithm = false;            // RSASHA1 (5, 7): RFC 8624 NOT RECOMMENDED
   std::string dnskey_signers = "ksk";                 // ksk | all
@@ -50,7 +54,12 @@ struct KeyArgs {
   bool ksk = false;
   bool allow_deprecated_algorithm = false;
   PolicyFlags policy;  // algorithm, bits
+  int tag = -1;        // ds --tag: one KSK only
 };
+
+/// DS records (zone-file lines, "ORIGIN TTL IN DS ...") of one DNSKEY, one per digest type.
+Result<std::string> ds_lines(NameView origin, std::span<const uint8_t> dnskey_rdata,
+                             const std::vector<uint8_t>& digests, uint32_t ttl);
 
 struct VerifyArgs {
   std::string zone_file, origin, ds_file, now;
@@ -85,6 +94,9 @@ nlohmann::json stats_object(const pipeline::Stats& st);
 std::string stats_json(const pipeline::Stats& st);
 /// The one-line summary of a run ("signed 12 RRsets (...)"), without prefix or newline.
 std::string summary_text(const pipeline::Stats& st, bool sign);
+/// The plan `sign --dry-run` prints for one zone: key events due, the next one, what the owner
+/// must do, the RRsets it would sign and why, the serial, TTLs clamped, and the exit code.
+std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int exit_code);
 /// One zone's Prometheus figures from a sign run's result (exit code, outcome, stats).
 emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOutcome& outcome,
                              const Result<pipeline::Stats>& res, double seconds);
@@ -95,9 +107,11 @@ int run_ds(const KeyArgs& args, Report& report);
 /// 0: the zone is valid; 1: it is not (or does not parse); 2: usage.
 int run_verify(const VerifyArgs& args, int64_t clock_now, Report& report);
 
-/// A progress bar on stderr while a run takes longer than a second, only when stderr is a
-/// terminal; the line is cleared when the object goes away. Not thread-safe (the pipeline calls
-/// it from the thread that drives the run).
+/// A progress line on stderr while a run takes longer than a second, only when stderr is a
+/// terminal: the stage, a bar, names done of total, the rate and the time left; the line is
+/// cleared when the object goes away. Notes (key events) are printed on their own line as they
+/// happen, on a terminal or not. Not thread-safe (the pipeline calls it from the thread that
+/// drives the run). ZK_TEST_PROGRESS=1 draws from the first call (tests run under a pty).
 class TerminalProgress {
  public:
   TerminalProgress();
@@ -106,12 +120,16 @@ class TerminalProgress {
   TerminalProgress& operator=(const TerminalProgress&) = delete;
   /// Empty when stderr is not a terminal.
   pipeline::ProgressFn callback();
+  pipeline::NoteFn note_callback();
 
  private:
-  void draw(const char* stage, double fraction);
+  void draw(const char* stage, uint64_t done, uint64_t total);
+  void clear_line();
   bool enabled_;
+  bool at_once_ = false;
   bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
+  std::string stage_;
+  std::chrono::steady_clock::time_point start_, last_, stage_start_;
 };
 
 /// Test build (ZK_TEST_HOOKS) only: failure injection from ZK_TEST_FAIL_AT (cli/test_hooks.cpp).
@@ -129,6 +147,17 @@ std::string version_text();
 /// made from the option tree itself (cli/completion.cpp).
 std::string bash_completion(const CLI::App& root);
 
+/// After CLI11 failed to parse a command line: when a word was not recognised (an unknown
+/// subcommand such as `sing`, an unknown option such as `--key`, a stray argument), the error
+/// text naming it, the command it was given to, and the closest valid name when one is near
+/// (closest_name). nullopt when every word was recognised (the CLI11 message is right then).
+std::optional<std::string> unknown_word_message(const CLI::App& root);
+/// The name in names nearest to word by edit distance (swaps of neighbours count one), when it
+/// is near enough to be a likely typo; nullopt otherwise.
+std::optional<std::string> closest_name(std::string_view word,
+                                        const std::vector<std::string>& names);
+size_t edit_distance(std::string_view a, std::string_view b);
+
 /// --origin: the zone apex as an absolute, lowercased name; the final dot may be omitted.
 Result<Name> origin_arg(std::string text);
 
@@ -144,6 +173,8 @@ void register_ksk(CLI::App& root, std::function<int()>& action);
 void register_status(CLI::App& root, std::function<int()>& action);
 /// `zonekiln unsign` (cli/cmd_unsign.cpp).
 void register_unsign(CLI::App& root, std::function<int()>& action);
+/// `zonekiln report`: the zone's key timeline, RRSIG expirations and last runs as one HTML page.
+void register_report(CLI::App& root, std::function<int()>& action);
 /// `zonekiln ksr` and `zonekiln skr-sign`: the offline KSK exchange (cli/cmd_ksr.cpp).
 void register_ksr(CLI::App& root, std::function<int()>& action);
 

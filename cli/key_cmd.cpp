@@ -6,9 +6,11 @@
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
 #include "config/config_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
 #include "signer/keystate.hpp"
+#include "signer/policy.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {
@@ -50,6 +52,7 @@ CLI::App* add_ds(CLI::App& app, KeyArgs& a) {
   cmd->add_option("--origin", a.origin, "zone apex")->required();
   cmd->add_option("--keys", a.key_dir, "directory with the key files")->required();
   cmd->add_option("--digest", a.digests, "digest types, comma-separated (default 2)");
+  cmd->add_option("--tag", a.tag, "only this KSK's DS records")->check(CLI::Range(0, 65535));
   return cmd;
 }
 
@@ -125,7 +128,9 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
     return usage(report, "keygen needs --origin O --keys DIR, or --config FILE --ksk [ZONE...]");
   }
   auto parsed_origin = origin_arg(a.origin);
-  if (!parsed_origin) return usage(report, "bad --origin '" + a.origin + "'");
+  if (!parsed_origin) {
+    return usage(report, "bad --origin '" + a.origin + "': " + parsed_origin.error().detail);
+  }
   const Name origin = *parsed_origin;
   const config::Policy* policy = &*flags;
   if (auto v = config::validate(*policy); !v) return failed(report, v.error());
@@ -147,9 +152,22 @@ int run_keygen(const KeyArgs& a, int64_t clock_now, Report& report) {
   return 0;
 }
 
+Result<std::string> ds_lines(NameView origin, std::span<const uint8_t> dnskey_rdata,
+                             const std::vector<uint8_t>& digests, uint32_t ttl) {
+  std::string out;
+  for (uint8_t d : digests) {
+    auto ds = signer::ds_rdata(origin, dnskey_rdata, d);
+    if (!ds) return fail(ds.error());
+    emit::append_rr(out, origin, ttl, rrclass::IN, rrtype::DS, *ds);
+  }
+  return out;
+}
+
 int run_ds(const KeyArgs& a, Report& report) {
   auto parsed_origin = origin_arg(a.origin);
-  if (!parsed_origin) return usage(report, "bad --origin '" + a.origin + "'");
+  if (!parsed_origin) {
+    return usage(report, "bad --origin '" + a.origin + "': " + parsed_origin.error().detail);
+  }
   const Name origin = *parsed_origin;
   std::vector<uint8_t> digests;
   for (size_t pos = 0; pos <= a.digests.size();) {
@@ -164,6 +182,35 @@ int run_ds(const KeyArgs& a, Report& report) {
     pos = comma + 1;
   }
   if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return failed(report, d.error());
+  // The KSKs the state records (also one whose file is kept elsewhere, or not yet published in a
+  // double-DS rollover), with the DNSKEY TTL the sign runs publish, as in the dsset- file.
+  auto state = signer::read_state(a.key_dir);
+  if (!state) return failed(report, state.error());
+  const std::string origin_text = signer::normalize_origin(name_to_string(origin));
+  if (const signer::ZoneKeyState* z = state->find(origin_text); z && z->ksk_count() > 0) {
+    const uint32_t ttl = signer::recorded_policy(*z).dnskey_ttl;
+    std::string tags;
+    bool any = false;
+    for (const auto& k : z->keys) {
+      if (!k.is_ksk() || k.is_removed()) continue;
+      tags += (tags.empty() ? "" : ", ") + std::to_string(k.tag);
+      if (a.tag >= 0 && k.tag != a.tag) continue;
+      auto raw = zk::base64_decode(k.dnskey);
+      if (!raw)
+        return failed(report,
+                      make_error(Errc::Internal, "the state's DNSKEY of KSK " +
+                                                     std::to_string(k.tag) + " is not base64"));
+      auto lines = ds_lines(origin, *raw, digests, ttl);
+      if (!lines) return failed(report, lines.error());
+      report.out += *lines;
+      any = true;
+    }
+    if (!any) {
+      return usage(report, "no KSK with tag " + std::to_string(a.tag) + " for " + origin_text +
+                               " (recorded: " + tags + ")");
+    }
+    return 0;
+  }
   auto p11 = token_config();
   if (!p11) return failed(report, p11.error());
   std::vector<Error> problems;
@@ -172,19 +219,20 @@ int run_ds(const KeyArgs& a, Report& report) {
   for (const auto& p : problems) report.err += "zonekiln: warning: " + p.detail + "\n";
   bool any = false;
   for (const auto& key : *keys) {
-    if (!key.is_ksk()) continue;
-    for (uint8_t d : digests) {
-      auto ds = signer::ds_rdata(origin, key.dnskey_rdata(), d);
-      if (!ds) return failed(report, ds.error());
-      emit::append_rr(report.out, origin, 3600, rrclass::IN, rrtype::DS, *ds);
-      any = true;
-    }
+    if (!key.is_ksk() || (a.tag >= 0 && key.tag() != a.tag)) continue;
+    auto lines = ds_lines(origin, key.dnskey_rdata(), digests, signer::Policy{}.dnskey_ttl);
+    if (!lines) return failed(report, lines.error());
+    report.out += *lines;
+    any = true;
+  }
+  if (!any && a.tag >= 0) {
+    return usage(report, "no KSK with tag " + std::to_string(a.tag) + " in " + a.key_dir);
   }
   if (!any) {
     report.err += fmt::format(
         "zonekiln: error: no KSK for {} in {}; create one with: zonekiln keygen --origin {} "
         "--keys {} --ksk\n",
-        a.origin, a.key_dir, a.origin, a.key_dir);
+        a.origin, a.key_dir, signer::shell_quote(origin_text), signer::shell_quote(a.key_dir));
     return 3;
   }
   return 0;

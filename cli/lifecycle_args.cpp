@@ -5,6 +5,7 @@
 #include <ctime>
 #include <unistd.h>
 
+#include "cli/commands.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/lifecycle.hpp"
 
@@ -48,12 +49,8 @@ Result<int64_t> resolve_now(const std::string& text) {
 }
 
 Result<Name> origin_name(const std::string& text) {
-  Name n;
-  std::string abs = text;
-  if (abs.empty() || abs.back() != '.') abs.push_back('.');
-  if (auto r = name_from_text(abs, NameView{}, n); !r) {
-    return fail(Errc::Usage, "bad --origin '" + text + "': " + r.error().detail);
-  }
+  auto n = origin_arg(text);
+  if (!n) return fail(Errc::Usage, "bad --origin '" + text + "': " + n.error().detail);
   return n;
 }
 
@@ -85,6 +82,7 @@ int report_error(const Error& e) {
 int with_state(const ZoneKeyArgs& args,
                const std::function<Result<bool>(signer::KeyStateFile&, signer::ZoneKeyState&,
                                                 int64_t, int&)>& f) {
+  if (auto o = origin_name(args.origin); !o) return report_error(o.error());
   auto now = resolve_now(args.now);
   if (!now) return report_error(now.error());
   auto lock = signer::StateLock::acquire(args.keys, args.lock_wait);

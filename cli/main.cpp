@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     zk::cli::register_status(app, action);
     zk::cli::register_unsign(app, action);
     zk::cli::register_ksr(app, action);
+    zk::cli::register_report(app, action);
     zk::cli::VerifyArgs verify_args;
     CLI::App* verify = zk::cli::add_verify(app, verify_args);
     std::string config_path;
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+      // A typo explains the failure better than what CLI11 noticed first (often "--keys is
+      // required" after `--key DIR`).
+      if (e.get_exit_code() != 0) {
+        if (auto typo = zk::cli::unknown_word_message(app)) {
+          std::fprintf(stderr, "zonekiln: error: %s\n", typo->c_str());
+          return 2;
+        }
+      }
       return app.exit(e) == 0 ? 0 : 2;
     }
     std::unique_ptr<tbb::global_control> limit;

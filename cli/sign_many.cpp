@@ -88,6 +88,8 @@ void sign_zone(ZoneRun& r, const ZoneArgs& a, int64_t now, int64_t clock_now,
   s.ds_output = z.ds_output;
   s.lock_wait = a.lock_wait;
   s.full = a.full;
+  s.dry_run = a.dry_run;
+  s.want_changes = !a.changes.empty();
   s.pkcs11 = p11;
   s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
   s.dnskey_signed_by_all = a.dnskey_signers == "all";
@@ -215,6 +217,7 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
     if (!a.metrics_file.empty()) own.push_back({"--metrics-file", a.metrics_file});
     if (!a.stats_json.empty()) own.push_back({"--stats-json", a.stats_json});
     if (!a.stamp.empty()) own.push_back({"--stamp", a.stamp});
+    if (!a.changes.empty()) own.push_back({"--changes", a.changes});
     if (auto g = guard.check_all(own); !g) return usage(g.error());
   }
   std::vector<std::string> warnings;
@@ -257,10 +260,11 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
     worst = std::max(worst, r.code);
     failed += r.code != 0;
     report.err += r.messages;
+    if (a.dry_run && r.stats) report.out += dry_run_text(r.zone->origin, *r.stats, r.code);
     if (r.code != 0) {
       report.err += "zone " + r.zone->origin + ": " + outcome_word(r) + " (exit " +
                     std::to_string(r.code) + ")\n";
-    } else if (!a.quiet) {
+    } else if (!a.quiet && !a.dry_run) {
       report.err += "zone " + r.zone->origin + ": " + summary_text(*r.stats, true) + "\n";
     }
   }
@@ -269,6 +273,26 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
                   std::to_string(runs.size() - failed) + " ok, " + std::to_string(failed) +
                   " failed; exit " + std::to_string(worst) + "\n";
   }
+  if (!a.changes.empty()) {
+    // One object per zone that ran, each as `sign --changes` writes it for one zone.
+    nlohmann::json zones = nlohmann::json::array();
+    for (const ZoneRun& r : runs) {
+      if (r.stats && !r.stats->changes_json.empty()) {
+        zones.push_back(nlohmann::json::parse(r.stats->changes_json));
+      }
+    }
+    nlohmann::json top;
+    top["zones"] = std::move(zones);
+    const std::string text = top.dump(2) + "\n";
+    if (a.changes == "-") {
+      report.out += text;
+    } else if (auto w = emit::write_file_atomic(a.changes, text); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      worst = std::max(worst, 4);
+    }
+  }
+  // A dry run writes nothing but its plan (and --changes).
+  if (a.dry_run) return worst;
   if (!a.stats_json.empty()) {
     if (auto w = emit::write_file_atomic(a.stats_json, summary_json(runs, worst)); !w) {
       report.err += "zonekiln: error: " + w.error().detail + "\n";

@@ -1,5 +1,6 @@
 // `zonekiln compile` and `zonekiln sign`.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -15,8 +16,8 @@
 #include "emit/emit.hpp"
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
-#include "signer/keystate.hpp"
 #include "pipeline/verify.hpp"
+#include "signer/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {
@@ -72,6 +73,8 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   if (!p11) return fail(p11.error());
   s.pkcs11 = std::move(*p11);
   s.full = a.full;
+  s.dry_run = a.dry_run;
+  s.want_changes = !a.changes.empty();
   s.allow_deprecated_algorithm = a.allow_deprecated_algorithm;
   s.dnskey_signed_by_all = a.dnskey_signers == "all";
   if (s.dnskey_signed_by_all && !a.skr.empty()) {
@@ -122,6 +125,11 @@ nlohmann::json stats_object(const pipeline::Stats& st) {
   j["serial_old"] = st.serial_old;
   j["serial_new"] = st.serial_new;
   j["rrsets_signed"] = st.rrsets_signed;
+  j["resign_reasons"] = {{"no_previous", st.resign.everything},
+                         {"added", st.resign.added},
+                         {"changed", st.resign.changed},
+                         {"new_key", st.resign.new_key},
+                         {"expiring", st.resign.expiring}};
   j["rrsets_reused"] = st.rrsets_reused;
   j["signatures_reused"] = st.signatures_reused;
   j["rrsets_renewed_early"] = st.rrsets_renewed_early;
@@ -161,6 +169,49 @@ Result<void> touch_stamp(const std::string& path) {
   // A new empty file each time, renamed into place: the mtime moves even when the stamp
   // exists, and a reader never sees a half-made one.
   return emit::write_file_atomic(path, "");
+}
+
+namespace {
+
+std::string reasons_text(const pipeline::ResignReasons& r) {
+  std::vector<std::string> parts;
+  auto add = [&](uint64_t n, const char* what) {
+    if (n) parts.push_back(std::to_string(n) + " " + what);
+  };
+  add(r.everything, "with no previous output to keep from");
+  add(r.added, "added");
+  add(r.changed, "changed");
+  add(r.new_key, "for a new key");
+  add(r.expiring, "expiring");
+  return parts.empty() ? "" : " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
+}
+
+}  // namespace
+
+// The plan a dry run prints: what the real run would do, in the order it would do it.
+std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int exit_code) {
+  std::string s = fmt::format("dry run for {}: nothing was written\n", origin);
+  s += "key events due now:\n";
+  if (st.key_events.empty()) s += "  none\n";
+  for (const auto& e : st.key_events) s += "  " + e + "\n";
+  if (st.next_key_event_at) {
+    s +=
+        "next key event: " + st.next_key_event + " at " + time_to_iso(*st.next_key_event_at) + "\n";
+  }
+  for (const auto& o : st.owner_actions) s += "owner: " + o + "\n";
+  if (st.unchanged) {
+    s += fmt::format(
+        "RRsets: nothing changed and no signature due; the output would be left "
+        "untouched (serial {})\n",
+        st.serial_old);
+  } else {
+    s += fmt::format("RRsets: {}; would sign {} anew{}, keep the RRSIGs of {}\n", st.rrsets,
+                     st.rrsets_signed, reasons_text(st.resign), st.rrsets_reused);
+    s += fmt::format("serial: {} -> {}\n", st.serial_old, st.serial_new);
+  }
+  s += fmt::format("TTLs clamped: {} RRset(s) above {} s\n", st.clamped_rrsets, st.max_ttl);
+  s += fmt::format("exit code: {} (as the real run)\n", exit_code);
+  return s;
 }
 
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
@@ -210,6 +261,13 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--pkcs11-module", a.pkcs11_module, "PKCS#11 module");
   cmd->add_option("--zsk-uri", a.zsk_uri, "a ZSK in an HSM (PKCS#11 URI)");
   cmd->add_flag("--full", a.full, "sign every RRset anew instead of reusing valid RRSIGs");
+  cmd->add_flag("--dry-run", a.dry_run,
+                "print what this run would do (key events, RRsets to sign and why, serial, TTLs "
+                "clamped) and exit as it would; write nothing (no zone, DS set, state, keys, "
+                "metrics)");
+  cmd->add_option("--changes", a.changes,
+                  "write the RRsets added, removed and changed since the previous output as JSON "
+                  "to this file ('-' = stdout; also with --dry-run)");
   cmd->add_flag("--allow-deprecated-algorithm", a.allow_deprecated_algorithm,
                 "sign with RSASHA1 (5) / RSASHA1-NSEC3-SHA1 (7) keys (RFC 8624: NOT RECOMMENDED), "
                 "e.g. until a roll to another algorithm completes");
@@ -287,16 +345,18 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
   }
   if (code == 0) {
     o.outputs = {{"--output", o.output}, {"--stats-json", a.stats_json}};
+    if (!a.changes.empty()) o.outputs.push_back({"--changes", a.changes});
     if (sign) {
       o.outputs.push_back({"--ds-output", o.signing.ds_output});
       o.outputs.push_back({"--metrics-file", a.metrics_file});
     }
     TerminalProgress progress;
     o.progress = progress.callback();
+    if (!a.quiet) o.note = progress.note_callback();
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }
-  if (sign && !a.metrics_file.empty() && !outcome.output_refused) {
+  if (sign && !a.metrics_file.empty() && !outcome.output_refused && !a.dry_run) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const emit::RunMetrics m = run_metrics(name_or(a.origin), code, outcome, res, seconds);
@@ -328,6 +388,7 @@ emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOut
   m.ksk_action_needed_seconds = outcome.ksk_action_needed_seconds;
   for (const auto& [tag, age] : outcome.ksk_ages) m.ksk_ages.push_back({tag, age});
   m.last_success = outcome.last_success;
+  m.last_exit_code = code;
   m.rrsig_earliest_expiration = outcome.earliest_expiration;
   m.renewal_expected_share = outcome.renewal_expected_share;
   if (res) {
@@ -355,8 +416,22 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
     return exit_code_for(res.error().code);
   }
   const pipeline::Stats& st = *res;
+  if (!a.changes.empty()) {
+    if (a.changes == "-") {
+      report.out += st.changes_json;
+    } else if (auto w = emit::write_file_atomic(a.changes, st.changes_json); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      return exit_code_for(w.error().code);
+    }
+  }
+  if (sign && a.dry_run) {
+    report.out += dry_run_text(a.origin, st, outcome.exit_code);
+    return outcome.exit_code;
+  }
   if (!a.quiet) {
-    for (const auto& note : st.notes) report.err += "zonekiln: note: " + note + "\n";
+    for (size_t i = st.notes_reported; i < st.notes.size(); ++i) {
+      report.err += "zonekiln: note: " + st.notes[i] + "\n";
+    }
     // "signed: figures" -> "zonekiln: signed ORIGIN: figures" (the single-zone form scripts read)
     const std::string line = summary_text(st, sign);
     const size_t colon = line.find(": ");

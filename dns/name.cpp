@@ -139,6 +139,17 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
   return name_from_text(text, origin, out, NameSyntax::Lenient);
 }
 
+namespace {
+
+// Which label is empty, for a name typed by hand ("ripe.net..", "a..b", ".example").
+std::string empty_label(std::string_view text, size_t dot) {
+  if (dot == 0) return "empty label in domain name: it starts with a dot";
+  return "empty label in domain name: two dots in a row after '" +
+         std::string(text.substr(0, dot)) + "' (character " + std::to_string(dot + 1) + ")";
+}
+
+}  // namespace
+
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out, NameSyntax syntax) {
   if (text.empty()) return fail(Errc::BadName, "empty domain name");
   if (text == "@") {
@@ -161,7 +172,7 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out, N
     uint8_t c = static_cast<uint8_t>(text[i]);
     if (c == '.') {
       const size_t llen = o - label_start - 1;
-      if (llen == 0) return fail(Errc::BadName, "empty label in domain name");
+      if (llen == 0) return fail(Errc::BadName, empty_label(text, i));
       buf[label_start] = static_cast<uint8_t>(llen);
       if (i + 1 == n) {
         absolute = true;

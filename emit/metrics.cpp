@@ -104,8 +104,12 @@ std::string metrics_text(std::span<const RunMetrics> zones) {
     }
   }
   family(out, zones, "zonekiln_last_success_timestamp_seconds", "gauge",
-         "Unix time of the last successful sign run",
+         "Unix time of the last successful sign run (one that exited 0)",
          [](const RunMetrics& m) { return opt_int(m.last_success); });
+  family(out, zones, "zonekiln_last_exit_code", "gauge",
+         "Exit code of the last sign run: 0 ok, 1 zone data, 2 usage, 3 a key needs its owner, "
+         "4 internal failure",
+         [](const RunMetrics& m) { return opt_int(m.last_exit_code); });
   family(out, zones, "zonekiln_rrsig_earliest_expiration_timestamp_seconds", "gauge",
          "Unix time when the first RRSIG in the signed zone expires",
          [](const RunMetrics& m) { return opt_int(m.rrsig_earliest_expiration); });

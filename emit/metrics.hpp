@@ -24,7 +24,8 @@ struct RunMetrics {
     int64_t seconds = 0;  // since the KSK became active (or was added, if never active)
   };
   std::vector<KskAge> ksk_ages;
-  std::optional<int64_t> last_success;               // unix seconds
+  std::optional<int64_t> last_success;               // unix seconds (runs that exited 0)
+  std::optional<int> last_exit_code;                 // the sign run's exit code (0..4)
   std::optional<int64_t> rrsig_earliest_expiration;  // unix seconds
   std::optional<uint64_t> rrsets_signed, rrsets_reused, ttl_clamped;
   std::optional<uint64_t> rrsets_renewed_early;  // of rrsets_signed: still good, renewed early

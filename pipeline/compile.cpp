@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -10,7 +11,9 @@
 #include "dns/fault.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
+#include "dns/timeparse.hpp"
 #include "parser/parser.hpp"
+#include "pipeline/detail/changes.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
@@ -35,7 +38,7 @@ class StageClock {
     const auto t = std::chrono::steady_clock::now();
     stats_.times.push_back({stage, std::chrono::duration<double>(t - t0_).count()});
     t0_ = t;
-    if (progress_) progress_(stage, 1.0);
+    if (progress_) progress_(stage, 1, 1);
     crash_point(stage);  // test build only (dns/fault.hpp)
   }
 
@@ -68,6 +71,20 @@ void fill_outcome(SignOutcome& o, const detail::KeyRun& run, int64_t now) {
 std::string not_in_order(const std::string& why) {
   return "the previous output is not in zonekiln's order (" + why +
          "); none of its signatures are reused, everything is signed anew";
+}
+
+// A run that cannot re-sign leaves the published zone as it is. When that zone's signatures have
+// already expired, validators reject it now: worse than a key waiting for its owner (exit 3), so
+// the run is an internal failure (exit 4) that says both.
+Error worse_if_expired(Error e, const std::string& published, int64_t now) {
+  if (published.empty() || published == "-") return e;
+  auto scan = signer::scan_rrsig_file(published);
+  if (!scan || !scan->earliest || *scan->earliest >= now) return e;
+  return make_error(Errc::Internal, "the published zone " + published +
+                                        " has expired signatures (the first, " +
+                                        scan->earliest_owner + " RRSIG " + scan->earliest_type +
+                                        ", expired " + time_to_iso(*scan->earliest) +
+                                        ") and this run cannot re-sign it: " + e.detail);
 }
 
 // The RRSIGs over the apex DNSKEY, CDS and CDNSKEY RRsets in the previous output that still
@@ -165,14 +182,14 @@ struct Committed {
 // A run that stops between 1 and 4 leaves the mark; the next run settles it (read_state). A
 // failure at 4 is such a stop: noted, not an error.
 Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::KeyRun& run,
-                          const SignOptions& sopts, Stats& stats) {
+                          const SignOptions& sopts, Stats& stats, signer::RunRecord rec) {
   Committed c;
   const bool pending = run.keys && zone.path() != "-";
   if (pending) {
     const emit::OutputFile::Identity& id = zone.identity();
     const signer::PublishTarget target{zone.path(), id.dev, id.ino, id.size};
-    if (auto p =
-            signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now, target);
+    if (auto p = signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                        target, std::move(rec));
         !p) {
       c.error = p.error();
       return c;
@@ -185,7 +202,9 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
   }
   c.published = true;
   if (run.keys && !pending) {  // stdout: nothing to order
-    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now); !r) {
+    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now,
+                                    std::move(rec));
+        !r) {
       c.error = r.error();
       return c;
     }
@@ -208,6 +227,34 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
     }
   }
   return c;
+}
+
+// The dry run's last stage: every decision of the writer (what to sign and why) without signing
+// or writing anything, and the exit code the real run would have.
+Result<Stats> dry_run_result(const detail::WriteStats& w, const detail::WritePlan& plan,
+                             Stats& stats, const detail::KeyRun& run, int64_t now,
+                             SignOutcome* outcome) {
+  const detail::WriteStats* written = &w;
+  stats.records_out = written->records;
+  stats.rrsets = written->rrsets;
+  stats.nsec = written->nsec;
+  stats.nsec3 = written->nsec3;
+  stats.rrsets_signed = written->rrsets_signed;
+  stats.rrsets_reused = written->rrsets_reused;
+  stats.signatures_reused = written->signatures_reused;
+  stats.rrsets_renewed_early = written->rrsets_renewed_early;
+  stats.resign = written->resign;
+  if (plan.keys != nullptr) {
+    const size_t runs = signer::forecast_runs(plan.reuse.renewal);
+    stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
+  }
+  if (outcome) {
+    fill_outcome(*outcome, run, now);
+    outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
+    outcome->rrsets_signed = written->rrsets_signed;
+    outcome->rrsets_reused = written->rrsets_reused;
+  }
+  return stats;
 }
 
 }  // namespace
@@ -267,18 +314,50 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   // Where the previous signatures are read from (incremental signing).
   const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
   bool signing = false;
+  // A dry run records nothing: neither the run nor its key events.
+  auto record_run = [&](const signer::KeyPlan& kplan, signer::RunRecord rec) -> Result<void> {
+    if (sopts.dry_run) return ok();
+    return signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now, std::move(rec));
+  };
   // After the keys were prepared a failure is the run's: the state records it (commit_failure)
   // and the metrics say so.
-  auto run_failed = [&](const Error& e) -> Unexpected {
-    if (run.keys && e.code != Errc::KeyActionNeeded) {
+  auto run_failed = [&](const Error& failure) -> Unexpected {
+    Error e = failure;
+    if (sopts.dry_run) {
+      if (e.code == Errc::KeyActionNeeded) {
+        e = worse_if_expired(std::move(e),
+                             !sopts.previous.empty() ? sopts.previous : options.output, sopts.now);
+      }
+    } else if (run.keys && e.code == Errc::KeyActionNeeded) {
+      // Nothing written because a key needs its owner: the owner states and the run are
+      // recorded, no key event. Worse when the published zone's signatures have run out.
+      e = worse_if_expired(std::move(e), !sopts.previous.empty() ? sopts.previous : options.output,
+                           sopts.now);
+      signer::RunRecord rec;
+      rec.exit_code = exit_code_for(e.code);
+      rec.summary = e.detail;
+      (void)record_run(run.keys->plan, std::move(rec));
+      if (outcome && e.code != Errc::KeyActionNeeded) outcome->internal_failure = true;
+    } else if (run.keys) {
       (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, run.state_now,
                                    e.detail);
       if (outcome) outcome->internal_failure = true;
     }
-    return fail(e);
+    return fail(std::move(e));
+  };
+  // --changes: the RRsets added, removed and changed since the previous output (at prev_path,
+  // when there is one), as Stats::changes_json.
+  std::error_code no_file;
+  const bool previous_exists = !prev_path.empty() && prev_path != "-" &&
+                               std::filesystem::is_regular_file(prev_path, no_file);
+  auto set_changes = [&](const detail::Changes& changes) {
+    stats.changes_json =
+        detail::changes_json(changes, origin.view(), previous_exists ? &prev_path : nullptr,
+                             stats.serial_old, stats.serial_new);
   };
   if (options.sign) {
     stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
+    stats.max_ttl = sopts.max_ttl;
     uint32_t max_zone_ttl = 0;
     for (const RR& rr : store.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
     const RR* first_soa = apex_soa(store);
@@ -304,6 +383,11 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       clock.lap("keys");
     } else {
       auto started = detail::start_key_run(sopts, origin, run, diag, stats, guard, options.outputs);
+      if (options.note) {  // key events now, before the long signing pass
+        for (; stats.notes_reported < stats.notes.size(); ++stats.notes_reported) {
+          options.note(stats.notes[stats.notes_reported]);
+        }
+      }
       if (outcome) {
         outcome->output_refused = run.output_refused;
         if (!run.output_refused) fill_outcome(*outcome, run, run.state_now);
@@ -314,13 +398,23 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       not_signing = kplan.state.state == signer::ZoneState::NotSigning;
       if (!not_signing && !kplan.can_sign) {
         // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
-        (void)signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now);
-        if (outcome) fill_outcome(*outcome, run, run.state_now);
         std::string why = kplan.state.state_why;
         for (const auto& a : kplan.owner_actions) why += "; " + a;
-        return fail(kplan.state.state == signer::ZoneState::InternalFailure ? Errc::Internal
-                                                                            : Errc::KeyActionNeeded,
-                    "cannot sign " + run.origin_text + ": " + why);
+        Error e = make_error(kplan.state.state == signer::ZoneState::InternalFailure
+                                 ? Errc::Internal
+                                 : Errc::KeyActionNeeded,
+                             "cannot sign " + run.origin_text + ": " + why);
+        const std::string& prev = !sopts.previous.empty() ? sopts.previous : options.output;
+        e = worse_if_expired(std::move(e), prev, sopts.now);
+        signer::RunRecord rec;
+        rec.exit_code = exit_code_for(e.code);
+        rec.summary = e.detail;
+        (void)record_run(kplan, std::move(rec));
+        if (outcome) {
+          fill_outcome(*outcome, run, run.state_now);
+          outcome->internal_failure = outcome->internal_failure || e.code != Errc::KeyActionNeeded;
+        }
+        return fail(std::move(e));
       }
       keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
       // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
@@ -361,9 +455,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       set_serial(store, previous.serial());
       stats.serial_old = previous.serial();
     }
+    // When the last zone published was written unsigned (`unsign`, or a NOT_SIGNING run) after
+    // the previous signed output, the state has its serial: never go below it (RFC 1982), and
+    // publish anew when behind.
+    bool behind_published = false;
+    if (run.keys && run.keys->plan.state.last_serial && sopts.serial != SerialPolicy::Keep &&
+        run.keys->plan.state.last_published_unsigned() &&
+        serial_lt(stats.serial_old, *run.keys->plan.state.last_serial)) {
+      set_serial(store, *run.keys->plan.state.last_serial);
+      stats.serial_old = *run.keys->plan.state.last_serial;
+      behind_published = true;
+    }
     // With a previous output the serial moves only when the output changes (decided below).
-    stats.serial_new =
-        have_previous ? stats.serial_old : update_serial(store, sopts.serial, sopts.now);
+    stats.serial_new = have_previous && !behind_published
+                           ? stats.serial_old
+                           : update_serial(store, sopts.serial, sopts.now);
     const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
     const SoaFields soa = soa_fields(soa_rr.rdata_span());
     // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
@@ -424,8 +530,13 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       stats.renewal_expected_share = signer::expected_share(plan.reuse.renewal);
       if (outcome) outcome->renewal_expected_share = stats.renewal_expected_share;
     }
-    if (have_previous && (sopts.full || previous.broken())) {
-      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+    if (have_previous && (sopts.full || previous.broken() || behind_published)) {
+      if (!behind_published) stats.serial_new = update_serial(store, sopts.serial, sopts.now);
+      // Behind the published serial (moved on above): a new output, still reusing what it can.
+      if (behind_published && !sopts.full && !previous.broken()) {
+        previous_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
+        plan.previous = previous_stream.get();
+      }
     } else if (have_previous) {
       detail::Unchanged same = detail::nothing_to_do(store, index, prev_path, keys, plan.reuse,
                                                      plan.chain, sopts.nsec3.opt_out);
@@ -436,13 +547,21 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
       if (same.unchanged) {
         // The previous output is this run's output: leave the file (and its mtime) alone.
         clock.lap("compare");
-        if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
-        if (run.keys) {
-          if (auto c = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now);
-              !c) {
-            return fail(c.error());
-          }
+        if (!sopts.dry_run) {
+          if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
         }
+        if (run.keys) {
+          signer::RunRecord rec;
+          rec.exit_code = signer::run_exit_code(run.keys->plan);
+          rec.serial = stats.serial_old;  // the published zone stays the one with this serial
+          rec.rrsets_reused = same.rrsets;
+          rec.ttl_clamped = stats.clamped_rrsets;
+          rec.summary = "nothing changed and no signature due; output left untouched";
+          if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
+          if (auto c = record_run(run.keys->plan, std::move(rec)); !c) return fail(c.error());
+        }
+        // The data is the previous output's: nothing added, removed or changed.
+        if (sopts.want_changes) set_changes(detail::Changes{});
         stats.unchanged = true;
         stats.renewal_forecast = std::move(same.forecast);
         stats.notes.push_back("nothing changed and no signature due: " + prev_path +
@@ -450,7 +569,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
         if (outcome) {
           fill_outcome(*outcome, run, run.state_now);
           outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-          outcome->last_success = sopts.now;
+          if (outcome->exit_code == 0) outcome->last_success = sopts.now;
           outcome->unchanged = true;
           if (same.earliest_expiration != INT64_MAX) {
             outcome->earliest_expiration = same.earliest_expiration;
@@ -480,7 +599,8 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   if (zonemd && options.output == "-") {
     return fail(Errc::Usage, "--zonemd needs an output file: stdout cannot be patched");
   }
-  if (zonemd) plan.zonemd_hash = sopts.zonemd_hash;
+  // A dry run writes no file, so there is nothing to digest.
+  if (zonemd && !sopts.dry_run) plan.zonemd_hash = sopts.zonemd_hash;
   // Stdout cannot be taken back: check the whole previous output before reusing from it.
   if (plan.previous && options.output == "-") {
     if (std::string why; !detail::previous_in_order(prev_path, origin, &why)) {
@@ -491,19 +611,31 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   const char* write_stage = !options.sign                      ? "write"
                             : sopts.verify == VerifyMode::None ? "sign+write"
                                                                : "sign+verify+write";
-  const std::function<void(double)> write_progress = [&](double f) {
-    options.progress(write_stage, f);
-  };
-  if (options.progress) plan.progress = &write_progress;
+  const std::function<void(uint64_t, uint64_t)> write_progress =
+      [&](uint64_t done, uint64_t total) { options.progress(write_stage, done, total); };
+  if (options.progress && !sopts.dry_run) plan.progress = &write_progress;
+  plan.dry_run = sopts.dry_run;
+  plan.want_changes = options.sign && sopts.want_changes;
 
   // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
   // before the output replaces the previous file. Checked at the current time, kept inside
   // the signatures' window so that pre-signing (inception in the future) passes.
+  // A dry run makes the same pass (the same reuse decisions, the previous output streamed the
+  // same way) with no file, no signing and no verification.
   std::unique_ptr<ChunkVerifier> verifier;
   std::optional<emit::OutputFile> out;
+  std::unique_ptr<detail::PreviousStream> changes_stream;
   auto write_pass = [&]() -> Result<detail::WriteStats> {
     plan.verifier = nullptr;
     verifier.reset();
+    // --changes with nothing reused: the previous output is streamed for the changes alone.
+    changes_stream.reset();
+    plan.changes_from = nullptr;
+    if (plan.want_changes && !plan.previous && previous_exists) {
+      changes_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
+      plan.changes_from = changes_stream.get();
+    }
+    if (sopts.dry_run) return detail::write_zone(plan, nullptr);
     if (signing && sopts.verify != VerifyMode::None) {
       VerifyOptions vo;
       vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
@@ -522,7 +654,7 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     auto o = emit::OutputFile::open(options.output);
     if (!o) return fail(o.error());
     out = std::move(*o);
-    return detail::write_zone(plan, *out);
+    return detail::write_zone(plan, &*out);
   };
   auto written = write_pass();
   if (!written && plan.previous && plan.previous->bad()) {
@@ -532,6 +664,18 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     written = write_pass();
   }
   if (!written) return run_failed(written.error());
+  if (plan.want_changes) {
+    if (written->changes_complete) {
+      set_changes(written->changes);
+    } else {
+      // An edited previous output cannot be read beside the zone: read whole, for --changes
+      // only.
+      std::string why;
+      set_changes(detail::changes_from_file(store, prev_path, &why));
+      if (!why.empty()) stats.notes.push_back("--changes: " + why);
+    }
+  }
+  if (sopts.dry_run) return dry_run_result(*written, plan, stats, run, run.state_now, outcome);
   if (zonemd) {
     clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
     const RR soa_rr = *apex_soa(store);
@@ -552,7 +696,26 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
   }
   if (auto s = out->sync(); !s) return run_failed(s.error());
   crash_point("commit");
-  const Committed committed = commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats);
+  // What the state's run history says of this run, once the zone is out.
+  signer::RunRecord rec;
+  if (run.keys) {
+    rec.exit_code = signer::run_exit_code(run.keys->plan);
+    rec.serial = stats.serial_new;
+    rec.unsigned_zone = !signing;
+    rec.rrsets_signed = written->rrsets_signed;
+    rec.rrsets_reused = written->rrsets_reused;
+    rec.ttl_clamped = stats.clamped_rrsets;
+    rec.summary =
+        signing
+            ? "signed " + std::to_string(written->rrsets) + " RRsets (" +
+                  std::to_string(written->rrsets_signed) + " signed, " +
+                  std::to_string(written->rrsets_reused) + " reused), serial " +
+                  std::to_string(stats.serial_old) + " -> " + std::to_string(stats.serial_new)
+            : "wrote the zone unsigned (NOT_SIGNING), serial " + std::to_string(stats.serial_new);
+    if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
+  }
+  const Committed committed =
+      commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats, std::move(rec));
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.
   if (committed.error) return fail(*committed.error);
@@ -574,11 +737,12 @@ Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, Sig
     const size_t runs = signer::forecast_runs(plan.reuse.renewal);
     stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
   }
+  stats.resign = written->resign;
 
   if (options.sign && outcome) {
     fill_outcome(*outcome, run, run.state_now);
     outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-    outcome->last_success = sopts.now;
+    if (outcome->exit_code == 0) outcome->last_success = sopts.now;
     outcome->rrsets_signed = written->rrsets_signed;
     outcome->rrsets_reused = written->rrsets_reused;
     outcome->rrsets_renewed_early = written->rrsets_renewed_early;

@@ -73,8 +73,9 @@ Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& pol
     if (!active(k, now) || k.is_revoked()) continue;
     if (!k.is_ksk()) continue;
     if (zone.ksk_count() >= signer::kMaxKsks) break;
+    // Keys already active together: whichever rolls out later does so beside the other.
     if (auto r = signer::ksk_register(zone, policy, k.tag(), k.algorithm(), k.source(),
-                                      b64(k.dnskey_rdata()), now);
+                                      b64(k.dnskey_rdata()), now, signer::RollMethod::DoubleRrset);
         !r) {
       stats.notes.push_back("not adopting " + k.source() + ": " + r.error().detail);
       continue;
@@ -138,9 +139,11 @@ Result<void> check_sign_timing(const SignOptions& o, const signer::Policy& p) {
 Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
                            Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
   if (auto t = check_sign_timing(o, run.policy); !t) return fail(t.error());
-  auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
-  if (!lock) return fail(lock.error());
-  run.lock.emplace(std::move(*lock));
+  if (!o.dry_run) {  // a dry run only reads (the state file is replaced atomically)
+    auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
+    if (!lock) return fail(lock.error());
+    run.lock.emplace(std::move(*lock));
+  }
   auto file = signer::read_state(o.key_dir);
   if (!file) return fail(file.error());
   run.file = std::move(*file);
@@ -153,7 +156,9 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
     // A run stopped between its state write and its zone rename: record how it was settled
     // before this run plans anything.
     for (const auto& n : run.file.recovery_notes) stats.notes.push_back("state: " + n);
-    if (auto w = signer::write_state(o.key_dir, run.file); !w) return fail(w.error());
+    if (!o.dry_run) {  // a dry run plans from the settled state but writes nothing
+      if (auto w = signer::write_state(o.key_dir, run.file); !w) return fail(w.error());
+    }
   }
   signer::ZoneKeyState zone = run.file.get_or_add(run.origin_text);
   std::string clock_warning;
@@ -194,9 +199,14 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
       stats.notes.push_back("recorded the token ZSK " + o.zsk_uri);
     }
   }
-  auto keys = signer::prepare_keys(o.key_dir, origin, run.state_now, run.policy, zone, &o.pkcs11);
+  auto keys = signer::prepare_keys(o.key_dir, origin, run.state_now, run.policy, zone, &o.pkcs11,
+                                   !o.dry_run);
   if (!keys) return fail(keys.error());
   for (const auto& a : keys->plan.actions) stats.notes.push_back("key: " + a);
+  stats.key_events = keys->plan.actions;
+  stats.owner_actions = keys->plan.owner_actions;
+  stats.next_key_event_at = keys->plan.next_action_at;
+  stats.next_key_event = keys->plan.next_action;
   for (const auto& p : keys->problems) {
     stats.notes.push_back("key " + std::to_string(p.tag) + " unusable: " + p.why);
   }
@@ -207,9 +217,11 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
 
 Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, KeyPlan& plan,
                            std::vector<signer::SkrRecord>& records, Stats& stats) {
-  auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
-  if (!lock) return fail(lock.error());
-  run.lock.emplace(std::move(*lock));
+  if (!o.dry_run) {
+    auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
+    if (!lock) return fail(lock.error());
+    run.lock.emplace(std::move(*lock));
+  }
   auto doc = signer::read_skr_file(o.skr);
   if (!doc) return fail(doc.error());
   if (!name_equal(doc->origin.view(), origin)) {

@@ -204,7 +204,7 @@ struct SignOptions {
   /// The DNSKEY RRset is signed by the KSKs (false) or by the ZSKs as well (true: every active
   /// key, as some operators and signers do). CDS/CDNSKEY stay signed by the KSKs.
   bool dnskey_signed_by_all = false;
-  std::string ds_output;               // empty: no DS file
+  std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
   // Key lifecycle (signer/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK lifetime, propagation
   // delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The validity
@@ -217,14 +217,25 @@ struct SignOptions {
   signer::Pkcs11Config pkcs11;  // module and PIN for token keys
   std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
   std::string skr;              // signed key response: DNSKEY/CDS/CDNSKEY + RRSIGs come from it
+  /// Dry run: decide everything a real run would (key events, which RRsets to sign and why,
+  /// serial, TTL clamp, exit code) but write nothing: no zone, DS set, state, key files or lock
+  /// file, and no signing or verification (Stats tells what would happen).
+  bool dry_run = false;
+  /// Fill Stats::changes_json: RRsets added, removed and changed since the previous output.
+  bool want_changes = false;
   /// RFC 8976 hash algorithm of the apex ZONEMD to publish (1 SHA-384, 2 SHA-512); 0 = none.
   /// Needs a file output (the digest is patched in before the rename; pipeline/zonemd.hpp).
   uint8_t zonemd_hash = 0;
 };
 
-/// Progress of a run: the stage that is running and how much of it is done (0..1). Called from
-/// the thread that drives the run, never concurrently; cheap calls only (a terminal bar).
-using ProgressFn = std::function<void(const char* stage, double fraction)>;
+/// Progress of a run: the stage that is running and how much of it is done, in names (owner
+/// names written, NSEC3 records included) of total; a stage that finished reports done ==
+/// total. Called from the thread that drives the run, never concurrently; cheap calls only (a
+/// terminal bar).
+using ProgressFn = std::function<void(const char* stage, uint64_t done, uint64_t total)>;
+/// A note for the log as soon as it is known (key events before the long signing pass), so that
+/// a person watching sees it when it happens. Same threading as ProgressFn.
+using NoteFn = std::function<void(const std::string& note)>;
 
 struct CompileOptions {
   std::string zone_file;
@@ -234,6 +245,7 @@ struct CompileOptions {
   bool sign = false;
   SignOptions signing;
   ProgressFn progress;  // optional
+  NoteFn note;          // optional: Stats::notes[0, notes_reported) went to it during the run
   /// Directories besides the zone file's own that $INCLUDE may read from (absolute paths).
   std::vector<std::string> include_dirs;
   /// Every file the run may write (output, DS set, metrics, statistics), with its option name.
@@ -252,10 +264,28 @@ struct StageTime {
   double seconds;
 };
 
+/// Why RRsets were (or, in a dry run, would be) signed anew instead of keeping their RRSIGs.
+struct ResignReasons {
+  uint64_t everything = 0;  // no previous output to keep RRSIGs from (first run, --full)
+  uint64_t added = 0;       // not in the previous output
+  uint64_t changed = 0;     // RDATA or TTL differ from the previous output
+  uint64_t new_key = 0;     // a key that signs now has no RRSIG over it in the previous output
+  uint64_t expiring = 0;    // a previous RRSIG is inside the refresh window (or not yet valid)
+  ResignReasons& operator+=(const ResignReasons& o) {
+    everything += o.everything;
+    added += o.added;
+    changed += o.changed;
+    new_key += o.new_key;
+    expiring += o.expiring;
+    return *this;
+  }
+};
+
 struct Stats {
   uint64_t records_in = 0, duplicates = 0, out_of_zone = 0;
   uint64_t rrsets = 0, records_out = 0, signatures = 0, clamped_rrsets = 0;
   uint64_t dnssec_removed = 0, nsec = 0, nsec3 = 0, verify_warnings = 0;
+  uint32_t max_ttl = 0;  // sign: the TTL clamp (0: none)
   uint64_t rrsets_signed = 0, rrsets_reused = 0, signatures_reused = 0;
   /// Of rrsets_signed: RRsets whose RRSIGs were still good, renewed early to even out the runs.
   uint64_t rrsets_renewed_early = 0;
@@ -266,7 +296,16 @@ struct Stats {
   double renewal_expected_share = 0;
   bool unchanged = false;  // sign: nothing changed and nothing was due; output left untouched
   uint32_t serial_old = 0, serial_new = 0;
+  ResignReasons resign;            // why the rrsets_signed were signed
   std::vector<std::string> notes;  // key actions taken (created ZSK, kept foreign DNSKEYs)
+  size_t notes_reported = 0;       // the first notes already given to CompileOptions::note
+  // Key lifecycle, for the dry run's plan: this run's key events, what a person must do, and
+  // the next scheduled event.
+  std::vector<std::string> key_events, owner_actions;
+  std::optional<int64_t> next_key_event_at;
+  std::string next_key_event;
+  /// With SignOptions::want_changes: the JSON object described at changes_json.
+  std::string changes_json;
   std::vector<StageTime> times;
 };
 

@@ -149,20 +149,34 @@ bool PreviousZone::same_data(const PrevRRset& prev, std::span<const RR> rrset) c
   return true;
 }
 
+namespace {
+
+// An RRSIG key publishes or takes over: its own, or one by a retired key of its algorithm.
+bool made_by(const RrsigFields& f, const signer::Key& key, std::span<const KeyId> retired) {
+  if (f.algorithm != key.algorithm()) return false;
+  if (f.key_tag == key.tag()) return true;
+  return std::any_of(retired.begin(), retired.end(), [&](const KeyId& r) {
+    return r.tag == f.key_tag && r.algorithm == f.algorithm;
+  });
+}
+
+}  // namespace
+
+bool PreviousZone::signed_by(const PrevRRset& prev, const signer::Key& key,
+                             std::span<const KeyId> retired) const noexcept {
+  const auto sigs = sigs_of(prev);
+  return std::any_of(sigs.begin(), sigs.end(), [&](const RR& sig) {
+    return made_by(rrsig_fields(sig.rdata_span()), key, retired);
+  });
+}
+
 ReuseChoice PreviousZone::reusable(const PrevRRset& prev, const signer::Key& key,
                                    std::span<const KeyId> retired, const ReusePolicy& policy,
                                    uint64_t hash) const noexcept {
-  auto made_by = [&](const RrsigFields& f) {
-    if (f.algorithm != key.algorithm()) return false;
-    if (f.key_tag == key.tag()) return true;
-    return std::any_of(retired.begin(), retired.end(), [&](const KeyId& r) {
-      return r.tag == f.key_tag && r.algorithm == f.algorithm;
-    });
-  };
   ReuseChoice choice;
   for (const RR& sig : sigs_of(prev)) {
     const RrsigFields f = rrsig_fields(sig.rdata_span());
-    if (!made_by(f)) continue;
+    if (!made_by(f, key, retired)) continue;
     if (f.original_ttl != prev.ttl || !name_equal(f.signer, policy.signer)) continue;
     // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
     if (int64_t{f.inception} > policy.now) continue;
@@ -249,8 +263,10 @@ struct UnchangedCheck {
   int64_t earliest = INT64_MAX;
   std::optional<bool> opt_out;     // of the first NSEC3 record
   std::vector<uint64_t> forecast;  // forecast_renewals over the pieces read
+  uint64_t rrsets = 0;             // RRsets of the pieces read
 
   void note_expirations(const PreviousZone& prev) {
+    rrsets += prev.sets().size();
     for (const PrevRRset& set : prev.sets()) {
       for (const RR& sig : prev.sigs_of(set)) {
         earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
@@ -335,7 +351,7 @@ Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
   const NameView origin = store.origin.view();
   auto names = PreviousReader::open(prev_path, origin, PreviousReader::Section::Names);
   if (!names) return result;
-  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, std::nullopt, {}};
+  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, std::nullopt, {}, 0};
   std::string text;
   const std::span<const OwnerNode> nodes = index.nodes;
   for (size_t i = 0; i < nodes.size();) {
@@ -365,6 +381,7 @@ Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
   if (chain == ChainKind::Nsec3 && check.opt_out != opt_out) return result;
   result.unchanged = true;
   result.earliest_expiration = check.earliest;
+  result.rrsets = check.rrsets;
   result.forecast = std::move(check.forecast);
   result.forecast.resize(signer::forecast_runs(reuse.renewal), 0);
   return result;

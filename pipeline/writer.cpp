@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -112,6 +113,7 @@ struct Task {
   uint32_t begin = 0, end = 0;
   std::shared_ptr<ChunkOut> out;
   std::string previous;  // the previous output's lines for these owners
+  bool piece = false;    // previous holds them (for reuse, or for the changes alone)
 };
 
 // The owner name of an NSEC3 record: base32hex(hash).origin (RFC 5155 s3), into wire.
@@ -185,9 +187,10 @@ class ChunkWriter {
 
  private:
   void print(const RR& rr) {
+    ++out_.stats.records;
+    if (plan_.dry_run) return;
     const size_t at = out_.text.size();
     emit::append_rr(out_.text, rr.owner->name(), rr.ttl, store_.rclass, rr.type, rr.rdata_span());
-    ++out_.stats.records;
     if (plan_.verifier) s_.emitted.add(rr);
     if (plan_.zonemd_hash != 0) digest(at, rr.type, rr.type, rr.ttl, rr.rdata_span());
   }
@@ -212,15 +215,16 @@ class ChunkWriter {
 
   void write_rrsig(const RR& head, const uint8_t* rdata, uint16_t len, uint32_t expiration,
                    bool reused, uint64_t hash) {
-    const size_t at = out_.text.size();
-    emit::append_rr(out_.text, head.owner->name(), head.ttl, store_.rclass, rrtype::RRSIG,
-                    {rdata, len});
-    if (plan_.zonemd_hash != 0) digest(at, rrtype::RRSIG, head.type, head.ttl, {rdata, len});
     ++out_.stats.records;
     ++out_.stats.signatures;
     out_.stats.earliest_expiration = std::min(out_.stats.earliest_expiration, expiration);
     signer::add_to_forecast(plan_.reuse.renewal, plan_.reuse.now, hash, expiration,
                             {out_.stats.forecast.data(), forecast_runs_});
+    if (plan_.dry_run) return;  // counted, not printed (as print does)
+    const size_t at = out_.text.size();
+    emit::append_rr(out_.text, head.owner->name(), head.ttl, store_.rclass, rrtype::RRSIG,
+                    {rdata, len});
+    if (plan_.zonemd_hash != 0) digest(at, rrtype::RRSIG, head.type, head.ttl, {rdata, len});
     if (!plan_.verifier) return;
     const RR sig{head.owner, rdata, head.ttl, rrtype::RRSIG, len};
     reused ? s_.emitted.add_reused(sig) : s_.emitted.add(sig);
@@ -243,7 +247,13 @@ class ChunkWriter {
     const PreviousZone* previous = previous_;
     const PrevRRset* prev =
         previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
-    if (prev && !previous->same_data(*prev, rrset)) prev = nullptr;
+    // Why it is signed anew, when it is: the first reason that applies.
+    enum class Why { None, Added, Changed, NewKey, Expiring } why = Why::None;
+    if (previous && !prev) why = Why::Added;
+    if (prev && !previous->same_data(*prev, rrset)) {
+      prev = nullptr;
+      why = Why::Changed;
+    }
     signer::RrsigParams params = plan_.keys->params;
     params.original_ttl = rrset[0].ttl;
     // RRSIG times are 32-bit (RFC 4034 s3.1.5); unix seconds fit until 2106.
@@ -260,6 +270,17 @@ class ChunkWriter {
           ++out_.stats.signatures_reused;
           continue;
         }
+        // Expiring: due, or renewed early to even out the runs (signer::Renewal).
+        if (why == Why::None) {
+          why = previous->signed_by(*prev, key, retired) ? Why::Expiring : Why::NewKey;
+        }
+      }
+      if (plan_.dry_run) {  // counted as made, not made: the forecast still counts it
+        signer::add_to_forecast(plan_.reuse.renewal, plan_.reuse.now, hash, params.expiration,
+                                {out_.stats.forecast.data(), forecast_runs_});
+        made = true;
+        needed |= !choice.early;
+        continue;
       }
       s_.sig.resize(signer::max_rrsig_rdata_len(key));
       auto len = s_.ctx.sign(key, params, rrset, s_.sig.data());
@@ -274,6 +295,25 @@ class ChunkWriter {
     }
     ++(made ? out_.stats.rrsets_signed : out_.stats.rrsets_reused);
     if (made && !needed) ++out_.stats.rrsets_renewed_early;
+    if (!made) return;
+    auto& r = out_.stats.resign;
+    switch (why) {
+      case Why::Added:
+        ++r.added;
+        break;
+      case Why::Changed:
+        ++r.changed;
+        break;
+      case Why::NewKey:
+        ++r.new_key;
+        break;
+      case Why::Expiring:
+        ++r.expiring;
+        break;
+      case Why::None:  // no previous output to keep from
+        ++r.everything;
+        break;
+    }
   }
 
   void rrset(const OwnerNode& n, uint32_t b, uint32_t e) {
@@ -414,7 +454,7 @@ struct ZonemdPass {
   std::optional<emit::ScratchFile> nsec3_text;
   bool interleave = false;  // chunks in canonical order of their first owners
 
-  static Result<ZonemdPass> start(const WritePlan& plan, const emit::OutputFile& file,
+  static Result<ZonemdPass> start(const WritePlan& plan, const emit::OutputFile* file,
                                   uint32_t node_count, uint32_t nsec3_count) {
     ZonemdPass z;
     if (plan.zonemd_hash == 0) return z;
@@ -425,7 +465,7 @@ struct ZonemdPass {
     if (nsec3_count == 0) (void)z.digester->close(1);
     z.interleave = nsec3_count > 0;
     if (z.interleave) {
-      auto f = emit::ScratchFile::beside(file.path());
+      auto f = emit::ScratchFile::beside(file->path());
       if (!f) return fail(f.error());
       z.nsec3_text = std::move(*f);
     }
@@ -435,7 +475,9 @@ struct ZonemdPass {
 
 }  // namespace
 
-Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
+  assert((file != nullptr || plan.dry_run) && "only a dry run writes nowhere");
+  assert((file != nullptr || plan.zonemd_hash == 0) && "a ZONEMD digest needs the output");
   const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
   const uint32_t per_chunk = plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain;
   const uint32_t nsec3_count =
@@ -461,6 +503,22 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
     const NameView h = nsec3_owner(plan.nsec3[next_nsec3].hash, origin, wire);
     return canonical_compare(h, plan.index->nodes[next_node].owner->name()) < 0;
   };
+  // The last owner of a names chunk (empty for the last chunk: the rest of the section).
+  auto chunk_last = [&](const Task& t) {
+    return t.end == node_count ? NameView{} : plan.index->nodes[t.end - 1].owner->name();
+  };
+  // The records of a names chunk's owners (contiguous in the sorted store).
+  auto chunk_records = [&](const Task& t) -> std::span<const RR> {
+    const auto& nodes = plan.index->nodes;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t i = t.begin; i < t.end; ++i) {
+      if (nodes[i].count == 0) continue;
+      lo = std::min(lo, nodes[i].first);
+      hi = std::max(hi, nodes[i].first + nodes[i].count);
+    }
+    if (lo >= hi) return {};
+    return {plan.store->rrs.data() + lo, hi - lo};
+  };
   // The previous output's lines for the owners of t (whole owners; the last chunk of a section
   // takes the rest of it).
   auto read_previous = [&](Task& t) {
@@ -470,14 +528,14 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
           t.end == nsec3_count ? NameView{} : nsec3_owner(plan.nsec3[t.end - 1].hash, origin, wire);
       return plan.previous->nsec3(last, t.previous);
     }
-    const NameView last =
-        t.end == node_count ? NameView{} : plan.index->nodes[t.end - 1].owner->name();
-    return plan.previous->names(last, t.previous);
+    return plan.previous->names(chunk_last(t), t.previous);
   };
   auto fail_with = [&](Error e) {
     first_error = std::move(e);
     stop = true;
   };
+  // --changes without reuse: the previous output is read for them alone, while in order.
+  bool changes_reader = plan.want_changes && !plan.previous && plan.changes_from != nullptr;
 
   tbb::parallel_pipeline(
       tokens,
@@ -502,22 +560,34 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
           return t;
         }
         t.out = std::make_shared<ChunkOut>();
-        if (plan.previous && !read_previous(t)) {
-          stop = true;
-          fc.stop();
+        if (plan.previous) {
+          t.piece = true;
+          if (!read_previous(t)) {
+            stop = true;
+            fc.stop();
+          }
+        } else if (changes_reader && !t.nsec3) {
+          // Read for the changes only: an edited file stops them, not the pass.
+          t.piece = plan.changes_from->names(chunk_last(t), t.previous);
+          if (!t.piece) changes_reader = false;
         }
         return t;
       }) & tbb::make_filter<Task, Task>(tbb::filter_mode::parallel, [&](Task t) -> Task {
         std::optional<PreviousZone> previous;
-        if (plan.previous) {
-          previous = PreviousZone::from_text(t.previous, origin, plan.previous->path());
+        if (t.piece) {
+          const PreviousStream* from = plan.previous ? plan.previous : plan.changes_from;
+          previous = PreviousZone::from_text(t.previous, origin, from->path());
           std::string().swap(t.previous);
         }
-        ChunkWriter w(plan, scratch.local(), *t.out, previous ? &*previous : nullptr);
+        ChunkWriter w(plan, scratch.local(), *t.out,
+                      plan.previous && previous ? &*previous : nullptr);
         if (t.nsec3) {
           w.nsec3_entries(t.begin, t.end);
         } else {
           w.nodes(t.begin, t.end);
+          if (plan.want_changes) {
+            diff_rrsets(chunk_records(t), previous ? &*previous : nullptr, t.out->stats.changes);
+          }
         }
         return t;
       }) & tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order, [&](Task t) {
@@ -533,10 +603,11 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
                                           std::string(verify_check_name(p.check)) + "]"));
         }
         const bool to_scratch = t.nsec3 && zonemd->nsec3_text;
-        const uint64_t base = file.size();
-        if (auto w = to_scratch ? zonemd->nsec3_text->write(t.out->text) : file.write(t.out->text);
-            !w) {
-          return fail_with(w.error());
+        const uint64_t base = file != nullptr ? file->size() : 0;
+        if (to_scratch) {
+          if (auto w = zonemd->nsec3_text->write(t.out->text); !w) return fail_with(w.error());
+        } else if (file != nullptr) {
+          if (auto w = file->write(t.out->text); !w) return fail_with(w.error());
         }
         crash_point("write");  // test build only (dns/fault.hpp)
         if (zonemd->digester) {
@@ -553,7 +624,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
         }
         items_done += t.end - t.begin;
         if (plan.progress != nullptr && node_count + nsec3_count != 0) {
-          (*plan.progress)(double(items_done) / (double(node_count) + nsec3_count));
+          (*plan.progress)(items_done, uint64_t{node_count} + nsec3_count);
         }
         total.records += t.out->stats.records;
         total.rrsets += t.out->stats.rrsets;
@@ -567,9 +638,13 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
         for (size_t k = 0; k < total.forecast.size(); ++k) {
           total.forecast[k] += t.out->stats.forecast[k];
         }
+        total.resign += t.out->stats.resign;
+        total.changes.append(std::move(t.out->stats.changes));
         total.earliest_expiration =
             std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
       }));
+  total.changes_complete = !plan.want_changes || plan.previous || !plan.changes_from ||
+                           !plan.changes_from->bad();
   if (plan.previous && plan.previous->bad()) {
     return fail(Errc::Internal,
                 "the previous output is not in zonekiln's order: " + plan.previous->why());
@@ -584,7 +659,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& file) {
     }
   }
   if (zonemd->nsec3_text) {
-    if (auto a = file.append(*zonemd->nsec3_text); !a) return fail(a.error());
+    if (auto a = file->append(*zonemd->nsec3_text); !a) return fail(a.error());
   }
   if (zonemd->digester) {
     auto d = zonemd->digester->finish();

@@ -26,6 +26,8 @@ packages=(
   slurm-wlm munge
   # the installed tree and the .deb: man, bash completion, unit checks, dpkg-shlibdeps
   man-db bash-completion systemd dpkg-dev file
+  # a real browser for the report test (headless Chromium renders `zonekiln report`'s page)
+  chromium
 )
 
 missing=()

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -59,6 +61,10 @@ std::string_view to_string(ZoneState s) noexcept {
   return "?";
 }
 
+std::string_view to_string(RollMethod m) noexcept {
+  return m == RollMethod::DoubleDs ? "double-ds" : "double-rrset";
+}
+
 std::string KeyRecord::label() const {
   return std::string(to_string(role)) + " " + std::to_string(tag) + " (algorithm " +
          std::to_string(algorithm) + ", " + source + ")";
@@ -84,6 +90,20 @@ void ZoneKeyState::set_state(ZoneState s, int64_t now, std::string why) {
   state_why = std::move(why);
 }
 
+bool ZoneKeyState::last_published_unsigned() const noexcept {
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    if (it->serial) return it->unsigned_zone;
+  }
+  return false;
+}
+
+void ZoneKeyState::add_run(RunRecord run) {
+  if (run.summary.size() > kMaxRunSummary) run.summary.resize(kMaxRunSummary);
+  if (run.serial) last_serial = run.serial;
+  runs.push_back(std::move(run));
+  if (runs.size() > kMaxRunHistory) runs.erase(runs.begin(), runs.end() - kMaxRunHistory);
+}
+
 ZoneKeyState* KeyStateFile::find(std::string_view origin) {
   const std::string o = normalize_origin(origin);
   for (auto& z : zones) {
@@ -98,6 +118,7 @@ ZoneKeyState& KeyStateFile::get_or_add(std::string_view origin) {
   if (auto* z = find(origin)) return *z;
   ZoneKeyState z;
   z.origin = normalize_origin(origin);
+  z.key_dir = dir;
   zones.push_back(std::move(z));
   return zones.back();
 }
@@ -109,6 +130,35 @@ std::string normalize_origin(std::string_view origin) {
   }
   if (o.empty() || o.back() != '.') o.push_back('.');
   return o;
+}
+
+std::string shell_quote(std::string_view s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./,:@%+=-", c) != nullptr;
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string owner_command(const ZoneKeyState& zone, std::string_view subcommand,
+                          std::string_view args) {
+  std::string s = "zonekiln ";
+  s += subcommand;
+  s += " --origin " + shell_quote(zone.origin);
+  s += " --keys " + (zone.key_dir.empty() ? std::string("DIR") : shell_quote(zone.key_dir));
+  if (!args.empty()) {
+    s += ' ';
+    s += args;
+  }
+  return s;
 }
 
 // --- JSON -----------------------------------------------------------------------------------
@@ -212,6 +262,38 @@ class Fields {
   std::string where_;
 };
 
+json run_to_json(const RunRecord& r) {
+  json j;
+  j["at"] = r.at;
+  j["exit_code"] = r.exit_code;
+  if (r.serial) j["serial"] = *r.serial;
+  if (r.unsigned_zone) j["unsigned"] = true;
+  j["rrsets_signed"] = r.rrsets_signed;
+  j["rrsets_reused"] = r.rrsets_reused;
+  j["ttl_clamped"] = r.ttl_clamped;
+  j["summary"] = r.summary;
+  return j;
+}
+
+RunRecord run_from_json(const json& j, const std::string& where) {
+  const Fields f(j, where);
+  RunRecord r;
+  r.at = f.integer("at", 1, kMaxFieldTime);
+  r.exit_code = static_cast<int>(f.integer("exit_code", 0, 4));
+  if (f.has("serial")) r.serial = static_cast<uint32_t>(f.integer("serial", 0, 0xffffffffLL));
+  r.unsigned_zone = f.boolean_or("unsigned", false);
+  constexpr int64_t kMaxCount = int64_t{1} << 53;  // any real zone is far below
+  r.rrsets_signed = static_cast<uint64_t>(f.integer_or("rrsets_signed", 0, 0, kMaxCount));
+  r.rrsets_reused = static_cast<uint64_t>(f.integer_or("rrsets_reused", 0, 0, kMaxCount));
+  r.ttl_clamped = static_cast<uint64_t>(f.integer_or("ttl_clamped", 0, 0, kMaxCount));
+  r.summary = f.text("summary");
+  if (r.summary.size() > kMaxRunSummary) {
+    throw BadState{f.field("summary") + " is longer than " + std::to_string(kMaxRunSummary) +
+                   " characters"};
+  }
+  return r;
+}
+
 json key_to_json(const KeyRecord& k) {
   json j;
   j["algorithm"] = k.algorithm;
@@ -232,6 +314,7 @@ json key_to_json(const KeyRecord& k) {
     if (!k.owner_state_why.empty()) j["owner_state_why"] = k.owner_state_why;
     j["ds_seen"] = k.ds_seen;
     put_opt(j, "ds_seen_at", k.ds_seen_at);
+    j["roll_method"] = to_string(k.roll);
   }
   return j;
 }
@@ -287,6 +370,9 @@ KeyRecord key_from_json(const json& j, const std::string& where) {
     k.owner_state_why = f.text_or("owner_state_why", std::string());
     k.ds_seen = f.boolean_or("ds_seen", false);
     f.time_opt("ds_seen_at", k.ds_seen_at);
+    static constexpr RollMethod kRoll[] = {RollMethod::DoubleDs, RollMethod::DoubleRrset};
+    // Keys recorded before the field existed were added for the double-RRset procedure.
+    k.roll = f.has("roll_method") ? f.choice("roll_method", kRoll) : RollMethod::DoubleRrset;
   } else {
     k.owner_state = OwnerState::Active;
   }
@@ -325,6 +411,12 @@ json zone_to_json(const ZoneKeyState& z) {
   jz["state_since"] = z.state_since;
   if (!z.state_why.empty()) jz["state_why"] = z.state_why;
   put_opt(jz, "last_success", z.last_success);
+  if (z.last_serial) jz["last_serial"] = *z.last_serial;
+  if (!z.runs.empty()) {
+    json runs = json::array();
+    for (const auto& r : z.runs) runs.push_back(run_to_json(r));
+    jz["runs"] = runs;
+  }
   json keys = json::array();
   for (const auto& k : z.keys) keys.push_back(key_to_json(k));
   jz["keys"] = keys;
@@ -369,6 +461,19 @@ ZoneKeyState zone_from_json(const json& j, const std::string& where, bool nested
   z.state_since = f.has("state_since") ? f.time("state_since") : 0;
   z.state_why = f.text_or("state_why", std::string());
   f.time_opt("last_success", z.last_success);
+  if (f.has("last_serial")) {
+    z.last_serial = static_cast<uint32_t>(f.integer("last_serial", 0, 0xffffffffLL));
+  }
+  if (f.has("runs")) {
+    const json& runs = f.array("runs");
+    if (runs.size() > kMaxRunHistory) {
+      throw BadState{f.field("runs") + " holds " + std::to_string(runs.size()) +
+                     " entries, at most " + std::to_string(kMaxRunHistory) + " are kept"};
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+      z.runs.push_back(run_from_json(runs[i], f.field("runs") + "[" + std::to_string(i) + "]"));
+    }
+  }
   const json& keys = f.array("keys");
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyRecord k = key_from_json(keys[i], f.field("keys") + "[" + std::to_string(i) + "]");
@@ -640,6 +745,10 @@ std::vector<std::string> resolve_pending(KeyStateFile& file) {
 Result<KeyStateFile> read_state(const std::string& dir) {
   if (auto d = require_key_dir(dir); !d) return fail(d.error());
   const std::string path = dir + "/" + kStateFileName;
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  if (ec) abs = dir;
+  while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
   const std::string bak = dir + "/" + kStateBackupName;
   if (!zk::path_exists(path)) {
     if (zk::path_exists(bak)) {
@@ -650,7 +759,9 @@ Result<KeyStateFile> read_state(const std::string& dir) {
                       " exists; nothing was changed. Restore it with `cp -p " + bak + " " + path +
                       "` and run again (or move the backup away to start the key state afresh)");
     }
-    return KeyStateFile{};
+    KeyStateFile empty;
+    empty.dir = abs;
+    return empty;
   }
   auto text = zk::read_whole_file(path);
   if (!text) return fail(Errc::Internal, text.error().detail);
@@ -669,6 +780,8 @@ Result<KeyStateFile> read_state(const std::string& dir) {
     }
   }
   st->version = kStateVersion;
+  st->dir = abs;
+  for (auto& z : st->zones) z.key_dir = abs;
   return st;
 }
 

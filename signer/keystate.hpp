@@ -32,6 +32,13 @@ enum class KeyRole : uint8_t { KSK, ZSK, CSK };
 ///   ActionNeeded: the owner wants it active but zonekiln cannot use it (why says what is wrong).
 enum class OwnerState : uint8_t { Active, Inactive, ActionNeeded };
 enum class ZoneState : uint8_t { Signing, NotSigning, ActionNeeded, InternalFailure };
+/// How a new KSK replaces the active one (RFC 6781 s4.1.2).
+///   DoubleDs: its DS goes to the parent first; once seen (ds-seen) and the DS TTL has passed,
+///     a sign run puts it in the DNSKEY RRset in place of the old KSK; the old DS goes after.
+///   DoubleRrset: it is published and signs beside the old KSK (ksk activate); the parent swaps
+///     the DS; the old KSK is deactivated one DS TTL after the new DS was seen.
+enum class RollMethod : uint8_t { DoubleDs, DoubleRrset };
+std::string_view to_string(RollMethod m) noexcept;
 
 std::string_view to_string(KeyRole r) noexcept;
 std::string_view to_string(OwnerState s) noexcept;
@@ -56,6 +63,8 @@ struct KeyRecord {
   /// Owner confirmed the parent publishes this key's DS (ds-seen), and when.
   bool ds_seen = false;
   std::optional<int64_t> ds_seen_at;
+  /// KSK/CSK: how it rolls in when it replaces another (ksk add --method).
+  RollMethod roll = RollMethod::DoubleDs;
 
   bool is_ksk() const noexcept { return role != KeyRole::ZSK; }
   /// Owner wants it in use (Active, or ActionNeeded which means "wanted but unusable").
@@ -84,6 +93,18 @@ struct PendingCommit {
   int64_t at = 0;             // the run's time
   std::string previous_json;  // ZoneKeyState before the run, as JSON
 };
+/// One run's outcome, kept in the state so that `zonekiln report` can show the last runs.
+/// Recorded by sign (commit_run, commit_failure) and by unsign when it writes the zone.
+struct RunRecord {
+  int64_t at = 0;                  // the run's time (--now)
+  int exit_code = 0;               // 0..4, as the process exited
+  std::optional<uint32_t> serial;  // SOA serial of the zone it wrote (none: nothing written)
+  bool unsigned_zone = false;      // what it wrote was the zone unsigned (unsign, NOT_SIGNING)
+  uint64_t rrsets_signed = 0, rrsets_reused = 0, ttl_clamped = 0;
+  std::string summary;  // one line: what it did, or why it failed (at most kMaxRunSummary)
+};
+inline constexpr size_t kMaxRunHistory = 40;    // runs kept (the oldest are dropped)
+inline constexpr size_t kMaxRunSummary = 2000;  // characters of one summary kept
 
 struct ZoneKeyState {
   std::string origin;  // absolute, lowercase, with trailing dot
@@ -91,6 +112,11 @@ struct ZoneKeyState {
   int64_t state_since = 0;
   std::string state_why;
   std::optional<int64_t> last_success;
+  /// SOA serial of the last zone zonekiln published for the origin (signed by `sign`, or
+  /// unsigned by `unsign`): the next one continues from it in RFC 1982 arithmetic.
+  std::optional<uint32_t> last_serial;
+  /// The last runs, oldest first, at most kMaxRunHistory (add_run keeps the bound).
+  std::vector<RunRecord> runs;
   std::vector<KeyRecord> keys;
   DisableState disable;
   /// The timing policy the last plan used, as a JSON object (policy_to_json in policy.hpp), so
@@ -98,6 +124,9 @@ struct ZoneKeyState {
   std::string policy_json;
   /// Set only between commit_prepare and commit_finish (signer/lifecycle.hpp).
   std::optional<PendingCommit> pending;
+  /// Not stored: the key directory the state was read from (absolute), for the commands the
+  /// hints print (owner_command). Empty when unknown.
+  std::string key_dir;
 
   KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0);
   const KeyRecord* find_key(uint16_t tag, uint8_t algorithm = 0) const;
@@ -105,6 +134,13 @@ struct ZoneKeyState {
   size_t ksk_count() const noexcept;
   /// Sets the zone state; state_since changes only when the state does (or was never set).
   void set_state(ZoneState s, int64_t now, std::string why);
+  /// True when the last zone published was written unsigned (by unsign, or by sign while
+  /// NOT_SIGNING): a later signed output must continue from last_serial, not from the older
+  /// signed file.
+  bool last_published_unsigned() const noexcept;
+  /// Appends a run to the history (summary cut to kMaxRunSummary), dropping the oldest beyond
+  /// kMaxRunHistory; a run that wrote a zone also sets last_serial.
+  void add_run(RunRecord run);
 };
 
 struct KeyStateFile {
@@ -113,6 +149,8 @@ struct KeyStateFile {
   /// What read_state did to settle runs that stopped between their state write and their zone
   /// rename (resolve_pending), for the log. Not stored.
   std::vector<std::string> recovery_notes;
+  /// Not stored: the key directory read_state read (absolute); get_or_add gives it to new zones.
+  std::string dir;
 
   ZoneKeyState* find(std::string_view origin);
   const ZoneKeyState* find(std::string_view origin) const;
@@ -126,6 +164,16 @@ std::string normalize_origin(std::string_view origin);
 /// Errc::Usage "no key directory DIR (create it with `zonekiln keygen ...` or check --keys)"
 /// when dir does not exist or is not a directory; origin (may be empty) fills in the command.
 Result<void> require_key_dir(const std::string& dir, std::string_view origin = {});
+
+/// s as one shell word: unchanged when it holds only characters no shell treats specially,
+/// else in single quotes (a quote inside written as '\'').
+std::string shell_quote(std::string_view s);
+
+/// A whole command the owner can paste: "zonekiln SUBCOMMAND --origin O --keys DIR ARGS", with
+/// the origin and zone.key_dir shell-quoted ("DIR" when the directory is unknown). args is
+/// appended as given (quote paths in it with shell_quote).
+std::string owner_command(const ZoneKeyState& zone, std::string_view subcommand,
+                          std::string_view args = {});
 
 /// Reads DIR/zonekiln-state.json. A missing file gives an empty KeyStateFile (first run), unless
 /// its .bak is there (the state was deleted): Errc::Internal saying how to restore it. A file

@@ -56,8 +56,8 @@ KeyRecord* find_ksk(ZoneKeyState& zone, uint16_t tag) {
 }
 
 Unexpected no_such_ksk(const ZoneKeyState& zone, uint16_t tag) {
-  return fail(Errc::Usage, "no KSK with tag " + tag_text(tag) + " for " + zone.origin +
-                               " (see `zonekiln ksk list`)");
+  return fail(Errc::Usage, "no KSK with tag " + tag_text(tag) + " for " + zone.origin + " (see `" +
+                               owner_command(zone, "ksk list") + "`)");
 }
 
 bool ds_points_at(const std::vector<DsRecord>& ds, const KeyRecord& k) {
@@ -172,7 +172,8 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
 }
 
 Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
-                          std::string source, std::string dnskey_b64, int64_t now) {
+                          std::string source, std::string dnskey_b64, int64_t now,
+                          RollMethod roll) {
   if (!policy_allows(policy, algorithm)) {
     if (algorithm_deprecated(algorithm)) {
       return fail(Errc::Usage, deprecated_algorithm_refusal(algorithm));
@@ -188,17 +189,35 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
     }
   }
   if (zone.ksk_count() >= kMaxKsks) {
-    return fail(Errc::Usage,
-                zone.origin +
-                    " already has two KSKs; finish the current rollover first: "
-                    "deactivate and remove the old KSK (`zonekiln ksk deactivate` then "
-                    "`zonekiln ksk remove`)");
+    return fail(Errc::Usage, zone.origin +
+                                 " already has two KSKs; finish the current rollover first (`" +
+                                 owner_command(zone, "ksk list") + "` shows them)");
+  }
+  if (roll == RollMethod::DoubleDs) {
+    for (const auto& o : zone.keys) {
+      if (!o.ksk_wanted() || o.is_removed()) continue;
+      if (o.algorithm != algorithm) {
+        return fail(Errc::Usage,
+                    "KSK " + tag_text(tag) + " has algorithm " + std::to_string(algorithm) +
+                        " and the active " + o.label() +
+                        " another: that is an algorithm rollover (RFC 6781 s4.1.4), which "
+                        "publishes the new keys beside the old ones; add it with --method "
+                        "double-rrset");
+      }
+      if (o.role == KeyRole::CSK) {
+        return fail(Errc::Usage, o.label() +
+                                     " signs the whole zone: swapping it at once would leave "
+                                     "the data without a published signer; add the new key "
+                                     "with --method double-rrset");
+      }
+    }
   }
   KeyRecord k;
   k.tag = tag;
   k.algorithm = algorithm;
   k.source = std::move(source);
   k.role = KeyRole::KSK;
+  k.roll = roll;
   k.dnskey = std::move(dnskey_b64);
   k.created = now;
   k.owner_state = OwnerState::Inactive;
@@ -219,6 +238,19 @@ Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
   if (k->owner_state != OwnerState::Inactive) {
     return fail(Errc::Usage,
                 k->label() + " is already active (" + std::string(to_string(k->owner_state)) + ")");
+  }
+  if (k->roll == RollMethod::DoubleDs && !k->retired) {
+    for (const auto& o : zone.keys) {
+      if (&o == k || !o.ksk_wanted() || o.is_removed()) continue;
+      return fail(Errc::Usage,
+                  k->label() + " rolls in by double-DS (RFC 6781 s4.1.2): it replaces " +
+                      o.label() +
+                      " in the DNSKEY RRset by itself, at the first sign run one DS TTL after "
+                      "its DS was seen at the parent. Hand the parent its DS (`" +
+                      owner_command(zone, "ds", "--tag " + tag_text(tag)) + "`), then run `" +
+                      owner_command(zone, "ksk ds-seen", "--tag " + tag_text(tag)) +
+                      "`. To publish both KSKs now instead, add it with --method double-rrset");
+    }
   }
   k->owner_state = OwnerState::Active;
   k->owner_state_since = now;
@@ -248,9 +280,9 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
       return fail(Errc::Usage, k->label() +
                                    " is not published and no published KSK has a confirmed DS: if "
                                    "the parent serves only this DS, the zone fails validation now. "
-                                   "Run `zonekiln ksk activate --tag " +
-                                   tag_text(tag) +
-                                   "` and a sign run at once, then run ds-seen again");
+                                   "Run `" +
+                                   owner_command(zone, "ksk activate", "--tag " + tag_text(tag)) +
+                                   "` and your sign command at once, then run ds-seen again");
     }
   }
   const bool new_algorithm =
@@ -297,8 +329,9 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
     return fail(Errc::Usage,
                 k->label() +
                     " is the only usable active KSK; the zone cannot be signed without "
-                    "one. Add and activate the new KSK first (`zonekiln ksk add`, "
-                    "`zonekiln ksk activate`); to stop signing altogether use "
+                    "one. Add the new KSK first (`" +
+                    owner_command(zone, "ksk add", "--generate") +
+                    "` or --file with your own key); to stop signing altogether use "
                     "`zonekiln unsign`");
   }
   if (k->ds_seen) {
@@ -308,25 +341,22 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
                                    "(e.g. `dig +noall +answer " +
                                    zone.origin + " DS > FILE`) to show it is gone");
     }
-    if (ds_points_at(*parent_ds, *k)) {
-      return fail(Errc::Usage,
-                  "the parent's DS set still points at " + k->label() +
-                      "; deactivating it would break validation. Have the parent remove that "
-                      "DS (the zone publishes CDS for the new KSK only once its DS is seen), "
-                      "wait for it to disappear from `dig DS`, then try again");
-    }
+    // The parent may still list this key's DS: harmless once a remaining key's DS is in every
+    // cache (checked below), since a DS without its DNSKEY is only skipped by validators.
     const KeyRecord* chain = nullptr;
     for (const KeyRecord* o : remaining) {
       if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
     }
     if (!chain) {
-      return fail(
-          Errc::Usage,
-          "the parent's DS set does not point at any remaining active KSK whose DS was "
-          "confirmed; deactivating " +
-              k->label() +
-              " would leave no chain of trust. Get "
-              "the new KSK's DS published, run `zonekiln ksk ds-seen --tag N`, then try again");
+      return fail(Errc::Usage,
+                  "the parent's DS set does not point at any remaining active KSK whose DS was "
+                  "confirmed; deactivating " +
+                      k->label() +
+                      " would leave no chain of trust. Get the new KSK's DS published, run `" +
+                      owner_command(zone, "ksk ds-seen",
+                                    "--tag " + (remaining.size() == 1 ? tag_text(remaining[0]->tag)
+                                                                      : std::string("N"))) +
+                      "`, then try again");
     }
     if (now < *chain->ds_seen_at + policy.ds_ttl) {
       return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
@@ -371,8 +401,9 @@ Result<void> ksk_remove(ZoneKeyState& zone, uint16_t tag, int64_t now) {
   if (!k) return no_such_ksk(zone, tag);
   if (k->owner_state != OwnerState::Inactive) {
     return fail(Errc::Usage, k->label() + " is " + std::string(to_string(k->owner_state)) +
-                                 "; deactivate it first (`zonekiln ksk deactivate --tag " +
-                                 tag_text(tag) + "`)");
+                                 "; deactivate it first (`" +
+                                 owner_command(zone, "ksk deactivate", "--tag " + tag_text(tag)) +
+                                 "`)");
   }
   k->removed = now;
   return ok();
@@ -403,7 +434,8 @@ std::string private_key_path(const std::string& source) {
 
 namespace {
 
-std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& loader) {
+std::optional<std::string> key_problem(const ZoneKeyState& zone, const KeyRecord& k,
+                                       const KeyLoader& loader) {
   const std::string priv = private_key_path(k.source);
   if (!priv.empty()) {
     struct stat st;
@@ -423,7 +455,8 @@ std::optional<std::string> key_problem(const KeyRecord& k, const KeyLoader& load
   const std::string b64 = zk::base64_encode(loaded->dnskey_rdata);
   if (!k.dnskey.empty() && b64 != k.dnskey) {
     return k.source + " no longer holds the key recorded for tag " + std::to_string(k.tag) +
-           " (the file was replaced); restore it, or add the new key with `zonekiln ksk add`";
+           " (the file was replaced); restore it, or add the new key with `" +
+           owner_command(zone, "ksk add", "--file " + shell_quote(k.source)) + "`";
   }
   return std::nullopt;
 }
@@ -434,14 +467,17 @@ std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy
                                   const KeyLoader& loader) {
   std::vector<KeyProblem> out;
   for (const auto& k : zone.keys) {
-    if (!k.ksk_wanted() || k.is_removed()) continue;
+    // Also a double-DS key whose DS was seen: the next runs may swap it in.
+    const bool swapping_in = k.is_ksk() && k.roll == RollMethod::DoubleDs && k.ds_seen &&
+                             !k.retired && k.owner_state == OwnerState::Inactive;
+    if ((!k.ksk_wanted() && !swapping_in) || k.is_removed()) continue;
     if (std::find(policy.allowed_algorithms.begin(), policy.allowed_algorithms.end(),
                   k.algorithm) == policy.allowed_algorithms.end()) {
       out.push_back({k.tag, k.algorithm,
                      "algorithm " + std::to_string(k.algorithm) + " is not allowed by the policy"});
       continue;
     }
-    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+    if (auto why = key_problem(zone, k, loader)) out.push_back({k.tag, k.algorithm, *why});
   }
   return out;
 }
@@ -450,7 +486,7 @@ std::vector<KeyProblem> check_zsk(const ZoneKeyState& zone, const KeyLoader& loa
   std::vector<KeyProblem> out;
   for (const auto& k : zone.keys) {
     if (k.role != KeyRole::ZSK || k.is_removed() || k.retired) continue;
-    if (auto why = key_problem(k, loader)) out.push_back({k.tag, k.algorithm, *why});
+    if (auto why = key_problem(zone, k, loader)) out.push_back({k.tag, k.algorithm, *why});
   }
   return out;
 }

@@ -41,8 +41,12 @@ Result<std::vector<DsRecord>> read_parent_ds(const std::string& path, std::strin
 
 /// Records a KSK the owner supplied (or asked zonekiln to generate) as INACTIVE: not yet
 /// published. Refused: a third KSK, a duplicate, an algorithm not in policy.allowed_algorithms.
+/// roll: how it will replace the active KSK (RFC 6781 s4.1.2); a double-DS roll is refused for
+/// a key of another algorithm than the active KSK's (that is an algorithm rollover: double-RRset)
+/// and in a zone signed by a CSK (the zone data would lose its signer at the swap).
 Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag, uint8_t algorithm,
-                          std::string source, std::string dnskey_b64, int64_t now);
+                          std::string source, std::string dnskey_b64, int64_t now,
+                          RollMethod roll = RollMethod::DoubleDs);
 
 /// INACTIVE -> ACTIVE: published in the DNSKEY RRset and signing it from the next sign run.
 /// A KSK of a new algorithm starts an algorithm rollover (RFC 6781 s4.1.4): the next run also
@@ -84,7 +88,8 @@ std::string private_key_path(const std::string& source);
 
 /// The per-run KSK health check (RFC 6781 s3: the owner's key must be usable). For every KSK the
 /// owner wants active, one KeyProblem when: the file is missing or unreadable (loader error),
-/// the private key file is group- or other-readable, the key no longer matches the DNSKEY
+/// the private key file is group- or other-readable (also for a double-DS key whose DS was seen,
+/// which a run may swap in), the key no longer matches the DNSKEY
 /// recorded in the state, or its algorithm is not allowed by the policy. The sign pipeline passes
 /// the result to plan_keys, which marks those KSKs ACTION_NEEDED (exit 3).
 std::vector<KeyProblem> check_ksk(const ZoneKeyState& zone, const Policy& policy,

@@ -20,6 +20,7 @@ namespace zk::signer {
 /// load_pkcs11_key (KeyActionNeeded) and ksk_register (Usage).
 Result<KeyRecord> ksk_add_pkcs11(ZoneKeyState& zone, const Policy& policy, const std::string& uri,
                                  NameView origin, uint8_t algorithm, const Pkcs11Config& config,
-                                 const std::string& dir, int64_t now);
+                                 const std::string& dir, int64_t now,
+                                 RollMethod roll = RollMethod::DoubleDs);
 
 }  // namespace zk::signer

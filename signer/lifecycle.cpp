@@ -20,13 +20,13 @@ Result<Key> load_recorded(const KeyRecord& k, NameView origin, const Pkcs11Confi
 }
 
 Result<KeyRecord> register_loaded(ZoneKeyState& zone, const Policy& policy, const Key& key,
-                                  const std::string& source, int64_t now) {
+                                  const std::string& source, int64_t now, RollMethod roll) {
   if (!key.is_ksk()) {
     return fail(Errc::Usage, source + " is a zone-signing key (no SEP flag); a KSK has flags 257");
   }
   if (key.is_revoked()) return fail(Errc::Usage, source + " is revoked (RFC 5011)");
-  auto r =
-      ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()), now);
+  auto r = ksk_register(zone, policy, key.tag(), key.algorithm(), source, b64(key.dnskey_rdata()),
+                        now, roll);
   if (!r) return fail(r.error());
   return *zone.find_key(key.tag(), key.algorithm());
 }
@@ -49,33 +49,33 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11) {
 
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
                                NameView origin, uint8_t pem_algorithm, int64_t now,
-                               const Pkcs11Config* pkcs11) {
+                               RollMethod roll, const Pkcs11Config* pkcs11) {
   auto key = load_key(path, origin, pem_algorithm, 257, pkcs11);
   if (!key) return fail(key.error());
   // A BIND pair is referred to by its base name, as key.source() gives it.
   const std::string source = key->source().empty() ? path : key->source();
-  return register_loaded(zone, policy, *key, source, now);
+  return register_loaded(zone, policy, *key, source, now, roll);
 }
 
 Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     const std::string& dir, NameView origin, uint8_t algorithm,
-                                    int64_t now) {
+                                    int64_t now, RollMethod roll) {
   if (zone.ksk_count() >= kMaxKsks) {
     return fail(Errc::Usage, zone.origin +
-                                 " already has two KSKs; finish the current rollover "
-                                 "first (`zonekiln ksk deactivate`, `ksk remove`)");
+                                 " already has two KSKs; finish the current rollover first (`" +
+                                 owner_command(zone, "ksk list") + "` shows them)");
   }
   auto key = generate_unique_key(algorithm, /*ksk=*/true, 0, origin, dir,
                                  policy_allows(policy, algorithm));
   if (!key) return fail(key.error());
   auto base = write_key_files(*key, origin, dir, now);
   if (!base) return fail(base.error());
-  return register_loaded(zone, policy, *key, *base, now);
+  return register_loaded(zone, policy, *key, *base, now, roll);
 }
 
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
                                   const Policy& policy, const ZoneKeyState& zone,
-                                  const Pkcs11Config* pkcs11) {
+                                  const Pkcs11Config* pkcs11, bool write_keys) {
   PreparedKeys out;
   const KeyLoader loader = file_key_loader(origin, pkcs11);
   out.problems = check_ksk(zone, policy, loader);
@@ -84,6 +84,7 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
 
   out.plan = plan_keys(now, policy, zone, out.problems);
   std::vector<std::string> actions = out.plan.actions;
+  std::vector<Key> made;  // ZSKs made by this call (kept in memory when not written)
   // A plan asks for at most one new ZSK per algorithm; the re-plan publishes them. Two rounds
   // cover every case; a third would mean plan_keys does not converge.
   for (int round = 0; !out.plan.new_zsk_algorithms.empty(); ++round) {
@@ -93,10 +94,20 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
       auto key =
           generate_unique_key(alg, /*ksk=*/false, 0, origin, dir, policy_allows(policy, alg));
       if (!key) return fail(Errc::Internal, "cannot create a ZSK: " + key.error().detail);
-      auto base = write_key_files(*key, origin, dir, now);
-      if (!base) return fail(Errc::Internal, "cannot write a new ZSK: " + base.error().detail);
-      add_zsk(next, key->tag(), key->algorithm(), *base, b64(key->dnskey_rdata()), now);
-      actions.push_back("created ZSK " + *base);
+      std::string base;
+      if (write_keys) {
+        auto written = write_key_files(*key, origin, dir, now);
+        if (!written) {
+          return fail(Errc::Internal, "cannot write a new ZSK: " + written.error().detail);
+        }
+        base = *written;
+        actions.push_back("created ZSK " + base);
+      } else {
+        base = "(dry run: not written) ZSK " + std::to_string(key->tag());
+        actions.push_back("would create a ZSK for algorithm " + std::to_string(alg));
+      }
+      add_zsk(next, key->tag(), key->algorithm(), base, b64(key->dnskey_rdata()), now);
+      made.push_back(std::move(*key));
     }
     out.plan = plan_keys(now, policy, next, out.problems);
     actions.insert(actions.end(), out.plan.actions.begin(), out.plan.actions.end());
@@ -118,6 +129,13 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
   auto load_refs = [&](const std::vector<KeyRef>& refs, std::vector<Key>& keys) -> Result<void> {
     for (const auto& r : refs) {
       const KeyRecord* rec = out.plan.state.find_key(r.tag, r.algorithm);
+      const auto in_memory = std::find_if(made.begin(), made.end(), [&](const Key& k) {
+        return k.tag() == r.tag && k.algorithm() == r.algorithm;
+      });
+      if (!write_keys && in_memory != made.end()) {
+        keys.push_back(*in_memory);
+        continue;
+      }
       auto key = load_recorded(*rec, origin, pkcs11);
       if (!key)
         return fail(Errc::Internal,
@@ -135,11 +153,21 @@ Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64
 
 namespace {
 
-// What a run that wrote its zone makes of the zone's state.
-void apply_run(ZoneKeyState& z, const KeyPlan& plan, int64_t now) {
+// What a run that wrote its zone makes of the zone's state: the plan's key timeline, the run
+// added to the history; last_success moves only when the run exits 0.
+void apply_run(ZoneKeyState& z, const std::string& key_dir, const KeyPlan& plan, int64_t now,
+               RunRecord run) {
+  const std::optional<int64_t> last_success = z.last_success;
+  std::vector<RunRecord> runs = std::move(z.runs);
+  const std::optional<uint32_t> last_serial = z.last_serial;
   z = plan.state;
   z.pending.reset();
-  z.last_success = now;
+  if (!key_dir.empty()) z.key_dir = key_dir;
+  z.runs = std::move(runs);
+  z.last_serial = last_serial;
+  run.at = now;
+  z.last_success = run.exit_code == 0 ? std::optional<int64_t>(now) : last_success;
+  z.add_run(std::move(run));
   if (plan.cds_delete && !z.disable.cds_delete_published_at)
     z.disable.cds_delete_published_at = now;
 }
@@ -153,10 +181,12 @@ std::optional<ZoneKeyState> previous_of(const PendingCommit& pc) {
 }  // namespace
 
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                        int64_t now) {
+                        int64_t now, RunRecord run) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
-  if (!plan.can_sign) {
-    // No zone was written, so no key event happened; keep the owner-facing states only.
+  run.at = now;
+  if (!plan.can_sign || !run.serial) {
+    // No zone was signed and published, so no key event happened; keep the owner-facing states
+    // only (and the serial of an unsigned zone written while NOT_SIGNING).
     for (const auto& k : plan.state.keys) {
       KeyRecord* old = z.find_key(k.tag, k.algorithm);
       if (old && k.is_ksk()) {
@@ -166,14 +196,16 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
       }
     }
     z.set_state(plan.state.state, now, plan.state.state_why);
+    if (run.exit_code == 0 && run.serial) z.last_success = now;  // an unsigned zone written
+    z.add_run(std::move(run));
     return write_state(dir, file);
   }
-  apply_run(z, plan, now);
+  apply_run(z, file.dir, plan, now, std::move(run));
   return write_state(dir, file);
 }
 
 Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                            int64_t now, const PublishTarget& target) {
+                            int64_t now, const PublishTarget& target, RunRecord run) {
   ZoneKeyState& z = file.get_or_add(plan.state.origin);
   PendingCommit pc;
   std::error_code ec;
@@ -183,7 +215,7 @@ Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const Ke
   pc.size = target.size;
   pc.at = now;
   pc.previous_json = zone_state_to_json(z);
-  apply_run(z, plan, now);
+  apply_run(z, file.dir, plan, now, std::move(run));
   z.pending = std::move(pc);
   return write_state(dir, file);
 }
@@ -215,6 +247,11 @@ Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const Ke
     z.keys.push_back(created);
   }
   z.set_state(ZoneState::InternalFailure, now, why);
+  RunRecord run;
+  run.at = now;
+  run.exit_code = 4;
+  run.summary = why;
+  z.add_run(std::move(run));
   return write_state(dir, file);
 }
 

@@ -41,13 +41,14 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11 = nullptr)
 /// refused registration (see ksk_register).
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
                                NameView origin, uint8_t pem_algorithm, int64_t now,
+                               RollMethod roll = RollMethod::DoubleDs,
                                const Pkcs11Config* pkcs11 = nullptr);
 
 /// `ksk add --generate`: makes a new KSK, writes it into dir as a BIND key pair (mode 0600) and
 /// records it INACTIVE.
 Result<KeyRecord> ksk_add_generated(ZoneKeyState& zone, const Policy& policy,
                                     const std::string& dir, NameView origin, uint8_t algorithm,
-                                    int64_t now);
+                                    int64_t now, RollMethod roll = RollMethod::DoubleDs);
 
 /// This run's keys, loaded and planned.
 struct PreparedKeys {
@@ -63,17 +64,21 @@ struct PreparedKeys {
 /// ZSKs the plan asks for (generate_key + write_key_files into dir; recorded with add_zsk) and
 /// loads the keys that sign. Does not write the state. Errc::Internal when a ZSK cannot be
 /// created or a planned signer cannot be loaded; owner problems are not errors here (they are
-/// in plan.state / plan.owner_actions and run_exit_code).
+/// in plan.state / plan.owner_actions and run_exit_code). With write_keys false (a dry run) new
+/// ZSKs are made in memory only: nothing is written to dir, and their source says so.
 Result<PreparedKeys> prepare_keys(const std::string& dir, NameView origin, int64_t now,
                                   const Policy& policy, const ZoneKeyState& zone,
-                                  const Pkcs11Config* pkcs11 = nullptr);
+                                  const Pkcs11Config* pkcs11 = nullptr, bool write_keys = true);
 
-/// At the end of a run that wrote the signed zone: stores plan.state (last_success = now) and
-/// writes the state file (atomically, with .bak); records when the RFC 8078 delete records were
-/// first published (disable procedure). When plan.can_sign is false (no zone written),
-/// only the zone and KSK owner states are stored, no key event.
+/// At the end of a run that wrote the signed zone: stores plan.state and writes the state file
+/// (atomically, with .bak); records when the RFC 8078 delete records were first published
+/// (disable procedure). last_success moves to now only when the run exits 0 (a run that leaves
+/// a key needing its owner, exit 3, is not a success). When plan.can_sign is false (no zone
+/// signed), only the zone and KSK owner states are stored, no key event. run goes to the run
+/// history (its serial, when set, becomes last_serial: also for an unsigned zone written while
+/// NOT_SIGNING).
 Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                        int64_t now);
+                        int64_t now, RunRecord run);
 
 /// The synced temp file that will be renamed over output (emit::OutputFile::identity()).
 struct PublishTarget {
@@ -85,9 +90,9 @@ struct PublishTarget {
 /// zone needs (as commit_run would) with a pending mark naming target and the zone's state
 /// before the run. On failure nothing may be published (the caller then calls commit_failure).
 /// A run that dies after this leaves the mark; the next read_state settles it by checking
-/// whether output is target's inode.
+/// whether output is target's inode. run goes to the history as in commit_run.
 Result<void> commit_prepare(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
-                            int64_t now, const PublishTarget& target);
+                            int64_t now, const PublishTarget& target, RunRecord run);
 
 /// Commit order, step 3, after the rename: drops the pending mark (the .bak stays the state
 /// before the run). A failure here leaves the mark, which the next read settles as published:
@@ -96,7 +101,8 @@ Result<void> commit_finish(const std::string& dir, KeyStateFile& file, std::stri
 
 /// After a failed run: keeps the previous key timeline (nothing was published; a pending mark
 /// of commit_prepare is undone), records ZSKs created this run as created-only (their files
-/// exist), and sets the zone INTERNAL_FAILURE with why. Writes the state file.
+/// exist), sets the zone INTERNAL_FAILURE with why, and adds an exit-4 entry to the run
+/// history. Writes the state file.
 Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const KeyPlan& plan,
                             int64_t now, const std::string& why);
 

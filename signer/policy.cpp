@@ -230,6 +230,62 @@ void update_ksk_owner_states(ZoneKeyState& z, int64_t now, std::span<const KeyPr
   }
 }
 
+// A double-DS KSK rollover's new key that is waiting to replace the active KSK(s): inactive,
+// added for double-DS, never in use, while another KSK is wanted.
+bool double_ds_waiting(const ZoneKeyState& z, const KeyRecord& k) {
+  if (!k.is_ksk() || k.is_removed() || k.owner_state != OwnerState::Inactive ||
+      k.roll != RollMethod::DoubleDs || k.retired) {
+    return false;
+  }
+  return std::any_of(z.keys.begin(), z.keys.end(), [&](const KeyRecord& o) {
+    return &o != &k && o.ksk_wanted() && !o.is_removed();
+  });
+}
+
+// Double-DS KSK rollover (RFC 6781 s4.1.2, RFC 7583 s3.3.2): once the parent has served the new
+// key's DS for one DS TTL, every cache that holds the DS set holds both DS, so the new KSK can
+// take the old one's place in the DNSKEY RRset at once.
+void plan_double_ds(int64_t now, const Policy& p, ZoneKeyState& z,
+                    std::span<const KeyProblem> unusable, KeyPlan& plan, Scheduler& next) {
+  for (auto& k : z.keys) {
+    if (!double_ds_waiting(z, k)) continue;
+    const std::string tag = "--tag " + std::to_string(k.tag);
+    if (!k.ds_seen) {
+      plan.owner_actions.push_back(
+          "KSK rollover (double-DS): hand the parent the DS of KSK " + std::to_string(k.tag) +
+          " (`" + owner_command(z, "ds", tag) + "`) beside the current one; once `dig DS " +
+          z.origin + "` shows it, run `" + owner_command(z, "ksk ds-seen", tag) + "`");
+      continue;
+    }
+    const int64_t at = *k.ds_seen_at + p.ds_ttl;
+    if (const KeyProblem* pr = problem_of(unusable, k)) {
+      plan.owner_actions.push_back("KSK rollover (double-DS) waits: " + k.label() +
+                                   " cannot be used: " + pr->why);
+      continue;
+    }
+    if (now < at) {
+      next.consider(at, "double-DS: KSK " + std::to_string(k.tag) +
+                            " replaces the active KSK in the DNSKEY RRset");
+      continue;
+    }
+    std::string replaced;
+    for (auto& o : z.keys) {
+      if (&o == &k || !o.ksk_wanted() || o.is_removed()) continue;
+      o.owner_state = OwnerState::Inactive;
+      o.owner_state_since = now;
+      o.owner_state_why.clear();
+      o.retired = now;  // its DS stays at the parent until the owner has it removed
+      replaced += (replaced.empty() ? "" : ", ") + o.label();
+    }
+    k.owner_state = OwnerState::Active;
+    k.owner_state_since = now;
+    k.published = now;
+    k.active = now;
+    plan.actions.push_back("KSK rollover (double-DS): " + k.label() + " replaces " + replaced +
+                           " in the DNSKEY RRset");
+  }
+}
+
 // One algorithm's ZSK rollover (pre-publication); asks for a new ZSK via plan.new_zsk_algorithms.
 void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t alg, bool paused,
                         KeyPlan& plan, Scheduler& next) {
@@ -297,11 +353,16 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   Scheduler next;
 
   if (z.state == ZoneState::NotSigning) {
-    plan.owner_actions.push_back(
-        "the zone was unsigned; to sign it again activate a KSK (`zonekiln ksk activate`)");
+    std::string tag = "N";
+    for (const auto& k : z.keys) {
+      if (k.is_ksk() && !k.is_removed()) tag = std::to_string(k.tag);
+    }
+    plan.owner_actions.push_back("the zone was unsigned; to sign it again activate a KSK: `" +
+                                 owner_command(z, "ksk activate", "--tag " + tag) + "`");
     return plan;
   }
 
+  plan_double_ds(now, policy, z, unusable, plan, next);
   update_ksk_owner_states(z, now, unusable, plan);
 
   // Algorithms follow the owner's wanted KSKs; ZSKs of other algorithms retire (the second half
@@ -411,11 +472,34 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   plan.can_sign = !algs.empty() && plan.new_zsk_algorithms.empty() &&
                   std::includes(signing_algs.begin(), signing_algs.end(), algs.begin(), algs.end());
 
-  // CDS/CDNSKEY (RFC 7344, RFC 8078). During a KSK rollover both keys are listed until the new
-  // one's DS is seen at the parent; then only the newest, which asks a CDS-scanning parent to
-  // drop the old DS so that `ksk deactivate` can go ahead.
+  // CDS/CDNSKEY (RFC 7344, RFC 8078). During a double-RRset KSK rollover both keys are listed
+  // until the new one's DS is seen at the parent; then only the newest, which asks a
+  // CDS-scanning parent to drop the old DS so that `ksk deactivate` can go ahead. During a
+  // double-DS rollover none are published (RFC 7344 s4.1: no change asked for) while the parent
+  // holds both DS and until the new DNSKEY RRset is in every cache: a CDS listing the old key
+  // only would take the new DS away, one listing the new key would name a key the DNSKEY RRset
+  // does not hold yet. After that only the new key is listed, asking for the old DS to go.
+  const int64_t ipub = zsk_publish_interval(policy);
+  const bool dd_waiting = std::any_of(z.keys.begin(), z.keys.end(),
+                                      [&](const KeyRecord& k) { return double_ds_waiting(z, k); });
+  bool dd_settling = false;
+  for (const auto& k : z.keys) {
+    if (!k.is_ksk() || k.is_removed() || k.ksk_wanted() || !k.retired || !k.ds_seen) continue;
+    if (now < *k.retired + ipub) {
+      dd_settling = true;
+      next.consider(*k.retired + ipub, "publish CDS/CDNSKEY for the new KSK only");
+    } else {
+      plan.owner_actions.push_back(
+          "KSK rollover (double-DS): KSK " + std::to_string(k.tag) + " left the DNSKEY RRset at " +
+          time_to_iso(*k.retired) +
+          "; have the parent remove its DS (CDS/CDNSKEY list only the new KSK), then run `" +
+          owner_command(z, "ksk remove", "--tag " + std::to_string(k.tag)) + "`");
+    }
+  }
   if (z.disable.active()) {
     plan.cds_delete = true;
+  } else if (dd_waiting || dd_settling) {
+    // withdrawn, see above
   } else {
     std::vector<const KeyRecord*> wanted;
     for (const auto& k : z.keys) {
@@ -434,26 +518,22 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
         plan.owner_actions.push_back(
             "KSK rollover: the DS of the new KSK " + std::to_string(newest->tag) +
             " is at the parent; have the parent remove the DS of KSK " + std::to_string(k->tag) +
-            ", then run `zonekiln ksk deactivate --tag " + std::to_string(k->tag) +
-            " --parent-ds FILE` with the parent's current DS set");
+            ", then save the parent's DS set with `dig +noall +answer " + z.origin +
+            " DS > parent-ds.txt` and run `" +
+            owner_command(z, "ksk deactivate",
+                          "--tag " + std::to_string(k->tag) + " --parent-ds parent-ds.txt") +
+            "`");
       }
     } else {
       for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
-    }
-    // A DS pre-published for a KSK not yet in use (Double-DS) stays listed, so a CDS-scanning
-    // parent does not remove it again (RFC 7344 s4).
-    for (const auto& k : z.keys) {
-      if (k.is_ksk() && !k.is_removed() && !k.ksk_wanted() && k.ds_seen) {
-        plan.cds.push_back(ref_of(k));
-      }
     }
     for (const KeyRecord* k : wanted) {
       if (k->ds_seen || k->owner_state != OwnerState::Active) continue;
       plan.owner_actions.push_back(
           "KSK " + std::to_string(k->tag) +
           " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
-          "published), then run `zonekiln ksk ds-seen --tag " +
-          std::to_string(k->tag) + "`");
+          "published), then run `" +
+          owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k->tag)) + "`");
     }
   }
 
@@ -476,9 +556,10 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     const std::string why = "no active KSK";
     z.set_state(ZoneState::ActionNeeded, now, why);
     plan.can_sign = false;
-    plan.owner_actions.push_back(
-        "add and activate a KSK: `zonekiln ksk add --file PATH` (or --generate), then "
-        "`zonekiln ksk activate --tag N`");
+    plan.owner_actions.push_back("add a KSK: `" + owner_command(z, "ksk add", "--generate") +
+                                 "` (or --file with your own key), then activate it: `" +
+                                 owner_command(z, "ksk activate", "--tag N") +
+                                 "` with the tag `ksk add` prints");
   } else {
     z.set_state(ZoneState::Signing, now, "");
   }

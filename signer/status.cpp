@@ -75,6 +75,7 @@ RrsigScan scan_rrsig_text(std::string_view text, const ForecastRequest* forecast
       return;
     }
     if (forecast) forecast_one(*forecast, last_owner, tok[i + 1], *exp, scan.forecast);
+    ++scan.per_day[*exp / 86400];
     if (!scan.earliest || *exp < *scan.earliest) {
       scan.earliest = *exp;
       scan.earliest_owner = std::string(last_owner);
@@ -153,16 +154,24 @@ StatusReport build_status(const KeyStateFile& file, std::string_view origin, con
     const int64_t left = *r.rrsigs->earliest - o.now;
     const bool ran_since = z->last_success && *z->last_success + policy.run_interval > o.now;
     if (left < o.expiry_warning) {
-      std::string w = "signatures expire " +
-                      (left <= 0 ? std::string("already (") + time_to_iso(*r.rrsigs->earliest) + ")"
-                                 : "in " + duration_to_text(left) + " (" +
-                                       time_to_iso(*r.rrsigs->earliest) + ")") +
-                      ": first " + r.rrsigs->earliest_owner + " RRSIG " + r.rrsigs->earliest_type;
+      std::string w =
+          (left <= 0 ? "signatures expired already (" + time_to_iso(*r.rrsigs->earliest) + ")"
+                     : "signatures expire in " + duration_to_text(left) + " (" +
+                           time_to_iso(*r.rrsigs->earliest) + ")") +
+          ": first " + r.rrsigs->earliest_owner + " RRSIG " + r.rrsigs->earliest_type;
       w += z->last_success ? "; last successful run " + time_to_iso(*z->last_success)
                            : "; no successful run recorded";
-      if (!ran_since) w += "; run `zonekiln sign` now and check why the scheduled runs fail";
+      if (r.state != ZoneState::Signing) {
+        // A run now would stop at the same problem: say what has to change first.
+        w += "; a sign run cannot re-sign the zone until this is fixed: " +
+             (r.preview.state.state_why.empty() ? std::string(to_string(r.state))
+                                                : r.preview.state.state_why);
+      } else if (!ran_since) {
+        w += "; run your scheduled sign command now and find out why the scheduled runs fail";
+      }
       r.warnings.push_back(w);
-      if (r.exit_code == 0) r.exit_code = 4;
+      // Signatures already expired: validators reject the zone now, whatever else is wrong.
+      if (r.exit_code == 0 || left <= 0) r.exit_code = 4;
     }
   }
   if (r.rrsigs && r.rrsigs->unreadable) {
@@ -198,6 +207,7 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
       if (k.is_ksk()) {
         s += " owner:" + std::string(to_string(k.owner_state));
         s += k.ds_seen ? " ds-seen:" + when(k.ds_seen_at) : " ds-seen:no";
+        s += " roll:" + std::string(to_string(k.roll));
         if (!k.owner_state_why.empty()) s += " (" + k.owner_state_why + ")";
       }
       s += "\n      " + k.source + "\n      created " + when(k.created) + " published " +
@@ -261,6 +271,7 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
         jk["owner_state_since"] = k.owner_state_since;
         jk["owner_state_why"] = k.owner_state_why;
         jk["ds_seen"] = k.ds_seen;
+        jk["roll_method"] = to_string(k.roll);
       }
       for (auto [name, v] : {std::pair{"created", k.created},
                              {"published", k.published},

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct RrsigScan {
   std::string earliest_type;
   /// With a ForecastRequest: RRSIGs each of the next runs will make (forecast_renewals).
   std::vector<uint64_t> forecast;
+  std::map<int64_t, uint64_t> per_day;  // RRSIGs by day of expiration (unix seconds / 86400, UTC)
 };
 
 /// What scan_rrsig_text needs to forecast renewals: the schedule, the time of the forecast,

@@ -32,18 +32,18 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
   }
   if (!dis.parent_ds_removed_at) {
     d.step = starting ? UnsignStep::Started : UnsignStep::WaitingForParent;
-    d.message =
-        std::string(starting ? "disable procedure started: " : "waiting for the parent: ") +
-        "the next `zonekiln sign` runs publish CDS \"0 0 0 00\" and CDNSKEY \"0 3 0 AA==\" "
-        "(RFC 8078 s4), asking the parent to remove the DS of " +
-        zone.origin + ". Keep signing nightly. When `dig DS " + zone.origin +
-        "` at the parent shows no DS (or you had the registrar remove it), run "
-        "`zonekiln unsign ... --parent-ds-removed`; the unsigned zone is written one DS TTL (" +
-        std::to_string(dis.ds_ttl) + " s) after that" +
-        (dis.cds_delete_published_at
-             ? ". The delete records are published since " +
-                   time_to_iso(*dis.cds_delete_published_at)
-             : std::string(". No sign run has published the delete records yet"));
+    d.message = std::string(starting ? "disable procedure started: " : "waiting for the parent: ") +
+                "the next `zonekiln sign` runs publish CDS \"0 0 0 00\" and CDNSKEY \"0 3 0 AA==\" "
+                "(RFC 8078 s4), asking the parent to remove the DS of " +
+                zone.origin + ". Keep signing nightly. When `dig DS " + zone.origin +
+                "` at the parent shows no DS (or you had the registrar remove it), run `" +
+                (req.command.empty() ? std::string("zonekiln unsign ...") : req.command) +
+                " --parent-ds-removed`; the unsigned zone is written one DS TTL (" +
+                std::to_string(dis.ds_ttl) + " s) after that" +
+                (dis.cds_delete_published_at
+                     ? ". The delete records are published since " +
+                           time_to_iso(*dis.cds_delete_published_at)
+                     : std::string(". No sign run has published the delete records yet"));
     return d;
   }
   d.ready_at = *dis.parent_ds_removed_at + dis.ds_ttl;
@@ -51,8 +51,9 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
     d.step = UnsignStep::WaitingForDsTtl;
     d.message = "the parent's DS was removed at " + time_to_iso(*dis.parent_ds_removed_at) +
                 "; resolvers may cache it until " + time_to_iso(*d.ready_at) +
-                ": keep signing until then, and run the same `zonekiln unsign` command again "
-                "after that time";
+                ": keep signing until then, and run `" +
+                (req.command.empty() ? std::string("zonekiln unsign ...") : req.command) +
+                "` again after that time";
     return d;
   }
   d.step = UnsignStep::WriteUnsigned;
@@ -60,7 +61,7 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
   d.message = "the DS is gone from the parent and from caches: zone written unsigned; " +
               zone.origin +
               " is NOT_SIGNING (`zonekiln sign` will not sign it again until a KSK "
-              "is activated)";
+              "is activated with `zonekiln ksk activate`)";
   return d;
 }
 
@@ -85,6 +86,26 @@ std::string absolute(std::string_view name, const std::string& origin) {
 }
 
 }  // namespace
+
+std::optional<TextSerial> find_soa_serial_text(std::string_view text) {
+  std::optional<TextSerial> found;
+  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
+    const auto& tok = rec.tokens;
+    if (found || tok.empty() || (!rec.starts_blank && tok[0].front() == '$')) return;
+    const size_t i = detail::type_index(rec.starts_blank, tok);
+    if (i + 3 >= tok.size() || !detail::iequals(tok[i], "SOA")) return;
+    const std::string_view s = tok[i + 3];
+    if (s.empty() || s.size() > 10 ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return;
+    }
+    const uint64_t v = std::stoull(std::string(s));
+    if (v > 0xffffffffu) return;
+    found =
+        TextSerial{static_cast<uint32_t>(v), static_cast<size_t>(s.data() - text.data()), s.size()};
+  });
+  return found;
+}
 
 Result<std::string> strip_dnssec_text(std::string_view text, std::string_view origin_text) {
   std::string origin = normalize_origin(origin_text);

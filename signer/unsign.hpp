@@ -21,6 +21,7 @@ inline constexpr uint8_t kCdnskeyDeleteRdata[] = {0, 0, 3, 0, 0};
 
 struct UnsignRequest {
   int64_t now = 0;
+  std::string command;  // the unsign command as the owner runs it (for the hints); may be empty
   bool parent_ds_removed = false;  // --parent-ds-removed: the owner states the DS is gone
   std::optional<uint32_t> ds_ttl;  // --ds-ttl (default: recorded, else 86400)
 };
@@ -44,6 +45,15 @@ struct UnsignDecision {
 /// Advances the disable procedure in zone (the caller holds the lock and writes the state).
 /// Pure: depends on the request and the state only.
 UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& request);
+
+/// Where the SOA serial stands in zone text: the first SOA record's serial field (RFC 1035
+/// s3.3.13, the third RDATA field), as a number and its span, so that it can be rewritten in
+/// place. nullopt when there is no SOA or its serial is not a plain decimal number <= 2^32-1.
+struct TextSerial {
+  uint32_t serial = 0;
+  size_t offset = 0, length = 0;
+};
+std::optional<TextSerial> find_soa_serial_text(std::string_view text);
 
 /// Removes every DNSSEC record (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, CDS, CDNSKEY) from zone
 /// text by its type column, keeping everything else byte for byte (comments included). An owner

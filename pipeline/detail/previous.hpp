@@ -79,6 +79,10 @@ class PreviousZone {
   ReuseChoice reusable(const PrevRRset& prev, const signer::Key& key,
                        std::span<const KeyId> retired, const ReusePolicy& policy,
                        uint64_t hash) const noexcept;
+  /// True when prev has an RRSIG by key, or by one of retired with key's algorithm (the RRSIGs
+  /// key takes over), reusable or not.
+  bool signed_by(const PrevRRset& prev, const signer::Key& key,
+                 std::span<const KeyId> retired) const noexcept;
   std::span<const PrevRRset> sets() const noexcept { return sets_; }
   std::span<const RR> sigs_of(const PrevRRset& p) const noexcept {
     return {sigs_.data() + p.sig_first, p.sig_count};
@@ -119,7 +123,8 @@ struct Unchanged {
   bool unchanged = false;
   int64_t earliest_expiration = INT64_MAX;  // of the previous RRSIGs, when unchanged
   std::vector<uint64_t> forecast;           // forecast_renewals of them, when unchanged
-  std::string bad;  // the previous output is not in zonekiln's order: where (else empty)
+  uint64_t rrsets = 0;  // RRsets of the previous output (RRSIGs not counted), when unchanged
+  std::string bad;      // the previous output is not in zonekiln's order: where (else empty)
 };
 
 /// unchanged when the zone about to be signed (store with key records added, its index) holds

@@ -9,6 +9,7 @@
 
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
+#include "pipeline/detail/changes.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/previous_stream.hpp"
 #include "pipeline/detail/zonemd_stream.hpp"
@@ -74,12 +75,23 @@ struct WritePlan {
   // The run's time and renewal schedule: new RRSIGs' expirations (signer::renewal_expiration)
   // and, with a previous output, which RRSIGs are published again.
   ReusePolicy reuse;
-  // Called in output order with the fraction of the zone written so far (optional).
-  const std::function<void(double)>* progress = nullptr;
+  // Dry run (sign --dry-run): every decision is made and counted as in a real run, reading the
+  // previous output as a real run does, but nothing is signed, printed, digested or verified;
+  // write_zone gets no file.
+  bool dry_run = false;
+  // Called in output order with the names written so far and their total (optional).
+  const std::function<void(uint64_t done, uint64_t total)>* progress = nullptr;
   // RFC 8976 hash of the apex ZONEMD (0: none). The pass digests every RR it writes, in
   // canonical order (NSEC3 owners merged in), leaving out the apex ZONEMD RRset and its RRSIGs,
   // and reports where the placeholder's lines are (WriteStats::zonemd_lines).
   uint8_t zonemd_hash = 0;
+  // sign --changes: list the RRsets added, removed and changed since the previous output
+  // (WriteStats::changes), merge-joined with the pieces of the previous output the pass reads.
+  bool want_changes = false;
+  // With want_changes and no previous (nothing reused: --full, not signing): the previous
+  // output read forward only for the changes. When it turns out not in zonekiln's order the
+  // pass goes on without it and changes_from->bad() says so (changes_complete is false).
+  PreviousStream* changes_from = nullptr;
 };
 
 /// Where the writer put a line of the apex ZONEMD RRset or one of its RRSIGs.
@@ -98,10 +110,18 @@ struct WriteStats {
   // RRSIGs the next runs will make (signer::add_to_forecast over every RRSIG written); the
   // first forecast_runs(plan.reuse.renewal) entries are used.
   std::array<uint64_t, signer::kMaxForecastRuns> forecast{};
+  /// Why the rrsets_signed were signed (each counted once, the first reason that applies): not
+  /// in the previous output, its data or TTL changed, a key that signs now has no RRSIG over
+  /// it there, or a previous RRSIG is inside the refresh window (or not yet valid).
+  ResignReasons resign;
   uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
   uint64_t verify_warnings = 0;
   std::vector<uint8_t> zonemd_digest;    // with WritePlan::zonemd_hash
   std::vector<ZonemdLine> zonemd_lines;  // the ZONEMD line first
+  // With WritePlan::want_changes: the data changes, in canonical order; complete unless the
+  // previous output read for them turned out not in zonekiln's order.
+  Changes changes;
+  bool changes_complete = true;
 };
 
 /// Builds nsec_next (NSEC) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
@@ -113,6 +133,7 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
 /// With zonemd_hash and NSEC3 the chunks are made in canonical order of their first owners,
 /// names and NSEC3 owners interleaved, so that the digest follows with little held back; the
 /// NSEC3 records go to a scratch file beside the output and are appended at the end.
-Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile& out);
+/// out may be null only with plan.dry_run.
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* out);
 
 }  // namespace zk::pipeline::detail

@@ -13,6 +13,7 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
   m.ksk_action_needed_seconds = 7200;
   m.ksk_ages = {{100, 86400}, {200, 3600}};
   m.last_success = 1790000000;
+  m.last_exit_code = 3;
   m.rrsig_earliest_expiration = 1791000000;
   m.rrsets_signed = 10;
   m.rrsets_reused = 90;
@@ -36,6 +37,8 @@ TEST_CASE("metrics in Prometheus text format", "[lifecycle]") {
       "zonekiln_ksk_age_seconds{zone=\"example.com.\",tag=\"100\"} 86400\n",
       "zonekiln_ksk_age_seconds{zone=\"example.com.\",tag=\"200\"} 3600\n",
       "zonekiln_last_success_timestamp_seconds{zone=\"example.com.\"} 1790000000\n",
+      "# TYPE zonekiln_last_exit_code gauge\n",
+      "zonekiln_last_exit_code{zone=\"example.com.\"} 3\n",
       "zonekiln_rrsig_earliest_expiration_timestamp_seconds{zone=\"example.com.\"} 1791000000\n",
       "zonekiln_rrsets_signed{zone=\"example.com.\"} 10\n",
       "zonekiln_rrsets_reused{zone=\"example.com.\"} 90\n",

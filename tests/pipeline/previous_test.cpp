@@ -62,7 +62,7 @@ void write(const ZoneStore& store, const ZoneIndex& index, detail::KeyPlan& keys
     REQUIRE(detail::build_chain(plan, {}).has_value());
     auto f = emit::OutputFile::open(path);
     REQUIRE(f.has_value());
-    auto w = detail::write_zone(plan, *f);
+    auto w = detail::write_zone(plan, &*f);
     REQUIRE(w.has_value());
     if (stats) *stats = *w;
     REQUIRE(f->commit().has_value());
@@ -167,7 +167,7 @@ detail::WriteStats write_spread(const ZoneStore& store, const ZoneIndex& index,
     REQUIRE(detail::build_chain(plan, {}).has_value());
     auto f = emit::OutputFile::open(path);
     REQUIRE(f.has_value());
-    auto w = detail::write_zone(plan, *f);
+    auto w = detail::write_zone(plan, &*f);
     REQUIRE(w.has_value());
     stats = *w;
     REQUIRE(f->commit().has_value());

@@ -48,7 +48,7 @@ std::string run(const ZoneStore& store, const ZoneIndex& index, detail::ChainKin
     REQUIRE(detail::build_chain(plan, n3).has_value());
     auto f = emit::OutputFile::open(path);
     REQUIRE(f.has_value());
-    REQUIRE(detail::write_zone(plan, *f).has_value());
+    REQUIRE(detail::write_zone(plan, &*f).has_value());
     REQUIRE(f->commit().has_value());
   });
   return test::read_file(path);

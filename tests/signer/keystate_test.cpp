@@ -60,6 +60,16 @@ KeyStateFile sample_state() {
   z.disable.started_at = 700;
   z.disable.cds_delete_published_at = 750;
   z.disable.ds_ttl = 3600;
+  z.last_serial = 4000000000u;
+  RunRecord run;
+  run.at = 1000;
+  run.exit_code = 3;
+  run.serial = 4000000000u;
+  run.rrsets_signed = 7;
+  run.rrsets_reused = 93;
+  run.ttl_clamped = 1;
+  run.summary = "KSK 1 missing";
+  z.runs.push_back(run);
   return st;
 }
 
@@ -81,6 +91,61 @@ TEST_CASE("state file round-trips through JSON", "[lifecycle]") {
   CHECK(!z->disable.parent_ds_removed_at);
   CHECK(z->disable.started_at == 700);
   CHECK(z->disable.cds_delete_published_at == 750);
+  CHECK(z->last_serial == 4000000000u);
+  REQUIRE(z->runs.size() == 1);
+  CHECK(z->runs[0].exit_code == 3);
+  CHECK(z->runs[0].serial == 4000000000u);
+  CHECK(z->runs[0].rrsets_reused == 93);
+  CHECK(z->runs[0].summary == "KSK 1 missing");
+}
+
+TEST_CASE("the run history keeps the last runs and their serial", "[lifecycle]") {
+  ZoneKeyState z;
+  for (int i = 1; i <= int(kMaxRunHistory) + 5; ++i) {
+    RunRecord r;
+    r.at = i;
+    r.serial = i % 3 == 0 ? std::optional<uint32_t>() : std::optional<uint32_t>(100 + i);
+    r.summary = std::string(kMaxRunSummary + 10, 'x');
+    z.add_run(r);
+  }
+  REQUIRE(z.runs.size() == kMaxRunHistory);
+  CHECK(z.runs.front().at == 6);  // the oldest five were dropped
+  CHECK(z.runs.back().at == int64_t(kMaxRunHistory) + 5);
+  CHECK(z.runs.back().summary.size() == kMaxRunSummary);
+  CHECK(z.last_serial == 100 + kMaxRunHistory + 4);  // a run that wrote nothing keeps it
+}
+
+TEST_CASE("run history fields are checked when the state is read", "[lifecycle]") {
+  const std::string head = R"({"version": 1, "zones": [{"origin": "a.", "state": "SIGNING",
+      "keys": [], )";
+  const std::string good_run = R"({"at": 5, "exit_code": 0, "summary": "ok"})";
+  auto ok = state_from_json(head + R"("last_serial": 7, "runs": [)" + good_run + "]}]}", "mem");
+  REQUIRE(ok.has_value());
+  CHECK(ok->zones[0].last_serial == 7);
+  CHECK(ok->zones[0].runs.size() == 1);
+  std::string many = "[";
+  for (size_t i = 0; i <= kMaxRunHistory; ++i) many += (i ? "," : "") + good_run;
+  const std::string bad_rows[] = {
+      R"("last_serial": -1)",
+      R"("last_serial": 4294967296)",
+      R"("last_serial": "7")",
+      R"("runs": {})",
+      R"("runs": [{"at": 5, "exit_code": 5, "summary": "x"}])",
+      R"("runs": [{"at": 5, "exit_code": -1, "summary": "x"}])",
+      R"("runs": [{"at": 0, "exit_code": 0, "summary": "x"}])",
+      R"("runs": [{"at": 5, "exit_code": 0}])",
+      R"("runs": [{"at": 5, "exit_code": 0, "summary": 3}])",
+      R"("runs": [{"at": 5, "exit_code": 0, "summary": "x", "serial": 4294967296}])",
+      R"("runs": [{"at": 5, "exit_code": 0, "summary": "x", "rrsets_signed": -2}])",
+      R"("runs": [7])",
+      "\"runs\": " + many + "]",
+  };
+  for (const auto& row : bad_rows) {
+    INFO(row);
+    auto st = state_from_json(head + row + "}]}", "mem");
+    REQUIRE_FALSE(st.has_value());
+    CHECK(st.error().code == zk::Errc::Internal);
+  }
 }
 
 TEST_CASE("state file written atomically with a backup of the previous version", "[lifecycle]") {
@@ -288,7 +353,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
 
   SECTION("stopped before the rename: back to the state before, the new ZSK created-only") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     auto back = read_state(dir.path());
     REQUIRE(back.has_value());
     REQUIRE(back->recovery_notes.size() == 1);
@@ -302,7 +367,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
   }
   SECTION("stopped after the rename: the run's state stands") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     REQUIRE(::rename(dir.file("tmp").c_str(), out.c_str()) == 0);
     auto back = read_state(dir.path());
     REQUIRE(back.has_value());
@@ -315,7 +380,7 @@ TEST_CASE("a pending commit is settled by whether the zone was published", "[lif
   }
   SECTION("finished: no mark left, the .bak is the state before the run") {
     KeyStateFile file = st;
-    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target));
+    REQUIRE(commit_prepare(dir.path(), file, plan, 2000, target, RunRecord{}));
     REQUIRE(::rename(dir.file("tmp").c_str(), out.c_str()) == 0);
     REQUIRE(commit_finish(dir.path(), file, "example.com."));
     CHECK(zk::test::read_text(dir.file(kStateFileName)).find("pending") == std::string::npos);

@@ -36,7 +36,8 @@ TEST_CASE("check_ksk finds what needs the owner's action", "[lifecycle]") {
   REQUIRE(ksk_activate(zone, 100, 0).has_value());
   const std::string pem = dir.file("ksk2.pem");
   zk::test::write_text(pem, "key-200", 0400);
-  REQUIRE(ksk_register(zone, policy, 200, 13, pem, b64("key-200"), 0).has_value());
+  REQUIRE(ksk_register(zone, policy, 200, 13, pem, b64("key-200"), 0, RollMethod::DoubleRrset)
+              .has_value());
   REQUIRE(ksk_activate(zone, 200, 0).has_value());
 
   CHECK(check_ksk(zone, policy, fake_loader).empty());

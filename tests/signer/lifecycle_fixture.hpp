@@ -9,7 +9,18 @@
 #include <sstream>
 #include <string>
 
+#include "signer/keystate.hpp"
+
 namespace zk::test {
+
+/// What a sign run that wrote its zone reports to commit_run.
+inline zk::signer::RunRecord published_run(int exit_code, uint32_t serial = 2026010101) {
+  zk::signer::RunRecord r;
+  r.exit_code = exit_code;
+  r.serial = serial;
+  r.summary = "test run";
+  return r;
+}
 
 class TempDir {
  public:

@@ -7,6 +7,7 @@
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
+using zk::test::published_run;
 using zk::test::TempDir;
 
 namespace {
@@ -44,7 +45,7 @@ TEST_CASE("a sign run's keys from real key files", "[lifecycle]") {
   CHECK_FALSE(keys->zone_signers[0].is_ksk());
   CHECK(keys->cds_dnskey_rdata.size() == 1);
   CHECK(run_exit_code(keys->plan) == 0);
-  REQUIRE(commit_run(dir.path(), file, keys->plan, kNow).has_value());
+  REQUIRE(commit_run(dir.path(), file, keys->plan, kNow, published_run(0)).has_value());
 
   auto back = read_state(dir.path());
   REQUIRE(back.has_value());
@@ -67,7 +68,7 @@ TEST_CASE("a sign run's keys from real key files", "[lifecycle]") {
     REQUIRE(p.has_value());
     CHECK(p->plan.cds_delete);
     CHECK(p->cds_dnskey_rdata.empty());
-    REQUIRE(commit_run(dir.path(), *back, p->plan, kNow + 2 * 86400).has_value());
+    REQUIRE(commit_run(dir.path(), *back, p->plan, kNow + 2 * 86400, published_run(0)).has_value());
     auto again = read_state(dir.path());
     REQUIRE(again.has_value());
     CHECK(again->find("example.com.")->disable.cds_delete_published_at == kNow + 2 * 86400);

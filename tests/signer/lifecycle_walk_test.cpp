@@ -8,6 +8,7 @@
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
+using zk::test::published_run;
 using zk::test::TempDir;
 
 namespace {
@@ -36,7 +37,7 @@ Night run_night(const std::string& dir, const zk::Name& origin, const Policy& po
   Night n;
   n.plan = keys->plan;
   n.exit_code = run_exit_code(keys->plan);
-  REQUIRE(commit_run(dir, *file, keys->plan, now).has_value());
+  REQUIRE(commit_run(dir, *file, keys->plan, now, published_run(n.exit_code)).has_value());
   return n;
 }
 

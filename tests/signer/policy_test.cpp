@@ -136,9 +136,9 @@ struct Sim {
     }
   }
 
-  void add_ksk(uint16_t tag, uint8_t alg = 13) {
+  void add_ksk(uint16_t tag, uint8_t alg = 13, RollMethod roll = RollMethod::DoubleRrset) {
     REQUIRE(ksk_register(zone, policy, tag, alg, "Kexample.com.+013+" + std::to_string(tag),
-                         "KSK" + std::to_string(tag), now)
+                         "KSK" + std::to_string(tag), now, roll)
                 .has_value());
   }
 };
@@ -290,14 +290,14 @@ TEST_CASE("months of nightly runs: ZSK rollovers, missed week, KSK rollover, los
   CHECK(p.cds[0].tag == 200);
   CHECK_FALSE(p.owner_actions.empty());
   {
-    const auto both = ds_set({{100, 13}, {200, 13}});
-    r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &both);
-    CHECK(r.error().code == zk::Errc::Usage);  // the parent still points at 100
     // A removed-while-active KSK is refused.
     CHECK(ksk_remove(sim.zone, 100, sim.now).error().code == zk::Errc::Usage);
   }
+  // The new DS was confirmed one night ago (DS TTL one day): the old KSK may leave the DNSKEY
+  // RRset though the parent still lists its DS too (a DS without its key is only skipped).
+  const auto both = ds_set({{100, 13}, {200, 13}});
+  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &both).has_value());
   const auto only_new = ds_set({{200, 13}});
-  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &only_new).has_value());
   REQUIRE(ksk_remove(sim.zone, 100, sim.now).has_value());
   p = sim.night();
   CHECK(p.dnskey_signers.size() == 1);
@@ -371,32 +371,70 @@ TEST_CASE("a broken successor ZSK is replaced, never activated", "[lifecycle]") 
   CHECK(p.zone_signers[0].tag != successor);
 }
 
-TEST_CASE("Double-DS: a new KSK's DS may be pre-published while the old chain holds",
+TEST_CASE("double-DS KSK rollover: new DS first, the new key replaces the old, old DS after",
           "[lifecycle]") {
   Sim sim;
-  sim.add_ksk(100);
+  sim.add_ksk(100, 13, RollMethod::DoubleDs);
   CHECK(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).error().code == zk::Errc::Usage);
-  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());  // the first KSK: no rollover
   sim.night();
   REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
   sim.night();
-  sim.add_ksk(200);
-  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());  // DS first
-  KeyPlan pre = sim.night();
-  CHECK(pre.cds.size() == 2);  // keeps the pre-published DS at a CDS-scanning parent
-  CHECK(pre.dnskey_signers.size() == 1);
-  CHECK(pre.publish.size() == 2);  // the new KSK is not published yet
-  sim.night();
-  REQUIRE(ksk_activate(sim.zone, 200, sim.now).has_value());
+  sim.add_ksk(200, 13, RollMethod::DoubleDs);
+  // Not published beside the old key: that would be the other method.
+  auto act = ksk_activate(sim.zone, 200, sim.now);
+  REQUIRE_FALSE(act.has_value());
+  CHECK(act.error().detail.find("double-DS") != std::string::npos);
   KeyPlan p = sim.night();
-  REQUIRE(p.cds.size() == 1);  // both DS seen: ask the parent to keep only the new one
-  CHECK(p.cds[0].tag == 200);
-  const auto only_new = ds_set({{200, 13}});
-  REQUIRE(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, &only_new).has_value());
+  CHECK(p.publish.size() == 2);  // KSK 100 and the ZSK
+  CHECK(p.cds.empty());          // no change asked of the parent while the owner adds the DS
+  CHECK(std::any_of(p.owner_actions.begin(), p.owner_actions.end(), [](const std::string& a) {
+    return a.find("ksk ds-seen") != std::string::npos && a.find("--tag 200") != std::string::npos;
+  }));
+  REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 200, sim.now).has_value());
+  const int64_t seen = sim.now;
+  // Within one DS TTL (a day) of the DS being seen nothing changes: caches may hold {DS 100}.
+  sim.policy.ds_ttl = 2 * kDay;
   p = sim.night();
-  CHECK(p.dnskey_signers.size() == 1);
-  REQUIRE(p.cds.size() == 1);  // the deactivated KSK's DS is not asked for again
+  CHECK(find_ref(p.publish, 100) != nullptr);
+  CHECK(find_ref(p.publish, 200) == nullptr);
+  REQUIRE(p.next_action_at.has_value());
+  CHECK(*p.next_action_at == seen + 2 * kDay);
+  CHECK(p.cds.empty());
+  p = sim.night();  // one day after: still the old key
+  CHECK(find_ref(p.publish, 200) == nullptr);
+  p = sim.night();  // two days after: KSK 200 replaces KSK 100
+  CHECK(find_ref(p.publish, 200) != nullptr);
+  CHECK(find_ref(p.publish, 100) == nullptr);
+  REQUIRE(p.dnskey_signers.size() == 1);
+  CHECK(p.dnskey_signers[0].tag == 200);
+  CHECK(p.state.find_key(100, 13)->owner_state == OwnerState::Inactive);
+  CHECK(p.state.find_key(100, 13)->retired == sim.now - kDay);
+  CHECK(p.cds.empty());  // the old DNSKEY RRset may still be cached for DNSKEY TTL + propagation
+  p = sim.night();
+  REQUIRE(p.cds.size() == 1);  // now only the new key: the parent may drop DS 100
   CHECK(p.cds[0].tag == 200);
+  CHECK(std::any_of(p.owner_actions.begin(), p.owner_actions.end(), [](const std::string& a) {
+    return a.find("ksk remove") != std::string::npos && a.find("--tag 100") != std::string::npos;
+  }));
+  REQUIRE(ksk_remove(sim.zone, 100, sim.now).has_value());
+  p = sim.night();
+  CHECK(p.owner_actions.empty());
+  CHECK(p.state.ksk_count() == 1);
+}
+
+TEST_CASE("double-DS is refused where a swap would break validation", "[lifecycle]") {
+  Sim sim;
+  sim.add_ksk(100);
+  REQUIRE(ksk_activate(sim.zone, 100, sim.now).has_value());
+  sim.night();
+  // Another algorithm: an algorithm rollover publishes the new keys beside the old ones.
+  auto r = ksk_register(sim.zone, sim.policy, 150, 15, "K150", "x", sim.now, RollMethod::DoubleDs);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().detail.find("double-rrset") != std::string::npos);
+  // A double-DS key whose DS is not confirmed never swaps in, however long it waits.
+  sim.add_ksk(200, 13, RollMethod::DoubleDs);
+  for (int i = 0; i < 10; ++i) CHECK(find_ref(sim.night().publish, 200) == nullptr);
 }
 
 TEST_CASE("KSK safety rules and algorithm rollover order", "[lifecycle]") {
