@@ -151,7 +151,7 @@ using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
 
 struct RawKey {
   std::unique_ptr<EVP_PKEY, PkeyFree> pkey;
-  std::unique_ptr<EVP_MD, MdFree> md;  // SHA-256 (null for Ed25519)
+  std::unique_ptr<EVP_MD, MdFree> md;     // SHA-256 (null for Ed25519)
   std::unique_ptr<EC_KEY, EcKeyFree> ec;  // P-256 only
 };
 

@@ -92,8 +92,7 @@ int run_skr_sign(const SkrSignArgs& a) {
   if (a.ksk_dir.empty() && a.uris.empty())
     return report_error(make_error(Errc::Usage, "skr-sign needs --ksk DIR and/or --uri URI"));
 
-  auto config =
-      token_config(a.pkcs11_module, a.pin_file);
+  auto config = token_config(a.pkcs11_module, a.pin_file);
   if (!config) return report_error(config.error());
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<signer::Key> ksks;

@@ -28,8 +28,8 @@ CLI::App* add_verify(CLI::App& app, VerifyArgs& a) {
 int run_verify(const VerifyArgs& a, int64_t clock_now, Report& report) {
   auto parsed_origin = origin_arg(a.origin);
   if (!parsed_origin) {
-    report.err += "zonekiln: error: bad --origin '" + a.origin + "': " +
-                  parsed_origin.error().detail + "\n";
+    report.err +=
+        "zonekiln: error: bad --origin '" + a.origin + "': " + parsed_origin.error().detail + "\n";
     return 2;
   }
   const Name origin = *parsed_origin;

@@ -44,6 +44,7 @@ class Arena {
     if (n) std::memcpy(p, src, n);
     return p;
   }
+
  private:
   void grow(size_t need) {
     const size_t sz = need > block_size_ ? need : block_size_;

@@ -51,7 +51,8 @@ void Diagnostics::report(Severity s, Error e, std::string source_line) {
 void Diagnostics::prune_warnings() {
   std::vector<Diagnostic> warnings;
   std::vector<Diagnostic> rest;
-  for (auto& d : items_) (d.severity == Severity::Warning ? warnings : rest).push_back(std::move(d));
+  for (auto& d : items_)
+    (d.severity == Severity::Warning ? warnings : rest).push_back(std::move(d));
   std::stable_sort(warnings.begin(), warnings.end(), position_less);
   if (warnings.size() > max_warnings_) warnings.resize(max_warnings_);
   kept_warnings_ = warnings.size();

@@ -14,37 +14,37 @@ namespace zk {
 /// (exit_code_for below): data errors -> 1, usage -> 2, key needs owner -> 3, internal -> 4.
 enum class Errc : uint16_t {
   // zone data (exit 1)
-  Syntax = 1,       // generic syntax error in a record
-  BadTtl,           // TTL not a number / out of range
-  BadName,          // malformed domain name
-  LabelTooLong,     // label over 63 octets
-  NameTooLong,      // name over 255 octets
-  BadClass,         // class other than IN
-  UnknownType,      // unknown type mnemonic
-  BadRdata,         // RDATA does not match the type's format
-  RdataTooLong,     // RDATA over 65535 octets
-  BadNumber,        // number expected / overflow
+  Syntax = 1,    // generic syntax error in a record
+  BadTtl,        // TTL not a number / out of range
+  BadName,       // malformed domain name
+  LabelTooLong,  // label over 63 octets
+  NameTooLong,   // name over 255 octets
+  BadClass,      // class other than IN
+  UnknownType,   // unknown type mnemonic
+  BadRdata,      // RDATA does not match the type's format
+  RdataTooLong,  // RDATA over 65535 octets
+  BadNumber,     // number expected / overflow
   BadBase64,
   BadBase32,
   BadHex,
   BadAddress,
-  BadText,          // quoted string problems
-  BadDirective,     // $ORIGIN/$TTL/$INCLUDE/$GENERATE problems
-  IncludeError,     // $INCLUDE cannot be read, loops, too deep, outside allowed dirs
-  LimitExceeded,    // a resource limit (line length, RR count, ...) was hit
-  OutOfZone,        // record outside the origin
-  ZoneCheck,        // a cross-record zone check failed (SOA, CNAME, NS, glue, ...)
+  BadText,        // quoted string problems
+  BadDirective,   // $ORIGIN/$TTL/$INCLUDE/$GENERATE problems
+  IncludeError,   // $INCLUDE cannot be read, loops, too deep, outside allowed dirs
+  LimitExceeded,  // a resource limit (line length, RR count, ...) was hit
+  OutOfZone,      // record outside the origin
+  ZoneCheck,      // a cross-record zone check failed (SOA, CNAME, NS, glue, ...)
   TooManyErrors,
   // usage (exit 2)
   Usage = 100,
-  Io,               // cannot read/write a file the user named
+  Io,  // cannot read/write a file the user named
   // key needs owner's action (exit 3)
   KeyActionNeeded = 200,
   // internal failure (exit 4)
-  Crypto = 300,     // OpenSSL failure
-  VerifyFailed,     // own output failed verification
+  Crypto = 300,  // OpenSSL failure
+  VerifyFailed,  // own output failed verification
   Internal,
-  WriteFailed,      // an output or state file cannot be written (disk full, read-only, EFBIG)
+  WriteFailed,  // an output or state file cannot be written (disk full, read-only, EFBIG)
 };
 
 /// Where in the input something happened. file indexes the parser's file table (0 = main

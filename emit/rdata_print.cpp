@@ -2,11 +2,11 @@
 
 #include <charconv>
 
-#include "dns/rdata_desc.hpp"
+#include "dns/base64.hpp"
 #include "dns/name.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/detail/print_special.hpp"
-#include "dns/base64.hpp"
 #include "emit/detail/text_out.hpp"
 
 namespace zk::emit {

@@ -35,34 +35,34 @@ namespace zk::pipeline {
 
 /// The kind of a problem (stable names, used by testdata/broken/CASES.tsv).
 enum class VerifyCheck : uint8_t {
-  NoDnskey,          // no usable DNSKEY at the apex
-  UnsupportedAlgorithm,  // a DNSKEY algorithm we cannot verify (warning)
-  DsMismatch,        // --ds: no DS matches a DNSKEY that signs the DNSKEY RRset
-  BadSignature,      // cryptographic verification failed
-  Expired,           // now after expiration
-  NotYetValid,       // now before inception
-  MissingSignature,  // no RRSIG of some zone algorithm over an RRset
-  UnknownKey,        // RRSIG by a key not in the DNSKEY RRset (warning)
-  BadLabels,         // RRSIG labels field wrong
-  BadOriginalTtl,    // RRSIG original TTL != RRset TTL
-  BadRrsigTtl,       // RRSIG TTL != RRset TTL
-  BadSigner,         // signer name != apex
+  NoDnskey,                // no usable DNSKEY at the apex
+  UnsupportedAlgorithm,    // a DNSKEY algorithm we cannot verify (warning)
+  DsMismatch,              // --ds: no DS matches a DNSKEY that signs the DNSKEY RRset
+  BadSignature,            // cryptographic verification failed
+  Expired,                 // now after expiration
+  NotYetValid,             // now before inception
+  MissingSignature,        // no RRSIG of some zone algorithm over an RRset
+  UnknownKey,              // RRSIG by a key not in the DNSKEY RRset (warning)
+  BadLabels,               // RRSIG labels field wrong
+  BadOriginalTtl,          // RRSIG original TTL != RRset TTL
+  BadRrsigTtl,             // RRSIG TTL != RRset TTL
+  BadSigner,               // signer name != apex
   SignedNonAuthoritative,  // RRSIG over NS at a cut, glue or occluded data
-  NoChain,           // neither NSEC nor NSEC3
+  NoChain,                 // neither NSEC nor NSEC3
   MissingNsec,
-  ExtraNsec,         // NSEC at a glue/occluded name, or NSEC in an NSEC3 zone
-  BadNsecNext,       // NSEC next owner wrong: chain out of order, broken or not closed
-  BadBitmap,         // NSEC/NSEC3 type bitmap differs from the types present
+  ExtraNsec,    // NSEC at a glue/occluded name, or NSEC in an NSEC3 zone
+  BadNsecNext,  // NSEC next owner wrong: chain out of order, broken or not closed
+  BadBitmap,    // NSEC/NSEC3 type bitmap differs from the types present
   MissingNsec3,
-  ExtraNsec3,        // NSEC3 that matches no name
-  BadNsec3Chain,     // next hashed owner wrong, chain unsorted or not closed
-  BadNsec3Param,     // NSEC3PARAM missing/wrong, or NSEC3 parameters differ from it
+  ExtraNsec3,     // NSEC3 that matches no name
+  BadNsec3Chain,  // next hashed owner wrong, chain unsorted or not closed
+  BadNsec3Param,  // NSEC3PARAM missing/wrong, or NSEC3 parameters differ from it
   // ZONEMD (RFC 8976 s4), checked when the apex has ZONEMD records:
-  ZonemdMismatch,    // a supported digest differs from the zone data
-  ZonemdSerial,      // ZONEMD serial != SOA serial
-  ZonemdDuplicate,   // two ZONEMD RRs with the same scheme and hash
-  ZonemdLength,      // digest length wrong for its hash algorithm
-  ZonemdMissing,     // --zonemd-only and no ZONEMD at the apex (or no SOA)
+  ZonemdMismatch,     // a supported digest differs from the zone data
+  ZonemdSerial,       // ZONEMD serial != SOA serial
+  ZonemdDuplicate,    // two ZONEMD RRs with the same scheme and hash
+  ZonemdLength,       // digest length wrong for its hash algorithm
+  ZonemdMissing,      // --zonemd-only and no ZONEMD at the apex (or no SOA)
   ZonemdUnsupported,  // only unknown schemes/hashes: nothing to check (warning)
 };
 

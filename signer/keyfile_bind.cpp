@@ -177,8 +177,9 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     if (tag == "Private-key-format") {
       // The value is not quoted: in a damaged file it may run on into the key material.
       if (val.substr(0, 3) != "v1.")
-        return fail(Errc::KeyActionNeeded, "private key file " + path +
-                                               ": unknown Private-key-format (zonekiln reads v1.x)");
+        return fail(
+            Errc::KeyActionNeeded,
+            "private key file " + path + ": unknown Private-key-format (zonekiln reads v1.x)");
       saw_format = true;
       continue;
     } else if (tag == "Algorithm") {
@@ -601,7 +602,8 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
       priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
     }
   }
-  Result<void> w = fields ? zk::write_file_atomic(base + ".private", priv, 0600) : fail(fields.error());
+  Result<void> w =
+      fields ? zk::write_file_atomic(base + ".private", priv, 0600) : fail(fields.error());
   detail::cleanse(priv.data(), priv.size());
   if (!w) return fail(w.error());
   if (auto r = zk::write_file_atomic(base + ".key", pub, 0644); !r) return fail(r.error());

@@ -5,14 +5,13 @@
 // bookworm). The deprecation warnings are silenced only around the ENGINE calls below.
 #include "signer/pkcs11.hpp"
 
+#include <openssl/ui.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include <cstring>
 #include <map>
 #include <mutex>
-
-#include <openssl/ui.h>
-#include <openssl/x509.h>
 
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
@@ -47,8 +46,8 @@ bool contains_nocase(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) return false;
   for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
     size_t j = 0;
-    while (j < needle.size() &&
-           ascii_lower(static_cast<uint8_t>(hay[i + j])) == ascii_lower(static_cast<uint8_t>(needle[j])))
+    while (j < needle.size() && ascii_lower(static_cast<uint8_t>(hay[i + j])) ==
+                                    ascii_lower(static_cast<uint8_t>(needle[j])))
       ++j;
     if (j == needle.size()) return true;
   }
@@ -99,8 +98,7 @@ Result<std::shared_ptr<Pkcs11Engine>> engine_for(const std::string& module) {
   }
   // libp11 prints its own diagnostics to stderr unless told not to; ours carry the same facts.
   ENGINE_ctrl_cmd_string(e.get(), "QUIET", nullptr, 1);
-  if (!ENGINE_ctrl_cmd_string(e.get(), "MODULE_PATH", module.c_str(), 0) ||
-      !ENGINE_init(e.get())) {
+  if (!ENGINE_ctrl_cmd_string(e.get(), "MODULE_PATH", module.c_str(), 0) || !ENGINE_init(e.get())) {
     const std::string why = detail::ossl_errors("pkcs11 engine");
     return fail(Errc::KeyActionNeeded, "cannot load the PKCS#11 module " + module + " (" + why +
                                            "); fix --pkcs11-module or install the module");
@@ -126,7 +124,8 @@ Error load_failure(std::string_view uri, const std::string& module, bool have_pi
     return make_error(Errc::KeyActionNeeded,
                       "the token refused the PIN for " + u +
                           "; put the right user PIN in --pin-file or ZONEKILN_PIN (repeated "
-                          "wrong PINs lock the token) [" + why + "]");
+                          "wrong PINs lock the token) [" +
+                          why + "]");
   if (private_part && !have_pin)
     return make_error(Errc::KeyActionNeeded,
                       "no PIN to log in to the token for " + u +
@@ -177,8 +176,8 @@ Result<detail::PkeyPtr> native_public(EVP_PKEY* pub) {
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -269,8 +268,8 @@ Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, ui
                             uint8_t algorithm) {
   if (auto r = check_pkcs11_uri(uri); !r) return fail(r.error());
   if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
-    return fail(Errc::Usage, "DNSKEY flags must be 256 or 257 (+128 to revoke), not " +
-                                 std::to_string(flags));
+    return fail(Errc::Usage,
+                "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
   const std::string& module = config.module;
   if (module.empty())
     return fail(Errc::KeyActionNeeded,
@@ -416,9 +415,8 @@ Result<Pkcs11Descriptor> read_pkcs11_descriptor(const std::string& path, NameVie
       return fail(Errc::KeyActionNeeded, "descriptor " + path + ": malformed DNSKEY line");
     Name owner;
     if (!name_from_text(tok[0], NameView{}, owner) || !name_equal(owner, origin))
-      return fail(Errc::KeyActionNeeded,
-                  "descriptor " + path + " is for " + std::string(tok[0]) + ", not " +
-                      detail::name_text(origin));
+      return fail(Errc::KeyActionNeeded, "descriptor " + path + " is for " + std::string(tok[0]) +
+                                             ", not " + detail::name_text(origin));
     unsigned f[3];
     for (int i = 0; i < 3; ++i) {
       f[i] = 0;
@@ -456,10 +454,11 @@ Result<Key> load_pkcs11_descriptor(const std::string& path, NameView origin,
   }
   const auto got = key->dnskey_rdata();
   if (!std::equal(got.begin(), got.end(), d->dnskey.begin(), d->dnskey.end()))
-    return fail(Errc::KeyActionNeeded,
-                "the token key " + d->uri + " is no longer the key recorded in " + path +
-                    " (tag " + std::to_string(key->tag()) + " now); restore the token's key or "
-                    "register the new one with: zonekiln ksk add --uri");
+    return fail(Errc::KeyActionNeeded, "the token key " + d->uri +
+                                           " is no longer the key recorded in " + path + " (tag " +
+                                           std::to_string(key->tag()) +
+                                           " now); restore the token's key or "
+                                           "register the new one with: zonekiln ksk add --uri");
   return key;
 }
 

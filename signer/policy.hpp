@@ -37,8 +37,8 @@ struct Policy {
   /// evenly over the runs (signer/renewal.hpp); 0 = none; negative = the whole refresh cycle,
   /// validity - refresh (resolved_spread).
   int64_t sig_spread = -1;
-  int64_t run_interval = 86400;       // how often cron runs `sign`
-  uint32_t ds_ttl = 86400;            // the parent's DS TTL (for DS waits)
+  int64_t run_interval = 86400;  // how often cron runs `sign`
+  uint32_t ds_ttl = 86400;       // the parent's DS TTL (for DS waits)
   /// Algorithms keys may use (RFC 8624 signing MUST/RECOMMENDED by default).
   std::vector<uint8_t> allowed_algorithms = default_allowed_algorithms();
 };
@@ -141,8 +141,8 @@ struct KeyPlan {
   /// that: zsk_retire_interval counts the whole validity), instead of re-signing the whole zone
   /// on the night it becomes active.
   std::vector<KeyRef> retired_zone_signers;
-  std::vector<KeyRef> cds;             // publish CDS + CDNSKEY for these (RFC 7344)
-  bool cds_delete = false;             // publish CDS "0 0 0 00" / CDNSKEY "0 3 0 AA==" instead
+  std::vector<KeyRef> cds;  // publish CDS + CDNSKEY for these (RFC 7344)
+  bool cds_delete = false;  // publish CDS "0 0 0 00" / CDNSKEY "0 3 0 AA==" instead
   /// Zone data may be signed (zone_signers covers every algorithm in publish).
   bool can_sign = false;
   /// The DNSKEY RRset could not be re-signed: keep the previous DNSKEY RRSIGs if still valid.

@@ -147,8 +147,8 @@ Result<std::vector<uint8_t>> ds_rdata(NameView owner, std::span<const uint8_t> d
 
 /// Parameters of one RRSIG.
 struct RrsigParams {
-  NameView signer;          // the zone apex (lowercase)
-  uint32_t inception = 0;   // seconds since epoch, serial-number arithmetic (RFC 4034 s3.1.5)
+  NameView signer;         // the zone apex (lowercase)
+  uint32_t inception = 0;  // seconds since epoch, serial-number arithmetic (RFC 4034 s3.1.5)
   uint32_t expiration = 0;
   uint32_t original_ttl = 0;
 };

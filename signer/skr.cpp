@@ -22,11 +22,16 @@ constexpr const char* kSkrHeader = "; zonekiln SKR v1";
 
 const char* type_text(uint16_t t) {
   switch (t) {
-    case rrtype::DNSKEY: return "DNSKEY";
-    case rrtype::CDS: return "CDS";
-    case rrtype::CDNSKEY: return "CDNSKEY";
-    case rrtype::RRSIG: return "RRSIG";
-    default: return nullptr;
+    case rrtype::DNSKEY:
+      return "DNSKEY";
+    case rrtype::CDS:
+      return "CDS";
+    case rrtype::CDNSKEY:
+      return "CDNSKEY";
+    case rrtype::RRSIG:
+      return "RRSIG";
+    default:
+      return nullptr;
   }
 }
 
@@ -326,8 +331,8 @@ Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const 
   for (Key& k : *loaded) {
     if (k.is_ksk() || k.algorithm() != o.algorithm || !k.has_private() || !k.timing.activate)
       continue;
-    chain.push_back(ZskSlot{k, *k.timing.activate,
-                            k.timing.inactive ? *k.timing.inactive : INT64_MAX});
+    chain.push_back(
+        ZskSlot{k, *k.timing.activate, k.timing.inactive ? *k.timing.inactive : INT64_MAX});
   }
   std::sort(chain.begin(), chain.end(),
             [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
@@ -345,8 +350,7 @@ Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const 
     auto base = write_key_files(s.key, origin, key_dir, now);
     if (!base) return fail(base.error());
     if (notes)
-      notes->push_back("ZSK " + *base + ": active " + when(s.activate) + " to " +
-                       when(s.inactive));
+      notes->push_back("ZSK " + *base + ": active " + when(s.activate) + " to " + when(s.inactive));
     return ok();
   };
 
@@ -424,9 +428,8 @@ Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ks
       if (flags & kFlagSep)
         return fail(Errc::Usage, "the request lists a DNSKEY with the SEP flag (period " +
                                      when(in.from) + "); only ZSKs may be requested");
-      const bool alg_ok = std::any_of(ksks.begin(), ksks.end(), [&](const Key& k) {
-        return k.algorithm() == r.rdata[3];
-      });
+      const bool alg_ok = std::any_of(ksks.begin(), ksks.end(),
+                                      [&](const Key& k) { return k.algorithm() == r.rdata[3]; });
       if (!alg_ok)
         return fail(Errc::Usage, "the request's ZSK algorithm " + algorithm_name(r.rdata[3]) +
                                      " has no KSK (RFC 6840 s5.11)");
@@ -487,14 +490,16 @@ Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now,
   if (!p)
     return fail(Errc::KeyActionNeeded,
                 "the SKR covers " + when(response.periods.front().from) + " to " + when(end) +
-                    ", not now (" + when(now) + "); run zonekiln ksr, have skr-sign answer it "
+                    ", not now (" + when(now) +
+                    "); run zonekiln ksr, have skr-sign answer it "
                     "where the KSK is, and pass the new response with --skr");
   if (end - now < warn)
-    return fail(Errc::KeyActionNeeded,
-                "the SKR runs out at " + when(end) + ", within " + std::to_string(warn / 3600) +
-                    " hours; make the next request (zonekiln ksr --from " +
-                    detail::time_to_text(end) + "), have it signed with skr-sign and pass the "
-                    "new response with --skr");
+    return fail(Errc::KeyActionNeeded, "the SKR runs out at " + when(end) + ", within " +
+                                           std::to_string(warn / 3600) +
+                                           " hours; make the next request (zonekiln ksr --from " +
+                                           detail::time_to_text(end) +
+                                           "), have it signed with skr-sign and pass the "
+                                           "new response with --skr");
   SkrSelection sel;
   sel.from = p->from;
   sel.to = p->to;
@@ -543,9 +548,9 @@ Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now,
     const int64_t inception = get32(r.rdata.data() + 12);
     if (!set || set->empty()) continue;
     if (now < inception || now >= expiration)
-      return fail(Errc::KeyActionNeeded,
-                  "an RRSIG in the SKR period " + when(p->from) + " is not valid now (" +
-                      when(inception) + " to " + when(expiration) + "); sign a new request");
+      return fail(Errc::KeyActionNeeded, "an RRSIG in the SKR period " + when(p->from) +
+                                             " is not valid now (" + when(inception) + " to " +
+                                             when(expiration) + "); sign a new request");
     bool ok_sig = false;
     for (const Key& k : ksks) {
       auto v = ctx.verify(k, *set, r.rdata);

@@ -89,9 +89,9 @@ Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const 
                              int64_t now, std::vector<std::string>* notes);
 
 struct SkrSignOptions {
-  int64_t skew = 3600;         // inception = period start - skew (clock skew of validators)
+  int64_t skew = 3600;          // inception = period start - skew (clock skew of validators)
   int64_t overlap = 5 * 86400;  // expiration = period end + overlap (a late run still validates)
-  bool cds = true;             // publish CDS (SHA-256) and CDNSKEY for the KSKs (RFC 7344)
+  bool cds = true;              // publish CDS (SHA-256) and CDNSKEY for the KSKs (RFC 7344)
 };
 
 /// Answers a request with ksks (keys with private parts and the SEP flag: files or PKCS#11).
@@ -103,9 +103,9 @@ Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ks
 
 /// What the sign pipeline publishes this run.
 struct SkrSelection {
-  int64_t from = 0, to = 0;        // the chosen period
-  int64_t runs_out_at = 0;         // end of the response's last period
-  uint8_t zsk_algorithm = 0;       // the ZSK that must sign the rest of the zone
+  int64_t from = 0, to = 0;   // the chosen period
+  int64_t runs_out_at = 0;    // end of the response's last period
+  uint8_t zsk_algorithm = 0;  // the ZSK that must sign the rest of the zone
   uint16_t zsk_tag = 0;
   std::vector<uint8_t> zsk_dnskey;  // its DNSKEY RDATA (find the key file by it)
   std::vector<SkrRecord> records;   // DNSKEY, CDS, CDNSKEY and their RRSIGs, ready to publish

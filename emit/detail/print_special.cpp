@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "dns/name.hpp"
 #include "dns/base64.hpp"
+#include "dns/name.hpp"
 #include "emit/detail/text_out.hpp"
 
 namespace zk::emit::detail {

@@ -1,7 +1,7 @@
 #include "parser/detail/rdata_text.hpp"
 
-#include "dns/rdata_desc.hpp"
 #include "dns/rdata.hpp"
+#include "dns/rdata_desc.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/detail/field_text.hpp"
 #include "parser/detail/rdata_ctx.hpp"

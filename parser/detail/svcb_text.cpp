@@ -23,8 +23,7 @@ struct Param {
 
 Result<uint16_t> key_from_text(std::string_view t) {
   for (unsigned k = 0; k <= 12; ++k) {
-    if (t == zk::rdesc::svc_key_mnemonic(static_cast<uint16_t>(k)))
-      return static_cast<uint16_t>(k);
+    if (t == zk::rdesc::svc_key_mnemonic(static_cast<uint16_t>(k))) return static_cast<uint16_t>(k);
   }
   if (t == "echconfig") return uint16_t{5};  // draft name of ech, still in the wild
   if (t.size() > 3 && t.substr(0, 3) == "key") {
@@ -77,15 +76,19 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       size_t count = 0;
       uint8_t item_buf[64];
       if (n > sizeof item_buf * 16) return fail(Errc::BadRdata, "mandatory list too long");
-      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
-        if (len >= sizeof item_buf) return fail(Errc::BadRdata, "unknown SvcParamKey in mandatory");
-        auto k = key_from_text({reinterpret_cast<const char*>(p), len});
-        if (!k) return fail(std::move(k.error()));
-        if (*k == 0) return fail(Errc::BadRdata, "mandatory must not list itself");
-        if (count >= kMaxParams) return fail(Errc::BadRdata, "too many keys in mandatory");
-        keys[count++] = *k;
-        return ok();
-      });
+      auto r = split_list(v, n, item_buf, sizeof item_buf,
+                          [&](const uint8_t* p, size_t len) -> Result<void> {
+                            if (len >= sizeof item_buf)
+                              return fail(Errc::BadRdata, "unknown SvcParamKey in mandatory");
+                            auto k = key_from_text({reinterpret_cast<const char*>(p), len});
+                            if (!k) return fail(std::move(k.error()));
+                            if (*k == 0)
+                              return fail(Errc::BadRdata, "mandatory must not list itself");
+                            if (count >= kMaxParams)
+                              return fail(Errc::BadRdata, "too many keys in mandatory");
+                            keys[count++] = *k;
+                            return ok();
+                          });
       if (!r) return fail(std::move(r.error()));
       std::sort(keys, keys + count);
       for (size_t i = 1; i < count; ++i) {
@@ -102,14 +105,17 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       if (auto r = need_value(); !r) return fail(std::move(r.error()));
       size_t o = 0;
       uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
-        if (len > 255) return fail(Errc::BadRdata, "alpn id exceeds 255 octets");
-        if (o + 1 + len > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-        out[o++] = static_cast<uint8_t>(len);
-        std::memcpy(out + o, p, len);
-        o += len;
-        return ok();
-      });
+      auto r = split_list(v, n, item_buf, sizeof item_buf,
+                          [&](const uint8_t* p, size_t len) -> Result<void> {
+                            if (len > 255)
+                              return fail(Errc::BadRdata, "alpn id exceeds 255 octets");
+                            if (o + 1 + len > cap)
+                              return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+                            out[o++] = static_cast<uint8_t>(len);
+                            std::memcpy(out + o, p, len);
+                            o += len;
+                            return ok();
+                          });
       if (!r) return fail(std::move(r.error()));
       return o;
     }
@@ -140,14 +146,17 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
       if (n == 0) return size_t{0};
       size_t o = 0;
       uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, sizeof item_buf, [&](const uint8_t* p, size_t len) -> Result<void> {
-        if (len > 255) return fail(Errc::BadRdata, "docpath segment exceeds 255 octets");
-        if (o + 1 + len > cap) return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-        out[o++] = static_cast<uint8_t>(len);
-        std::memcpy(out + o, p, len);
-        o += len;
-        return ok();
-      });
+      auto r = split_list(v, n, item_buf, sizeof item_buf,
+                          [&](const uint8_t* p, size_t len) -> Result<void> {
+                            if (len > 255)
+                              return fail(Errc::BadRdata, "docpath segment exceeds 255 octets");
+                            if (o + 1 + len > cap)
+                              return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+                            out[o++] = static_cast<uint8_t>(len);
+                            std::memcpy(out + o, p, len);
+                            o += len;
+                            return ok();
+                          });
       if (!r) return fail(std::move(r.error()));
       return o;
     }

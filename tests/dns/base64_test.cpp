@@ -9,9 +9,13 @@ std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 }  // namespace
 
 TEST_CASE("base64 encodes the RFC 4648 section 10 vectors", "[dns][base64]") {
-  const std::pair<const char*, const char*> rows[] = {
-      {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> rows[] = {{"", ""},
+                                                      {"f", "Zg=="},
+                                                      {"fo", "Zm8="},
+                                                      {"foo", "Zm9v"},
+                                                      {"foob", "Zm9vYg=="},
+                                                      {"fooba", "Zm9vYmE="},
+                                                      {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, text] : rows) {
     INFO(plain);
     CHECK(zk::base64_encode(bytes(plain)) == text);

@@ -1,10 +1,9 @@
 // Diagnostics: errors stop at max_errors; warnings are all counted but only the first
 // max_warnings by position are kept, whatever order threads report them in.
-#include <catch2/catch.hpp>
-
-#include <thread>
-
 #include "dns/diagnostics.hpp"
+
+#include <catch2/catch.hpp>
+#include <thread>
 
 using namespace zk;
 

@@ -100,7 +100,8 @@ TEST_CASE("name_from_text reads escapes, origin and limits", "[dns]") {
   CHECK_FALSE(zk::name_from_text("@", {}, n).has_value());
 }
 
-TEST_CASE("names hold every octet but the delimiters unescaped and Strict is Knot's rule", "[dns]") {
+TEST_CASE("names hold every octet but the delimiters unescaped and Strict is Knot's rule",
+          "[dns]") {
   const zk::Name origin = origin_of("example.");
   for (const char* t : {"#", "%", "&", "^", "[", "]", "?", "test#%&^[]?", "a,b", "a@b", "@a", "a=b",
                         "c!d", "h\xC3\xA9llo", "\xFF", "t\x01u", "\x7F"}) {

@@ -1,7 +1,6 @@
 // $INCLUDE reads only below the zone file's directory unless --include-dir allows more
 // (a zone file must not be a way to read /etc/shadow).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 

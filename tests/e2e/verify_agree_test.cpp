@@ -157,7 +157,8 @@ TEST_CASE("zones signed by zonekiln, ldns-signzone and dnssec-signzone pass both
   REQUIRE(run(sign + "-o " + d + "zk-nsec.zone").code == 0);
   REQUIRE(run(sign + "--nsec3 -o " + d + "zk-nsec3.zone").code == 0);
   REQUIRE(run(sign + "--nsec3-opt-out --nsec3-salt beef --nsec3-iterations 3 -o " + d +
-              "zk-optout.zone").code == 0);
+              "zk-optout.zone")
+              .code == 0);
   for (const char* z : {"zk-nsec.zone", "zk-nsec3.zone", "zk-optout.zone"}) {
     const Run zk = run(zk_verify(d + z, o, "+1d", "--ds " + d + "zk.ds"));
     INFO(z << "\n" << zk.out);
@@ -171,18 +172,23 @@ TEST_CASE("zones signed by zonekiln, ldns-signzone and dnssec-signzone pass both
   REQUIRE(run("grep -v longttl " + src + " > " + d + "ex.zone").code == 0);
   const std::string keys = "$(ls " + d + "zk/*.private | sed 's/.private$//')";
   const std::string times = " -i 20261101000000 -e 20360101000000 ";
-  REQUIRE(run("ldns-signzone" + times + "-f " + d + "ldns-nsec.zone " + d + "ex.zone " + keys)
-              .code == 0);
+  REQUIRE(
+      run("ldns-signzone" + times + "-f " + d + "ldns-nsec.zone " + d + "ex.zone " + keys).code ==
+      0);
   REQUIRE(run("ldns-signzone -n -s abcd -t 2" + times + "-f " + d + "ldns-nsec3.zone " + d +
-              "ex.zone " + keys).code == 0);
-  REQUIRE(run("ldns-signzone -n -p" + times + "-f " + d + "ldns-optout.zone " + d + "ex.zone " +
-              keys).code == 0);
+              "ex.zone " + keys)
+              .code == 0);
+  REQUIRE(
+      run("ldns-signzone -n -p" + times + "-f " + d + "ldns-optout.zone " + d + "ex.zone " + keys)
+          .code == 0);
   // dnssec-signzone with its own keys; -P: no self-check at the clock.
   REQUIRE(run("cd " + d + " && dnssec-keygen -q -a ECDSAP256SHA256 -f KSK " + o + " && " +
-              "dnssec-keygen -q -a ECDSAP256SHA256 " + o + " && (cat ex.zone; grep -h DNSKEY "
-              "K*.key) > bex.zone").code == 0);
-  const std::string bind = "cd " + d + " && dnssec-signzone -P -o " + o +
-                           " -s 20261101000000 -e 20360101000000 ";
+              "dnssec-keygen -q -a ECDSAP256SHA256 " + o +
+              " && (cat ex.zone; grep -h DNSKEY "
+              "K*.key) > bex.zone")
+              .code == 0);
+  const std::string bind =
+      "cd " + d + " && dnssec-signzone -P -o " + o + " -s 20261101000000 -e 20360101000000 ";
   REQUIRE(run(bind + "-f bind-nsec.zone bex.zone").code == 0);
   REQUIRE(run(bind + "-3 - -f bind-nsec3.zone bex.zone").code == 0);
   REQUIRE(run(bind + "-3 ab -A -f bind-optout.zone bex.zone").code == 0);
@@ -251,7 +257,9 @@ TEST_CASE("sign verifies before publishing: a failure is exit 4 and the old outp
   const std::string key = kShared + "peer-suites/dnst-signer-inputs/Kexample.+008+38353.key";
   REQUIRE(run("(cat " + src + "; grep -v '^;' " + key +
               " | awk '{printf \"@ IN DNSKEY\"; for (i = 4; i <= NF; i++) printf \" %s\", $i; "
-              "print \"\"}') > " + d + "foreign.zone").code == 0);
+              "print \"\"}') > " +
+              d + "foreign.zone")
+              .code == 0);
   const std::string out = d + "signed.zone";
   REQUIRE(run("echo previous > " + out).code == 0);
   const std::string sign = kZk + " sign " + d + "foreign.zone --origin " + o + " --keys " + d +

@@ -85,8 +85,7 @@ TEST_CASE("every type with a presentation format has a round-trip sample", "[emi
 }
 
 TEST_CASE("knot accepted records round-trip through text", "[emit]") {
-  const std::string dir =
-      std::string(ZK_TESTDATA_DIR) + "/peer-suites/knot-libzscanner/data";
+  const std::string dir = std::string(ZK_TESTDATA_DIR) + "/peer-suites/knot-libzscanner/data";
   const char* files[] = {"10_A",       "11_AAAA",   "13_SPF",        "14_NS",         "15_CNAME",
                          "16_PTR",     "17_DNAME",  "19_AFSDB",      "20_RT",         "21_KX",
                          "22_HINFO",   "23_MINFO",  "25_SOA",        "26_SRV",        "28_TYPE",

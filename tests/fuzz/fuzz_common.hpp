@@ -14,7 +14,8 @@
 namespace zk::fuzz {
 
 /// "example.com." in wire form: the origin both targets use.
-inline constexpr uint8_t kExampleCom[] = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
+inline constexpr uint8_t kExampleCom[] = {7,   'e', 'x', 'a', 'm', 'p', 'l',
+                                          'e', 3,   'c', 'o', 'm', 0};
 inline NameView example_com() { return {kExampleCom, sizeof kExampleCom}; }
 
 /// A broken invariant is a finding: print why and abort, so libFuzzer saves the input. In the

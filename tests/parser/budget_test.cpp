@@ -194,7 +194,8 @@ TEST_CASE("$GENERATE is charged for what it expands to, owner origin included",
   CHECK(errors_of(q->diag)[0].find("(limit --max-input-bytes 268435456") != std::string::npos);
 }
 
-TEST_CASE("record length limit names its flag and directives are held to it too", "[parser][budget]") {
+TEST_CASE("record length limit names its flag and directives are held to it too",
+          "[parser][budget]") {
   ParseOptions o = options_with_origin("example.");
   o.budget.max_record_length = 100;
   auto p = parse_string(kHead + "t TXT \"" + std::string(200, 'x') + "\"\n$GENERATE 1-2 h$ TXT \"" +

@@ -1,7 +1,6 @@
 // Every input a fuzz target ever failed on (testdata/fuzz/crashers/) runs here too, in the
 // ordinary build, so a regression shows in ctest without clang or libFuzzer.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -45,7 +44,8 @@ TEST_CASE("fuzz crashers: zone files parse or fail cleanly", "[parser][fuzz]") {
     zk::ZoneStore store;
     zk::Diagnostics diag;
     (void)zk::parser::parse_text(slurp(f), f.filename().string(), "", opt, store, diag);
-    for (const auto& rr : store.rrs) CHECK(zk::rdata_validate(rr.type, rr.rdata_span()).has_value());
+    for (const auto& rr : store.rrs)
+      CHECK(zk::rdata_validate(rr.type, rr.rdata_span()).has_value());
   }
 }
 
@@ -58,8 +58,8 @@ TEST_CASE("fuzz crashers: RDATA text is rejected or reads to valid wire that pri
     INFO(f.string());
     const std::string data = slurp(f);
     if (data.size() < 2) continue;
-    const uint16_t type = static_cast<uint16_t>(static_cast<uint8_t>(data[0]) << 8 |
-                                                static_cast<uint8_t>(data[1]));
+    const uint16_t type =
+        static_cast<uint16_t>(static_cast<uint8_t>(data[0]) << 8 | static_cast<uint8_t>(data[1]));
     std::vector<zk::parser::detail::Token> tokens;
     if (!zk::fuzz::tokenize(std::string_view(data).substr(2), tokens)) continue;
     auto r = zk::parser::detail::rdata_from_text(type, tokens, zk::fuzz::example_com(), out.get());

@@ -16,8 +16,7 @@ using zk::parser::detail::Token;
 
 namespace {
 
-const std::string kKnotDir =
-    std::string(ZK_TESTDATA_DIR) + "/peer-suites/knot-libzscanner/data";
+const std::string kKnotDir = std::string(ZK_TESTDATA_DIR) + "/peer-suites/knot-libzscanner/data";
 
 // Per-type files of the Knot suite (the general-syntax files test the record scanner).
 const char* const kKnotTypeCases[] = {

@@ -1,9 +1,10 @@
 // verify_zone in process: broken zones raise their error, good ones pass, 1 vs 4 threads.
-#include <catch2/catch.hpp>
+#include "pipeline/verify.hpp"
 
 #include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,6 @@
 #include <vector>
 
 #include "parser/parser.hpp"
-#include "pipeline/verify.hpp"
 
 using namespace zk;
 using namespace zk::pipeline;
@@ -280,8 +280,7 @@ TEST_CASE("ChunkVerifier: an owner's output passes, a tampered signature does no
   CHECK_FALSE(problems.empty());
 }
 
-TEST_CASE("ChunkVerifier: an NSEC3 whose next hash is not its neighbour's is caught",
-          "[verify]") {
+TEST_CASE("ChunkVerifier: an NSEC3 whose next hash is not its neighbour's is caught", "[verify]") {
   ZoneStore store;
   Diagnostics diag;
   parser::ParseOptions popts;

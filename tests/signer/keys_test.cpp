@@ -390,15 +390,15 @@ TEST_CASE("BIND ECDSA private keys with a short scalar load", "[signer]") {
   std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(
       EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), EC_GROUP_free);
   std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(BN_bin2bn(d, 32, nullptr), BN_free);
-  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> pub(EC_POINT_new(group.get()),
-                                                            EC_POINT_free);
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> pub(EC_POINT_new(group.get()), EC_POINT_free);
   REQUIRE(EC_POINT_mul(group.get(), pub.get(), bn.get(), nullptr, nullptr, nullptr) == 1);
   uint8_t point[65];
   REQUIRE(EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point,
                              sizeof point, nullptr) == 65);
   auto b64 = [](const uint8_t* p, size_t n) {
     std::string out(4 * ((n + 2) / 3) + 1, '\0');
-    out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n))));
+    out.resize(static_cast<size_t>(
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n))));
     return out;
   };
   std::vector<uint8_t> rdata = {0x01, 0x01, 3, 13};

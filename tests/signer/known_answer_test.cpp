@@ -442,8 +442,7 @@ TEST_CASE("ZONEMD case 44: the re-signed 2021 root zone is reproduced exactly", 
 
 TEST_CASE("knot-dnssec-validate: BIND's ECDSA P-256 RRSIGs verify, a broken one does not",
           "[signer]") {
-  const std::string dir =
-      signer_test::testdata_dir() + "/peer-suites/knot-dnssec-validate/data/";
+  const std::string dir = signer_test::testdata_dir() + "/peer-suites/knot-dnssec-validate/data/";
   // rrsig.a.zone is valid; rrsig.a.zone.2 has a bad signature over one RRset.
   for (const char* file : {"rrsig.a.zone", "rrsig.a.zone.2", "ok.nsec.zone"}) {
     INFO(file);

@@ -1,16 +1,16 @@
 // A token KSK in zk-lifecycle's key state (ksk add --uri), the per-run KSK check on it, and a
 // token ZSK signing from several threads at once.
-#include <catch2/catch.hpp>
+#include "signer/ksk_pkcs11.hpp"
 
 #include <array>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <thread>
 
 #include "dns/rrtype.hpp"
 #include "signer/keystate.hpp"
 #include "signer/ksk.hpp"
-#include "signer/ksk_pkcs11.hpp"
 #include "signer/lifecycle.hpp"
 #include "signer/pkcs11.hpp"
 #include "tests/signer/softhsm_fixture.hpp"

@@ -1,10 +1,10 @@
 // PKCS#11 keys with SoftHSM2: load by URI, sign an RRset in the token, verify with the public
 // key; every owner mistake (PIN, token, object, key type) is KeyActionNeeded.
-#include <catch2/catch.hpp>
+#include "signer/pkcs11.hpp"
 
+#include <catch2/catch.hpp>
 #include <chrono>
 
-#include "signer/pkcs11.hpp"
 #include "signer/signer.hpp"
 #include "tests/signer/signer_test_util.hpp"
 #include "tests/signer/softhsm_fixture.hpp"
@@ -110,8 +110,7 @@ TEST_CASE("PKCS#11 owner mistakes need the owner's action", "[hsm]") {
   constexpr const char* kUri2 = "pkcs11:token=spare;object=ksk";
   CHECK(load_error(kUri2, hsm.config("9999")) == Errc::KeyActionNeeded);
   CHECK(load_error(kUri2, hsm.config("")) == Errc::KeyActionNeeded);
-  CHECK(load_error("pkcs11:token=no-such-token;object=ksk", hsm.config()) ==
-        Errc::KeyActionNeeded);
+  CHECK(load_error("pkcs11:token=no-such-token;object=ksk", hsm.config()) == Errc::KeyActionNeeded);
   CHECK(load_error("pkcs11:token=zk;object=no-such-key", hsm.config()) == Errc::KeyActionNeeded);
   CHECK(load_error("pkcs11:token=zk;object=weak", hsm.config()) == Errc::KeyActionNeeded);
   CHECK(load_error("pkcs11:token=zk;object=public-only", hsm.config()) == Errc::KeyActionNeeded);
@@ -127,8 +126,7 @@ TEST_CASE("PKCS#11 owner mistakes need the owner's action", "[hsm]") {
 
   // A PIN in the URI would be on the command line or on disk: refused before any token access.
   CHECK(load_error("pkcs11:token=zk;object=ksk;pin-value=1234", hsm.config()) == Errc::Usage);
-  CHECK(load_error("pkcs11:token=zk;object=ksk?pin-source=/tmp/pin", hsm.config()) ==
-        Errc::Usage);
+  CHECK(load_error("pkcs11:token=zk;object=ksk?pin-source=/tmp/pin", hsm.config()) == Errc::Usage);
   CHECK(load_error("pkcs11:token=zk", hsm.config()) == Errc::Usage);
   CHECK(load_error("file:/tmp/key.pem", hsm.config()) == Errc::Usage);
 }

@@ -1,12 +1,12 @@
 // Offline KSK: one request and response made once, then a year of nightly sign runs choosing
 // their period from it, through two ZSK rollovers.
-#include <catch2/catch.hpp>
+#include "signer/skr.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "dns/rrtype.hpp"
 #include "signer/signer.hpp"
-#include "signer/skr.hpp"
 #include "tests/signer/signer_test_util.hpp"
 
 using namespace zk;
@@ -192,8 +192,8 @@ TEST_CASE("SKR refusals", "[signer][skr]") {
   CHECK(select_skr_period(damaged, kT0 + kDay).error().code == Errc::KeyActionNeeded);
   CHECK(select_skr_period(*response, kT0 + kDay));
   // Malformed text names the line.
-  auto bad = skr_from_text("; zonekiln SKR v1\n;; zone example.com.\n;; period x y zsk 13 1\n",
-                           "f.skr");
+  auto bad =
+      skr_from_text("; zonekiln SKR v1\n;; zone example.com.\n;; period x y zsk 13 1\n", "f.skr");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().detail.find("f.skr:3") == 0);
 }

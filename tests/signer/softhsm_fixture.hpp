@@ -56,8 +56,8 @@ struct SoftHsm {
       old_conf = c;
     }
     ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
-    available = run("softhsm2-util --init-token --free --label " + label +
-                    " --pin 1234 --so-pin 5678");
+    available =
+        run("softhsm2-util --init-token --free --label " + label + " --pin 1234 --so-pin 5678");
   }
   ~SoftHsm() {
     if (had_conf)
@@ -83,9 +83,11 @@ struct SoftHsm {
     const std::string write = std::string("pkcs11-tool --module ") + kModule +
                               " --token-label zk --login --pin 1234 --label mismatch --id 08";
     return run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER "
-               "-out " + a) &&
+               "-out " +
+               a) &&
            run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER "
-               "-out " + b) &&
+               "-out " +
+               b) &&
            run("openssl pkey -inform DER -in " + b + " -pubout -outform DER -out " + pub) &&
            run(write + " --write-object " + a + " --type privkey") &&
            run(write + " --write-object " + pub + " --type pubkey");
