@@ -79,8 +79,7 @@ int run_add(const KskArgs& args) {
   signer::Pkcs11Config p11;
   if (!a.uri.empty() || signer::is_pkcs11_uri(a.file) ||
       a.file.ends_with(signer::kPkcs11DescriptorSuffix)) {
-    auto c =
-        token_config(a.pkcs11_module, a.pin_file);
+    auto c = token_config(a.pkcs11_module, a.pin_file);
     if (!c) return report_error(c.error());
     p11 = std::move(*c);
   }
@@ -91,13 +90,12 @@ int run_add(const KskArgs& args) {
         if (a.allow_deprecated_algorithm) signer::allow_deprecated_algorithms(*policy);
         const auto roll = a.method == "double-rrset" ? signer::RollMethod::DoubleRrset
                                                      : signer::RollMethod::DoubleDs;
-        auto rec =
-            a.generate
-                ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg, now, roll)
-            : !a.uri.empty() ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11,
-                                                      a.zone.keys, now, roll)
-                             : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, roll,
-                                                                   &p11);
+        auto rec = a.generate ? signer::ksk_add_generated(z, *policy, a.zone.keys, *origin, *alg,
+                                                          now, roll)
+                   : !a.uri.empty()
+                       ? signer::ksk_add_pkcs11(z, *policy, a.uri, *origin, *alg, p11, a.zone.keys,
+                                                now, roll)
+                       : signer::ksk_add_file(z, *policy, a.file, *origin, *alg, now, roll, &p11);
         if (!rec) return fail(rec.error());
         auto raw = zk::base64_decode(rec->dnskey);
         if (!raw) return fail(Errc::Internal, "recorded DNSKEY is not base64");

@@ -1,9 +1,10 @@
 #include "cli/lifecycle_args.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "dns/timeparse.hpp"

@@ -224,8 +224,7 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
   auto flags = a.policy.policy(warnings);
   for (const auto& w : warnings) report.err += "zonekiln: warning: " + w + "\n";
   if (!flags) return usage(flags.error());
-  auto p11 =
-      token_config(a.pkcs11_module, a.pin_file);
+  auto p11 = token_config(a.pkcs11_module, a.pin_file);
   if (!p11) return usage(p11.error());
   std::vector<std::string> include_dirs;
   for (const auto& d : a.include_dirs) {

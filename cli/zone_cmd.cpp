@@ -68,8 +68,7 @@ Result<void> sign_options(const ZoneArgs& a, int64_t clock_now, pipeline::Compil
   s.previous = a.previous;
   s.skr = a.skr;
   s.zsk_uri = a.zsk_uri;
-  auto p11 =
-      token_config(a.pkcs11_module, a.pin_file);
+  auto p11 = token_config(a.pkcs11_module, a.pin_file);
   if (!p11) return fail(p11.error());
   s.pkcs11 = std::move(*p11);
   s.full = a.full;
@@ -161,8 +160,8 @@ std::string summary_text(const pipeline::Stats& st, bool sign) {
       "NSEC, {} NSEC3, {} TTLs clamped, {} old DNSSEC records replaced, serial {} -> {}; "
       "{:.3f}s ({})",
       st.rrsets, st.rrsets_signed, st.rrsets_renewed_early, st.rrsets_reused, st.signatures,
-      st.nsec, st.nsec3, st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new,
-      total, times.empty() ? "" : times.substr(1));
+      st.nsec, st.nsec3, st.clamped_rrsets, st.dnssec_removed, st.serial_old, st.serial_new, total,
+      times.empty() ? "" : times.substr(1));
 }
 
 Result<void> touch_stamp(const std::string& path) {

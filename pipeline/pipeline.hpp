@@ -109,9 +109,8 @@ ZoneIndex build_index(const ZoneStore& store);
 /// data (RRSIG and NSEC allowed, RFC 2181 s10.1, RFC 4035 s2.5), more than one CNAME or DNAME,
 /// CNAME and DNAME together, DS at apex, in-zone NS target without address records;
 /// warnings: TTLs differing within an RRset (RFC 2181 s5.2; all set to the lowest, which is
-/// deterministic whatever the input order; RRSIGs per covered type), non-address data below a zone cut or any data
-/// below a DNAME (occluded: kept in the output, never signed).
-/// Mutates only TTLs.
+/// deterministic whatever the input order; RRSIGs per covered type), non-address data below a zone
+/// cut or any data below a DNAME (occluded: kept in the output, never signed). Mutates only TTLs.
 void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
 
 /// named-checkzone's CDS/CDNSKEY consistency check: at the apex, the CDS RRset and the CDNSKEY
@@ -206,9 +205,9 @@ struct SignOptions {
   bool dnskey_signed_by_all = false;
   std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
-  // Key lifecycle (signer/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK lifetime, propagation
-  // delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The validity
-  // comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from dnskey_ttl.
+  // Key lifecycle (signer/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK lifetime,
+  // propagation delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The
+  // validity comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from dnskey_ttl.
   signer::PolicyChoices timing;
   int lock_wait = 60;    // seconds to wait for another run's state lock
   std::string previous;  // an earlier signed version (default: the output file)
@@ -321,7 +320,7 @@ struct SignOutcome {
   std::optional<int64_t> earliest_expiration;
   uint64_t rrsets_signed = 0, rrsets_reused = 0, rrsets_renewed_early = 0;
   std::optional<double> renewal_expected_share;
-  bool unchanged = false;  // nothing changed and nothing was due: the output was not rewritten
+  bool unchanged = false;       // nothing changed and nothing was due: the output was not rewritten
   bool output_refused = false;  // an output path was refused: write no file at all (no metrics)
 };
 

@@ -643,8 +643,8 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
         total.earliest_expiration =
             std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
       }));
-  total.changes_complete = !plan.want_changes || plan.previous || !plan.changes_from ||
-                           !plan.changes_from->bad();
+  total.changes_complete =
+      !plan.want_changes || plan.previous || !plan.changes_from || !plan.changes_from->bad();
   if (plan.previous && plan.previous->bad()) {
     return fail(Errc::Internal,
                 "the previous output is not in zonekiln's order: " + plan.previous->why());

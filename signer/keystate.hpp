@@ -230,5 +230,4 @@ class StateLock {
 /// zonekiln-state.json, its .bak and the lock file). key_dir may be empty (no key directory).
 void protect_keys(OutputGuard& guard, const std::string& key_dir, const KeyStateFile* state);
 
-
 }  // namespace zk::signer

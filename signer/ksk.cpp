@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "dns/base64.hpp"
 #include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
 #include "signer/signer.hpp"
 

@@ -1,7 +1,7 @@
 #include "signer/ksk_pkcs11.hpp"
 
-#include "signer/ksk.hpp"
 #include "dns/base64.hpp"
+#include "signer/ksk.hpp"
 
 namespace zk::signer {
 
@@ -11,8 +11,8 @@ Result<KeyRecord> ksk_add_pkcs11(ZoneKeyState& zone, const Policy& policy, const
   auto key = load_pkcs11_key(uri, config, 257, algorithm);
   if (!key) return fail(key.error());
   const auto rd = key->dnskey_rdata();
-  auto r = ksk_register(zone, policy, key->tag(), key->algorithm(), uri,
-                        zk::base64_encode(rd), now, roll);
+  auto r = ksk_register(zone, policy, key->tag(), key->algorithm(), uri, zk::base64_encode(rd), now,
+                        roll);
   if (!r) return fail(r.error());
   // Written only once the registration is accepted, so a refused add leaves no file behind.
   auto path = write_pkcs11_descriptor(*key, origin, dir);

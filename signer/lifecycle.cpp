@@ -48,8 +48,8 @@ KeyLoader file_key_loader(NameView origin, const Pkcs11Config* pkcs11) {
 }
 
 Result<KeyRecord> ksk_add_file(ZoneKeyState& zone, const Policy& policy, const std::string& path,
-                               NameView origin, uint8_t pem_algorithm, int64_t now,
-                               RollMethod roll, const Pkcs11Config* pkcs11) {
+                               NameView origin, uint8_t pem_algorithm, int64_t now, RollMethod roll,
+                               const Pkcs11Config* pkcs11) {
   auto key = load_key(path, origin, pem_algorithm, 257, pkcs11);
   if (!key) return fail(key.error());
   // A BIND pair is referred to by its base name, as key.source() gives it.

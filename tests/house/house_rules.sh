@@ -2,10 +2,14 @@
 # The house rules that a compiler does not check (issue 13), over the source tree:
 #  - no file includes another folder's detail/ headers (dns <- parser, signer, emit <- pipeline
 #    <- cli; what is shared is a public header), in product code and in the benches;
-#  - library code reads no environment: getenv only in cli/ (and the test hooks).
+#  - library code reads no environment: getenv only in cli/ (and the test hooks);
+#  - every C++ file is formatted by .clang-format (clang-format-14, Debian's).
 # Usage: house_rules.sh SOURCE_DIR
 set -euo pipefail
 SRC=${1:?usage: house_rules.sh SOURCE_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../e2e/lib/tools.sh
+source "$HERE/../e2e/lib/tools.sh"
 cd "$SRC"
 bad=0
 
@@ -27,5 +31,18 @@ if hits=$(grep -rnE '\bgetenv\b' dns parser signer emit pipeline config \
   bad=1
 fi
 
-[[ $bad == 0 ]] && echo "house rules hold"
+need_tools clang-format-14
+mapfile -t files < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null ||
+                     find dns parser signer emit pipeline config cli bench tests \
+                       \( -name '*.cpp' -o -name '*.hpp' \) -print)
+unformatted=()
+for f in "${files[@]}"; do
+  clang-format-14 --dry-run --Werror "$f" >/dev/null 2>&1 || unformatted+=("$f")
+done
+if ((${#unformatted[@]})); then
+  echo "FAIL: ${#unformatted[@]} files differ from .clang-format (clang-format-14 -i FILE):" >&2
+  printf '  %s\n' "${unformatted[@]}" >&2
+  bad=1
+fi
+[[ $bad == 0 ]] && echo "house rules hold (${#files[@]} C++ files)"
 exit $bad

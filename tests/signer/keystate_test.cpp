@@ -1,9 +1,9 @@
-#include "dns/base64.hpp"
 #include "signer/keystate.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "dns/atomic_file.hpp"
+#include "dns/base64.hpp"
 #include "signer/lifecycle.hpp"
 #include "signer/policy.hpp"
 #include "signer/signer.hpp"
