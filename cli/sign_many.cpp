@@ -181,6 +181,108 @@ Result<std::vector<const config::ZoneEntry*>> select_zones(const config::Config&
   return picked;
 }
 
+// The run's own files (metrics, statistics, stamp, changes) must not replace any zone's input,
+// key or state file.
+Result<void> guard_own_outputs(const std::vector<const config::ZoneEntry*>& picked,
+                               const ZoneArgs& a) {
+  OutputGuard guard;
+  for (const config::ZoneEntry* z : picked) {
+    guard.protect_file(z->file, "the zone file of " + z->origin);
+    auto state = signer::read_state(z->keys);
+    signer::protect_keys(guard, z->keys, state ? &*state : nullptr);
+  }
+  std::vector<NamedPath> own;
+  if (!a.metrics_file.empty()) own.push_back({"--metrics-file", a.metrics_file});
+  if (!a.stats_json.empty()) own.push_back({"--stats-json", a.stats_json});
+  if (!a.stamp.empty()) own.push_back({"--stamp", a.stamp});
+  if (!a.changes.empty()) own.push_back({"--changes", a.changes});
+  return guard.check_all(own);
+}
+
+// The zones, largest first so that the last one to finish is a small one, each in its own
+// isolated task (a zone's failure is its own).
+void sign_all(std::vector<ZoneRun>& runs, const ZoneArgs& a, int64_t now, int64_t clock_now,
+              const signer::Pkcs11Config& p11, const std::vector<std::string>& include_dirs) {
+  std::vector<size_t> order(runs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return runs[x].size > runs[y].size; });
+  tbb::task_group group;
+  for (size_t i : order) {
+    group.run([&, i] {
+      tbb::this_task_arena::isolate(
+          [&] { sign_zone(runs[i], a, now, clock_now, p11, include_dirs); });
+    });
+  }
+  group.wait();
+}
+
+// Each zone's messages and outcome in file order, whatever order the zones finished in, and the
+// line for the whole run. Returns the worst exit code.
+int report_zones(const std::vector<ZoneRun>& runs, const ZoneArgs& a, Report& report) {
+  int worst = 0;
+  size_t failed = 0;
+  for (const ZoneRun& r : runs) {
+    worst = std::max(worst, r.code);
+    failed += r.code != 0;
+    report.err += r.messages;
+    if (a.dry_run && r.stats) report.out += dry_run_text(r.zone->origin, *r.stats, r.code);
+    if (r.code != 0) {
+      report.err += "zone " + r.zone->origin + ": " + outcome_word(r) + " (exit " +
+                    std::to_string(r.code) + ")\n";
+    } else if (!a.quiet && !a.dry_run) {
+      report.err += "zone " + r.zone->origin + ": " + summary_text(*r.stats, true) + "\n";
+    }
+  }
+  if (!a.quiet || failed != 0) {
+    report.err += "zonekiln: " + std::to_string(runs.size()) + " zone(s), " +
+                  std::to_string(runs.size() - failed) + " ok, " + std::to_string(failed) +
+                  " failed; exit " + std::to_string(worst) + "\n";
+  }
+  return worst;
+}
+
+// --changes: one object per zone that ran, each as `sign --changes` writes it for one zone.
+std::string changes_text(const std::vector<ZoneRun>& runs) {
+  nlohmann::json zones = nlohmann::json::array();
+  for (const ZoneRun& r : runs) {
+    if (r.stats && !r.stats->changes_json.empty()) {
+      zones.push_back(nlohmann::json::parse(r.stats->changes_json));
+    }
+  }
+  nlohmann::json top;
+  top["zones"] = std::move(zones);
+  return top.dump(2) + "\n";
+}
+
+// The run's own files: --stats-json, one --metrics-file for every zone (each sample labelled
+// with its zone), and the --stamp when every zone succeeded. A file that cannot be written
+// makes the run exit 4.
+int write_run_files(const std::vector<ZoneRun>& runs, const ZoneArgs& a, int worst,
+                    Report& report) {
+  auto failed = [&](const Error& e) {
+    report.err += "zonekiln: error: " + e.detail + "\n";
+    worst = std::max(worst, 4);
+  };
+  if (!a.stats_json.empty()) {
+    if (auto w = emit::write_file_atomic(a.stats_json, summary_json(runs, worst)); !w) {
+      failed(w.error());
+    }
+  }
+  if (!a.metrics_file.empty()) {
+    std::vector<emit::RunMetrics> metrics;
+    metrics.reserve(runs.size());
+    for (const ZoneRun& r : runs) {
+      metrics.push_back(run_metrics(r.zone->origin, r.code, r.outcome, r.stats, r.seconds));
+    }
+    if (auto w = emit::write_metrics(a.metrics_file, metrics); !w) failed(w.error());
+  }
+  if (worst == 0 && !a.stamp.empty()) {
+    if (auto w = touch_stamp(a.stamp); !w) failed(w.error());
+  }
+  return worst;
+}
+
 }  // namespace
 
 int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
@@ -205,21 +307,7 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
       return usage(r.error());
     }
   }
-  // The run's own files must not replace any zone's input, key or state file.
-  {
-    OutputGuard guard;
-    for (const config::ZoneEntry* z : *picked) {
-      guard.protect_file(z->file, "the zone file of " + z->origin);
-      auto state = signer::read_state(z->keys);
-      signer::protect_keys(guard, z->keys, state ? &*state : nullptr);
-    }
-    std::vector<NamedPath> own;
-    if (!a.metrics_file.empty()) own.push_back({"--metrics-file", a.metrics_file});
-    if (!a.stats_json.empty()) own.push_back({"--stats-json", a.stats_json});
-    if (!a.stamp.empty()) own.push_back({"--stamp", a.stamp});
-    if (!a.changes.empty()) own.push_back({"--changes", a.changes});
-    if (auto g = guard.check_all(own); !g) return usage(g.error());
-  }
+  if (auto g = guard_own_outputs(*picked, a); !g) return usage(g.error());
   std::vector<std::string> warnings;
   auto flags = a.policy.policy(warnings);
   for (const auto& w : warnings) report.err += "zonekiln: warning: " + w + "\n";
@@ -239,50 +327,11 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
     runs[i].policy = config::overlay(cfg->policy_for(*runs[i].zone), *flags);
     runs[i].size = file_size(runs[i].zone->file);
   }
-  std::vector<size_t> order(runs.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t x, size_t y) { return runs[x].size > runs[y].size; });
-  tbb::task_group group;
-  for (size_t i : order) {
-    group.run([&, i] {
-      tbb::this_task_arena::isolate(
-          [&] { sign_zone(runs[i], a, now, clock_now, *p11, include_dirs); });
-    });
-  }
-  group.wait();
+  sign_all(runs, a, now, clock_now, *p11, include_dirs);
 
-  // Report in file order, whatever order the zones finished in.
-  int worst = 0;
-  size_t failed = 0;
-  for (const ZoneRun& r : runs) {
-    worst = std::max(worst, r.code);
-    failed += r.code != 0;
-    report.err += r.messages;
-    if (a.dry_run && r.stats) report.out += dry_run_text(r.zone->origin, *r.stats, r.code);
-    if (r.code != 0) {
-      report.err += "zone " + r.zone->origin + ": " + outcome_word(r) + " (exit " +
-                    std::to_string(r.code) + ")\n";
-    } else if (!a.quiet && !a.dry_run) {
-      report.err += "zone " + r.zone->origin + ": " + summary_text(*r.stats, true) + "\n";
-    }
-  }
-  if (!a.quiet || failed != 0) {
-    report.err += "zonekiln: " + std::to_string(runs.size()) + " zone(s), " +
-                  std::to_string(runs.size() - failed) + " ok, " + std::to_string(failed) +
-                  " failed; exit " + std::to_string(worst) + "\n";
-  }
+  int worst = report_zones(runs, a, report);
   if (!a.changes.empty()) {
-    // One object per zone that ran, each as `sign --changes` writes it for one zone.
-    nlohmann::json zones = nlohmann::json::array();
-    for (const ZoneRun& r : runs) {
-      if (r.stats && !r.stats->changes_json.empty()) {
-        zones.push_back(nlohmann::json::parse(r.stats->changes_json));
-      }
-    }
-    nlohmann::json top;
-    top["zones"] = std::move(zones);
-    const std::string text = top.dump(2) + "\n";
+    const std::string text = changes_text(runs);
     if (a.changes == "-") {
       report.out += text;
     } else if (auto w = emit::write_file_atomic(a.changes, text); !w) {
@@ -292,31 +341,7 @@ int run_sign_config(const ZoneArgs& a, int64_t clock_now, Report& report) {
   }
   // A dry run writes nothing but its plan (and --changes).
   if (a.dry_run) return worst;
-  if (!a.stats_json.empty()) {
-    if (auto w = emit::write_file_atomic(a.stats_json, summary_json(runs, worst)); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
-      worst = std::max(worst, 4);
-    }
-  }
-  if (!a.metrics_file.empty()) {
-    // One file for every zone of the run, each sample labelled with its zone; written once.
-    std::vector<emit::RunMetrics> metrics;
-    metrics.reserve(runs.size());
-    for (const ZoneRun& r : runs) {
-      metrics.push_back(run_metrics(r.zone->origin, r.code, r.outcome, r.stats, r.seconds));
-    }
-    if (auto w = emit::write_metrics(a.metrics_file, metrics); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
-      worst = std::max(worst, 4);
-    }
-  }
-  if (worst == 0 && !a.stamp.empty()) {
-    if (auto w = touch_stamp(a.stamp); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
-      worst = 4;
-    }
-  }
-  return worst;
+  return write_run_files(runs, a, worst, report);
 }
 
 CLI::App* add_check_config(CLI::App& app, std::string& path) {

@@ -278,6 +278,71 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
   return cmd;
 }
 
+namespace {
+
+// The pipeline's options from the command line, before any key or zone is read: origin, class,
+// include directories, the key directory, and the metrics file checked early (it is written
+// even when the run fails). Errc::Usage.
+Result<void> compile_options(const ZoneArgs& a, bool sign, pipeline::CompileOptions& o) {
+  o.zone_file = a.zone_file;
+  o.strict = a.strict;
+  o.sign = sign;
+  o.budget = a.budget;
+  for (const auto& d : a.include_dirs) {
+    std::error_code ec;
+    o.include_dirs.push_back(std::filesystem::absolute(d, ec).lexically_normal().string());
+  }
+  auto n = origin_arg(a.origin);
+  if (!n) return fail(Errc::Usage, "bad --origin '" + a.origin + "': " + n.error().detail);
+  o.origin = *n;
+  if (!a.rclass.empty()) {
+    const auto c = class_from_text(a.rclass);
+    if (!c || !class_is_data(*c)) {
+      return fail(Errc::Usage,
+                  "bad --class '" + a.rclass + "': give IN, CH, HS or CLASSnnn of a data class");
+    }
+    o.rclass = *c;
+  }
+  o.output = a.output.empty() ? "-" : a.output;
+  if (!sign) return ok();
+  // No metrics either when the key directory is wrong: nothing is known about the zone's keys.
+  if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return fail(d.error());
+  // The metrics file is written even when the run fails early: it is checked here, before the
+  // pipeline (which checks every output again, with the $INCLUDEd files and the key state).
+  if (!a.metrics_file.empty()) {
+    if (auto g = early_guard(a).check({"--metrics-file", a.metrics_file}); !g) {
+      return fail(g.error());
+    }
+  }
+  return ok();
+}
+
+// A sign run's metrics file (also after a failed run) and its stamp (after a good one). Either
+// failing makes a good run exit 4: monitoring or make cannot see this run, so cron's mail must.
+int finish_sign_files(const ZoneArgs& a, int code, const pipeline::SignOutcome& outcome,
+                      const Result<pipeline::Stats>& res, double seconds, Report& report) {
+  if (!a.metrics_file.empty() && !outcome.output_refused && !a.dry_run) {
+    const emit::RunMetrics m = run_metrics(name_or(a.origin), code, outcome, res, seconds);
+    if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {
+      report.err += std::string("zonekiln: error: ") +
+                    (code == 0 ? "the run succeeded (the zone was published, or left unchanged "
+                                 "when nothing was due) but "
+                               : "") +
+                    w.error().detail + "\n";
+      return code == 0 ? 4 : code;
+    }
+  }
+  if (code == 0 && !a.stamp.empty()) {
+    if (auto w = touch_stamp(a.stamp); !w) {
+      report.err += "zonekiln: error: " + w.error().detail + "\n";
+      return 4;
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
 int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& report) {
   if (sign && !args.config_file.empty()) return run_sign_config(args, clock_now, report);
   if (sign && (args.zones.size() != 1 || args.origin.empty() || args.key_dir.empty())) {
@@ -293,43 +358,9 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
   if (sign) a.zone_file = args.zones.front();
   Diagnostics diag;
   pipeline::CompileOptions o;
-  o.zone_file = a.zone_file;
-  o.strict = a.strict;
-  o.sign = sign;
-  o.budget = a.budget;
-  for (const auto& d : a.include_dirs) {
-    std::error_code ec;
-    o.include_dirs.push_back(std::filesystem::absolute(d, ec).lexically_normal().string());
-  }
-  if (auto n = origin_arg(a.origin); !n) {
-    report.err += "zonekiln: error: bad --origin '" + a.origin + "': " + n.error().detail + "\n";
+  if (auto r = compile_options(a, sign, o); !r) {
+    report.err += "zonekiln: error: " + r.error().detail + "\n";
     return 2;
-  } else {
-    o.origin = *n;
-  }
-  if (!a.rclass.empty()) {
-    const auto c = class_from_text(a.rclass);
-    if (!c || !class_is_data(*c)) {
-      report.err += "zonekiln: error: bad --class '" + a.rclass +
-                    "': give IN, CH, HS or CLASSnnn of a data class\n";
-      return 2;
-    }
-    o.rclass = *c;
-  }
-  o.output = a.output.empty() ? "-" : a.output;
-  if (sign) {
-    if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) {
-      report.err += "zonekiln: error: " + d.error().detail + "\n";
-      return 2;  // no metrics either: nothing is known about the zone's keys
-    }
-  }
-  // The metrics file is written even when the run fails early: it is checked here, before the
-  // pipeline (which checks every output again, with the $INCLUDEd files and the key state).
-  if (sign && !a.metrics_file.empty()) {
-    if (auto g = early_guard(a).check({"--metrics-file", a.metrics_file}); !g) {
-      report.err += "zonekiln: error: " + g.error().detail + "\n";
-      return 2;
-    }
   }
   const auto t0 = std::chrono::steady_clock::now();
   pipeline::SignOutcome outcome;
@@ -355,27 +386,10 @@ int run_compile(const ZoneArgs& args, bool sign, int64_t clock_now, Report& repo
     res = pipeline::compile_zone(o, diag, sign ? &outcome : nullptr);
     code = finish_compile(a, sign, res, diag, outcome, report);
   }
-  if (sign && !a.metrics_file.empty() && !outcome.output_refused && !a.dry_run) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const emit::RunMetrics m = run_metrics(name_or(a.origin), code, outcome, res, seconds);
-    if (auto w = emit::write_metrics(a.metrics_file, std::span(&m, 1)); !w) {
-      // Exit 4 even after a good run: monitoring cannot see this run, so cron's mail must.
-      report.err += std::string("zonekiln: error: ") +
-                    (code == 0 ? "the run succeeded (the zone was published, or left unchanged "
-                                 "when nothing was due) but "
-                               : "") +
-                    w.error().detail + "\n";
-      return code == 0 ? 4 : code;
-    }
-  }
-  if (sign && code == 0 && !a.stamp.empty()) {
-    if (auto w = touch_stamp(a.stamp); !w) {
-      report.err += "zonekiln: error: " + w.error().detail + "\n";
-      return 4;
-    }
-  }
-  return code;
+  if (!sign) return code;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return finish_sign_files(a, code, outcome, res, seconds, report);
 }
 
 emit::RunMetrics run_metrics(std::string zone, int code, const pipeline::SignOutcome& outcome,

@@ -257,498 +257,651 @@ Result<Stats> dry_run_result(const detail::WriteStats& w, const detail::WritePla
   return stats;
 }
 
-}  // namespace
+// One compile or sign run: the stages in the order they run, sharing the zone and the plan.
+// compile_zone below reads as the pipeline; each stage is one method with what it decides.
+class Compilation {
+ public:
+  Compilation(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome)
+      : options_(options),
+        sopts_(options.signing),
+        diag_(diag),
+        outcome_(outcome),
+        clock_(stats_, options.progress),
+        prev_path_(!options.signing.previous.empty() ? options.signing.previous : options.output) {
+    key_run_.state_now = sopts_.now;
+    std::error_code no_file;
+    previous_exists_ = !prev_path_.empty() && prev_path_ != "-" &&
+                       std::filesystem::is_regular_file(prev_path_, no_file);
+  }
 
-Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
-  Stats stats;
-  StageClock clock(stats, options.progress);
-  diag.set_strict(options.strict);
+  Result<void> parse();
+  Result<void> sort_and_check();
+  Result<void> plan_keys();
+  void strip_old_dnssec();
+  void settle_serial();
+  Result<void> add_key_records();
+  Result<bool> compare_with_previous();
+  Result<void> build_chain();
+  Result<void> sign_verify_write();
+  Result<void> commit();
 
-  ZoneStore store;
-  Name origin(options.origin.view());
-  origin.to_lower();
+  bool dry_run() const noexcept { return sopts_.dry_run; }
+  Result<Stats> dry_run_stats() {
+    return dry_run_result(*written_, plan_, stats_, key_run_, key_run_.state_now, outcome_);
+  }
+  Stats unchanged_stats() { return std::move(stats_); }
+  Stats written_stats();
+
+ private:
+  Result<void> start_state_keys(uint32_t dnskey_ttl);
+  Unexpected refuse_unsignable();
+  Result<void> finish_unchanged(detail::Unchanged same);
+  Result<detail::WriteStats> write_pass();
+  void record_changes(const detail::WriteStats& written);
+  Result<void> record_run(const signer::KeyPlan& kplan, signer::RunRecord rec);
+  signer::RunRecord run_record(const detail::WriteStats& written) const;
+  Unexpected run_failed(const Error& failure);
+  void set_changes(const detail::Changes& changes);
+  void fill_outcome_now() {
+    if (outcome_) fill_outcome(*outcome_, key_run_, key_run_.state_now);
+  }
+
+  const CompileOptions& options_;
+  const SignOptions& sopts_;
+  Diagnostics& diag_;
+  SignOutcome* outcome_;
+  Stats stats_;
+  StageClock clock_;
+  // Where the previous signatures are read from (incremental signing).
+  const std::string& prev_path_;
+  bool previous_exists_ = false;
+
+  ZoneStore store_;
+  Name origin_;
+  OutputGuard guard_;
+  ZoneIndex index_;
+  detail::WritePlan plan_;
+  detail::KeyPlan keys_;
+  detail::KeyRun key_run_;
+  std::vector<signer::SkrRecord> skr_records_;
+  std::vector<std::vector<uint8_t>> ours_;  // every DNSKEY zonekiln signs with or ever did
+  bool not_signing_ = false;                // the state says NOT_SIGNING: written unsigned
+  bool signing_ = false;
+  // The previous output's apex (serial, ZONEMD, key RRsets); the rest is read as a stream.
+  detail::PreviousZone previous_;
+  bool have_previous_ = false;
+  bool behind_published_ = false;
+  std::unique_ptr<detail::PreviousStream> previous_stream_;
+  std::unique_ptr<detail::PreviousStream> changes_stream_;
+  std::unique_ptr<ChunkVerifier> verifier_;
+  std::optional<emit::OutputFile> out_;
+  std::optional<detail::WriteStats> written_;
+  std::function<void(uint64_t, uint64_t)> write_progress_;
+  bool zonemd_ = false;
+};
+
+// parse: the zone file (and what it $INCLUDEs) into the store; the outputs checked against the
+// inputs before anything is written.
+Result<void> Compilation::parse() {
+  diag_.set_strict(options_.strict);
+  origin_ = Name(options_.origin.view());
+  origin_.to_lower();
   parser::ParseOptions popts;
-  popts.origin = origin;
+  popts.origin = origin_;
   popts.origin_set = true;
-  popts.include_dirs = options.include_dirs;
-  popts.default_class = options.rclass != 0 ? options.rclass : rrclass::IN;
-  popts.class_set = options.rclass != 0;
-  popts.budget = options.budget;
-  if (auto r = parser::parse_file(options.zone_file, popts, store, diag); !r)
+  popts.include_dirs = options_.include_dirs;
+  popts.default_class = options_.rclass != 0 ? options_.rclass : rrclass::IN;
+  popts.class_set = options_.rclass != 0;
+  popts.budget = options_.budget;
+  if (auto r = parser::parse_file(options_.zone_file, popts, store_, diag_); !r)
     return fail(r.error());
-  store.origin = origin;
-  clock.lap("parse");
-  if (options.sign && store.rclass != rrclass::IN) {
+  store_.origin = origin_;
+  clock_.lap("parse");
+  if (options_.sign && store_.rclass != rrclass::IN) {
     // DNSSEC is defined for every class, but keys, signatures and the verifier here are IN's.
     return fail(Errc::Usage, "zonekiln signs class IN zones only; this zone is class " +
-                                 class_to_string(store.rclass) +
+                                 class_to_string(store_.rclass) +
                                  " (compile reads and writes zones of any class)");
   }
-  if (diag.has_errors()) return zone_errors(diag);
+  if (diag_.has_errors()) return zone_errors(diag_);
   // Before anything is written: no output may replace an input, a key or the key state.
-  OutputGuard guard = input_guard(options, diag);
-  if (auto g = guard.check_all(options.outputs); !g) {
-    if (outcome) outcome->output_refused = true;
+  guard_ = input_guard(options_, diag_);
+  if (auto g = guard_.check_all(options_.outputs); !g) {
+    if (outcome_) outcome_->output_refused = true;
     return fail(g.error());
   }
-  stats.records_in = store.rrs.size();
+  stats_.records_in = store_.rrs.size();
+  return ok();
+}
 
-  stats.duplicates = sort_zone(store);
-  stats.out_of_zone = drop_out_of_zone(store, diag);
-  clock.lap("sort");
-  ZoneIndex index = build_index(store);
-  check_zone(store, index, diag);
-  if (!options.sign) check_cds(store, index, diag);
-  clock.lap("check");
-  if (diag.has_errors()) return zone_errors(diag);
+// sort, index, check: canonical order without duplicates or out-of-zone data, the zone cuts,
+// and the zone checks.
+Result<void> Compilation::sort_and_check() {
+  stats_.duplicates = sort_zone(store_);
+  stats_.out_of_zone = drop_out_of_zone(store_, diag_);
+  clock_.lap("sort");
+  index_ = build_index(store_);
+  check_zone(store_, index_, diag_);
+  if (!options_.sign) check_cds(store_, index_, diag_);
+  clock_.lap("check");
+  if (diag_.has_errors()) return zone_errors(diag_);
+  return ok();
+}
 
-  detail::WritePlan plan;
-  detail::KeyPlan keys;
-  detail::KeyRun run;
-  run.state_now = options.signing.now;
-  // The previous output's apex (serial, ZONEMD, key RRsets); the rest is read as a stream.
-  detail::PreviousZone previous;
-  bool have_previous = false;
-  std::unique_ptr<detail::PreviousStream> previous_stream;
-  const SignOptions& sopts = options.signing;
-  // Where the previous signatures are read from (incremental signing).
-  const std::string& prev_path = !sopts.previous.empty() ? sopts.previous : options.output;
-  bool signing = false;
-  // A dry run records nothing: neither the run nor its key events.
-  auto record_run = [&](const signer::KeyPlan& kplan, signer::RunRecord rec) -> Result<void> {
-    if (sopts.dry_run) return ok();
-    return signer::commit_run(sopts.key_dir, run.file, kplan, run.state_now, std::move(rec));
-  };
-  // After the keys were prepared a failure is the run's: the state records it (commit_failure)
-  // and the metrics say so.
-  auto run_failed = [&](const Error& failure) -> Unexpected {
-    Error e = failure;
-    if (sopts.dry_run) {
-      if (e.code == Errc::KeyActionNeeded) {
-        e = worse_if_expired(std::move(e),
-                             !sopts.previous.empty() ? sopts.previous : options.output, sopts.now);
-      }
-    } else if (run.keys && e.code == Errc::KeyActionNeeded) {
-      // Nothing written because a key needs its owner: the owner states and the run are
-      // recorded, no key event. Worse when the published zone's signatures have run out.
-      e = worse_if_expired(std::move(e), !sopts.previous.empty() ? sopts.previous : options.output,
-                           sopts.now);
-      signer::RunRecord rec;
-      rec.exit_code = exit_code_for(e.code);
-      rec.summary = e.detail;
-      (void)record_run(run.keys->plan, std::move(rec));
-      if (outcome && e.code != Errc::KeyActionNeeded) outcome->internal_failure = true;
-    } else if (run.keys) {
-      (void)signer::commit_failure(sopts.key_dir, run.file, run.keys->plan, run.state_now,
-                                   e.detail);
-      if (outcome) outcome->internal_failure = true;
+// clamp and keys: TTLs clamped to the policy's maximum, then the keys this run signs with, from
+// the signed key response (offline KSK) or from the key state.
+Result<void> Compilation::plan_keys() {
+  stats_.clamped_rrsets = clamp_ttls(store_, sopts_.max_ttl);
+  stats_.max_ttl = sopts_.max_ttl;
+  uint32_t max_zone_ttl = 0;
+  for (const RR& rr : store_.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
+  const RR* first_soa = apex_soa(store_);
+  if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
+  const uint32_t dnskey_ttl =
+      sopts_.dnskey_ttl ? *sopts_.dnskey_ttl
+                        : std::min<uint32_t>(soa_fields(first_soa->rdata_span()).minimum, 3600);
+  key_run_.origin_text = signer::normalize_origin(name_to_string(origin_));
+  key_run_.policy = detail::sign_policy(sopts_, max_zone_ttl, dnskey_ttl);
+  if (sopts_.skr.empty()) {
+    if (auto r = start_state_keys(dnskey_ttl); !r) return r;
+  } else {
+    // Offline KSK: this run's period of the signed key response gives the DNSKEY, CDS and
+    // CDNSKEY RRsets with their RRSIGs, and names the ZSK that signs everything else.
+    if (auto r = detail::start_skr_run(sopts_, origin_, key_run_, keys_, skr_records_, stats_); !r)
+      return fail(r.error());
+    keys_.dnskey_ttl = dnskey_ttl;
+    for (const auto& r : skr_records_) {
+      if (r.type == rrtype::DNSKEY) ours_.push_back(r.rdata);
     }
-    return fail(std::move(e));
-  };
-  // --changes: the RRsets added, removed and changed since the previous output (at prev_path,
-  // when there is one), as Stats::changes_json.
-  std::error_code no_file;
-  const bool previous_exists = !prev_path.empty() && prev_path != "-" &&
-                               std::filesystem::is_regular_file(prev_path, no_file);
-  auto set_changes = [&](const detail::Changes& changes) {
-    stats.changes_json =
-        detail::changes_json(changes, origin.view(), previous_exists ? &prev_path : nullptr,
-                             stats.serial_old, stats.serial_new);
-  };
-  if (options.sign) {
-    stats.clamped_rrsets = clamp_ttls(store, sopts.max_ttl);
-    stats.max_ttl = sopts.max_ttl;
-    uint32_t max_zone_ttl = 0;
-    for (const RR& rr : store.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
-    const RR* first_soa = apex_soa(store);
-    if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
-    const uint32_t dnskey_ttl =
-        sopts.dnskey_ttl ? *sopts.dnskey_ttl
-                         : std::min<uint32_t>(soa_fields(first_soa->rdata_span()).minimum, 3600);
-    run.origin_text = signer::normalize_origin(name_to_string(origin));
-    run.policy = detail::sign_policy(sopts, max_zone_ttl, dnskey_ttl);
-    const bool skr = !sopts.skr.empty();
-    std::vector<signer::SkrRecord> skr_records;
-    bool not_signing = false;
-    std::vector<std::vector<uint8_t>> ours;
-    if (skr) {
-      // Offline KSK: this run's period of the signed key response gives the DNSKEY, CDS and
-      // CDNSKEY RRsets with their RRSIGs, and names the ZSK that signs everything else.
-      auto started = detail::start_skr_run(sopts, origin, run, keys, skr_records, stats);
-      if (!started) return fail(started.error());
-      keys.dnskey_ttl = dnskey_ttl;
-      for (const auto& r : skr_records) {
-        if (r.type == rrtype::DNSKEY) ours.push_back(r.rdata);
-      }
-      clock.lap("keys");
-    } else {
-      auto started = detail::start_key_run(sopts, origin, run, diag, stats, guard, options.outputs);
-      if (options.note) {  // key events now, before the long signing pass
-        for (; stats.notes_reported < stats.notes.size(); ++stats.notes_reported) {
-          options.note(stats.notes[stats.notes_reported]);
-        }
-      }
-      if (outcome) {
-        outcome->output_refused = run.output_refused;
-        if (!run.output_refused) fill_outcome(*outcome, run, run.state_now);
-      }
-      if (!started) return fail(started.error());
-      clock.lap("keys");
-      const signer::KeyPlan& kplan = run.keys->plan;
-      not_signing = kplan.state.state == signer::ZoneState::NotSigning;
-      if (!not_signing && !kplan.can_sign) {
-        // Nothing is written; the state records why (ACTION_NEEDED / INTERNAL_FAILURE).
-        std::string why = kplan.state.state_why;
-        for (const auto& a : kplan.owner_actions) why += "; " + a;
-        Error e = make_error(kplan.state.state == signer::ZoneState::InternalFailure
-                                 ? Errc::Internal
-                                 : Errc::KeyActionNeeded,
-                             "cannot sign " + run.origin_text + ": " + why);
-        const std::string& prev = !sopts.previous.empty() ? sopts.previous : options.output;
-        e = worse_if_expired(std::move(e), prev, sopts.now);
-        signer::RunRecord rec;
-        rec.exit_code = exit_code_for(e.code);
-        rec.summary = e.detail;
-        (void)record_run(kplan, std::move(rec));
-        if (outcome) {
-          fill_outcome(*outcome, run, run.state_now);
-          outcome->internal_failure = outcome->internal_failure || e.code != Errc::KeyActionNeeded;
-        }
-        return fail(std::move(e));
-      }
-      keys = detail::key_plan_of(run, sopts, origin, dnskey_ttl);
-      // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
-      ours = keys.dnskeys;
-      for (const auto& k : kplan.state.keys) {
-        if (auto raw = zk::base64_decode(k.dnskey)) ours.emplace_back(raw->begin(), raw->end());
-      }
-    }
-    signing = !not_signing;
-    StripResult stripped = strip_dnssec(store, ours, sopts.cds || not_signing || skr);
-    stats.dnssec_removed = stripped.removed;
-    // An input ZONEMD cannot match the re-signed zone: replaced with --zonemd, else dropped.
-    if (const size_t old_zonemd = detail::drop_apex_zonemd(store); old_zonemd != 0) {
-      stats.dnssec_removed += old_zonemd;
-      if (sopts.zonemd_hash == 0) {
-        stats.notes.push_back(
-            "removed the apex ZONEMD of the input (it cannot match the signed "
-            "zone; use --zonemd to publish a new one)");
-      }
-    }
-    for (uint16_t tag : stripped.kept_dnskey_tags) {
-      stats.notes.push_back("kept DNSKEY " + std::to_string(tag) +
-                            " from the zone file (not a key of zonekiln's state in " +
-                            sopts.key_dir + ")");
-    }
-    // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
-    if (signing) {  // with --full only for the serial
-      std::string why;
-      previous = detail::PreviousZone::apex(prev_path, origin, &why);
-      if (previous.broken()) stats.notes.push_back(not_in_order(why));
-      have_previous = previous.has_serial();
-    }
-    // Stripping keeps the order, so the apex is still the first owner.
-    stats.serial_old = soa_fields(apex_soa(store)->rdata_span()).serial;
-    if (have_previous && sopts.serial != SerialPolicy::Keep &&
-        serial_lt(stats.serial_old, previous.serial())) {
-      // Continue from the serial last published, not the source file's older one.
-      set_serial(store, previous.serial());
-      stats.serial_old = previous.serial();
-    }
-    // When the last zone published was written unsigned (`unsign`, or a NOT_SIGNING run) after
-    // the previous signed output, the state has its serial: never go below it (RFC 1982), and
-    // publish anew when behind.
-    bool behind_published = false;
-    if (run.keys && run.keys->plan.state.last_serial && sopts.serial != SerialPolicy::Keep &&
-        run.keys->plan.state.last_published_unsigned() &&
-        serial_lt(stats.serial_old, *run.keys->plan.state.last_serial)) {
-      set_serial(store, *run.keys->plan.state.last_serial);
-      stats.serial_old = *run.keys->plan.state.last_serial;
-      behind_published = true;
-    }
-    // With a previous output the serial moves only when the output changes (decided below).
-    stats.serial_new = have_previous && !behind_published
-                           ? stats.serial_old
-                           : update_serial(store, sopts.serial, sopts.now);
-    const RR soa_rr = *apex_soa(store);  // a copy: adding records below may reallocate
-    const SoaFields soa = soa_fields(soa_rr.rdata_span());
-    // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
-    plan.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
-    if (signing) {
-      const size_t sorted = store.rrs.size();
-      if (auto r = detail::add_key_records(store, soa_rr.owner, keys, sopts.cds && !skr,
-                                           sopts.nsec3, plan.chain_ttl);
-          !r) {
-        return run_failed(r.error());
-      }
-      for (const auto& r : skr_records) {
-        // Published as the KSK's owner signed them: records and RRSIGs exactly as in the SKR.
-        const uint8_t* p = store.arena().copy(r.rdata.data(), r.rdata.size());
-        const RR rr{soa_rr.owner, p, r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())};
-        if (r.type == rrtype::RRSIG) {
-          keys.kept_key_rrsigs.push_back(rr);
-        } else {
-          store.rrs.push_back(rr);
-        }
-      }
-      if (sopts.zonemd_hash != 0) {
-        // The previous output's ZONEMD, so that an unchanged zone can stay untouched
-        // (nothing_to_do; its digest is checked then); else the placeholder. Either is made the
-        // placeholder with the final serial below when the zone is written.
-        const std::vector<uint8_t> kept =
-            have_previous && !previous.broken()
-                ? detail::zonemd_candidate(previous, sopts.zonemd_hash)
-                : std::vector<uint8_t>();
-        if (!kept.empty()) {
-          detail::add_zonemd_record(store, soa_rr.owner, soa_rr.ttl, kept);
-        } else {
-          detail::add_zonemd_placeholder(store, soa_rr.owner, soa_rr.ttl, stats.serial_new,
-                                         sopts.zonemd_hash);
-        }
-      }
-      merge_added(store, sorted);
-      if (keys.ksks.empty() && !skr) {
-        // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
-        auto kept = kept_key_rrsigs(store, prev_path, previous, sopts.now);
-        if (!kept) return run_failed(kept.error());
-        keys.kept_key_rrsigs = std::move(*kept);
-        stats.notes.push_back("kept " + std::to_string(keys.kept_key_rrsigs.size()) +
-                              " DNSKEY/CDS/CDNSKEY RRSIG(s) from " + prev_path +
-                              " (the KSK needs its owner)");
-      }
-    }
-    index = build_index(store);
-    clock.lap("prepare");
+    clock_.lap("keys");
+  }
+  signing_ = !not_signing_;
+  return ok();
+}
 
-    if (signing) {
-      plan.keys = &keys;
-      plan.chain = sopts.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
-      plan.reuse.now = sopts.now;
-      plan.reuse.signer = store.origin.view();
-      plan.reuse.renewal = signer::renewal_schedule(run.policy);
-      stats.run_interval = run.policy.run_interval;
-      stats.renewal_expected_share = signer::expected_share(plan.reuse.renewal);
-      if (outcome) outcome->renewal_expected_share = stats.renewal_expected_share;
-    }
-    if (have_previous && (sopts.full || previous.broken() || behind_published)) {
-      if (!behind_published) stats.serial_new = update_serial(store, sopts.serial, sopts.now);
-      // Behind the published serial (moved on above): a new output, still reusing what it can.
-      if (behind_published && !sopts.full && !previous.broken()) {
-        previous_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
-        plan.previous = previous_stream.get();
-      }
-    } else if (have_previous) {
-      detail::Unchanged same = detail::nothing_to_do(store, index, prev_path, keys, plan.reuse,
-                                                     plan.chain, sopts.nsec3.opt_out);
-      if (same.unchanged && sopts.zonemd_hash != 0 &&
-          !detail::zonemd_verifies(prev_path, previous, sopts.zonemd_hash)) {
-        same.unchanged = false;
-      }
-      if (same.unchanged) {
-        // The previous output is this run's output: leave the file (and its mtime) alone.
-        clock.lap("compare");
-        if (!sopts.dry_run) {
-          if (auto d = refresh_ds_file(store, keys, sopts); !d) return run_failed(d.error());
-        }
-        if (run.keys) {
-          signer::RunRecord rec;
-          rec.exit_code = signer::run_exit_code(run.keys->plan);
-          rec.serial = stats.serial_old;  // the published zone stays the one with this serial
-          rec.rrsets_reused = same.rrsets;
-          rec.ttl_clamped = stats.clamped_rrsets;
-          rec.summary = "nothing changed and no signature due; output left untouched";
-          if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
-          if (auto c = record_run(run.keys->plan, std::move(rec)); !c) return fail(c.error());
-        }
-        // The data is the previous output's: nothing added, removed or changed.
-        if (sopts.want_changes) set_changes(detail::Changes{});
-        stats.unchanged = true;
-        stats.renewal_forecast = std::move(same.forecast);
-        stats.notes.push_back("nothing changed and no signature due: " + prev_path +
-                              " left untouched");
-        if (outcome) {
-          fill_outcome(*outcome, run, run.state_now);
-          outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-          if (outcome->exit_code == 0) outcome->last_success = sopts.now;
-          outcome->unchanged = true;
-          if (same.earliest_expiration != INT64_MAX) {
-            outcome->earliest_expiration = same.earliest_expiration;
-          }
-        }
-        return stats;
-      }
-      if (!same.bad.empty()) {
-        stats.notes.push_back(not_in_order(same.bad));
-      } else {
-        previous_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
-        plan.previous = previous_stream.get();
-      }
-      stats.serial_new = update_serial(store, sopts.serial, sopts.now);
-      clock.lap("compare");
-    }
-    if (signing && sopts.zonemd_hash != 0) {
-      detail::reset_zonemd_placeholder(store, stats.serial_new, sopts.zonemd_hash);
+// The keys from the key state: lock, read, adopt, plan the key events due (start_key_run).
+Result<void> Compilation::start_state_keys(uint32_t dnskey_ttl) {
+  auto started =
+      detail::start_key_run(sopts_, origin_, key_run_, diag_, stats_, guard_, options_.outputs);
+  if (options_.note) {  // key events now, before the long signing pass
+    for (; stats_.notes_reported < stats_.notes.size(); ++stats_.notes_reported) {
+      options_.note(stats_.notes[stats_.notes_reported]);
     }
   }
-  plan.store = &store;
-  plan.index = &index;
-  if (auto r = detail::build_chain(plan, sopts.nsec3); !r) return run_failed(r.error());
-  if (signing) clock.lap("chain");
+  if (outcome_) {
+    outcome_->output_refused = key_run_.output_refused;
+    if (!key_run_.output_refused) fill_outcome_now();
+  }
+  if (!started) return fail(started.error());
+  clock_.lap("keys");
+  const signer::KeyPlan& kplan = key_run_.keys->plan;
+  not_signing_ = kplan.state.state == signer::ZoneState::NotSigning;
+  if (!not_signing_ && !kplan.can_sign) return refuse_unsignable();
+  keys_ = detail::key_plan_of(key_run_, sopts_, origin_, dnskey_ttl);
+  // Every DNSKEY zonekiln ever recorded for the zone is ours: re-signing replaces them.
+  ours_ = keys_.dnskeys;
+  for (const auto& k : kplan.state.keys) {
+    if (auto raw = zk::base64_decode(k.dnskey)) ours_.emplace_back(raw->begin(), raw->end());
+  }
+  return ok();
+}
 
-  const bool zonemd = signing && sopts.zonemd_hash != 0;
-  if (zonemd && options.output == "-") {
+// Nothing is written when the keys cannot sign; the state records why (ACTION_NEEDED /
+// INTERNAL_FAILURE).
+Unexpected Compilation::refuse_unsignable() {
+  const signer::KeyPlan& kplan = key_run_.keys->plan;
+  std::string why = kplan.state.state_why;
+  for (const auto& a : kplan.owner_actions) why += "; " + a;
+  Error e =
+      make_error(kplan.state.state == signer::ZoneState::InternalFailure ? Errc::Internal
+                                                                         : Errc::KeyActionNeeded,
+                 "cannot sign " + key_run_.origin_text + ": " + why);
+  e = worse_if_expired(std::move(e), prev_path_, sopts_.now);
+  signer::RunRecord rec;
+  rec.exit_code = exit_code_for(e.code);
+  rec.summary = e.detail;
+  (void)record_run(kplan, std::move(rec));
+  if (outcome_) {
+    fill_outcome_now();
+    outcome_->internal_failure = outcome_->internal_failure || e.code != Errc::KeyActionNeeded;
+  }
+  return fail(std::move(e));
+}
+
+// strip: the input's own DNSSEC records (ours are made anew) and its apex ZONEMD.
+void Compilation::strip_old_dnssec() {
+  const bool skr = !sopts_.skr.empty();
+  StripResult stripped = strip_dnssec(store_, ours_, sopts_.cds || not_signing_ || skr);
+  stats_.dnssec_removed = stripped.removed;
+  // An input ZONEMD cannot match the re-signed zone: replaced with --zonemd, else dropped.
+  if (const size_t old_zonemd = detail::drop_apex_zonemd(store_); old_zonemd != 0) {
+    stats_.dnssec_removed += old_zonemd;
+    if (sopts_.zonemd_hash == 0) {
+      stats_.notes.push_back(
+          "removed the apex ZONEMD of the input (it cannot match the signed "
+          "zone; use --zonemd to publish a new one)");
+    }
+  }
+  for (uint16_t tag : stripped.kept_dnskey_tags) {
+    stats_.notes.push_back("kept DNSKEY " + std::to_string(tag) +
+                           " from the zone file (not a key of zonekiln's state in " +
+                           sopts_.key_dir + ")");
+  }
+}
+
+// serial: continues from the serial last published (the previous output's, or the state's when
+// the zone was last published unsigned), never below it (RFC 1982).
+void Compilation::settle_serial() {
+  // Incremental signing: the previous output's RRSIGs over unchanged RRsets are reused.
+  if (signing_) {  // with --full only for the serial
+    std::string why;
+    previous_ = detail::PreviousZone::apex(prev_path_, origin_, &why);
+    if (previous_.broken()) stats_.notes.push_back(not_in_order(why));
+    have_previous_ = previous_.has_serial();
+  }
+  // Stripping keeps the order, so the apex is still the first owner.
+  stats_.serial_old = soa_fields(apex_soa(store_)->rdata_span()).serial;
+  if (have_previous_ && sopts_.serial != SerialPolicy::Keep &&
+      serial_lt(stats_.serial_old, previous_.serial())) {
+    // Continue from the serial last published, not the source file's older one.
+    set_serial(store_, previous_.serial());
+    stats_.serial_old = previous_.serial();
+  }
+  // When the last zone published was written unsigned (`unsign`, or a NOT_SIGNING run) after
+  // the previous signed output, the state has its serial: never go below it, and publish anew
+  // when behind.
+  if (key_run_.keys && key_run_.keys->plan.state.last_serial &&
+      sopts_.serial != SerialPolicy::Keep && key_run_.keys->plan.state.last_published_unsigned() &&
+      serial_lt(stats_.serial_old, *key_run_.keys->plan.state.last_serial)) {
+    set_serial(store_, *key_run_.keys->plan.state.last_serial);
+    stats_.serial_old = *key_run_.keys->plan.state.last_serial;
+    behind_published_ = true;
+  }
+  // With a previous output the serial moves only when the output changes (decided later).
+  stats_.serial_new = have_previous_ && !behind_published_
+                          ? stats_.serial_old
+                          : update_serial(store_, sopts_.serial, sopts_.now);
+}
+
+// key records: DNSKEY, CDS/CDNSKEY, NSEC3PARAM, the SKR's records and the ZONEMD placeholder
+// at the apex, merged into order; then the index of the finished zone data.
+Result<void> Compilation::add_key_records() {
+  const RR soa_rr = *apex_soa(store_);  // a copy: adding records below may reallocate
+  const SoaFields soa = soa_fields(soa_rr.rdata_span());
+  // RFC 9077 s3: NSEC/NSEC3 TTL = min(SOA TTL, SOA MINIMUM).
+  plan_.chain_ttl = std::min(soa_rr.ttl, soa.minimum);
+  if (signing_) {
+    const bool skr = !sopts_.skr.empty();
+    const size_t sorted = store_.rrs.size();
+    if (auto r = detail::add_key_records(store_, soa_rr.owner, keys_, sopts_.cds && !skr,
+                                         sopts_.nsec3, plan_.chain_ttl);
+        !r) {
+      return run_failed(r.error());
+    }
+    for (const auto& r : skr_records_) {
+      // Published as the KSK's owner signed them: records and RRSIGs exactly as in the SKR.
+      const uint8_t* p = store_.arena().copy(r.rdata.data(), r.rdata.size());
+      const RR rr{soa_rr.owner, p, r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())};
+      if (r.type == rrtype::RRSIG) {
+        keys_.kept_key_rrsigs.push_back(rr);
+      } else {
+        store_.rrs.push_back(rr);
+      }
+    }
+    if (sopts_.zonemd_hash != 0) {
+      // The previous output's ZONEMD, so that an unchanged zone can stay untouched
+      // (nothing_to_do; its digest is checked then); else the placeholder. Either is made the
+      // placeholder with the final serial when the zone is written.
+      const std::vector<uint8_t> kept =
+          have_previous_ && !previous_.broken()
+              ? detail::zonemd_candidate(previous_, sopts_.zonemd_hash)
+              : std::vector<uint8_t>();
+      if (!kept.empty()) {
+        detail::add_zonemd_record(store_, soa_rr.owner, soa_rr.ttl, kept);
+      } else {
+        detail::add_zonemd_placeholder(store_, soa_rr.owner, soa_rr.ttl, stats_.serial_new,
+                                       sopts_.zonemd_hash);
+      }
+    }
+    merge_added(store_, sorted);
+    if (keys_.ksks.empty() && !skr) {
+      // The KSK needs its owner: publish the DNSKEY RRset as last signed, if still valid.
+      auto kept = kept_key_rrsigs(store_, prev_path_, previous_, sopts_.now);
+      if (!kept) return run_failed(kept.error());
+      keys_.kept_key_rrsigs = std::move(*kept);
+      stats_.notes.push_back("kept " + std::to_string(keys_.kept_key_rrsigs.size()) +
+                             " DNSKEY/CDS/CDNSKEY RRSIG(s) from " + prev_path_ +
+                             " (the KSK needs its owner)");
+    }
+  }
+  index_ = build_index(store_);
+  clock_.lap("prepare");
+  return ok();
+}
+
+// compare: what can be reused from the previous output, and whether there is anything to do at
+// all. true: nothing changed and no signature is due; the previous output stays as it is.
+Result<bool> Compilation::compare_with_previous() {
+  if (signing_) {
+    plan_.keys = &keys_;
+    plan_.chain = sopts_.nsec3.enabled ? detail::ChainKind::Nsec3 : detail::ChainKind::Nsec;
+    plan_.reuse.now = sopts_.now;
+    plan_.reuse.signer = store_.origin.view();
+    plan_.reuse.renewal = signer::renewal_schedule(key_run_.policy);
+    stats_.run_interval = key_run_.policy.run_interval;
+    stats_.renewal_expected_share = signer::expected_share(plan_.reuse.renewal);
+    if (outcome_) outcome_->renewal_expected_share = stats_.renewal_expected_share;
+  }
+  if (have_previous_ && (sopts_.full || previous_.broken() || behind_published_)) {
+    if (!behind_published_) stats_.serial_new = update_serial(store_, sopts_.serial, sopts_.now);
+    // Behind the published serial (moved on above): a new output, still reusing what it can.
+    if (behind_published_ && !sopts_.full && !previous_.broken()) {
+      previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
+      plan_.previous = previous_stream_.get();
+    }
+  } else if (have_previous_) {
+    detail::Unchanged same = detail::nothing_to_do(store_, index_, prev_path_, keys_, plan_.reuse,
+                                                   plan_.chain, sopts_.nsec3.opt_out);
+    if (same.unchanged && sopts_.zonemd_hash != 0 &&
+        !detail::zonemd_verifies(prev_path_, previous_, sopts_.zonemd_hash)) {
+      same.unchanged = false;
+    }
+    if (same.unchanged) {
+      if (auto r = finish_unchanged(std::move(same)); !r) return fail(r.error());
+      return true;
+    }
+    if (!same.bad.empty()) {
+      stats_.notes.push_back(not_in_order(same.bad));
+    } else {
+      previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
+      plan_.previous = previous_stream_.get();
+    }
+    stats_.serial_new = update_serial(store_, sopts_.serial, sopts_.now);
+    clock_.lap("compare");
+  }
+  if (signing_ && sopts_.zonemd_hash != 0) {
+    detail::reset_zonemd_placeholder(store_, stats_.serial_new, sopts_.zonemd_hash);
+  }
+  return false;
+}
+
+// The previous output is this run's output: the file (and its mtime) is left alone; the DS set
+// is refreshed and the run recorded.
+Result<void> Compilation::finish_unchanged(detail::Unchanged same) {
+  clock_.lap("compare");
+  if (!sopts_.dry_run) {
+    if (auto d = refresh_ds_file(store_, keys_, sopts_); !d) return run_failed(d.error());
+  }
+  if (key_run_.keys) {
+    signer::RunRecord rec;
+    rec.exit_code = signer::run_exit_code(key_run_.keys->plan);
+    rec.serial = stats_.serial_old;  // the published zone stays the one with this serial
+    rec.rrsets_reused = same.rrsets;
+    rec.ttl_clamped = stats_.clamped_rrsets;
+    rec.summary = "nothing changed and no signature due; output left untouched";
+    if (rec.exit_code != 0) rec.summary += "; " + key_run_.keys->plan.state.state_why;
+    if (auto c = record_run(key_run_.keys->plan, std::move(rec)); !c) return fail(c.error());
+  }
+  // The data is the previous output's: nothing added, removed or changed.
+  if (sopts_.want_changes) set_changes(detail::Changes{});
+  stats_.unchanged = true;
+  stats_.renewal_forecast = std::move(same.forecast);
+  stats_.notes.push_back("nothing changed and no signature due: " + prev_path_ + " left untouched");
+  if (outcome_) {
+    fill_outcome_now();
+    outcome_->exit_code = key_run_.keys ? signer::run_exit_code(key_run_.keys->plan) : 0;
+    if (outcome_->exit_code == 0) outcome_->last_success = sopts_.now;
+    outcome_->unchanged = true;
+    if (same.earliest_expiration != INT64_MAX) {
+      outcome_->earliest_expiration = same.earliest_expiration;
+    }
+  }
+  return ok();
+}
+
+// chain: NSEC or NSEC3 records for the zone.
+Result<void> Compilation::build_chain() {
+  plan_.store = &store_;
+  plan_.index = &index_;
+  if (auto r = detail::build_chain(plan_, sopts_.nsec3); !r) return run_failed(r.error());
+  if (signing_) clock_.lap("chain");
+  return ok();
+}
+
+// sign+verify+write: one pass that signs what is due, reuses the rest, verifies each chunk and
+// writes it to the output's temp file (or, in a dry run, only decides).
+Result<void> Compilation::sign_verify_write() {
+  zonemd_ = signing_ && sopts_.zonemd_hash != 0;
+  if (zonemd_ && options_.output == "-") {
     return fail(Errc::Usage, "--zonemd needs an output file: stdout cannot be patched");
   }
   // A dry run writes no file, so there is nothing to digest.
-  if (zonemd && !sopts.dry_run) plan.zonemd_hash = sopts.zonemd_hash;
+  if (zonemd_ && !sopts_.dry_run) plan_.zonemd_hash = sopts_.zonemd_hash;
   // Stdout cannot be taken back: check the whole previous output before reusing from it.
-  if (plan.previous && options.output == "-") {
-    if (std::string why; !detail::previous_in_order(prev_path, origin, &why)) {
-      stats.notes.push_back(not_in_order(why));
-      plan.previous = nullptr;
+  if (plan_.previous && options_.output == "-") {
+    if (std::string why; !detail::previous_in_order(prev_path_, origin_, &why)) {
+      stats_.notes.push_back(not_in_order(why));
+      plan_.previous = nullptr;
     }
   }
-  const char* write_stage = !options.sign                      ? "write"
-                            : sopts.verify == VerifyMode::None ? "sign+write"
-                                                               : "sign+verify+write";
-  const std::function<void(uint64_t, uint64_t)> write_progress =
-      [&](uint64_t done, uint64_t total) { options.progress(write_stage, done, total); };
-  if (options.progress && !sopts.dry_run) plan.progress = &write_progress;
-  plan.dry_run = sopts.dry_run;
-  plan.want_changes = options.sign && sopts.want_changes;
-
-  // Verify-before-publish: each chunk is checked as it is made, so a failure stops the pass
-  // before the output replaces the previous file. Checked at the current time, kept inside
-  // the signatures' window so that pre-signing (inception in the future) passes.
-  // A dry run makes the same pass (the same reuse decisions, the previous output streamed the
-  // same way) with no file, no signing and no verification.
-  std::unique_ptr<ChunkVerifier> verifier;
-  std::optional<emit::OutputFile> out;
-  std::unique_ptr<detail::PreviousStream> changes_stream;
-  auto write_pass = [&]() -> Result<detail::WriteStats> {
-    plan.verifier = nullptr;
-    verifier.reset();
-    // --changes with nothing reused: the previous output is streamed for the changes alone.
-    changes_stream.reset();
-    plan.changes_from = nullptr;
-    if (plan.want_changes && !plan.previous && previous_exists) {
-      changes_stream = std::make_unique<detail::PreviousStream>(prev_path, origin);
-      plan.changes_from = changes_stream.get();
-    }
-    if (sopts.dry_run) return detail::write_zone(plan, nullptr);
-    if (signing && sopts.verify != VerifyMode::None) {
-      VerifyOptions vo;
-      vo.now = std::clamp(sopts.now, sopts.inception, sopts.expiration);
-      vo.crypto = sopts.verify == VerifyMode::Full;
-      auto v = ChunkVerifier::create(
-          store, index,
-          sopts.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,
-          sopts.nsec3, vo);
-      if (!v) {
-        return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
-      }
-      verifier = std::move(*v);
-      plan.verifier = verifier.get();
-    }
-    out.reset();  // a pass that failed leaves nothing behind
-    auto o = emit::OutputFile::open(options.output);
-    if (!o) return fail(o.error());
-    out = std::move(*o);
-    return detail::write_zone(plan, &*out);
+  const char* write_stage = !options_.sign                      ? "write"
+                            : sopts_.verify == VerifyMode::None ? "sign+write"
+                                                                : "sign+verify+write";
+  write_progress_ = [this, write_stage](uint64_t done, uint64_t total) {
+    options_.progress(write_stage, done, total);
   };
+  if (options_.progress && !sopts_.dry_run) plan_.progress = &write_progress_;
+  plan_.dry_run = sopts_.dry_run;
+  plan_.want_changes = options_.sign && sopts_.want_changes;
   auto written = write_pass();
-  if (!written && plan.previous && plan.previous->bad()) {
+  if (!written && plan_.previous && plan_.previous->bad()) {
     // An edited previous output: what was reused from it may be wrong, so none of it is.
-    stats.notes.push_back(not_in_order(plan.previous->why()));
-    plan.previous = nullptr;
+    stats_.notes.push_back(not_in_order(plan_.previous->why()));
+    plan_.previous = nullptr;
     written = write_pass();
   }
   if (!written) return run_failed(written.error());
-  if (plan.want_changes) {
-    if (written->changes_complete) {
-      set_changes(written->changes);
-    } else {
-      // An edited previous output cannot be read beside the zone: read whole, for --changes
-      // only.
-      std::string why;
-      set_changes(detail::changes_from_file(store, prev_path, &why));
-      if (!why.empty()) stats.notes.push_back("--changes: " + why);
-    }
+  written_ = std::move(*written);
+  if (plan_.want_changes) record_changes(*written_);
+  return ok();
+}
+
+// One pass of the writer. Verify-before-publish: each chunk is checked as it is made, so a
+// failure stops the pass before the output replaces the previous file. Checked at the current
+// time, kept inside the signatures' window so that pre-signing (inception in the future)
+// passes. A dry run makes the same pass (the same reuse decisions, the previous output streamed
+// the same way) with no file, no signing and no verification.
+Result<detail::WriteStats> Compilation::write_pass() {
+  plan_.verifier = nullptr;
+  verifier_.reset();
+  // --changes with nothing reused: the previous output is streamed for the changes alone.
+  changes_stream_.reset();
+  plan_.changes_from = nullptr;
+  if (plan_.want_changes && !plan_.previous && previous_exists_) {
+    changes_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
+    plan_.changes_from = changes_stream_.get();
   }
-  if (sopts.dry_run) return dry_run_result(*written, plan, stats, run, run.state_now, outcome);
-  if (zonemd) {
-    clock.lap(sopts.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
-    const RR soa_rr = *apex_soa(store);
-    if (auto r = detail::finalize_zonemd(*out, *written, origin, keys, store.rclass, soa_rr.ttl,
-                                         stats.serial_new, sopts.zonemd_hash);
+  if (sopts_.dry_run) return detail::write_zone(plan_, nullptr);
+  if (signing_ && sopts_.verify != VerifyMode::None) {
+    VerifyOptions vo;
+    vo.now = std::clamp(sopts_.now, sopts_.inception, sopts_.expiration);
+    vo.crypto = sopts_.verify == VerifyMode::Full;
+    auto v = ChunkVerifier::create(
+        store_, index_,
+        sopts_.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,
+        sopts_.nsec3, vo);
+    if (!v) {
+      return fail(Errc::VerifyFailed, "own output failed verification: " + v.error().detail);
+    }
+    verifier_ = std::move(*v);
+    plan_.verifier = verifier_.get();
+  }
+  out_.reset();  // a pass that failed leaves nothing behind
+  auto o = emit::OutputFile::open(options_.output);
+  if (!o) return fail(o.error());
+  out_ = std::move(*o);
+  return detail::write_zone(plan_, &*out_);
+}
+
+// --changes, from the writer's merge with the previous output; an edited previous output cannot
+// be read beside the zone, so it is read whole, for --changes only.
+void Compilation::record_changes(const detail::WriteStats& written) {
+  if (written.changes_complete) {
+    set_changes(written.changes);
+    return;
+  }
+  std::string why;
+  set_changes(detail::changes_from_file(store_, prev_path_, &why));
+  if (!why.empty()) stats_.notes.push_back("--changes: " + why);
+}
+
+// commit: the ZONEMD digest patched in, the DS set written beside the zone, both synced, then
+// published in the order commit_in_order describes.
+Result<void> Compilation::commit() {
+  const detail::WriteStats& written = *written_;
+  if (zonemd_) {
+    clock_.lap(sopts_.verify == VerifyMode::None ? "sign+write" : "sign+verify+write");
+    const RR soa_rr = *apex_soa(store_);
+    if (auto r = detail::finalize_zonemd(*out_, written, origin_, keys_, store_.rclass, soa_rr.ttl,
+                                         stats_.serial_new, sopts_.zonemd_hash);
         !r) {
       return run_failed(r.error());
     }
   }
   // The DS set is written and synced beside the zone before anything is published.
   std::optional<emit::OutputFile> ds_out;
-  if (signing && !sopts.ds_output.empty()) {
-    auto ds = detail::ds_text(store, keys);
+  if (signing_ && !sopts_.ds_output.empty()) {
+    auto ds = detail::ds_text(store_, keys_);
     if (!ds) return run_failed(ds.error());
-    auto f = synced_output(sopts.ds_output, *ds);
+    auto f = synced_output(sopts_.ds_output, *ds);
     if (!f) return run_failed(f.error());
     ds_out = std::move(*f);
   }
-  if (auto s = out->sync(); !s) return run_failed(s.error());
+  if (auto s = out_->sync(); !s) return run_failed(s.error());
   crash_point("commit");
-  // What the state's run history says of this run, once the zone is out.
-  signer::RunRecord rec;
-  if (run.keys) {
-    rec.exit_code = signer::run_exit_code(run.keys->plan);
-    rec.serial = stats.serial_new;
-    rec.unsigned_zone = !signing;
-    rec.rrsets_signed = written->rrsets_signed;
-    rec.rrsets_reused = written->rrsets_reused;
-    rec.ttl_clamped = stats.clamped_rrsets;
-    rec.summary =
-        signing
-            ? "signed " + std::to_string(written->rrsets) + " RRsets (" +
-                  std::to_string(written->rrsets_signed) + " signed, " +
-                  std::to_string(written->rrsets_reused) + " reused), serial " +
-                  std::to_string(stats.serial_old) + " -> " + std::to_string(stats.serial_new)
-            : "wrote the zone unsigned (NOT_SIGNING), serial " + std::to_string(stats.serial_new);
-    if (rec.exit_code != 0) rec.summary += "; " + run.keys->plan.state.state_why;
-  }
-  const Committed committed =
-      commit_in_order(*out, ds_out ? &*ds_out : nullptr, run, sopts, stats, std::move(rec));
+  const Committed committed = commit_in_order(*out_, ds_out ? &*ds_out : nullptr, key_run_, sopts_,
+                                              stats_, run_record(written));
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.
   if (committed.error) return fail(*committed.error);
-  clock.lap(zonemd                             ? "zonemd+commit"
-            : !options.sign                    ? "write"
-            : sopts.verify == VerifyMode::None ? "sign+write"
-                                               : "sign+verify+write");
-  stats.verify_warnings = written->verify_warnings;
-  stats.records_out = written->records;
-  stats.rrsets = written->rrsets;
-  stats.signatures = written->signatures;
-  stats.nsec = written->nsec;
-  stats.nsec3 = written->nsec3;
-  stats.rrsets_signed = written->rrsets_signed;
-  stats.rrsets_reused = written->rrsets_reused;
-  stats.signatures_reused = written->signatures_reused;
-  stats.rrsets_renewed_early = written->rrsets_renewed_early;
-  if (signing) {
-    const size_t runs = signer::forecast_runs(plan.reuse.renewal);
-    stats.renewal_forecast.assign(written->forecast.begin(), written->forecast.begin() + runs);
-  }
-  stats.resign = written->resign;
+  clock_.lap(zonemd_                             ? "zonemd+commit"
+             : !options_.sign                    ? "write"
+             : sopts_.verify == VerifyMode::None ? "sign+write"
+                                                 : "sign+verify+write");
+  return ok();
+}
 
-  if (options.sign && outcome) {
-    fill_outcome(*outcome, run, run.state_now);
-    outcome->exit_code = run.keys ? signer::run_exit_code(run.keys->plan) : 0;
-    if (outcome->exit_code == 0) outcome->last_success = sopts.now;
-    outcome->rrsets_signed = written->rrsets_signed;
-    outcome->rrsets_reused = written->rrsets_reused;
-    outcome->rrsets_renewed_early = written->rrsets_renewed_early;
-    if (written->signatures > 0) outcome->earliest_expiration = written->earliest_expiration;
+// What the state's run history says of this run, once the zone is out.
+signer::RunRecord Compilation::run_record(const detail::WriteStats& written) const {
+  signer::RunRecord rec;
+  if (!key_run_.keys) return rec;
+  rec.exit_code = signer::run_exit_code(key_run_.keys->plan);
+  rec.serial = stats_.serial_new;
+  rec.unsigned_zone = !signing_;
+  rec.rrsets_signed = written.rrsets_signed;
+  rec.rrsets_reused = written.rrsets_reused;
+  rec.ttl_clamped = stats_.clamped_rrsets;
+  rec.summary =
+      signing_
+          ? "signed " + std::to_string(written.rrsets) + " RRsets (" +
+                std::to_string(written.rrsets_signed) + " signed, " +
+                std::to_string(written.rrsets_reused) + " reused), serial " +
+                std::to_string(stats_.serial_old) + " -> " + std::to_string(stats_.serial_new)
+          : "wrote the zone unsigned (NOT_SIGNING), serial " + std::to_string(stats_.serial_new);
+  if (rec.exit_code != 0) rec.summary += "; " + key_run_.keys->plan.state.state_why;
+  return rec;
+}
+
+// The figures of a run that wrote its output.
+Stats Compilation::written_stats() {
+  const detail::WriteStats& written = *written_;
+  stats_.verify_warnings = written.verify_warnings;
+  stats_.records_out = written.records;
+  stats_.rrsets = written.rrsets;
+  stats_.signatures = written.signatures;
+  stats_.nsec = written.nsec;
+  stats_.nsec3 = written.nsec3;
+  stats_.rrsets_signed = written.rrsets_signed;
+  stats_.rrsets_reused = written.rrsets_reused;
+  stats_.signatures_reused = written.signatures_reused;
+  stats_.rrsets_renewed_early = written.rrsets_renewed_early;
+  if (signing_) {
+    const size_t runs = signer::forecast_runs(plan_.reuse.renewal);
+    stats_.renewal_forecast.assign(written.forecast.begin(), written.forecast.begin() + runs);
   }
-  return stats;
+  stats_.resign = written.resign;
+  if (options_.sign && outcome_) {
+    fill_outcome_now();
+    outcome_->exit_code = key_run_.keys ? signer::run_exit_code(key_run_.keys->plan) : 0;
+    if (outcome_->exit_code == 0) outcome_->last_success = sopts_.now;
+    outcome_->rrsets_signed = written.rrsets_signed;
+    outcome_->rrsets_reused = written.rrsets_reused;
+    outcome_->rrsets_renewed_early = written.rrsets_renewed_early;
+    if (written.signatures > 0) outcome_->earliest_expiration = written.earliest_expiration;
+  }
+  return std::move(stats_);
+}
+
+// A dry run records nothing: neither the run nor its key events.
+Result<void> Compilation::record_run(const signer::KeyPlan& kplan, signer::RunRecord rec) {
+  if (sopts_.dry_run) return ok();
+  return signer::commit_run(sopts_.key_dir, key_run_.file, kplan, key_run_.state_now,
+                            std::move(rec));
+}
+
+// After the keys were prepared a failure is the run's: the state records it (commit_failure)
+// and the metrics say so.
+Unexpected Compilation::run_failed(const Error& failure) {
+  Error e = failure;
+  if (sopts_.dry_run) {
+    if (e.code == Errc::KeyActionNeeded) e = worse_if_expired(std::move(e), prev_path_, sopts_.now);
+  } else if (key_run_.keys && e.code == Errc::KeyActionNeeded) {
+    // Nothing written because a key needs its owner: the owner states and the run are
+    // recorded, no key event. Worse when the published zone's signatures have run out.
+    e = worse_if_expired(std::move(e), prev_path_, sopts_.now);
+    signer::RunRecord rec;
+    rec.exit_code = exit_code_for(e.code);
+    rec.summary = e.detail;
+    (void)record_run(key_run_.keys->plan, std::move(rec));
+    if (outcome_ && e.code != Errc::KeyActionNeeded) outcome_->internal_failure = true;
+  } else if (key_run_.keys) {
+    (void)signer::commit_failure(sopts_.key_dir, key_run_.file, key_run_.keys->plan,
+                                 key_run_.state_now, e.detail);
+    if (outcome_) outcome_->internal_failure = true;
+  }
+  return fail(std::move(e));
+}
+
+// --changes: the RRsets added, removed and changed since the previous output (at prev_path_,
+// when there is one), as Stats::changes_json.
+void Compilation::set_changes(const detail::Changes& changes) {
+  stats_.changes_json =
+      detail::changes_json(changes, origin_.view(), previous_exists_ ? &prev_path_ : nullptr,
+                           stats_.serial_old, stats_.serial_new);
+}
+
+}  // namespace
+
+// The pipeline: parse -> sort, index, check -> (sign: clamp, keys, strip, serial, key records,
+// compare with the previous output) -> chain -> sign+verify+write -> commit.
+Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
+  Compilation run(options, diag, outcome);
+  if (auto r = run.parse(); !r) return fail(r.error());
+  if (auto r = run.sort_and_check(); !r) return fail(r.error());
+  if (options.sign) {
+    if (auto r = run.plan_keys(); !r) return fail(r.error());
+    run.strip_old_dnssec();
+    run.settle_serial();
+    if (auto r = run.add_key_records(); !r) return fail(r.error());
+    auto unchanged = run.compare_with_previous();
+    if (!unchanged) return fail(unchanged.error());
+    if (*unchanged) return run.unchanged_stats();
+  }
+  if (auto r = run.build_chain(); !r) return fail(r.error());
+  if (auto r = run.sign_verify_write(); !r) return fail(r.error());
+  if (run.dry_run()) return run.dry_run_stats();
+  if (auto r = run.commit(); !r) return fail(r.error());
+  return run.written_stats();
 }
 
 }  // namespace zk::pipeline

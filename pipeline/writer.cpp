@@ -247,8 +247,7 @@ class ChunkWriter {
     const PreviousZone* previous = previous_;
     const PrevRRset* prev =
         previous ? previous->find(rrset[0].owner, rrset[0].type, prev_cursor_) : nullptr;
-    // Why it is signed anew, when it is: the first reason that applies.
-    enum class Why { None, Added, Changed, NewKey, Expiring } why = Why::None;
+    Why why = Why::None;
     if (previous && !prev) why = Why::Added;
     if (prev && !previous->same_data(*prev, rrset)) {
       prev = nullptr;
@@ -295,7 +294,13 @@ class ChunkWriter {
     }
     ++(made ? out_.stats.rrsets_signed : out_.stats.rrsets_reused);
     if (made && !needed) ++out_.stats.rrsets_renewed_early;
-    if (!made) return;
+    if (made) count_resign(why);
+  }
+
+  // Why an RRset is signed anew, when it is: the first reason that applies.
+  enum class Why { None, Added, Changed, NewKey, Expiring };
+
+  void count_resign(Why why) {
     auto& r = out_.stats.resign;
     switch (why) {
       case Why::Added:
@@ -473,43 +478,58 @@ struct ZonemdPass {
   }
 };
 
-}  // namespace
+// One write pass: tbb::parallel_pipeline over chunks of owners (then NSEC3 records), with its
+// three stages as methods: take the next chunk (serial, in order), make its text (parallel:
+// sign, verify, format), and put it out (serial, in order: checks, writes, digests, adds up).
+class ZonePass {
+ public:
+  ZonePass(const WritePlan& plan, emit::OutputFile* file, ZonemdPass& zonemd)
+      : plan_(plan),
+        file_(file),
+        zonemd_(zonemd),
+        origin_(plan.store->origin.view()),
+        node_count_(static_cast<uint32_t>(plan.index->nodes.size())),
+        nsec3_count_(plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0),
+        per_chunk_(plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain),
+        changes_reader_(plan.want_changes && !plan.previous && plan.changes_from != nullptr) {}
 
-Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
-  assert((file != nullptr || plan.dry_run) && "only a dry run writes nowhere");
-  assert((file != nullptr || plan.zonemd_hash == 0) && "a ZONEMD digest needs the output");
-  const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
-  const uint32_t per_chunk = plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain;
-  const uint32_t nsec3_count =
-      plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0;
-  auto zonemd = ZonemdPass::start(plan, file, node_count, nsec3_count);
-  if (!zonemd) return fail(zonemd.error());
-  const NameView origin = plan.store->origin.view();
+  void run() {
+    const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Task>(tbb::filter_mode::serial_in_order,
+                                     [this](tbb::flow_control& fc) { return next_task(fc); }) &
+            tbb::make_filter<Task, Task>(tbb::filter_mode::parallel,
+                                         [this](Task t) { return make_chunk(std::move(t)); }) &
+            tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order,
+                                         [this](Task t) { put_chunk(std::move(t)); }));
+  }
 
-  tbb::enumerable_thread_specific<Scratch> scratch;
-  WriteStats total;
-  std::optional<Error> first_error;  // written only by the output filter
-  std::atomic<bool> stop{false};     // read by the input filter on another thread
-  uint32_t next_node = 0, next_nsec3 = 0;
-  uint64_t items_done = 0;
-  const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+  Result<WriteStats> finish();
+
+ private:
+  Task next_task(tbb::flow_control& fc);
+  Task make_chunk(Task t);
+  void put_chunk(Task t);
+  Result<void> write_text(const Task& t);
+  void add_up(ChunkOut& out);
 
   // Names first, then the NSEC3 records; interleaved by first owner for the ZONEMD digest.
-  auto nsec3_next = [&]() {
-    if (next_nsec3 >= nsec3_count) return false;
-    if (next_node >= node_count) return true;
-    if (!zonemd->interleave) return false;
+  bool nsec3_next() const {
+    if (next_nsec3_ >= nsec3_count_) return false;
+    if (next_node_ >= node_count_) return true;
+    if (!zonemd_.interleave) return false;
     uint8_t wire[kMaxNameLen];
-    const NameView h = nsec3_owner(plan.nsec3[next_nsec3].hash, origin, wire);
-    return canonical_compare(h, plan.index->nodes[next_node].owner->name()) < 0;
-  };
+    const NameView h = nsec3_owner(plan_.nsec3[next_nsec3_].hash, origin_, wire);
+    return canonical_compare(h, plan_.index->nodes[next_node_].owner->name()) < 0;
+  }
   // The last owner of a names chunk (empty for the last chunk: the rest of the section).
-  auto chunk_last = [&](const Task& t) {
-    return t.end == node_count ? NameView{} : plan.index->nodes[t.end - 1].owner->name();
-  };
+  NameView chunk_last(const Task& t) const {
+    return t.end == node_count_ ? NameView{} : plan_.index->nodes[t.end - 1].owner->name();
+  }
   // The records of a names chunk's owners (contiguous in the sorted store).
-  auto chunk_records = [&](const Task& t) -> std::span<const RR> {
-    const auto& nodes = plan.index->nodes;
+  std::span<const RR> chunk_records(const Task& t) const {
+    const auto& nodes = plan_.index->nodes;
     uint32_t lo = UINT32_MAX, hi = 0;
     for (uint32_t i = t.begin; i < t.end; ++i) {
       if (nodes[i].count == 0) continue;
@@ -517,156 +537,198 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
       hi = std::max(hi, nodes[i].first + nodes[i].count);
     }
     if (lo >= hi) return {};
-    return {plan.store->rrs.data() + lo, hi - lo};
-  };
+    return {plan_.store->rrs.data() + lo, hi - lo};
+  }
   // The previous output's lines for the owners of t (whole owners; the last chunk of a section
   // takes the rest of it).
-  auto read_previous = [&](Task& t) {
+  bool read_previous(Task& t) {
     if (t.nsec3) {
       uint8_t wire[kMaxNameLen];
-      const NameView last =
-          t.end == nsec3_count ? NameView{} : nsec3_owner(plan.nsec3[t.end - 1].hash, origin, wire);
-      return plan.previous->nsec3(last, t.previous);
+      const NameView last = t.end == nsec3_count_
+                                ? NameView{}
+                                : nsec3_owner(plan_.nsec3[t.end - 1].hash, origin_, wire);
+      return plan_.previous->nsec3(last, t.previous);
     }
-    return plan.previous->names(chunk_last(t), t.previous);
-  };
-  auto fail_with = [&](Error e) {
-    first_error = std::move(e);
-    stop = true;
-  };
-  // --changes without reuse: the previous output is read for them alone, while in order.
-  bool changes_reader = plan.want_changes && !plan.previous && plan.changes_from != nullptr;
-
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void,
-                       Task>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Task {
-        Task t;
-        if (stop.load(std::memory_order_relaxed)) {
-          fc.stop();
-          return t;
-        }
-        if (nsec3_next()) {
-          t.nsec3 = true;
-          t.begin = next_nsec3;
-          t.end = std::min(nsec3_count, next_nsec3 + kNsec3PerChunk);
-          next_nsec3 = t.end;
-        } else if (next_node < node_count) {
-          t.begin = next_node;
-          t.end = std::min(node_count, next_node + per_chunk);
-          next_node = t.end;
-        } else {
-          fc.stop();
-          return t;
-        }
-        t.out = std::make_shared<ChunkOut>();
-        if (plan.previous) {
-          t.piece = true;
-          if (!read_previous(t)) {
-            stop = true;
-            fc.stop();
-          }
-        } else if (changes_reader && !t.nsec3) {
-          // Read for the changes only: an edited file stops them, not the pass.
-          t.piece = plan.changes_from->names(chunk_last(t), t.previous);
-          if (!t.piece) changes_reader = false;
-        }
-        return t;
-      }) & tbb::make_filter<Task, Task>(tbb::filter_mode::parallel, [&](Task t) -> Task {
-        std::optional<PreviousZone> previous;
-        if (t.piece) {
-          const PreviousStream* from = plan.previous ? plan.previous : plan.changes_from;
-          previous = PreviousZone::from_text(t.previous, origin, from->path());
-          std::string().swap(t.previous);
-        }
-        ChunkWriter w(plan, scratch.local(), *t.out,
-                      plan.previous && previous ? &*previous : nullptr);
-        if (t.nsec3) {
-          w.nsec3_entries(t.begin, t.end);
-        } else {
-          w.nodes(t.begin, t.end);
-          if (plan.want_changes) {
-            diff_rrsets(chunk_records(t), previous ? &*previous : nullptr, t.out->stats.changes);
-          }
-        }
-        return t;
-      }) & tbb::make_filter<Task, void>(tbb::filter_mode::serial_in_order, [&](Task t) {
-        if (first_error) return;
-        if (!t.out->errors.empty()) return fail_with(t.out->errors.front());
-        for (const VerifyProblem& p : t.out->problems) {
-          if (p.warning) {
-            ++total.verify_warnings;
-            continue;
-          }
-          return fail_with(make_error(Errc::VerifyFailed,
-                                      "own output failed verification: " + p.error.detail + " [" +
-                                          std::string(verify_check_name(p.check)) + "]"));
-        }
-        const bool to_scratch = t.nsec3 && zonemd->nsec3_text;
-        const uint64_t base = file != nullptr ? file->size() : 0;
-        if (to_scratch) {
-          if (auto w = zonemd->nsec3_text->write(t.out->text); !w) return fail_with(w.error());
-        } else if (file != nullptr) {
-          if (auto w = file->write(t.out->text); !w) return fail_with(w.error());
-        }
-        crash_point("write");  // test build only (dns/fault.hpp)
-        if (zonemd->digester) {
-          const unsigned stream = t.nsec3 ? 1 : 0;
-          auto d = zonemd->digester->add(stream, std::move(t.out->digest));
-          if (d && t.end == (t.nsec3 ? nsec3_count : node_count)) {
-            d = zonemd->digester->close(stream);
-          }
-          if (!d) return fail_with(d.error());
-          for (ZonemdLine& line : t.out->zonemd_lines) {
-            line.offset += base;
-            total.zonemd_lines.push_back(std::move(line));
-          }
-        }
-        items_done += t.end - t.begin;
-        if (plan.progress != nullptr && node_count + nsec3_count != 0) {
-          (*plan.progress)(items_done, uint64_t{node_count} + nsec3_count);
-        }
-        total.records += t.out->stats.records;
-        total.rrsets += t.out->stats.rrsets;
-        total.signatures += t.out->stats.signatures;
-        total.nsec += t.out->stats.nsec;
-        total.nsec3 += t.out->stats.nsec3;
-        total.rrsets_signed += t.out->stats.rrsets_signed;
-        total.rrsets_reused += t.out->stats.rrsets_reused;
-        total.signatures_reused += t.out->stats.signatures_reused;
-        total.rrsets_renewed_early += t.out->stats.rrsets_renewed_early;
-        for (size_t k = 0; k < total.forecast.size(); ++k) {
-          total.forecast[k] += t.out->stats.forecast[k];
-        }
-        total.resign += t.out->stats.resign;
-        total.changes.append(std::move(t.out->stats.changes));
-        total.earliest_expiration =
-            std::min(total.earliest_expiration, t.out->stats.earliest_expiration);
-      }));
-  total.changes_complete =
-      !plan.want_changes || plan.previous || !plan.changes_from || !plan.changes_from->bad();
-  if (plan.previous && plan.previous->bad()) {
-    return fail(Errc::Internal,
-                "the previous output is not in zonekiln's order: " + plan.previous->why());
+    return plan_.previous->names(chunk_last(t), t.previous);
   }
-  if (first_error) return fail(*first_error);
-  if (plan.verifier) {
+  void fail_with(Error e) {
+    first_error_ = std::move(e);
+    stop_ = true;
+  }
+
+  const WritePlan& plan_;
+  emit::OutputFile* file_;
+  ZonemdPass& zonemd_;
+  const NameView origin_;
+  const uint32_t node_count_, nsec3_count_, per_chunk_;
+  // --changes without reuse: the previous output is read for them alone, while in order.
+  bool changes_reader_;
+  tbb::enumerable_thread_specific<Scratch> scratch_;
+  WriteStats total_;
+  std::optional<Error> first_error_;  // written only by the output stage
+  std::atomic<bool> stop_{false};     // read by the input stage on another thread
+  uint32_t next_node_ = 0, next_nsec3_ = 0;
+  uint64_t items_done_ = 0;
+};
+
+// The next chunk: owners up to the next chunk boundary, or NSEC3 records, with the previous
+// output's lines for them.
+Task ZonePass::next_task(tbb::flow_control& fc) {
+  Task t;
+  if (stop_.load(std::memory_order_relaxed)) {
+    fc.stop();
+    return t;
+  }
+  if (nsec3_next()) {
+    t.nsec3 = true;
+    t.begin = next_nsec3_;
+    t.end = std::min(nsec3_count_, next_nsec3_ + kNsec3PerChunk);
+    next_nsec3_ = t.end;
+  } else if (next_node_ < node_count_) {
+    t.begin = next_node_;
+    t.end = std::min(node_count_, next_node_ + per_chunk_);
+    next_node_ = t.end;
+  } else {
+    fc.stop();
+    return t;
+  }
+  t.out = std::make_shared<ChunkOut>();
+  if (plan_.previous) {
+    t.piece = true;
+    if (!read_previous(t)) {
+      stop_ = true;
+      fc.stop();
+    }
+  } else if (changes_reader_ && !t.nsec3) {
+    // Read for the changes only: an edited file stops them, not the pass.
+    t.piece = plan_.changes_from->names(chunk_last(t), t.previous);
+    if (!t.piece) changes_reader_ = false;
+  }
+  return t;
+}
+
+// A chunk's text, signatures, verification findings and digest input, on any thread.
+Task ZonePass::make_chunk(Task t) {
+  std::optional<PreviousZone> previous;
+  if (t.piece) {
+    const PreviousStream* from = plan_.previous ? plan_.previous : plan_.changes_from;
+    previous = PreviousZone::from_text(t.previous, origin_, from->path());
+    std::string().swap(t.previous);
+  }
+  ChunkWriter w(plan_, scratch_.local(), *t.out, plan_.previous && previous ? &*previous : nullptr);
+  if (t.nsec3) {
+    w.nsec3_entries(t.begin, t.end);
+  } else {
+    w.nodes(t.begin, t.end);
+    if (plan_.want_changes) {
+      diff_rrsets(chunk_records(t), previous ? &*previous : nullptr, t.out->stats.changes);
+    }
+  }
+  return t;
+}
+
+// In chunk order: the first error stops the pass; else the text is written (NSEC3 text to the
+// scratch file while interleaving), digested, and its figures added up.
+void ZonePass::put_chunk(Task t) {
+  if (first_error_) return;
+  if (!t.out->errors.empty()) return fail_with(t.out->errors.front());
+  for (const VerifyProblem& p : t.out->problems) {
+    if (p.warning) {
+      ++total_.verify_warnings;
+      continue;
+    }
+    return fail_with(
+        make_error(Errc::VerifyFailed, "own output failed verification: " + p.error.detail + " [" +
+                                           std::string(verify_check_name(p.check)) + "]"));
+  }
+  if (auto w = write_text(t); !w) return fail_with(w.error());
+  items_done_ += t.end - t.begin;
+  if (plan_.progress != nullptr && node_count_ + nsec3_count_ != 0) {
+    (*plan_.progress)(items_done_, uint64_t{node_count_} + nsec3_count_);
+  }
+  add_up(*t.out);
+}
+
+Result<void> ZonePass::write_text(const Task& t) {
+  const bool to_scratch = t.nsec3 && zonemd_.nsec3_text;
+  const uint64_t base = file_ != nullptr ? file_->size() : 0;
+  if (to_scratch) {
+    if (auto w = zonemd_.nsec3_text->write(t.out->text); !w) return fail(w.error());
+  } else if (file_ != nullptr) {
+    if (auto w = file_->write(t.out->text); !w) return fail(w.error());
+  }
+  crash_point("write");  // test build only (dns/fault.hpp)
+  if (!zonemd_.digester) return ok();
+  const unsigned stream = t.nsec3 ? 1 : 0;
+  auto d = zonemd_.digester->add(stream, std::move(t.out->digest));
+  if (d && t.end == (t.nsec3 ? nsec3_count_ : node_count_)) d = zonemd_.digester->close(stream);
+  if (!d) return fail(d.error());
+  for (ZonemdLine& line : t.out->zonemd_lines) {
+    line.offset += base;
+    total_.zonemd_lines.push_back(std::move(line));
+  }
+  return ok();
+}
+
+void ZonePass::add_up(ChunkOut& out) {
+  const WriteStats& s = out.stats;
+  total_.records += s.records;
+  total_.rrsets += s.rrsets;
+  total_.signatures += s.signatures;
+  total_.nsec += s.nsec;
+  total_.nsec3 += s.nsec3;
+  total_.rrsets_signed += s.rrsets_signed;
+  total_.rrsets_reused += s.rrsets_reused;
+  total_.signatures_reused += s.signatures_reused;
+  total_.rrsets_renewed_early += s.rrsets_renewed_early;
+  for (size_t k = 0; k < total_.forecast.size(); ++k) total_.forecast[k] += s.forecast[k];
+  total_.resign += s.resign;
+  total_.changes.append(std::move(out.stats.changes));
+  total_.earliest_expiration = std::min(total_.earliest_expiration, s.earliest_expiration);
+}
+
+// After the last chunk: the pass's outcome, the verifier's whole-zone checks, the NSEC3 text
+// appended and the ZONEMD digest.
+Result<WriteStats> ZonePass::finish() {
+  total_.changes_complete =
+      !plan_.want_changes || plan_.previous || !plan_.changes_from || !plan_.changes_from->bad();
+  if (plan_.previous && plan_.previous->bad()) {
+    return fail(Errc::Internal,
+                "the previous output is not in zonekiln's order: " + plan_.previous->why());
+  }
+  if (first_error_) return fail(*first_error_);
+  if (plan_.verifier) {
     std::vector<VerifyProblem> problems;
-    plan.verifier->finish(total.nsec3, problems);
+    plan_.verifier->finish(total_.nsec3, problems);
     if (!problems.empty()) {
       return fail(Errc::VerifyFailed,
                   "own output failed verification: " + problems.front().error.detail);
     }
   }
-  if (zonemd->nsec3_text) {
-    if (auto a = file->append(*zonemd->nsec3_text); !a) return fail(a.error());
+  if (zonemd_.nsec3_text) {
+    if (auto a = file_->append(*zonemd_.nsec3_text); !a) return fail(a.error());
   }
-  if (zonemd->digester) {
-    auto d = zonemd->digester->finish();
+  if (zonemd_.digester) {
+    auto d = zonemd_.digester->finish();
     if (!d) return fail(d.error());
-    total.zonemd_digest = std::move(*d);
+    total_.zonemd_digest = std::move(*d);
   }
-  return total;
+  return std::move(total_);
+}
+
+}  // namespace
+
+Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
+  assert((file != nullptr || plan.dry_run) && "only a dry run writes nowhere");
+  assert((file != nullptr || plan.zonemd_hash == 0) && "a ZONEMD digest needs the output");
+  const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
+  const uint32_t nsec3_count =
+      plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0;
+  auto zonemd = ZonemdPass::start(plan, file, node_count, nsec3_count);
+  if (!zonemd) return fail(zonemd.error());
+  ZonePass pass(plan, file, *zonemd);
+  pass.run();
+  return pass.finish();
 }
 
 }  // namespace zk::pipeline::detail

@@ -138,6 +138,141 @@ void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
   }
 }
 
+namespace {
+
+// What one RRSIG over an RRset came to: not counted (no such key, or one zonekiln cannot use),
+// a problem reported for its algorithm, or valid (by a key that matches a DS given with --ds).
+enum class SigOutcome { NotCounted, Reported, Valid, ValidByDsKey };
+
+// RFC 4034 s3.1 and RFC 4035 s5.3: signer, key, labels, TTLs, validity window, then the
+// signature itself (not again for an RRSIG reused from the previous output).
+SigOutcome check_rrsig(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node,
+                       std::span<const RR> rrset, const RR& sig, const RrsigFields& f,
+                       ChunkResult& out) {
+  const uint16_t type = rrset[0].type;
+  ++out.summary.signatures;
+  const std::string who = "RRSIG " + std::to_string(f.key_tag) + "/" + alg_text(f.algorithm);
+  auto reported = [&](VerifyCheck check, std::string what) {
+    add_problem(out, check, false, node.name, type, who + what);
+    return SigOutcome::Reported;
+  };
+  if (!name_equal(f.signer, env.origin)) {
+    return reported(VerifyCheck::BadSigner,
+                    ": signer name " + owner_text(f.signer) + " is not the apex");
+  }
+  bool known = false;
+  for (const VerifyKey& k : env.keys) known |= k.tag == f.key_tag && k.alg == f.algorithm;
+  if (!known) {
+    add_problem(out, VerifyCheck::UnknownKey, true, node.name, type,
+                who + ": no such key in the DNSKEY RRset");
+    return SigOutcome::NotCounted;
+  }
+  const unsigned want_labels = node.name.label_count() - (node.name.is_wildcard() ? 1 : 0);
+  if (f.labels != want_labels) {
+    return reported(VerifyCheck::BadLabels, ": labels field " + std::to_string(f.labels) +
+                                                ", expected " + std::to_string(want_labels) +
+                                                " (RFC 4034 s3.1.3)");
+  }
+  if (f.original_ttl != rrset[0].ttl) {
+    return reported(VerifyCheck::BadOriginalTtl,
+                    ": original TTL " + std::to_string(f.original_ttl) +
+                        " differs from the RRset TTL " + std::to_string(rrset[0].ttl));
+  }
+  if (sig.ttl != rrset[0].ttl) {
+    add_problem(out, VerifyCheck::BadRrsigTtl, false, node.name, type,
+                who + ": RRSIG TTL " + std::to_string(sig.ttl) + " differs from the RRset TTL " +
+                    std::to_string(rrset[0].ttl) + " (RFC 4034 s3)");
+  }
+  const uint32_t now = static_cast<uint32_t>(env.now);
+  if (!serial_le(now, f.expiration)) {
+    return reported(VerifyCheck::Expired, ": expired " + time_text(f.expiration));
+  }
+  if (!serial_le(f.inception, now)) {
+    return reported(VerifyCheck::NotYetValid, ": not valid before " + time_text(f.inception));
+  }
+  const bool reused = std::find(s.reused.begin(), s.reused.end(), sig.rdata) != s.reused.end();
+  bool tried = false;
+  for (const VerifyKey& k : env.keys) {
+    if (k.tag != f.key_tag || k.alg != f.algorithm || !k.usable) continue;
+    tried = true;
+    bool ok = true;
+    if (env.crypto && !reused) {
+      auto r = s.ctx.verify(k.key, rrset, sig.rdata_span());
+      ok = r && *r;
+    }
+    if (!ok) continue;
+    if (env.crypto) ++out.summary.signatures_verified;
+    return k.ds_match ? SigOutcome::ValidByDsKey : SigOutcome::Valid;
+  }
+  // A revoked, non-zone or unsupported key: not counted, not an error.
+  if (!tried) return SigOutcome::NotCounted;
+  return reported(VerifyCheck::BadSignature, ": signature does not verify");
+}
+
+// RRSIGs covering a type absent here are stale or misplaced.
+void check_stale_rrsigs(const NodeRecords& node, std::span<const RR> sigs, ChunkResult& out) {
+  const auto rrs = node.rrs;
+  for (const RR& sig : sigs) {
+    const uint16_t covered = rrsig_fields(sig.rdata_span()).type_covered;
+    const bool present = std::any_of(rrs.begin(), rrs.end(), [&](const RR& r) {
+      return r.type == covered && covered != rrtype::RRSIG;
+    });
+    if (!present) {
+      add_problem(out, VerifyCheck::BadSignature, false, node.name, covered,
+                  "RRSIG covers a type that has no RRset here");
+    }
+  }
+}
+
+// One RRset's RRSIGs (sigs: the node's): each checked, then every algorithm of the DNSKEY RRset
+// must have a valid one (RFC 4035 s2.2), and the apex DNSKEY RRset one by a key with a DS.
+void check_rrset_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node,
+                            std::span<const RR> rrset, std::span<const RR> sigs, ChunkResult& out) {
+  const uint16_t type = rrset[0].type;
+  const bool want = must_sign(node, type);
+  std::bitset<256> valid, reported;
+  bool ds_signed = false;
+  for (const RR& sig : sigs) {
+    const RrsigFields f = rrsig_fields(sig.rdata_span());
+    if (f.type_covered != type) continue;
+    if (!want) {
+      const char* what =
+          (node.flags & kDelegation) ? "at a delegation (zone cut)" : "at a glue/occluded name";
+      add_problem(out, VerifyCheck::SignedNonAuthoritative, false, node.name, type,
+                  std::string("RRSIG over data that is not authoritative ") + what +
+                      " (RFC 4035 s2.2), key " + std::to_string(f.key_tag));
+      continue;
+    }
+    switch (check_rrsig(env, s, node, rrset, sig, f, out)) {
+      case SigOutcome::NotCounted:
+        break;
+      case SigOutcome::Reported:
+        reported.set(f.algorithm);
+        break;
+      case SigOutcome::ValidByDsKey:
+        ds_signed = true;
+        valid.set(f.algorithm);
+        break;
+      case SigOutcome::Valid:
+        valid.set(f.algorithm);
+        break;
+    }
+  }
+  if (!want) return;
+  for (unsigned a = 0; a < 256; ++a) {
+    if (!env.required_algs.test(a) || valid.test(a) || reported.test(a)) continue;
+    add_problem(
+        out, VerifyCheck::MissingSignature, false, node.name, type,
+        "no valid RRSIG of algorithm " + alg_text(static_cast<uint8_t>(a)) + " (RFC 4035 s2.2)");
+  }
+  if ((node.flags & kApex) && type == rrtype::DNSKEY && env.have_ds && !ds_signed) {
+    add_problem(out, VerifyCheck::DsMismatch, false, node.name, type,
+                "not signed by any key that matches a DS record given with --ds");
+  }
+}
+
+}  // namespace
+
 void check_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords& node,
                       ChunkResult& out) {
   const auto rrs = node.rrs;
@@ -148,133 +283,16 @@ void check_signatures(const VerifyEnv& env, VerifyScratch& s, const NodeRecords&
     if (sig_e == 0) sig_b = k;
     sig_e = k + 1;
   }
-  const unsigned want_labels = node.name.label_count() - (node.name.is_wildcard() ? 1 : 0);
-  const bool apex = (node.flags & kApex) != 0;
-
-  // RRSIGs covering a type absent here are stale or misplaced.
-  for (size_t g = sig_b; g < sig_e; ++g) {
-    const uint16_t covered = rrsig_fields(rrs[g].rdata_span()).type_covered;
-    const bool present = std::any_of(rrs.begin(), rrs.end(), [&](const RR& r) {
-      return r.type == covered && covered != rrtype::RRSIG;
-    });
-    if (!present) {
-      add_problem(out, VerifyCheck::BadSignature, false, node.name, covered,
-                  "RRSIG covers a type that has no RRset here");
-    }
-  }
-
+  const std::span<const RR> sigs = rrs.subspan(sig_b, sig_e - sig_b);
+  check_stale_rrsigs(node, sigs, out);
   for (size_t b = 0; b < rrs.size();) {
     size_t e = b + 1;
     while (e < rrs.size() && rrs[e].type == rrs[b].type) ++e;
-    const uint16_t type = rrs[b].type;
     const std::span<const RR> rrset = rrs.subspan(b, e - b);
     b = e;
-    if (type == rrtype::RRSIG) continue;
+    if (rrset[0].type == rrtype::RRSIG) continue;
     ++out.summary.rrsets;
-    const bool want = must_sign(node, type);
-
-    std::bitset<256> valid, reported;
-    bool ds_signed = false;
-    for (size_t g = sig_b; g < sig_e; ++g) {
-      const RR& sig = rrs[g];
-      const RrsigFields f = rrsig_fields(sig.rdata_span());
-      if (f.type_covered != type) continue;
-      if (!want) {
-        const char* what =
-            (node.flags & kDelegation) ? "at a delegation (zone cut)" : "at a glue/occluded name";
-        add_problem(out, VerifyCheck::SignedNonAuthoritative, false, node.name, type,
-                    std::string("RRSIG over data that is not authoritative ") + what +
-                        " (RFC 4035 s2.2), key " + std::to_string(f.key_tag));
-        continue;
-      }
-      ++out.summary.signatures;
-      const std::string who = "RRSIG " + std::to_string(f.key_tag) + "/" + alg_text(f.algorithm);
-      if (!name_equal(f.signer, env.origin)) {
-        add_problem(out, VerifyCheck::BadSigner, false, node.name, type,
-                    who + ": signer name " + owner_text(f.signer) + " is not the apex");
-        reported.set(f.algorithm);
-        continue;
-      }
-      bool known = false;
-      for (const VerifyKey& k : env.keys) known |= k.tag == f.key_tag && k.alg == f.algorithm;
-      if (!known) {
-        add_problem(out, VerifyCheck::UnknownKey, true, node.name, type,
-                    who + ": no such key in the DNSKEY RRset");
-        continue;
-      }
-      if (f.labels != want_labels) {
-        add_problem(out, VerifyCheck::BadLabels, false, node.name, type,
-                    who + ": labels field " + std::to_string(f.labels) + ", expected " +
-                        std::to_string(want_labels) + " (RFC 4034 s3.1.3)");
-        reported.set(f.algorithm);
-        continue;
-      }
-      if (f.original_ttl != rrset[0].ttl) {
-        add_problem(out, VerifyCheck::BadOriginalTtl, false, node.name, type,
-                    who + ": original TTL " + std::to_string(f.original_ttl) +
-                        " differs from the RRset TTL " + std::to_string(rrset[0].ttl));
-        reported.set(f.algorithm);
-        continue;
-      }
-      if (sig.ttl != rrset[0].ttl) {
-        add_problem(out, VerifyCheck::BadRrsigTtl, false, node.name, type,
-                    who + ": RRSIG TTL " + std::to_string(sig.ttl) +
-                        " differs from the RRset TTL " + std::to_string(rrset[0].ttl) +
-                        " (RFC 4034 s3)");
-      }
-      const uint32_t now = static_cast<uint32_t>(env.now);
-      if (!serial_le(now, f.expiration)) {
-        add_problem(out, VerifyCheck::Expired, false, node.name, type,
-                    who + ": expired " + time_text(f.expiration));
-        reported.set(f.algorithm);
-        continue;
-      }
-      if (!serial_le(f.inception, now)) {
-        add_problem(out, VerifyCheck::NotYetValid, false, node.name, type,
-                    who + ": not valid before " + time_text(f.inception));
-        reported.set(f.algorithm);
-        continue;
-      }
-      bool good = false, tried = false;
-      bool by_ds_key = false;
-      for (const VerifyKey& k : env.keys) {
-        if (k.tag != f.key_tag || k.alg != f.algorithm || !k.usable) continue;
-        tried = true;
-        bool ok = true;
-        const bool reused =
-            std::find(s.reused.begin(), s.reused.end(), sig.rdata) != s.reused.end();
-        if (env.crypto && !reused) {
-          auto r = s.ctx.verify(k.key, rrset, sig.rdata_span());
-          ok = r && *r;
-        }
-        if (ok) {
-          good = true;
-          by_ds_key |= k.ds_match;
-          break;
-        }
-      }
-      if (!tried) continue;  // revoked / non-zone / unsupported key: not counted, not an error
-      if (!good) {
-        add_problem(out, VerifyCheck::BadSignature, false, node.name, type,
-                    who + ": signature does not verify");
-        reported.set(f.algorithm);
-        continue;
-      }
-      if (env.crypto) ++out.summary.signatures_verified;
-      valid.set(f.algorithm);
-      ds_signed |= by_ds_key;
-    }
-    if (!want) continue;
-    for (unsigned a = 0; a < 256; ++a) {
-      if (!env.required_algs.test(a) || valid.test(a) || reported.test(a)) continue;
-      add_problem(
-          out, VerifyCheck::MissingSignature, false, node.name, type,
-          "no valid RRSIG of algorithm " + alg_text(static_cast<uint8_t>(a)) + " (RFC 4035 s2.2)");
-    }
-    if (apex && type == rrtype::DNSKEY && env.have_ds && !ds_signed) {
-      add_problem(out, VerifyCheck::DsMismatch, false, node.name, type,
-                  "not signed by any key that matches a DS record given with --ds");
-    }
+    check_rrset_signatures(env, s, node, rrset, sigs, out);
   }
 }
 
