@@ -68,31 +68,56 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
   anchor_ = anchor;
   const auto& t = toks.tokens;
   const size_t n = t.size();
-  size_t i = 0;
   const bool warn_inherited = st_.warn_inherited;
   st_.warn_inherited = false;
-  if (toks.has_owner) {
-    const Token& ot = t[0];
-    if (ot.quoted) {
-      st_.has_prev_owner = false;
-      fail_at(Errc::BadName, "owner name expected, not a quoted string", rec_begin, rec_line,
-              ot.text.data() - 1);
-      return false;
-    }
-    if (auto r = name_from_text(ot.text, st_.origin_view(), name_, opt_.name_syntax); !r) {
-      st_.has_prev_owner = false;
-      fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
-              ot.text.data());
-      return false;
-    }
-    i = 1;
-    if (!(owner_ && st_.has_prev_owner && owner_->wire_len == name_.size() &&
-          name_equal(owner_->name(), name_.view()))) {
-      owner_ = make_owner(*arena_, name_.view());
-    }
-    st_.prev_owner.assign(name_.view());
-    st_.has_prev_owner = true;
-  } else {
+  if (!take_owner(toks, rec_begin, rec_line, warn_inherited)) return false;
+  // The grammar placed the type; the tokens before it are TTL and class fields.
+  const size_t first = toks.has_owner ? 1 : 0;
+  const size_t type_at = toks.type_index;
+  const size_t fields_end = type_at == grammar::kNoType ? n : type_at;
+  std::optional<uint32_t> ttl;
+  if (!ttl_and_class({t.data() + first, fields_end - first}, rec_begin, rec_line, ttl)) {
+    return false;
+  }
+  if (type_at == grammar::kNoType) {
+    const char* pos = n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin;
+    fail_at(Errc::Syntax, "record type expected", rec_begin, rec_line, pos);
+    return false;
+  }
+  const Token& tt = t[type_at];
+  const std::optional<uint16_t> type = tt.quoted ? std::nullopt : lookup_type(tt.text);
+  if (!type) {
+    fail_at(Errc::UnknownType, "unknown record type", rec_begin, rec_line, tt.text.data());
+    return false;
+  }
+  if (type_is_meta(*type)) {
+    fail_at(Errc::UnknownType, "meta or query type cannot appear in a zone", rec_begin, rec_line,
+            tt.text.data());
+    return false;
+  }
+  const std::span<const Token> rd(t.data() + type_at + 1, n - type_at - 1);
+  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get(), rdata_opt_);
+  if (!r) {
+    const uint64_t k = r.error().where.offset;
+    const char* pos = k < rd.size() ? rd[k].text.data()
+                                    : (n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin);
+    fail_at(r.error().code, std::move(r.error().detail), rec_begin, rec_line, pos);
+    return false;
+  }
+  if (*r > kMaxRdataLen) {
+    fail_at(Errc::RdataTooLong, "rdata exceeds 65535 octets", rec_begin, rec_line,
+            rd.empty() ? tt.text.data() : rd[0].text.data());
+    return false;
+  }
+  append_rr(*type, *r, ttl, rec_begin, rec_line, tt.text.data());
+  return true;
+}
+
+// The record's owner: its first token, or the previous record's owner (RFC 1035 s5.1).
+bool RecordBuilder::take_owner(const grammar::RecordTokens& toks, const char* rec_begin,
+                               uint32_t rec_line, bool warn_inherited) {
+  const auto& t = toks.tokens;
+  if (!toks.has_owner) {
     if (!st_.has_prev_owner) {
       fail_at(Errc::BadName, "record has no owner name and there is no previous owner", rec_begin,
               rec_line, t[0].text.data());
@@ -104,17 +129,38 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
              t[0].text.data());
     }
     if (!owner_) owner_ = make_owner(*arena_, st_.prev_owner.view());
+    return true;
   }
+  const Token& ot = t[0];
+  if (ot.quoted) {
+    st_.has_prev_owner = false;
+    fail_at(Errc::BadName, "owner name expected, not a quoted string", rec_begin, rec_line,
+            ot.text.data() - 1);
+    return false;
+  }
+  if (auto r = name_from_text(ot.text, st_.origin_view(), name_, opt_.name_syntax); !r) {
+    st_.has_prev_owner = false;
+    fail_at(r.error().code, "bad owner name: " + r.error().detail, rec_begin, rec_line,
+            ot.text.data());
+    return false;
+  }
+  if (!(owner_ && st_.has_prev_owner && owner_->wire_len == name_.size() &&
+        name_equal(owner_->name(), name_.view()))) {
+    owner_ = make_owner(*arena_, name_.view());
+  }
+  st_.prev_owner.assign(name_.view());
+  st_.has_prev_owner = true;
+  return true;
+}
 
-  // The grammar placed the type; the tokens before it are TTL and class fields.
-  const size_t type_at = toks.type_index;
-  const size_t fields_end = type_at == grammar::kNoType ? n : type_at;
-  bool have_ttl = false, have_class = false;
-  uint32_t ttl = 0;
-  for (; i < fields_end; ++i) {
-    const Token& tk = t[i];
+// The TTL and class fields between owner and type, in either order, each at most once; the
+// class must be the zone's (RFC 1035 s5.2).
+bool RecordBuilder::ttl_and_class(std::span<const Token> fields, const char* rec_begin,
+                                  uint32_t rec_line, std::optional<uint32_t>& ttl) {
+  bool have_class = false;
+  for (const Token& tk : fields) {
     if (looks_like_ttl(tk.text)) {
-      if (have_ttl) {
+      if (ttl) {
         fail_at(Errc::BadTtl, "second ttl in record", rec_begin, rec_line, tk.text.data());
         return false;
       }
@@ -124,7 +170,6 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
         return false;
       }
       ttl = *r;
-      have_ttl = true;
       continue;
     }
     if (have_class) {
@@ -140,8 +185,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
       return false;
     }
     if (*c != opt_.default_class) {
-      // RFC 1035 s5.2: all the records of a zone file have the zone's class (BIND: "class
-      // 'CH' != zone class 'IN'").
+      // BIND: "class 'CH' != zone class 'IN'".
       fail_at(Errc::BadClass,
               "class " + class_to_string(*c) + " differs from the zone's class " +
                   class_to_string(opt_.default_class) +
@@ -151,67 +195,40 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     }
     have_class = true;
   }
-  if (type_at == grammar::kNoType) {
-    const char* pos = n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin;
-    fail_at(Errc::Syntax, "record type expected", rec_begin, rec_line, pos);
-    return false;
-  }
-  const Token& tt = t[i];
-  std::optional<uint16_t> type;
-  if (!tt.quoted) {
-    // Most records reuse a handful of type mnemonics; remember the last lookups.
-    for (const auto& m : type_memo_) {
-      if (m.len != 0 && m.len == tt.text.size() &&
-          std::memcmp(m.text, tt.text.data(), m.len) == 0) {
-        type = m.type;
-        break;
-      }
-    }
-    if (!type) {
-      type = type_from_text(tt.text);
-      if (type && tt.text.size() <= sizeof(TypeMemo::text)) {
-        TypeMemo& m = type_memo_[memo_next_++ % kTypeMemo];
-        std::memcpy(m.text, tt.text.data(), tt.text.size());
-        m.len = static_cast<uint8_t>(tt.text.size());
-        m.type = *type;
-      }
-    }
-  }
-  if (!type) {
-    fail_at(Errc::UnknownType, "unknown record type", rec_begin, rec_line, tt.text.data());
-    return false;
-  }
-  if (type_is_meta(*type)) {
-    fail_at(Errc::UnknownType, "meta or query type cannot appear in a zone", rec_begin, rec_line,
-            tt.text.data());
-    return false;
-  }
-  ++i;
-  const std::span<const Token> rd(t.data() + i, n - i);
-  auto r = rdata_from_text(*type, rd, st_.origin_view(), rdata_.get(), rdata_opt_);
-  if (!r) {
-    const uint64_t k = r.error().where.offset;
-    const char* pos = k < rd.size() ? rd[k].text.data()
-                                    : (n ? t[n - 1].text.data() + t[n - 1].text.size() : rec_begin);
-    fail_at(r.error().code, std::move(r.error().detail), rec_begin, rec_line, pos);
-    return false;
-  }
-  const size_t len = *r;
-  if (len > kMaxRdataLen) {
-    fail_at(Errc::RdataTooLong, "rdata exceeds 65535 octets", rec_begin, rec_line,
-            rd.empty() ? tt.text.data() : rd[0].text.data());
-    return false;
-  }
+  return true;
+}
 
+// Most records reuse a handful of type mnemonics; the last lookups are remembered.
+std::optional<uint16_t> RecordBuilder::lookup_type(std::string_view text) {
+  for (const auto& m : type_memo_) {
+    if (m.len != 0 && m.len == text.size() && std::memcmp(m.text, text.data(), m.len) == 0) {
+      return m.type;
+    }
+  }
+  const std::optional<uint16_t> type = type_from_text(text);
+  if (type && text.size() <= sizeof(TypeMemo::text)) {
+    TypeMemo& m = type_memo_[memo_next_++ % kTypeMemo];
+    std::memcpy(m.text, text.data(), text.size());
+    m.len = static_cast<uint8_t>(text.size());
+    m.type = *type;
+  }
+  return type;
+}
+
+// The record into the store, its RDATA (in rdata_) copied into the arena. Without a TTL field,
+// $TTL or the last TTL given applies (RFC 2308 s4); with neither, the record waits for the
+// SOA's (a pending run, reported once).
+void RecordBuilder::append_rr(uint16_t type, size_t len, std::optional<uint32_t> ttl,
+                              const char* rec_begin, uint32_t rec_line, const char* type_pos) {
   RR rr;
   rr.owner = owner_;
-  rr.type = *type;
+  rr.type = type;
   rr.rdlen = static_cast<uint16_t>(len);
   rr.rdata = arena_->copy(rdata_.get(), len);
-  if (have_ttl) {
-    rr.ttl = ttl;
+  if (ttl) {
+    rr.ttl = *ttl;
     out_.has_last_ttl = true;
-    out_.last_ttl = ttl;
+    out_.last_ttl = *ttl;
   } else if (st_.has_dollar_ttl) {
     rr.ttl = st_.dollar_ttl;
   } else if (out_.has_last_ttl) {
@@ -227,7 +244,7 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
       PendingTtl p;
       p.first = index;
       p.count = 1;
-      const char* pos = tt.text.data();
+      const char* pos = type_pos;
       if (anchor_ && (pos < file_.text.data() || pos > file_.text.data() + file_.text.size())) {
         pos = anchor_;
       }
@@ -236,7 +253,6 @@ bool RecordBuilder::tokens_record(const grammar::RecordTokens& toks, const char*
     }
   }
   out_.store.rrs.push_back(rr);
-  return true;
 }
 
 std::optional<uint16_t> first_record_class(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "parser/detail/context.hpp"
@@ -40,6 +41,13 @@ class RecordBuilder {
  private:
   void fail_at(Errc code, std::string detail, const char* rec_begin, uint32_t rec_line,
                const char* pos);
+  bool take_owner(const grammar::RecordTokens& toks, const char* rec_begin, uint32_t rec_line,
+                  bool warn_inherited);
+  bool ttl_and_class(std::span<const Token> fields, const char* rec_begin, uint32_t rec_line,
+                     std::optional<uint32_t>& ttl);
+  std::optional<uint16_t> lookup_type(std::string_view text);
+  void append_rr(uint16_t type, size_t len, std::optional<uint32_t> ttl, const char* rec_begin,
+                 uint32_t rec_line, const char* type_pos);
 
   const ParseOptions& opt_;
   Diagnostics& diag_;
