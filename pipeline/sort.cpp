@@ -135,17 +135,14 @@ void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
                     });
 }
 
-}  // namespace
-
-size_t sort_zone(ZoneStore& store) {
-  auto& rrs = store.rrs;
-  if (rrs.empty()) return 0;
+// The sort keys of every record. Usually every owner is at or below the origin, so the
+// origin's key is a shared prefix. Building the entries with it and checking it in the same
+// pass reads each owner once; only when some owner is outside (or the origin is unset) the
+// shared prefix is measured and the entries are built again.
+std::vector<SortKey> sort_keys(const ZoneStore& store) {
+  const auto& rrs = store.rrs;
   const size_t n = rrs.size();
   std::vector<SortKey> keys(n);
-  // Usually every owner is at or below the origin, so the origin's key is a shared prefix.
-  // Building the entries with it and checking it in the same pass reads each owner once;
-  // only when some owner is outside (or the origin is unset) the shared prefix is measured
-  // and the entries are built again.
   uint8_t origin_key[kMaxCanonicalKeyLen];
   const size_t origin_key_len = canonical_key(store.origin.view(), origin_key);
   const bool all_inside = tbb::parallel_reduce(
@@ -169,24 +166,21 @@ size_t sort_zone(ZoneStore& store) {
                         }
                       });
   }
-  bucket_sort(keys, rrs);
-  {
-    std::vector<RR> sorted(n);
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
-                      [&](const tbb::blocked_range<size_t>& r) {
-                        for (size_t i = r.begin(); i != r.end(); ++i)
-                          sorted[i] = rrs[keys[i].index];
-                      });
-    rrs.swap(sorted);
-  }
-  // Records of one owner usually point at different Owner copies (the parser shares one only
-  // between consecutive records). Pointing them all at the first copy makes every later
-  // owner_compare within an owner a pointer compare, and keeps the owner bytes the later
-  // stages read in fewer cache lines. Only entries with equal windows can have equal owners,
-  // so a range handles the runs of equal windows that start in it, reading past its end.
-  // The same pass marks duplicates (equal under the total order), reusing keys[i].index.
-  constexpr uint32_t kDuplicate = UINT32_MAX;
-  const size_t dups = tbb::parallel_reduce(
+  return keys;
+}
+
+constexpr uint32_t kDuplicate = UINT32_MAX;
+
+// Records of one owner usually point at different Owner copies (the parser shares one only
+// between consecutive records). Pointing them all at the first copy makes every later
+// owner_compare within an owner a pointer compare, and keeps the owner bytes the later stages
+// read in fewer cache lines. Only entries with equal windows can have equal owners, so a range
+// handles the runs of equal windows that start in it, reading past its end. The same pass
+// marks duplicates (equal under the total order) with keys[i].index = kDuplicate and returns
+// how many there are.
+size_t share_owners_mark_duplicates(std::vector<RR>& rrs, std::vector<SortKey>& keys) {
+  const size_t n = rrs.size();
+  return tbb::parallel_reduce(
       tbb::blocked_range<size_t>(1, n, 16384), size_t{0},
       [&](const tbb::blocked_range<size_t>& r, size_t count) {
         size_t i = r.begin();
@@ -209,6 +203,26 @@ size_t sort_zone(ZoneStore& store) {
         return count;
       },
       [](size_t a, size_t b) { return a + b; });
+}
+
+}  // namespace
+
+size_t sort_zone(ZoneStore& store) {
+  auto& rrs = store.rrs;
+  if (rrs.empty()) return 0;
+  const size_t n = rrs.size();
+  std::vector<SortKey> keys = sort_keys(store);
+  bucket_sort(keys, rrs);
+  {
+    std::vector<RR> sorted(n);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
+                      [&](const tbb::blocked_range<size_t>& r) {
+                        for (size_t i = r.begin(); i != r.end(); ++i)
+                          sorted[i] = rrs[keys[i].index];
+                      });
+    rrs.swap(sorted);
+  }
+  const size_t dups = share_owners_mark_duplicates(rrs, keys);
   if (dups == 0) return 0;
   // Duplicates may differ only in TTL. Keeping the lowest makes the survivor independent of
   // how the unstable sort placed them.

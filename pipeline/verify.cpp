@@ -372,22 +372,16 @@ std::string_view verify_check_name(VerifyCheck c) noexcept {
   return "unknown";
 }
 
-VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
-                         const VerifyOptions& options) {
-  VerifyEnv env;
-  env.store = &store;
-  env.index = &index;
-  env.origin = store.origin.view();
-  env.now = options.now;
-  env.crypto = options.crypto;
+namespace {
 
-  ChunkResult total;
-  detail::load_zone_keys(env, options.ds, total);
-
+// Which nodes take part in the NSEC3 chain (all zero unless the zone's chain is NSEC3), after
+// find_chain decided what the chain is.
+std::vector<uint8_t> find_hashed_nodes(VerifyEnv& env, ChunkResult& total) {
+  const ZoneIndex& index = *env.index;
   const uint32_t count = static_cast<uint32_t>(index.nodes.size());
   std::vector<uint8_t> hashed(count, 0);
   for (uint32_t i = 0; i < count; ++i) {
-    hashed[i] = has_nsec3_role(store, index.nodes[i], env.origin) ? 1 : 0;
+    hashed[i] = has_nsec3_role(*env.store, index.nodes[i], env.origin) ? 1 : 0;
   }
   find_chain(env, hashed, total);
   if (env.chain == detail::Chain::Nsec3 && env.nsec3.iterations > kMaxNsec3Iterations) {
@@ -403,19 +397,75 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
   } else if (env.chain != detail::Chain::Nsec3) {
     std::fill(hashed.begin(), hashed.end(), 0);
   }
+  return hashed;
+}
 
-  // NSEC: each chain member points to the next member; the last to the apex.
+// NSEC: each chain member points to the next member; the last to the apex.
+std::vector<uint32_t> nsec_successors(const VerifyEnv& env) {
   std::vector<uint32_t> nsec_next;
-  if (env.chain == detail::Chain::Nsec) {
-    nsec_next.assign(count, UINT32_MAX);
-    uint32_t next = index.apex;
-    for (uint32_t i = count; i-- > 0;) {
-      if (!detail::needs_nsec(index.nodes[i])) continue;
-      nsec_next[i] = next;
-      next = i;
-    }
+  if (env.chain != detail::Chain::Nsec) return nsec_next;
+  const ZoneIndex& index = *env.index;
+  const uint32_t count = static_cast<uint32_t>(index.nodes.size());
+  nsec_next.assign(count, UINT32_MAX);
+  uint32_t next = index.apex;
+  for (uint32_t i = count; i-- > 0;) {
+    if (!detail::needs_nsec(index.nodes[i])) continue;
+    nsec_next[i] = next;
+    next = i;
   }
+  return nsec_next;
+}
 
+// The chunks' findings in zone order, their NSEC3 records and wants gathered for the chain
+// check, and NSEC3 records of other parameters reported once per parameter set.
+void gather_chunks(const VerifyEnv& env, std::vector<ChunkOut>& outs, size_t max_problems,
+                   std::vector<Nsec3Rec>& recs, std::vector<Nsec3Want>& wants, ChunkResult& total) {
+  std::vector<std::pair<std::vector<uint8_t>, uint32_t>> other_chains;
+  for (ChunkOut& o : outs) {
+    for (auto& oc : o.other_chains) {
+      if (std::find_if(other_chains.begin(), other_chains.end(),
+                       [&](const auto& x) { return x.first == oc.first; }) == other_chains.end()) {
+        other_chains.push_back(std::move(oc));
+      }
+    }
+    append(total, std::move(o.result), max_problems);
+    recs.insert(recs.end(), o.recs.begin(), o.recs.end());
+    wants.insert(wants.end(), o.wants.begin(), o.wants.end());
+    o = ChunkOut{};
+  }
+  for (const auto& oc : other_chains) {
+    const NameView owner = env.index->nodes[oc.second].owner->name();
+    const bool param = env.nsec3.present;
+    add_problem(total, VerifyCheck::BadNsec3Param, param, owner, rrtype::NSEC3,
+                "NSEC3 records with parameters (algorithm " + std::to_string(oc.first[0]) + ", " +
+                    std::to_string(oc.first[1] << 8 | oc.first[2]) +
+                    " iterations) other than the NSEC3PARAM's: a second chain, not checked");
+  }
+  if (env.chain == detail::Chain::Nsec3 && recs.empty() && !other_chains.empty()) {
+    add_problem(total, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
+                "no NSEC3 record has the NSEC3PARAM's parameters (RFC 5155 s4)");
+  }
+}
+
+}  // namespace
+
+// The zone's keys, its chain, then every node in parallel chunks, then the NSEC3 chain as a
+// whole.
+VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
+                         const VerifyOptions& options) {
+  VerifyEnv env;
+  env.store = &store;
+  env.index = &index;
+  env.origin = store.origin.view();
+  env.now = options.now;
+  env.crypto = options.crypto;
+
+  ChunkResult total;
+  detail::load_zone_keys(env, options.ds, total);
+  const std::vector<uint8_t> hashed = find_hashed_nodes(env, total);
+  const std::vector<uint32_t> nsec_next = nsec_successors(env);
+
+  const uint32_t count = static_cast<uint32_t>(index.nodes.size());
   const uint32_t chunks = (count + kNodesPerChunk - 1) / kNodesPerChunk;
   std::vector<ChunkOut> outs(chunks);
   tbb::enumerable_thread_specific<VerifyScratch> scratch;
@@ -427,31 +477,7 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
 
   std::vector<Nsec3Rec> recs;
   std::vector<Nsec3Want> wants;
-  std::vector<std::pair<std::vector<uint8_t>, uint32_t>> other_chains;
-  for (ChunkOut& o : outs) {
-    for (auto& oc : o.other_chains) {
-      if (std::find_if(other_chains.begin(), other_chains.end(),
-                       [&](const auto& x) { return x.first == oc.first; }) == other_chains.end()) {
-        other_chains.push_back(std::move(oc));
-      }
-    }
-    append(total, std::move(o.result), options.max_problems);
-    recs.insert(recs.end(), o.recs.begin(), o.recs.end());
-    wants.insert(wants.end(), o.wants.begin(), o.wants.end());
-    o = ChunkOut{};
-  }
-  for (const auto& oc : other_chains) {
-    const NameView owner = index.nodes[oc.second].owner->name();
-    const bool param = env.nsec3.present;
-    add_problem(total, VerifyCheck::BadNsec3Param, param, owner, rrtype::NSEC3,
-                "NSEC3 records with parameters (algorithm " + std::to_string(oc.first[0]) + ", " +
-                    std::to_string(oc.first[1] << 8 | oc.first[2]) +
-                    " iterations) other than the NSEC3PARAM's: a second chain, not checked");
-  }
-  if (env.chain == detail::Chain::Nsec3 && recs.empty() && !other_chains.empty()) {
-    add_problem(total, VerifyCheck::BadNsec3Param, false, env.origin, rrtype::NSEC3PARAM,
-                "no NSEC3 record has the NSEC3PARAM's parameters (RFC 5155 s4)");
-  }
+  gather_chunks(env, outs, options.max_problems, recs, wants, total);
   if (env.chain == detail::Chain::Nsec3) {
     ChunkResult chain;
     check_nsec3_chain(env, recs, wants, scratch, chain);

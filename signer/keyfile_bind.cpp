@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
@@ -157,6 +158,71 @@ struct PrivatePart {
   KeyTiming timing;
 };
 
+// The key material fields (base64) and the timing fields (YYYYMMDDHHMMSS) of a v1.x file.
+constexpr std::pair<std::string_view, SecretBytes PrivatePart::*> kMaterialFields[] = {
+    {"Modulus", &PrivatePart::n},         {"PublicExponent", &PrivatePart::e},
+    {"PrivateExponent", &PrivatePart::d}, {"Prime1", &PrivatePart::p},
+    {"Prime2", &PrivatePart::q},          {"Exponent1", &PrivatePart::dmp1},
+    {"Exponent2", &PrivatePart::dmq1},    {"Coefficient", &PrivatePart::iqmp},
+    {"PrivateKey", &PrivatePart::priv},
+};
+constexpr std::pair<std::string_view, std::optional<int64_t> KeyTiming::*> kTimingFields[] = {
+    {"Created", &KeyTiming::created},
+    {"Publish", &KeyTiming::publish},
+    {"Activate", &KeyTiming::activate},
+    {"Inactive", &KeyTiming::inactive},
+    {"Delete", &KeyTiming::remove},
+    {"Revoke", &KeyTiming::revoke},
+    {"SyncPublish", &KeyTiming::sync_publish},
+    {"SyncDelete", &KeyTiming::sync_delete},
+};
+
+// One "Tag: value" line of a .private file into out. Unknown tags (Length, PublishCDS, ...
+// other BIND metadata) are not needed for signing and are skipped.
+Result<void> private_line(const std::string& path, std::string_view tag, std::string_view val,
+                          PrivatePart& out, bool& saw_format, bool& saw_alg) {
+  auto refuse = [&](const std::string& why) {
+    return fail(Errc::KeyActionNeeded, "private key file " + path + ": " + why);
+  };
+  if (tag == "Private-key-format") {
+    // The value is not quoted: in a damaged file it may run on into the key material.
+    if (val.substr(0, 3) != "v1.")
+      return refuse("unknown Private-key-format (zonekiln reads v1.x)");
+    saw_format = true;
+    return ok();
+  }
+  if (tag == "Algorithm") {
+    unsigned a = 0;
+    size_t i = 0;
+    for (; i < val.size() && val[i] >= '0' && val[i] <= '9'; ++i) a = a * 10 + (val[i] - '0');
+    if (i == 0 || a > 255) return refuse("bad Algorithm line");
+    out.algorithm = static_cast<uint8_t>(a);
+    saw_alg = true;
+    return ok();
+  }
+  if (tag == "Engine" || tag == "Label") {
+    return fail(Errc::KeyActionNeeded, "private key file " + path + " refers to an HSM (" +
+                                           std::string(tag) +
+                                           "); zonekiln needs the key material in the file");
+  }
+  for (const auto& [name, member] : kMaterialFields) {
+    if (tag != name) continue;
+    SecretBytes& field = out.*member;
+    // A second value would make the vector reallocate and free the first copy uncleansed.
+    if (!field.v.empty()) return refuse(std::string(tag) + " appears twice");
+    if (!zk::base64_decode(val, field.v)) return refuse("bad base64 in " + std::string(tag));
+    return ok();
+  }
+  for (const auto& [name, member] : kTimingFields) {
+    if (tag != name) continue;
+    int64_t t = 0;
+    if (!detail::time_from_text(val, &t)) return refuse("bad time in " + std::string(tag));
+    out.timing.*member = t;
+    return ok();
+  }
+  return ok();
+}
+
 Result<void> parse_private_file(const std::string& path, std::string_view text, PrivatePart& out) {
   bool saw_format = false, saw_alg = false;
   size_t pos = 0;
@@ -169,83 +235,10 @@ Result<void> parse_private_file(const std::string& path, std::string_view text, 
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos)
       return fail(Errc::KeyActionNeeded, "private key file " + path + ": malformed line");
-    const std::string_view tag = line.substr(0, colon);
-    const std::string_view val = trim(line.substr(colon + 1));
-
-    SecretBytes* field = nullptr;
-    std::optional<int64_t>* when = nullptr;
-    if (tag == "Private-key-format") {
-      // The value is not quoted: in a damaged file it may run on into the key material.
-      if (val.substr(0, 3) != "v1.")
-        return fail(
-            Errc::KeyActionNeeded,
-            "private key file " + path + ": unknown Private-key-format (zonekiln reads v1.x)");
-      saw_format = true;
-      continue;
-    } else if (tag == "Algorithm") {
-      unsigned a = 0;
-      size_t i = 0;
-      for (; i < val.size() && val[i] >= '0' && val[i] <= '9'; ++i) a = a * 10 + (val[i] - '0');
-      if (i == 0 || a > 255)
-        return fail(Errc::KeyActionNeeded, "private key file " + path + ": bad Algorithm line");
-      out.algorithm = static_cast<uint8_t>(a);
-      saw_alg = true;
-      continue;
-    } else if (tag == "Modulus") {
-      field = &out.n;
-    } else if (tag == "PublicExponent") {
-      field = &out.e;
-    } else if (tag == "PrivateExponent") {
-      field = &out.d;
-    } else if (tag == "Prime1") {
-      field = &out.p;
-    } else if (tag == "Prime2") {
-      field = &out.q;
-    } else if (tag == "Exponent1") {
-      field = &out.dmp1;
-    } else if (tag == "Exponent2") {
-      field = &out.dmq1;
-    } else if (tag == "Coefficient") {
-      field = &out.iqmp;
-    } else if (tag == "PrivateKey") {
-      field = &out.priv;
-    } else if (tag == "Created") {
-      when = &out.timing.created;
-    } else if (tag == "Publish") {
-      when = &out.timing.publish;
-    } else if (tag == "Activate") {
-      when = &out.timing.activate;
-    } else if (tag == "Inactive") {
-      when = &out.timing.inactive;
-    } else if (tag == "Delete") {
-      when = &out.timing.remove;
-    } else if (tag == "Revoke") {
-      when = &out.timing.revoke;
-    } else if (tag == "SyncPublish") {
-      when = &out.timing.sync_publish;
-    } else if (tag == "SyncDelete") {
-      when = &out.timing.sync_delete;
-    } else if (tag == "Engine" || tag == "Label") {
-      return fail(Errc::KeyActionNeeded, "private key file " + path + " refers to an HSM (" +
-                                             std::string(tag) +
-                                             "); zonekiln needs the key material in the file");
-    } else {
-      continue;  // other BIND metadata (Length, PublishCDS, ...): not needed for signing
-    }
-    if (field) {
-      // A second value would make the vector reallocate and free the first copy uncleansed.
-      if (!field->v.empty())
-        return fail(Errc::KeyActionNeeded,
-                    "private key file " + path + ": " + std::string(tag) + " appears twice");
-      if (!zk::base64_decode(val, field->v))
-        return fail(Errc::KeyActionNeeded,
-                    "private key file " + path + ": bad base64 in " + std::string(tag));
-    } else {
-      int64_t t = 0;
-      if (!detail::time_from_text(val, &t))
-        return fail(Errc::KeyActionNeeded,
-                    "private key file " + path + ": bad time in " + std::string(tag));
-      *when = t;
+    if (auto r = private_line(path, line.substr(0, colon), trim(line.substr(colon + 1)), out,
+                              saw_format, saw_alg);
+        !r) {
+      return r;
     }
   }
   if (!saw_format || !saw_alg)

@@ -264,56 +264,46 @@ Result<void> check_pkcs11_uri(std::string_view uri) {
   return ok();
 }
 
-Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, uint16_t flags,
-                            uint8_t algorithm) {
-  if (auto r = check_pkcs11_uri(uri); !r) return fail(r.error());
-  if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
-    return fail(Errc::Usage,
-                "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
-  const std::string& module = config.module;
-  if (module.empty())
-    return fail(Errc::KeyActionNeeded,
-                "no PKCS#11 module found; install your HSM's module and pass --pkcs11-module");
-  if (!file_exists(module))
-    return fail(Errc::KeyActionNeeded,
-                "the PKCS#11 module " + module + " does not exist; fix --pkcs11-module");
-  auto eng = engine_for(module);
-  if (!eng) return fail(eng.error());
+namespace {
 
+// The public and private objects the URI names, through the shared engine (under its lock:
+// the PIN is set for every load).
+Result<void> load_token_objects(Pkcs11Engine& eng, std::string_view uri, const Pkcs11Config& config,
+                                detail::PkeyPtr& pub, detail::PkeyPtr& priv) {
   const std::string u(uri);
-  detail::PkeyPtr pub, priv;
-  {
-    std::lock_guard<std::mutex> lock((*eng)->mu);
-    ENGINE* e = (*eng)->engine.get();
+  std::lock_guard<std::mutex> lock(eng.mu);
+  ENGINE* e = eng.engine.get();
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    ERR_clear_error();
-    // The engine is shared, so the PIN is set for every load. UI_null: never prompt on a tty
-    // (the ENGINE API takes a non-const UI_METHOD it only reads).
-    UI_METHOD* no_ui = const_cast<UI_METHOD*>(UI_null());
-    if (!config.pin.empty() && !ENGINE_ctrl_cmd_string(e, "PIN", config.pin.c_str(), 0))
-      return fail(Errc::KeyActionNeeded, detail::ossl_errors("cannot pass the PIN to the engine"));
-    pub.reset(ENGINE_load_public_key(e, u.c_str(), no_ui, nullptr));
-    if (!pub) {
-      const std::string why = detail::ossl_errors("pkcs11");
-      return fail(load_failure(uri, module, !config.pin.empty(), false, why));
-    }
-    priv.reset(ENGINE_load_private_key(e, u.c_str(), no_ui, nullptr));
-    if (!priv) {
-      const std::string why = detail::ossl_errors("pkcs11");
-      return fail(load_failure(uri, module, !config.pin.empty(), true, why));
-    }
-#pragma GCC diagnostic pop
+  ERR_clear_error();
+  // UI_null: never prompt on a tty (the ENGINE API takes a non-const UI_METHOD it only reads).
+  UI_METHOD* no_ui = const_cast<UI_METHOD*>(UI_null());
+  if (!config.pin.empty() && !ENGINE_ctrl_cmd_string(e, "PIN", config.pin.c_str(), 0))
+    return fail(Errc::KeyActionNeeded, detail::ossl_errors("cannot pass the PIN to the engine"));
+  pub.reset(ENGINE_load_public_key(e, u.c_str(), no_ui, nullptr));
+  if (!pub) {
+    const std::string why = detail::ossl_errors("pkcs11");
+    return fail(load_failure(uri, config.module, !config.pin.empty(), false, why));
   }
+  priv.reset(ENGINE_load_private_key(e, u.c_str(), no_ui, nullptr));
+  if (!priv) {
+    const std::string why = detail::ossl_errors("pkcs11");
+    return fail(load_failure(uri, config.module, !config.pin.empty(), true, why));
+  }
+#pragma GCC diagnostic pop
+  return ok();
+}
 
-  auto native = native_public(pub.get());
-  if (!native) return fail(Errc::KeyActionNeeded, "token key " + u + ": " + native.error().detail);
-  if (EVP_PKEY_is_a(native->get(), "RSA") && EVP_PKEY_get_bits(native->get()) < 2048)
+// The DNSSEC algorithm of a token key (algorithm 0: the one its type implies), refused when
+// the key is too weak, of another type, or of an algorithm that must not sign (RFC 8624).
+Result<const detail::AlgInfo*> token_algorithm(EVP_PKEY* native, const std::string& u,
+                                               uint8_t algorithm) {
+  if (EVP_PKEY_is_a(native, "RSA") && EVP_PKEY_get_bits(native) < 2048)
     return fail(Errc::KeyActionNeeded,
-                "token key " + u + " is RSA-" + std::to_string(EVP_PKEY_get_bits(native->get())) +
+                "token key " + u + " is RSA-" + std::to_string(EVP_PKEY_get_bits(native)) +
                     ", too weak for DNSSEC (RFC 8624 s3.1: RSA needs >= 2048 bits); make an EC "
                     "P-256 key (pkcs11-tool --keypairgen --key-type EC:prime256v1) or RSA-2048+");
-  const uint8_t implied = detail::algorithm_of(native->get());
+  const uint8_t implied = detail::algorithm_of(native);
   if (implied == 0)
     return fail(Errc::KeyActionNeeded, "token key " + u +
                                            " is of a type DNSSEC cannot use; make an EC P-256 "
@@ -328,19 +318,17 @@ Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, ui
   if (!info || !info->can_sign)
     return fail(Errc::KeyActionNeeded, "algorithm " + algorithm_name(algorithm) +
                                            " must not be used for signing (RFC 8624 s3.1)");
+  return info;
+}
 
-  auto impl = detail::make_key_impl(*info, flags, std::move(*native), false, u);
-  if (!impl) return fail(impl.error());
-  Key::Impl& k = **impl;
-
-  // Self-test: the token must sign with this object, and the signature must verify with the
-  // public key we publish (catches non-signing keys and mismatched public/private objects).
+// Self-test: the token must sign with this object, and the signature must verify with the
+// public key we publish (catches non-signing keys and mismatched public/private objects).
+Result<void> token_self_test(const Key::Impl& k, const std::string& u) {
   uint8_t sig[1024];
   static constexpr char kMsgText[] = "zonekiln PKCS#11 self-test";
   const auto* kMsg = reinterpret_cast<const uint8_t*>(kMsgText);
   if (k.sig_size > sizeof sig)
     return fail(Errc::KeyActionNeeded, "token key " + u + " is too large (over 8192 bits)");
-  k.hsm_pkey = std::move(priv);
   auto n = engine_sign(k, kMsg, sizeof kMsgText, sig, sizeof sig);
   if (!n)
     return fail(Errc::KeyActionNeeded,
@@ -356,6 +344,39 @@ Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, ui
                 "the token's private and public objects for " + u +
                     " do not match (a signature does not verify); fix the object labels/ids");
   }
+  return ok();
+}
+
+}  // namespace
+
+Result<Key> load_pkcs11_key(std::string_view uri, const Pkcs11Config& config, uint16_t flags,
+                            uint8_t algorithm) {
+  if (auto r = check_pkcs11_uri(uri); !r) return fail(r.error());
+  if (flags & ~(kFlagZone | kFlagSep | kFlagRevoke) || !(flags & kFlagZone))
+    return fail(Errc::Usage,
+                "DNSKEY flags must be 256 or 257 (+128 to revoke), not " + std::to_string(flags));
+  const std::string& module = config.module;
+  if (module.empty())
+    return fail(Errc::KeyActionNeeded,
+                "no PKCS#11 module found; install your HSM's module and pass --pkcs11-module");
+  if (!file_exists(module))
+    return fail(Errc::KeyActionNeeded,
+                "the PKCS#11 module " + module + " does not exist; fix --pkcs11-module");
+  auto eng = engine_for(module);
+  if (!eng) return fail(eng.error());
+  detail::PkeyPtr pub, priv;
+  if (auto r = load_token_objects(**eng, uri, config, pub, priv); !r) return fail(r.error());
+
+  const std::string u(uri);
+  auto native = native_public(pub.get());
+  if (!native) return fail(Errc::KeyActionNeeded, "token key " + u + ": " + native.error().detail);
+  auto info = token_algorithm(native->get(), u, algorithm);
+  if (!info) return fail(info.error());
+  auto impl = detail::make_key_impl(**info, flags, std::move(*native), false, u);
+  if (!impl) return fail(impl.error());
+  Key::Impl& k = **impl;
+  k.hsm_pkey = std::move(priv);
+  if (auto t = token_self_test(k, u); !t) return fail(t.error());
   k.hsm_engine = std::move(*eng);
   k.has_private = true;
   return Key(std::shared_ptr<const Key::Impl>(std::move(*impl)));

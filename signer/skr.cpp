@@ -309,8 +309,9 @@ Result<void> write_skr_file(const std::string& path, const SkrDocument& doc) {
   return zk::write_file_atomic(path, skr_to_text(doc), 0644);
 }
 
-Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const KsrOptions& o,
-                             int64_t now, std::vector<std::string>* notes) {
+namespace {
+
+Result<void> check_ksr_options(const KsrOptions& o) {
   if (o.to <= o.from) return fail(Errc::Usage, "--to must be after --from");
   if (o.period < 86400) return fail(Errc::Usage, "the period must be at least one day");
   if ((o.to - o.from) / o.period > 1000)
@@ -321,83 +322,129 @@ Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const 
     return fail(Errc::Usage, "algorithm " + algorithm_name(o.algorithm) + " cannot sign");
   if (o.dnskey_ttl >= o.period)
     return fail(Errc::Usage, "the DNSKEY TTL must be shorter than a period (pre-publication)");
-  // Slots are whole periods, so a rollover happens at a period boundary.
-  const int64_t slot_len = (o.zsk_lifetime + o.period - 1) / o.period * o.period;
+  return ok();
+}
 
-  std::vector<Error> problems;
-  auto loaded = load_key_dir(key_dir, origin, &problems);
-  if (!loaded) return fail(loaded.error());
-  std::vector<ZskSlot> chain;  // existing ZSKs of the algorithm with an Activate time
-  for (Key& k : *loaded) {
-    if (k.is_ksk() || k.algorithm() != o.algorithm || !k.has_private() || !k.timing.activate)
-      continue;
-    chain.push_back(
-        ZskSlot{k, *k.timing.activate, k.timing.inactive ? *k.timing.inactive : INT64_MAX});
-  }
-  std::sort(chain.begin(), chain.end(),
-            [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
+// The ZSKs of a KSR, one after the other: those of the key directory (of the algorithm, with a
+// private key and an Activate time), extended with new keys until the range is covered. Slots
+// are whole periods, so a rollover happens at a period boundary.
+class ZskChain {
+ public:
+  ZskChain(const std::string& key_dir, NameView origin, const KsrOptions& o, int64_t now,
+           std::vector<std::string>* notes)
+      : key_dir_(key_dir),
+        origin_(origin),
+        o_(o),
+        now_(now),
+        notes_(notes),
+        slot_len_((o.zsk_lifetime + o.period - 1) / o.period * o.period) {}
 
-  auto covering = [&](int64_t t) -> ZskSlot* {
-    for (ZskSlot& s : chain)
-      if (s.activate <= t && t < s.inactive) return &s;
-    return nullptr;
-  };
-  auto save = [&](ZskSlot& s) -> Result<void> {
-    s.key.timing.publish = s.activate - o.period;
-    s.key.timing.activate = s.activate;
-    s.key.timing.inactive = s.inactive;
-    s.key.timing.remove = s.inactive + o.period;
-    auto base = write_key_files(s.key, origin, key_dir, now);
-    if (!base) return fail(base.error());
-    if (notes)
-      notes->push_back("ZSK " + *base + ": active " + when(s.activate) + " to " + when(s.inactive));
+  Result<void> load() {
+    std::vector<Error> problems;
+    auto loaded = load_key_dir(key_dir_, origin_, &problems);
+    if (!loaded) return fail(loaded.error());
+    for (Key& k : *loaded) {
+      if (k.is_ksk() || k.algorithm() != o_.algorithm || !k.has_private() || !k.timing.activate)
+        continue;
+      chain_.push_back(
+          ZskSlot{k, *k.timing.activate, k.timing.inactive ? *k.timing.inactive : INT64_MAX});
+    }
+    sort();
     return ok();
-  };
+  }
 
   // The chain must cover [from, to + one period): the key after the range is pre-published in
   // the last period. A key without an Inactive time is given one slot from now on.
-  for (int64_t t = o.from; t < o.to + o.period;) {
-    ZskSlot* s = covering(t);
-    if (s && s->inactive == INT64_MAX) {
-      s->inactive = std::max(s->activate, o.from) + slot_len;
-      if (auto r = save(*s); !r) return fail(r.error());
+  Result<void> cover() {
+    for (int64_t t = o_.from; t < o_.to + o_.period;) {
+      ZskSlot* s = covering(t);
+      if (s && s->inactive == INT64_MAX) {
+        s->inactive = std::max(s->activate, o_.from) + slot_len_;
+        if (auto r = save(*s); !r) return fail(r.error());
+      }
+      if (!s) {
+        auto k = generate_key(o_.algorithm, false);
+        if (!k) return fail(k.error());
+        int64_t start = t;
+        for (const ZskSlot& c : chain_)  // start where the previous key stops, not mid-slot
+          if (c.inactive <= t && c.inactive > t - o_.period) start = c.inactive;
+        chain_.push_back(ZskSlot{std::move(*k), start, start + slot_len_});
+        sort();
+        s = covering(t);
+        if (auto r = save(*s); !r) return fail(r.error());
+      }
+      t = s->inactive;
     }
-    if (!s) {
-      auto k = generate_key(o.algorithm, false);
-      if (!k) return fail(k.error());
-      int64_t start = t;
-      for (const ZskSlot& c : chain)  // start where the previous key stops, not mid-slot
-        if (c.inactive <= t && c.inactive > t - o.period) start = c.inactive;
-      chain.push_back(ZskSlot{std::move(*k), start, start + slot_len});
-      std::sort(chain.begin(), chain.end(),
-                [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
-      s = covering(t);
-      if (auto r = save(*s); !r) return fail(r.error());
-    }
-    t = s->inactive;
+    return ok();
   }
 
-  SkrDocument doc;
-  doc.origin.assign(origin);
-  doc.origin.to_lower();
-  for (int64_t start = o.from; start < o.to; start += o.period) {
-    SkrPeriod p;
-    p.from = start;
-    p.to = std::min(start + o.period, o.to);
-    const ZskSlot* active = covering(start);
-    if (!active) return fail(Errc::Internal, "ZSK schedule has a gap at " + when(start));
-    p.zsk_algorithm = o.algorithm;
-    p.zsk_tag = active->key.tag();
-    for (const ZskSlot& s : chain) {
-      // Published from one period before activation to one period after retirement.
-      if (s.activate - o.period < p.to && s.inactive + o.period > p.from) {
-        const auto rd = s.key.dnskey_rdata();
-        p.records.push_back(SkrRecord{rrtype::DNSKEY, o.dnskey_ttl, {rd.begin(), rd.end()}});
+  // The request's periods: the ZSK active in each, and the DNSKEYs published in it (from one
+  // period before activation to one period after retirement).
+  Result<SkrDocument> request() {
+    SkrDocument doc;
+    doc.origin.assign(origin_);
+    doc.origin.to_lower();
+    for (int64_t start = o_.from; start < o_.to; start += o_.period) {
+      SkrPeriod p;
+      p.from = start;
+      p.to = std::min(start + o_.period, o_.to);
+      const ZskSlot* active = covering(start);
+      if (!active) return fail(Errc::Internal, "ZSK schedule has a gap at " + when(start));
+      p.zsk_algorithm = o_.algorithm;
+      p.zsk_tag = active->key.tag();
+      for (const ZskSlot& s : chain_) {
+        if (s.activate - o_.period < p.to && s.inactive + o_.period > p.from) {
+          const auto rd = s.key.dnskey_rdata();
+          p.records.push_back(SkrRecord{rrtype::DNSKEY, o_.dnskey_ttl, {rd.begin(), rd.end()}});
+        }
       }
+      doc.periods.push_back(std::move(p));
     }
-    doc.periods.push_back(std::move(p));
+    return doc;
   }
-  return doc;
+
+ private:
+  void sort() {
+    std::sort(chain_.begin(), chain_.end(),
+              [](const ZskSlot& a, const ZskSlot& b) { return a.activate < b.activate; });
+  }
+  ZskSlot* covering(int64_t t) {
+    for (ZskSlot& s : chain_)
+      if (s.activate <= t && t < s.inactive) return &s;
+    return nullptr;
+  }
+  // The slot's timing into its key files.
+  Result<void> save(ZskSlot& s) {
+    s.key.timing.publish = s.activate - o_.period;
+    s.key.timing.activate = s.activate;
+    s.key.timing.inactive = s.inactive;
+    s.key.timing.remove = s.inactive + o_.period;
+    auto base = write_key_files(s.key, origin_, key_dir_, now_);
+    if (!base) return fail(base.error());
+    if (notes_)
+      notes_->push_back("ZSK " + *base + ": active " + when(s.activate) + " to " +
+                        when(s.inactive));
+    return ok();
+  }
+
+  const std::string& key_dir_;
+  NameView origin_;
+  const KsrOptions& o_;
+  int64_t now_;
+  std::vector<std::string>* notes_;
+  const int64_t slot_len_;
+  std::vector<ZskSlot> chain_;
+};
+
+}  // namespace
+
+Result<SkrDocument> make_ksr(const std::string& key_dir, NameView origin, const KsrOptions& o,
+                             int64_t now, std::vector<std::string>* notes) {
+  if (auto r = check_ksr_options(o); !r) return fail(r.error());
+  ZskChain chain(key_dir, origin, o, now, notes);
+  if (auto r = chain.load(); !r) return fail(r.error());
+  if (auto r = chain.cover(); !r) return fail(r.error());
+  return chain.request();
 }
 
 Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ksks,
@@ -479,7 +526,11 @@ Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ks
   return resp;
 }
 
-Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now, int64_t warn) {
+namespace {
+
+// The period of a response covering now, refused when there is none or the response runs out
+// within warn seconds.
+Result<const SkrPeriod*> current_period(const SkrDocument& response, int64_t now, int64_t warn) {
   if (!response.is_response)
     return fail(Errc::Usage, "--skr needs a signed key response, not a request");
   if (response.periods.empty()) return fail(Errc::KeyActionNeeded, "the SKR has no periods");
@@ -500,74 +551,101 @@ Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now,
                                            detail::time_to_text(end) +
                                            "), have it signed with skr-sign and pass the "
                                            "new response with --skr");
-  SkrSelection sel;
-  sel.from = p->from;
-  sel.to = p->to;
-  sel.runs_out_at = end;
-  sel.zsk_algorithm = p->zsk_algorithm;
-  sel.zsk_tag = p->zsk_tag;
-  sel.records = p->records;
+  return p;
+}
 
-  // Check the period before publishing it: every RRSIG verifies with a KSK of the DNSKEY RRset
-  // and is valid now, and each of the three RRsets is signed.
+// A period's DNSKEY, CDS and CDNSKEY RRsets (sorted), the KSKs among its DNSKEYs, and the
+// DNSKEY of its active ZSK.
+struct PeriodSets {
   Arena arena;
-  const Owner* apex = make_owner(arena, response.origin);
-  std::vector<Key> ksks;
   std::vector<RR> sets[3];  // DNSKEY, CDS, CDNSKEY
-  auto set_of = [&](uint16_t t) -> std::vector<RR>* {
+  std::vector<Key> ksks;
+  std::vector<uint8_t> zsk_dnskey;
+
+  std::vector<RR>* set_of(uint16_t t) {
     if (t == rrtype::DNSKEY) return &sets[0];
     if (t == rrtype::CDS) return &sets[1];
     if (t == rrtype::CDNSKEY) return &sets[2];
     return nullptr;
-  };
-  for (const SkrRecord& r : p->records) {
-    if (r.type == rrtype::RRSIG) continue;
-    set_of(r.type)->push_back(
-        RR{apex, r.rdata.data(), r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())});
-    if (r.type != rrtype::DNSKEY) continue;
-    const uint16_t flags = get16(r.rdata.data());
-    if (flags & kFlagSep) {
-      auto k = key_from_dnskey(r.rdata);
-      if (k) ksks.push_back(std::move(*k));
-    } else if (r.rdata[3] == p->zsk_algorithm && detail::compute_key_tag(r.rdata) == p->zsk_tag) {
-      sel.zsk_dnskey = r.rdata;
-    }
   }
-  if (sel.zsk_dnskey.empty())
-    return fail(Errc::KeyActionNeeded, "the SKR period " + when(p->from) +
-                                           " does not publish its active ZSK " +
-                                           std::to_string(p->zsk_tag));
-  for (auto& set : sets) std::sort(set.begin(), set.end(), rr_less);
+
+  void read(const SkrPeriod& p, NameView origin) {
+    const Owner* apex = make_owner(arena, origin);
+    for (const SkrRecord& r : p.records) {
+      if (r.type == rrtype::RRSIG) continue;
+      set_of(r.type)->push_back(
+          RR{apex, r.rdata.data(), r.ttl, r.type, static_cast<uint16_t>(r.rdata.size())});
+      if (r.type != rrtype::DNSKEY) continue;
+      const uint16_t flags = get16(r.rdata.data());
+      if (flags & kFlagSep) {
+        auto k = key_from_dnskey(r.rdata);
+        if (k) ksks.push_back(std::move(*k));
+      } else if (r.rdata[3] == p.zsk_algorithm && detail::compute_key_tag(r.rdata) == p.zsk_tag) {
+        zsk_dnskey = r.rdata;
+      }
+    }
+    for (auto& set : sets) std::sort(set.begin(), set.end(), rr_less);
+  }
+};
+
+// Every RRSIG of the period verifies with a KSK of its DNSKEY RRset and is valid now, and each
+// of the three RRsets is signed.
+Result<void> check_period_rrsigs(const SkrPeriod& p, PeriodSets& s, int64_t now) {
   bool signed_set[3] = {false, false, false};
   SignContext ctx;
-  for (const SkrRecord& r : p->records) {
+  for (const SkrRecord& r : p.records) {
     if (r.type != rrtype::RRSIG) continue;
     const uint16_t covered = get16(r.rdata.data());
-    std::vector<RR>* set = set_of(covered);
+    std::vector<RR>* set = s.set_of(covered);
     const int64_t expiration = get32(r.rdata.data() + 8);
     const int64_t inception = get32(r.rdata.data() + 12);
     if (!set || set->empty()) continue;
     if (now < inception || now >= expiration)
-      return fail(Errc::KeyActionNeeded, "an RRSIG in the SKR period " + when(p->from) +
+      return fail(Errc::KeyActionNeeded, "an RRSIG in the SKR period " + when(p.from) +
                                              " is not valid now (" + when(inception) + " to " +
                                              when(expiration) + "); sign a new request");
     bool ok_sig = false;
-    for (const Key& k : ksks) {
+    for (const Key& k : s.ksks) {
       auto v = ctx.verify(k, *set, r.rdata);
       if (v && *v) ok_sig = true;
     }
     if (!ok_sig)
       return fail(Errc::KeyActionNeeded, "an RRSIG over " + std::string(type_text(covered)) +
-                                             " in the SKR period " + when(p->from) +
+                                             " in the SKR period " + when(p.from) +
                                              " does not verify; the response is damaged or "
                                              "was signed for other keys");
-    signed_set[set == &sets[0] ? 0 : set == &sets[1] ? 1 : 2] = true;
+    signed_set[set - s.sets] = true;
   }
   for (int i = 0; i < 3; ++i) {
-    if (!sets[i].empty() && !signed_set[i])
-      return fail(Errc::KeyActionNeeded, "the SKR period " + when(p->from) +
+    if (!s.sets[i].empty() && !signed_set[i])
+      return fail(Errc::KeyActionNeeded, "the SKR period " + when(p.from) +
                                              " has an unsigned RRset; sign the request again");
   }
+  return ok();
+}
+
+}  // namespace
+
+Result<SkrSelection> select_skr_period(const SkrDocument& response, int64_t now, int64_t warn) {
+  auto period = current_period(response, now, warn);
+  if (!period) return fail(period.error());
+  const SkrPeriod* p = *period;
+  SkrSelection sel;
+  sel.from = p->from;
+  sel.to = p->to;
+  sel.runs_out_at = response.periods.back().to;
+  sel.zsk_algorithm = p->zsk_algorithm;
+  sel.zsk_tag = p->zsk_tag;
+  sel.records = p->records;
+  // The period is checked before it is published.
+  PeriodSets sets;
+  sets.read(*p, response.origin);
+  if (sets.zsk_dnskey.empty())
+    return fail(Errc::KeyActionNeeded, "the SKR period " + when(p->from) +
+                                           " does not publish its active ZSK " +
+                                           std::to_string(p->zsk_tag));
+  sel.zsk_dnskey = sets.zsk_dnskey;
+  if (auto r = check_period_rrsigs(*p, sets, now); !r) return fail(r.error());
   return sel;
 }
 

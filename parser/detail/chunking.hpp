@@ -57,6 +57,8 @@ class Planner {
   void state_directive(const RecordSpan& span, uint32_t line);
   void directive(const RecordSpan& span, uint32_t line, std::vector<Segment>& segs);
   void include(const RecordSpan& span, uint32_t line, std::vector<Segment>& segs);
+  std::optional<std::string> include_path(const std::string& rel, const RecordSpan& span,
+                                          uint32_t line);
 
   const ParseCtx& ctx_;
   const SourceFile& file_;

@@ -106,6 +106,54 @@ void Planner::directive(const RecordSpan& span, uint32_t line, std::vector<Segme
         span, line, t[0].text.data());
 }
 
+// The file an $INCLUDE names (relative to the including file's directory or the base the
+// options give), resolved and checked: inside the zone's directory or an allowed one, not
+// already being read, and not nested deeper than the budget allows. Reported and nullopt
+// otherwise.
+std::optional<std::string> Planner::include_path(const std::string& rel, const RecordSpan& span,
+                                                 uint32_t line) {
+  const char* at = toks_.tokens[1].text.data();
+  fs::path p(rel);
+  if (p.is_relative()) {
+    const std::string& base =
+        ctx_.opt.include_base_dir.empty() ? file_.dir : ctx_.opt.include_base_dir;
+    if (base.empty()) {
+      error(Errc::IncludeError, "relative $INCLUDE path but no base directory is known", span, line,
+            at);
+      return std::nullopt;
+    }
+    p = fs::path(base) / p;
+  }
+  std::error_code ec;
+  std::string canon = fs::weakly_canonical(fs::absolute(p, ec), ec).string();
+  if (ec || canon.empty()) {
+    error(Errc::IncludeError, "cannot resolve $INCLUDE path", span, line, at);
+    return std::nullopt;
+  }
+  const bool allowed =
+      std::any_of(ctx_.allowed_dirs.begin(), ctx_.allowed_dirs.end(),
+                  [&](const std::string& d) { return canon.compare(0, d.size(), d) == 0; });
+  if (!allowed) {
+    error(Errc::IncludeError,
+          "$INCLUDE file is outside the zone's directory and the allowed include directories", span,
+          line, at);
+    return std::nullopt;
+  }
+  if (std::find(stack_.begin(), stack_.end(), canon) != stack_.end()) {
+    error(Errc::IncludeError, "$INCLUDE loop: file is already being read", span, line, at);
+    return std::nullopt;
+  }
+  if (stack_.size() > ctx_.opt.budget.max_include_depth) {
+    error(Errc::LimitExceeded,
+          "input budget exceeded: $INCLUDE nested " + std::to_string(stack_.size()) +
+              " deep (limit --max-include-depth " +
+              std::to_string(ctx_.opt.budget.max_include_depth) + ")",
+          span, line, at);
+    return std::nullopt;
+  }
+  return canon;
+}
+
 void Planner::include(const RecordSpan& span, uint32_t line, std::vector<Segment>& segs) {
   const auto& t = toks_.tokens;
   if (!ctx_.opt.allow_include) {
@@ -146,52 +194,15 @@ void Planner::include(const RecordSpan& span, uint32_t line, std::vector<Segment
     }
     inc.has_origin = true;
   }
-  fs::path p(rel);
-  if (p.is_relative()) {
-    const std::string& base =
-        ctx_.opt.include_base_dir.empty() ? file_.dir : ctx_.opt.include_base_dir;
-    if (base.empty()) {
-      error(Errc::IncludeError, "relative $INCLUDE path but no base directory is known", span, line,
-            t[1].text.data());
-      return;
-    }
-    p = fs::path(base) / p;
-  }
-  std::error_code ec;
-  const std::string canon = fs::weakly_canonical(fs::absolute(p, ec), ec).string();
-  if (ec || canon.empty()) {
-    error(Errc::IncludeError, "cannot resolve $INCLUDE path", span, line, t[1].text.data());
-    return;
-  }
-  const bool allowed =
-      std::any_of(ctx_.allowed_dirs.begin(), ctx_.allowed_dirs.end(),
-                  [&](const std::string& d) { return canon.compare(0, d.size(), d) == 0; });
-  if (!allowed) {
-    error(Errc::IncludeError,
-          "$INCLUDE file is outside the zone's directory and the allowed include directories", span,
-          line, t[1].text.data());
-    return;
-  }
-  if (std::find(stack_.begin(), stack_.end(), canon) != stack_.end()) {
-    error(Errc::IncludeError, "$INCLUDE loop: file is already being read", span, line,
-          t[1].text.data());
-    return;
-  }
-  if (stack_.size() > ctx_.opt.budget.max_include_depth) {
-    error(Errc::LimitExceeded,
-          "input budget exceeded: $INCLUDE nested " + std::to_string(stack_.size()) +
-              " deep (limit --max-include-depth " +
-              std::to_string(ctx_.opt.budget.max_include_depth) + ")",
-          span, line, t[1].text.data());
-    return;
-  }
+  const std::optional<std::string> canon = include_path(rel, span, line);
+  if (!canon) return;
   Segment s;
   s.kind = SegKind::Include;
   s.begin = span.begin;
   s.end = span.end;
   s.line = line;
   s.state = std::move(inc);
-  s.include_path = canon;
+  s.include_path = *canon;
   segs.push_back(std::move(s));
 }
 

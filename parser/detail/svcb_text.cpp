@@ -227,6 +227,46 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
   }
 }
 
+// RFC 9460 s2.2: no key twice; s8: the keys named in mandatory are present. sorted: the
+// parameters in key order.
+Result<void> check_keys(const Param* sorted, size_t count, RdataCtx& c) {
+  for (size_t i = 1; i < count; ++i) {
+    if (sorted[i].key == sorted[i - 1].key) {
+      return RdataCtx::at(sorted[i].token, Error{Errc::BadRdata, {}, "duplicate SvcParamKey"});
+    }
+  }
+  // RFC 9460 s8: keys named in mandatory must be present.
+  if (count > 0 && sorted[0].key == 0) {
+    const uint8_t* m = c.out + sorted[0].at + 4;
+    for (size_t k = 0; k < sorted[0].len; k += 2) {
+      const uint16_t mk = zk::rdesc::get16(m + k);
+      bool found = false;
+      for (size_t i = 1; i < count && !found; ++i) found = sorted[i].key == mk;
+      if (!found) {
+        return RdataCtx::at(sorted[0].token,
+                            Error{Errc::BadRdata, {}, "mandatory names a key that is not present"});
+      }
+    }
+  }
+  return ok();
+}
+
+// The parameters were written in the order given; rewritten in key order (s2.2) when that
+// differs (rare: one copy).
+void write_in_key_order(const Param* params, const Param* sorted, size_t count, size_t base,
+                        RdataCtx& c) {
+  bool in_order = true;
+  for (size_t i = 0; i < count; ++i) in_order = in_order && sorted[i].at == params[i].at;
+  if (in_order) return;
+  std::vector<uint8_t> copy(c.out + base, c.out + c.len);
+  size_t o = base;
+  for (size_t i = 0; i < count; ++i) {
+    const size_t n = 4 + sorted[i].len;
+    std::memcpy(c.out + o, copy.data() + (sorted[i].at - base), n);
+    o += n;
+  }
+}
+
 }  // namespace
 
 Result<void> read_svc_params(RdataCtx& c) {
@@ -284,35 +324,8 @@ Result<void> read_svc_params(RdataCtx& c) {
   std::copy(params, params + count, sorted);
   std::stable_sort(sorted, sorted + count,
                    [](const Param& a, const Param& b) { return a.key < b.key; });
-  for (size_t i = 1; i < count; ++i) {
-    if (sorted[i].key == sorted[i - 1].key) {
-      return RdataCtx::at(sorted[i].token, Error{Errc::BadRdata, {}, "duplicate SvcParamKey"});
-    }
-  }
-  // RFC 9460 s8: keys named in mandatory must be present.
-  if (count > 0 && sorted[0].key == 0) {
-    const uint8_t* m = c.out + sorted[0].at + 4;
-    for (size_t k = 0; k < sorted[0].len; k += 2) {
-      const uint16_t mk = zk::rdesc::get16(m + k);
-      bool found = false;
-      for (size_t i = 1; i < count && !found; ++i) found = sorted[i].key == mk;
-      if (!found) {
-        return RdataCtx::at(sorted[0].token,
-                            Error{Errc::BadRdata, {}, "mandatory names a key that is not present"});
-      }
-    }
-  }
-  bool in_order = true;
-  for (size_t i = 0; i < count; ++i) in_order = in_order && sorted[i].at == params[i].at;
-  if (!in_order) {  // rare: copy once and rewrite in key order
-    std::vector<uint8_t> copy(c.out + base, c.out + c.len);
-    size_t o = base;
-    for (size_t i = 0; i < count; ++i) {
-      const size_t n = 4 + sorted[i].len;
-      std::memcpy(c.out + o, copy.data() + (sorted[i].at - base), n);
-      o += n;
-    }
-  }
+  if (auto r = check_keys(sorted, count, c); !r) return r;
+  write_in_key_order(params, sorted, count, base, c);
   return ok();
 }
 
