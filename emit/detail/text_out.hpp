@@ -2,6 +2,10 @@
 // All append to the caller's std::string and never allocate anything else. Internal to emit/.
 #pragma once
 
+#if !defined(ZK_INSIDE_EMIT) && !defined(ZK_WHITE_BOX)
+#error "emit/detail/ is private to emit/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -2,6 +2,10 @@
 // outputs and how errors get their positions. Internal to parser/.
 #pragma once
 
+#if !defined(ZK_INSIDE_PARSER) && !defined(ZK_WHITE_BOX)
+#error "parser/detail/ is private to parser/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -1,6 +1,10 @@
 // BIND's $GENERATE: range parsing and template expansion ("$", "$$", "${offset,width,base}").
 #pragma once
 
+#if !defined(ZK_INSIDE_PARSER) && !defined(ZK_WHITE_BOX)
+#error "parser/detail/ is private to parser/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <string>
 #include <string_view>

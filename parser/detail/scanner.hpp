@@ -3,6 +3,10 @@
 // least kPadding zero bytes. Internal to parser/.
 #pragma once
 
+#if !defined(ZK_INSIDE_PARSER) && !defined(ZK_WHITE_BOX)
+#error "parser/detail/ is private to parser/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -5,6 +5,10 @@
 // whether and where a limit is hit, do not depend on the thread count. Internal to parser/.
 #pragma once
 
+#if !defined(ZK_INSIDE_PARSER) && !defined(ZK_WHITE_BOX)
+#error "parser/detail/ is private to parser/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <sys/types.h>
 
 #include <cstdint>

@@ -1,6 +1,10 @@
 // TTL fields: decimal seconds or BIND units ("1w2d3h4m5s", case-insensitive).
 #pragma once
 
+#if !defined(ZK_INSIDE_PARSER) && !defined(ZK_WHITE_BOX)
+#error "parser/detail/ is private to parser/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <string_view>
 

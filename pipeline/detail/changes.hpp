@@ -1,6 +1,10 @@
 // Internal: what changed in the zone's data since the previous output (sign --changes).
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <span>
 #include <string>

@@ -2,6 +2,10 @@
 // DNSKEY/CDS/CDNSKEY/NSEC3PARAM records to the zone.
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <optional>
 
 #include "pipeline/detail/writer.hpp"

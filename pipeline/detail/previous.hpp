@@ -1,6 +1,10 @@
 // Internal: the previous signed version of the zone, for incremental re-signing.
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <span>
 #include <string>

@@ -15,6 +15,10 @@
 // reused, and the caller signs everything anew.
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -5,6 +5,10 @@
 // `sign` accepted in its pass `verify` accepts from the file.
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <bitset>
 #include <cstdint>
 #include <optional>

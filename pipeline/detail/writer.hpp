@@ -1,6 +1,10 @@
 // Internal: the streaming output stage (records, NSEC/NSEC3, RRSIGs -> text, in order).
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <array>
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,10 @@
 // Internal: ZONEMD in the sign pass (see pipeline/zonemd.hpp for why a placeholder is used).
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <string>
 

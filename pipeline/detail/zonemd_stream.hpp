@@ -7,6 +7,10 @@
 // by owner, so the digest sees every RR in canonical order without a second copy of the zone.
 #pragma once
 
+#if !defined(ZK_INSIDE_PIPELINE) && !defined(ZK_WHITE_BOX)
+#error "pipeline/detail/ is private to pipeline/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <deque>
 #include <memory>

@@ -2,6 +2,10 @@
 // DNSKEY <-> EVP_PKEY conversions and small codecs. Included only from inside signer/.
 #pragma once
 
+#if !defined(ZK_INSIDE_SIGNER) && !defined(ZK_WHITE_BOX)
+#error "signer/detail/ is private to signer/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <cstdint>
 #include <span>
 #include <string>

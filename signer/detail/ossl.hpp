@@ -2,6 +2,10 @@
 // deleter (one pointer in size). This is the only file with *_free calls (STYLE.md s6).
 #pragma once
 
+#if !defined(ZK_INSIDE_SIGNER) && !defined(ZK_WHITE_BOX)
+#error "signer/detail/ is private to signer/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

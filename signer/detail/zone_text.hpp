@@ -3,6 +3,10 @@
 // strip of `unsign`. Not a validator: it only finds record boundaries and tokens.
 #pragma once
 
+#if !defined(ZK_INSIDE_SIGNER) && !defined(ZK_WHITE_BOX)
+#error "signer/detail/ is private to signer/: include its public headers (tests: ZK_WHITE_BOX)"
+#endif
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>

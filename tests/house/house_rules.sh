@@ -2,6 +2,7 @@
 # The house rules that a compiler does not check (issue 13), over the source tree:
 #  - no file includes another folder's detail/ headers (dns <- parser, signer, emit <- pipeline
 #    <- cli; what is shared is a public header), in product code and in the benches;
+#  - each detail/ header carries the #error guard that makes such an include fail to compile;
 #  - library code reads no environment: getenv only in cli/ (and the test hooks);
 #  - every C++ file is formatted by .clang-format (clang-format-14, Debian's).
 # Usage: house_rules.sh SOURCE_DIR
@@ -23,6 +24,27 @@ for dir in dns parser signer emit pipeline config cli bench; do
     bad=1
   fi
 done
+
+# Each detail/ header stops the compile outside its folder (CMake sets ZK_INSIDE_<FOLDER> for
+# the folder's library only; tests set ZK_WHITE_BOX), so a stray include fails to build.
+while IFS= read -r h; do
+  lib=${h%%/*}
+  if ! grep -q "defined(ZK_INSIDE_${lib^^})" "$h"; then
+    echo "FAIL: $h lacks the #error guard of $lib/detail/ (see parser/detail/ttl.hpp)" >&2
+    bad=1
+  fi
+done < <(git ls-files '*/detail/*.hpp' 2>/dev/null || find . -path '*/detail/*.hpp' | sed 's#^./##')
+if command -v c++ >/dev/null; then
+  if out=$(echo '#include "signer/detail/internal.hpp"' |
+           c++ -std=c++20 -fsyntax-only -I. -x c++ - 2>&1); then
+    echo "FAIL: another folder's detail/ header compiled without ZK_INSIDE_SIGNER" >&2
+    bad=1
+  elif ! grep -q "signer/detail/ is private to signer/" <<<"$out"; then
+    echo "FAIL: a stray detail/ include failed, but not at its guard:" >&2
+    echo "$out" | head -5 >&2
+    bad=1
+  fi
+fi
 
 if hits=$(grep -rnE '\bgetenv\b' dns parser signer emit pipeline config \
           --include='*.cpp' --include='*.hpp'); then
