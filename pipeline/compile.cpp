@@ -14,6 +14,7 @@
 #include "dns/timeparse.hpp"
 #include "parser/parser.hpp"
 #include "pipeline/detail/changes.hpp"
+#include "pipeline/detail/fingerprint.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/writer.hpp"
@@ -182,7 +183,8 @@ struct Committed {
 // A run that stops between 1 and 4 leaves the mark; the next run settles it (read_state). A
 // failure at 4 is such a stop: noted, not an error.
 Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::KeyRun& run,
-                          const SignOptions& sopts, Stats& stats, signer::RunRecord rec) {
+                          const SignOptions& sopts, Stats& stats, signer::RunRecord rec,
+                          const std::function<void()>& before_finish) {
   Committed c;
   const bool pending = run.keys && zone.path() != "-";
   if (pending) {
@@ -219,6 +221,7 @@ Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::
   }
   crash_point("state");
   if (pending) {
+    if (before_finish) before_finish();
     if (auto f = signer::commit_finish(sopts.key_dir, run.file, run.origin_text); !f) {
       stats.notes.push_back("published " + zone.path() +
                             "; the key state holds this run's events but its pending mark "
@@ -274,6 +277,7 @@ class Compilation {
                        std::filesystem::is_regular_file(prev_path_, no_file);
   }
 
+  std::optional<Stats> unchanged_by_fingerprint();
   Result<void> parse();
   Result<void> sort_and_check();
   Result<void> plan_keys();
@@ -296,6 +300,7 @@ class Compilation {
   Result<void> start_state_keys(uint32_t dnskey_ttl);
   Unexpected refuse_unsignable();
   Result<void> finish_unchanged(detail::Unchanged same);
+  void record_fingerprint(int64_t next_renewal, int64_t earliest_expiration, uint32_t serial);
   Result<detail::WriteStats> write_pass();
   void record_changes(const detail::WriteStats& written);
   Result<void> record_run(const signer::KeyPlan& kplan, signer::RunRecord rec);
@@ -339,6 +344,85 @@ class Compilation {
   std::function<void(uint64_t, uint64_t)> write_progress_;
   bool zonemd_ = false;
 };
+
+// Nothing changed and nothing due, known from the fingerprint the last run recorded in the key
+// state (pipeline/detail/fingerprint.hpp), without reading the zone: the run only records itself
+// in the state. nullopt: run the stages, which decide the same question the long way.
+std::optional<Stats> Compilation::unchanged_by_fingerprint() {
+  if (!detail::fingerprint_eligible(options_)) return std::nullopt;
+  const std::string origin_text = signer::normalize_origin(name_to_string(options_.origin.view()));
+  if (!signer::require_key_dir(sopts_.key_dir, origin_text)) return std::nullopt;
+  // Released on return: the long way takes it again.
+  auto lock = signer::StateLock::acquire(sopts_.key_dir, sopts_.lock_wait);
+  if (!lock) return std::nullopt;
+  auto file = signer::read_state(sopts_.key_dir);
+  if (!file || !file->recovery_notes.empty()) return std::nullopt;
+  signer::ZoneKeyState* zone = file->find(origin_text);
+  if (zone == nullptr || !zone->fingerprint || zone->pending ||
+      zone->state != signer::ZoneState::Signing || !detail::keys_in_files(*zone)) {
+    return std::nullopt;
+  }
+  const signer::RunFingerprint fp = *zone->fingerprint;
+  if (sopts_.now < fp.at || sopts_.now >= fp.due) return std::nullopt;
+  const signer::KeyFigures figures = signer::key_figures(*zone, sopts_.now);
+  if (figures.internal_failure || figures.ksk_action_needed > 0) return std::nullopt;
+  if (detail::input_fingerprint(options_, fp.files, *zone) != fp.inputs) return std::nullopt;
+  signer::RunRecord rec;
+  rec.at = sopts_.now;
+  rec.serial = fp.serial;
+  rec.summary = "nothing changed since " + time_to_iso(fp.at) + " and nothing due before " +
+                time_to_iso(fp.due) + ": output left untouched without reading the zone";
+  zone->last_success = sopts_.now;
+  zone->add_run(std::move(rec));
+  if (!signer::write_state(sopts_.key_dir, *file, /*keep_backup=*/false)) return std::nullopt;
+  clock_.lap("fingerprint");
+  stats_.unchanged = true;
+  if (fp.serial) stats_.serial_old = stats_.serial_new = *fp.serial;
+  stats_.notes.push_back("nothing changed since " + time_to_iso(fp.at) +
+                         " and nothing due before " + time_to_iso(fp.due) + ": " + options_.output +
+                         " left untouched without reading the zone");
+  if (outcome_) {
+    key_run_.origin_text = origin_text;
+    key_run_.file = std::move(*file);
+    fill_outcome_now();
+    outcome_->exit_code = 0;
+    outcome_->last_success = sopts_.now;
+    outcome_->unchanged = true;
+    outcome_->earliest_expiration = fp.earliest_expiration;
+  }
+  return std::move(stats_);
+}
+
+// After a run that published (or left unchanged) its output and needs nothing from anyone:
+// records in the in-memory key state the fingerprint of its inputs and when the next signature
+// renewal or key event falls due, for unchanged_by_fingerprint. The caller writes the state.
+void Compilation::record_fingerprint(int64_t next_renewal, int64_t earliest_expiration,
+                                     uint32_t serial) {
+  if (!detail::fingerprint_eligible(options_) || !key_run_.keys) return;
+  const signer::KeyPlan& plan = key_run_.keys->plan;
+  if (!plan.can_sign || plan.cds_delete || plan.dnskey_frozen ||
+      plan.state.state != signer::ZoneState::Signing || !plan.owner_actions.empty() ||
+      signer::run_exit_code(plan) != 0 || next_renewal == INT64_MAX) {
+    return;
+  }
+  signer::ZoneKeyState* zone = key_run_.file.find(key_run_.origin_text);
+  if (zone == nullptr || !detail::keys_in_files(*zone)) return;
+  int64_t due = next_renewal;
+  if (plan.next_action_at) due = std::min(due, *plan.next_action_at);
+  if (due <= sopts_.now) return;
+  signer::RunFingerprint fp;
+  fp.files.push_back(options_.zone_file);
+  for (uint32_t i = 1; i < diag_.file_count(); ++i) fp.files.push_back(diag_.file_name(i));
+  fp.at = sopts_.now;
+  fp.due = due;
+  fp.earliest_expiration = earliest_expiration;
+  fp.serial = serial;
+  // Hashed as the state will be stored: without the pending mark commit_finish drops.
+  signer::ZoneKeyState stored = *zone;
+  stored.pending.reset();
+  fp.inputs = detail::input_fingerprint(options_, fp.files, stored);
+  zone->fingerprint = std::move(fp);
+}
 
 // parse: the zone file (and what it $INCLUDEs) into the store; the outputs checked against the
 // inputs before anything is written.
@@ -641,6 +725,16 @@ Result<void> Compilation::finish_unchanged(detail::Unchanged same) {
     rec.summary = "nothing changed and no signature due; output left untouched";
     if (rec.exit_code != 0) rec.summary += "; " + key_run_.keys->plan.state.state_why;
     if (auto c = record_run(key_run_.keys->plan, std::move(rec)); !c) return fail(c.error());
+    if (!sopts_.dry_run && same.earliest_expiration != INT64_MAX) {
+      record_fingerprint(same.next_renewal, same.earliest_expiration, stats_.serial_old);
+      if (key_run_.file.find(key_run_.origin_text)->fingerprint) {
+        if (auto w = signer::write_state(sopts_.key_dir, key_run_.file, /*keep_backup=*/false);
+            !w) {
+          stats_.notes.push_back("could not record the inputs' fingerprint (" + w.error().detail +
+                                 "): the next run reads the zone");
+        }
+      }
+    }
   }
   // The data is the previous output's: nothing added, removed or changed.
   if (sopts_.want_changes) set_changes(detail::Changes{});
@@ -779,8 +873,15 @@ Result<void> Compilation::commit() {
   }
   if (auto s = out_->sync(); !s) return run_failed(s.error());
   crash_point("commit");
+  // Once the zone and the DS set are out, before the pending mark is dropped: what the next run
+  // needs to know that nothing changed (stored by the same state write).
+  const std::function<void()> fingerprint = [&] {
+    if (signing_ && written.signatures > 0) {
+      record_fingerprint(written.next_renewal, written.earliest_expiration, stats_.serial_new);
+    }
+  };
   const Committed committed = commit_in_order(*out_, ds_out ? &*ds_out : nullptr, key_run_, sopts_,
-                                              stats_, run_record(written));
+                                              stats_, run_record(written), fingerprint);
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.
   if (committed.error) return fail(*committed.error);
@@ -882,10 +983,14 @@ void Compilation::set_changes(const detail::Changes& changes) {
 
 }  // namespace
 
-// The pipeline: parse -> sort, index, check -> (sign: clamp, keys, strip, serial, key records,
+// The pipeline: (sign: nothing changed and nothing due, from the fingerprint?) -> parse -> sort,
+// index, check -> (sign: clamp, keys, strip, serial, key records,
 // compare with the previous output) -> chain -> sign+verify+write -> commit.
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Compilation run(options, diag, outcome);
+  if (options.sign) {
+    if (auto fast = run.unchanged_by_fingerprint()) return std::move(*fast);
+  }
   if (auto r = run.parse(); !r) return fail(r.error());
   if (auto r = run.sort_and_check(); !r) return fail(r.error());
   if (options.sign) {

@@ -261,6 +261,7 @@ struct UnchangedCheck {
   ChainKind chain;
   size_t chain_sets = 0;
   int64_t earliest = INT64_MAX;
+  int64_t next_renewal = INT64_MAX;
   std::optional<bool> opt_out;     // of the first NSEC3 record
   std::vector<uint64_t> forecast;  // forecast_renewals over the pieces read
   uint64_t rrsets = 0;             // RRsets of the pieces read
@@ -268,8 +269,12 @@ struct UnchangedCheck {
   void note_expirations(const PreviousZone& prev) {
     rrsets += prev.sets().size();
     for (const PrevRRset& set : prev.sets()) {
+      const uint64_t hash = signer::renewal_hash(set.owner->name(), set.type);
       for (const RR& sig : prev.sigs_of(set)) {
-        earliest = std::min<int64_t>(earliest, rrsig_fields(sig.rdata_span()).expiration);
+        const int64_t expiration = rrsig_fields(sig.rdata_span()).expiration;
+        earliest = std::min(earliest, expiration);
+        next_renewal = std::min(next_renewal,
+                                signer::next_renewal(reuse.renewal, reuse.now, hash, expiration));
       }
     }
     const std::vector<uint64_t> runs = forecast_renewals(prev, reuse.renewal, reuse.now);
@@ -351,7 +356,7 @@ Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
   const NameView origin = store.origin.view();
   auto names = PreviousReader::open(prev_path, origin, PreviousReader::Section::Names);
   if (!names) return result;
-  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, std::nullopt, {}, 0};
+  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, INT64_MAX, std::nullopt, {}, 0};
   std::string text;
   const std::span<const OwnerNode> nodes = index.nodes;
   for (size_t i = 0; i < nodes.size();) {
@@ -381,6 +386,7 @@ Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
   if (chain == ChainKind::Nsec3 && check.opt_out != opt_out) return result;
   result.unchanged = true;
   result.earliest_expiration = check.earliest;
+  result.next_renewal = check.next_renewal;
   result.rrsets = check.rrsets;
   result.forecast = std::move(check.forecast);
   result.forecast.resize(signer::forecast_runs(reuse.renewal), 0);

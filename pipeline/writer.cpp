@@ -218,6 +218,9 @@ class ChunkWriter {
     ++out_.stats.records;
     ++out_.stats.signatures;
     out_.stats.earliest_expiration = std::min(out_.stats.earliest_expiration, expiration);
+    out_.stats.next_renewal =
+        std::min(out_.stats.next_renewal,
+                 signer::next_renewal(plan_.reuse.renewal, plan_.reuse.now, hash, expiration));
     signer::add_to_forecast(plan_.reuse.renewal, plan_.reuse.now, hash, expiration,
                             {out_.stats.forecast.data(), forecast_runs_});
     if (plan_.dry_run) return;  // counted, not printed (as print does)
@@ -685,6 +688,7 @@ void ZonePass::add_up(ChunkOut& out) {
   total_.resign += s.resign;
   total_.changes.append(std::move(out.stats.changes));
   total_.earliest_expiration = std::min(total_.earliest_expiration, s.earliest_expiration);
+  total_.next_renewal = std::min(total_.next_renewal, s.next_renewal);
 }
 
 // After the last chunk: the pass's outcome, the verifier's whole-zone checks, the NSEC3 text

@@ -430,6 +430,17 @@ json zone_to_json(const ZoneKeyState& z) {
     json p = json::parse(z.policy_json, nullptr, false);
     if (!p.is_discarded()) jz["policy"] = p;
   }
+  if (z.fingerprint) {
+    const RunFingerprint& fp = *z.fingerprint;
+    json jf;
+    jf["inputs"] = fp.inputs;
+    jf["files"] = fp.files;
+    jf["at"] = fp.at;
+    jf["due"] = fp.due;
+    put_opt(jf, "earliest_expiration", fp.earliest_expiration);
+    if (fp.serial) jf["serial"] = *fp.serial;
+    jz["fingerprint"] = jf;
+  }
   if (z.pending) {
     const PendingCommit& pc = *z.pending;
     json jp;
@@ -493,6 +504,23 @@ ZoneKeyState zone_from_json(const json& j, const std::string& where, bool nested
   if (f.has("policy")) {
     check_policy(f.at("policy"), f.field("policy"));
     z.policy_json = f.at("policy").dump();
+  }
+  if (f.has("fingerprint")) {
+    const Fields p(f.at("fingerprint"), f.field("fingerprint"));
+    RunFingerprint fp;
+    fp.inputs = p.text("inputs");
+    const json& files = p.array("files");
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!files[i].is_string()) {
+        throw BadState{p.field("files") + "[" + std::to_string(i) + "] is not a path"};
+      }
+      fp.files.push_back(files[i].get<std::string>());
+    }
+    fp.at = p.time("at");
+    fp.due = p.time("due");
+    p.time_opt("earliest_expiration", fp.earliest_expiration);
+    if (p.has("serial")) fp.serial = static_cast<uint32_t>(p.integer("serial", 0, UINT32_MAX));
+    z.fingerprint = std::move(fp);
   }
   if (f.has("pending_commit")) {
     if (nested) throw BadState{f.field("pending_commit") + " inside a pending commit"};

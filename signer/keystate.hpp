@@ -93,6 +93,19 @@ struct PendingCommit {
   int64_t at = 0;             // the run's time
   std::string previous_json;  // ZoneKeyState before the run, as JSON
 };
+/// What the last successful sign run saw of its inputs, for the "nothing changed and nothing
+/// due" answer without re-reading the zone (pipeline/detail/fingerprint.hpp). Written after the
+/// output was published; a sign run that commits otherwise drops it, and a change by another
+/// command (ksk, unsign) changes the zone's key state, which the fingerprint covers.
+struct RunFingerprint {
+  std::string inputs;              // hex SHA-256 over the inputs' identities and small contents
+  std::vector<std::string> files;  // the zone file and every file it $INCLUDEd, as read
+  int64_t at = 0;                  // the run's time
+  int64_t due = 0;                 // before this, no signature renewal or key event is due
+  std::optional<int64_t> earliest_expiration;  // of the RRSIGs published
+  std::optional<uint32_t> serial;              // of the zone published
+};
+
 /// One run's outcome, kept in the state so that `zonekiln report` can show the last runs.
 /// Recorded by sign (commit_run, commit_failure) and by unsign when it writes the zone.
 struct RunRecord {
@@ -124,6 +137,7 @@ struct ZoneKeyState {
   std::string policy_json;
   /// Set only between commit_prepare and commit_finish (signer/lifecycle.hpp).
   std::optional<PendingCommit> pending;
+  std::optional<RunFingerprint> fingerprint;
   /// Not stored: the key directory the state was read from (absolute), for the commands the
   /// hints print (owner_command). Empty when unknown.
   std::string key_dir;

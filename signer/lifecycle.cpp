@@ -162,6 +162,7 @@ void apply_run(ZoneKeyState& z, const std::string& key_dir, const KeyPlan& plan,
   const std::optional<uint32_t> last_serial = z.last_serial;
   z = plan.state;
   z.pending.reset();
+  z.fingerprint.reset();  // recorded again by the sign run once its output is published
   if (!key_dir.empty()) z.key_dir = key_dir;
   z.runs = std::move(runs);
   z.last_serial = last_serial;
@@ -195,6 +196,7 @@ Result<void> commit_run(const std::string& dir, KeyStateFile& file, const KeyPla
         old->owner_state_why = k.owner_state_why;
       }
     }
+    z.fingerprint.reset();
     z.set_state(plan.state.state, now, plan.state.state_why);
     if (run.exit_code == 0 && run.serial) z.last_success = now;  // an unsigned zone written
     z.add_run(std::move(run));
@@ -246,6 +248,7 @@ Result<void> commit_failure(const std::string& dir, KeyStateFile& file, const Ke
     created.active.reset();
     z.keys.push_back(created);
   }
+  z.fingerprint.reset();
   z.set_state(ZoneState::InternalFailure, now, why);
   RunRecord run;
   run.at = now;

@@ -58,6 +58,22 @@ Renewal renewal_of(const RenewalSchedule& s, int64_t now, uint64_t hash,
   return mod(now + s.refresh - phase, s.spread) < s.run_interval ? Renewal::Early : Renewal::Keep;
 }
 
+int64_t next_renewal(const RenewalSchedule& s, int64_t now, uint64_t hash,
+                     int64_t expiration) noexcept {
+  // Due once expiration - t < refresh.
+  int64_t next = expiration - s.refresh + 1;
+  if (renews_early(s)) {
+    const int64_t phase = phase_of(s, hash);
+    if (mod(expiration - phase, s.spread) != 0) {
+      // Early while mod(t + refresh - phase, spread) < run_interval: from the next t where it
+      // is 0 (a run at now keeps it, so it is at least run_interval now).
+      const int64_t r = mod(now + s.refresh - phase, s.spread);
+      next = std::min(next, now + (r == 0 ? 0 : s.spread - r));
+    }
+  }
+  return next;
+}
+
 int64_t renewal_cycle(const RenewalSchedule& s) noexcept {
   const int64_t window = s.validity - s.refresh;
   if (window <= 0) return 0;

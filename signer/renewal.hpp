@@ -60,6 +60,11 @@ enum class Renewal : uint8_t {
 Renewal renewal_of(const RenewalSchedule& s, int64_t now, uint64_t hash,
                    int64_t expiration) noexcept;
 
+/// The first time after now at which a run would re-make this RRSIG (renewal_of no longer
+/// Keep): when it falls due, or, off phase with early renewal, when its RRset's next renewal
+/// point passes. Meant for an RRSIG a run at now keeps (or has just made).
+int64_t next_renewal(const RenewalSchedule& s, int64_t now, uint64_t hash,
+                     int64_t expiration) noexcept;
 /// Length of the renewal cycle: the time between two renewals of one RRset once spread
 /// (the largest multiple of the spread within validity - refresh; without spread,
 /// validity - refresh itself).

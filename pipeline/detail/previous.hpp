@@ -126,6 +126,7 @@ enum class ChainKind;
 struct Unchanged {
   bool unchanged = false;
   int64_t earliest_expiration = INT64_MAX;  // of the previous RRSIGs, when unchanged
+  int64_t next_renewal = INT64_MAX;         // the first time a run would re-make one of them
   std::vector<uint64_t> forecast;           // forecast_renewals of them, when unchanged
   uint64_t rrsets = 0;  // RRsets of the previous output (RRSIGs not counted), when unchanged
   std::string bad;      // the previous output is not in zonekiln's order: where (else empty)

@@ -119,6 +119,7 @@ struct WriteStats {
   /// it there, or a previous RRSIG is inside the refresh window (or not yet valid).
   ResignReasons resign;
   uint32_t earliest_expiration = UINT32_MAX;  // of every RRSIG written
+  int64_t next_renewal = INT64_MAX;           // the first time a run would re-make one of them
   uint64_t verify_warnings = 0;
   std::vector<uint8_t> zonemd_digest;    // with WritePlan::zonemd_hash
   std::vector<ZonemdLine> zonemd_lines;  // the ZONEMD line first

@@ -168,3 +168,26 @@ TEST_CASE("the forecast is what the next runs do", "[signer][renewal]") {
     CHECK(forecast[k] == n.renewed);
   }
 }
+
+TEST_CASE("next_renewal is the first time a run re-makes the signature", "[signer][renewal]") {
+  const RenewalSchedule s = defaults();
+  const std::vector<uint64_t> hashes = zone_hashes(400);
+  // On phase (made by a run) and off phase (one fixed expiration): for each, every time before
+  // next_renewal keeps it, the time itself re-makes it (checked hour by hour up to it).
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    const int64_t exp = i % 2 ? renewal_expiration(s, kStart, hashes[i]) : kStart + 11 * kDay;
+    if (renewal_of(s, kStart, hashes[i], exp) != Renewal::Keep) continue;  // renewed tonight
+    const int64_t next = next_renewal(s, kStart, hashes[i], exp);
+    REQUIRE(next > kStart);
+    for (int64_t t = kStart; t < next; t += 3600) {
+      REQUIRE(renewal_of(s, t, hashes[i], exp) == Renewal::Keep);
+    }
+    REQUIRE(renewal_of(s, next - 1, hashes[i], exp) == Renewal::Keep);
+    REQUIRE(renewal_of(s, next, hashes[i], exp) != Renewal::Keep);
+  }
+  // Without spread only the refresh window counts.
+  RenewalSchedule flat = s;
+  flat.spread = 0;
+  CHECK(next_renewal(flat, kStart, hashes[0], kStart + 11 * kDay) ==
+        kStart + 11 * kDay - flat.refresh + 1);
+}

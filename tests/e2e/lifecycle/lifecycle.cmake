@@ -1,7 +1,8 @@
 # Unattended-operation tests of `zonekiln sign` (scripts; exit 77 = a tool is missing: skipped,
 # or a failure under ZK_REQUIRE_TOOLS=1). Included from tests/CMakeLists.txt.
 set(_zk_e2e_lifecycle_dir ${PROJECT_SOURCE_DIR}/tests/e2e/lifecycle)
-foreach(_script nightly_walk incremental previous_stream operator_safety cwd_independence)
+foreach(_script nightly_walk incremental previous_stream fast_unchanged operator_safety
+                cwd_independence)
   zk_shell_test(e2e_lifecycle_${_script} ${_zk_e2e_lifecycle_dir}/${_script}.sh)
   set_tests_properties(e2e_lifecycle_${_script} PROPERTIES
     ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>")
