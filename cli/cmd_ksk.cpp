@@ -147,11 +147,25 @@ int run_change(const KskArgs& a, const std::string& verb) {
         std::string next;
         if (verb == "activate") {
           r = signer::ksk_activate(z, a.tag, now);
-          next =
-              "the next sign run publishes it, signs the DNSKEY RRset with it and publishes "
-              "its CDS/CDNSKEY; once the parent serves its DS (`dig DS " +
-              z.origin + "`), run `" +
-              signer::owner_command(z, "ksk ds-seen", "--tag " + std::to_string(a.tag)) + "`";
+          const signer::KeyRecord* k = z.find_key(a.tag);
+          if (r && k && k->signs_unpublished()) {
+            next =
+                "algorithm rollover (RFC 6781 s4.1.4): from the next sign run it signs the "
+                "DNSKEY RRset and a new ZSK of algorithm " +
+                std::to_string(k->algorithm) +
+                " every RRset, neither published yet; the sign runs publish both once those "
+                "signatures are in every cache (max TTL + propagation), and CDS/CDNSKEY list it "
+                "DNSKEY TTL + propagation after that (`" +
+                signer::owner_command(z, "status") +
+                "` shows the phase and when). Then have the parent publish its DS and run `" +
+                signer::owner_command(z, "ksk ds-seen", "--tag " + std::to_string(a.tag)) + "`";
+          } else {
+            next =
+                "the next sign run publishes it, signs the DNSKEY RRset with it and publishes "
+                "its CDS/CDNSKEY; once the parent serves its DS (`dig DS " +
+                z.origin + "`), run `" +
+                signer::owner_command(z, "ksk ds-seen", "--tag " + std::to_string(a.tag)) + "`";
+          }
         } else if (verb == "deactivate") {
           r = signer::ksk_deactivate(z, *policy, a.tag, now, parent.get());
           next = "the next sign run stops publishing it; `" +

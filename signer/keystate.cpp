@@ -307,6 +307,7 @@ json key_to_json(const KeyRecord& k) {
   put_opt(t, "active", k.active);
   put_opt(t, "retired", k.retired);
   put_opt(t, "removed", k.removed);
+  put_opt(t, "signs_unpublished_since", k.signs_unpublished_since);
   j["timeline"] = t;
   if (k.is_ksk()) {
     j["owner_state"] = to_string(k.owner_state);
@@ -364,6 +365,7 @@ KeyRecord key_from_json(const json& j, const std::string& where) {
   t.time_opt("active", k.active);
   t.time_opt("retired", k.retired);
   t.time_opt("removed", k.removed);
+  t.time_opt("signs_unpublished_since", k.signs_unpublished_since);
   if (k.is_ksk()) {
     k.owner_state = f.choice("owner_state", kOwner);
     k.owner_state_since = f.has("owner_state_since") ? f.time("owner_state_since") : 0;

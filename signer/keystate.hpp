@@ -55,6 +55,12 @@ struct KeyRecord {
   std::string dnskey;  // base64 of the DNSKEY RDATA recorded when the key was added
 
   std::optional<int64_t> created, published, active, retired, removed;
+  /// Algorithm rollover (RFC 6781 s4.1.4, "new RRSIGs"): the key of the new algorithm signs from
+  /// this time while its DNSKEY is not yet published; plan_keys publishes it once the zone's
+  /// signatures of its algorithm can be in every cache. Absent for every other key (and in
+  /// state files written before the field existed: such keys were published when they began to
+  /// sign).
+  std::optional<int64_t> signs_unpublished_since;
 
   // KSK/CSK only: the owner's state, since when and why (ActionNeeded).
   OwnerState owner_state = OwnerState::Inactive;
@@ -70,6 +76,10 @@ struct KeyRecord {
   /// Owner wants it in use (Active, or ActionNeeded which means "wanted but unusable").
   bool ksk_wanted() const noexcept { return is_ksk() && owner_state != OwnerState::Inactive; }
   bool is_removed() const noexcept { return removed.has_value(); }
+  /// Signing while its DNSKEY is not published yet (the first step of an algorithm rollover).
+  bool signs_unpublished() const noexcept {
+    return signs_unpublished_since.has_value() && !published.has_value() && !is_removed();
+  }
   /// "KSK 12345 (ECDSAP256SHA256, Kexample.com.+013+12345)" style label for messages.
   std::string label() const;
 };

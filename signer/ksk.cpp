@@ -68,26 +68,6 @@ bool ds_points_at(const std::vector<DsRecord>& ds, const KeyRecord& k) {
   });
 }
 
-// The time from which the zone has been signed with an active ZSK of the algorithm.
-std::optional<int64_t> zsk_signing_since(const ZoneKeyState& zone, uint8_t alg) {
-  std::optional<int64_t> since;
-  for (const auto& k : zone.keys) {
-    if (k.role != KeyRole::ZSK || k.algorithm != alg || k.is_removed() || !k.active) continue;
-    if (k.retired) continue;
-    if (!since || *k.active < *since) since = *k.active;
-  }
-  // Earlier ZSKs of the same algorithm that were rolled over count too: signing was continuous.
-  for (const auto& k : zone.keys) {
-    if (k.role != KeyRole::ZSK || k.algorithm != alg || !k.active || !since) continue;
-    if (k.retired && *k.retired >= *since && *k.active < *since) since = *k.active;
-  }
-  return since;
-}
-
-int64_t algorithm_settle_time(const Policy& p) {
-  return int64_t{effective_max_ttl(p)} + p.propagation_delay;
-}
-
 }  // namespace
 
 Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_view origin,
@@ -252,12 +232,28 @@ Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now) {
                       "`. To publish both KSKs now instead, add it with --method double-rrset");
     }
   }
+  // A KSK of an algorithm no other wanted KSK has starts an algorithm rollover (RFC 6781
+  // s4.1.4, conservative order): it signs the DNSKEY RRset (and a new ZSK of its algorithm every
+  // other RRset) from the next sign run, and its DNSKEY is published only once those signatures
+  // can be in every cache (plan_keys).
+  const bool other_wanted =
+      std::any_of(zone.keys.begin(), zone.keys.end(),
+                  [&](const KeyRecord& o) { return &o != k && o.ksk_wanted() && !o.is_removed(); });
+  const bool new_algorithm =
+      other_wanted && std::none_of(zone.keys.begin(), zone.keys.end(), [&](const KeyRecord& o) {
+        return &o != k && o.ksk_wanted() && !o.is_removed() && o.algorithm == k->algorithm;
+      });
   k->owner_state = OwnerState::Active;
   k->owner_state_since = now;
   k->owner_state_why.clear();
-  k->published = now;
   k->active = now;
   k->retired.reset();
+  if (new_algorithm && zone.state != ZoneState::NotSigning) {
+    k->published.reset();
+    k->signs_unpublished_since = now;
+  } else {
+    k->published = now;
+  }
   if (zone.state == ZoneState::NotSigning) {
     zone.disable = DisableState{};
     zone.set_state(ZoneState::Signing, now, "");
@@ -294,8 +290,36 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
         return &o != k && o.is_ksk() && !o.is_removed() && o.ds_seen && o.algorithm != k->algorithm;
       });
   if (new_algorithm && other_algorithm_in_use) {
-    const auto since = zsk_signing_since(zone, k->algorithm);
+    const auto since = algorithm_signing_since(zone, k->algorithm);
     const int64_t settle = algorithm_settle_time(policy);
+    const int64_t ipub = zsk_publish_interval(policy);
+    // RFC 6781 s4.1.4: the new DS only once the new DNSKEY RRset is in every cache; a DS
+    // naming a key that a cached DNSKEY RRset lacks makes the zone bogus for strict validators.
+    if (k->signs_unpublished() || k->owner_state == OwnerState::Inactive) {
+      const std::string when =
+          k->owner_state == OwnerState::Inactive
+              ? "the first sign run after `" +
+                    owner_command(zone, "ksk activate", "--tag " + tag_text(tag)) + "`"
+          : since ? "the first sign run from " + time_to_iso(*since + settle)
+                  : std::string("a sign run max TTL + propagation after the first one");
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): the DNSKEY of " + k->label() +
+                      " is not published yet (its algorithm signs first, the DNSKEYs follow at " +
+                      when + "); the parent must not serve its DS before the DNSKEY RRset " +
+                      "holding it is in every cache (DNSKEY TTL + propagation after that run). "
+                      "Remove the new DS at the parent if already added; `" +
+                      owner_command(zone, "status") + "` shows when to try again");
+    }
+    if (now < *k->published + ipub) {
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): the DNSKEY of " + k->label() +
+                      " was published at " + time_to_iso(*k->published) +
+                      "; caches may hold the DNSKEY RRset without it until " +
+                      time_to_iso(*k->published + ipub) + " (DNSKEY TTL " +
+                      std::to_string(policy.dnskey_ttl) +
+                      " s + propagation). Remove the new DS at the parent if already added, "
+                      "and add it again from then");
+    }
     if (!since || now < *since + settle) {
       const std::string when = since ? time_to_iso(*since + settle) : "after the next sign run";
       return fail(Errc::Usage,
@@ -334,6 +358,45 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
                     "` or --file with your own key); to stop signing altogether use "
                     "`zonekiln unsign`");
   }
+  const bool last_of_algorithm =
+      std::none_of(remaining.begin(), remaining.end(),
+                   [&](const KeyRecord* o) { return o->algorithm == k->algorithm; });
+  if (last_of_algorithm) {
+    const int64_t ipub = zsk_publish_interval(policy);
+    for (const KeyRecord* o : remaining) {
+      // RFC 6781 s4.1.4: the old algorithm's DNSKEYs go only after the new ones are in every
+      // cache (and the DS has been swapped, checked below).
+      if (!o->published || o->signs_unpublished() || now < *o->published + ipub) {
+        return fail(Errc::Usage,
+                    "algorithm rollover out of order (RFC 6781 s4.1.4): " + o->label() +
+                        (o->published && !o->signs_unpublished()
+                             ? " was published at " + time_to_iso(*o->published) +
+                                   "; caches may hold a DNSKEY RRset without it until " +
+                                   time_to_iso(*o->published + ipub)
+                             : std::string(" is not published yet (it signs first)")) +
+                        ": removing " + k->label() +
+                        " now would leave them without a key for the signatures they hold. "
+                        "Keep both KSKs active; the next steps are the DNSKEY publication, `" +
+                        owner_command(zone, "ksk ds-seen", "--tag " + tag_text(o->tag)) +
+                        "` once the parent serves its DS, then this command");
+      }
+    }
+    for (const KeyRecord* o : remaining) {
+      const auto since = algorithm_signing_since(zone, o->algorithm);
+      const int64_t settle = algorithm_settle_time(policy);
+      if (!since || now < *since + settle) {
+        return fail(Errc::Usage,
+                    "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
+                        std::to_string(k->algorithm) +
+                        " would be removed before the zone has "
+                        "been signed with algorithm " +
+                        std::to_string(o->algorithm) +
+                        " for max TTL + propagation; run sign with both KSKs active until " +
+                        (since ? time_to_iso(*since + settle) : std::string("later")) +
+                        ", then try again");
+      }
+    }
+  }
   if (k->ds_seen) {
     if (!parent_ds) {
       return fail(Errc::Usage, "the parent has served the DS of " + k->label() +
@@ -341,8 +404,9 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
                                    "(e.g. `dig +noall +answer " +
                                    zone.origin + " DS > FILE`) to show it is gone");
     }
-    // The parent may still list this key's DS: harmless once a remaining key's DS is in every
-    // cache (checked below), since a DS without its DNSKEY is only skipped by validators.
+    // The parent may still list this key's DS (not when it is the last of its algorithm,
+    // below): harmless once a remaining key's DS is in every cache (checked below), since a DS
+    // without its DNSKEY is only skipped by validators.
     const KeyRecord* chain = nullptr;
     for (const KeyRecord* o : remaining) {
       if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
@@ -366,24 +430,16 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
                                    std::to_string(policy.ds_ttl) + " s): try again then");
     }
   }
-  const bool last_of_algorithm =
-      std::none_of(remaining.begin(), remaining.end(),
-                   [&](const KeyRecord* o) { return o->algorithm == k->algorithm; });
-  if (last_of_algorithm) {
-    for (const KeyRecord* o : remaining) {
-      const auto since = zsk_signing_since(zone, o->algorithm);
-      const int64_t settle = algorithm_settle_time(policy);
-      if (!since || now < *since + settle) {
-        return fail(Errc::Usage,
-                    "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
-                        std::to_string(k->algorithm) +
-                        " would be removed before the zone has "
-                        "been signed with algorithm " +
-                        std::to_string(o->algorithm) +
-                        " for max TTL + propagation; run sign with both KSKs active until " +
-                        (since ? time_to_iso(*since + settle) : std::string("later")) +
-                        ", then try again");
-      }
+  if (last_of_algorithm && k->ds_seen && parent_ds) {
+    for (const DsRecord& d : *parent_ds) {
+      if (d.algorithm != k->algorithm) continue;
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): the parent still serves "
+                  "a DS of algorithm " +
+                      std::to_string(k->algorithm) + " (key tag " + tag_text(d.key_tag) +
+                      "); the old algorithm's DS leaves the parent before its DNSKEYs leave "
+                      "the zone. Have the parent remove it (CDS/CDNSKEY list only the new "
+                      "KSK), save the DS set again and retry");
     }
   }
   k->owner_state = OwnerState::Inactive;

@@ -112,6 +112,34 @@ int64_t resolved_spread(const Policy& p) noexcept {
   return std::max<int64_t>(0, p.sig_validity - p.sig_refresh);
 }
 
+int64_t algorithm_settle_time(const Policy& p) noexcept {
+  return int64_t{effective_max_ttl(p)} + p.propagation_delay;
+}
+
+std::optional<int64_t> algorithm_signing_since(const ZoneKeyState& zone, uint8_t alg) {
+  std::optional<int64_t> since;
+  for (const auto& k : zone.keys) {
+    if (k.role != KeyRole::ZSK || k.algorithm != alg || k.is_removed() || !k.active) continue;
+    if (k.retired) continue;
+    if (!since || *k.active < *since) since = *k.active;
+  }
+  // Earlier ZSKs of the same algorithm that were rolled over count too: signing was continuous.
+  for (const auto& k : zone.keys) {
+    if (k.role != KeyRole::ZSK || k.algorithm != alg || !k.active || !since) continue;
+    if (k.retired && *k.retired >= *since && *k.active < *since) since = *k.active;
+  }
+  return since;
+}
+
+std::string_view key_phase(const KeyRecord& k) noexcept {
+  if (k.removed) return k.retired && *k.retired < *k.removed ? "removed" : "withdrawn";
+  if (k.retired) return "retired";
+  if (k.signs_unpublished()) return "signing-unpublished";
+  if (k.active) return "active";
+  if (k.published) return "published";
+  return "created";
+}
+
 Result<void> check_timing(const Policy& p) {
   auto s = [](int64_t v) { return std::to_string(v) + " s (" + duration_to_text(v) + ")"; };
   if (p.ttl_clamp == 0 || p.ttl_clamp > 0x7fffffffu) {
@@ -287,8 +315,10 @@ void plan_double_ds(int64_t now, const Policy& p, ZoneKeyState& z,
 }
 
 // One algorithm's ZSK rollover (pre-publication); asks for a new ZSK via plan.new_zsk_algorithms.
+// unpublished: the algorithm's KSK signs without being published (an algorithm rollover's
+// first step): its first ZSK signs unpublished too.
 void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t alg, bool paused,
-                        KeyPlan& plan, Scheduler& next) {
+                        bool unpublished, KeyPlan& plan, Scheduler& next) {
   const int64_t ipub = zsk_publish_interval(p);
   KeyRecord* active = nullptr;
   KeyRecord* pending = nullptr;
@@ -308,10 +338,18 @@ void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t a
       return;
     }
     // No ZSK of this algorithm signs yet, so no validator relies on the cached DNSKEY RRset for
-    // it: the first ZSK is published and active at once (RFC 7583 s3.1 initial key).
-    if (!pending->published) pending->published = now;
+    // it: the first ZSK is published and active at once (RFC 7583 s3.1 initial key), or, in an
+    // algorithm rollover, signs at once and is published with its KSK later.
     pending->active = now;
-    plan.actions.push_back(pending->label() + " published and active (first ZSK)");
+    if (unpublished) {
+      pending->signs_unpublished_since = now;
+      plan.actions.push_back(pending->label() +
+                             " signs every RRset, DNSKEY not yet published (algorithm rollover, "
+                             "RFC 6781 s4.1.4 new RRSIGs)");
+    } else {
+      if (!pending->published) pending->published = now;
+      plan.actions.push_back(pending->label() + " published and active (first ZSK)");
+    }
     active = pending;
     pending = nullptr;
   }
@@ -392,9 +430,47 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   for (const auto& k : z.keys) {
     if (k.role == KeyRole::CSK && k.ksk_wanted() && !k.is_removed()) csk_algs.insert(k.algorithm);
   }
+  // Algorithm rollover, conservative order (RFC 6781 s4.1.4): the new algorithm's keys sign
+  // first (its KSK the DNSKEY RRset, its ZSK every other RRset) without being published; once
+  // every cached RRset can carry a signature of it (max TTL + propagation after its ZSK began to
+  // sign), its DNSKEYs are published together. Its DS follows (ksk ds-seen) one DNSKEY TTL +
+  // propagation later.
+  std::set<uint8_t> unpublished_algs;
+  for (const auto& k : z.keys) {
+    if (k.ksk_wanted() && k.signs_unpublished()) unpublished_algs.insert(k.algorithm);
+  }
+  for (auto it = unpublished_algs.begin(); it != unpublished_algs.end();) {
+    const uint8_t alg = *it;
+    const auto since = algorithm_signing_since(z, alg);
+    if (ksk_blocked || !since) {
+      ++it;  // paused, or its first ZSK begins to sign in this run (below)
+      continue;
+    }
+    if (now < *since + algorithm_settle_time(policy)) {
+      ++it;
+      continue;
+    }
+    for (auto& k : z.keys) {
+      if (k.algorithm != alg || !k.signs_unpublished()) continue;
+      k.published = now;
+      plan.actions.push_back(k.label() +
+                             " published (algorithm rollover: its signatures have "
+                             "been on every RRset since " +
+                             time_to_iso(*since) + ")");
+    }
+    it = unpublished_algs.erase(it);
+  }
   for (uint8_t alg : algs) {
     if (csk_algs.count(alg)) continue;
-    plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, plan, next);
+    plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, unpublished_algs.count(alg) != 0, plan,
+                       next);
+  }
+  for (uint8_t alg : unpublished_algs) {
+    if (const auto since = algorithm_signing_since(z, alg)) {
+      next.consider(
+          *since + algorithm_settle_time(policy),
+          "publish the DNSKEYs of algorithm " + std::to_string(alg) + " (algorithm rollover)");
+    }
   }
 
   const int64_t iret = zsk_retire_interval(policy);
@@ -443,7 +519,7 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   for (const auto& k : z.keys) {
     if (k.is_ksk()) {
       if (!k.ksk_wanted() || k.is_removed()) continue;
-      plan.publish.push_back(ref_of(k));
+      if (!k.signs_unpublished()) plan.publish.push_back(ref_of(k));
       if (k.owner_state != OwnerState::Active) continue;
       plan.dnskey_signers.push_back(ref_of(k));
       if (k.role == KeyRole::CSK) {
@@ -501,9 +577,25 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   } else if (dd_waiting || dd_settling) {
     // withdrawn, see above
   } else {
+    // CDS/CDNSKEY name only keys of the DNSKEY RRset (RFC 7344 s4.1), and an algorithm
+    // rollover's new KSK only once the DNSKEY RRset holding it is in every cache: a parent
+    // acting on it adds the DS then, as `ksk ds-seen` requires.
     std::vector<const KeyRecord*> wanted;
     for (const auto& k : z.keys) {
-      if (k.ksk_wanted() && !k.is_removed()) wanted.push_back(&k);
+      if (!k.ksk_wanted() || k.is_removed()) continue;
+      if (k.signs_unpublished_since && (!k.published || now < *k.published + ipub)) {
+        if (!k.signs_unpublished()) {
+          next.consider(*k.published + ipub,
+                        "CDS/CDNSKEY list KSK " + std::to_string(k.tag) + " (algorithm rollover)");
+          plan.owner_actions.push_back(
+              "algorithm rollover: the DNSKEY of " + k.label() + " was published at " +
+              time_to_iso(*k.published) + "; from " + time_to_iso(*k.published + ipub) +
+              " have the parent publish its DS (CDS/CDNSKEY list it then), then run `" +
+              owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k.tag)) + "`");
+        }
+        continue;
+      }
+      wanted.push_back(&k);
     }
     const bool all_seen =
         std::all_of(wanted.begin(), wanted.end(), [](const KeyRecord* k) { return k->ds_seen; });

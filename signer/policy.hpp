@@ -94,6 +94,18 @@ int64_t resolved_spread(const Policy& p) noexcept;
 /// Dsgn is taken as the full signature validity (conservative).
 int64_t zsk_retire_interval(const Policy& p) noexcept;
 
+/// Algorithm rollover (RFC 6781 s4.1.4): how long the zone must have been signed with a new
+/// algorithm (every RRset) before its DNSKEYs are published: max TTL (clamped) + propagation,
+/// so that every cached RRset carries a signature of it.
+int64_t algorithm_settle_time(const Policy& p) noexcept;
+/// Since when every RRset of the zone has been signed with an active ZSK of the algorithm
+/// (earlier ZSKs of the algorithm rolled over without a gap count), or nothing when none signs.
+std::optional<int64_t> algorithm_signing_since(const ZoneKeyState& zone, uint8_t alg);
+/// A key's phase for status, report and dry runs: created, published, active, signing-unpublished
+/// (an algorithm rollover's new key, signing before its DNSKEY is published), retired,
+/// withdrawn (out of the DNSKEY RRset, still signing), removed.
+std::string_view key_phase(const KeyRecord& k) noexcept;
+
 /// Checks that the timing values can work together; Errc::Usage naming the values and what to
 /// change when they cannot. The rules:
 ///  - each value in range (validity, refresh, run interval, ZSK lifetime positive; propagation

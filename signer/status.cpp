@@ -110,14 +110,6 @@ KeyFigures key_figures(const ZoneKeyState& zone, int64_t now) {
 
 namespace {
 
-std::string key_phase(const KeyRecord& k) {
-  if (k.removed) return k.retired && *k.retired < *k.removed ? "removed" : "withdrawn";
-  if (k.retired) return "retired";
-  if (k.active) return "active";
-  if (k.published) return "published";
-  return "created";
-}
-
 std::string when(const std::optional<int64_t>& t) { return t ? time_to_iso(*t) : "-"; }
 
 }  // namespace
@@ -203,7 +195,7 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
     for (const auto& k : z.keys) {
       if (k.removed && k.is_ksk()) continue;
       s += "    " + std::string(to_string(k.role)) + " " + std::to_string(k.tag) + " alg " +
-           std::to_string(k.algorithm) + " " + key_phase(k);
+           std::to_string(k.algorithm) + " " + std::string(key_phase(k));
       if (k.is_ksk()) {
         s += " owner:" + std::string(to_string(k.owner_state));
         s += k.ds_seen ? " ds-seen:" + when(k.ds_seen_at) : " ds-seen:no";
@@ -212,7 +204,11 @@ std::string status_text(const StatusReport& r, const StatusOptions& o) {
       }
       s += "\n      " + k.source + "\n      created " + when(k.created) + " published " +
            when(k.published) + " active " + when(k.active) + " retired " + when(k.retired) +
-           " removed " + when(k.removed) + "\n";
+           " removed " + when(k.removed) +
+           (k.signs_unpublished_since
+                ? " signing-unpublished-since " + when(k.signs_unpublished_since)
+                : std::string()) +
+           "\n";
     }
     if (!r.preview.actions.empty()) {
       s += "  due at the next run:\n";
@@ -265,7 +261,7 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
       jk["tag"] = k.tag;
       jk["algorithm"] = k.algorithm;
       jk["source"] = k.source;
-      jk["phase"] = key_phase(k);
+      jk["phase"] = std::string(key_phase(k));
       if (k.is_ksk()) {
         jk["owner_state"] = to_string(k.owner_state);
         jk["owner_state_since"] = k.owner_state_since;
@@ -277,7 +273,8 @@ std::string status_json(const StatusReport& r, const StatusOptions& o) {
                              {"published", k.published},
                              {"active", k.active},
                              {"retired", k.retired},
-                             {"removed", k.removed}}) {
+                             {"removed", k.removed},
+                             {"signs_unpublished_since", k.signs_unpublished_since}}) {
         jk[name] = v ? nlohmann::json(*v) : nlohmann::json();
       }
       keys.push_back(jk);

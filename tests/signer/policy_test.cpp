@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "dns/timeparse.hpp"
+#include "signer/keystate.hpp"
 #include "signer/ksk.hpp"
 
 using namespace zk::signer;
@@ -32,7 +34,8 @@ struct Sim {
   std::map<KeyId, int64_t> last_signed;     // last night the key signed zone data
   std::map<KeyId, int64_t> published_seen;  // first night it appeared in the DNSKEY RRset
   std::set<uint8_t> ever_signed_algs;
-  std::set<KeyId> stopped;  // keys that signed once and then stopped
+  std::set<KeyId> stopped;                      // keys that signed once and then stopped
+  std::map<uint8_t, bool> unpublished_signing;  // algorithms seen signing before publication
   int rollovers = 0;
   KeyPlan last;
 
@@ -83,6 +86,18 @@ struct Sim {
     for (const auto& s : plan.zone_signers) {
       const KeyRecord* k = plan.state.find_key(s.tag, s.algorithm);
       REQUIRE(k != nullptr);
+      if (!in(plan.publish, s) && k->signs_unpublished()) {
+        // An algorithm rollover's first step (RFC 6781 s4.1.4 new RRSIGs): the new algorithm
+        // signs before any DNSKEY of it is published, its KSK signing the DNSKEY RRset.
+        for (const auto& r : plan.publish) CHECK(r.algorithm != s.algorithm);
+        bool alg_has_ksk = false;
+        for (const auto& r : plan.dnskey_signers) alg_has_ksk |= r.algorithm == s.algorithm;
+        CHECK(alg_has_ksk);
+        unpublished_signing[s.algorithm] = true;
+        last_signed[{s.algorithm, s.tag}] = now;
+        ever_signed_algs.insert(s.algorithm);
+        continue;
+      }
       if (!in(plan.publish, s)) {
         // Only while an old algorithm's DNSKEYs are withdrawn ahead of its RRSIGs (RFC 6781
         // s4.1.4), for at most DNSKEY TTL + propagation (+ one run interval of lateness).
@@ -108,7 +123,25 @@ struct Sim {
     for (const auto& [id, when] : last_signed) {
       if (when != now) stopped.insert(id);
     }
-    for (const auto& s : plan.dnskey_signers) REQUIRE(in(plan.publish, s));
+    for (const auto& s : plan.dnskey_signers) {
+      const KeyRecord* k = plan.state.find_key(s.tag, s.algorithm);
+      REQUIRE(k != nullptr);
+      REQUIRE((in(plan.publish, s) || k->signs_unpublished()));
+    }
+    // A new algorithm's DNSKEYs are published only once its signatures have been on every
+    // RRset for max TTL + propagation (RFC 6781 s4.1.4), all of them in the same run.
+    for (const auto& k : plan.state.keys) {
+      if (!k.signs_unpublished_since || !k.published || k.is_removed()) continue;
+      const auto since = algorithm_signing_since(plan.state, k.algorithm);
+      REQUIRE(since);
+      CHECK(*k.published >= *since + algorithm_settle_time(policy));
+      for (const auto& o : plan.state.keys) {
+        if (o.algorithm == k.algorithm && o.signs_unpublished_since && !o.is_removed())
+          CHECK(o.published == k.published);
+      }
+    }
+    // CDS/CDNSKEY name only published keys (RFC 7344 s4.1).
+    for (const auto& c : plan.cds) CHECK(in(plan.publish, c));
     // No key removed while its signatures may be cached.
     for (const auto& k : plan.state.keys) {
       if (k.role != KeyRole::ZSK || !k.removed || !k.retired) continue;
@@ -453,18 +486,19 @@ TEST_CASE("KSK safety rules and algorithm rollover order", "[lifecycle]") {
   REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 100, sim.now).has_value());
   for (int i = 0; i < 3; ++i) sim.night();
 
-  // Algorithm rollover 13 -> 15: the new KSK must be published and signing before its DS.
+  // Algorithm rollover 13 -> 15 in RFC 6781 s4.1.4 conservative order: the steps and their
+  // refusals are in the tests below; here the whole roll passes the invariants of every night.
   sim.add_ksk(150, 15);
   CHECK(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now).error().code == zk::Errc::Usage);
   REQUIRE(ksk_activate(sim.zone, 150, sim.now).has_value());
-  KeyPlan p = sim.night();  // creates, publishes and activates a ZSK of algorithm 15
+  KeyPlan p = sim.night();  // creates a ZSK of algorithm 15: both sign, neither is published
   REQUIRE(p.zone_signers.size() == 2);
   CHECK(p.can_sign);
-  // Too early: the zone has signed with 15 for less than max TTL + propagation.
-  CHECK(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now - kDay + 3600).error().code ==
-        zk::Errc::Usage);
+  for (const auto& r : p.publish) CHECK(r.algorithm == 13);
   sim.night();
-  sim.night();
+  p = sim.night();  // max TTL (1 day) + propagation after the first night: published
+  CHECK(find_ref(p.publish, 150) != nullptr);
+  sim.now += 2 * 3600;  // DNSKEY TTL + propagation
   REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 150, sim.now).has_value());
   sim.now += kDay;
   const auto new_only = ds_set({{150, 15}});
@@ -482,6 +516,210 @@ TEST_CASE("KSK safety rules and algorithm rollover order", "[lifecycle]") {
   for (const auto& r : p.publish) CHECK(r.algorithm == 15);
 }
 
+namespace {
+
+// A zone signed with algorithm 8 (KSK 800, DS seen) whose owner has added and activated KSK 1300
+// of algorithm 13; the night of the activation has run. Max TTL 1 day, DNSKEY TTL and
+// propagation 1 hour each: algorithm 13 may be published from activation + 1 day + 1 hour.
+struct AlgRoll {
+  Sim sim;
+  int64_t activated = 0;
+  AlgRoll() {
+    sim.add_ksk(800, 8);
+    REQUIRE(ksk_activate(sim.zone, 800, sim.now).has_value());
+    sim.night();
+    REQUIRE(ksk_ds_seen(sim.zone, sim.policy, 800, sim.now).has_value());
+    for (int i = 0; i < 3; ++i) sim.night();
+    sim.add_ksk(1300, 13);
+    activated = sim.now;
+    REQUIRE(ksk_activate(sim.zone, 1300, sim.now).has_value());
+    sim.night();
+  }
+  const KeyRecord& key(uint16_t tag) const {
+    const KeyRecord* k = sim.zone.find_key(tag);
+    REQUIRE(k != nullptr);
+    return *k;
+  }
+  const KeyRecord& zsk(uint8_t alg) const {
+    for (const auto& k : sim.zone.keys) {
+      if (k.role == KeyRole::ZSK && k.algorithm == alg && !k.is_removed()) return k;
+    }
+    FAIL("no ZSK of algorithm " << int(alg));
+    return sim.zone.keys.front();
+  }
+};
+
+bool has_alg(const std::vector<KeyRef>& v, uint8_t alg) {
+  return std::any_of(v.begin(), v.end(), [&](const KeyRef& r) { return r.algorithm == alg; });
+}
+
+std::string refusal(const zk::Result<void>& r) {
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == zk::Errc::Usage);
+  return r.error().detail;
+}
+
+}  // namespace
+
+TEST_CASE("algorithm rollover step 1: the new algorithm signs before its DNSKEYs are published",
+          "[lifecycle][algroll]") {
+  AlgRoll t;
+  const KeyPlan& p = t.sim.last;
+  // Every RRset is signed with both algorithms; the DNSKEY RRset by both KSKs.
+  CHECK(has_alg(p.zone_signers, 8));
+  CHECK(has_alg(p.zone_signers, 13));
+  CHECK(has_alg(p.dnskey_signers, 8));
+  CHECK(has_alg(p.dnskey_signers, 13));
+  CHECK(p.can_sign);
+  // ... but the DNSKEY RRset holds only algorithm 8, and CDS/CDNSKEY name only its KSK.
+  CHECK_FALSE(has_alg(p.publish, 13));
+  CHECK(has_alg(p.publish, 8));
+  REQUIRE(p.cds.size() == 1);
+  CHECK(p.cds[0].tag == 800);
+  // The state records the phase and since when.
+  CHECK(t.key(1300).signs_unpublished());
+  CHECK(t.key(1300).signs_unpublished_since == t.activated);
+  CHECK(t.zsk(13).signs_unpublished());
+  CHECK(t.zsk(13).signs_unpublished_since == t.activated);
+  CHECK(key_phase(t.key(1300)) == "signing-unpublished");
+  CHECK(key_phase(t.zsk(13)) == "signing-unpublished");
+  CHECK(key_phase(t.key(800)) == "active");
+  REQUIRE(p.next_action_at);
+  CHECK(*p.next_action_at == t.activated + kDay + 3600);
+  CHECK(p.next_action.find("publish the DNSKEYs of algorithm 13") != std::string::npos);
+  CHECK(p.state.state == ZoneState::Signing);
+}
+
+TEST_CASE("algorithm rollover step 2: DNSKEYs published max TTL + propagation later, not before",
+          "[lifecycle][algroll]") {
+  AlgRoll t;
+  // A run one second early (a run interval shorter than the wait) publishes nothing.
+  const KeyPlan early = plan_keys(t.activated + kDay + 3600 - 1, t.sim.policy, t.sim.zone, {});
+  CHECK_FALSE(has_alg(early.publish, 13));
+  CHECK(early.state.find_key(1300)->signs_unpublished());
+  t.sim.now = t.activated + kDay + 3600;
+  KeyPlan p = t.sim.night();
+  CHECK(find_ref(p.publish, 1300) != nullptr);
+  CHECK(find_ref(p.publish, t.zsk(13).tag) != nullptr);
+  CHECK(t.key(1300).published == t.activated + kDay + 3600);
+  CHECK(t.zsk(13).published == t.activated + kDay + 3600);
+  CHECK(key_phase(t.key(1300)) == "active");
+  // CDS/CDNSKEY still name only the old KSK: the new DNSKEY RRset is not in every cache yet.
+  REQUIRE(p.cds.size() == 1);
+  CHECK(p.cds[0].tag == 800);
+  REQUIRE(p.next_action_at);
+  CHECK(*p.next_action_at == t.activated + kDay + 3600 + 2 * 3600);
+  // A missed week catches up in one run: published at that run, never earlier.
+  AlgRoll late;
+  late.sim.now = late.activated + 7 * kDay;
+  p = late.sim.night();
+  CHECK(late.key(1300).published == late.activated + 7 * kDay);
+}
+
+TEST_CASE("algorithm rollover step 3: the new DS only once the new DNSKEYs are in every cache",
+          "[lifecycle][algroll]") {
+  AlgRoll t;
+  // Not published yet: refused, whatever the time.
+  std::string why = refusal(ksk_ds_seen(t.sim.zone, t.sim.policy, 1300, t.activated + kDay));
+  CHECK(why.find("RFC 6781 s4.1.4") != std::string::npos);
+  CHECK(why.find("not published yet") != std::string::npos);
+  CHECK(why.find("Remove the new DS") != std::string::npos);
+  const int64_t published = t.activated + kDay + 3600;
+  t.sim.now = published;
+  t.sim.night();
+  // Published, but caches may hold the DNSKEY RRset without it for DNSKEY TTL + propagation.
+  why = refusal(ksk_ds_seen(t.sim.zone, t.sim.policy, 1300, published + 2 * 3600 - 1));
+  CHECK(why.find("until " + zk::time_to_iso(published + 2 * 3600)) != std::string::npos);
+  // CDS/CDNSKEY name the new KSK from then on too (both: the parent adds its DS).
+  KeyPlan p = t.sim.night();
+  CHECK(find_ref(p.cds, 1300) != nullptr);
+  CHECK(find_ref(p.cds, 800) != nullptr);
+  REQUIRE(ksk_ds_seen(t.sim.zone, t.sim.policy, 1300, t.sim.now).has_value());
+  // Once both DS are seen, CDS/CDNSKEY name only the new KSK (the parent drops the old DS).
+  p = t.sim.night();
+  REQUIRE(p.cds.size() == 1);
+  CHECK(p.cds[0].tag == 1300);
+}
+
+TEST_CASE("algorithm rollover step 4: the old KSK goes after the DS swap, its RRSIGs later",
+          "[lifecycle][algroll]") {
+  AlgRoll t;
+  const int64_t published = t.activated + kDay + 3600;
+  // While the new KSK signs unpublished, dropping the old one is refused (nothing to validate
+  // the new signatures with).
+  std::string why = refusal(ksk_deactivate(t.sim.zone, t.sim.policy, 800, t.sim.now, nullptr));
+  CHECK(why.find("not published yet") != std::string::npos);
+  t.sim.now = published;
+  t.sim.night();
+  t.sim.night();
+  const int64_t seen = t.sim.now;
+  REQUIRE(ksk_ds_seen(t.sim.zone, t.sim.policy, 1300, seen).has_value());
+  const auto both = ds_set({{800, 8}, {1300, 13}});
+  const auto new_only = ds_set({{1300, 13}});
+  // One DS TTL after the new DS was seen; the parent must have dropped the old algorithm's DS.
+  why = refusal(ksk_deactivate(t.sim.zone, t.sim.policy, 800, seen + kDay - 1, &new_only));
+  CHECK(why.find("DS TTL") != std::string::npos);
+  why = refusal(ksk_deactivate(t.sim.zone, t.sim.policy, 800, seen + kDay, &both));
+  CHECK(why.find("still serves a DS of algorithm 8") != std::string::npos);
+  why = refusal(ksk_deactivate(t.sim.zone, t.sim.policy, 800, seen + kDay, nullptr));
+  CHECK(why.find("--parent-ds") != std::string::npos);
+  t.sim.now = seen + kDay;
+  REQUIRE(ksk_deactivate(t.sim.zone, t.sim.policy, 800, t.sim.now, &new_only).has_value());
+  // Step 5: the old DNSKEYs leave; its ZSK keeps signing for DNSKEY TTL + propagation (caches
+  // may hold the DNSKEY RRset that lists algorithm 8 that long), then stops.
+  const int64_t removed = t.sim.now;
+  KeyPlan p = t.sim.night();
+  CHECK_FALSE(has_alg(p.publish, 8));
+  CHECK(has_alg(p.zone_signers, 8));
+  CHECK_FALSE(has_alg(p.dnskey_signers, 8));
+  for (const auto& c : p.cds) CHECK(c.algorithm == 13);
+  CHECK(key_phase(t.zsk(13)) == "active");
+  CHECK(has_alg(plan_keys(removed + 2 * 3600 - 1, t.sim.policy, t.sim.zone, {}).zone_signers, 8));
+  CHECK_FALSE(has_alg(plan_keys(removed + 2 * 3600, t.sim.policy, t.sim.zone, {}).zone_signers, 8));
+  p = t.sim.night();
+  CHECK_FALSE(has_alg(p.zone_signers, 8));
+  CHECK(p.can_sign);
+  REQUIRE(ksk_remove(t.sim.zone, 800, t.sim.now).has_value());
+  p = t.sim.night();
+  CHECK_FALSE(has_alg(p.publish, 8));
+  CHECK(p.state.state == ZoneState::Signing);
+}
+
+TEST_CASE("algorithm rollover: a state file without the new field keeps its keys published",
+          "[lifecycle][algroll]") {
+  // A version 2 state written before signs_unpublished_since existed, in the middle of a roll
+  // started the old way (both algorithms published at activation): nothing is withdrawn.
+  AlgRoll t;
+  t.sim.now = t.activated + kDay + 3600;
+  t.sim.night();
+  for (auto& k : t.sim.zone.keys) k.dnskey.clear();  // the simulation's are not DNSKEY RDATA
+  std::string json = zone_state_to_json(t.sim.zone);
+  const std::string field = "\"signs_unpublished_since\":";
+  for (size_t at; (at = json.find(field)) != std::string::npos;) {
+    const size_t end = json.find_first_of(",}", at);
+    if (json[end] == ',') {
+      json.erase(at, end - at + 1);
+    } else {
+      json.erase(at - 1, end - at + 1);  // the last member: its leading comma goes
+    }
+  }
+  REQUIRE(json.find("signs_unpublished_since") == std::string::npos);
+  auto back = zone_state_from_json(json);
+  INFO(json);
+  REQUIRE(back.has_value());
+  for (const auto& k : back->keys) CHECK_FALSE(k.signs_unpublished_since);
+  t.sim.zone = *back;
+  const KeyPlan p = t.sim.night();
+  CHECK(find_ref(p.publish, 1300) != nullptr);
+  CHECK(find_ref(p.publish, 800) != nullptr);
+  // And the field survives a round trip when present.
+  AlgRoll u;
+  for (auto& k : u.sim.zone.keys) k.dnskey.clear();
+  auto again = zone_state_from_json(zone_state_to_json(u.sim.zone));
+  REQUIRE(again.has_value());
+  CHECK(again->find_key(1300)->signs_unpublished_since == u.activated);
+}
+
 TEST_CASE("deactivating the old algorithm too early is refused", "[lifecycle]") {
   Sim sim;
   sim.add_ksk(100);
@@ -489,12 +727,15 @@ TEST_CASE("deactivating the old algorithm too early is refused", "[lifecycle]") 
   sim.night();
   sim.add_ksk(150, 15);
   REQUIRE(ksk_activate(sim.zone, 150, sim.now).has_value());
-  sim.night();  // algorithm 15 signs from this night
-  // Neither DS was ever seen, so only the algorithm rule applies.
+  sim.night();  // algorithm 15 signs from this night, unpublished
+  // Neither DS was ever seen, so only the algorithm rules apply.
   auto r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().detail.find("RFC 6781 s4.1.4") != std::string::npos);
   sim.night();
+  sim.night();  // published (max TTL 1 day + propagation after it began to sign)
+  r = ksk_deactivate(sim.zone, sim.policy, 100, sim.now - kDay, nullptr);
+  REQUIRE_FALSE(r.has_value());  // published less than DNSKEY TTL + propagation ago
   CHECK(ksk_deactivate(sim.zone, sim.policy, 100, sim.now, nullptr).has_value());
 }
 
