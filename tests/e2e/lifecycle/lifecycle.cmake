@@ -33,3 +33,11 @@ foreach(_script run skr_year)
   set_tests_properties(e2e_hsm_${_script} PROPERTIES
     ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>")
 endforeach()
+
+# Issue 16's proof of the algorithm rollover (RFC 6781 s4.1.4, conservative order): twelve
+# simulated nights from RSASHA256 to ECDSAP256SHA256, each night's output checked by
+# ldns-verify-zone, dnssec-verify and kzonecheck and resolved by unbound from NSD with the DS set
+# the parent has that night (tests/e2e/lib/dns_daemons.sh, shared with tests/e2e/resolver).
+zk_shell_test(e2e_algorithm_rollover ${_zk_e2e_lifecycle_dir}/algorithm_rollover.sh)
+set_tests_properties(e2e_algorithm_rollover PROPERTIES
+  ENVIRONMENT "ZK_BINARY=$<TARGET_FILE:zonekiln>")
