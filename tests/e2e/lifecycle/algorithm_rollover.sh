@@ -30,9 +30,9 @@
 # dnssec-verify, kzonecheck, python3: exit 77 (skip) when one is missing, 1 under
 # ZK_REQUIRE_TOOLS=1. Daemons: tests/e2e/lib/dns_daemons.sh (own ports, pids and files).
 # ZK_E2E_KEEP=1 keeps the temp dir.
-set -euo pipefail
 # shellcheck disable=SC2317  # cleanup runs from the EXIT trap
 # shellcheck disable=SC2034  # served_zones, unbound_extra: read by ../lib/dns_daemons.sh
+set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 resolver_dir=$(cd "$here/../resolver" && pwd)
 # shellcheck source=../lib/tools.sh
