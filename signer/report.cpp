@@ -71,9 +71,13 @@ void add_spans(KeyRow& row, int64_t now, int64_t end, const std::set<uint16_t>& 
     const char* state;
     std::optional<int64_t> at;
   };
+  // An algorithm rollover's new key signs before it is published (RFC 6781 s4.1.4): signing
+  // unpublished from then, active (published and signing) from its publication.
+  const bool unpublished_first = k.signs_unpublished_since.has_value();
   const Event events[] = {{"created", k.created},
-                          {"published", k.published},
-                          {"active", k.active},
+                          {"published", unpublished_first ? std::nullopt : k.published},
+                          {"signing-unpublished", k.signs_unpublished_since},
+                          {"active", unpublished_first ? k.published : k.active},
                           {"retired", k.retired}};
   const int64_t stop = k.removed.value_or(end);
   for (size_t i = 0; i < std::size(events); ++i) {
@@ -272,7 +276,7 @@ th{background:#f6f8fa} .exit0{color:#1a7f37} .exit3{color:#9a6700;font-weight:bo
 svg text{font-family:sans-serif;font-size:12px;fill:#1b1f24}
 .tick{stroke:#e5e7eb;stroke-width:1} .tick-label{font-size:10px;fill:#57606a;text-anchor:middle}
 .today{stroke:#cf222e;stroke-width:2} .today-label{font-size:11px;fill:#cf222e}
-.span.created{fill:#d0d7de} .span.published{fill:#54aeff} .span.active{fill:#2da44e} .span.retired{fill:#d4a72c}
+.span.created{fill:#d0d7de} .span.published{fill:#54aeff} .span.active{fill:#2da44e} .span.retired{fill:#d4a72c} .span.signing-unpublished{fill:#a2d9b1}
 .span.planned{fill-opacity:.35;stroke-dasharray:4 2;stroke:#57606a;stroke-width:1}
 .ds-seen{fill:#8250df;stroke:#fff;stroke-width:1} .removed{stroke:#1b1f24;stroke-width:3} .removed.planned{stroke-dasharray:3 2;stroke-width:2}
 .planned-key .key-label{font-style:italic;fill:#57606a}
@@ -284,6 +288,8 @@ std::string legend() {
   return "<p class=\"legend\"><span><i class=\"sw\" style=\"background:#d0d7de\"></i>created</span>"
          "<span><i class=\"sw\" style=\"background:#54aeff\"></i>published</span>"
          "<span><i class=\"sw\" style=\"background:#2da44e\"></i>active (signing)</span>"
+         "<span><i class=\"sw\" style=\"background:#a2d9b1\"></i>signing, not yet published "
+         "(algorithm rollover)</span>"
          "<span><i class=\"sw\" style=\"background:#d4a72c\"></i>retired (published, not "
          "signing)</span><span><i class=\"sw\" style=\"background:#8250df\"></i>DS seen at the "
          "parent</span><span><i class=\"sw\" style=\"background:#1b1f24\"></i>removed</span>"

@@ -176,3 +176,31 @@ TEST_CASE("a retired ZSK gets its removal planned and a zone not signing gets no
     for (const auto& s : r.spans) CHECK_FALSE(s.planned);
   }
 }
+
+TEST_CASE("an algorithm rollover's new key shows signing-unpublished until it is published",
+          "[report][algroll]") {
+  ZoneKeyState z = sample_zone();
+  KeyRecord ksk = key(KeyRole::KSK, 400, kNow - 3 * kDay);
+  ksk.algorithm = 8;
+  ksk.published.reset();
+  ksk.active = kNow - 2 * kDay;
+  ksk.signs_unpublished_since = kNow - 2 * kDay;
+  ksk.published = kNow - kDay;
+  z.keys.push_back(ksk);
+  const auto rows = key_timeline(z, Policy{}, kNow, kNow + 10 * kDay, {});
+  const KeyRow& r = row_of(rows, 400);
+  REQUIRE(r.spans.size() >= 3);
+  CHECK(r.spans[0].state == "created");
+  CHECK(r.spans[0].to == kNow - 2 * kDay);
+  CHECK(r.spans[1].state == "signing-unpublished");
+  CHECK(r.spans[1].from == kNow - 2 * kDay);
+  CHECK(r.spans[1].to == kNow - kDay);
+  CHECK(r.spans[2].state == "active");
+  CHECK(r.spans[2].from == kNow - kDay);
+  for (const auto& s : r.spans) CHECK(s.state != "published");
+  ReportInput in;
+  in.zone = &z;
+  in.origin = z.origin;
+  in.now = kNow;
+  CHECK(report_html(in).find("span signing-unpublished") != std::string::npos);
+}
