@@ -296,6 +296,13 @@ for night in $(seq 0 11); do
         fail "status does not show the signing-unpublished phase"
         sed 's/^/    | /' "$tmp/status.log"
       fi
+      run "$tmp/report.log" 0 "$ZK" report --origin "$child" --keys "$ck" --now "$(ts "$after")" \
+        --output "$tmp/report.html"
+      if grep -q 'class="span signing-unpublished' "$tmp/report.html"; then
+        pass "report shows the signing-unpublished span"
+      else
+        fail "report has no signing-unpublished span"
+      fi
       refused "$tmp/ds-seen13-early.log" "not published yet" "$after" ds-seen --tag "$k13"
       # What the refusal prevents: a parent serving only the new DS now makes the zone bogus
       # (no DNSKEY matches it). This also shows the resolver checks can fail.
