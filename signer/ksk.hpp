@@ -49,23 +49,28 @@ Result<void> ksk_register(ZoneKeyState& zone, const Policy& policy, uint16_t tag
                           RollMethod roll = RollMethod::DoubleDs);
 
 /// INACTIVE -> ACTIVE: published in the DNSKEY RRset and signing it from the next sign run.
-/// A KSK of a new algorithm starts an algorithm rollover (RFC 6781 s4.1.4): the next run also
-/// creates, publishes and activates a ZSK of that algorithm, so the new algorithm's keys are
-/// published and signing before its DS goes to the parent. On an unsigned (NOT_SIGNING) zone,
-/// activating its still-recorded KSK re-enables signing.
+/// A KSK of an algorithm no other wanted KSK has starts an algorithm rollover (RFC 6781 s4.1.4,
+/// conservative order): it signs from the next run without being published
+/// (signs_unpublished_since), the run creates a ZSK of its algorithm that signs every RRset
+/// unpublished too, and plan_keys publishes both max TTL + propagation later. On an unsigned
+/// (NOT_SIGNING) zone, activating its still-recorded KSK re-enables signing.
 Result<void> ksk_activate(ZoneKeyState& zone, uint16_t tag, int64_t now);
 
 /// Records that the parent serves this KSK's DS. An INACTIVE KSK may have its DS first
 /// (Double-DS, RFC 6781 s4.1.2) only while a published KSK's DS is confirmed too. Refused for the
-/// first KSK of a new algorithm before that algorithm's ZSK has signed for max TTL + propagation
-/// (RFC 6781 s4.1.4: the DS changes only after the new algorithm signs everywhere).
+/// first KSK of a new algorithm (RFC 6781 s4.1.4: the DS changes only after the new algorithm
+/// signs everywhere and its DNSKEYs are in every cache) while it is inactive or not yet
+/// published, before its DNSKEY has been published for DNSKEY TTL + propagation, and before
+/// that algorithm's ZSK has signed for max TTL + propagation.
 Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now);
 
 /// ACTIVE/ACTION_NEEDED -> INACTIVE (no longer published or signing). Refused while it is the
 /// only usable active KSK; when its DS was seen: unless parent_ds (the parent's current DS set)
 /// is given, no longer contains it, and does contain a DS of a remaining active KSK whose DS was
-/// seen at least policy.ds_ttl ago; and, when it is the last KSK of its algorithm, until the
-/// remaining algorithm's ZSK has signed for max TTL + propagation (RFC 6781 s4.1.4).
+/// seen at least policy.ds_ttl ago; and, when it is the last KSK of its algorithm (the end of an
+/// algorithm rollover, RFC 6781 s4.1.4): while a remaining KSK is unpublished or was published
+/// less than DNSKEY TTL + propagation ago, until the remaining algorithm's ZSK has signed for max
+/// TTL + propagation, and while parent_ds still holds a DS of its algorithm (the DS goes first).
 Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now,
                             const std::vector<DsRecord>* parent_ds);
 
