@@ -271,12 +271,17 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
   }
   if (!plan.ksks.empty()) {
     // RFC 6840 s5.11 / RFC 4035 s2.2: the DNSKEY RRset must be signed with every algorithm in
-    // it; a ZSK whose algorithm has no KSK signs it too.
+    // it; a ZSK whose algorithm has no KSK signs it too, unless the algorithm is not in it: a ZSK
+    // withdrawn at the end of an algorithm rollover (RFC 6781 s4.1.4 "DNSKEY removal": the
+    // DNSKEY RRset is signed by the new KSK only).
     for (const auto& z : std::vector<signer::Key>(plan.zsks)) {
       const bool covered = std::any_of(plan.ksks.begin(), plan.ksks.end(), [&](const auto& x) {
         return x.algorithm() == z.algorithm();
       });
-      if (!covered) plan.ksks.push_back(z);
+      const bool in_rrset =
+          std::any_of(plan.dnskeys.begin(), plan.dnskeys.end(),
+                      [&](const auto& d) { return d.size() > 3 && d[3] == z.algorithm(); });
+      if (!covered && in_rrset) plan.ksks.push_back(z);
     }
   }
   plan.dnskey_signers = plan.ksks;

@@ -334,9 +334,9 @@ for night in $(seq 0 11); do
       ;;
     8)
       # DNSKEY removal: only algorithm 13 published; algorithm 8 still signs the data.
-      # (The withdrawn ZSK of algorithm 8 signs the DNSKEY RRset too, as KSK 8 did: RFC 6781
-      # s4.1.4 keeps RRSIG_K_1(DNSKEY) until the RRSIGs removal.)
-      check_records "dnskey=13 ksk=K13/13 dnskey_sig=8,13 data_sig=8,13 cds=K13/13 cdnskey=K13/13"
+      # The DNSKEY RRset is signed by KSK 13 only (RFC 6781 s4.1.4 figure): not by the
+      # withdrawn ZSK of algorithm 8 either.
+      check_records "dnskey=13 ksk=K13/13 dnskey_sig=13 data_sig=8,13 cds=K13/13 cdnskey=K13/13"
       ;;
     9)
       # RRSIGs removal.

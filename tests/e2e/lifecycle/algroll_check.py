@@ -6,9 +6,9 @@ class type rdata) and prints one line of space-separated key=value fields:
 
   dnskey=8,13        algorithms in the apex DNSKEY RRset
   ksk=TAG/ALG,...    its KSKs (flags 257)
-  dnskey_sig=8,13    algorithms of the RRSIGs over the DNSKEY RRset
-  data_sig=8,13      algorithms every other authoritative RRset is signed with (the same set for
-                     all of them, else "mixed:" and the smallest and largest sets)
+  dnskey_sig=8,13    algorithms of the RRSIGs over the DNSKEY RRset (and CDS, CDNSKEY: the same
+                     set for the three, else "mixed:" and the smallest and largest sets)
+  data_sig=8,13      algorithms every other authoritative RRset is signed with (likewise)
   cds=TAG/ALG,...    keys the CDS RRset names (none: -)
   cdnskey=TAG/ALG,.. keys the CDNSKEY RRset holds (none: -)
 
@@ -18,6 +18,10 @@ RRset (RFC 7344 s4.1), or when an RRset carries no RRSIG at all.
 import base64
 import sys
 from collections import defaultdict
+
+
+# The apex key RRsets, signed by the KSKs (RFC 7344 s4.1: CDS/CDNSKEY like the DNSKEY RRset).
+KEY_TYPES = ("DNSKEY", "CDS", "CDNSKEY")
 
 
 def key_tag(rdata: bytes) -> int:
@@ -76,12 +80,14 @@ def main() -> int:
     for tag, alg in cds + cdnskey:
         if (tag, alg) != (0, 0) and (tag, alg) not in keys:
             bad.append(f"CDS/CDNSKEY names key {tag}/{alg}, which the DNSKEY RRset does not hold")
-    data_sets = set()
+    data_sets, key_sets = set(), set()
     for owner, rtype in sorted(rrsets):
         algs = frozenset(sigs.get((owner, rtype), ()))
         if not algs:
             bad.append(f"{owner} {rtype} has no RRSIG")
-        if rtype != "DNSKEY":
+        if owner == origin and rtype in KEY_TYPES:
+            key_sets.add(algs)
+        else:
             data_sets.add(algs)
 
     def algs_text(s):
@@ -90,18 +96,19 @@ def main() -> int:
     def keys_text(ks):
         return ",".join(f"{t}/{a}" for t, a in sorted(set(ks))) or "-"
 
-    if len(data_sets) == 1:
-        data = algs_text(next(iter(data_sets)))
-    else:
-        ordered = sorted(data_sets, key=len)
-        data = "mixed:" + algs_text(ordered[0]) + "/" + algs_text(ordered[-1])
+    def sets_text(sets):
+        if len(sets) == 1:
+            return algs_text(next(iter(sets)))
+        ordered = sorted(sets, key=len)
+        return "mixed:" + algs_text(ordered[0]) + "/" + algs_text(ordered[-1])
+
     print(
         " ".join(
             [
                 "dnskey=" + algs_text({a for _, a in keys}),
                 "ksk=" + keys_text([k for k, fl in keys.items() if fl & 1]),
-                "dnskey_sig=" + algs_text(sigs.get((origin, "DNSKEY"), ())),
-                "data_sig=" + data,
+                "dnskey_sig=" + sets_text(key_sets),
+                "data_sig=" + sets_text(data_sets),
                 "cds=" + keys_text(cds),
                 "cdnskey=" + keys_text(cdnskey),
             ]
