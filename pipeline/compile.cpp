@@ -820,6 +820,7 @@ Result<detail::WriteStats> Compilation::write_pass() {
     VerifyOptions vo;
     vo.now = std::clamp(sopts_.now, sopts_.inception, sopts_.expiration);
     vo.crypto = sopts_.verify == VerifyMode::Full;
+    if (plan_.keys != nullptr) vo.unpublished_keys = detail::unpublished_signers(*plan_.keys);
     auto v = ChunkVerifier::create(
         store_, index_,
         sopts_.nsec3.enabled ? ChunkVerifier::ChainKind::Nsec3 : ChunkVerifier::ChainKind::Nsec,

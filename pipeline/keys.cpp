@@ -304,6 +304,23 @@ KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView orig
   return plan;
 }
 
+std::vector<std::vector<uint8_t>> unpublished_signers(const KeyPlan& keys) {
+  std::vector<std::vector<uint8_t>> out;
+  for (const auto* set : {&keys.ksks, &keys.zsks, &keys.dnskey_signers}) {
+    for (const signer::Key& k : *set) {
+      const auto rd = k.dnskey_rdata();
+      auto same = [&](const std::vector<uint8_t>& d) {
+        return std::equal(d.begin(), d.end(), rd.begin(), rd.end());
+      };
+      if (std::none_of(keys.dnskeys.begin(), keys.dnskeys.end(), same) &&
+          std::none_of(out.begin(), out.end(), same)) {
+        out.emplace_back(rd.begin(), rd.end());
+      }
+    }
+  }
+  return out;
+}
+
 Result<void> add_key_records(ZoneStore& store, const Owner* apex, const KeyPlan& keys, bool cds,
                              const Nsec3Options& nsec3, uint32_t chain_ttl) {
   for (RR& rr : store.rrs) {

@@ -461,7 +461,7 @@ VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
   env.crypto = options.crypto;
 
   ChunkResult total;
-  detail::load_zone_keys(env, options.ds, total);
+  detail::load_zone_keys(env, options.ds, options.unpublished_keys, total);
   const std::vector<uint8_t> hashed = find_hashed_nodes(env, total);
   const std::vector<uint32_t> nsec_next = nsec_successors(env);
 

@@ -85,6 +85,11 @@ struct VerifyOptions {
   bool crypto = true;  // false: everything but the signature cryptography ("structure")
   /// DS RDATA for the apex (from --ds). Empty: the DNSKEY RRset is not checked against a parent.
   std::vector<std::vector<uint8_t>> ds;
+  /// DNSKEY RDATA of keys that sign without being in the DNSKEY RRset (the sign pass: an
+  /// algorithm rollover's new keys before publication, a ZSK withdrawn at its end): their RRSIGs
+  /// are verified too instead of being skipped as by an unknown key. Their algorithms are not
+  /// required of every RRset (RFC 4035 s2.2 speaks of the DNSKEY RRset's).
+  std::vector<std::vector<uint8_t>> unpublished_keys;
   size_t max_problems = 10000;  // stop listing after this many (the count stays right)
   /// Check only the apex ZONEMD (for unsigned zones); otherwise DNSSEC, and ZONEMD if present.
   bool zonemd_only = false;

@@ -64,6 +64,11 @@ Result<void> start_skr_run(const SignOptions& options, NameView origin, KeyRun& 
 KeyPlan key_plan_of(const KeyRun& run, const SignOptions& options, NameView origin,
                     uint32_t dnskey_ttl);
 
+/// DNSKEY RDATA of the plan's signers that the DNSKEY RRset does not hold (an algorithm
+/// rollover's new keys before publication, a ZSK withdrawn at its end), for the sign pass's
+/// verification (VerifyOptions::unpublished_keys).
+std::vector<std::vector<uint8_t>> unpublished_signers(const KeyPlan& keys);
+
 /// Adds our DNSKEYs, CDS (SHA-256) and CDNSKEY (when cds: of keys.cds_keys, or the RFC 8078
 /// delete records when keys.cds_delete), and NSEC3PARAM (when nsec3 is enabled) at the apex;
 /// sets every apex DNSKEY's TTL to keys.dnskey_ttl. Records are appended: merge them into order

@@ -48,7 +48,7 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
   env.now = options.now;
   env.crypto = options.crypto;
   ChunkResult keys;
-  detail::load_zone_keys(env, options.ds, keys);
+  detail::load_zone_keys(env, options.ds, options.unpublished_keys, keys);
   for (const auto& p : keys.problems) {
     if (!p.warning) return fail(p.error);
   }

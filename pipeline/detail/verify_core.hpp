@@ -81,8 +81,11 @@ void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView own
                  const std::string& text);
 
 /// Builds env.keys / required_algs from the apex DNSKEY RRset of the store and reports key
-/// problems (no DNSKEY, unsupported algorithms, DS with no matching key).
-void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds, ChunkResult& out);
+/// problems (no DNSKEY, unsupported algorithms, DS with no matching key). unpublished: DNSKEY
+/// RDATA of signers outside the RRset (VerifyOptions::unpublished_keys), added as usable keys
+/// whose algorithms are not required.
+void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
+                    const std::vector<std::vector<uint8_t>>& unpublished, ChunkResult& out);
 
 /// One owner: name, flags from the index, its records sorted by (type, rdata).
 struct NodeRecords {

@@ -90,7 +90,8 @@ void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView own
   out.problems.push_back({check, warning, make_error(Errc::VerifyFailed, std::move(detail))});
 }
 
-void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds, ChunkResult& out) {
+void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
+                    const std::vector<std::vector<uint8_t>>& unpublished, ChunkResult& out) {
   const ZoneIndex& index = *env.index;
   env.have_ds = !ds.empty();
   if (index.apex == UINT32_MAX) {
@@ -130,6 +131,21 @@ void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
         vk.ds_match = true;
       }
     }
+    env.keys.push_back(std::move(vk));
+  }
+  for (const auto& rd : unpublished) {
+    if (rd.size() < 4) continue;
+    const std::span<const uint8_t> span(rd);
+    const DnskeyFields f = dnskey_fields(span);
+    if (!signer::algorithm_can_verify(f.algorithm)) continue;
+    auto key = signer::key_from_dnskey(span);
+    if (!key) continue;
+    VerifyKey vk;
+    vk.tag = key_tag(span);
+    vk.flags = f.flags;
+    vk.alg = f.algorithm;
+    vk.key = std::move(*key);
+    vk.usable = true;
     env.keys.push_back(std::move(vk));
   }
   if (env.required_algs.none()) {

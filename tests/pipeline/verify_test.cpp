@@ -280,6 +280,79 @@ TEST_CASE("ChunkVerifier: an owner's output passes, a tampered signature does no
   CHECK_FALSE(problems.empty());
 }
 
+TEST_CASE("ChunkVerifier: signatures by a key outside the DNSKEY RRset are verified when named",
+          "[verify][algroll]") {
+  // An algorithm rollover's new ZSK signs before its DNSKEY is published: the sign pass names
+  // it (VerifyOptions::unpublished_keys) so that its signatures are checked, not skipped.
+  ZoneStore store;
+  Diagnostics diag;
+  parser::ParseOptions popts;
+  popts.origin = origin_of("example.com.");
+  popts.origin_set = true;
+  REQUIRE(parser::parse_file(kBroken + "good-nsec.zone", popts, store, diag).has_value());
+  store.origin = popts.origin;
+  sort_zone(store);
+  // Take the ZSK (flags 256) out of the DNSKEY RRset; its RDATA stays in the store's arena.
+  std::vector<uint8_t> zsk;
+  for (auto it = store.rrs.begin(); it != store.rrs.end(); ++it) {
+    if (it->type == rrtype::DNSKEY && it->rdlen > 4 && it->rdata[0] == 1 && it->rdata[1] == 0) {
+      zsk.assign(it->rdata, it->rdata + it->rdlen);
+      store.rrs.erase(it);
+      break;
+    }
+  }
+  REQUIRE_FALSE(zsk.empty());
+  const ZoneIndex index = build_index(store);
+  const uint32_t mail = index.find(origin_of("mail.example.com."));
+  REQUIRE(mail != UINT32_MAX);
+  const OwnerNode& n = index.nodes[mail];
+  std::vector<RR> emitted(store.rrs.begin() + n.first, store.rrs.begin() + n.first + n.count);
+  std::vector<uint8_t> copy;
+  for (RR& rr : emitted) {
+    if (rr.type != rrtype::RRSIG) continue;
+    copy.assign(rr.rdata, rr.rdata + rr.rdlen);
+    copy.back() ^= 1;
+    rr.rdata = copy.data();
+    break;
+  }
+  REQUIRE_FALSE(copy.empty());
+  auto errors = [](const std::vector<VerifyProblem>& ps) {
+    std::vector<VerifyCheck> out;
+    for (const auto& p : ps) {
+      if (!p.warning) out.push_back(p.check);
+    }
+    return out;
+  };
+  VerifyOptions o;
+  o.now = at("20261215000000");
+  SECTION("not named: skipped as by an unknown key, the tampering goes unseen") {
+    auto v = ChunkVerifier::create(store, index, ChunkVerifier::ChainKind::Nsec, {}, o);
+    REQUIRE(v.has_value());
+    auto scratch = (*v)->make_scratch();
+    std::vector<VerifyProblem> problems;
+    (*v)->check_node(*scratch, mail, emitted, problems);
+    // (Only "no signature of the KSK's algorithm", which the ZSK shares here; in a rollover the
+    // unpublished key's algorithm is not in the DNSKEY RRset and nothing at all is reported.)
+    for (VerifyCheck c : errors(problems)) CHECK(c == VerifyCheck::MissingSignature);
+    bool unknown = false;
+    for (const auto& p : problems) unknown |= p.check == VerifyCheck::UnknownKey;
+    CHECK(unknown);
+  }
+  SECTION("named: verified, so the tampered signature is caught") {
+    o.unpublished_keys = {zsk};
+    auto v = ChunkVerifier::create(store, index, ChunkVerifier::ChainKind::Nsec, {}, o);
+    REQUIRE(v.has_value());
+    auto scratch = (*v)->make_scratch();
+    std::vector<VerifyProblem> problems;
+    const std::vector<RR> good(store.rrs.begin() + n.first, store.rrs.begin() + n.first + n.count);
+    (*v)->check_node(*scratch, mail, good, problems);
+    CHECK(problems.empty());  // no unknown-key warning either
+    (*v)->check_node(*scratch, mail, emitted, problems);
+    REQUIRE(errors(problems).size() == 1);
+    CHECK(errors(problems)[0] == VerifyCheck::BadSignature);
+  }
+}
+
 TEST_CASE("ChunkVerifier: an NSEC3 whose next hash is not its neighbour's is caught", "[verify]") {
   ZoneStore store;
   Diagnostics diag;

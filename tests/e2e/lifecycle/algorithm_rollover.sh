@@ -316,16 +316,16 @@ for night in $(seq 0 11); do
       ;;
     5)
       # New DNSKEY: both algorithms published; CDS/CDNSKEY still only the old KSK.
-      check_records "dnskey=8,13 ksk=K13/13,K8/8 dnskey_sig=8,13 data_sig=8,13 cds=K8/8 cdnskey=K8/8"
+      check_records "dnskey=8,13 ksk=K8/8,K13/13 dnskey_sig=8,13 data_sig=8,13 cds=K8/8 cdnskey=K8/8"
       refused "$tmp/ds-seen13-cache.log" "DNSKEY TTL" "$after" ds-seen --tag "$k13"
       ;;
     6)
-      check_records "dnskey=8,13 ksk=K13/13,K8/8 dnskey_sig=8,13 data_sig=8,13 cds=K13/13,K8/8 cdnskey=K13/13,K8/8"
+      check_records "dnskey=8,13 ksk=K8/8,K13/13 dnskey_sig=8,13 data_sig=8,13 cds=K8/8,K13/13 cdnskey=K8/8,K13/13"
       parent_ds_file "${parent_tags[@]}"
       ksk "$tmp/ds-seen13.log" 0 "$after" ds-seen --tag "$k13" --parent-ds "$tmp/parent-ds.txt"
       ;;
     7)
-      check_records "dnskey=8,13 ksk=K13/13,K8/8 dnskey_sig=8,13 data_sig=8,13 cds=K13/13 cdnskey=K13/13"
+      check_records "dnskey=8,13 ksk=K8/8,K13/13 dnskey_sig=8,13 data_sig=8,13 cds=K13/13 cdnskey=K13/13"
       parent_ds_file "$k8" "$k13"  # a DS set saved before the parent dropped the old DS
       refused "$tmp/deactivate8-ds.log" "still serves a DS of algorithm 8" "$after" \
         deactivate --tag "$k8" --parent-ds "$tmp/parent-ds.txt"

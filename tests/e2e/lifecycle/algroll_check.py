@@ -5,7 +5,7 @@ Usage: algroll_check.py ZONE ORIGIN. Reads zonekiln's one-record-per-line output
 class type rdata) and prints one line of space-separated key=value fields:
 
   dnskey=8,13        algorithms in the apex DNSKEY RRset
-  ksk=TAG/ALG,...    its KSKs (flags 257)
+  ksk=TAG/ALG,...    its KSKs (flags 257), by algorithm then tag (likewise below)
   dnskey_sig=8,13    algorithms of the RRSIGs over the DNSKEY RRset (and CDS, CDNSKEY: the same
                      set for the three, else "mixed:" and the smallest and largest sets)
   data_sig=8,13      algorithms every other authoritative RRset is signed with (likewise)
@@ -94,7 +94,7 @@ def main() -> int:
         return ",".join(str(a) for a in sorted(s)) or "-"
 
     def keys_text(ks):
-        return ",".join(f"{t}/{a}" for t, a in sorted(set(ks))) or "-"
+        return ",".join(f"{t}/{a}" for t, a in sorted(set(ks), key=lambda k: (k[1], k[0]))) or "-"
 
     def sets_text(sets):
         if len(sets) == 1:
