@@ -398,7 +398,7 @@ std::optional<Stats> Compilation::unchanged_by_fingerprint() {
 // renewal or key event falls due, for unchanged_by_fingerprint. The caller writes the state.
 void Compilation::record_fingerprint(int64_t next_renewal, int64_t earliest_expiration,
                                      uint32_t serial) {
-  if (!detail::fingerprint_eligible(options_) || !key_run_.keys) return;
+  if (!detail::fingerprint_eligible(options_, /*recording=*/true) || !key_run_.keys) return;
   const signer::KeyPlan& plan = key_run_.keys->plan;
   if (!plan.can_sign || plan.cds_delete || plan.dnskey_frozen ||
       plan.state.state != signer::ZoneState::Signing || !plan.owner_actions.empty() ||

@@ -138,10 +138,13 @@ void add_options(Hasher& h, const CompileOptions& o) {
 
 }  // namespace
 
-bool fingerprint_eligible(const CompileOptions& o) {
+bool fingerprint_eligible(const CompileOptions& o, bool recording) {
   const SignOptions& s = o.signing;
-  return o.sign && o.output != "-" && !s.full && !s.dry_run && !s.want_changes && s.skr.empty() &&
-         s.zsk_uri.empty() && !s.key_dir.empty();
+  if (!o.sign || o.output == "-" || s.dry_run || !s.skr.empty() || !s.zsk_uri.empty() ||
+      s.key_dir.empty()) {
+    return false;
+  }
+  return recording || (!s.full && !s.want_changes);
 }
 
 std::string input_fingerprint(const CompileOptions& options, const std::vector<std::string>& files,

@@ -28,9 +28,11 @@
 
 namespace zk::pipeline::detail {
 
-/// Whether runs with these options may take (and record) the fast path: signing to a file, not
-/// --full, a dry run or --changes, keys from files (no PKCS#11, no offline-KSK response).
-bool fingerprint_eligible(const CompileOptions& options);
+/// Whether runs with these options may take the fast path (recording: may record a
+/// fingerprint for the next run): signing to a file, keys from files (no PKCS#11, no
+/// offline-KSK response), not a dry run; taking it also not --full or --changes, which ask for
+/// the long way (a run with them still records: its output is what the next run would keep).
+bool fingerprint_eligible(const CompileOptions& options, bool recording = false);
 
 /// The fingerprint (hex SHA-256) of the inputs as they are now: files are the zone file and its
 /// $INCLUDEs, zone the zone's key state (without its run bookkeeping: last success, run

@@ -96,6 +96,11 @@ for mode in "" "--nsec3 --zonemd"; do
   expect "$mode option changed" False True
   sign 20260101090000 $mode --max-ttl 86400
   expect "$mode option kept" True False
+  # --full signs everything anew (the long way) and records: the next run is the fast one.
+  sign 20260101091000 $mode --max-ttl 86400 --full
+  expect "$mode --full" False True
+  sign 20260101092000 $mode --max-ttl 86400
+  expect "$mode after --full" True False
   # A new key in the key directory (a ZSK the owner made): the long way, which adopts it.
   dnssec-keygen -q -K $T/keys -a ED25519 -P 20200101000000 -A 20200101000000 $O >/dev/null
   sign 20260101100000 $mode --max-ttl 86400
