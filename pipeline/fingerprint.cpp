@@ -12,15 +12,13 @@
 #include <filesystem>
 #include <memory>
 
+#include "pipeline/detail/openssl_util.hpp"
+
 namespace zk::pipeline::detail {
 
 namespace {
 
 constexpr off_t kHashContentUpTo = 1 << 20;
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
 
 class Hasher {
  public:
@@ -77,7 +75,7 @@ class Hasher {
   }
 
  private:
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+  MdCtxPtr ctx_;
 };
 
 std::string absolute(const std::string& path) {

@@ -13,16 +13,17 @@
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/parser.hpp"
+#include "pipeline/detail/openssl_util.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace zk::pipeline {
 
 namespace {
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using detail::crypto_error;
+using detail::MdCtxPtr;
+using detail::put16;
+using detail::put32;
 
 const EVP_MD* hash_md(uint8_t hash) noexcept {
   switch (hash) {
@@ -34,21 +35,6 @@ const EVP_MD* hash_md(uint8_t hash) noexcept {
   return nullptr;
 }
 
-Unexpected crypto_error(const char* what) {
-  char buf[256] = "unknown error";
-  if (const unsigned long e = ERR_get_error(); e != 0) ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return fail(Errc::Crypto, std::string(what) + ": " + buf);
-}
-
-void put16(std::vector<uint8_t>& b, uint16_t v) {
-  b.push_back(static_cast<uint8_t>(v >> 8));
-  b.push_back(static_cast<uint8_t>(v));
-}
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-  put16(b, static_cast<uint16_t>(v >> 16));
-  put16(b, static_cast<uint16_t>(v));
-}
 uint32_t get32(const uint8_t* p) noexcept {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }

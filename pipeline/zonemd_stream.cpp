@@ -8,27 +8,12 @@
 #include <string>
 
 #include "dns/zone.hpp"
+#include "pipeline/detail/openssl_util.hpp"
 #include "pipeline/zonemd.hpp"
 
 namespace zk::pipeline::detail {
 
 namespace {
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-
-Unexpected crypto_error(const char* what) {
-  char buf[256] = "unknown error";
-  if (const unsigned long e = ERR_get_error(); e != 0) ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return fail(Errc::Crypto, std::string(what) + ": " + buf);
-}
-
-void put16(std::vector<uint8_t>& b, uint16_t v) {
-  b.push_back(static_cast<uint8_t>(v >> 8));
-  b.push_back(static_cast<uint8_t>(v));
-}
 
 // One RR inside a block's wire: its type and RDATA, for sorting.
 struct WireRR {
@@ -62,7 +47,7 @@ constexpr size_t kFlushAt = 256 * 1024;  // one OpenSSL update per RR costs more
 }  // namespace
 
 struct ZonemdDigester::Ctx {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md;
+  MdCtxPtr md;
 };
 
 void OwnerDigest::add(uint16_t type, uint32_t ttl, std::span<const uint8_t> rdata) {
@@ -84,8 +69,7 @@ void OwnerDigest::flush(NameView owner, uint16_t rclass, DigestRun& run) {
     w.insert(w.end(), owner.data, owner.data + owner.len);
     put16(w, e.type);
     put16(w, rclass);
-    put16(w, static_cast<uint16_t>(e.ttl >> 16));
-    put16(w, static_cast<uint16_t>(e.ttl));
+    put32(w, e.ttl);
     put16(w, e.len);
     w.insert(w.end(), base + e.offset, base + e.offset + e.len);
   }

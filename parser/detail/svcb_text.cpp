@@ -2,6 +2,7 @@
 // ohttp). Parameters are collected, then sorted by key and written (s2.2: ascending order).
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "dns/rdata_desc.hpp"
@@ -62,6 +63,28 @@ Result<void> split_list(const uint8_t* v, size_t n, uint8_t* buf, size_t cap, F&
 }
 
 // Converts the decoded value text of one key into wire at out (room cap); returns length.
+// A comma-separated list (escapes decoded) written as length-prefixed strings of at most 255
+// octets each: alpn (RFC 9460 s7.1.1) and docpath. what names an item for the error.
+Result<size_t> length_prefixed_list(const uint8_t* v, size_t n, uint8_t* out, size_t cap,
+                                    const char* what) {
+  size_t o = 0;
+  uint8_t item_buf[256];
+  auto r = split_list(v, n, item_buf, sizeof item_buf,
+                      [&](const uint8_t* p, size_t len) -> Result<void> {
+                        if (len > 255) {
+                          return fail(Errc::BadRdata, std::string(what) + " exceeds 255 octets");
+                        }
+                        if (o + 1 + len > cap)
+                          return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
+                        out[o++] = static_cast<uint8_t>(len);
+                        std::memcpy(out + o, p, len);
+                        o += len;
+                        return ok();
+                      });
+  if (!r) return fail(std::move(r.error()));
+  return o;
+}
+
 Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t n, uint8_t* out,
                           size_t cap) {
   const std::string_view text(reinterpret_cast<const char*>(v), n);
@@ -103,21 +126,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
     }
     case 1: {  // alpn
       if (auto r = need_value(); !r) return fail(std::move(r.error()));
-      size_t o = 0;
-      uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, sizeof item_buf,
-                          [&](const uint8_t* p, size_t len) -> Result<void> {
-                            if (len > 255)
-                              return fail(Errc::BadRdata, "alpn id exceeds 255 octets");
-                            if (o + 1 + len > cap)
-                              return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-                            out[o++] = static_cast<uint8_t>(len);
-                            std::memcpy(out + o, p, len);
-                            o += len;
-                            return ok();
-                          });
-      if (!r) return fail(std::move(r.error()));
-      return o;
+      return length_prefixed_list(v, n, out, cap, "alpn id");
     }
     case 2:   // no-default-alpn
     case 8:   // ohttp
@@ -144,21 +153,7 @@ Result<size_t> value_wire(uint16_t key, bool has_value, const uint8_t* v, size_t
     }
     case 10: {  // docpath: like alpn, but may be empty
       if (n == 0) return size_t{0};
-      size_t o = 0;
-      uint8_t item_buf[256];
-      auto r = split_list(v, n, item_buf, sizeof item_buf,
-                          [&](const uint8_t* p, size_t len) -> Result<void> {
-                            if (len > 255)
-                              return fail(Errc::BadRdata, "docpath segment exceeds 255 octets");
-                            if (o + 1 + len > cap)
-                              return fail(Errc::RdataTooLong, "rdata exceeds 65535 octets");
-                            out[o++] = static_cast<uint8_t>(len);
-                            std::memcpy(out + o, p, len);
-                            o += len;
-                            return ok();
-                          });
-      if (!r) return fail(std::move(r.error()));
-      return o;
+      return length_prefixed_list(v, n, out, cap, "docpath segment");
     }
     case 12: {  // oots: transport:percentage,...
       if (auto r = need_value(); !r) return fail(std::move(r.error()));
