@@ -9,9 +9,9 @@
 #include "cli/lifecycle_args.hpp"
 #include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
-#include "signer/ksk.hpp"
-#include "signer/ksk_pkcs11.hpp"
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/ksk_pkcs11.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {

@@ -1,4 +1,4 @@
-// `zonekiln ksr` and `zonekiln skr-sign`: the offline KSK exchange (signer/skr.hpp).
+// `zonekiln ksr` and `zonekiln skr-sign`: the offline KSK exchange (signer/lifecycle/skr.hpp).
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -6,10 +6,10 @@
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
 #include "dns/timeparse.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/skr.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/signer.hpp"
-#include "signer/skr.hpp"
 
 namespace zk::cli {
 

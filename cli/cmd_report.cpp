@@ -1,15 +1,16 @@
-// `zonekiln report`: one self-contained HTML page about a zone's keys (signer/report.hpp).
+// `zonekiln report`: one self-contained HTML page about a zone's keys
+// (signer/lifecycle/report.hpp).
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/lifecycle_args.hpp"
 #include "dns/atomic_file.hpp"
 #include "dns/path_guard.hpp"
-#include "signer/ksk.hpp"
-#include "signer/lifecycle.hpp"
-#include "signer/renewal.hpp"
-#include "signer/report.hpp"
-#include "signer/status.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
+#include "signer/lifecycle/renewal.hpp"
+#include "signer/lifecycle/report.hpp"
+#include "signer/lifecycle/status.hpp"
 
 namespace zk::cli {
 

@@ -5,8 +5,8 @@
 #include "cli/lifecycle_args.hpp"
 #include "dns/timeparse.hpp"
 #include "emit/metrics.hpp"
-#include "signer/lifecycle.hpp"
-#include "signer/status.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
+#include "signer/lifecycle/status.hpp"
 
 namespace zk::cli {
 

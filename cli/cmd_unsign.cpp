@@ -5,8 +5,8 @@
 #include "cli/lifecycle_args.hpp"
 #include "dns/atomic_file.hpp"
 #include "pipeline/pipeline.hpp"
-#include "signer/ksk.hpp"
-#include "signer/unsign.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/unsign.hpp"
 
 namespace zk::cli {
 

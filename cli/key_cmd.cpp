@@ -9,8 +9,8 @@
 #include "dns/base64.hpp"
 #include "dns/rrtype.hpp"
 #include "emit/emit.hpp"
-#include "signer/keystate.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::cli {

@@ -8,7 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "dns/timeparse.hpp"
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 
 namespace zk::cli {
 

@@ -9,9 +9,9 @@
 #include "cli/policy_flags.hpp"
 #include "dns/name.hpp"
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/pkcs11.hpp"
-#include "signer/policy.hpp"
 
 namespace zk::cli {
 

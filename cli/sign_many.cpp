@@ -25,7 +25,7 @@
 #include "dns/path_guard.hpp"
 #include "dns/timeparse.hpp"
 #include "emit/emit.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {

@@ -17,7 +17,7 @@
 #include "emit/metrics.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::cli {

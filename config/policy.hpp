@@ -16,7 +16,7 @@
 
 #include "dns/result.hpp"
 #include "pipeline/pipeline.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 namespace zk::config {
 

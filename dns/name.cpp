@@ -263,4 +263,11 @@ std::string name_to_string(NameView name) {
   return s;
 }
 
+std::string name_to_lower_string(NameView name) {
+  std::string s;
+  name_to_text(name, s);
+  for (char& c : s) c = static_cast<char>(ascii_lower(static_cast<uint8_t>(c)));
+  return s;
+}
+
 }  // namespace zk

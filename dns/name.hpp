@@ -121,5 +121,7 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out, N
 /// escaped as BIND/ldns do: "\." and "\DDD" for non-printables, "\\" "\"" "\(" ... escaped).
 void name_to_text(NameView name, std::string& out);
 std::string name_to_string(NameView name);
+/// name_to_text lowercased (ASCII letters only): key file names, SKR owners, messages.
+std::string name_to_lower_string(NameView name);
 
 }  // namespace zk

@@ -21,11 +21,11 @@
 #include "pipeline/detail/zonemd_sign.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline/verify.hpp"
-#include "signer/keystate.hpp"
-#include "signer/lifecycle.hpp"
-#include "signer/renewal.hpp"
-#include "signer/skr.hpp"
-#include "signer/status.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
+#include "signer/lifecycle/renewal.hpp"
+#include "signer/lifecycle/skr.hpp"
+#include "signer/lifecycle/status.hpp"
 
 namespace zk::pipeline {
 

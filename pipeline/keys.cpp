@@ -1,4 +1,5 @@
-// Stage: the run's keys (signer/lifecycle.hpp) -> DNSKEY, CDS, CDNSKEY and NSEC3PARAM records.
+// Stage: the run's keys (signer/lifecycle/lifecycle.hpp) -> DNSKEY, CDS, CDNSKEY and NSEC3PARAM
+// records.
 #include "pipeline/detail/keys.hpp"
 
 #include <algorithm>
@@ -9,8 +10,8 @@
 #include "dns/rdata.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
+#include "signer/lifecycle/unsign.hpp"
 #include "signer/pkcs11.hpp"
-#include "signer/unsign.hpp"
 
 namespace zk::pipeline::detail {
 

@@ -35,8 +35,8 @@
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "parser/parser.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/pkcs11.hpp"
-#include "signer/policy.hpp"
 
 namespace zk::pipeline {
 
@@ -193,7 +193,7 @@ struct SignOptions {
   int64_t inception = 0;  // absolute unix seconds
   /// Absolute unix seconds: the latest expiration of new RRSIGs (validity = expiration - now).
   /// With fixed_expiration (`--expiration`) every new RRSIG expires exactly then (no spread);
-  /// otherwise expirations are spread (signer/renewal.hpp).
+  /// otherwise expirations are spread (signer/lifecycle/renewal.hpp).
   int64_t expiration = 0;
   bool fixed_expiration = false;
   std::optional<uint32_t> dnskey_ttl;  // default: SOA minimum capped at 3600
@@ -205,14 +205,15 @@ struct SignOptions {
   bool dnskey_signed_by_all = false;
   std::string ds_output;  // empty: no DS file
   VerifyMode verify = VerifyMode::Full;
-  // Key lifecycle (signer/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK lifetime,
-  // propagation delay, run interval, DS TTL; unset ones get signer::derive_policy's defaults. The
-  // validity comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from dnskey_ttl.
+  // Key lifecycle (signer/lifecycle/lifecycle.hpp): refresh window, spread (sig-jitter), ZSK
+  // lifetime, propagation delay, run interval, DS TTL; unset ones get signer::derive_policy's
+  // defaults. The validity comes from expiration - now, the clamp from max_ttl, the DNSKEY TTL from
+  // dnskey_ttl.
   signer::PolicyChoices timing;
   int lock_wait = 60;    // seconds to wait for another run's state lock
   std::string previous;  // an earlier signed version (default: the output file)
   bool full = false;     // sign every RRset anew (no reuse of previous RRSIGs)
-  // HSM and offline KSK (signer/pkcs11.hpp, signer/skr.hpp).
+  // HSM and offline KSK (signer/pkcs11.hpp, signer/lifecycle/skr.hpp).
   signer::Pkcs11Config pkcs11;  // module and PIN for token keys
   std::string zsk_uri;          // a ZSK in a token (recorded as the zone's ZSK on first use)
   std::string skr;              // signed key response: DNSKEY/CDS/CDNSKEY + RRSIGs come from it

@@ -50,6 +50,8 @@ const AlgInfo* alg_info(uint8_t algorithm) noexcept {
   return nullptr;
 }
 
+}  // namespace detail
+
 uint16_t compute_key_tag(std::span<const uint8_t> rdata) noexcept {
   // RFC 4034 Appendix B.1: algorithm 1 uses the low 16 bits of the modulus.
   if (rdata.size() >= 4 && rdata[3] == alg::RSAMD5) {
@@ -62,7 +64,7 @@ uint16_t compute_key_tag(std::span<const uint8_t> rdata) noexcept {
   return static_cast<uint16_t>(ac & 0xFFFF);
 }
 
-}  // namespace detail
+bool algorithm_known(uint8_t algorithm) noexcept { return detail::alg_info(algorithm) != nullptr; }
 
 Result<uint8_t> algorithm_from_text(std::string_view text) {
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {

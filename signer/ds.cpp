@@ -37,7 +37,7 @@ Result<std::vector<uint8_t>> ds_rdata(NameView owner, std::span<const uint8_t> d
       !EVP_DigestFinal_ex(ctx.get(), digest, &dlen))
     return detail::crypto_fail("DS digest");
 
-  const uint16_t tag = detail::compute_key_tag(dnskey);
+  const uint16_t tag = compute_key_tag(dnskey);
   std::vector<uint8_t> out;
   out.reserve(4 + dlen);
   out.push_back(static_cast<uint8_t>(tag >> 8));

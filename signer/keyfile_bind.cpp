@@ -18,6 +18,7 @@
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
 #include "dns/fault.hpp"
+#include "dns/timeparse.hpp"
 #include "signer/detail/internal.hpp"
 #include "signer/pkcs11.hpp"
 #include "signer/signer.hpp"
@@ -215,9 +216,9 @@ Result<void> private_line(const std::string& path, std::string_view tag, std::st
   }
   for (const auto& [name, member] : kTimingFields) {
     if (tag != name) continue;
-    int64_t t = 0;
-    if (!detail::time_from_text(val, &t)) return refuse("bad time in " + std::string(tag));
-    out.timing.*member = t;
+    auto t = parse_compact_time(val);
+    if (!t) return refuse("bad time in " + std::string(tag));
+    out.timing.*member = *t;
     return ok();
   }
   return ok();
@@ -332,8 +333,8 @@ Result<Key> load_bind_key(const std::string& base, NameView origin) {
   if (!pub) return fail(pub.error());
   if (origin.len != 0 && !name_equal(pub->owner, origin))
     return fail(Errc::KeyActionNeeded, "key " + base + " belongs to " +
-                                           detail::name_text(pub->owner) + ", not to " +
-                                           detail::name_text(origin));
+                                           name_to_lower_string(pub->owner) + ", not to " +
+                                           name_to_lower_string(origin));
   const uint8_t algorithm = pub->rdata[3];
   const AlgInfo* alg = detail::alg_info(algorithm);
   if (!alg || !alg->can_sign)
@@ -487,7 +488,7 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
     return fail(Errc::KeyActionNeeded,
                 "cannot read key directory " + dir + ": " + std::strerror(errno));
   std::string prefix = "K";
-  prefix += detail::name_text(origin);
+  prefix += name_to_lower_string(origin);
   prefix += '+';
   std::vector<std::string> bases, descriptors;
   while (const dirent* ent = ::readdir(d)) {
@@ -531,7 +532,7 @@ Result<std::vector<Key>> load_key_dir(const std::string& dir, NameView origin,
 std::string key_file_base(const Key& key, NameView origin, const std::string& dir) {
   char num[32];
   std::snprintf(num, sizeof num, "+%03u+%05u", unsigned{key.algorithm()}, unsigned{key.tag()});
-  return (dir.empty() ? std::string(".") : dir) + "/K" + detail::name_text(origin) + num;
+  return (dir.empty() ? std::string(".") : dir) + "/K" + name_to_lower_string(origin) + num;
 }
 
 bool key_files_exist(const Key& key, NameView origin, const std::string& dir) {
@@ -543,7 +544,7 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
                                     int64_t now) {
   const Key::Impl* k = key.impl();
   if (!k || !k->has_private) return fail(Errc::Usage, "only keys with a private part are written");
-  const std::string zone = detail::name_text(origin);
+  const std::string zone = name_to_lower_string(origin);
   const std::string base = key_file_base(key, origin, dir);
   // Two keys of one algorithm can share a tag (RFC 4034 Appendix B); another key's files are
   // never replaced (this key's are, to update its timing metadata).
@@ -576,7 +577,7 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   pub += " key, keyid " + std::to_string(k->tag) + ", for " + zone + "\n";
   for (const auto& f : kTimes) {
     if (!(t.*f.field)) continue;
-    pub += std::string("; ") + f.tag + ": " + detail::time_to_text(*(t.*f.field)) + " (" +
+    pub += std::string("; ") + f.tag + ": " + time_to_compact(*(t.*f.field)) + " (" +
            human_time(*(t.*f.field)) + ")\n";
   }
   pub += zone + " IN DNSKEY " + std::to_string(k->flags) + " 3 " + std::to_string(k->alg->number) +
@@ -592,7 +593,7 @@ Result<std::string> write_key_files(const Key& key, NameView origin, const std::
   if (fields) {
     for (const auto& f : kTimes) {
       if (!(t.*f.field)) continue;
-      priv += std::string(f.tag) + ": " + detail::time_to_text(*(t.*f.field)) + "\n";
+      priv += std::string(f.tag) + ": " + time_to_compact(*(t.*f.field)) + "\n";
     }
   }
   Result<void> w =

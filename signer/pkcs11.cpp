@@ -389,7 +389,7 @@ Result<std::string> write_pkcs11_descriptor(const Key& key, NameView origin,
     return fail(Errc::Usage, "only PKCS#11 keys get a descriptor file");
   char num[32];
   std::snprintf(num, sizeof num, "+%03u+%05u", unsigned{k->alg->number}, unsigned{k->tag});
-  const std::string zone = detail::name_text(origin);
+  const std::string zone = name_to_lower_string(origin);
   const std::string path =
       (dir.empty() ? std::string(".") : dir) + "/K" + zone + num + kPkcs11DescriptorSuffix;
   std::string text = "; zonekiln PKCS#11 key descriptor: the private key stays in the token\n";
@@ -437,7 +437,7 @@ Result<Pkcs11Descriptor> read_pkcs11_descriptor(const std::string& path, NameVie
     Name owner;
     if (!name_from_text(tok[0], NameView{}, owner) || !name_equal(owner, origin))
       return fail(Errc::KeyActionNeeded, "descriptor " + path + " is for " + std::string(tok[0]) +
-                                             ", not " + detail::name_text(origin));
+                                             ", not " + name_to_lower_string(origin));
     unsigned f[3];
     for (int i = 0; i < 3; ++i) {
       f[i] = 0;

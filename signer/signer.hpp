@@ -39,6 +39,11 @@ bool algorithm_deprecated(uint8_t algorithm) noexcept;
 std::string deprecated_algorithm_refusal(uint8_t algorithm);
 /// True for the algorithms zonekiln can verify (the above plus 5 and 7 for old zones).
 bool algorithm_can_verify(uint8_t algorithm) noexcept;
+/// True for every DNSSEC algorithm number zonekiln knows (signs, verifies or names).
+bool algorithm_known(uint8_t algorithm) noexcept;
+
+/// RFC 4034 Appendix B key tag of DNSKEY RDATA (algorithm 1 handled specially).
+uint16_t compute_key_tag(std::span<const uint8_t> dnskey_rdata) noexcept;
 
 inline constexpr uint16_t kFlagZone = 0x0100, kFlagSep = 0x0001, kFlagRevoke = 0x0080;
 

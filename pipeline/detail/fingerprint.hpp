@@ -1,10 +1,10 @@
 // Internal: "nothing changed and nothing due" without re-reading the zone.
 //
 // After a successful sign run the key state records a fingerprint of everything the output
-// depends on (RunFingerprint in signer/keystate.hpp) and the time the next signature refresh or
-// key event falls due. The next run recomputes the fingerprint from file metadata and small
-// contents only; when it matches and nothing is due, the previous output is this run's output,
-// and the run ends without parsing the zone.
+// depends on (RunFingerprint in signer/lifecycle/keystate.hpp) and the time the next signature
+// refresh or key event falls due. The next run recomputes the fingerprint from file metadata and
+// small contents only; when it matches and nothing is due, the previous output is this run's
+// output, and the run ends without parsing the zone.
 //
 // What the fingerprint covers, each file by device, inode, size, mtime and ctime (ns), and by a
 // SHA-256 of its content when it is at most 1 MiB (key files, small $INCLUDEs; a large zone file
@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 namespace zk::pipeline::detail {
 

@@ -9,10 +9,10 @@
 #include <optional>
 
 #include "pipeline/detail/writer.hpp"
-#include "signer/keystate.hpp"
-#include "signer/lifecycle.hpp"
-#include "signer/policy.hpp"
-#include "signer/skr.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
+#include "signer/lifecycle/policy.hpp"
+#include "signer/lifecycle/skr.hpp"
 
 namespace zk::pipeline::detail {
 

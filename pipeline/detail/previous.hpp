@@ -14,7 +14,7 @@
 #include "dns/result.hpp"
 #include "dns/zone.hpp"
 #include "pipeline/pipeline.hpp"
-#include "signer/renewal.hpp"
+#include "signer/lifecycle/renewal.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::pipeline::detail {
@@ -30,8 +30,8 @@ struct PrevRRset {
 
 /// When an RRSIG may be published again instead of a new one (RFC 4034 s3.1: it covers the
 /// same RRset, and is made by a key that still signs it, or by a retired key of the same
-/// algorithm still in the DNSKEY RRset), and when it is renewed (signer/renewal.hpp: due, or
-/// early to even out the runs' work).
+/// algorithm still in the DNSKEY RRset), and when it is renewed (signer/lifecycle/renewal.hpp: due,
+/// or early to even out the runs' work).
 struct ReusePolicy {
   int64_t now = 0;
   NameView signer;  // the zone apex

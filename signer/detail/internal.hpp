@@ -37,9 +37,6 @@ struct AlgInfo {
 /// nullptr for an algorithm zonekiln does not know at all.
 const AlgInfo* alg_info(uint8_t algorithm) noexcept;
 
-/// RFC 4034 Appendix B key tag of DNSKEY RDATA (algorithm 1 handled specially).
-uint16_t compute_key_tag(std::span<const uint8_t> dnskey_rdata) noexcept;
-
 /// The DNSKEY public-key field for pkey (RFC 3110 for RSA, RFC 6605 x|y for ECDSA, RFC 8080 raw).
 Result<std::vector<uint8_t>> public_key_wire(const AlgInfo& alg, EVP_PKEY* pkey);
 
@@ -53,15 +50,6 @@ Result<Key> make_key(const AlgInfo& alg, uint16_t flags, PkeyPtr pkey, bool has_
 
 /// EVP_PKEY_fromdata for a key type ("RSA", "EC") from built parameters.
 Result<PkeyPtr> pkey_fromdata(const char* type, int selection, OSSL_PARAM_BLD* bld);
-
-// --- codecs ---------------------------------------------------------------------------------
-
-/// "YYYYMMDDHHMMSS" (UTC) <-> unix seconds.
-std::string time_to_text(int64_t t);
-bool time_from_text(std::string_view s, int64_t* t);
-
-/// Lowercase presentation text of a wire name, with trailing dot.
-std::string name_text(NameView name);
 
 // --- key material and files ----------------------------------------------------------------
 

@@ -14,9 +14,9 @@
 #include "dns/diagnostics.hpp"
 #include "dns/name.hpp"
 #include "pipeline/verify.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/skr.hpp"
 #include "signer/signer.hpp"
-#include "signer/skr.hpp"
 #include "tests/fuzz/fuzz_files.hpp"
 
 namespace zk::fuzz {

@@ -2,6 +2,7 @@
 # The house rules that a compiler does not check (issue 13), over the source tree:
 #  - no file includes another folder's detail/ headers (dns <- parser, signer, emit <- pipeline
 #    <- cli; what is shared is a public header), in product code and in the benches;
+#  - the signer's crypto core includes no header of its key lifecycle (signer/lifecycle/);
 #  - each detail/ header carries the #error guard that makes such an include fail to compile;
 #  - library code reads no environment: getenv only in cli/ (and the test hooks);
 #  - every C++ file is formatted by .clang-format (clang-format-14, Debian's).
@@ -14,10 +15,13 @@ source "$HERE/../e2e/lib/tools.sh"
 cd "$SRC"
 bad=0
 
-for dir in dns parser signer emit pipeline config cli bench; do
+# Each library folder; signer/lifecycle/ is a library of its own inside signer/.
+libs=(dns parser signer signer/lifecycle emit pipeline config cli bench)
+for dir in "${libs[@]}"; do
   [[ -d $dir ]] || continue
-  # An include of "<other>/detail/..." from a file under $dir.
-  if hits=$(grep -rnE '#include "[a-z_]+/detail/' "$dir" --include='*.cpp' --include='*.hpp' |
+  # An include of "<other>/detail/..." from a file under $dir (not under a library inside it).
+  if hits=$(find "$dir" \( -name '*.cpp' -o -name '*.hpp' \) ! -path "$dir/lifecycle/*" -print0 |
+            xargs -0 -r grep -nHE '#include "([a-z_]+/)+detail/' |
             grep -vE "#include \"$dir/detail/"); then
     echo "FAIL: $dir reaches into another folder's detail/ headers:" >&2
     echo "$hits" >&2
@@ -25,11 +29,21 @@ for dir in dns parser signer emit pipeline config cli bench; do
   fi
 done
 
+# The signer's crypto core never depends on its key lifecycle (signer <- signer/lifecycle).
+if hits=$(grep -rnE '#include "signer/lifecycle/' signer --include='*.cpp' --include='*.hpp' |
+          grep -v '^signer/lifecycle/'); then
+  echo "FAIL: the crypto core (signer/) includes a lifecycle header (signer/lifecycle/):" >&2
+  echo "$hits" >&2
+  bad=1
+fi
+
 # Each detail/ header stops the compile outside its folder (CMake sets ZK_INSIDE_<FOLDER> for
 # the folder's library only; tests set ZK_WHITE_BOX), so a stray include fails to build.
 while IFS= read -r h; do
-  lib=${h%%/*}
-  if ! grep -q "defined(ZK_INSIDE_${lib^^})" "$h"; then
+  lib=${h%%/detail/*}  # signer/lifecycle/detail/x.hpp -> ZK_INSIDE_SIGNER_LIFECYCLE
+  macro=${lib^^}
+  macro=${macro//\//_}
+  if ! grep -q "defined(ZK_INSIDE_${macro})" "$h"; then
     echo "FAIL: $h lacks the #error guard of $lib/detail/ (see parser/detail/ttl.hpp)" >&2
     bad=1
   fi

@@ -1,11 +1,11 @@
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
-#include "signer/lifecycle.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/signer.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 

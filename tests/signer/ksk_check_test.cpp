@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "dns/base64.hpp"
-#include "signer/ksk.hpp"
+#include "signer/lifecycle/ksk.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;

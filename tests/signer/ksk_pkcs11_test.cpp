@@ -1,6 +1,6 @@
 // A token KSK in zk-lifecycle's key state (ksk add --uri), the per-run KSK check on it, and a
 // token ZSK signing from several threads at once.
-#include "signer/ksk_pkcs11.hpp"
+#include "signer/lifecycle/ksk_pkcs11.hpp"
 
 #include <array>
 #include <atomic>
@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "dns/rrtype.hpp"
-#include "signer/keystate.hpp"
-#include "signer/ksk.hpp"
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 #include "signer/pkcs11.hpp"
 #include "tests/signer/softhsm_fixture.hpp"
 

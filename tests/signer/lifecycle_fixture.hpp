@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 namespace zk::test {
 

@@ -1,9 +1,9 @@
 // prepare_keys / commit_run on real key files (signer::generate_key, load_key).
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "signer/unsign.hpp"
+#include "signer/lifecycle/unsign.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "dns/atomic_file.hpp"
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 #include "tests/signer/lifecycle_fixture.hpp"
 
 using namespace zk::signer;

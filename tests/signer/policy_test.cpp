@@ -1,6 +1,6 @@
 // Walks a zone's keys through months of simulated nightly runs with a controllable clock and
 // checks the safety invariants after every night.
-#include "signer/policy.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -8,8 +8,8 @@
 #include <set>
 
 #include "dns/timeparse.hpp"
-#include "signer/keystate.hpp"
-#include "signer/ksk.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/ksk.hpp"
 
 using namespace zk::signer;
 

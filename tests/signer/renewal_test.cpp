@@ -1,6 +1,6 @@
-// The renewal schedule (signer/renewal.hpp) over simulated nights: the even spread, early
+// The renewal schedule (signer/lifecycle/renewal.hpp) over simulated nights: the even spread, early
 // renewal of off-phase signatures, the safety bounds, and the forecast.
-#include "signer/renewal.hpp"
+#include "signer/lifecycle/renewal.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

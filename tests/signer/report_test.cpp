@@ -1,9 +1,9 @@
-// signer/report: the key timeline (recorded and planned) and the HTML page around it.
-#include "signer/report.hpp"
+// signer/lifecycle/report: the key timeline (recorded and planned) and the HTML page around it.
+#include "signer/lifecycle/report.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "signer/policy.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 using namespace zk::signer;
 

@@ -1,6 +1,6 @@
 // Offline KSK: one request and response made once, then a year of nightly sign runs choosing
 // their period from it, through two ZSK rollovers.
-#include "signer/skr.hpp"
+#include "signer/lifecycle/skr.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

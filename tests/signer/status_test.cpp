@@ -1,9 +1,9 @@
-#include "signer/status.hpp"
+#include "signer/lifecycle/status.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "dns/timeparse.hpp"
-#include "signer/ksk.hpp"
+#include "signer/lifecycle/ksk.hpp"
 
 using namespace zk::signer;
 

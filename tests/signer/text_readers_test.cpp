@@ -4,10 +4,10 @@
 #include <random>
 
 #include "dns/base64.hpp"
-#include "signer/keystate.hpp"
-#include "signer/ksk.hpp"
-#include "signer/status.hpp"
-#include "signer/unsign.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/status.hpp"
+#include "signer/lifecycle/unsign.hpp"
 
 using namespace zk::signer;
 

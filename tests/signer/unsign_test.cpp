@@ -1,9 +1,9 @@
-#include "signer/unsign.hpp"
+#include "signer/lifecycle/unsign.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "signer/ksk.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 using namespace zk::signer;
 

@@ -1,4 +1,4 @@
-#include "signer/renewal.hpp"
+#include "signer/lifecycle/renewal.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 //
 // ZSKs are zonekiln's: created, rolled by pre-publication (RFC 6781 s4.1.1.1, RFC 7583 s3.2)
 // and retired automatically. KSKs are the owner's: they change only by `zonekiln ksk ...`
-// commands (signer/ksk.hpp); here they are only reported on and used.
+// commands (signer/lifecycle/ksk.hpp); here they are only reported on and used.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 namespace zk::signer {
 
@@ -34,8 +34,8 @@ struct Policy {
   int64_t sig_validity = 21 * 86400;       // expiration - now of new RRSIGs
   int64_t sig_refresh = 9 * 86400 + 3600;  // an RRSIG is re-made when less than this remains
   /// New RRSIGs' expirations are spread over this much, earlier only, so that renewals spread
-  /// evenly over the runs (signer/renewal.hpp); 0 = none; negative = the whole refresh cycle,
-  /// validity - refresh (resolved_spread).
+  /// evenly over the runs (signer/lifecycle/renewal.hpp); 0 = none; negative = the whole refresh
+  /// cycle, validity - refresh (resolved_spread).
   int64_t sig_spread = -1;
   int64_t run_interval = 86400;  // how often cron runs `sign`
   uint32_t ds_ttl = 86400;       // the parent's DS TTL (for DS waits)

@@ -1,4 +1,4 @@
-#include "signer/report.hpp"
+#include "signer/lifecycle/report.hpp"
 
 #include <algorithm>
 #include <cinttypes>

@@ -1,6 +1,6 @@
 // Offline KSK: KSR/SKR text files, the ZSK schedule of a request, signing a request, and
 // choosing the response period for a sign run.
-#include "signer/skr.hpp"
+#include "signer/lifecycle/skr.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,8 +10,8 @@
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
 #include "dns/rrtype.hpp"
+#include "dns/timeparse.hpp"
 #include "dns/zone.hpp"
-#include "signer/detail/internal.hpp"
 
 namespace zk::signer {
 
@@ -79,12 +79,12 @@ void rdata_text(const SkrRecord& r, std::string& out) {
       const char* covered = type_text(get16(d.data()));
       out += covered ? covered : "TYPE" + std::to_string(get16(d.data()));
       out += " " + std::to_string(d[2]) + " " + std::to_string(d[3]) + " " +
-             std::to_string(get32(d.data() + 4)) + " " + detail::time_to_text(get32(d.data() + 8)) +
-             " " + detail::time_to_text(get32(d.data() + 12)) + " " +
+             std::to_string(get32(d.data() + 4)) + " " + time_to_compact(get32(d.data() + 8)) +
+             " " + time_to_compact(get32(d.data() + 12)) + " " +
              std::to_string(get16(d.data() + 16)) + " ";
       uint16_t nlen = 0;
       wire_name_length(d.data() + 18, d.size() - 18, &nlen);
-      out += detail::name_text(NameView(d.data() + 18, nlen)) + " ";
+      out += name_to_lower_string(NameView(d.data() + 18, nlen)) + " ";
       base64_append(out, d.data() + (18 + nlen), d.size() - (18 + nlen));
       return;
     }
@@ -103,6 +103,12 @@ bool to_uint(std::string_view s, uint64_t max, uint64_t* v) {
   }
   *v = x;
   return true;
+}
+
+bool compact_time(std::string_view s, int64_t* t) {
+  auto v = parse_compact_time(s);
+  if (v) *t = *v;
+  return v.has_value();
 }
 
 bool hex_decode(std::string_view s, std::vector<uint8_t>& out) {
@@ -154,8 +160,8 @@ bool rdata_from(uint16_t type, const std::vector<std::string_view>& t, size_t i,
       uint64_t alg_v, labels, ottl, tag;
       int64_t exp, inc;
       if (!covered || !to_uint(t[i + 1], 255, &alg_v) || !to_uint(t[i + 2], 255, &labels) ||
-          !to_uint(t[i + 3], 0xFFFFFFFF, &ottl) || !detail::time_from_text(t[i + 4], &exp) ||
-          !detail::time_from_text(t[i + 5], &inc) || !to_uint(t[i + 6], 65535, &tag))
+          !to_uint(t[i + 3], 0xFFFFFFFF, &ottl) || !compact_time(t[i + 4], &exp) ||
+          !compact_time(t[i + 5], &inc) || !to_uint(t[i + 6], 65535, &tag))
         return false;
       Name signer;
       if (!name_from_text(t[i + 7], NameView{}, signer)) return false;
@@ -190,7 +196,7 @@ bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
-std::string when(int64_t t) { return detail::time_to_text(t) + " UTC"; }
+std::string when(int64_t t) { return time_to_compact(t) + " UTC"; }
 
 // The schedule's view of a ZSK.
 struct ZskSlot {
@@ -203,11 +209,11 @@ struct ZskSlot {
 std::string skr_to_text(const SkrDocument& doc) {
   std::string out = doc.is_response ? kSkrHeader : kKsrHeader;
   out += doc.is_response ? " (signed key response)\n" : " (key signing request)\n";
-  const std::string owner = detail::name_text(doc.origin);
+  const std::string owner = name_to_lower_string(doc.origin);
   out += ";; zone " + owner + "\n";
   for (const SkrPeriod& p : doc.periods) {
-    out += ";; period " + detail::time_to_text(p.from) + " " + detail::time_to_text(p.to) +
-           " zsk " + std::to_string(p.zsk_algorithm) + " " + std::to_string(p.zsk_tag) + "\n";
+    out += ";; period " + time_to_compact(p.from) + " " + time_to_compact(p.to) + " zsk " +
+           std::to_string(p.zsk_algorithm) + " " + std::to_string(p.zsk_tag) + "\n";
     for (const SkrRecord& r : p.records) {
       out += owner + " " + std::to_string(r.ttl) + " IN " + type_text(r.type) + " ";
       rdata_text(r, out);
@@ -256,8 +262,7 @@ Result<SkrDocument> skr_from_text(std::string_view text, const std::string& sour
         if (open) return bad("period inside a period (missing \";; end\")");
         SkrPeriod p;
         uint64_t a, t;
-        if (!detail::time_from_text(tok[2], &p.from) || !detail::time_from_text(tok[3], &p.to) ||
-            p.to <= p.from)
+        if (!compact_time(tok[2], &p.from) || !compact_time(tok[3], &p.to) || p.to <= p.from)
           return bad("bad period times");
         if (!to_uint(tok[5], 255, &a) || !to_uint(tok[6], 65535, &t)) return bad("bad zsk");
         p.zsk_algorithm = static_cast<uint8_t>(a);
@@ -480,7 +485,7 @@ Result<SkrDocument> sign_ksr(const SkrDocument& request, std::span<const Key> ks
       if (!alg_ok)
         return fail(Errc::Usage, "the request's ZSK algorithm " + algorithm_name(r.rdata[3]) +
                                      " has no KSK (RFC 6840 s5.11)");
-      if (r.rdata[3] == in.zsk_algorithm && detail::compute_key_tag(r.rdata) == in.zsk_tag)
+      if (r.rdata[3] == in.zsk_algorithm && compute_key_tag(r.rdata) == in.zsk_tag)
         zsk_listed = true;
       dnskeys.push_back(SkrRecord{rrtype::DNSKEY, ttl, r.rdata});
     }
@@ -545,12 +550,11 @@ Result<const SkrPeriod*> current_period(const SkrDocument& response, int64_t now
                     "); run zonekiln ksr, have skr-sign answer it "
                     "where the KSK is, and pass the new response with --skr");
   if (end - now < warn)
-    return fail(Errc::KeyActionNeeded, "the SKR runs out at " + when(end) + ", within " +
-                                           std::to_string(warn / 3600) +
-                                           " hours; make the next request (zonekiln ksr --from " +
-                                           detail::time_to_text(end) +
-                                           "), have it signed with skr-sign and pass the "
-                                           "new response with --skr");
+    return fail(Errc::KeyActionNeeded,
+                "the SKR runs out at " + when(end) + ", within " + std::to_string(warn / 3600) +
+                    " hours; make the next request (zonekiln ksr --from " + time_to_compact(end) +
+                    "), have it signed with skr-sign and pass the "
+                    "new response with --skr");
   return p;
 }
 
@@ -580,7 +584,7 @@ struct PeriodSets {
       if (flags & kFlagSep) {
         auto k = key_from_dnskey(r.rdata);
         if (k) ksks.push_back(std::move(*k));
-      } else if (r.rdata[3] == p.zsk_algorithm && detail::compute_key_tag(r.rdata) == p.zsk_tag) {
+      } else if (r.rdata[3] == p.zsk_algorithm && compute_key_tag(r.rdata) == p.zsk_tag) {
         zsk_dnskey = r.rdata;
       }
     }

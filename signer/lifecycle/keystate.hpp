@@ -94,8 +94,8 @@ struct DisableState {
 };
 
 /// A sign run between writing its key state and publishing its zone (the commit order of
-/// signer/lifecycle.hpp): the state already holds the run's key events, and previous_json the
-/// zone's state before the run. The zone was published when output is the file dev/ino (rename
+/// signer/lifecycle/lifecycle.hpp): the state already holds the run's key events, and previous_json
+/// the zone's state before the run. The zone was published when output is the file dev/ino (rename
 /// keeps the inode of the temp file that was written); read_state settles it either way.
 struct PendingCommit {
   std::string output;  // absolute path of the signed zone
@@ -145,7 +145,7 @@ struct ZoneKeyState {
   /// The timing policy the last plan used, as a JSON object (policy_to_json in policy.hpp), so
   /// that status and the ksk commands judge with the values the sign runs use. Empty: none.
   std::string policy_json;
-  /// Set only between commit_prepare and commit_finish (signer/lifecycle.hpp).
+  /// Set only between commit_prepare and commit_finish (signer/lifecycle/lifecycle.hpp).
   std::optional<PendingCommit> pending;
   std::optional<RunFingerprint> fingerprint;
   /// Not stored: the key directory the state was read from (absolute), for the commands the
@@ -205,8 +205,9 @@ std::string owner_command(const ZoneKeyState& zone, std::string_view subcommand,
 /// negative time, an unknown algorithm or state, a DNSKEY that is not the key's): Errc::Internal
 /// naming the path and the field and pointing at the .bak copy; it is never reset silently.
 /// Key sources come back as paths usable from the current directory (DIR joined with the
-/// recorded name); version 1 files are migrated (see migrate rule in signer/LIFECYCLE.md).
-/// Pending commits are settled (resolve_pending) and described in recovery_notes.
+/// recorded name); version 1 files are migrated (see migrate rule in
+/// signer/lifecycle/LIFECYCLE.md). Pending commits are settled (resolve_pending) and described in
+/// recovery_notes.
 Result<KeyStateFile> read_state(const std::string& dir);
 
 /// Serialises and writes DIR/zonekiln-state.json atomically: the previous file is copied to

@@ -1,10 +1,10 @@
-#include "signer/unsign.hpp"
+#include "signer/lifecycle/unsign.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include "dns/timeparse.hpp"
-#include "signer/detail/zone_text.hpp"
+#include "parser/text_records.hpp"
 
 namespace zk::signer {
 
@@ -67,12 +67,12 @@ UnsignDecision unsign_step(ZoneKeyState& zone, const UnsignRequest& req) {
 
 namespace {
 
-bool is_dnssec_type(std::string_view t) {
+bool is_dnssec_type(const parser::TextToken& t) {
   static constexpr std::string_view kTypes[] = {
       "RRSIG",  "NSEC",   "NSEC3",  "NSEC3PARAM", "DNSKEY", "CDS",    "CDNSKEY",
       "TYPE46", "TYPE47", "TYPE50", "TYPE51",     "TYPE48", "TYPE59", "TYPE60"};
   return std::any_of(std::begin(kTypes), std::end(kTypes),
-                     [&](std::string_view k) { return detail::iequals(k, t); });
+                     [&](std::string_view k) { return parser::token_is(t, k); });
 }
 
 bool is_absolute(std::string_view name) {
@@ -89,12 +89,12 @@ std::string absolute(std::string_view name, const std::string& origin) {
 
 std::optional<TextSerial> find_soa_serial_text(std::string_view text) {
   std::optional<TextSerial> found;
-  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
+  parser::for_each_text_record(text, [&](const parser::TextRecord& rec) {
     const auto& tok = rec.tokens;
-    if (found || tok.empty() || (!rec.starts_blank && tok[0].front() == '$')) return;
-    const size_t i = detail::type_index(rec.starts_blank, tok);
-    if (i + 3 >= tok.size() || !detail::iequals(tok[i], "SOA")) return;
-    const std::string_view s = tok[i + 3];
+    if (found || tok.empty() || (rec.has_owner && tok[0].text.front() == '$')) return;
+    const size_t i = rec.type_index;
+    if (i + 3 >= tok.size() || !parser::token_is(tok[i], "SOA")) return;
+    const std::string_view s = tok[i + 3].text;
     if (s.empty() || s.size() > 10 ||
         !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return;
@@ -113,32 +113,34 @@ Result<std::string> strip_dnssec_text(std::string_view text, std::string_view or
   out.reserve(text.size());
   std::string carried_owner;  // owner of a dropped record that later blank-owner lines inherit
   std::optional<Error> error;
-  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
+  parser::for_each_text_record(text, [&](const parser::TextRecord& rec) {
     if (error) return;
     const auto& tok = rec.tokens;
     if (tok.empty()) {
       out.append(rec.text);
       return;
     }
-    if (!rec.starts_blank && tok[0].front() == '$') {
-      if (detail::iequals(tok[0], "$INCLUDE")) {
+    if (rec.has_owner && tok[0].text.front() == '$') {
+      if (parser::token_is(tok[0], "$INCLUDE")) {
         error = make_error(Errc::Usage,
                            "unsign cannot strip DNSSEC records from $INCLUDE files; "
                            "inline the included file first");
         return;
       }
-      if (detail::iequals(tok[0], "$ORIGIN") && tok.size() > 1) origin = absolute(tok[1], origin);
+      if (parser::token_is(tok[0], "$ORIGIN") && tok.size() > 1) {
+        origin = absolute(tok[1].text, origin);
+      }
       out.append(rec.text);
       return;
     }
-    const size_t i = detail::type_index(rec.starts_blank, tok);
+    const size_t i = rec.type_index;
     const bool drop = i < tok.size() && is_dnssec_type(tok[i]);
     if (drop) {
-      if (!rec.starts_blank) carried_owner = absolute(tok[0], origin);
+      if (rec.has_owner) carried_owner = absolute(tok[0].text, origin);
       return;
     }
     // After this record the owner is stated again, so nothing is carried any more.
-    if (rec.starts_blank) out.append(carried_owner);
+    if (!rec.has_owner) out.append(carried_owner);
     carried_owner.clear();
     out.append(rec.text);
   });

@@ -1,5 +1,5 @@
 // `ksk add --uri`: registering the owner's KSK that lives in an HSM (PKCS#11) with the key state
-// of zk-lifecycle (signer/keystate.hpp, signer/ksk.hpp).
+// of zk-lifecycle (signer/lifecycle/keystate.hpp, signer/lifecycle/ksk.hpp).
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,9 @@
 
 #include "dns/name.hpp"
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/pkcs11.hpp"
-#include "signer/policy.hpp"
 
 namespace zk::signer {
 

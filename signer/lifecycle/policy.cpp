@@ -1,4 +1,4 @@
-#include "signer/policy.hpp"
+#include "signer/lifecycle/lifecycle/policy.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -86,7 +86,7 @@ Policy derive_policy(const PolicyChoices& c, uint32_t max_zone_ttl, uint32_t def
                                 p.run_interval + std::max(p.run_interval, kDay);
   p.sig_refresh = c.sig_refresh.value_or(std::max(p.sig_validity / 4, refresh_floor));
   // Spread (sig-jitter): the whole refresh cycle by default (negative, resolved_spread), so that
-  // every run renews an even share of the zone (signer/renewal.hpp).
+  // every run renews an even share of the zone (signer/lifecycle/renewal.hpp).
   p.sig_spread = c.sig_jitter.value_or(-1);
   // ZSK lifetime: 90 days by default, or longer when a long signature validity makes the
   // retire interval longer (a rollover must finish before the next one starts).

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 namespace zk::signer {
 

@@ -1,7 +1,7 @@
-#include "signer/ksk_pkcs11.hpp"
+#include "signer/lifecycle/ksk_pkcs11.hpp"
 
 #include "dns/base64.hpp"
-#include "signer/ksk.hpp"
+#include "signer/lifecycle/ksk.hpp"
 
 namespace zk::signer {
 

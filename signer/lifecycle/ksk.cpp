@@ -1,4 +1,4 @@
-#include "signer/ksk.hpp"
+#include "signer/lifecycle/lifecycle/ksk.hpp"
 
 #include <sys/stat.h>
 

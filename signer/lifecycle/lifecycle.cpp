@@ -1,4 +1,4 @@
-#include "signer/lifecycle.hpp"
+#include "signer/lifecycle/lifecycle.hpp"
 
 #include <algorithm>
 #include <filesystem>

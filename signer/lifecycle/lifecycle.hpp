@@ -21,9 +21,9 @@
 
 #include "dns/name.hpp"
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
-#include "signer/ksk.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/ksk.hpp"
+#include "signer/lifecycle/policy.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::signer {

@@ -1,4 +1,4 @@
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -19,7 +19,7 @@
 #include "dns/base64.hpp"
 #include "dns/name.hpp"
 #include "dns/timeparse.hpp"
-#include "signer/detail/internal.hpp"
+#include "signer/signer.hpp"
 
 namespace zk::signer {
 
@@ -333,7 +333,7 @@ void check_dnskey(const KeyRecord& k, const Fields& f) {
     throw BadState{f.field("dnskey") + " has algorithm " + std::to_string(rd[3]) + ", the record " +
                    std::to_string(k.algorithm)};
   }
-  const uint16_t tag = detail::compute_key_tag(rd);
+  const uint16_t tag = compute_key_tag(rd);
   if (tag != k.tag) {
     throw BadState{f.field("dnskey") + " has key tag " + std::to_string(tag) + ", the record " +
                    std::to_string(k.tag)};
@@ -347,7 +347,7 @@ KeyRecord key_from_json(const json& j, const std::string& where) {
   const Fields f(j, where);
   KeyRecord k;
   k.algorithm = static_cast<uint8_t>(f.integer("algorithm", 1, 255));
-  if (detail::alg_info(k.algorithm) == nullptr) {
+  if (!algorithm_known(k.algorithm)) {
     throw BadState{f.field("algorithm") + " is " + std::to_string(k.algorithm) +
                    ", not a DNSSEC algorithm zonekiln knows"};
   }
@@ -662,11 +662,11 @@ std::string source_on_disk(const std::string& dir, const std::string& source) {
 }
 
 // Version 1 recorded paths relative to the working directory of the run that added the key,
-// which a later run (cron starts in $HOME) cannot know. Migration rule (signer/LIFECYCLE.md):
-// an absolute path stays; a relative one is taken as the file of that name in the key directory
-// (where key files live) when it is there, else as relative to this run's working directory
-// when it exists there (made absolute), else as the name in the key directory (which the run
-// then reports missing, naming that path).
+// which a later run (cron starts in $HOME) cannot know. Migration rule
+// (signer/lifecycle/LIFECYCLE.md): an absolute path stays; a relative one is taken as the file of
+// that name in the key directory (where key files live) when it is there, else as relative to this
+// run's working directory when it exists there (made absolute), else as the name in the key
+// directory (which the run then reports missing, naming that path).
 std::string migrate_v1_source(const std::string& dir, const std::string& recorded) {
   if (!is_path_source(recorded) || recorded.empty() || recorded[0] == '/') return recorded;
   const std::string in_dir = dir + "/" + base_name(recorded);

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "dns/name.hpp"
-#include "signer/policy.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 namespace zk::signer {
 

@@ -1,4 +1,4 @@
-#include "signer/status.hpp"
+#include "signer/lifecycle/status.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +9,7 @@
 #include "dns/atomic_file.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
-#include "signer/detail/zone_text.hpp"
+#include "parser/text_records.hpp"
 
 namespace zk::signer {
 
@@ -54,32 +54,31 @@ RrsigScan scan_rrsig_text(std::string_view text, const ForecastRequest* forecast
   RrsigScan scan;
   if (forecast) scan.forecast.assign(forecast_runs(forecast->schedule), 0);
   std::string_view last_owner;
-  detail::for_each_record(text, [&](const detail::TextRecord& rec) {
-    const bool starts_blank = rec.starts_blank;
+  parser::for_each_text_record(text, [&](const parser::TextRecord& rec) {
     const auto& tok = rec.tokens;
     if (tok.empty()) return;
-    if (!starts_blank) {
-      if (tok[0].front() == '$') return;
-      last_owner = tok[0];
+    if (rec.has_owner) {
+      if (tok[0].text.front() == '$') return;
+      last_owner = tok[0].text;
     }
-    const size_t i = detail::type_index(starts_blank, tok);
-    if (i >= tok.size() || !detail::iequals(tok[i], "RRSIG")) return;
+    const size_t i = rec.type_index;
+    if (i >= tok.size() || !parser::token_is(tok[i], "RRSIG")) return;
     ++scan.rrsigs;
-    if (tok.size() < i + 6 || tok[i + 1] == "\\#") {
+    if (tok.size() < i + 6 || tok[i + 1].text == "\\#") {
       ++scan.unreadable;
       return;
     }
-    const auto exp = parse_sig_time(tok[i + 5]);
+    const auto exp = parse_sig_time(tok[i + 5].text);
     if (!exp) {
       ++scan.unreadable;
       return;
     }
-    if (forecast) forecast_one(*forecast, last_owner, tok[i + 1], *exp, scan.forecast);
+    if (forecast) forecast_one(*forecast, last_owner, tok[i + 1].text, *exp, scan.forecast);
     ++scan.per_day[*exp / 86400];
     if (!scan.earliest || *exp < *scan.earliest) {
       scan.earliest = *exp;
       scan.earliest_owner = std::string(last_owner);
-      scan.earliest_type = std::string(tok[i + 1]);
+      scan.earliest_type = std::string(tok[i + 1].text);
     }
   });
   return scan;

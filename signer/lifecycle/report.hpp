@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "signer/keystate.hpp"
-#include "signer/policy.hpp"
-#include "signer/status.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
+#include "signer/lifecycle/status.hpp"
 
 namespace zk::signer {
 

@@ -11,9 +11,9 @@
 
 #include "dns/name.hpp"
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
-#include "signer/policy.hpp"
-#include "signer/renewal.hpp"
+#include "signer/lifecycle/keystate.hpp"
+#include "signer/lifecycle/policy.hpp"
+#include "signer/lifecycle/renewal.hpp"
 
 namespace zk::signer {
 

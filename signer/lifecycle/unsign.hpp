@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "dns/result.hpp"
-#include "signer/keystate.hpp"
+#include "signer/lifecycle/keystate.hpp"
 
 namespace zk::signer {
 
