@@ -1,4 +1,4 @@
-#include "signer/lifecycle/lifecycle/ksk.hpp"
+#include "signer/lifecycle/ksk.hpp"
 
 #include <sys/stat.h>
 
@@ -336,6 +336,91 @@ Result<void> ksk_ds_seen(ZoneKeyState& zone, const Policy& policy, uint16_t tag,
   return ok();
 }
 
+namespace {
+
+// RFC 6781 s4.1.4 before the last KSK of k's algorithm goes: the remaining keys' DNSKEYs are in
+// every cache and the zone has been signed with their algorithm for max TTL + propagation.
+Result<void> check_algorithm_order(const ZoneKeyState& zone, const Policy& policy,
+                                   const KeyRecord* k,
+                                   const std::vector<const KeyRecord*>& remaining, int64_t now) {
+  const int64_t ipub = zsk_publish_interval(policy);
+  for (const KeyRecord* o : remaining) {
+    // RFC 6781 s4.1.4: the old algorithm's DNSKEYs go only after the new ones are in every
+    // cache (and the DS has been swapped, checked below).
+    if (!o->published || o->signs_unpublished() || now < *o->published + ipub) {
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): " + o->label() +
+                      (o->published && !o->signs_unpublished()
+                           ? " was published at " + time_to_iso(*o->published) +
+                                 "; caches may hold a DNSKEY RRset without it until " +
+                                 time_to_iso(*o->published + ipub)
+                           : std::string(" is not published yet (it signs first)")) +
+                      ": removing " + k->label() +
+                      " now would leave them without a key for the signatures they hold. "
+                      "Keep both KSKs active; the next steps are the DNSKEY publication, `" +
+                      owner_command(zone, "ksk ds-seen", "--tag " + tag_text(o->tag)) +
+                      "` once the parent serves its DS, then this command");
+    }
+  }
+  for (const KeyRecord* o : remaining) {
+    const auto since = algorithm_signing_since(zone, o->algorithm);
+    const int64_t settle = algorithm_settle_time(policy);
+    if (!since || now < *since + settle) {
+      return fail(Errc::Usage,
+                  "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
+                      std::to_string(k->algorithm) +
+                      " would be removed before the zone has "
+                      "been signed with algorithm " +
+                      std::to_string(o->algorithm) +
+                      " for max TTL + propagation; run sign with both KSKs active until " +
+                      (since ? time_to_iso(*since + settle) : std::string("later")) +
+                      ", then try again");
+    }
+  }
+  return ok();
+}
+
+// A KSK whose DS the parent served: the parent's DS set (parent_ds) must point at a remaining
+// active KSK whose DS was confirmed at least one DS TTL ago.
+Result<void> check_ds_chain(const ZoneKeyState& zone, const Policy& policy, const KeyRecord* k,
+                            const std::vector<const KeyRecord*>& remaining, int64_t now,
+                            const std::vector<DsRecord>* parent_ds) {
+  if (!parent_ds) {
+    return fail(Errc::Usage, "the parent has served the DS of " + k->label() +
+                                 "; give the parent's current DS set with --parent-ds FILE "
+                                 "(e.g. `dig +noall +answer " +
+                                 zone.origin + " DS > FILE`) to show it is gone");
+  }
+  // The parent may still list this key's DS (not when it is the last of its algorithm,
+  // below): harmless once a remaining key's DS is in every cache (checked below), since a DS
+  // without its DNSKEY is only skipped by validators.
+  const KeyRecord* chain = nullptr;
+  for (const KeyRecord* o : remaining) {
+    if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
+  }
+  if (!chain) {
+    return fail(Errc::Usage,
+                "the parent's DS set does not point at any remaining active KSK whose DS was "
+                "confirmed; deactivating " +
+                    k->label() +
+                    " would leave no chain of trust. Get the new KSK's DS published, run `" +
+                    owner_command(zone, "ksk ds-seen",
+                                  "--tag " + (remaining.size() == 1 ? tag_text(remaining[0]->tag)
+                                                                    : std::string("N"))) +
+                    "`, then try again");
+  }
+  if (now < *chain->ds_seen_at + policy.ds_ttl) {
+    return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
+                                 time_to_iso(*chain->ds_seen_at) +
+                                 "; resolvers may still cache the old DS set until " +
+                                 time_to_iso(*chain->ds_seen_at + policy.ds_ttl) + " (DS TTL " +
+                                 std::to_string(policy.ds_ttl) + " s): try again then");
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t tag, int64_t now,
                             const std::vector<DsRecord>* parent_ds) {
   KeyRecord* k = find_ksk(zone, tag);
@@ -362,73 +447,10 @@ Result<void> ksk_deactivate(ZoneKeyState& zone, const Policy& policy, uint16_t t
       std::none_of(remaining.begin(), remaining.end(),
                    [&](const KeyRecord* o) { return o->algorithm == k->algorithm; });
   if (last_of_algorithm) {
-    const int64_t ipub = zsk_publish_interval(policy);
-    for (const KeyRecord* o : remaining) {
-      // RFC 6781 s4.1.4: the old algorithm's DNSKEYs go only after the new ones are in every
-      // cache (and the DS has been swapped, checked below).
-      if (!o->published || o->signs_unpublished() || now < *o->published + ipub) {
-        return fail(Errc::Usage,
-                    "algorithm rollover out of order (RFC 6781 s4.1.4): " + o->label() +
-                        (o->published && !o->signs_unpublished()
-                             ? " was published at " + time_to_iso(*o->published) +
-                                   "; caches may hold a DNSKEY RRset without it until " +
-                                   time_to_iso(*o->published + ipub)
-                             : std::string(" is not published yet (it signs first)")) +
-                        ": removing " + k->label() +
-                        " now would leave them without a key for the signatures they hold. "
-                        "Keep both KSKs active; the next steps are the DNSKEY publication, `" +
-                        owner_command(zone, "ksk ds-seen", "--tag " + tag_text(o->tag)) +
-                        "` once the parent serves its DS, then this command");
-      }
-    }
-    for (const KeyRecord* o : remaining) {
-      const auto since = algorithm_signing_since(zone, o->algorithm);
-      const int64_t settle = algorithm_settle_time(policy);
-      if (!since || now < *since + settle) {
-        return fail(Errc::Usage,
-                    "algorithm rollover out of order (RFC 6781 s4.1.4): algorithm " +
-                        std::to_string(k->algorithm) +
-                        " would be removed before the zone has "
-                        "been signed with algorithm " +
-                        std::to_string(o->algorithm) +
-                        " for max TTL + propagation; run sign with both KSKs active until " +
-                        (since ? time_to_iso(*since + settle) : std::string("later")) +
-                        ", then try again");
-      }
-    }
+    if (auto r = check_algorithm_order(zone, policy, k, remaining, now); !r) return r;
   }
   if (k->ds_seen) {
-    if (!parent_ds) {
-      return fail(Errc::Usage, "the parent has served the DS of " + k->label() +
-                                   "; give the parent's current DS set with --parent-ds FILE "
-                                   "(e.g. `dig +noall +answer " +
-                                   zone.origin + " DS > FILE`) to show it is gone");
-    }
-    // The parent may still list this key's DS (not when it is the last of its algorithm,
-    // below): harmless once a remaining key's DS is in every cache (checked below), since a DS
-    // without its DNSKEY is only skipped by validators.
-    const KeyRecord* chain = nullptr;
-    for (const KeyRecord* o : remaining) {
-      if (o->ds_seen && ds_points_at(*parent_ds, *o)) chain = o;
-    }
-    if (!chain) {
-      return fail(Errc::Usage,
-                  "the parent's DS set does not point at any remaining active KSK whose DS was "
-                  "confirmed; deactivating " +
-                      k->label() +
-                      " would leave no chain of trust. Get the new KSK's DS published, run `" +
-                      owner_command(zone, "ksk ds-seen",
-                                    "--tag " + (remaining.size() == 1 ? tag_text(remaining[0]->tag)
-                                                                      : std::string("N"))) +
-                      "`, then try again");
-    }
-    if (now < *chain->ds_seen_at + policy.ds_ttl) {
-      return fail(Errc::Usage, "the DS of KSK " + tag_text(chain->tag) + " was confirmed at " +
-                                   time_to_iso(*chain->ds_seen_at) +
-                                   "; resolvers may still cache the old DS set until " +
-                                   time_to_iso(*chain->ds_seen_at + policy.ds_ttl) + " (DS TTL " +
-                                   std::to_string(policy.ds_ttl) + " s): try again then");
-    }
+    if (auto r = check_ds_chain(zone, policy, k, remaining, now, parent_ds); !r) return r;
   }
   if (last_of_algorithm && k->ds_seen && parent_ds) {
     for (const DsRecord& d : *parent_ds) {

@@ -1,4 +1,4 @@
-#include "signer/lifecycle/lifecycle/policy.hpp"
+#include "signer/lifecycle/policy.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -382,59 +382,48 @@ void plan_zsk_algorithm(int64_t now, const Policy& p, ZoneKeyState& z, uint8_t a
 
 }  // namespace
 
-KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
-                  std::span<const KeyProblem> unusable) {
-  KeyPlan plan;
-  plan.state = zone;
-  ZoneKeyState& z = plan.state;
-  z.policy_json = policy_to_json(policy);
-  Scheduler next;
+namespace {
 
-  if (z.state == ZoneState::NotSigning) {
-    std::string tag = "N";
-    for (const auto& k : z.keys) {
-      if (k.is_ksk() && !k.is_removed()) tag = std::to_string(k.tag);
-    }
-    plan.owner_actions.push_back("the zone was unsigned; to sign it again activate a KSK: `" +
-                                 owner_command(z, "ksk activate", "--tag " + tag) + "`");
-    return plan;
-  }
-
-  plan_double_ds(now, policy, z, unusable, plan, next);
-  update_ksk_owner_states(z, now, unusable, plan);
-
-  // Algorithms follow the owner's wanted KSKs; ZSKs of other algorithms retire (the second half
-  // of an algorithm rollover, RFC 6781 s4.1.4).
+// What the owner's wanted KSKs decide for the rest of the plan: the algorithms the zone is
+// signed with (ZSKs of other algorithms retire: the second half of an algorithm rollover,
+// RFC 6781 s4.1.4), and whether a wanted KSK is unusable (the DNSKEY RRset cannot be re-signed).
+struct KskView {
   std::set<uint8_t> algs;
-  bool ksk_blocked = false;
-  std::vector<std::string> ksk_problems;
+  bool blocked = false;
+  std::vector<std::string> problems;
+};
+
+KskView view_wanted_ksks(const ZoneKeyState& z) {
+  KskView v;
   for (const auto& k : z.keys) {
     if (!k.ksk_wanted() || k.is_removed()) continue;
-    algs.insert(k.algorithm);
+    v.algs.insert(k.algorithm);
     if (k.owner_state == OwnerState::ActionNeeded) {
-      ksk_blocked = true;
-      ksk_problems.push_back(k.label() + ": " + k.owner_state_why);
+      v.blocked = true;
+      v.problems.push_back(k.label() + ": " + k.owner_state_why);
     }
   }
+  return v;
+}
 
-  // A successor ZSK whose files broke before it ever signed is dropped (nothing can be cached
-  // from it) and replaced, rather than activated and failing the run after.
+// A successor ZSK whose files broke before it ever signed is dropped (nothing can be cached
+// from it) and replaced, rather than activated and failing the run after.
+void drop_broken_successors(int64_t now, ZoneKeyState& z, std::span<const KeyProblem> unusable,
+                            KeyPlan& plan) {
   for (auto& k : z.keys) {
     if (!zsk_pending(k) || !problem_of(unusable, k)) continue;
     k.removed = now;
     plan.actions.push_back(k.label() + " dropped before use: " + problem_of(unusable, k)->why);
   }
+}
 
-  // A CSK (`sign --csk`) signs the zone itself: its algorithm needs no ZSK.
-  std::set<uint8_t> csk_algs;
-  for (const auto& k : z.keys) {
-    if (k.role == KeyRole::CSK && k.ksk_wanted() && !k.is_removed()) csk_algs.insert(k.algorithm);
-  }
-  // Algorithm rollover, conservative order (RFC 6781 s4.1.4): the new algorithm's keys sign
-  // first (its KSK the DNSKEY RRset, its ZSK every other RRset) without being published; once
-  // every cached RRset can carry a signature of it (max TTL + propagation after its ZSK began to
-  // sign), its DNSKEYs are published together. Its DS follows (ksk ds-seen) one DNSKEY TTL +
-  // propagation later.
+// Algorithm rollover, conservative order (RFC 6781 s4.1.4): the new algorithm's keys sign
+// first (its KSK the DNSKEY RRset, its ZSK every other RRset) without being published; once
+// every cached RRset can carry a signature of it (max TTL + propagation after its ZSK began to
+// sign), its DNSKEYs are published together. Its DS follows (ksk ds-seen) one DNSKEY TTL +
+// propagation later. Returns the algorithms still unpublished.
+std::set<uint8_t> publish_settled_algorithms(int64_t now, const Policy& policy, ZoneKeyState& z,
+                                             bool ksk_blocked, KeyPlan& plan) {
   std::set<uint8_t> unpublished_algs;
   for (const auto& k : z.keys) {
     if (k.ksk_wanted() && k.signs_unpublished()) unpublished_algs.insert(k.algorithm);
@@ -460,9 +449,21 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     }
     it = unpublished_algs.erase(it);
   }
-  for (uint8_t alg : algs) {
+  return unpublished_algs;
+}
+
+// Each algorithm's ZSK rollover (a CSK, `sign --csk`, signs the zone itself: its algorithm
+// needs no ZSK), and when the unpublished algorithms' DNSKEYs are due.
+void plan_zsk_algorithms(int64_t now, const Policy& policy, ZoneKeyState& z, const KskView& ksks,
+                         const std::set<uint8_t>& unpublished_algs, KeyPlan& plan,
+                         Scheduler& next) {
+  std::set<uint8_t> csk_algs;
+  for (const auto& k : z.keys) {
+    if (k.role == KeyRole::CSK && k.ksk_wanted() && !k.is_removed()) csk_algs.insert(k.algorithm);
+  }
+  for (uint8_t alg : ksks.algs) {
     if (csk_algs.count(alg)) continue;
-    plan_zsk_algorithm(now, policy, z, alg, ksk_blocked, unpublished_algs.count(alg) != 0, plan,
+    plan_zsk_algorithm(now, policy, z, alg, ksks.blocked, unpublished_algs.count(alg) != 0, plan,
                        next);
   }
   for (uint8_t alg : unpublished_algs) {
@@ -472,7 +473,14 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
           "publish the DNSKEYs of algorithm " + std::to_string(alg) + " (algorithm rollover)");
     }
   }
+}
 
+// Retired ZSKs leave the DNSKEY RRset Iret after they stopped signing; the old algorithm's
+// ZSKs leave it at the end of an algorithm rollover.
+void retire_zsks(int64_t now, const Policy& policy, ZoneKeyState& z, const KskView& ksks,
+                 KeyPlan& plan, Scheduler& next) {
+  const std::set<uint8_t>& algs = ksks.algs;
+  const bool ksk_blocked = ksks.blocked;
   const int64_t iret = zsk_retire_interval(policy);
   const int64_t withdraw_wait = zsk_publish_interval(policy);
   for (auto& k : z.keys) {
@@ -511,9 +519,12 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
       next.consider(remove_at, "remove " + k.label() + " from the DNSKEY RRset");
     }
   }
+}
 
-  // The DNSKEY RRset, its signers, and the zone signers.
-  bool zsk_broken = false;
+// The DNSKEY RRset, its signers, and the zone signers. Returns the active ZSKs' problems.
+std::vector<std::string> choose_signers(const ZoneKeyState& z, std::span<const KeyProblem> unusable,
+                                        const KskView& ksks, KeyPlan& plan) {
+  const std::set<uint8_t>& algs = ksks.algs;
   std::vector<std::string> zsk_problems;
   std::set<uint8_t> signing_algs;
   for (const auto& k : z.keys) {
@@ -533,7 +544,6 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     // withdrawn from the DNSKEY RRset (see above).
     if (!k.active || k.retired) continue;
     if (const KeyProblem* pr = problem_of(unusable, k)) {
-      zsk_broken = true;
       zsk_problems.push_back(k.label() + ": " + pr->why);
       continue;
     }
@@ -544,20 +554,17 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
     if (k.role != KeyRole::ZSK || !k.retired || !k.published || k.removed) continue;
     if (signing_algs.count(k.algorithm)) plan.retired_zone_signers.push_back(ref_of(k));
   }
-  plan.dnskey_frozen = ksk_blocked;
+  plan.dnskey_frozen = ksks.blocked;
   plan.can_sign = !algs.empty() && plan.new_zsk_algorithms.empty() &&
                   std::includes(signing_algs.begin(), signing_algs.end(), algs.begin(), algs.end());
+  return zsk_problems;
+}
 
-  // CDS/CDNSKEY (RFC 7344, RFC 8078). During a double-RRset KSK rollover both keys are listed
-  // until the new one's DS is seen at the parent; then only the newest, which asks a
-  // CDS-scanning parent to drop the old DS so that `ksk deactivate` can go ahead. During a
-  // double-DS rollover none are published (RFC 7344 s4.1: no change asked for) while the parent
-  // holds both DS and until the new DNSKEY RRset is in every cache: a CDS listing the old key
-  // only would take the new DS away, one listing the new key would name a key the DNSKEY RRset
-  // does not hold yet. After that only the new key is listed, asking for the old DS to go.
+// During a double-DS KSK rollover: the old KSK left the DNSKEY RRset but the new DNSKEY RRset
+// may still be cached (true), or it is in every cache and the owner removes the old DS.
+bool double_ds_settling(int64_t now, const Policy& policy, const ZoneKeyState& z, KeyPlan& plan,
+                        Scheduler& next) {
   const int64_t ipub = zsk_publish_interval(policy);
-  const bool dd_waiting = std::any_of(z.keys.begin(), z.keys.end(),
-                                      [&](const KeyRecord& k) { return double_ds_waiting(z, k); });
   bool dd_settling = false;
   for (const auto& k : z.keys) {
     if (!k.is_ksk() || k.is_removed() || k.ksk_wanted() || !k.retired || !k.ds_seen) continue;
@@ -572,79 +579,107 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
           owner_command(z, "ksk remove", "--tag " + std::to_string(k.tag)) + "`");
     }
   }
+  return dd_settling;
+}
+
+// The KSKs CDS/CDNSKEY may name (RFC 7344 s4.1): keys of the DNSKEY RRset, and an algorithm
+// rollover's new KSK only once the DNSKEY RRset holding it is in every cache: a parent acting
+// on it adds the DS then, as `ksk ds-seen` requires.
+std::vector<const KeyRecord*> cds_candidates(int64_t now, const Policy& policy,
+                                             const ZoneKeyState& z, KeyPlan& plan,
+                                             Scheduler& next) {
+  const int64_t ipub = zsk_publish_interval(policy);
+  std::vector<const KeyRecord*> wanted;
+  for (const auto& k : z.keys) {
+    if (!k.ksk_wanted() || k.is_removed()) continue;
+    if (k.signs_unpublished_since && (!k.published || now < *k.published + ipub)) {
+      if (!k.signs_unpublished()) {
+        next.consider(*k.published + ipub,
+                      "CDS/CDNSKEY list KSK " + std::to_string(k.tag) + " (algorithm rollover)");
+        plan.owner_actions.push_back(
+            "algorithm rollover: the DNSKEY of " + k.label() + " was published at " +
+            time_to_iso(*k.published) + "; from " + time_to_iso(*k.published + ipub) +
+            " have the parent publish its DS (CDS/CDNSKEY list it then), then run `" +
+            owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k.tag)) + "`");
+      }
+      continue;
+    }
+    wanted.push_back(&k);
+  }
+  return wanted;
+}
+
+// The CDS/CDNSKEY this run publishes, and what the owner does about the DS at the parent.
+void list_cds(const ZoneKeyState& z, const std::vector<const KeyRecord*>& wanted, KeyPlan& plan) {
+  const bool all_seen =
+      std::all_of(wanted.begin(), wanted.end(), [](const KeyRecord* k) { return k->ds_seen; });
+  if (wanted.size() > 1 && all_seen) {
+    const KeyRecord* newest =
+        *std::max_element(wanted.begin(), wanted.end(), [](const KeyRecord* a, const KeyRecord* b) {
+          return a->active.value_or(0) < b->active.value_or(0);
+        });
+    plan.cds.push_back(ref_of(*newest));
+    for (const KeyRecord* k : wanted) {
+      if (k == newest) continue;
+      plan.owner_actions.push_back(
+          "KSK rollover: the DS of the new KSK " + std::to_string(newest->tag) +
+          " is at the parent; have the parent remove the DS of KSK " + std::to_string(k->tag) +
+          ", then save the parent's DS set with `dig +noall +answer " + z.origin +
+          " DS > parent-ds.txt` and run `" +
+          owner_command(z, "ksk deactivate",
+                        "--tag " + std::to_string(k->tag) + " --parent-ds parent-ds.txt") +
+          "`");
+    }
+  } else {
+    for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
+  }
+  for (const KeyRecord* k : wanted) {
+    if (k->ds_seen || k->owner_state != OwnerState::Active) continue;
+    plan.owner_actions.push_back(
+        "KSK " + std::to_string(k->tag) +
+        " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
+        "published), then run `" +
+        owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k->tag)) + "`");
+  }
+}
+
+// CDS/CDNSKEY (RFC 7344, RFC 8078). During a double-RRset KSK rollover both keys are listed
+// until the new one's DS is seen at the parent; then only the newest, which asks a
+// CDS-scanning parent to drop the old DS so that `ksk deactivate` can go ahead. During a
+// double-DS rollover none are published (RFC 7344 s4.1: no change asked for) while the parent
+// holds both DS and until the new DNSKEY RRset is in every cache: a CDS listing the old key
+// only would take the new DS away, one listing the new key would name a key the DNSKEY RRset
+// does not hold yet. After that only the new key is listed, asking for the old DS to go.
+void plan_cds(int64_t now, const Policy& policy, const ZoneKeyState& z, KeyPlan& plan,
+              Scheduler& next) {
+  const bool dd_waiting = std::any_of(z.keys.begin(), z.keys.end(),
+                                      [&](const KeyRecord& k) { return double_ds_waiting(z, k); });
+  const bool dd_settling = double_ds_settling(now, policy, z, plan, next);
   if (z.disable.active()) {
     plan.cds_delete = true;
-  } else if (dd_waiting || dd_settling) {
-    // withdrawn, see above
-  } else {
-    // CDS/CDNSKEY name only keys of the DNSKEY RRset (RFC 7344 s4.1), and an algorithm
-    // rollover's new KSK only once the DNSKEY RRset holding it is in every cache: a parent
-    // acting on it adds the DS then, as `ksk ds-seen` requires.
-    std::vector<const KeyRecord*> wanted;
-    for (const auto& k : z.keys) {
-      if (!k.ksk_wanted() || k.is_removed()) continue;
-      if (k.signs_unpublished_since && (!k.published || now < *k.published + ipub)) {
-        if (!k.signs_unpublished()) {
-          next.consider(*k.published + ipub,
-                        "CDS/CDNSKEY list KSK " + std::to_string(k.tag) + " (algorithm rollover)");
-          plan.owner_actions.push_back(
-              "algorithm rollover: the DNSKEY of " + k.label() + " was published at " +
-              time_to_iso(*k.published) + "; from " + time_to_iso(*k.published + ipub) +
-              " have the parent publish its DS (CDS/CDNSKEY list it then), then run `" +
-              owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k.tag)) + "`");
-        }
-        continue;
-      }
-      wanted.push_back(&k);
-    }
-    const bool all_seen =
-        std::all_of(wanted.begin(), wanted.end(), [](const KeyRecord* k) { return k->ds_seen; });
-    if (wanted.size() > 1 && all_seen) {
-      const KeyRecord* newest = *std::max_element(
-          wanted.begin(), wanted.end(), [](const KeyRecord* a, const KeyRecord* b) {
-            return a->active.value_or(0) < b->active.value_or(0);
-          });
-      plan.cds.push_back(ref_of(*newest));
-      for (const KeyRecord* k : wanted) {
-        if (k == newest) continue;
-        plan.owner_actions.push_back(
-            "KSK rollover: the DS of the new KSK " + std::to_string(newest->tag) +
-            " is at the parent; have the parent remove the DS of KSK " + std::to_string(k->tag) +
-            ", then save the parent's DS set with `dig +noall +answer " + z.origin +
-            " DS > parent-ds.txt` and run `" +
-            owner_command(z, "ksk deactivate",
-                          "--tag " + std::to_string(k->tag) + " --parent-ds parent-ds.txt") +
-            "`");
-      }
-    } else {
-      for (const KeyRecord* k : wanted) plan.cds.push_back(ref_of(*k));
-    }
-    for (const KeyRecord* k : wanted) {
-      if (k->ds_seen || k->owner_state != OwnerState::Active) continue;
-      plan.owner_actions.push_back(
-          "KSK " + std::to_string(k->tag) +
-          " is published and signing: have the parent publish its DS (CDS/CDNSKEY are "
-          "published), then run `" +
-          owner_command(z, "ksk ds-seen", "--tag " + std::to_string(k->tag)) + "`");
-    }
+  } else if (!dd_waiting && !dd_settling) {  // else withdrawn, see above
+    list_cds(z, cds_candidates(now, policy, z, plan, next), plan);
   }
+}
 
-  // Zone state, most severe first.
-  if (zsk_broken) {
+// Zone state, most severe first.
+void set_zone_state(int64_t now, ZoneKeyState& z, const KskView& ksks,
+                    const std::vector<std::string>& zsk_problems, KeyPlan& plan) {
+  if (!zsk_problems.empty()) {
     std::string why = "active ZSK unusable: ";
     for (const auto& s : zsk_problems) why += s + "; ";
     why += "restore the key files from backup";
     z.set_state(ZoneState::InternalFailure, now, why);
     plan.can_sign = false;
     plan.owner_actions.push_back(why);
-  } else if (ksk_blocked) {
+  } else if (ksks.blocked) {
     std::string why;
-    for (const auto& s : ksk_problems) why += (why.empty() ? "" : "; ") + s;
+    for (const auto& s : ksks.problems) why += (why.empty() ? "" : "; ") + s;
     z.set_state(ZoneState::ActionNeeded, now, why);
     plan.owner_actions.push_back("fix the KSK (" + why +
                                  "), or deactivate it if another KSK with a DS at the parent is "
                                  "active; ZSK rollovers are paused until then");
-  } else if (algs.empty()) {
+  } else if (ksks.algs.empty()) {
     const std::string why = "no active KSK";
     z.set_state(ZoneState::ActionNeeded, now, why);
     plan.can_sign = false;
@@ -655,7 +690,39 @@ KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
   } else {
     z.set_state(ZoneState::Signing, now, "");
   }
+}
 
+}  // namespace
+
+KeyPlan plan_keys(int64_t now, const Policy& policy, const ZoneKeyState& zone,
+                  std::span<const KeyProblem> unusable) {
+  KeyPlan plan;
+  plan.state = zone;
+  ZoneKeyState& z = plan.state;
+  z.policy_json = policy_to_json(policy);
+  Scheduler next;
+
+  if (z.state == ZoneState::NotSigning) {
+    std::string tag = "N";
+    for (const auto& k : z.keys) {
+      if (k.is_ksk() && !k.is_removed()) tag = std::to_string(k.tag);
+    }
+    plan.owner_actions.push_back("the zone was unsigned; to sign it again activate a KSK: `" +
+                                 owner_command(z, "ksk activate", "--tag " + tag) + "`");
+    return plan;
+  }
+
+  plan_double_ds(now, policy, z, unusable, plan, next);
+  update_ksk_owner_states(z, now, unusable, plan);
+  const KskView ksks = view_wanted_ksks(z);
+  drop_broken_successors(now, z, unusable, plan);
+  const std::set<uint8_t> unpublished =
+      publish_settled_algorithms(now, policy, z, ksks.blocked, plan);
+  plan_zsk_algorithms(now, policy, z, ksks, unpublished, plan, next);
+  retire_zsks(now, policy, z, ksks, plan, next);
+  const std::vector<std::string> zsk_problems = choose_signers(z, unusable, ksks, plan);
+  plan_cds(now, policy, z, plan, next);
+  set_zone_state(now, z, ksks, zsk_problems, plan);
   plan.next_action_at = next.at;
   plan.next_action = next.what;
   return plan;
