@@ -16,9 +16,12 @@ void for_each_text_record(std::string_view text, const std::function<void(const 
   grammar::RecordTokens toks;
   TextRecord rec;
   detail::RecordSpan span;
+  size_t line = 1;
   while (p < last) {
     detail::scan_record(p, last, span);
     rec.text = std::string_view(span.begin, static_cast<size_t>(span.next - span.begin));
+    rec.line = line;
+    line += span.newlines;
     rec.tokens.clear();
     rec.complete = true;
     rec.has_owner = false;

@@ -22,6 +22,8 @@ struct TextRecord {
   /// From the record's first character to and including the newline that ends it, so the spans
   /// of all records cover the whole text.
   std::string_view text;
+  /// The line the record starts on (1-based).
+  size_t line = 1;
   /// The record starts in column 1 (RFC 1035 s5.1): tokens[0] is its owner, or a directive's
   /// name ("$ORIGIN").
   bool has_owner = false;

@@ -454,14 +454,8 @@ void gather_chunks(const VerifyEnv& env, std::vector<ChunkOut>& outs, size_t max
 VerifyReport verify_zone(const ZoneStore& store, const ZoneIndex& index,
                          const VerifyOptions& options) {
   VerifyEnv env;
-  env.store = &store;
-  env.index = &index;
-  env.origin = store.origin.view();
-  env.now = options.now;
-  env.crypto = options.crypto;
-
   ChunkResult total;
-  detail::load_zone_keys(env, options.ds, options.unpublished_keys, total);
+  detail::init_verify_env(env, store, index, options, total);
   const std::vector<uint8_t> hashed = find_hashed_nodes(env, total);
   const std::vector<uint32_t> nsec_next = nsec_successors(env);
 

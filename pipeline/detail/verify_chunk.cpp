@@ -42,13 +42,8 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
                                                              const VerifyOptions& options) {
   auto impl = std::make_unique<Impl>();
   auto& env = impl->env;
-  env.store = &store;
-  env.index = &index;
-  env.origin = store.origin.view();
-  env.now = options.now;
-  env.crypto = options.crypto;
   ChunkResult keys;
-  detail::load_zone_keys(env, options.ds, options.unpublished_keys, keys);
+  detail::init_verify_env(env, store, index, options, keys);
   for (const auto& p : keys.problems) {
     if (!p.warning) return fail(p.error);
   }

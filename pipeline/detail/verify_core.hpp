@@ -87,6 +87,12 @@ void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView own
 void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
                     const std::vector<std::vector<uint8_t>>& unpublished, ChunkResult& out);
 
+/// The one setup of a verification (verify_zone and the sign pass's ChunkVerifier): store,
+/// index, origin, options' time and crypto switch, and the keys (load_zone_keys with options'
+/// DS and unpublished keys; their problems go to out). The chain is left for the caller.
+void init_verify_env(VerifyEnv& env, const ZoneStore& store, const ZoneIndex& index,
+                     const VerifyOptions& options, ChunkResult& out);
+
 /// One owner: name, flags from the index, its records sorted by (type, rdata).
 struct NodeRecords {
   NameView name;

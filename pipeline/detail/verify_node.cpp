@@ -154,6 +154,16 @@ void load_zone_keys(VerifyEnv& env, const std::vector<std::vector<uint8_t>>& ds,
   }
 }
 
+void init_verify_env(VerifyEnv& env, const ZoneStore& store, const ZoneIndex& index,
+                     const VerifyOptions& options, ChunkResult& out) {
+  env.store = &store;
+  env.index = &index;
+  env.origin = store.origin.view();
+  env.now = options.now;
+  env.crypto = options.crypto;
+  load_zone_keys(env, options.ds, options.unpublished_keys, out);
+}
+
 namespace {
 
 // What one RRSIG over an RRset came to: not counted (no such key, or one zonekiln cannot use),

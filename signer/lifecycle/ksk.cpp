@@ -8,6 +8,7 @@
 #include "dns/atomic_file.hpp"
 #include "dns/base64.hpp"
 #include "dns/timeparse.hpp"
+#include "parser/text_records.hpp"
 #include "signer/signer.hpp"
 
 namespace zk::signer {
@@ -15,13 +16,6 @@ namespace zk::signer {
 namespace {
 
 std::string tag_text(uint16_t tag) { return std::to_string(tag); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool parse_uint(std::string_view s, unsigned max, unsigned& out) {
   if (s.empty() || s.size() > 6) return false;
@@ -33,19 +27,6 @@ bool parse_uint(std::string_view s, unsigned max, unsigned& out) {
   if (v > max) return false;
   out = v;
   return true;
-}
-
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
 }
 
 KeyRecord* find_ksk(ZoneKeyState& zone, uint16_t tag) {
@@ -75,73 +56,38 @@ Result<std::vector<DsRecord>> parse_ds_text(std::string_view text, std::string_v
   const std::string want = normalize_origin(origin);
   std::vector<DsRecord> out;
   std::string last_owner;
-  size_t line_no = 0;
-  size_t pos = 0;
-  std::string logical;
-  bool continued = false;
-  size_t start_line = 0;
-  while (pos <= text.size()) {
-    const size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    if (const auto sc = line.find(';'); sc != line.npos) line = line.substr(0, sc);
-    if (!continued) {
-      logical.assign(line);
-      start_line = line_no;
-    } else {
-      logical.push_back(' ');
-      logical.append(line);
-    }
-    const auto opens = std::count(logical.begin(), logical.end(), '(');
-    const auto closes = std::count(logical.begin(), logical.end(), ')');
-    continued = opens > closes;
-    if (continued) continue;
-    std::replace(logical.begin(), logical.end(), '(', ' ');
-    std::replace(logical.begin(), logical.end(), ')', ' ');
-    const bool starts_blank =
-        !logical.empty() && std::isspace(static_cast<unsigned char>(logical[0]));
-    auto tok = split_ws(logical);
-    if (tok.empty()) continue;
-    if (tok[0].size() && tok[0][0] == '$') continue;
-    std::string owner;
-    size_t i = 0;
-    if (starts_blank) {
-      owner = last_owner;
-    } else {
-      owner = std::string(tok[0]);
-      i = 1;
-      last_owner = owner;
-    }
-    // [ttl] [class] in either order, then the type.
-    for (int skip = 0; skip < 2 && i < tok.size(); ++skip) {
-      unsigned dummy;
-      if (parse_uint(tok[i], 0xffffff, dummy) || iequals(tok[i], "IN") || iequals(tok[i], "CH")) {
-        ++i;
-      }
-    }
-    if (i >= tok.size() || !iequals(tok[i], "DS")) continue;
+  std::optional<Error> error;
+  parser::for_each_text_record(text, [&](const parser::TextRecord& rec) {
+    const auto& tok = rec.tokens;
+    if (error || tok.empty() || (rec.has_owner && tok[0].text.front() == '$')) return;
+    if (rec.has_owner) last_owner = std::string(tok[0].text);
+    const std::string owner = last_owner;
+    size_t i = rec.type_index;
+    if (i >= tok.size() || !parser::token_is(tok[i], "DS")) return;
     ++i;
-    const std::string where = source_name + ":" + std::to_string(start_line);
+    const std::string where = source_name + ":" + std::to_string(rec.line);
     unsigned tag, alg, dt;
-    if (tok.size() - i < 4 || !parse_uint(tok[i], 65535, tag) ||
-        !parse_uint(tok[i + 1], 255, alg) || !parse_uint(tok[i + 2], 255, dt)) {
-      return fail(Errc::Usage, where +
-                                   ": malformed DS record (want: owner [ttl] [IN] DS "
-                                   "keytag algorithm digesttype digest)");
+    if (tok.size() - i < 4 || !parse_uint(tok[i].text, 65535, tag) ||
+        !parse_uint(tok[i + 1].text, 255, alg) || !parse_uint(tok[i + 2].text, 255, dt)) {
+      error = make_error(Errc::Usage, where +
+                                          ": malformed DS record (want: owner [ttl] [IN] DS "
+                                          "keytag algorithm digesttype digest)");
+      return;
     }
     std::string digest;
-    for (size_t j = i + 3; j < tok.size(); ++j) digest.append(tok[j]);
+    for (size_t j = i + 3; j < tok.size(); ++j) digest.append(tok[j].text);
     for (auto& c : digest) {
       if (!std::isxdigit(static_cast<unsigned char>(c))) {
-        return fail(Errc::Usage, where + ": DS digest is not hex");
+        error = make_error(Errc::Usage, where + ": DS digest is not hex");
+        return;
       }
       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    if (normalize_origin(owner) != want) continue;
+    if (normalize_origin(owner) != want) return;
     out.push_back(DsRecord{normalize_origin(owner), static_cast<uint16_t>(tag),
                            static_cast<uint8_t>(alg), static_cast<uint8_t>(dt), digest});
-  }
+  });
+  if (error) return fail(std::move(*error));
   return out;
 }
 
