@@ -12,6 +12,7 @@
 #include "dns/rrtype.hpp"
 #include "dns/timeparse.hpp"
 #include "dns/zone.hpp"
+#include "parser/parser.hpp"
 
 namespace zk::signer {
 
@@ -46,14 +47,6 @@ uint16_t type_from(std::string_view t) {
 uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 uint32_t get32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-void put16(std::vector<uint8_t>& o, uint32_t v) {
-  o.push_back(static_cast<uint8_t>(v >> 8));
-  o.push_back(static_cast<uint8_t>(v));
-}
-void put32(std::vector<uint8_t>& o, uint32_t v) {
-  put16(o, v >> 16);
-  put16(o, v & 0xFFFF);
 }
 
 void rdata_text(const SkrRecord& r, std::string& out) {
@@ -111,73 +104,22 @@ bool compact_time(std::string_view s, int64_t* t) {
   return v.has_value();
 }
 
-bool hex_decode(std::string_view s, std::vector<uint8_t>& out) {
-  if (s.size() % 2) return false;
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < s.size(); i += 2) {
-    const int h = nib(s[i]), l = nib(s[i + 1]);
-    if (h < 0 || l < 0) return false;
-    out.push_back(static_cast<uint8_t>(h * 16 + l));
+// The RDATA of one record line, read by parser/ as a zone file's records are (no origin: the
+// format's names are absolute). An RRSIG covers only the RRsets a response holds.
+bool rdata_from(std::string_view line, uint16_t type, std::vector<uint8_t>& out) {
+  parser::ParseOptions options;
+  options.allow_include = false;
+  options.threads = 1;
+  ZoneStore store;
+  Diagnostics diag(1, 0);
+  if (!parser::parse_text(line, "skr", "", options, store, diag) || diag.has_errors() ||
+      store.rrs.size() != 1 || store.rrs[0].type != type) {
+    return false;
   }
+  const RR& rr = store.rrs[0];
+  if (type == rrtype::RRSIG && (rr.rdlen < 2 || !type_text(get16(rr.rdata)))) return false;
+  out.assign(rr.rdata, rr.rdata + rr.rdlen);
   return true;
-}
-
-// RDATA from the tokens after the type.
-bool rdata_from(uint16_t type, const std::vector<std::string_view>& t, size_t i,
-                std::vector<uint8_t>& o) {
-  uint64_t a, b, c;
-  auto rest = [&](size_t from) {
-    std::string s;
-    for (size_t k = from; k < t.size(); ++k) s += t[k];
-    return s;
-  };
-  switch (type) {
-    case rrtype::DNSKEY:
-    case rrtype::CDNSKEY:
-      if (t.size() < i + 4 || !to_uint(t[i], 65535, &a) || !to_uint(t[i + 1], 255, &b) ||
-          !to_uint(t[i + 2], 255, &c))
-        return false;
-      put16(o, static_cast<uint32_t>(a));
-      o.push_back(static_cast<uint8_t>(b));
-      o.push_back(static_cast<uint8_t>(c));
-      return zk::base64_decode(rest(i + 3), o);
-    case rrtype::CDS:
-      if (t.size() < i + 4 || !to_uint(t[i], 65535, &a) || !to_uint(t[i + 1], 255, &b) ||
-          !to_uint(t[i + 2], 255, &c))
-        return false;
-      put16(o, static_cast<uint32_t>(a));
-      o.push_back(static_cast<uint8_t>(b));
-      o.push_back(static_cast<uint8_t>(c));
-      return hex_decode(rest(i + 3), o);
-    case rrtype::RRSIG: {
-      if (t.size() < i + 9) return false;
-      const uint16_t covered = type_from(t[i]);
-      uint64_t alg_v, labels, ottl, tag;
-      int64_t exp, inc;
-      if (!covered || !to_uint(t[i + 1], 255, &alg_v) || !to_uint(t[i + 2], 255, &labels) ||
-          !to_uint(t[i + 3], 0xFFFFFFFF, &ottl) || !compact_time(t[i + 4], &exp) ||
-          !compact_time(t[i + 5], &inc) || !to_uint(t[i + 6], 65535, &tag))
-        return false;
-      Name signer;
-      if (!name_from_text(t[i + 7], NameView{}, signer)) return false;
-      put16(o, covered);
-      o.push_back(static_cast<uint8_t>(alg_v));
-      o.push_back(static_cast<uint8_t>(labels));
-      put32(o, static_cast<uint32_t>(ottl));
-      put32(o, static_cast<uint32_t>(exp));
-      put32(o, static_cast<uint32_t>(inc));
-      put16(o, static_cast<uint32_t>(tag));
-      o.insert(o.end(), signer.data(), signer.data() + signer.size());
-      return zk::base64_decode(rest(i + 8), o);
-    }
-    default:
-      return false;
-  }
 }
 
 std::vector<std::string_view> split(std::string_view line) {
@@ -291,7 +233,7 @@ Result<SkrDocument> skr_from_text(std::string_view text, const std::string& sour
     r.ttl = static_cast<uint32_t>(ttl);
     r.type = type_from(tok[3]);
     if (!r.type) return bad("only DNSKEY, CDS, CDNSKEY and RRSIG records belong here");
-    if (!rdata_from(r.type, tok, 4, r.rdata) || r.rdata.size() < 5)
+    if (!rdata_from(line, r.type, r.rdata) || r.rdata.size() < 5)
       return bad("bad " + std::string(tok[3]) + " RDATA");
     if (!doc.is_response && r.type != rrtype::DNSKEY) return bad("a request holds only DNSKEYs");
     doc.periods.back().records.push_back(std::move(r));
