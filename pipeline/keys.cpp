@@ -17,90 +17,10 @@ namespace zk::pipeline::detail {
 
 namespace {
 
-// BIND timing metadata, used only when adopting a key directory on the first run.
-bool published(const signer::Key& k, int64_t now) {
-  const auto& t = k.timing;
-  if (t.publish && *t.publish > now && !(t.activate && *t.activate <= now)) return false;
-  if (t.remove && *t.remove <= now) return false;
-  return true;
-}
-
-bool active(const signer::Key& k, int64_t now) {
-  const auto& t = k.timing;
-  if (t.activate && *t.activate > now) return false;
-  if (t.inactive && *t.inactive <= now) return false;
-  return published(k, now);
-}
-
 RR make_rr(ZoneStore& store, const Owner* owner, uint16_t type, uint32_t ttl,
            std::span<const uint8_t> rdata) {
   const uint8_t* p = store.arena().copy(rdata.data(), rdata.size());
   return RR{owner, p, ttl, type, static_cast<uint16_t>(rdata.size())};
-}
-
-std::string b64(std::span<const uint8_t> v) { return zk::base64_encode(v); }
-
-// RFC 8624 s3.1: a key of a NOT RECOMMENDED algorithm that would be adopted signs only on
-// request; refused with a message naming --allow-deprecated-algorithm rather than skipped.
-Result<void> check_deprecated(const signer::Key& k, const SignOptions& o) {
-  if (o.allow_deprecated_algorithm || !signer::algorithm_deprecated(k.algorithm())) return ok();
-  if (!k.has_private() || !active(k, o.now) || k.is_revoked()) return ok();
-  return fail(Errc::Usage, k.source() + ": " + signer::deprecated_algorithm_refusal(k.algorithm()));
-}
-
-// First run for this zone (no KSK in the state): what was in use before zonekiln kept the state
-// carries on. The owner's KSKs that BIND timing says are active become ACTIVE (CSK with --csk);
-// one active ZSK per algorithm is recorded and plan_keys publishes and activates it at once
-// (RFC 7583 s3.1 initial key). Without a KSK nothing is adopted: the plan then says what to do.
-Result<void> adopt_key_dir(signer::ZoneKeyState& zone, const signer::Policy& policy,
-                           const SignOptions& o, int64_t now, NameView origin, Diagnostics& diag,
-                           Stats& stats) {
-  std::vector<Error> problems;
-  auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
-  if (!loaded) return fail(loaded.error());
-  // A key the owner must fix (e.g. a token KSK with a wrong PIN) is the reason to give when no
-  // KSK can be adopted, rather than "add a KSK".
-  std::optional<Error> owner_problem;
-  for (auto& p : problems) {
-    if (p.code == Errc::KeyActionNeeded && !owner_problem) owner_problem = p;
-    diag.warning(std::move(p));
-  }
-  std::set<uint8_t> zsk_algs;
-  for (const signer::Key& k : *loaded) {
-    if (auto r = check_deprecated(k, o); !r) return r;
-    if (!k.has_private() ||
-        !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
-      continue;
-    if (!active(k, now) || k.is_revoked()) continue;
-    if (!k.is_ksk()) continue;
-    if (zone.ksk_count() >= signer::kMaxKsks) break;
-    // Keys already active together: whichever rolls out later does so beside the other.
-    if (auto r = signer::ksk_register(zone, policy, k.tag(), k.algorithm(), k.source(),
-                                      b64(k.dnskey_rdata()), now, signer::RollMethod::DoubleRrset);
-        !r) {
-      stats.notes.push_back("not adopting " + k.source() + ": " + r.error().detail);
-      continue;
-    }
-    signer::KeyRecord* rec = zone.find_key(k.tag(), k.algorithm());
-    if (o.csk) rec->role = signer::KeyRole::CSK;
-    if (auto r = signer::ksk_activate(zone, k.tag(), now); !r) return fail(r.error());
-    stats.notes.push_back("adopted " + rec->label() + " as the owner's active " +
-                          (o.csk ? "CSK" : "KSK"));
-  }
-  if (zone.ksk_count() == 0 && owner_problem) return fail(*owner_problem);
-  if (zone.ksk_count() == 0 || o.csk) return ok();
-  for (const auto& k : zone.keys) {
-    if (k.role == signer::KeyRole::ZSK) zsk_algs.insert(k.algorithm);
-  }
-  for (const signer::Key& k : *loaded) {
-    if (!k.has_private() ||
-        !signer::algorithm_can_sign(k.algorithm(), o.allow_deprecated_algorithm))
-      continue;
-    if (k.is_ksk() || !active(k, now) || !zsk_algs.insert(k.algorithm()).second) continue;
-    signer::add_zsk(zone, k.tag(), k.algorithm(), k.source(), b64(k.dnskey_rdata()), now);
-    stats.notes.push_back("adopted ZSK " + k.source());
-  }
-  return ok();
 }
 
 bool is_sep(std::span<const uint8_t> dnskey) { return (dnskey_fields(dnskey).flags & 1) != 0; }
@@ -140,79 +60,29 @@ Result<void> check_sign_timing(const SignOptions& o, const signer::Policy& p) {
 Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
                            Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
   if (auto t = check_sign_timing(o, run.policy); !t) return fail(t.error());
-  if (!o.dry_run) {  // a dry run only reads (the state file is replaced atomically)
-    auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
-    if (!lock) return fail(lock.error());
-    run.lock.emplace(std::move(*lock));
-  }
-  auto file = signer::read_state(o.key_dir);
-  if (!file) return fail(file.error());
-  run.file = std::move(*file);
-  signer::protect_keys(guard, o.key_dir, &run.file);
-  if (auto g = guard.check_all(outputs); !g) {
-    run.output_refused = true;
-    return fail(g.error());
-  }
-  if (!run.file.recovery_notes.empty()) {
-    // A run stopped between its state write and its zone rename: record how it was settled
-    // before this run plans anything.
-    for (const auto& n : run.file.recovery_notes) stats.notes.push_back("state: " + n);
-    if (!o.dry_run) {  // a dry run plans from the settled state but writes nothing
-      if (auto w = signer::write_state(o.key_dir, run.file); !w) return fail(w.error());
-    }
-  }
-  signer::ZoneKeyState zone = run.file.get_or_add(run.origin_text);
-  std::string clock_warning;
-  run.state_now = signer::timeline_now(zone, o.now, &clock_warning);
-  if (!clock_warning.empty()) stats.notes.push_back("warning: " + clock_warning);
-  // Adopt only while the state has never held a KSK: a run that failed after adopting left only
-  // its created ZSK behind (commit_failure), and the owner's KSK decisions are never redone.
-  const bool never_had_ksk = std::none_of(zone.keys.begin(), zone.keys.end(),
-                                          [](const signer::KeyRecord& k) { return k.is_ksk(); });
-  if (never_had_ksk && zone.state != signer::ZoneState::NotSigning) {
-    if (auto r = adopt_key_dir(zone, run.policy, o, run.state_now, origin, diag, stats); !r)
-      return r;
-  }
-  // A key of a NOT RECOMMENDED algorithm still in the zone's key set (e.g. until a roll away
-  // from it completes) signs only on request; RSASHA1 (5) never with NSEC3 (RFC 5155 s2: NSEC3
-  // with RSA/SHA-1 is RSASHA1-NSEC3-SHA1, 7, so that resolvers unaware of NSEC3 see the zone as
-  // unsigned rather than bogus).
-  for (const signer::KeyRecord& k : zone.keys) {
-    if (k.is_removed() || !signer::algorithm_deprecated(k.algorithm)) continue;
-    if (!o.allow_deprecated_algorithm) {
-      return fail(Errc::Usage, k.label() + " of " + run.origin_text + ": " +
-                                   signer::deprecated_algorithm_refusal(k.algorithm));
-    }
-    if (o.nsec3.enabled && k.algorithm == signer::alg::RSASHA1) {
-      return fail(Errc::Usage, k.label() + " of " + run.origin_text +
-                                   ": RSASHA1 (5) keys cannot sign an NSEC3 zone (RFC 5155 s2); "
-                                   "use RSASHA1-NSEC3-SHA1 (7) keys, or NSEC");
-    }
-  }
-  if (!o.zsk_uri.empty()) {
-    // A token ZSK: recorded once; plan_keys publishes it (at once when no ZSK signs yet, else
-    // as the successor by pre-publication).
-    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
-    if (!zsk) return fail(zsk.error());
-    if (!zone.find_key(zsk->tag(), zsk->algorithm())) {
-      signer::add_zsk(zone, zsk->tag(), zsk->algorithm(), o.zsk_uri, b64(zsk->dnskey_rdata()),
-                      run.state_now);
-      stats.notes.push_back("recorded the token ZSK " + o.zsk_uri);
-    }
-  }
-  auto keys = signer::prepare_keys(o.key_dir, origin, run.state_now, run.policy, zone, &o.pkcs11,
-                                   !o.dry_run);
-  if (!keys) return fail(keys.error());
-  for (const auto& a : keys->plan.actions) stats.notes.push_back("key: " + a);
-  stats.key_events = keys->plan.actions;
-  stats.owner_actions = keys->plan.owner_actions;
-  stats.next_key_event_at = keys->plan.next_action_at;
-  stats.next_key_event = keys->plan.next_action;
-  for (const auto& p : keys->problems) {
-    stats.notes.push_back("key " + std::to_string(p.tag) + " unusable: " + p.why);
-  }
-  for (const auto& a : keys->plan.owner_actions) stats.notes.push_back("owner: " + a);
-  run.keys = std::move(*keys);
+  signer::SignRunRequest request;
+  request.key_dir = o.key_dir;
+  request.origin.assign(origin);
+  request.now = o.now;
+  request.policy = run.policy;
+  request.lock_wait = o.lock_wait;
+  request.dry_run = o.dry_run;
+  request.csk = o.csk;
+  request.allow_deprecated_algorithm = o.allow_deprecated_algorithm;
+  request.nsec3 = o.nsec3.enabled;
+  request.zsk_uri = o.zsk_uri;
+  request.pkcs11 = o.pkcs11;
+  auto planned = signer::plan_sign_run(request, run, std::move(guard), outputs);
+  for (auto& w : run.warnings) diag.warning(std::move(w));
+  run.warnings.clear();
+  stats.notes.insert(stats.notes.end(), run.notes.begin(), run.notes.end());
+  run.notes.clear();
+  if (!planned) return planned;
+  const signer::KeyPlan& plan = run.keys->plan;
+  stats.key_events = plan.actions;
+  stats.owner_actions = plan.owner_actions;
+  stats.next_key_event_at = plan.next_action_at;
+  stats.next_key_event = plan.next_action;
   return ok();
 }
 

@@ -12,23 +12,14 @@
 #include "signer/lifecycle/keystate.hpp"
 #include "signer/lifecycle/lifecycle.hpp"
 #include "signer/lifecycle/policy.hpp"
+#include "signer/lifecycle/sign_run.hpp"
 #include "signer/lifecycle/skr.hpp"
 
 namespace zk::pipeline::detail {
 
-/// One sign run's key state: the lock (held until the object dies), the state file as read, the
-/// policy and, once prepared, the lifecycle's keys. Commit or record a failure through it.
-struct KeyRun {
-  std::optional<signer::StateLock> lock;
-  signer::KeyStateFile file;
-  signer::Policy policy;
-  std::optional<signer::PreparedKeys> keys;
-  std::string origin_text;
-  /// The time key events are planned and recorded at: options.now, or the latest time the
-  /// state recorded when the clock is earlier (signer::timeline_now).
-  int64_t state_now = 0;
-  bool output_refused = false;  // start_key_run refused an output path
-};
+/// One sign run's key state (signer/lifecycle/sign_run.hpp): the lock, the state file, the
+/// policy and, once planned, the lifecycle's keys. Commit or record a failure through it.
+using KeyRun = signer::SignRun;
 
 /// The timing policy from the sign options (refresh / spread defaults filled in) and the zone's
 /// largest TTL after clamping. Pure.
@@ -39,14 +30,9 @@ signer::Policy sign_policy(const SignOptions& options, uint32_t max_zone_ttl, ui
 /// --refresh and the TTL clamp) rather than as a conflict of derived values. Errc::Usage.
 Result<void> check_sign_timing(const SignOptions& options, const signer::Policy& policy);
 
-/// Takes the StateLock, reads the state, checks the policy (Errc::Usage), adopts the key
-/// directory on the first run (the owner's active KSKs become ACTIVE KSKs, or CSKs with
-/// options.csk; one active ZSK per algorithm is recorded), and runs signer::prepare_keys.
-/// Before anything is written the outputs are checked again with guard, now also against the
-/// key files the state records (output_refused and Errc::Usage). Runs that stopped mid-commit
-/// are settled and the settled state written at once. When the clock is earlier than the
-/// state's latest event, run.state_now is that event's time (warning in stats.notes).
-/// Notes for the log go to stats.notes.
+/// Checks the timing (check_sign_timing, Errc::Usage) and asks the lifecycle to plan this run
+/// (signer::plan_sign_run, see there); its notes go to stats.notes, the key files it could not
+/// load to diag as warnings, the key events and owner actions to stats.
 Result<void> start_key_run(const SignOptions& options, NameView origin, KeyRun& run,
                            Diagnostics& diag, Stats& stats, OutputGuard guard,
                            const std::vector<NamedPath>& outputs);
