@@ -458,6 +458,46 @@ json zone_to_json(const ZoneKeyState& z) {
   return jz;
 }
 
+ZoneKeyState zone_from_json(const json& j, const std::string& where, bool nested);
+
+RunFingerprint fingerprint_from_json(const Fields& f) {
+  const Fields p(f.at("fingerprint"), f.field("fingerprint"));
+  RunFingerprint fp;
+  fp.inputs = p.text("inputs");
+  const json& files = p.array("files");
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!files[i].is_string()) {
+      throw BadState{p.field("files") + "[" + std::to_string(i) + "] is not a path"};
+    }
+    fp.files.push_back(files[i].get<std::string>());
+  }
+  fp.at = p.time("at");
+  fp.due = p.time("due");
+  p.time_opt("earliest_expiration", fp.earliest_expiration);
+  if (p.has("serial")) fp.serial = static_cast<uint32_t>(p.integer("serial", 0, UINT32_MAX));
+  return fp;
+}
+
+PendingCommit pending_from_json(const Fields& f, bool nested, const std::string& origin) {
+  if (nested) throw BadState{f.field("pending_commit") + " inside a pending commit"};
+  const Fields p(f.at("pending_commit"), f.field("pending_commit"));
+  PendingCommit pc;
+  pc.output = p.text("output");
+  if (pc.output.empty() || pc.output[0] != '/') {
+    throw BadState{p.field("output") + " is not an absolute path"};
+  }
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  pc.dev = static_cast<uint64_t>(p.integer("dev", 0, kMax));
+  pc.ino = static_cast<uint64_t>(p.integer("ino", 0, kMax));
+  pc.size = static_cast<uint64_t>(p.integer("size", 0, kMax));
+  pc.at = p.time("at");
+  // The state to return to when the zone was not published: checked like the zone itself.
+  ZoneKeyState prev = zone_from_json(p.at("previous"), p.field("previous"), true);
+  if (prev.origin != origin) throw BadState{p.field("previous") + " is another zone's"};
+  pc.previous_json = p.at("previous").dump();
+  return pc;
+}
+
 ZoneKeyState zone_from_json(const json& j, const std::string& where, bool nested) {
   static constexpr ZoneState kZone[] = {ZoneState::Signing, ZoneState::NotSigning,
                                         ZoneState::ActionNeeded, ZoneState::InternalFailure};
@@ -507,42 +547,8 @@ ZoneKeyState zone_from_json(const json& j, const std::string& where, bool nested
     check_policy(f.at("policy"), f.field("policy"));
     z.policy_json = f.at("policy").dump();
   }
-  if (f.has("fingerprint")) {
-    const Fields p(f.at("fingerprint"), f.field("fingerprint"));
-    RunFingerprint fp;
-    fp.inputs = p.text("inputs");
-    const json& files = p.array("files");
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (!files[i].is_string()) {
-        throw BadState{p.field("files") + "[" + std::to_string(i) + "] is not a path"};
-      }
-      fp.files.push_back(files[i].get<std::string>());
-    }
-    fp.at = p.time("at");
-    fp.due = p.time("due");
-    p.time_opt("earliest_expiration", fp.earliest_expiration);
-    if (p.has("serial")) fp.serial = static_cast<uint32_t>(p.integer("serial", 0, UINT32_MAX));
-    z.fingerprint = std::move(fp);
-  }
-  if (f.has("pending_commit")) {
-    if (nested) throw BadState{f.field("pending_commit") + " inside a pending commit"};
-    const Fields p(f.at("pending_commit"), f.field("pending_commit"));
-    PendingCommit pc;
-    pc.output = p.text("output");
-    if (pc.output.empty() || pc.output[0] != '/') {
-      throw BadState{p.field("output") + " is not an absolute path"};
-    }
-    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-    pc.dev = static_cast<uint64_t>(p.integer("dev", 0, kMax));
-    pc.ino = static_cast<uint64_t>(p.integer("ino", 0, kMax));
-    pc.size = static_cast<uint64_t>(p.integer("size", 0, kMax));
-    pc.at = p.time("at");
-    // The state to return to when the zone was not published: checked like the zone itself.
-    ZoneKeyState prev = zone_from_json(p.at("previous"), p.field("previous"), true);
-    if (prev.origin != z.origin) throw BadState{p.field("previous") + " is another zone's"};
-    pc.previous_json = p.at("previous").dump();
-    z.pending = std::move(pc);
-  }
+  if (f.has("fingerprint")) z.fingerprint = fingerprint_from_json(f);
+  if (f.has("pending_commit")) z.pending = pending_from_json(f, nested, z.origin);
   return z;
 }
 
