@@ -183,53 +183,33 @@ struct Committed {
 // A run that stops between 1 and 4 leaves the mark; the next run settles it (read_state). A
 // failure at 4 is such a stop: noted, not an error.
 Committed commit_in_order(emit::OutputFile& zone, emit::OutputFile* ds, detail::KeyRun& run,
-                          const SignOptions& sopts, Stats& stats, signer::RunRecord rec,
+                          Stats& stats, signer::RunRecord rec,
                           const std::function<void()>& before_finish) {
-  Committed c;
-  const bool pending = run.keys && zone.path() != "-";
-  if (pending) {
+  signer::Publication p;
+  if (zone.path() != "-") {
     const emit::OutputFile::Identity& id = zone.identity();
-    const signer::PublishTarget target{zone.path(), id.dev, id.ino, id.size};
-    if (auto p = signer::commit_prepare(sopts.key_dir, run.file, run.keys->plan, run.state_now,
-                                        target, std::move(rec));
-        !p) {
-      c.error = p.error();
-      return c;
+    p.target = signer::PublishTarget{zone.path(), id.dev, id.ino, id.size};
+  }
+  p.publish = [&]() -> Result<void> {
+    crash_point("pending");
+    return zone.publish();
+  };
+  std::optional<Error> ds_error;
+  p.after_publish = [&] {
+    if (ds) {
+      if (auto r = ds->publish(); !r) {
+        ds_error = make_error(Errc::WriteFailed,
+                              "published " + zone.path() + " and recorded its key state, but " +
+                                  r.error().detail + "; the DS set was not replaced (the next " +
+                                  "run writes it, or run `zonekiln ds`)");
+      }
     }
-  }
-  crash_point("pending");
-  if (auto r = zone.publish(); !r) {
-    c.error = r.error();
-    return c;
-  }
-  c.published = true;
-  if (run.keys && !pending) {  // stdout: nothing to order
-    if (auto r = signer::commit_run(sopts.key_dir, run.file, run.keys->plan, run.state_now,
-                                    std::move(rec));
-        !r) {
-      c.error = r.error();
-      return c;
-    }
-  }
-  if (ds) {
-    if (auto r = ds->publish(); !r) {
-      c.error = make_error(Errc::WriteFailed,
-                           "published " + zone.path() + " and recorded its key state, but " +
-                               r.error().detail + "; the DS set was not replaced (the next run " +
-                               "writes it, or run `zonekiln ds`)");
-    }
-  }
-  crash_point("state");
-  if (pending) {
-    if (before_finish) before_finish();
-    if (auto f = signer::commit_finish(sopts.key_dir, run.file, run.origin_text); !f) {
-      stats.notes.push_back("published " + zone.path() +
-                            "; the key state holds this run's events but its pending mark "
-                            "could not be dropped (" +
-                            f.error().detail + "): the next run does that");
-    }
-  }
-  return c;
+    crash_point("state");
+  };
+  p.before_finish = before_finish;
+  signer::CommitResult r = signer::commit_sign_run(run, std::move(rec), p);
+  stats.notes.insert(stats.notes.end(), r.notes.begin(), r.notes.end());
+  return Committed{r.published, r.error ? r.error : ds_error};
 }
 
 // The dry run's last stage: every decision of the writer (what to sign and why) without signing
@@ -303,7 +283,7 @@ class Compilation {
   void record_fingerprint(int64_t next_renewal, int64_t earliest_expiration, uint32_t serial);
   Result<detail::WriteStats> write_pass();
   void record_changes(const detail::WriteStats& written);
-  Result<void> record_run(const signer::KeyPlan& kplan, signer::RunRecord rec);
+  Result<void> record_run(signer::RunRecord rec);
   signer::RunRecord run_record(const detail::WriteStats& written) const;
   Unexpected run_failed(const Error& failure);
   void set_changes(const detail::Changes& changes);
@@ -544,7 +524,7 @@ Unexpected Compilation::refuse_unsignable() {
   signer::RunRecord rec;
   rec.exit_code = exit_code_for(e.code);
   rec.summary = e.detail;
-  (void)record_run(kplan, std::move(rec));
+  (void)record_run(std::move(rec));
   if (outcome_) {
     fill_outcome_now();
     outcome_->internal_failure = outcome_->internal_failure || e.code != Errc::KeyActionNeeded;
@@ -724,7 +704,7 @@ Result<void> Compilation::finish_unchanged(detail::Unchanged same) {
     rec.ttl_clamped = stats_.clamped_rrsets;
     rec.summary = "nothing changed and no signature due; output left untouched";
     if (rec.exit_code != 0) rec.summary += "; " + key_run_.keys->plan.state.state_why;
-    if (auto c = record_run(key_run_.keys->plan, std::move(rec)); !c) return fail(c.error());
+    if (auto c = record_run(std::move(rec)); !c) return fail(c.error());
     if (!sopts_.dry_run && same.earliest_expiration != INT64_MAX) {
       record_fingerprint(same.next_renewal, same.earliest_expiration, stats_.serial_old);
       if (key_run_.file.find(key_run_.origin_text)->fingerprint) {
@@ -881,8 +861,8 @@ Result<void> Compilation::commit() {
       record_fingerprint(written.next_renewal, written.earliest_expiration, stats_.serial_new);
     }
   };
-  const Committed committed = commit_in_order(*out_, ds_out ? &*ds_out : nullptr, key_run_, sopts_,
-                                              stats_, run_record(written), fingerprint);
+  const Committed committed = commit_in_order(*out_, ds_out ? &*ds_out : nullptr, key_run_, stats_,
+                                              run_record(written), fingerprint);
   if (committed.error && !committed.published) return run_failed(*committed.error);
   // Published, and the state agrees with the zone; only the DS set could not be replaced.
   if (committed.error) return fail(*committed.error);
@@ -945,10 +925,11 @@ Stats Compilation::written_stats() {
 }
 
 // A dry run records nothing: neither the run nor its key events.
-Result<void> Compilation::record_run(const signer::KeyPlan& kplan, signer::RunRecord rec) {
+Result<void> Compilation::record_run(signer::RunRecord rec) {
   if (sopts_.dry_run) return ok();
-  return signer::commit_run(sopts_.key_dir, key_run_.file, kplan, key_run_.state_now,
-                            std::move(rec));
+  signer::CommitResult c = signer::commit_sign_run(key_run_, std::move(rec), {});
+  if (c.error) return fail(std::move(*c.error));
+  return ok();
 }
 
 // After the keys were prepared a failure is the run's: the state records it (commit_failure)
@@ -964,7 +945,7 @@ Unexpected Compilation::run_failed(const Error& failure) {
     signer::RunRecord rec;
     rec.exit_code = exit_code_for(e.code);
     rec.summary = e.detail;
-    (void)record_run(key_run_.keys->plan, std::move(rec));
+    (void)record_run(std::move(rec));
     if (outcome_ && e.code != Errc::KeyActionNeeded) outcome_->internal_failure = true;
   } else if (key_run_.keys) {
     (void)signer::commit_failure(sopts_.key_dir, key_run_.file, key_run_.keys->plan,

@@ -94,6 +94,7 @@ Result<void> plan_sign_run(const SignRunRequest& o, SignRun& run, OutputGuard gu
                            const std::vector<NamedPath>& outputs) {
   const NameView origin = o.origin.view();
   run.policy = o.policy;
+  run.key_dir = o.key_dir;
   if (!o.dry_run) {  // a dry run only reads (the state file is replaced atomically)
     auto lock = StateLock::acquire(o.key_dir, o.lock_wait);
     if (!lock) return fail(lock.error());
@@ -163,6 +164,45 @@ Result<void> plan_sign_run(const SignRunRequest& o, SignRun& run, OutputGuard gu
   for (const auto& a : keys->plan.owner_actions) run.notes.push_back("owner: " + a);
   run.keys = std::move(*keys);
   return ok();
+}
+
+CommitResult commit_sign_run(SignRun& run, RunRecord record, const Publication& p) {
+  CommitResult c;
+  const bool pending = run.keys && p.target;
+  if (pending) {
+    auto r = commit_prepare(run.key_dir, run.file, run.keys->plan, run.state_now, *p.target,
+                            std::move(record));
+    if (!r) {
+      c.error = r.error();
+      return c;
+    }
+  }
+  if (p.publish) {
+    if (auto r = p.publish(); !r) {
+      c.error = r.error();
+      return c;
+    }
+    c.published = true;
+  }
+  if (run.keys && !pending) {  // stdout, or nothing written: nothing to order
+    if (auto r =
+            commit_run(run.key_dir, run.file, run.keys->plan, run.state_now, std::move(record));
+        !r) {
+      c.error = r.error();
+      return c;
+    }
+  }
+  if (p.after_publish) p.after_publish();
+  if (pending) {
+    if (p.before_finish) p.before_finish();
+    if (auto f = commit_finish(run.key_dir, run.file, run.origin_text); !f) {
+      c.notes.push_back("published " + p.target->output +
+                        "; the key state holds this run's events but its pending mark could not "
+                        "be dropped (" +
+                        f.error().detail + "): the next run does that");
+    }
+  }
+  return c;
 }
 
 }  // namespace zk::signer

@@ -1,11 +1,14 @@
-// A sign run's key handling as one call into the lifecycle: "plan this run" (lock, read the
-// state, settle an interrupted commit, adopt the key directory on the first run, check the
-// algorithms, record a token ZSK, plan the key events, create and load the keys). The run then
-// publishes with the commit calls of signer/lifecycle/lifecycle.hpp (commit_prepare, the rename,
-// commit_finish; commit_run without a file to rename; commit_failure).
+// A sign run's key handling as two calls into the lifecycle:
+//   plan_sign_run    "plan this run": lock, read the state, settle an interrupted commit, adopt
+//                    the key directory on the first run, check the algorithms, record a token
+//                    ZSK, plan the key events, create and load the keys;
+//   commit_sign_run  "commit this run": the state the published zone needs, written in the
+//                    order that keeps exit 4 meaning nothing was published.
+// A run that fails after planning records that with commit_failure (lifecycle.hpp).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +42,7 @@ struct SignRunRequest {
 /// policy and, once planned, the keys. Commit or record a failure through it.
 struct SignRun {
   std::optional<StateLock> lock;
+  std::string key_dir;
   KeyStateFile file;
   Policy policy;
   std::optional<PreparedKeys> keys;  // the plan: keys loaded, DNSKEY/CDS sets, events due
@@ -59,5 +63,32 @@ struct SignRun {
 /// token ZSK, and runs prepare_keys. Notes go to run.notes also when it fails.
 Result<void> plan_sign_run(const SignRunRequest& request, SignRun& run, OutputGuard guard,
                            const std::vector<NamedPath>& outputs);
+
+/// How a run puts its zone out (commit_sign_run). All empty: the run wrote nothing (its output
+/// was left as it was) and only records itself.
+struct Publication {
+  /// The synced temp file publish renames over the output; none when the zone goes to stdout.
+  std::optional<PublishTarget> target;
+  /// Puts the zone in place; a failure means nothing was published.
+  std::function<Result<void>()> publish;
+  /// Once the zone is out and the state records the run (the DS set).
+  std::function<void()> after_publish;
+  /// With a target, just before the pending mark is dropped: what the run stores with the state
+  /// (its fingerprint, into run.file).
+  std::function<void()> before_finish;
+};
+
+struct CommitResult {
+  bool published = false;          // the zone was put in place
+  std::optional<Error> error;      // the step that failed (not published: nothing is out)
+  std::vector<std::string> notes;  // for the log
+};
+
+/// "Commit this run". With keys planned (a dry run records nothing: the caller does not call
+/// this) and a target: writes the state the new zone needs with a pending mark (commit_prepare),
+/// publishes, runs after_publish and before_finish, and drops the mark (commit_finish; a
+/// failure there is a note: the next read settles it). Without a target: publishes, then writes
+/// the state (commit_run). Without keys (a compile, an offline-KSK run) only publishes.
+CommitResult commit_sign_run(SignRun& run, RunRecord record, const Publication& publication);
 
 }  // namespace zk::signer
