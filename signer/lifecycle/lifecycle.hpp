@@ -1,16 +1,14 @@
 // One sign run's key handling, on real key files: the glue between the state file, the owner's
-// KSK checks, plan_keys and the key loader. The sign pipeline calls, in this order:
+// KSK checks, plan_keys and the key loader. The sign pipeline reaches it through the two calls
+// of signer/lifecycle/sign_run.hpp (plan_sign_run runs prepare_keys; commit_sign_run runs
+// commit_prepare, the rename, commit_finish, or commit_run), and records a failed run with
+// commit_failure. The order (LIFECYCLE.md "The sign pipeline's calls"):
 //
-//   auto lock = StateLock::acquire(dir, wait_seconds);        // before anything else
-//   auto file = read_state(dir);                              // Errc::Internal if corrupt
-//   auto keys = prepare_keys(dir, origin, now, policy, file->get_or_add(origin_text));
+//   lock, read_state, prepare_keys                   -- plan_sign_run
 //   ... build the DNSKEY RRset from keys->dnskey_rdata, sign it (and CDS/CDNSKEY) with
 //       keys->dnskey_signers, sign everything else with keys->zone_signers, write the zone ...
-//   zone written to a temp file and synced (not yet renamed), then the commit order:
-//   commit_prepare(dir, *file, keys->plan, now, target);      // state durable, marked pending
-//   rename the zone into place                                 // the zone is published
-//   commit_finish(dir, *file, origin);                         // pending mark dropped
-//   (no zone file written, e.g. nothing changed: commit_run(dir, *file, keys->plan, now))
+//   commit_prepare, rename, commit_finish            -- commit_sign_run
+//   (no zone file written, e.g. nothing changed: commit_run, also commit_sign_run)
 //   (on failure after prepare_keys: commit_failure(dir, *file, keys->plan, now, why))
 //   exit code: run_exit_code(keys->plan)
 #pragma once
