@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/signer/lifecycle_fixture.hpp"
+#include "tests/signer/lifecycle/lifecycle_fixture.hpp"
 
 using zk::emit::RunMetrics;
 

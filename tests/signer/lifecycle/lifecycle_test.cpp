@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "signer/lifecycle/unsign.hpp"
-#include "tests/signer/lifecycle_fixture.hpp"
+#include "tests/signer/lifecycle/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
 using zk::test::published_run;

@@ -7,7 +7,7 @@
 #include "signer/lifecycle/lifecycle.hpp"
 #include "signer/lifecycle/policy.hpp"
 #include "signer/signer.hpp"
-#include "tests/signer/lifecycle_fixture.hpp"
+#include "tests/signer/lifecycle/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
 using zk::test::TempDir;

@@ -5,7 +5,7 @@
 
 #include "dns/atomic_file.hpp"
 #include "signer/lifecycle/lifecycle.hpp"
-#include "tests/signer/lifecycle_fixture.hpp"
+#include "tests/signer/lifecycle/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
 using zk::test::published_run;

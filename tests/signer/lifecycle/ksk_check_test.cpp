@@ -2,7 +2,7 @@
 
 #include "dns/base64.hpp"
 #include "signer/lifecycle/ksk.hpp"
-#include "tests/signer/lifecycle_fixture.hpp"
+#include "tests/signer/lifecycle/lifecycle_fixture.hpp"
 
 using namespace zk::signer;
 using zk::test::TempDir;
