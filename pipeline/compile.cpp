@@ -331,30 +331,14 @@ class Compilation {
 std::optional<Stats> Compilation::unchanged_by_fingerprint() {
   if (!detail::fingerprint_eligible(options_)) return std::nullopt;
   const std::string origin_text = signer::normalize_origin(name_to_string(options_.origin.view()));
-  if (!signer::require_key_dir(sopts_.key_dir, origin_text)) return std::nullopt;
-  // Released on return: the long way takes it again.
-  auto lock = signer::StateLock::acquire(sopts_.key_dir, sopts_.lock_wait);
-  if (!lock) return std::nullopt;
-  auto file = signer::read_state(sopts_.key_dir);
-  if (!file || !file->recovery_notes.empty()) return std::nullopt;
-  signer::ZoneKeyState* zone = file->find(origin_text);
-  if (zone == nullptr || !zone->fingerprint || zone->pending ||
-      zone->state != signer::ZoneState::Signing || !detail::keys_in_files(*zone)) {
-    return std::nullopt;
-  }
-  const signer::RunFingerprint fp = *zone->fingerprint;
-  if (sopts_.now < fp.at || sopts_.now >= fp.due) return std::nullopt;
-  const signer::KeyFigures figures = signer::key_figures(*zone, sopts_.now);
-  if (figures.internal_failure || figures.ksk_action_needed > 0) return std::nullopt;
-  if (detail::input_fingerprint(options_, fp.files, *zone) != fp.inputs) return std::nullopt;
-  signer::RunRecord rec;
-  rec.at = sopts_.now;
-  rec.serial = fp.serial;
-  rec.summary = "nothing changed since " + time_to_iso(fp.at) + " and nothing due before " +
-                time_to_iso(fp.due) + ": output left untouched without reading the zone";
-  zone->last_success = sopts_.now;
-  zone->add_run(std::move(rec));
-  if (!signer::write_state(sopts_.key_dir, *file, /*keep_backup=*/false)) return std::nullopt;
+  auto unchanged = signer::commit_unchanged_run(
+      sopts_.key_dir, origin_text, sopts_.now, sopts_.lock_wait,
+      [&](const signer::ZoneKeyState& zone, const signer::RunFingerprint& fp) {
+        return detail::keys_in_files(zone) &&
+               detail::input_fingerprint(options_, fp.files, zone) == fp.inputs;
+      });
+  if (!unchanged) return std::nullopt;
+  const signer::RunFingerprint& fp = unchanged->fingerprint;
   clock_.lap("fingerprint");
   stats_.unchanged = true;
   if (fp.serial) stats_.serial_old = stats_.serial_new = *fp.serial;
@@ -363,7 +347,7 @@ std::optional<Stats> Compilation::unchanged_by_fingerprint() {
                          " left untouched without reading the zone");
   if (outcome_) {
     key_run_.origin_text = origin_text;
-    key_run_.file = std::move(*file);
+    key_run_.file = std::move(unchanged->file);
     fill_outcome_now();
     outcome_->exit_code = 0;
     outcome_->last_success = sopts_.now;

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "dns/base64.hpp"
+#include "dns/timeparse.hpp"
+#include "signer/lifecycle/status.hpp"
 
 namespace zk::signer {
 
@@ -203,6 +205,34 @@ CommitResult commit_sign_run(SignRun& run, RunRecord record, const Publication& 
     }
   }
   return c;
+}
+
+std::optional<UnchangedRun> commit_unchanged_run(
+    const std::string& key_dir, const std::string& origin_text, int64_t now, int lock_wait,
+    const std::function<bool(const ZoneKeyState&, const RunFingerprint&)>& inputs_unchanged) {
+  if (!require_key_dir(key_dir, origin_text)) return std::nullopt;
+  auto lock = StateLock::acquire(key_dir, lock_wait);
+  if (!lock) return std::nullopt;
+  auto file = read_state(key_dir);
+  if (!file || !file->recovery_notes.empty()) return std::nullopt;
+  ZoneKeyState* zone = file->find(origin_text);
+  if (zone == nullptr || !zone->fingerprint || zone->pending || zone->state != ZoneState::Signing) {
+    return std::nullopt;
+  }
+  const RunFingerprint fp = *zone->fingerprint;
+  if (now < fp.at || now >= fp.due) return std::nullopt;
+  const KeyFigures figures = key_figures(*zone, now);
+  if (figures.internal_failure || figures.ksk_action_needed > 0) return std::nullopt;
+  if (!inputs_unchanged(*zone, fp)) return std::nullopt;
+  RunRecord rec;
+  rec.at = now;
+  rec.serial = fp.serial;
+  rec.summary = "nothing changed since " + time_to_iso(fp.at) + " and nothing due before " +
+                time_to_iso(fp.due) + ": output left untouched without reading the zone";
+  zone->last_success = now;
+  zone->add_run(std::move(rec));
+  if (!write_state(key_dir, *file, /*keep_backup=*/false)) return std::nullopt;
+  return UnchangedRun{std::move(*file), fp};
 }
 
 }  // namespace zk::signer

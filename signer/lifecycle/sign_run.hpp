@@ -64,6 +64,22 @@ struct SignRun {
 Result<void> plan_sign_run(const SignRunRequest& request, SignRun& run, OutputGuard guard,
                            const std::vector<NamedPath>& outputs);
 
+/// A run that ends without reading the zone (commit_unchanged_run).
+struct UnchangedRun {
+  KeyStateFile file;           // the state as written, with this run recorded
+  RunFingerprint fingerprint;  // what the last run recorded
+};
+
+/// The fast path, plan and commit in one: the zone's state holds a fingerprint (no pending mark,
+/// SIGNING, no KSK needing its owner, no internal failure), now lies in [its at, its due), and
+/// inputs_unchanged(zone, fingerprint) says the inputs still hash to it. Then the run is recorded
+/// (last success, history: "nothing changed since ...") and the state written without a backup.
+/// nullopt when any of that does not hold (the run takes the long way), also when the lock or
+/// the state cannot be had; the lock is released on return.
+std::optional<UnchangedRun> commit_unchanged_run(
+    const std::string& key_dir, const std::string& origin_text, int64_t now, int lock_wait,
+    const std::function<bool(const ZoneKeyState&, const RunFingerprint&)>& inputs_unchanged);
+
 /// How a run puts its zone out (commit_sign_run). All empty: the run wrote nothing (its output
 /// was left as it was) and only records itself.
 struct Publication {
