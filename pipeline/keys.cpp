@@ -88,43 +88,22 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
 
 Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, KeyPlan& plan,
                            std::vector<signer::SkrRecord>& records, Stats& stats) {
-  if (!o.dry_run) {
-    auto lock = signer::StateLock::acquire(o.key_dir, o.lock_wait);
-    if (!lock) return fail(lock.error());
-    run.lock.emplace(std::move(*lock));
-  }
-  auto doc = signer::read_skr_file(o.skr);
-  if (!doc) return fail(doc.error());
-  if (!name_equal(doc->origin.view(), origin)) {
-    return fail(Errc::Usage, "the SKR " + o.skr + " is for another zone");
-  }
-  auto sel = signer::select_skr_period(*doc, o.now);
-  if (!sel) return fail(sel.error());
-  std::vector<signer::Key> candidates;
-  if (!o.zsk_uri.empty()) {
-    auto zsk = signer::load_pkcs11_key(o.zsk_uri, o.pkcs11, signer::kFlagZone);
-    if (!zsk) return fail(zsk.error());
-    candidates.push_back(std::move(*zsk));
-  } else {
-    std::vector<Error> problems;
-    auto loaded = signer::load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
-    if (!loaded) return fail(loaded.error());
-    candidates = std::move(*loaded);
-  }
-  const signer::Key* zsk = signer::find_key_by_dnskey(candidates, sel->zsk_dnskey);
-  if (zsk == nullptr || !zsk->has_private()) {
-    return fail(Errc::KeyActionNeeded, "the ZSK " + std::to_string(sel->zsk_tag) +
-                                           " that the SKR period names is not in " +
-                                           (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
-                                           " (run `zonekiln ksr` with this key directory)");
-  }
-  plan.zsks = {*zsk};
+  signer::SignRunRequest request;
+  request.key_dir = o.key_dir;
+  request.origin.assign(origin);
+  request.now = o.now;
+  request.lock_wait = o.lock_wait;
+  request.dry_run = o.dry_run;
+  request.zsk_uri = o.zsk_uri;
+  request.pkcs11 = o.pkcs11;
+  auto skr = signer::plan_skr_run(request, o.skr, run);
+  if (!skr) return fail(skr.error());
+  plan.zsks = {std::move(skr->zsk)};
   plan.params.signer = origin;
   plan.params.inception = static_cast<uint32_t>(o.inception);
   plan.params.expiration = static_cast<uint32_t>(o.expiration);
-  records = std::move(sel->records);
-  stats.notes.push_back("SKR period " + std::to_string(sel->from) + ".." + std::to_string(sel->to) +
-                        ", ZSK " + std::to_string(sel->zsk_tag));
+  records = std::move(skr->records);
+  stats.notes.push_back(std::move(skr->note));
   return ok();
 }
 

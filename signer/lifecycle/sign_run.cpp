@@ -235,4 +235,42 @@ std::optional<UnchangedRun> commit_unchanged_run(
   return UnchangedRun{std::move(*file), fp};
 }
 
+Result<SkrRunPlan> plan_skr_run(const SignRunRequest& o, const std::string& skr_path,
+                                SignRun& run) {
+  const NameView origin = o.origin.view();
+  if (!o.dry_run) {
+    auto lock = StateLock::acquire(o.key_dir, o.lock_wait);
+    if (!lock) return fail(lock.error());
+    run.lock.emplace(std::move(*lock));
+  }
+  auto doc = read_skr_file(skr_path);
+  if (!doc) return fail(doc.error());
+  if (!name_equal(doc->origin.view(), origin)) {
+    return fail(Errc::Usage, "the SKR " + skr_path + " is for another zone");
+  }
+  auto sel = select_skr_period(*doc, o.now);
+  if (!sel) return fail(sel.error());
+  std::vector<Key> candidates;
+  if (!o.zsk_uri.empty()) {
+    auto zsk = load_pkcs11_key(o.zsk_uri, o.pkcs11, kFlagZone);
+    if (!zsk) return fail(zsk.error());
+    candidates.push_back(std::move(*zsk));
+  } else {
+    std::vector<Error> problems;
+    auto loaded = load_key_dir(o.key_dir, origin, &problems, &o.pkcs11);
+    if (!loaded) return fail(loaded.error());
+    candidates = std::move(*loaded);
+  }
+  const Key* zsk = find_key_by_dnskey(candidates, sel->zsk_dnskey);
+  if (zsk == nullptr || !zsk->has_private()) {
+    return fail(Errc::KeyActionNeeded, "the ZSK " + std::to_string(sel->zsk_tag) +
+                                           " that the SKR period names is not in " +
+                                           (o.zsk_uri.empty() ? o.key_dir : o.zsk_uri) +
+                                           " (run `zonekiln ksr` with this key directory)");
+  }
+  return SkrRunPlan{*zsk, std::move(sel->records),
+                    "SKR period " + std::to_string(sel->from) + ".." + std::to_string(sel->to) +
+                        ", ZSK " + std::to_string(sel->zsk_tag)};
+}
+
 }  // namespace zk::signer

@@ -19,6 +19,7 @@
 #include "signer/lifecycle/keystate.hpp"
 #include "signer/lifecycle/lifecycle.hpp"
 #include "signer/lifecycle/policy.hpp"
+#include "signer/lifecycle/skr.hpp"
 #include "signer/pkcs11.hpp"
 
 namespace zk::signer {
@@ -63,6 +64,21 @@ struct SignRun {
 /// token ZSK, and runs prepare_keys. Notes go to run.notes also when it fails.
 Result<void> plan_sign_run(const SignRunRequest& request, SignRun& run, OutputGuard guard,
                            const std::vector<NamedPath>& outputs);
+
+/// An offline-KSK run's keys (plan_skr_run).
+struct SkrRunPlan {
+  Key zsk;                         // the only zone signer
+  std::vector<SkrRecord> records;  // the period's DNSKEY, CDS, CDNSKEY and RRSIG records
+  std::string note;                // for the log: the period and its ZSK
+};
+
+/// "Plan this run" with a signed key response (--skr FILE, signer/lifecycle/skr.hpp): takes the
+/// StateLock into run.lock (not for a dry run; the state is neither read nor changed), selects
+/// the period covering the request's now (select_skr_period: Errc::KeyActionNeeded when none
+/// does, it runs out within 3 days, or its RRSIGs do not verify) and loads the ZSK it names from
+/// the key directory, or the request's zsk_uri (Errc::KeyActionNeeded when it is not there).
+Result<SkrRunPlan> plan_skr_run(const SignRunRequest& request, const std::string& skr_path,
+                                SignRun& run);
 
 /// A run that ends without reading the zone (commit_unchanged_run).
 struct UnchangedRun {
