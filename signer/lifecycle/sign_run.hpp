@@ -1,10 +1,12 @@
 // A sign run's key handling as two calls into the lifecycle:
 //   plan_sign_run    "plan this run": lock, read the state, settle an interrupted commit, adopt
 //                    the key directory on the first run, check the algorithms, record a token
-//                    ZSK, plan the key events, create and load the keys;
+//                    ZSK, plan the key events, create and load the keys (plan_skr_run instead
+//                    for an offline-KSK run: the response's period and its ZSK);
 //   commit_sign_run  "commit this run": the state the published zone needs, written in the
 //                    order that keeps exit 4 meaning nothing was published.
-// A run that fails after planning records that with commit_failure (lifecycle.hpp).
+// A run that fails after planning records that with commit_failure (lifecycle.hpp); a run that
+// finds its inputs unchanged since the last one plans and commits in one, commit_unchanged_run.
 #pragma once
 
 #include <cstdint>
