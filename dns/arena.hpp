@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <utility>
 #include <vector>
+
+#include "dns/big_alloc.hpp"
 
 namespace zk {
 
@@ -14,9 +16,29 @@ namespace zk {
 /// into the ZoneStore that owns them.
 class Arena {
  public:
-  explicit Arena(size_t block_size = size_t{1} << 20) : block_size_(block_size) {}
-  Arena(Arena&&) noexcept = default;
-  Arena& operator=(Arena&&) noexcept = default;
+  /// Blocks of the default size come from the shared huge-page pool (dns/big_alloc.hpp);
+  /// small arenas (a few KiB for one RRset's work) use the heap.
+  explicit Arena(size_t block_size = kArenaBlockBytes) : block_size_(block_size) {}
+  Arena(Arena&& o) noexcept
+      : blocks_(std::move(o.blocks_)), cur_(o.cur_), left_(o.left_), block_size_(o.block_size_) {
+    o.blocks_.clear();
+    o.cur_ = nullptr;
+    o.left_ = 0;
+  }
+  Arena& operator=(Arena&& o) noexcept {
+    if (this != &o) {
+      release();
+      blocks_ = std::move(o.blocks_);
+      o.blocks_.clear();
+      cur_ = o.cur_;
+      left_ = o.left_;
+      block_size_ = o.block_size_;
+      o.cur_ = nullptr;
+      o.left_ = 0;
+    }
+    return *this;
+  }
+  ~Arena() { release(); }
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -46,13 +68,35 @@ class Arena {
   }
 
  private:
+  struct Block {
+    uint8_t* p;
+    size_t size;
+    bool pooled;
+  };
   void grow(size_t need) {
-    const size_t sz = need > block_size_ ? need : block_size_;
-    blocks_.emplace_back(new uint8_t[sz]);
-    cur_ = blocks_.back().get();
-    left_ = sz;
+    blocks_.reserve(blocks_.size() + 1);  // a throw here leaks nothing
+    Block b{nullptr, need > block_size_ ? need : block_size_, false};
+    if (b.size == kArenaBlockBytes) {
+      b.p = arena_block_alloc();
+      b.pooled = true;
+    } else {
+      b.p = static_cast<uint8_t*>(big_alloc(b.size));
+    }
+    blocks_.push_back(b);
+    cur_ = b.p;
+    left_ = b.size;
   }
-  std::vector<std::unique_ptr<uint8_t[]>> blocks_;
+  void release() noexcept {
+    for (const Block& b : blocks_) {
+      if (b.pooled) {
+        arena_block_free(b.p);
+      } else {
+        big_free(b.p, b.size);
+      }
+    }
+    blocks_.clear();
+  }
+  std::vector<Block> blocks_;
   uint8_t* cur_ = nullptr;
   size_t left_ = 0;
   size_t block_size_;

@@ -63,13 +63,16 @@ inline int rr_compare(const RR& a, const RR& b) noexcept {
 }
 inline bool rr_less(const RR& a, const RR& b) noexcept { return rr_compare(a, b) < 0; }
 
+/// The record table of a zone: one contiguous array, in huge pages once it is large.
+using RRVector = std::vector<RR, BigAllocator<RR>>;
+
 /// All records of one zone plus the arenas that hold their bytes. Move-only.
 /// After parsing, rrs is in input order; pipeline::sort_zone puts it in canonical order
 /// (owner, type, rdata) with duplicates removed, after which RRsets are contiguous runs.
 struct ZoneStore {
   Name origin;
   uint16_t rclass = rrclass::IN;
-  std::vector<RR> rrs;
+  RRVector rrs;
   std::vector<Arena> arenas;
 
   ZoneStore() = default;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dns/big_alloc.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/detail/chunking.hpp"
 #include "parser/detail/context.hpp"
@@ -55,7 +56,9 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
   // Read, not mapped: a mapped zone file that is truncated while we parse it (an editor or a
   // deploy rewriting it in place) would kill the process with SIGBUS instead of an error.
   // Only the padding needs zeroing; zero-filling the whole buffer costs a pass over it.
-  out.buffer.reset(new char[static_cast<size_t>(size) + detail::kPadding]);
+  const size_t cap = static_cast<size_t>(size) + detail::kPadding;
+  out.buffer = std::shared_ptr<char[]>(static_cast<char*>(big_alloc(cap)),
+                                       [cap](char* p) { big_free(p, cap); });
   std::memset(out.buffer.get() + size, 0, detail::kPadding);
   const size_t got = std::fread(out.buffer.get(), 1, static_cast<size_t>(size), f);
   std::fclose(f);
@@ -105,6 +108,11 @@ void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
   seg_errors.assign(segs.size(), 0);
   auto run = [&](size_t b) {
     SegmentOut& o = outs[b];
+    // The planner's record counts bound what the batch can hold: one allocation for its
+    // records instead of a doubling series (each new page costs a fault, and a fault is dear).
+    uint64_t bound = 0;
+    for (size_t i = batches[b].first; i < batches[b].end; ++i) bound += segs[i].records;
+    o.store.rrs.reserve(static_cast<size_t>(std::min<uint64_t>(bound, uint64_t{1} << 24)));
     for (size_t i = batches[b].first; i < batches[b].end; ++i) {
       if (ctx.diag.full()) return;
       const Segment& s = segs[i];

@@ -79,7 +79,7 @@ uint16_t covered_type(const RR& rr) {
 }
 
 // RFC 2181 s5.2: the TTLs of one RRset must agree; when they do not, all get the lowest.
-void unify_ttls(std::vector<RR>& rrs, uint32_t b, uint32_t e, NameView name, uint16_t type,
+void unify_ttls(RRVector& rrs, uint32_t b, uint32_t e, NameView name, uint16_t type,
                 Findings& diag) {
   uint32_t lowest = rrs[b].ttl;
   bool differ = false;

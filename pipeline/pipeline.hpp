@@ -91,7 +91,7 @@ struct OwnerNode {
 /// first descendant). ENT owner names live in arena. Read-only after build_index, so it may be
 /// shared by all threads.
 struct ZoneIndex {
-  std::vector<OwnerNode> nodes;
+  std::vector<OwnerNode, BigAllocator<OwnerNode>> nodes;
   Arena arena{64 * 1024};
   uint32_t apex = UINT32_MAX;  // index of the apex node; UINT32_MAX when there is none
 

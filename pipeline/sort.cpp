@@ -34,6 +34,8 @@ struct SortKey {
   bool whole;
 };
 
+using SortKeys = std::vector<SortKey, BigAllocator<SortKey>>;
+
 bool same_window(const SortKey& a, const SortKey& b) noexcept {
   return a.hi == b.hi && a.lo == b.lo;
 }
@@ -50,7 +52,7 @@ SortKey make_key(const RR& rr, size_t skip, uint32_t index) noexcept {
 }
 
 // Length of the canonical-key prefix shared by every owner.
-size_t common_key_prefix(const std::vector<RR>& rrs) {
+size_t common_key_prefix(const RRVector& rrs) {
   const Owner* first = rrs.front().owner;
   return tbb::parallel_reduce(
       tbb::blocked_range<size_t>(0, rrs.size(), 4096), size_t{first->key_len},
@@ -81,7 +83,7 @@ size_t bucket_of(const SortKey& k) noexcept { return k.hi >> (64 - kBucketBits);
 // bucket counters (a fixed cost that dominates small zones, e.g. many zones in one run).
 constexpr size_t kSerialSortBelow = 4096;
 
-void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
+void bucket_sort(SortKeys& keys, const RRVector& rrs) {
   auto less = [&rrs](const SortKey& a, const SortKey& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
@@ -120,7 +122,7 @@ void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
     }
   }
   start[kBuckets] = at;
-  std::vector<SortKey> out(n);
+  SortKeys out(n);
   tbb::parallel_for(size_t{0}, blocks, [&](size_t k) {
     uint32_t* next = count.data() + k * kBuckets;
     const size_t end = std::min(n, (k + 1) * per_block);
@@ -139,10 +141,10 @@ void bucket_sort(std::vector<SortKey>& keys, const std::vector<RR>& rrs) {
 // origin's key is a shared prefix. Building the entries with it and checking it in the same
 // pass reads each owner once; only when some owner is outside (or the origin is unset) the
 // shared prefix is measured and the entries are built again.
-std::vector<SortKey> sort_keys(const ZoneStore& store) {
+SortKeys sort_keys(const ZoneStore& store) {
   const auto& rrs = store.rrs;
   const size_t n = rrs.size();
-  std::vector<SortKey> keys(n);
+  SortKeys keys(n);
   uint8_t origin_key[kMaxCanonicalKeyLen];
   const size_t origin_key_len = canonical_key(store.origin.view(), origin_key);
   const bool all_inside = tbb::parallel_reduce(
@@ -178,7 +180,7 @@ constexpr uint32_t kDuplicate = UINT32_MAX;
 // handles the runs of equal windows that start in it, reading past its end. The same pass
 // marks duplicates (equal under the total order) with keys[i].index = kDuplicate and returns
 // how many there are.
-size_t share_owners_mark_duplicates(std::vector<RR>& rrs, std::vector<SortKey>& keys) {
+size_t share_owners_mark_duplicates(RRVector& rrs, SortKeys& keys) {
   const size_t n = rrs.size();
   return tbb::parallel_reduce(
       tbb::blocked_range<size_t>(1, n, 16384), size_t{0},
@@ -211,10 +213,10 @@ size_t sort_zone(ZoneStore& store) {
   auto& rrs = store.rrs;
   if (rrs.empty()) return 0;
   const size_t n = rrs.size();
-  std::vector<SortKey> keys = sort_keys(store);
+  SortKeys keys = sort_keys(store);
   bucket_sort(keys, rrs);
   {
-    std::vector<RR> sorted(n);
+    RRVector sorted(n);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 8192),
                       [&](const tbb::blocked_range<size_t>& r) {
                         for (size_t i = r.begin(); i != r.end(); ++i)
