@@ -16,7 +16,7 @@ namespace {
 
 struct Input {
   zk::ZoneStore store;
-  std::vector<zk::RR> shuffled;  // the records in input order, restored before each sort
+  zk::RRVector shuffled;  // the records in input order, restored before each sort
 };
 
 Input& input(int size) {
