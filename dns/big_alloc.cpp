@@ -44,6 +44,7 @@ void* map_aligned(size_t len) {
 }
 #endif
 
+#ifndef ZK_BIG_ALLOC_HEAP
 // Arena blocks are carved from 32 MiB huge-page regions. Regions live until the process ends;
 // a freed block goes on the free list and is the next one handed out.
 constexpr size_t kRegionBytes = size_t{32} << 20;
@@ -58,7 +59,6 @@ BlockPool& pool() {
   return *p;
 }
 
-#ifndef ZK_BIG_ALLOC_HEAP
 // Freed mappings are kept for the next request they fit (the sort's key array is followed by
 // the sorted record table of the same size, a zone's arrays by the next zone's): a reused
 // mapping is neither faulted in nor zeroed again. A request that no kept mapping fits first
