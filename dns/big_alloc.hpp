@@ -22,14 +22,19 @@ void* big_alloc(size_t bytes);
 /// Frees what big_alloc(bytes) returned (the same bytes).
 void big_free(void* p, size_t bytes) noexcept;
 
+/// Unmaps the freed mappings kept for reuse. A stage calls it when no request of their size
+/// follows in the run (after the sort and the index), so they do not sit in the RSS beside the
+/// later stages' memory.
+void big_alloc_trim() noexcept;
+
 /// One arena block of kArenaBlockBytes from a shared pool of huge-page regions (thread-safe);
 /// freed blocks are kept for the next arena of the process (sign --config signs many zones).
 inline constexpr size_t kArenaBlockBytes = size_t{1} << 20;
 uint8_t* arena_block_alloc();
 void arena_block_free(uint8_t* block) noexcept;
 
-/// A std allocator that takes its large requests from big_alloc: from 256 KiB to 1 MiB a pooled
-/// block, from 2 MiB a mapping of its own; smaller ones from the heap.
+/// A std allocator that takes its large requests from big_alloc: from 2 MiB a mapping of its
+/// own, smaller ones from the heap.
 template <class T>
 struct BigAllocator {
   using value_type = T;

@@ -1,6 +1,7 @@
 // Stage: owner-node table with zone cuts, occluded names and empty non-terminals.
 #include <algorithm>
 
+#include "dns/big_alloc.hpp"
 #include "dns/rrtype.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -112,6 +113,8 @@ ZoneIndex build_index(const ZoneStore& store) {
     prev = name;
     i = j;
   }
+  // The sort's freed arrays were kept for this index; what follows asks for nothing their size.
+  big_alloc_trim();
   return idx;
 }
 
