@@ -66,6 +66,13 @@ class Arena {
     if (n) std::memcpy(p, src, n);
     return p;
   }
+  /// Returns the unused rest of the current block to the system (a parse batch calls it when
+  /// it is done): the arena keeps working, later allocations there fault in fresh zero pages.
+  /// Blocks live in huge pages, resident as a whole once touched; without this, the half-used
+  /// last block of each of a signed 1M-name zone's ~700 parse batches held ~330 MiB.
+  void release_tail() noexcept {
+    if (left_ != 0) release_pages(cur_, left_);
+  }
 
  private:
   struct Block {

@@ -145,6 +145,19 @@ void big_alloc_trim() noexcept {
 #endif
 }
 
+void release_pages(void* p, size_t bytes) noexcept {
+#ifdef ZK_BIG_ALLOC_HEAP
+  (void)p;
+  (void)bytes;
+#else
+  constexpr uintptr_t kPage = 4096;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kPage - 1);
+  // Advice only: if the kernel refuses, the pages stay resident and nothing else changes.
+  if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#endif
+}
+
 uint8_t* arena_block_alloc() {
 #ifdef ZK_BIG_ALLOC_HEAP
   return static_cast<uint8_t*>(::operator new(kArenaBlockBytes));

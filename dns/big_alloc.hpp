@@ -27,6 +27,12 @@ void big_free(void* p, size_t bytes) noexcept;
 /// later stages' memory.
 void big_alloc_trim() noexcept;
 
+/// Gives the whole pages inside [p, p + bytes) back to the system; they read as zero when
+/// touched again. Only for memory from big_alloc or arena_block_alloc (a no-op in the heap
+/// build). A huge page is resident as a whole once touched, so the untouched end of a block
+/// would otherwise count in full.
+void release_pages(void* p, size_t bytes) noexcept;
+
 /// One arena block of kArenaBlockBytes from a shared pool of huge-page regions (thread-safe);
 /// freed blocks are kept for the next arena of the process (sign --config signs many zones).
 inline constexpr size_t kArenaBlockBytes = size_t{1} << 20;

@@ -126,6 +126,7 @@ void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
       detail::share_owner(o.store, rrs_before);
       seg_errors[i] = o.errors - errors_before;
     }
+    for (Arena& a : o.store.arenas) a.release_tail();
   };
   if (batches.size() == 1) {
     run(0);
