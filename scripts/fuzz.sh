@@ -4,11 +4,11 @@
 #
 # usage: scripts/fuzz.sh [SECONDS]      (default: each target's own time, below; SECONDS = the
 #                                        same time for every target)
-# Targets and default times (about 3.5 minutes of running on 2 cores, plus the build):
+# Targets and default times (about 4 minutes of running on 2 cores, plus the build):
 #   parse 90 s     zone files                 verify   90 s   signed zones fed to verify
 #   rdata 60 s     RDATA presentation text    keystate 45 s   zonekiln-state.json
 #   skr   45 s     KSR/SKR files              bindkey  45 s   BIND .key/.private pairs
-#   pemkey 30 s    PEM private keys
+#   pemkey 30 s    PEM private keys           config   30 s   zonekiln.toml
 # environment:
 #   ZK_FUZZ_TARGETS   targets to run (default: all of the above)
 #   ZK_FUZZ_JOBS      targets run at once, and build parallelism (default 2)
@@ -25,7 +25,7 @@
 set -u -o pipefail
 
 declare -A default_seconds=([parse]=90 [verify]=90 [rdata]=60 [keystate]=45 [skr]=45
-  [bindkey]=45 [pemkey]=30)
+  [bindkey]=45 [pemkey]=30 [config]=30)
 seconds=${1:-}
 [[ -z $seconds || ($seconds =~ ^[0-9]+$ && $seconds -gt 0) ]] || {
   echo "usage: $0 [SECONDS]" >&2
@@ -34,7 +34,7 @@ seconds=${1:-}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build-fuzz
 # Longest first, so that the two job slots finish close together.
-targets=${ZK_FUZZ_TARGETS:-parse verify rdata keystate skr bindkey pemkey}
+targets=${ZK_FUZZ_TARGETS:-parse verify rdata keystate skr bindkey pemkey config}
 jobs=${ZK_FUZZ_JOBS:-2}
 [[ ${ZK_FUZZ_SERIAL:-0} == 1 ]] && jobs=1
 

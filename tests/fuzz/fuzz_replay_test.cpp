@@ -51,6 +51,9 @@ TEST_CASE("fuzz replay: BIND key pairs", "[signer][fuzz]") {
   replay("bindkey", zk::fuzz::bindkey_one);
 }
 TEST_CASE("fuzz replay: PEM keys", "[signer][fuzz]") { replay("pemkey", zk::fuzz::pemkey_one); }
+TEST_CASE("fuzz replay: configuration files", "[config][fuzz]") {
+  replay("config", zk::fuzz::config_one);
+}
 TEST_CASE("fuzz replay: signed zones fed to verify", "[verify][fuzz]") {
   tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
   replay("verify", zk::fuzz::verify_one);

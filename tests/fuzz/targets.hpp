@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/config_file.hpp"
+#include "config/policy.hpp"
 #include "dns/diagnostics.hpp"
 #include "dns/name.hpp"
 #include "pipeline/verify.hpp"
@@ -37,6 +39,31 @@ inline int keystate_one(const uint8_t* data, size_t size) {
   auto again = zk::signer::state_from_json(once, "fuzz-state-2.json");
   if (!again) finding("a state it wrote does not read back");
   if (zk::signer::state_to_json(*again) != once) finding("state changes when re-read");
+  return 0;
+}
+
+// config: the configuration file (zonekiln.toml) -> config::parse_config.
+//
+// `sign --config` and `check-config` read it on every run, and whoever may edit it can type
+// anything: it must be refused with errors that say where, never crash, hang or leak. What it
+// accepts must hold up: no error recorded, every zone's policy passes validate(), and every
+// zone is found again by its origin. The file's name is in a directory that does not exist, so
+// the relative paths it resolves point nowhere.
+inline int config_one(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<zk::config::ConfigError> errors;
+  auto cfg = zk::config::parse_config(text, "/nonexistent-zk-fuzz/zonekiln.toml", errors);
+  if (!cfg) {
+    if (errors.empty() && cfg.error().detail.empty()) finding("configuration refused silently");
+    for (const auto& e : errors)
+      if (e.message.empty()) finding("a configuration error without a message");
+    return 0;
+  }
+  if (!errors.empty()) finding("configuration accepted with errors");
+  for (const auto& z : cfg->zones) {
+    if (!zk::config::validate(cfg->policy_for(z))) finding("an accepted zone's policy is invalid");
+    if (cfg->find(z.origin) != &z) finding("an accepted zone is not found by its origin");
+  }
   return 0;
 }
 
