@@ -79,8 +79,9 @@ void check_nsec3_link(const VerifyEnv& env, VerifyScratch& s, const RR& nsec3,
   }
   if (link.name == nullptr) return;
   expected_bitmap(*link.name, false, s);
+  // Both may be empty (data() then may be null, which memcmp must not see).
   if (f.bitmap.size() != s.bitmap.size() ||
-      std::memcmp(f.bitmap.data(), s.bitmap.data(), s.bitmap.size()) != 0) {
+      (!s.bitmap.empty() && std::memcmp(f.bitmap.data(), s.bitmap.data(), s.bitmap.size()) != 0)) {
     add_problem(out, VerifyCheck::BadBitmap, false, owner, rrtype::NSEC3,
                 "type bitmap lists " + bitmap_text(f.bitmap) + ", types at " +
                     owner_text(link.name->name) + ": " + bitmap_text(s.bitmap));
