@@ -5,15 +5,15 @@
 
 namespace zk {
 
-namespace {
-
-bool all_digits(std::string_view s) {
+bool all_digits(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
 }
+
+namespace {
 
 // Inverse of days_from_civil (H. Hinnant's algorithm), so no gmtime and no TZ dependence.
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {

@@ -9,6 +9,10 @@
 
 namespace zk {
 
+/// Whether text is one or more ASCII digits (unix seconds, compact times, key tags in key file
+/// names).
+bool all_digits(std::string_view text) noexcept;
+
 /// The one reader of times on the command line (every subcommand's --now, --inception,
 /// --expiration, --from, --to). Parses a point in time relative to now (unix seconds):
 ///   "20261128045500"  YYYYMMDDHHmmSS in UTC (the RRSIG presentation form, RFC 4034 s3.2),

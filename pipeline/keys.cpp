@@ -57,21 +57,32 @@ Result<void> check_sign_timing(const SignOptions& o, const signer::Policy& p) {
   return signer::check_timing(p);
 }
 
-Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
-                           Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
-  if (auto t = check_sign_timing(o, run.policy); !t) return fail(t.error());
+namespace {
+
+// What every run asks of the lifecycle: the zone, its key directory, the time, the lock and
+// the token settings; a sign run adds its policy and key choices.
+signer::SignRunRequest run_request(const SignOptions& o, NameView origin) {
   signer::SignRunRequest request;
   request.key_dir = o.key_dir;
   request.origin.assign(origin);
   request.now = o.now;
-  request.policy = run.policy;
   request.lock_wait = o.lock_wait;
   request.dry_run = o.dry_run;
+  request.zsk_uri = o.zsk_uri;
+  request.pkcs11 = o.pkcs11;
+  return request;
+}
+
+}  // namespace
+
+Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, Diagnostics& diag,
+                           Stats& stats, OutputGuard guard, const std::vector<NamedPath>& outputs) {
+  if (auto t = check_sign_timing(o, run.policy); !t) return fail(t.error());
+  signer::SignRunRequest request = run_request(o, origin);
+  request.policy = run.policy;
   request.csk = o.csk;
   request.allow_deprecated_algorithm = o.allow_deprecated_algorithm;
   request.nsec3 = o.nsec3.enabled;
-  request.zsk_uri = o.zsk_uri;
-  request.pkcs11 = o.pkcs11;
   auto planned = signer::plan_sign_run(request, run, std::move(guard), outputs);
   for (auto& w : run.warnings) diag.warning(std::move(w));
   run.warnings.clear();
@@ -88,14 +99,7 @@ Result<void> start_key_run(const SignOptions& o, NameView origin, KeyRun& run, D
 
 Result<void> start_skr_run(const SignOptions& o, NameView origin, KeyRun& run, KeyPlan& plan,
                            std::vector<signer::SkrRecord>& records, Stats& stats) {
-  signer::SignRunRequest request;
-  request.key_dir = o.key_dir;
-  request.origin.assign(origin);
-  request.now = o.now;
-  request.lock_wait = o.lock_wait;
-  request.dry_run = o.dry_run;
-  request.zsk_uri = o.zsk_uri;
-  request.pkcs11 = o.pkcs11;
+  const signer::SignRunRequest request = run_request(o, origin);
   auto skr = signer::plan_skr_run(request, o.skr, run);
   if (!skr) return fail(skr.error());
   plan.zsks = {std::move(skr->zsk)};

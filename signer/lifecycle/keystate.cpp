@@ -685,14 +685,6 @@ std::string migrate_v1_source(const std::string& dir, const std::string& recorde
 
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 // K<zone>.+AAA+TTTTT followed by .key, .private or .pkcs11: how BIND and zonekiln name key files.
 bool is_key_file_name(std::string_view name) {
   if (name.empty() || name[0] != 'K') return false;
