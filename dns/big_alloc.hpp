@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 namespace zk {
 
@@ -53,6 +55,19 @@ struct BigAllocator {
     return static_cast<T*>(big_alloc(n * sizeof(T)));
   }
   void deallocate(T* p, size_t n) noexcept { big_free(p, n * sizeof(T)); }
+
+  /// Default-initialises instead of value-initialising: vector(n) and resize(n) of a trivial
+  /// type leave the elements as they are, so a table that a parallel pass fills at once is not
+  /// first zeroed by one thread (for the sort's three 24-byte tables of a 1M-name zone, 180 MB
+  /// written serially). Callers fill every element they size.
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 
   template <class U>
   bool operator==(const BigAllocator<U>&) const noexcept {

@@ -225,7 +225,83 @@ Result<uint32_t> read_time(std::string_view t) {
   return static_cast<uint32_t>(static_cast<uint64_t>(secs) & 0xffffffffu);  // RFC 4034 s3.1.5
 }
 
+namespace {
+
+// Dotted-quad IPv4 as glibc's inet_pton reads it: four decimal octets of at most 255, no
+// leading zeros, nothing else. Only a true answer is relied on; false goes to inet_pton.
+bool fast_ipv4(std::string_view t, uint8_t* out) noexcept {
+  unsigned octets = 0, val = 0, digits = 0;
+  for (const char c : t) {
+    if (c >= '0' && c <= '9') {
+      if (digits == 1 && val == 0) return false;  // a leading zero
+      val = val * 10 + static_cast<unsigned>(c - '0');
+      if (val > 255) return false;
+      ++digits;
+    } else if (c == '.' && digits > 0 && octets < 3) {
+      out[octets++] = static_cast<uint8_t>(val);
+      val = digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (octets != 3 || digits == 0) return false;
+  out[3] = static_cast<uint8_t>(val);
+  return true;
+}
+
+// IPv6 in hex groups with at most one "::", no embedded IPv4 (the dotted forms go to
+// inet_pton). Only a true answer is relied on, so anything unusual answers false.
+bool fast_ipv6(std::string_view t, uint8_t* out) noexcept {
+  uint8_t tmp[16] = {};
+  size_t i = 0, at = 0;
+  int gap = -1;  // where "::" stands, in bytes
+  const size_t n = t.size();
+  if (n >= 2 && t[0] == ':' && t[1] == ':') {
+    gap = 0;
+    i = 2;
+  } else if (n == 0 || t[0] == ':') {
+    return false;
+  }
+  while (i < n) {
+    unsigned val = 0, digits = 0;
+    while (i < n && digits < 5) {
+      const int v = hex_value(t[i]);
+      if (v < 0) break;
+      val = (val << 4) | static_cast<unsigned>(v);
+      ++digits;
+      ++i;
+    }
+    if (digits == 0 || digits > 4 || at + 2 > 16) return false;
+    tmp[at++] = static_cast<uint8_t>(val >> 8);
+    tmp[at++] = static_cast<uint8_t>(val);
+    if (i == n) break;
+    if (t[i] != ':' || i + 1 == n) return false;
+    ++i;
+    if (t[i] == ':') {
+      if (gap >= 0) return false;
+      gap = static_cast<int>(at);
+      ++i;
+    }
+  }
+  if (gap >= 0) {
+    if (at == 16) return false;  // "::" must stand for at least one group
+    const size_t tail = at - static_cast<size_t>(gap);
+    std::memcpy(out, tmp, static_cast<size_t>(gap));
+    std::memset(out + gap, 0, 16 - at);
+    std::memcpy(out + 16 - tail, tmp + gap, tail);
+    return true;
+  }
+  if (at != 16) return false;
+  std::memcpy(out, tmp, 16);
+  return true;
+}
+
+}  // namespace
+
+// inet_pton's answer, which every address agrees with; the common forms are read without it
+// (it wants a NUL-terminated copy and was 6 % of a parse).
 Result<void> read_ipv4(std::string_view t, uint8_t* out) {
+  if (fast_ipv4(t, out)) return ok();
   char buf[24];
   if (!to_cstr(t, buf, sizeof buf) || inet_pton(AF_INET, buf, out) != 1) {
     return fail(Errc::BadAddress, "expected an IPv4 address");
@@ -234,6 +310,7 @@ Result<void> read_ipv4(std::string_view t, uint8_t* out) {
 }
 
 Result<void> read_ipv6(std::string_view t, uint8_t* out) {
+  if (fast_ipv6(t, out)) return ok();
   char buf[64];
   if (!to_cstr(t, buf, sizeof buf) || inet_pton(AF_INET6, buf, out) != 1) {
     return fail(Errc::BadAddress, "expected an IPv6 address");
