@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace zk {
 
@@ -133,6 +134,19 @@ constexpr bool lenient_name_char(uint8_t c) noexcept {
   return c != 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '(' &&
          c != ')' && c != ';';
 }
+// What a presentation-name byte is to name_from_text: kept as is under both syntaxes, only
+// under the lenient one, a label separator, an escape, or refused.
+enum : uint8_t { kNameBad = 0, kNamePlain, kNameLenient, kNameDot, kNameEscape };
+constexpr auto kNameByte = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const auto b = static_cast<uint8_t>(c);
+    t[c] = plain_name_char(b) ? kNamePlain : lenient_name_char(b) ? kNameLenient : kNameBad;
+  }
+  t['.'] = kNameDot;
+  t['\\'] = kNameEscape;
+  return t;
+}();
 }  // namespace
 
 Result<void> name_from_text(std::string_view text, NameView origin, Name& out) {
@@ -168,7 +182,30 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out, N
     out.set_root();
     return ok();
   }
+  // Bytes that stand for themselves go in runs: the run is measured, checked against the label
+  // and name limits (the same errors, in the same order, as byte by byte), then copied.
+  const uint8_t keep = syntax == NameSyntax::Strict ? kNamePlain : kNameLenient;
   for (size_t i = 0; i < n; ++i) {
+    size_t run = i;
+    while (run < n && kNameByte[static_cast<uint8_t>(text[run])] != kNameBad &&
+           kNameByte[static_cast<uint8_t>(text[run])] <= keep) {
+      ++run;
+    }
+    if (run > i) {
+      const size_t k = run - i;
+      // The byte at index j of the run is refused when its label would pass 63 octets (checked
+      // first) or the name 255.
+      const size_t label_room = label_start + 1 + kMaxLabelLen - o;
+      const size_t name_room = kMaxNameLen - o;
+      if (k > label_room || k > name_room) {
+        if (label_room <= name_room) return fail(Errc::LabelTooLong, "label exceeds 63 octets");
+        return fail(Errc::NameTooLong, "domain name exceeds 255 octets");
+      }
+      std::memcpy(buf + o, text.data() + i, k);
+      o += k;
+      i = run;
+      if (i == n) break;
+    }
     uint8_t c = static_cast<uint8_t>(text[i]);
     if (c == '.') {
       const size_t llen = o - label_start - 1;
@@ -199,7 +236,7 @@ Result<void> name_from_text(std::string_view text, NameView origin, Name& out, N
         c = static_cast<uint8_t>(d0);
         i += 1;
       }
-    } else if (!plain_name_char(c) && (syntax == NameSyntax::Strict || !lenient_name_char(c))) {
+    } else {
       return fail(Errc::BadName, "unescaped special character in domain name");
     }
     if (o - label_start > kMaxLabelLen) return fail(Errc::LabelTooLong, "label exceeds 63 octets");

@@ -136,14 +136,7 @@ void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
                         for (size_t i = r.begin(); i != r.end(); ++i) run(i);
                       });
   }
-  size_t total = out.store.rrs.size();
-  for (const auto& o : outs) total += o.store.rrs.size();
-  for (auto& o : outs) {
-    detail::append_segment(out, std::move(o));
-    // One copy per record when joining, not log(n) regrowths. (absorb() into an empty store
-    // takes the other vector as is, so the reservation is made once records are there.)
-    if (!out.store.rrs.empty() && out.store.rrs.capacity() < total) out.store.rrs.reserve(total);
-  }
+  detail::join_segments(out, outs);
 }
 
 // "$INCLUDE file has N error(s)" at every directive whose file, or a file it includes, had

@@ -88,11 +88,11 @@ struct OwnerNode {
 };
 
 /// The owner-node table of a sorted, in-zone store, in canonical order (ENTs just before their
-/// first descendant). ENT owner names live in arena. Read-only after build_index, so it may be
-/// shared by all threads.
+/// first descendant). ENT owner names live in arenas (one per part build_index made in
+/// parallel). Read-only after build_index, so it may be shared by all threads.
 struct ZoneIndex {
   std::vector<OwnerNode, BigAllocator<OwnerNode>> nodes;
-  Arena arena{64 * 1024};
+  std::vector<Arena> arenas;
   uint32_t apex = UINT32_MAX;  // index of the apex node; UINT32_MAX when there is none
 
   /// Index of the node with this (lowercased) name, or UINT32_MAX.
@@ -100,7 +100,11 @@ struct ZoneIndex {
 };
 
 /// Builds the owner-node table of a sorted store whose records are all at or below origin.
+/// Large stores are walked in parts, in parallel.
 ZoneIndex build_index(const ZoneStore& store);
+/// The same table from at most `parts` parts walked in parallel; parts = 1 is one serial walk,
+/// the reference the parallel build is tested against.
+ZoneIndex build_index(const ZoneStore& store, size_t parts);
 
 // --- zone checks --------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "parser/detail/context.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <cstring>
 #include <string>
 
@@ -35,24 +37,47 @@ void report(Diagnostics& diag, Severity sev, Errc code, std::string detail, cons
   diag.report(sev, Error{code, sp, std::move(detail)}, std::move(line));
 }
 
-void append_segment(SegmentOut& a, SegmentOut&& b) {
-  const uint32_t base = static_cast<uint32_t>(a.store.rrs.size());
-  for (PendingTtl& p : b.pending) {
-    if (a.has_last_ttl) {
-      for (uint32_t i = 0; i < p.count; ++i) b.store.rrs[p.first + i].ttl = a.last_ttl;
-    } else {
-      p.first += base;
-      a.pending.push_back(std::move(p));
+void join_segments(SegmentOut& out, std::vector<SegmentOut>& parts) {
+  // Serially, what depends on the parts before: pending TTLs, error counts, where each part's
+  // records go.
+  std::vector<size_t> at(parts.size());
+  size_t total = out.store.rrs.size();
+  for (size_t k = 0; k < parts.size(); ++k) {
+    SegmentOut& b = parts[k];
+    for (PendingTtl& p : b.pending) {
+      if (out.has_last_ttl) {
+        for (uint32_t i = 0; i < p.count; ++i) b.store.rrs[p.first + i].ttl = out.last_ttl;
+      } else {
+        p.first += static_cast<uint32_t>(total);
+        out.pending.push_back(std::move(p));
+      }
     }
+    out.errors += b.errors;
+    if (b.has_last_ttl) {
+      out.has_last_ttl = true;
+      out.last_ttl = b.last_ttl;
+    }
+    at[k] = total;
+    total += b.store.rrs.size();
   }
-  a.errors += b.errors;
-  if (b.has_last_ttl) {
-    a.has_last_ttl = true;
-    a.last_ttl = b.last_ttl;
+  // One table, filled by the parts in parallel: a serial copy of a 1M-name zone's records (and
+  // the first touch of the 60 MB they take) was a tenth of the parse.
+  RRVector& rrs = out.store.rrs;
+  if (parts.size() == 1 && rrs.empty()) {
+    rrs = std::move(parts[0].store.rrs);
+  } else {
+    rrs.resize(total);
+    tbb::parallel_for(size_t{0}, parts.size(), [&](size_t k) {
+      const RRVector& src = parts[k].store.rrs;
+      if (!src.empty()) std::memcpy(rrs.data() + at[k], src.data(), src.size() * sizeof(RR));
+    });
   }
-  const size_t boundary = a.store.rrs.size();
-  a.store.absorb(std::move(b.store));
-  share_owner(a.store, boundary);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    share_owner(out.store, at[k]);
+    RRVector().swap(parts[k].store.rrs);
+    for (auto& a : parts[k].store.arenas) out.store.arenas.push_back(std::move(a));
+    parts[k].store.arenas.clear();
+  }
 }
 
 void share_owner(ZoneStore& store, size_t boundary) {

@@ -94,9 +94,10 @@ SourcePos position_of(const SourceFile& file, const char* rec_begin, uint32_t re
 void report(Diagnostics& diag, Severity sev, Errc code, std::string detail, const SourceFile& file,
             const char* rec_begin, uint32_t rec_line, const char* pos);
 
-/// Moves b after a in order, resolving b's pending TTLs from a's last TTL and letting a record
-/// that continues a's last owner share its Owner entry.
-void append_segment(SegmentOut& a, SegmentOut&& b);
+/// Moves every part after out in order, resolving each part's pending TTLs from the last TTL
+/// before it and letting a record that continues the previous part's last owner share its Owner
+/// entry. The record tables are copied into one table in parallel (in the caller's task arena).
+void join_segments(SegmentOut& out, std::vector<SegmentOut>& parts);
 
 /// Lets the records from boundary on whose owner equals the owner of the record before
 /// boundary share that record's Owner entry (records that continue an owner across a segment).

@@ -1,7 +1,9 @@
 #include "dns/name.hpp"
+#include "dns/zone.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -232,4 +234,153 @@ TEST_CASE("canonical_key orders exactly like canonical_compare", "[dns]") {
     }
   }
   SUCCEED();
+}
+
+namespace {
+
+// name_from_text as it was before it read runs of plain bytes at once (byte by byte): the
+// reference the run-based reader is checked against, error code for error code.
+zk::Result<void> reference_name_from_text(std::string_view text, zk::NameView origin,
+                                          zk::Name& out, zk::NameSyntax syntax) {
+  using zk::Errc;
+  using zk::fail;
+  auto plain = [](uint8_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '/' || c == '*';
+  };
+  auto lenient = [](uint8_t c) {
+    return c != 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '(' &&
+           c != ')' && c != ';';
+  };
+  if (text.empty()) return fail(Errc::BadName, "");
+  if (text == "@") {
+    if (origin.len == 0) return fail(Errc::BadName, "");
+    out.assign(origin);
+    return zk::ok();
+  }
+  if (text == ".") {
+    out.set_root();
+    return zk::ok();
+  }
+  uint8_t* buf = out.data();
+  size_t o = 1, label_start = 0;
+  buf[0] = 0;
+  bool absolute = false;
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    if (c == '.') {
+      const size_t llen = o - label_start - 1;
+      if (llen == 0) return fail(Errc::BadName, "");
+      buf[label_start] = static_cast<uint8_t>(llen);
+      if (i + 1 == n) {
+        absolute = true;
+        break;
+      }
+      label_start = o;
+      if (o >= zk::kMaxNameLen) return fail(Errc::NameTooLong, "");
+      buf[o++] = 0;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= n) return fail(Errc::BadName, "");
+      const char d0 = text[i + 1];
+      if (d0 >= '0' && d0 <= '9') {
+        if (i + 3 >= n || !(text[i + 2] >= '0' && text[i + 2] <= '9') ||
+            !(text[i + 3] >= '0' && text[i + 3] <= '9')) {
+          return fail(Errc::BadName, "");
+        }
+        const unsigned v = (d0 - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (v > 255) return fail(Errc::BadName, "");
+        c = static_cast<uint8_t>(v);
+        i += 3;
+      } else {
+        c = static_cast<uint8_t>(d0);
+        i += 1;
+      }
+    } else if (!plain(c) && (syntax == zk::NameSyntax::Strict || !lenient(c))) {
+      return fail(Errc::BadName, "");
+    }
+    if (o - label_start > zk::kMaxLabelLen) return fail(Errc::LabelTooLong, "");
+    if (o >= zk::kMaxNameLen) return fail(Errc::NameTooLong, "");
+    buf[o++] = c;
+  }
+  if (!absolute) {
+    const size_t llen = o - label_start - 1;
+    if (llen == 0) return fail(Errc::BadName, "");
+    buf[label_start] = static_cast<uint8_t>(llen);
+    if (origin.len == 0) return fail(Errc::BadName, "");
+    if (o + origin.len > zk::kMaxNameLen) return fail(Errc::NameTooLong, "");
+    std::memcpy(buf + o, origin.data, origin.len);
+    o += origin.len;
+  } else {
+    if (o + 1 > zk::kMaxNameLen) return fail(Errc::NameTooLong, "");
+    buf[o++] = 0;
+  }
+  out.set_size(static_cast<uint16_t>(o));
+  return zk::ok();
+}
+
+}  // namespace
+
+TEST_CASE("name_from_text agrees with the byte-by-byte reader on random names", "[dns]") {
+  const zk::Name origin = origin_of("example.test.");
+  std::mt19937_64 rng(20261207);
+  const std::vector<std::string> pieces = {
+      "a", "www", "Mail-1", "_tcp", "*", "/", ".", ".", "..", "\\.", "\\065", "\\256", "\\06",
+      "\\", " ", "(", "\"", ";", "\xc3\xa9", "\x80", std::string(1, '\0'), "@", "!", "=",
+      std::string(20, 'x'), std::string(40, 'y'), std::string(63, 'z'), std::string(64, 'q')};
+  size_t good = 0, too_long = 0;
+  for (int round = 0; round < 30000; ++round) {
+    std::string text;
+    const size_t parts = 1 + rng() % 16;
+    for (size_t i = 0; i < parts; ++i) text += pieces[rng() % pieces.size()];
+    for (auto syntax : {zk::NameSyntax::Lenient, zk::NameSyntax::Strict}) {
+      for (const zk::NameView o : {origin.view(), zk::NameView{}}) {
+        zk::Name a, b;
+        const auto ra = zk::name_from_text(text, o, a, syntax);
+        const auto rb = reference_name_from_text(text, o, b, syntax);
+        INFO("name: [" << text << "]");
+        REQUIRE(bool(ra) == bool(rb));
+        if (ra) {
+          ++good;
+          REQUIRE(a.view().len == b.view().len);
+          CHECK(std::memcmp(a.view().data, b.view().data, a.view().len) == 0);
+        } else {
+          CHECK(ra.error().code == rb.error().code);
+          too_long += ra.error().code == zk::Errc::LabelTooLong ||
+                      ra.error().code == zk::Errc::NameTooLong;
+        }
+      }
+    }
+  }
+  CHECK(good > 5000);
+  CHECK(too_long > 1000);
+}
+
+TEST_CASE("make_owner: lowercased wire name and canonical key, escaped octets too", "[dns]") {
+  std::mt19937_64 rng(7);
+  zk::Arena arena;
+  for (int round = 0; round < 5000; ++round) {
+    uint8_t wire[zk::kMaxNameLen];
+    size_t len = 0;
+    const size_t labels = rng() % 6;
+    for (size_t l = 0; l < labels; ++l) {
+      const size_t ll = 1 + rng() % 12;
+      wire[len++] = static_cast<uint8_t>(ll);
+      for (size_t k = 0; k < ll; ++k) {
+        const uint8_t pick[] = {0, 1, 2, 'A', 'z', 'Q', '-', 0x80, 0xff, '0'};
+        wire[len++] = pick[rng() % sizeof pick];
+      }
+    }
+    wire[len++] = 0;
+    const zk::NameView name{wire, static_cast<uint16_t>(len)};
+    const zk::Owner* o = zk::make_owner(arena, name);
+    uint8_t key[zk::kMaxCanonicalKeyLen];
+    const size_t key_len = zk::canonical_key(name, key);
+    REQUIRE(o->key_len == key_len);
+    CHECK(std::memcmp(o->key(), key, key_len) == 0);
+    REQUIRE(o->wire_len == len);
+    for (size_t i = 0; i < len; ++i) CHECK(o->wire()[i] == zk::ascii_lower(wire[i]));
+  }
 }
