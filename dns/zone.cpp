@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-
 #include <iterator>
 
 namespace zk {

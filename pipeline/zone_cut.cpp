@@ -71,11 +71,10 @@ CutState state_before(const RRVector& rrs, size_t at, NameView origin, unsigned 
     const NameView anc = name.suffix(n);
     uint8_t key[kMaxCanonicalKeyLen];
     const size_t key_len = canonical_key(anc, key);
-    auto it = std::lower_bound(rrs.begin(), rrs.begin() + static_cast<std::ptrdiff_t>(at), 0,
-                               [&](const RR& rr, int) {
-                                 return key_compare(rr.owner->key(), rr.owner->key_len, key,
-                                                    key_len) < 0;
-                               });
+    auto it = std::lower_bound(
+        rrs.begin(), rrs.begin() + static_cast<std::ptrdiff_t>(at), 0, [&](const RR& rr, int) {
+          return key_compare(rr.owner->key(), rr.owner->key_len, key, key_len) < 0;
+        });
     bool has_ns = false, has_dname = false;
     const Owner* found = nullptr;
     for (; it != rrs.begin() + static_cast<std::ptrdiff_t>(at) &&
@@ -194,8 +193,9 @@ ZoneIndex build_index(const ZoneStore& store, size_t part_count) {
   {
     for (size_t k = 1; k < part_count; ++k) {
       size_t b = std::max(rrs.size() * k / part_count, bounds.back());
-      while (b > 0 && b < rrs.size() &&
-             (rrs[b].owner == rrs[b - 1].owner || owner_compare(rrs[b].owner, rrs[b - 1].owner) == 0))
+      while (
+          b > 0 && b < rrs.size() &&
+          (rrs[b].owner == rrs[b - 1].owner || owner_compare(rrs[b].owner, rrs[b - 1].owner) == 0))
         ++b;
       if (b > bounds.back() && b < rrs.size()) bounds.push_back(b);
     }
@@ -211,7 +211,8 @@ ZoneIndex build_index(const ZoneStore& store, size_t part_count) {
   size_t at = 0;
   for (Part& p : parts) {
     if (p.apex != UINT32_MAX) idx.apex = static_cast<uint32_t>(at + p.apex);
-    if (!p.nodes.empty()) std::memcpy(idx.nodes.data() + at, p.nodes.data(), p.nodes.size() * sizeof(OwnerNode));
+    if (!p.nodes.empty())
+      std::memcpy(idx.nodes.data() + at, p.nodes.data(), p.nodes.size() * sizeof(OwnerNode));
     at += p.nodes.size();
     std::vector<OwnerNode>().swap(p.nodes);
     idx.arenas.push_back(std::move(p.arena));

@@ -1,5 +1,4 @@
 #include "dns/name.hpp"
-#include "dns/zone.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -7,6 +6,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "dns/zone.hpp"
 
 namespace {
 
@@ -240,13 +241,13 @@ namespace {
 
 // name_from_text as it was before it read runs of plain bytes at once (byte by byte): the
 // reference the run-based reader is checked against, error code for error code.
-zk::Result<void> reference_name_from_text(std::string_view text, zk::NameView origin,
-                                          zk::Name& out, zk::NameSyntax syntax) {
+zk::Result<void> reference_name_from_text(std::string_view text, zk::NameView origin, zk::Name& out,
+                                          zk::NameSyntax syntax) {
   using zk::Errc;
   using zk::fail;
   auto plain = [](uint8_t c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '/' || c == '*';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '/' || c == '*';
   };
   auto lenient = [](uint8_t c) {
     return c != 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '(' &&
@@ -326,10 +327,34 @@ zk::Result<void> reference_name_from_text(std::string_view text, zk::NameView or
 TEST_CASE("name_from_text agrees with the byte-by-byte reader on random names", "[dns]") {
   const zk::Name origin = origin_of("example.test.");
   std::mt19937_64 rng(20261207);
-  const std::vector<std::string> pieces = {
-      "a", "www", "Mail-1", "_tcp", "*", "/", ".", ".", "..", "\\.", "\\065", "\\256", "\\06",
-      "\\", " ", "(", "\"", ";", "\xc3\xa9", "\x80", std::string(1, '\0'), "@", "!", "=",
-      std::string(20, 'x'), std::string(40, 'y'), std::string(63, 'z'), std::string(64, 'q')};
+  const std::vector<std::string> pieces = {"a",
+                                           "www",
+                                           "Mail-1",
+                                           "_tcp",
+                                           "*",
+                                           "/",
+                                           ".",
+                                           ".",
+                                           "..",
+                                           "\\.",
+                                           "\\065",
+                                           "\\256",
+                                           "\\06",
+                                           "\\",
+                                           " ",
+                                           "(",
+                                           "\"",
+                                           ";",
+                                           "\xc3\xa9",
+                                           "\x80",
+                                           std::string(1, '\0'),
+                                           "@",
+                                           "!",
+                                           "=",
+                                           std::string(20, 'x'),
+                                           std::string(40, 'y'),
+                                           std::string(63, 'z'),
+                                           std::string(64, 'q')};
   size_t good = 0, too_long = 0;
   for (int round = 0; round < 30000; ++round) {
     std::string text;
@@ -348,8 +373,8 @@ TEST_CASE("name_from_text agrees with the byte-by-byte reader on random names", 
           CHECK(std::memcmp(a.view().data, b.view().data, a.view().len) == 0);
         } else {
           CHECK(ra.error().code == rb.error().code);
-          too_long += ra.error().code == zk::Errc::LabelTooLong ||
-                      ra.error().code == zk::Errc::NameTooLong;
+          too_long +=
+              ra.error().code == zk::Errc::LabelTooLong || ra.error().code == zk::Errc::NameTooLong;
         }
       }
     }

@@ -114,11 +114,12 @@ TEST_CASE("read_ipv4 and read_ipv6", "[parser]") {
 // The common address forms are read without inet_pton; every answer must still be inet_pton's,
 // address for address, on well-formed and malformed text alike.
 TEST_CASE("read_ipv4 and read_ipv6 agree with inet_pton", "[parser]") {
-  const std::vector<std::string> v4 = {"0", "1", "9", "01", "10", "99", "100", "255", "256",
-                                       "999", "1000", ".", ".", ".", "", "a", " "};
-  const std::vector<std::string> v6 = {"0",  "1",   "ab",   "FfFf", "12345", "00000", ":",  ":",
-                                       "::", ":::", "g",    ".",    "1.2.3.4", "db8", "0:", "",
-                                       "ffff", "255.255.255.255", "1.2.3"};
+  const std::vector<std::string> v4 = {"0",   "1",    "9", "01", "10", "99", "100", "255", "256",
+                                       "999", "1000", ".", ".",  ".",  "",   "a",   " "};
+  const std::vector<std::string> v6 = {"0",       "1",   "ab", "FfFf", "12345", "00000",
+                                       ":",       ":",   "::", ":::",  "g",     ".",
+                                       "1.2.3.4", "db8", "0:", "",     "ffff",  "255.255.255.255",
+                                       "1.2.3"};
   uint64_t state = 0x2545F4914F6CDD1DULL;
   auto next = [&] {
     state ^= state << 13;
@@ -139,10 +140,12 @@ TEST_CASE("read_ipv4 and read_ipv6 agree with inet_pton", "[parser]") {
   for (int round = 0; round < 20000; ++round) {
     std::string a, b;
     const size_t n4 = next() % 2 ? 7 : 1 + next() % 8;  // half of them four octets and three dots
-    for (size_t i = 0; i < n4; ++i) a += (i % 2 == 1 && next() % 8 != 0) ? "." : v4[next() % v4.size()];
+    for (size_t i = 0; i < n4; ++i)
+      a += (i % 2 == 1 && next() % 8 != 0) ? "." : v4[next() % v4.size()];
     good4 += check(AF_INET, a);
     const size_t n6 = 1 + next() % 18;
-    for (size_t i = 0; i < n6; ++i) b += (i % 2 == 1 && next() % 3 != 0) ? ":" : v6[next() % v6.size()];
+    for (size_t i = 0; i < n6; ++i)
+      b += (i % 2 == 1 && next() % 3 != 0) ? ":" : v6[next() % v6.size()];
     good6 += check(AF_INET6, b);
   }
   for (const char* s : {"::", "::1", "1::", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8",

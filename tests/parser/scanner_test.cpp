@@ -128,11 +128,12 @@ namespace zk::parser::grammar {
 // class words, 8-bit bytes, quotes and escapes, abutting tokens).
 TEST_CASE("record grammar: the split agrees with the X3 grammar", "[parser]") {
   const std::vector<std::string> pieces = {
-      "a",     "www",  "300",   "1h",    "IN",   "in",  "iN",     "CH",   "hs",   "Cs",
-      "NONE",  "any",  "ANYx",  "CLASS", "class1", "CLASS65535", "CLASS1x", "A", "TXT", "0",
-      " ",     "  ",   "\t",    "\r",    "\n",   "(",   ")",      ";",    "; c\n", "\"",
-      "\\",    "\\ ",  "\"a b\"", "\xc3\xa9", "\x80", "@",  "*",    ".",    "-",    "9x",
-      "\\\n",  "\\\"", "\"\\\"\"", "\"\"", "\"a;b\"", "\"(\"", "3\\6", "IN\\x", "\\0", "\"\n"};
+      "a",     "www",   "300",   "1h",   "IN",    "in",      "iN",         "CH",      "hs",
+      "Cs",    "NONE",  "any",   "ANYx", "CLASS", "class1",  "CLASS65535", "CLASS1x", "A",
+      "TXT",   "0",     " ",     "  ",   "\t",    "\r",      "\n",         "(",       ")",
+      ";",     "; c\n", "\"",    "\\",   "\\ ",   "\"a b\"", "\xc3\xa9",   "\x80",    "@",
+      "*",     ".",     "-",     "9x",   "\\\n",  "\\\"",    "\"\\\"\"",   "\"\"",    "\"a;b\"",
+      "\"(\"", "3\\6",  "IN\\x", "\\0",  "\"\n"};
   uint64_t state = 0x9e3779b97f4a7c15ULL;
   auto next = [&] {
     state ^= state << 13;
