@@ -99,6 +99,16 @@ std::vector<Batch> make_batches(const std::vector<Segment>& segs, size_t target)
   return out;
 }
 
+// Gives back the pages of a parsed chunk's text: nothing reads them again (diagnostics take their
+// line when they are made), and the zone text is the largest buffer of a parse (670 MB for a
+// signed 1M-name zone, beside what the records built from it take). One byte is kept at each
+// end so that position_of, which looks one byte before a record for its line start, never reads
+// a released page. Only for a buffer no other segment shares (SourceFile::release_parsed).
+void release_parsed_text(const Segment& s) noexcept {
+  if (s.kind != SegKind::Chunk || !s.file->release_parsed || s.end - s.begin <= 2) return;
+  release_pages(const_cast<char*>(s.begin) + 1, static_cast<size_t>(s.end - s.begin) - 2);
+}
+
 // Parses every segment of the tree (in parallel, by batches) and joins them in document order
 // into out. seg_errors[i]: the errors segment i reported.
 void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
@@ -125,6 +135,7 @@ void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
       }
       detail::share_owner(o.store, rrs_before);
       seg_errors[i] = o.errors - errors_before;
+      release_parsed_text(s);
     }
     for (Arena& a : o.store.arenas) a.release_tail();
   };
@@ -251,6 +262,7 @@ Result<void> parse_file(const std::string& path, const ParseOptions& options, Zo
   SourceFile file;
   if (auto r = load_file(path, file); !r) return r;
   file.index = diag.add_file(path);
+  file.release_parsed = true;  // load_file's big_alloc buffer, this call's alone
   std::error_code ec;
   const std::string self = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
   return parse_top(file, file.dir, self, options, store, diag);

@@ -26,6 +26,10 @@ struct SourceFile {
   std::string_view text;  // without padding
   uint32_t index = 0;     // Diagnostics file index
   std::string dir;        // directory of the file (for relative $INCLUDE); empty: none
+  /// The buffer is big_alloc memory that no other SourceFile shares (the top file, read by
+  /// parse_file): the text of a parsed chunk may be given back to the system (see
+  /// release_parsed_text in parser.cpp).
+  bool release_parsed = false;
 };
 
 /// Parser state at the start of a segment ($ORIGIN, $TTL, previous owner).
