@@ -103,9 +103,15 @@ std::vector<Batch> make_batches(const std::vector<Segment>& segs, size_t target)
 // line when they are made), and the zone text is the largest buffer of a parse (670 MB for a
 // signed 1M-name zone, beside what the records built from it take). One byte is kept at each
 // end so that position_of, which looks one byte before a record for its line start, never reads
-// a released page. Only for a buffer no other segment shares (SourceFile::release_parsed).
+// a released page. Only for a buffer no other segment shares (SourceFile::release_parsed), and
+// only for a large file: a small one is not worth the system calls, and its buffer, kept for
+// the next zone of a many-zone run, would have to be faulted in again.
+constexpr size_t kReleaseTextFrom = size_t{16} << 20;
 void release_parsed_text(const Segment& s) noexcept {
-  if (s.kind != SegKind::Chunk || !s.file->release_parsed || s.end - s.begin <= 2) return;
+  if (s.kind != SegKind::Chunk || !s.file->release_parsed ||
+      s.file->text.size() < kReleaseTextFrom || s.end - s.begin <= 2) {
+    return;
+  }
   release_pages(const_cast<char*>(s.begin) + 1, static_cast<size_t>(s.end - s.begin) - 2);
 }
 
