@@ -6,14 +6,19 @@
 //   - the owner is one valid wire name of at most 255 octets, stored lowercased (dns/name.hpp);
 //   - (ZK_FUZZ_INVARIANTS) its RDATA is well-formed wire RDATA for its type in the zone's class
 //     (rdata_validate; CH A is a name and an octal address, not four octets).
+// And the record tokenizer's one-pass split must read every logical record of the input exactly
+// as the X3 character grammar does (the same tokens, type and failure position).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dns/diagnostics.hpp"
 #include "dns/name.hpp"
 #include "dns/zone.hpp"
+#include "parser/detail/scanner.hpp"
+#include "parser/grammar/record.hpp"
 #include "parser/parser.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 #if ZK_FUZZ_INVARIANTS
@@ -54,11 +59,46 @@ void check_owner(const zk::Owner* owner) {
   }
 }
 
+// Every logical record, as the scanner cuts the text, split and parsed by the grammar alone.
+void check_tokens(std::string_view text) {
+  namespace pd = zk::parser::detail;
+  namespace pg = zk::parser::grammar;
+  std::vector<char> buf(text.begin(), text.end());
+  buf.resize(text.size() + pd::kPadding, 0);
+  const char* p = buf.data();
+  const char* const e = p + text.size();
+  pd::RecordSpan span;
+  pg::RecordTokens split, grammar;
+  while (p < e) {
+    pd::scan_record(p, e, span);
+    const char* rs = pg::tokenize_record(span.begin, span.end, split);
+    const char* rg = pg::tokenize_record_grammar(span.begin, span.end, grammar);
+    if (rs != rg) zk::fuzz::finding("split and grammar fail a record at different places");
+    if (rs == nullptr) {
+      if (split.has_owner != grammar.has_owner || split.type_index != grammar.type_index ||
+          split.tokens.size() != grammar.tokens.size()) {
+        zk::fuzz::finding("split and grammar read a record differently");
+      }
+      for (size_t i = 0; i < split.tokens.size(); ++i) {
+        const auto& a = split.tokens[i];
+        const auto& b = grammar.tokens[i];
+        if (a.text.data() != b.text.data() || a.text.size() != b.text.size() ||
+            a.quoted != b.quoted) {
+          zk::fuzz::finding("split and grammar give different tokens");
+        }
+      }
+    }
+    p = span.next;
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const zk::parser::ParseOptions options = make_options();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  check_tokens(text);
 
   zk::ZoneStore store;
   zk::Diagnostics diag(100);
