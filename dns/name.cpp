@@ -123,11 +123,6 @@ constexpr bool plain_name_char(uint8_t c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '/' || c == '*';
 }
-constexpr auto kPlainNameChar = [] {
-  std::array<bool, 256> t{};
-  for (unsigned c = 0; c < 256; ++c) t[c] = plain_name_char(static_cast<uint8_t>(c));
-  return t;
-}();
 // RFC 2181 s11: any octet may be in a label; unescaped, only what ends or splits a master-file
 // token cannot be (the scanner already stopped tokens at blanks, ';', '(', ')' and '"').
 constexpr bool lenient_name_char(uint8_t c) noexcept {
@@ -135,7 +130,8 @@ constexpr bool lenient_name_char(uint8_t c) noexcept {
          c != ')' && c != ';';
 }
 // What a presentation-name byte is to name_from_text: kept as is under both syntaxes, only
-// under the lenient one, a label separator, an escape, or refused.
+// under the lenient one, a label separator, an escape, or refused. name_to_text prints a
+// kNamePlain byte as itself and escapes the rest.
 enum : uint8_t { kNameBad = 0, kNamePlain, kNameLenient, kNameDot, kNameEscape };
 constexpr auto kNameByte = [] {
   std::array<uint8_t, 256> t{};
@@ -277,7 +273,7 @@ void name_to_text(NameView name, std::string& out) {
     const uint8_t l = name.data[i];
     for (uint16_t k = 1; k <= l; ++k) {
       const uint8_t c = name.data[i + k];
-      if (kPlainNameChar[c]) {
+      if (kNameByte[c] == kNamePlain) {
         *o++ = static_cast<char>(c);
       } else if (c > 0x20 && c < 0x7f) {
         *o++ = '\\';  // "\." "\@" "\&": whatever name_from_text wants escaped

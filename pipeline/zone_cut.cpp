@@ -44,6 +44,12 @@ uint32_t ZoneIndex::find(NameView name) const noexcept {
 
 namespace {
 
+// sort_zone makes an owner's records share one Owner, so the pointer compare decides almost
+// always; owner_compare keeps stores sorted some other way correct.
+bool same_owner(const RR& a, const RR& b) noexcept {
+  return a.owner == b.owner || owner_compare(a.owner, b.owner) == 0;
+}
+
 // The nodes of records [begin, end) of a sorted store (whole owners), with what the walk
 // before begin left: the innermost cut above (or none) and the previous owner.
 struct Part {
@@ -115,9 +121,7 @@ void build_part(const RRVector& rrs, size_t begin, size_t end, NameView origin,
     if (i + kPrefetchAhead < end) __builtin_prefetch(rrs[i + kPrefetchAhead].owner);
     const Owner* owner = rrs[i].owner;
     size_t j = i + 1;
-    // sort_zone makes an owner's records share one Owner, so the pointer compare decides
-    // almost always; owner_compare keeps stores sorted some other way correct.
-    while (j < end && (rrs[j].owner == owner || owner_compare(rrs[j].owner, owner) == 0)) ++j;
+    while (j < end && same_owner(rrs[j], rrs[i])) ++j;
     const NameView name = owner->name();
 
     OwnerNode node{owner, static_cast<uint32_t>(i), static_cast<uint32_t>(j - i), 0};
@@ -190,15 +194,10 @@ ZoneIndex build_index(const ZoneStore& store, size_t part_count) {
   const NameView origin = store.origin.view();
   const unsigned origin_labels = origin.label_count();
   std::vector<size_t> bounds{0};
-  {
-    for (size_t k = 1; k < part_count; ++k) {
-      size_t b = std::max(rrs.size() * k / part_count, bounds.back());
-      while (
-          b > 0 && b < rrs.size() &&
-          (rrs[b].owner == rrs[b - 1].owner || owner_compare(rrs[b].owner, rrs[b - 1].owner) == 0))
-        ++b;
-      if (b > bounds.back() && b < rrs.size()) bounds.push_back(b);
-    }
+  for (size_t k = 1; k < part_count; ++k) {
+    size_t b = std::max(rrs.size() * k / part_count, bounds.back());
+    while (b > 0 && b < rrs.size() && same_owner(rrs[b], rrs[b - 1])) ++b;
+    if (b > bounds.back() && b < rrs.size()) bounds.push_back(b);
   }
   bounds.push_back(rrs.size());
   std::vector<Part> parts(bounds.size() - 1);

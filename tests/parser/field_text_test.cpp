@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -120,13 +121,7 @@ TEST_CASE("read_ipv4 and read_ipv6 agree with inet_pton", "[parser]") {
                                        ":",       ":",   "::", ":::",  "g",     ".",
                                        "1.2.3.4", "db8", "0:", "",     "ffff",  "255.255.255.255",
                                        "1.2.3"};
-  uint64_t state = 0x2545F4914F6CDD1DULL;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  std::mt19937_64 next(0x2545F4914F6CDD1DULL);
   auto check = [](int af, const std::string& s) {
     uint8_t ours[16] = {}, theirs[16] = {};
     const bool ok = af == AF_INET ? bool(pd::read_ipv4(s, ours)) : bool(pd::read_ipv6(s, ours));
