@@ -27,6 +27,12 @@ struct Report {
   std::string err;  // stderr (diagnostics, summary)
 };
 
+/// compile --memory-limit's default: half of the memory this process may use (the machine's, or
+/// its cgroup's limit when lower).
+uint64_t default_memory_limit() noexcept;
+/// "512 bytes", "37.1 MiB", "12.0 GiB".
+std::string size_text(uint64_t bytes);
+
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
   std::string rclass;  // compile --class; empty: from the zone file
@@ -46,6 +52,8 @@ struct ZoneArgs {
   std::string dnskey_signers = "ksk";                 // ksk | all
   PolicyFlags policy;                                 // signing policy (config/policy.hpp)
   parser::InputBudget budget;                         // --max-records, --max-includes, ...
+  uint64_t memory_limit = default_memory_limit();     // compile --memory-limit (0: none)
+  std::string temp_dir;                               // compile --temp-dir
 };
 
 struct KeyArgs {

@@ -114,6 +114,7 @@ nlohmann::json stats_object(const pipeline::Stats& st) {
   j["records_in"] = st.records_in;
   j["duplicates"] = st.duplicates;
   j["out_of_zone"] = st.out_of_zone;
+  j["spill"] = {{"runs", st.spill_runs}, {"slices", st.spill_slices}, {"bytes", st.spill_bytes}};
   j["rrsets"] = st.rrsets;
   j["records_out"] = st.records_out;
   j["signatures"] = st.signatures;
@@ -152,8 +153,13 @@ std::string summary_text(const pipeline::Stats& st, bool sign) {
   }
   if (sign && st.unchanged) return "unchanged, no signature due; output not rewritten";
   if (!sign) {
-    return fmt::format("compiled: {} records ({} duplicates removed); {:.3f}s", st.records_out,
-                       st.duplicates, total);
+    std::string spilled;
+    if (st.spill_runs > 0) {
+      spilled = fmt::format(" (spilled: {} sorted runs, {} slices, {} on disk)", st.spill_runs,
+                            st.spill_slices, size_text(st.spill_bytes));
+    }
+    return fmt::format("compiled: {} records ({} duplicates removed); {:.3f}s{}", st.records_out,
+                       st.duplicates, total, spilled);
   }
   return fmt::format(
       "signed: {} RRsets ({} signed, {} of them renewed early; {} reused), {} signatures, {} "
@@ -225,6 +231,18 @@ CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--class", a.rclass,
                   "the zone's class: IN, CH, HS or CLASSnnn (default: the class written on the "
                   "zone file's first record, else IN)");
+  cmd->add_option("--memory-limit", a.memory_limit,
+                  "memory the run may use; a zone whose compile would need more (about 4 bytes "
+                  "per byte of zone text) is sorted in runs on disk and written in slices, with "
+                  "the same output (default: half of this machine's memory, " +
+                      size_text(default_memory_limit()) +
+                      "; 0 = never spill; suffixes k, M, G = powers of 1024)")
+      ->transform(CLI::AsSizeValue(false));
+  cmd->add_option("--temp-dir", a.temp_dir,
+                  "where a run that spills keeps its files (default: the output's directory, "
+                  "$TMPDIR or /tmp for stdout); they have no names and vanish with the process, "
+                  "however it ends. Needs about twice the zone file's size free")
+      ->check(CLI::ExistingDirectory);
   return cmd;
 }
 
@@ -304,7 +322,15 @@ Result<void> compile_options(const ZoneArgs& a, bool sign, pipeline::CompileOpti
     o.rclass = *c;
   }
   o.output = a.output.empty() ? "-" : a.output;
-  if (!sign) return ok();
+  if (!sign) {
+    o.memory_limit = a.memory_limit;
+    o.temp_dir = a.temp_dir;
+    if (o.temp_dir.empty() && o.output == "-") {
+      const char* t = std::getenv("TMPDIR");
+      if (t != nullptr && *t != '\0') o.temp_dir = t;
+    }
+    return ok();
+  }
   // No metrics either when the key directory is wrong: nothing is known about the zone's keys.
   if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return fail(d.error());
   // The metrics file is written even when the run fails early: it is checked here, before the

@@ -28,7 +28,8 @@ using CrashHook = void (*)(std::string_view point);
 void set_crash_hook(CrashHook hook) noexcept;
 
 /// Does nothing unless a test build installed a crash hook. Points: the stage names of
-/// pipeline::Stats::times (parse, sort, check, keys, prepare, compare, chain), "write" (after a
+/// pipeline::Stats::times (parse, sort, check, keys, prepare, compare, chain, slices), "slice"
+/// (a spilled compile wrote a slice to the temp file), "write" (after a
 /// chunk reached the temp file), "commit" (output complete and synced, key state not yet
 /// written), "pending" (key state written with its pending mark, output not yet renamed),
 /// "state" (output and DS set renamed, pending mark not yet dropped).

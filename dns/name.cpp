@@ -96,6 +96,18 @@ bool is_subdomain(NameView child, NameView parent) noexcept {
   return name_equal({child.data + i, parent.len}, parent);
 }
 
+unsigned common_labels(NameView a, NameView b) noexcept {
+  unsigned n = std::min(a.label_count(), b.label_count());
+  NameView sa = a.suffix(n), sb = b.suffix(n);
+  // Shrink until the suffixes are equal; suffix equality is monotone in n.
+  while (n > 0 && !(sa.len == sb.len && std::memcmp(sa.data, sb.data, sa.len) == 0)) {
+    --n;
+    sa = sa.parent();
+    sb = sb.parent();
+  }
+  return n;
+}
+
 size_t canonical_key(NameView name, uint8_t* out) noexcept {
   uint8_t offs[kMaxLabels];
   const unsigned n = label_offsets(name, offs);

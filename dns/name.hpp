@@ -90,6 +90,10 @@ int canonical_compare(NameView a, NameView b) noexcept;
 /// True when child equals parent or lies below it (case-insensitive).
 bool is_subdomain(NameView child, NameView parent) noexcept;
 
+/// How many trailing labels a and b share, counted as label_count() counts them (both names
+/// lowercase).
+unsigned common_labels(NameView a, NameView b) noexcept;
+
 /// Writes the canonical sort key of a name into out (at least kMaxCanonicalKeyLen bytes) and
 /// returns its length. Keys compare with key_compare (memcmp, then shorter first) exactly as
 /// canonical_compare orders the names: labels are written right to left, lowercased, with octets

@@ -1,5 +1,7 @@
 #include "parser/parser.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -13,6 +15,7 @@
 #include <system_error>
 
 #include "dns/big_alloc.hpp"
+#include "dns/fault.hpp"
 #include "dns/rrtype.hpp"
 #include "parser/detail/chunking.hpp"
 #include "parser/detail/context.hpp"
@@ -69,6 +72,71 @@ Result<void> load_file(const std::string& path, SourceFile& out) {
   return ok();
 }
 
+// parse_file_waves' input: the zone file copied into an unnamed file in copy_dir (O_TMPFILE, or
+// a name unlinked at once), padded with kPadding zero bytes and mapped read-only. Mapping the
+// file itself would let a zone file truncated under the parse (an editor or a deploy rewriting
+// it) kill the process with SIGBUS; nothing else can reach an unnamed copy. The mapping is
+// file-backed, so the planner and the parser give back the pages they have passed
+// (SourceFile::refaultable) and what stays resident is the text being worked on, whatever the
+// file's size; the copy has no name, so it is gone however the process ends.
+Result<void> map_private_copy(const std::string& path, const std::string& copy_dir,
+                              SourceFile& out) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return fail(Errc::Io, "not a regular file: " + path);
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return fail(Errc::Io, "cannot open " + path + ": " + errno_message(errno));
+  int fd = ::open(copy_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    std::string tmpl = copy_dir + "/.zonekiln-text." + std::to_string(::getpid()) + ".XXXXXX";
+    fd = ::mkstemp(tmpl.data());
+    if (fd >= 0) ::unlink(tmpl.c_str());
+  }
+  if (fd < 0) {
+    const int e = errno;
+    ::close(in);
+    return fail(Errc::WriteFailed,
+                "cannot create a spill file in " + copy_dir + ": " + errno_message(e));
+  }
+  // Copied by the kernel (copy_file_range), or read and written where it cannot.
+  uint64_t size = 0;
+  int err = 0;
+  for (;;) {
+    ssize_t n = ::copy_file_range(in, nullptr, fd, nullptr, size_t{1} << 30, 0);
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+      static thread_local std::vector<char> buf(size_t{1} << 20);
+      n = ::read(in, buf.data(), buf.size());
+      if (n > 0 && ::write(fd, buf.data(), static_cast<size_t>(n)) != n) n = -1;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = errno;
+      break;
+    }
+    if (n == 0) break;
+    size += static_cast<uint64_t>(n);
+  }
+  ::close(in);
+  const size_t mapped = static_cast<size_t>(size) + detail::kPadding;
+  if (err == 0 && ::ftruncate(fd, static_cast<off_t>(mapped)) != 0) err = errno;  // zero padding
+  void* p = MAP_FAILED;
+  if (err == 0) {
+    p = ::mmap(nullptr, mapped, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) err = errno;
+  }
+  ::close(fd);
+  if (err != 0) {
+    return fail(err == ENOSPC || err == EDQUOT ? Errc::WriteFailed : Errc::Io,
+                "cannot copy " + path + " into " + copy_dir + ": " + errno_message(err));
+  }
+  out.buffer =
+      std::shared_ptr<char[]>(static_cast<char*>(p), [mapped](char* q) { ::munmap(q, mapped); });
+  out.text = std::string_view(out.buffer.get(), static_cast<size_t>(size));
+  out.dir = fs::path(path).parent_path().string();
+  if (out.dir.empty()) out.dir = ".";
+  out.refaultable = true;
+  return ok();
+}
+
 std::string dir_key(const fs::path& p) {
   std::error_code ec;
   fs::path c = fs::weakly_canonical(fs::absolute(p, ec), ec);
@@ -84,7 +152,7 @@ struct Batch {
   size_t first, end;
 };
 
-std::vector<Batch> make_batches(const std::vector<Segment>& segs, size_t target) {
+std::vector<Batch> make_batches(std::span<const Segment> segs, size_t target) {
   std::vector<Batch> out;
   size_t first = 0;
   uint64_t weight = 0;
@@ -108,20 +176,23 @@ std::vector<Batch> make_batches(const std::vector<Segment>& segs, size_t target)
 // the next zone of a many-zone run, would have to be faulted in again.
 constexpr size_t kReleaseTextFrom = size_t{16} << 20;
 void release_parsed_text(const Segment& s) noexcept {
-  if (s.kind != SegKind::Chunk || !s.file->release_parsed ||
-      s.file->text.size() < kReleaseTextFrom || s.end - s.begin <= 2) {
+  if (s.kind != SegKind::Chunk || s.end - s.begin <= 2) return;
+  // A mapped private copy (parse_file_waves) reads released pages back from its file, so any
+  // chunk of it is given back; a read buffer only when it is large and this parse's alone.
+  if (!s.file->refaultable && (!s.file->release_parsed || s.file->text.size() < kReleaseTextFrom)) {
     return;
   }
   release_pages(const_cast<char*>(s.begin) + 1, static_cast<size_t>(s.end - s.begin) - 2);
 }
 
-// Parses every segment of the tree (in parallel, by batches) and joins them in document order
-// into out. seg_errors[i]: the errors segment i reported.
-void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
+// Parses segments [first, end) of the tree (in parallel, by batches) and joins them in
+// document order after what out holds. seg_errors[i]: the errors segment i reported (sized by
+// the caller to all segments).
+void parse_segments(const ParseCtx& ctx, std::span<const Segment> all, size_t first, size_t end,
                     std::vector<uint32_t>& seg_errors, SegmentOut& out) {
+  const std::span<const Segment> segs = all.subspan(first, end - first);
   const std::vector<Batch> batches = make_batches(segs, std::max<size_t>(ctx.opt.chunk_bytes, 1));
   std::vector<SegmentOut> outs(batches.size());
-  seg_errors.assign(segs.size(), 0);
   auto run = [&](size_t b) {
     SegmentOut& o = outs[b];
     // The planner's record counts bound what the batch can hold: one allocation for its
@@ -140,12 +211,14 @@ void parse_segments(const ParseCtx& ctx, const std::vector<Segment>& segs,
         detail::parse_chunk(ctx.opt, ctx.diag, *s.file, s.begin, s.end, s.line, s.state, o);
       }
       detail::share_owner(o.store, rrs_before);
-      seg_errors[i] = o.errors - errors_before;
+      seg_errors[first + i] = o.errors - errors_before;
       release_parsed_text(s);
     }
     for (Arena& a : o.store.arenas) a.release_tail();
   };
-  if (batches.size() == 1) {
+  if (batches.empty()) {
+    return;
+  } else if (batches.size() == 1) {
     run(0);
   } else {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, batches.size(), 1),
@@ -181,10 +254,16 @@ void report_includes(const ParseCtx& ctx, const std::vector<IncludeSpan>& spans,
 
 // Records whose TTL nothing in the file determined: the default TTL if the caller set one,
 // else the SOA MINIMUM (BIND's rule, with a warning), else an error.
-void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out) {
+// fallback carries the SOA minimum found from one call to the next (parse_file_waves resolves
+// each wave's records in document order).
+struct TtlFallback {
+  bool have = false;
+  uint32_t value = 0;
+};
+void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out, TtlFallback& fb) {
   if (out.pending.empty()) return;
-  bool have_fallback = false;
-  uint32_t fallback = 0;
+  bool& have_fallback = fb.have;
+  uint32_t& fallback = fb.value;
   bool removed = false;
   for (auto& p : out.pending) {
     uint32_t failed = 0;
@@ -219,9 +298,16 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
   }
 }
 
+// How parse_top hands the records over: all at once into its store, or (sink set) a wave of
+// about wave_bytes of input at a time.
+struct Waves {
+  size_t wave_bytes = 0;
+  const WaveSink* sink = nullptr;
+};
+
 Result<void> parse_top(SourceFile& file, const std::string& allowed_root,
                        const std::string& self_path, const ParseOptions& given, ZoneStore& store,
-                       Diagnostics& diag) {
+                       Diagnostics& diag, const Waves& waves = {}) {
   // The zone's class is known before the parallel pass: class-specific RDATA (A, SRV, ...) is
   // read by it.
   ParseOptions options = given;
@@ -244,21 +330,56 @@ Result<void> parse_top(SourceFile& file, const std::string& allowed_root,
   // First the whole tree, serially and within the budget; nothing is parsed when it is over.
   detail::InputTree tree(ctx, &load_file);
   if (!tree.walk(file, std::move(init), std::move(stack))) return ok();
-  SegmentOut out;
-  std::vector<uint32_t> seg_errors;
-  auto work = [&] { parse_segments(ctx, tree.segments(), seg_errors, out); };
+  const std::vector<Segment>& segs = tree.segments();
+  std::vector<uint32_t> seg_errors(segs.size(), 0);
+  TtlFallback fallback;
+  Result<void> handed = ok();
+  auto all_at_once = [&] {
+    SegmentOut out;
+    parse_segments(ctx, segs, 0, segs.size(), seg_errors, out);
+    report_includes(ctx, tree.includes(), seg_errors);
+    resolve_pending(options, diag, out, fallback);
+    assert(out.store.rrs.size() <= records_limit(options.budget, tree.input_bytes()) &&
+           "segment record counts are upper bounds");
+    store.absorb(std::move(out.store));
+  };
+  // Each wave starts with the TTL state the waves before it left, and its records are settled
+  // (pending TTLs resolved) before they are handed over, so the records are those of one pass.
+  auto in_waves = [&] {
+    bool has_last_ttl = false;
+    uint32_t last_ttl = 0;
+    for (size_t first = 0; first < segs.size() && !diag.full();) {
+      size_t end = first;
+      uint64_t bytes = 0;
+      while (end < segs.size() && (end == first || bytes < waves.wave_bytes)) {
+        bytes += std::max<uint64_t>(segs[end].bytes, 1);
+        ++end;
+      }
+      SegmentOut out;
+      out.has_last_ttl = has_last_ttl;
+      out.last_ttl = last_ttl;
+      parse_segments(ctx, segs, first, end, seg_errors, out);
+      resolve_pending(options, diag, out, fallback);
+      has_last_ttl = out.has_last_ttl;
+      last_ttl = out.last_ttl;
+      out.store.origin = options.origin;
+      out.store.rclass = options.default_class;
+      if (auto r = (*waves.sink)(std::move(out.store)); !r) {
+        handed = std::move(r);
+        return;
+      }
+      first = end;
+    }
+    report_includes(ctx, tree.includes(), seg_errors);
+  };
+  auto work = [&] { waves.sink != nullptr ? in_waves() : all_at_once(); };
   if (options.threads > 0) {
     tbb::task_arena arena(static_cast<int>(options.threads));
     arena.execute(work);
   } else {
     work();
   }
-  report_includes(ctx, tree.includes(), seg_errors);
-  resolve_pending(options, diag, out);
-  assert(out.store.rrs.size() <= records_limit(options.budget, tree.input_bytes()) &&
-         "segment record counts are upper bounds");
-  store.absorb(std::move(out.store));
-  return ok();
+  return handed;
 }
 
 }  // namespace
@@ -272,6 +393,18 @@ Result<void> parse_file(const std::string& path, const ParseOptions& options, Zo
   std::error_code ec;
   const std::string self = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
   return parse_top(file, file.dir, self, options, store, diag);
+}
+
+Result<void> parse_file_waves(const std::string& path, const ParseOptions& options,
+                              const WaveOptions& waves, const WaveSink& sink, Diagnostics& diag) {
+  SourceFile file;
+  if (auto r = map_private_copy(path, waves.copy_dir, file); !r) return r;
+  file.index = diag.add_file(path);
+  std::error_code ec;
+  const std::string self = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
+  ZoneStore unused;
+  return parse_top(file, file.dir, self, options, unused, diag,
+                   Waves{std::max<size_t>(waves.wave_bytes, 1), &sink});
 }
 
 Result<void> parse_text(std::string_view text, const std::string& file_name,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +97,26 @@ struct ParseOptions {
 /// Thread-safety: independent calls are safe; one call may use several TBB threads.
 Result<void> parse_file(const std::string& path, const ParseOptions& options, ZoneStore& store,
                         Diagnostics& diag);
+
+/// Receives one wave of a parse_file_waves parse: the records of consecutive input, in input
+/// order (store.origin and store.rclass set). An error stops the parse and is its result.
+using WaveSink = std::function<Result<void>(ZoneStore&& wave)>;
+
+struct WaveOptions {
+  /// About this many bytes of input per wave (whole chunks of ParseOptions::chunk_bytes).
+  size_t wave_bytes = size_t{64} << 20;
+  /// Where the private copy of the zone file goes (an unnamed file: see below).
+  std::string copy_dir;
+};
+
+/// parse_file for a zone that may not fit in memory (pipeline/detail/spill.hpp): the same tree
+/// walk, input budget and diagnostics, but the records are handed to sink a wave at a time and
+/// only the wave being parsed is in memory. The zone file is read from an unnamed copy in
+/// waves.copy_dir, mapped read-only, whose pages are given back as they are passed (a file
+/// truncated or rewritten under the run cannot crash it). Errc::WriteFailed when the copy
+/// cannot be made (ENOSPC, a read-only or missing copy_dir).
+Result<void> parse_file_waves(const std::string& path, const ParseOptions& options,
+                              const WaveOptions& waves, const WaveSink& sink, Diagnostics& diag);
 
 /// Same, for text held in memory (tests, fuzzing). file_name is used in diagnostics; relative
 /// $INCLUDE paths are resolved against base_dir (empty: $INCLUDE is an error).

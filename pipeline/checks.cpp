@@ -2,6 +2,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "dns/rdata.hpp"
@@ -36,9 +37,15 @@ struct Finding {
   Severity severity;
   std::string text;
 };
-using Findings = std::vector<Finding>;
+struct Findings {
+  std::vector<Finding> items;
+  // In-zone NS targets not in this store, for CheckScope::defer_ns_target: (target, NS owner).
+  std::vector<std::pair<NameView, NameView>> deferred;
+};
 
-void report(Findings& out, Severity s, std::string text) { out.push_back({s, std::move(text)}); }
+void report(Findings& out, Severity s, std::string text) {
+  out.items.push_back({s, std::move(text)});
+}
 
 bool node_has_address(const ZoneStore& store, const OwnerNode& n) {
   for (uint32_t k = n.first; k < n.first + n.count; ++k) {
@@ -48,7 +55,7 @@ bool node_has_address(const ZoneStore& store, const OwnerNode& n) {
 }
 
 void check_ns_targets(const ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
-                      uint32_t begin, uint32_t end, Findings& diag) {
+                      uint32_t begin, uint32_t end, bool defer, Findings& diag) {
   const NameView origin = store.origin.view();
   const size_t self = static_cast<size_t>(&node - index.nodes.data());
   const size_t near_end = std::min(index.nodes.size(), self + 1 + kNearbyNodes);
@@ -65,6 +72,11 @@ void check_ns_targets(const ZoneStore& store, const ZoneIndex& index, const Owne
       }
     }
     if (t == UINT32_MAX) t = index.find(target);
+    if (t == UINT32_MAX && defer) {
+      // A slice of the zone: the name may own addresses in another slice.
+      diag.deferred.emplace_back(target, node.owner->name());
+      continue;
+    }
     if (t != UINT32_MAX && node_has_address(store, index.nodes[t])) continue;
     report(diag, Severity::Error,
            "NS '" + name_to_string(target) + "' of '" + name_to_string(node.owner->name()) +
@@ -96,7 +108,8 @@ void unify_ttls(RRVector& rrs, uint32_t b, uint32_t e, NameView name, uint16_t t
 }
 
 // Checks one owner node; writes only the TTLs of the node's own records.
-void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node, Findings& diag) {
+void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node, bool defer,
+                Findings& diag) {
   auto& rrs = store.rrs;
   if (node.count == 0) return;
   const NameView name = node.owner->name();
@@ -144,7 +157,7 @@ void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
       // A and AAAA are addresses in class IN only (a CH A is a Chaosnet address); named-checkzone
       // does not ask a CH zone's name servers for them either.
       if ((apex || (node.flags & kDelegation)) && store.rclass == rrclass::IN) {
-        check_ns_targets(store, index, node, b, e, diag);
+        check_ns_targets(store, index, node, b, e, defer, diag);
       }
     }
     if ((node.flags & kOccluded) && !warned_occluded &&
@@ -165,8 +178,9 @@ void check_node(ZoneStore& store, const ZoneIndex& index, const OwnerNode& node,
 
 }  // namespace
 
-void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
-  if (index.apex == UINT32_MAX) {
+void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag,
+                const CheckScope& scope) {
+  if (index.apex == UINT32_MAX && scope.has_apex) {
     report(diag, Severity::Error,
            "no records at the zone apex " + name_to_string(store.origin.view()));
     return;
@@ -174,6 +188,7 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
   // Nodes are independent (NS target lookups only read the index), so chunks of them are
   // checked in parallel; most of the time goes to cache misses on owners and targets.
   constexpr size_t kNodesPerChunk = 4096;
+  const bool defer = static_cast<bool>(scope.defer_ns_target);
   const size_t chunks = (index.nodes.size() + kNodesPerChunk - 1) / kNodesPerChunk;
   std::vector<Findings> found(chunks);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, chunks),
@@ -181,12 +196,13 @@ void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag) {
                       for (size_t c = r.begin(); c != r.end(); ++c) {
                         const size_t end = std::min(index.nodes.size(), (c + 1) * kNodesPerChunk);
                         for (size_t i = c * kNodesPerChunk; i < end; ++i) {
-                          check_node(store, index, index.nodes[i], found[c]);
+                          check_node(store, index, index.nodes[i], defer, found[c]);
                         }
                       }
                     });
   for (Findings& f : found) {
-    for (Finding& x : f) report(diag, x.severity, std::move(x.text));
+    for (Finding& x : f.items) report(diag, x.severity, std::move(x.text));
+    for (const auto& [target, owner] : f.deferred) scope.defer_ns_target(target, owner);
   }
 }
 

@@ -17,6 +17,7 @@
 #include "pipeline/detail/fingerprint.hpp"
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
+#include "pipeline/detail/spill.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/detail/zonemd_sign.hpp"
 #include "pipeline/pipeline.hpp"
@@ -148,6 +149,16 @@ OutputGuard input_guard(const CompileOptions& options, const Diagnostics& diag) 
   return guard;
 }
 
+// Where a spilling compile keeps its unnamed files: --temp-dir, else beside the output.
+std::string spill_dir(const CompileOptions& o) {
+  if (!o.temp_dir.empty()) return o.temp_dir;
+  if (o.output != "-") {
+    const std::string d = std::filesystem::path(o.output).parent_path().string();
+    return d.empty() ? "." : d;
+  }
+  return "/tmp";  // the CLI passes $TMPDIR
+}
+
 // A small output (the DS set) written to its temp file and synced, not yet published.
 Result<emit::OutputFile> synced_output(const std::string& path, std::string_view text) {
   auto f = emit::OutputFile::open(path);
@@ -258,6 +269,8 @@ class Compilation {
   }
 
   std::optional<Stats> unchanged_by_fingerprint();
+  bool spills() const;
+  Result<void> compile_spilled();
   Result<void> parse();
   Result<void> sort_and_check();
   Result<void> plan_keys();
@@ -277,6 +290,8 @@ class Compilation {
   Stats written_stats();
 
  private:
+  parser::ParseOptions parse_options();
+  Result<void> guard_outputs();
   Result<void> start_state_keys(uint32_t dnskey_ttl);
   Unexpected refuse_unsignable();
   Result<void> finish_unchanged(detail::Unchanged same);
@@ -390,7 +405,7 @@ void Compilation::record_fingerprint(int64_t next_renewal, int64_t earliest_expi
 
 // parse: the zone file (and what it $INCLUDEs) into the store; the outputs checked against the
 // inputs before anything is written.
-Result<void> Compilation::parse() {
+parser::ParseOptions Compilation::parse_options() {
   diag_.set_strict(options_.strict);
   origin_ = Name(options_.origin.view());
   origin_.to_lower();
@@ -401,6 +416,21 @@ Result<void> Compilation::parse() {
   popts.default_class = options_.rclass != 0 ? options_.rclass : rrclass::IN;
   popts.class_set = options_.rclass != 0;
   popts.budget = options_.budget;
+  return popts;
+}
+
+// Before anything is written: no output may replace an input, a key or the key state.
+Result<void> Compilation::guard_outputs() {
+  guard_ = input_guard(options_, diag_);
+  if (auto g = guard_.check_all(options_.outputs); !g) {
+    if (outcome_) outcome_->output_refused = true;
+    return fail(g.error());
+  }
+  return ok();
+}
+
+Result<void> Compilation::parse() {
+  const parser::ParseOptions popts = parse_options();
   if (auto r = parser::parse_file(options_.zone_file, popts, store_, diag_); !r)
     return fail(r.error());
   store_.origin = origin_;
@@ -412,13 +442,70 @@ Result<void> Compilation::parse() {
                                  " (compile reads and writes zones of any class)");
   }
   if (diag_.has_errors()) return zone_errors(diag_);
-  // Before anything is written: no output may replace an input, a key or the key state.
-  guard_ = input_guard(options_, diag_);
-  if (auto g = guard_.check_all(options_.outputs); !g) {
-    if (outcome_) outcome_->output_refused = true;
-    return fail(g.error());
-  }
+  if (auto g = guard_outputs(); !g) return g;
   stats_.records_in = store_.rrs.size();
+  return ok();
+}
+
+// A compile spills when its in-memory run would outgrow --memory-limit (estimated from the zone
+// file's size; what it $INCLUDEs is not known before the parse).
+bool Compilation::spills() const {
+  if (options_.sign || options_.memory_limit == 0) return false;
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(options_.zone_file, ec);
+  if (ec) return false;  // the parse reports what is wrong with the file
+  return size * detail::kMemoryPerInputByte > options_.memory_limit;
+}
+
+// compile, spilled: the zone read in waves, each sorted and written to disk as a run; then the
+// runs merged back in canonical order, in slices that are indexed, checked and written one at a
+// time (pipeline/detail/spill.hpp). Same output and diagnostics as parse -> sort, index, check
+// -> write, in memory bounded by --memory-limit.
+Result<void> Compilation::compile_spilled() {
+  parser::ParseOptions popts = parse_options();
+  const auto budget = detail::SpillBudget::from_limit(options_.memory_limit);
+  // Waves are whole chunks: a small limit needs small ones.
+  popts.chunk_bytes = std::clamp<size_t>(budget.wave_bytes / 4, 1024, popts.chunk_bytes);
+  const std::string dir = spill_dir(options_);
+  auto file = detail::SpillFile::create(dir);
+  if (!file) return fail(file.error());
+  detail::SpilledRecords records{std::move(*file), {}, 0, 0};
+  detail::RunSpiller spiller(records.file);
+  uint16_t rclass = popts.default_class;
+  const parser::WaveSink sink = [&](ZoneStore&& wave) -> Result<void> {
+    rclass = wave.rclass;
+    // A zone with errors is not written: its records need not go to disk.
+    if (diag_.has_errors()) return ok();
+    return spiller.spill(wave);
+  };
+  if (auto r = parser::parse_file_waves(options_.zone_file, popts, {budget.wave_bytes, dir}, sink,
+                                        diag_);
+      !r) {
+    return fail(r.error());
+  }
+  records.runs = spiller.runs();
+  records.records = spiller.records();
+  records.duplicates = spiller.duplicates();
+  clock_.lap("parse");
+  if (diag_.has_errors()) return zone_errors(diag_);
+  if (auto g = guard_outputs(); !g) return g;
+  stats_.records_in = records.records + records.duplicates;
+  auto o = emit::OutputFile::open(options_.output);
+  if (!o) return fail(o.error());
+  out_ = std::move(*o);
+  auto w = detail::write_slices(records, origin_, rclass, budget, dir, *out_, diag_,
+                                options_.progress ? &options_.progress : nullptr);
+  if (!w) return fail(w.error());
+  clock_.lap("slices");
+  if (diag_.has_errors()) return zone_errors(diag_);
+  stats_.duplicates = records.duplicates + w->duplicates;
+  stats_.out_of_zone = w->out_of_zone;
+  stats_.spill_runs = records.runs.size();
+  stats_.spill_slices = w->slices;
+  std::error_code ec;
+  const uint64_t text = std::filesystem::file_size(options_.zone_file, ec);
+  stats_.spill_bytes = records.file.size() + w->side_bytes + (ec ? 0 : text);
+  written_ = std::move(w->written);
   return ok();
 }
 
@@ -954,6 +1041,11 @@ void Compilation::set_changes(const detail::Changes& changes) {
 // compare with the previous output) -> chain -> sign+verify+write -> commit.
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Compilation run(options, diag, outcome);
+  if (run.spills()) {
+    if (auto r = run.compile_spilled(); !r) return fail(r.error());
+    if (auto r = run.commit(); !r) return fail(r.error());
+    return run.written_stats();
+  }
   if (options.sign) {
     if (auto fast = run.unchanged_by_fingerprint()) return std::move(*fast);
   }

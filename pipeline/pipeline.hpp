@@ -115,7 +115,18 @@ ZoneIndex build_index(const ZoneStore& store, size_t parts);
 /// warnings: TTLs differing within an RRset (RFC 2181 s5.2; all set to the lowest, which is
 /// deterministic whatever the input order; RRSIGs per covered type), non-address data below a zone
 /// cut or any data below a DNAME (occluded: kept in the output, never signed). Mutates only TTLs.
-void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag);
+///
+/// scope: what check_zone may assume when the store holds one slice of the zone (a spilled
+/// compile) rather than all of it; the default is the whole zone.
+struct CheckScope {
+  /// The store starts at the apex, so the apex checks apply (a slice after the first: false).
+  bool has_apex = true;
+  /// Set for a slice: an in-zone NS target that is not an owner in the store is handed here
+  /// (target, NS owner), in node order, for the caller to settle against the whole zone.
+  std::function<void(NameView target, NameView owner)> defer_ns_target;
+};
+void check_zone(ZoneStore& store, const ZoneIndex& index, Diagnostics& diag,
+                const CheckScope& scope = {});
 
 /// named-checkzone's CDS/CDNSKEY consistency check: at the apex, the CDS RRset and the CDNSKEY
 /// RRset are each either the RFC 8078 delete record alone ("CDS 0 0 0 00", "CDNSKEY 0 3 0 AA==")
@@ -261,6 +272,14 @@ struct CompileOptions {
   uint16_t rclass = 0;
   /// What reading the zone may spend (parser.hpp; the CLI's --max-* flags).
   parser::InputBudget budget;
+  /// compile: the memory the run may use (--memory-limit, bytes; 0: no limit). A zone whose
+  /// in-memory compile would need more (about 4 bytes per byte of zone text) is read in waves,
+  /// spilled to disk as sorted runs and merged back in slices (pipeline/detail/spill.hpp), with
+  /// the same output and diagnostics. Sign does not spill yet.
+  uint64_t memory_limit = 0;
+  /// Where a spilling run keeps its files (--temp-dir); they have no names, so nothing is left
+  /// behind whatever ends the run. Empty: the output's directory (/tmp for stdout).
+  std::string temp_dir;
 };
 
 struct StageTime {
@@ -311,6 +330,9 @@ struct Stats {
   /// With SignOptions::want_changes: the JSON object described at changes_json.
   std::string changes_json;
   std::vector<StageTime> times;
+  /// A compile that spilled (CompileOptions::memory_limit): sorted runs, slices, and the
+  /// bytes written to the temp directory (the zone text's copy, the runs, the NS-target files).
+  uint64_t spill_runs = 0, spill_slices = 0, spill_bytes = 0;
 };
 
 /// What a sign run leaves for its metrics and exit code, filled also when it fails.

@@ -15,20 +15,6 @@ namespace {
 
 constexpr size_t kPrefetchAhead = 16;
 
-// Number of trailing labels a and b share (both lowercase, absolute).
-unsigned common_labels(NameView a, NameView b) {
-  unsigned na = a.label_count(), nb = b.label_count();
-  unsigned n = std::min(na, nb);
-  NameView sa = a.suffix(n), sb = b.suffix(n);
-  // Shrink until the suffixes are equal; suffix equality is monotone in n.
-  while (n > 0 && !(sa.len == sb.len && std::memcmp(sa.data, sb.data, sa.len) == 0)) {
-    --n;
-    sa = sa.parent();
-    sb = sb.parent();
-  }
-  return n;
-}
-
 }  // namespace
 
 uint32_t ZoneIndex::find(NameView name) const noexcept {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "dns/big_alloc.hpp"
 #include "parser/grammar/record.hpp"
 
 namespace zk::parser::detail {
@@ -58,7 +59,15 @@ void Planner::plan(SegmentState st, std::vector<Segment>& segs) {
     p = b + kUtf8Bom.size();
     seg_start = p;
   }
+  // A mapped copy's pages are given back behind the scan (SourceFile::refaultable), so that
+  // planning a file larger than memory keeps only a window of it resident.
+  constexpr size_t kReleaseStep = size_t{16} << 20;
+  const char* released = p;
   for (; p < e;) {
+    if (file_.refaultable && static_cast<size_t>(p - released) >= kReleaseStep) {
+      release_pages(const_cast<char*>(released), static_cast<size_t>(p - released));
+      released = p;
+    }
     detail::scan_record(p, e, span);
     const uint32_t rec_line = line;
     line += span.newlines;

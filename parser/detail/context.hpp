@@ -30,6 +30,10 @@ struct SourceFile {
   /// parse_file): the text of a parsed chunk may be given back to the system (see
   /// release_parsed_text in parser.cpp).
   bool release_parsed = false;
+  /// The text is a read-only mapping of a file nobody else writes (parse_file_waves): pages
+  /// given back are read from the file again if touched, so the planner and the parser give
+  /// back what they have passed, whatever the size.
+  bool refaultable = false;
 };
 
 /// Parser state at the start of a segment ($ORIGIN, $TTL, previous owner).

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/parser/test_util.hpp"
+#include "tests/support/zone_builder.hpp"
 
 namespace zk::parser::test {
 namespace {
@@ -96,6 +97,73 @@ TEST_CASE("mutated zones: no crash, same result at 1 and 4 threads", "[parser]")
     INFO("round " << round);
     REQUIRE(one == four);
   }
+}
+
+}  // namespace zk::parser::test
+
+namespace zk::parser::test {
+namespace {
+
+// The records (owner, TTL, type, RDATA) and diagnostics of a file read by parse_file, or by
+// parse_file_waves with every wave's records appended in order.
+std::string dump_file(const std::string& path, bool waves, const ParseOptions& o) {
+  Diagnostics diag;
+  ZoneStore all;
+  std::string out;
+  auto add = [&](const ZoneStore& s) {
+    for (const RR& rr : s.rrs) {
+      out += name_to_string(rr.owner->name()) + " " + std::to_string(rr.ttl) + " " +
+             std::to_string(rr.type) + " " + hex(rr.rdata, rr.rdlen) + "\n";
+    }
+  };
+  size_t count = 0;
+  if (waves) {
+    WaveOptions w;
+    w.wave_bytes = 1;  // one chunk per wave
+    w.copy_dir = std::filesystem::path(path).parent_path().string();
+    auto r = parse_file_waves(
+        path, o, w,
+        [&](ZoneStore&& s) -> Result<void> {
+          ++count;
+          add(s);
+          return ok();
+        },
+        diag);
+    REQUIRE(r);
+    CHECK(count > 1);
+  } else {
+    REQUIRE(parse_file(path, o, all, diag));
+    add(all);
+  }
+  for (const auto& d : diag.sorted()) out += diag.format(d) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a parse in waves hands over the records and diagnostics of one parse",
+          "[parser][spill]") {
+  zk::test::TempDir dir;
+  // No $TTL: the SOA takes its minimum and the records before it fail, later ones take the
+  // last TTL seen;
+  // a blank owner continues across chunks; an error and a warning on the way; an $INCLUDE.
+  std::ofstream(dir.file("inc.zone")) << "inc A 192.0.2.9\n\tTXT \"in\"\n";
+  std::ofstream(dir.file("z.zone"))
+      << "a A 192.0.2.1\n\tA 192.0.2.2\n@ SOA ns hostmaster 1 7200 3600 1209600 300\n"
+         "b 60 A 192.0.2.3\n\tAAAA ::1\nc A 999.0.2.1\nd TXT \"x\"\n$INCLUDE inc.zone\n"
+         "e CNAME a\n\tTXT \"t\"\n$TTL 90\nf A 192.0.2.4\n";
+  ParseOptions o = options_with_origin("example.");
+  o.chunk_bytes = 1;
+  const std::string one = dump_file(dir.file("z.zone"), false, o);
+  const std::string waves = dump_file(dir.file("z.zone"), true, o);
+  CHECK(waves == one);
+  CHECK_THAT(one, Catch::Contains("example. 300 6"));                // the SOA takes its minimum
+  CHECK_THAT(one, Catch::Contains("no ttl specified and no $TTL"));  // the records before it
+  CHECK_THAT(one, Catch::Contains("inc.example. 60 16"));
+  // The zone file's copy has no name: only the two files are in the directory.
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
+  CHECK(files == 2);
 }
 
 }  // namespace zk::parser::test

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# How time and memory grow with the zone (issue 14): compile at each size in memory and with
+# --memory-limit (spilled), and, with --sign, the in-memory sign. Wall time and peak RSS from
+# /usr/bin/time, the bytes a spilled run wrote to its temp directory from --stats-json.
+# Writes bench/results/scale-DATE.tsv and an SVG plot of RSS and time per name beside it.
+#
+#   bench/scale.sh [--sign] [--limit 1G] [SIZE...]     (default sizes: 1M 5M 10M 20M names)
+#
+# Zones come from bench/zonegen.py (seed 1), cached in $ZK_BENCH_DIR (default /tmp/zk-scale):
+# 20M names is 2.4 GB of text; give the directory about 4x that. Run on an idle machine; one
+# run of each job (the figures are minutes long, the guest's noise is a few percent).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+ZK=${ZK_BINARY:-$ROOT/build/zonekiln}
+DIR=${ZK_BENCH_DIR:-/tmp/zk-scale}
+sign=0
+limit=1G
+sizes=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sign) sign=1 ;;
+    --limit) limit=$2; shift ;;
+    *) sizes+=("$1") ;;
+  esac
+  shift
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 5000000 10000000 20000000)
+[ -x "$ZK" ] || { echo "build zonekiln first (cmake --build build)" >&2; exit 2; }
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian: time)" >&2; exit 2; }
+mkdir -p "$DIR" "$ROOT/bench/results"
+out=$ROOT/bench/results/scale-$(date -u +%Y%m%d).tsv
+echo -e "names\tjob\tseconds\trss_mib\ttemp_mib\tzone_mib" >"$out"
+
+# run NAMES JOB CMD...: one timed run, a row of the table.
+run() {
+  local names=$1 job=$2
+  shift 2
+  rm -f "$DIR/stats.json"
+  /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" >/dev/null 2>"$DIR/log" ||
+    { cat "$DIR/log"; echo "FAILED: $job at $names names" >&2; exit 1; }
+  read -r secs kib <"$DIR/time"
+  local temp=0
+  if [ -s "$DIR/stats.json" ]; then
+    temp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["spill"]["bytes"])' \
+      "$DIR/stats.json")
+  fi
+  local zone_bytes
+  zone_bytes=$(stat -c %s "$DIR/z$names")
+  printf "%s\t%s\t%s\t%d\t%d\t%d\n" "$names" "$job" "$secs" $((kib / 1024)) \
+    $((temp / 1048576)) $((zone_bytes / 1048576)) | tee -a "$out"
+}
+
+for n in "${sizes[@]}"; do
+  [ -s "$DIR/z$n" ] || python3 "$HERE/zonegen.py" example.test. "$n" 1 >"$DIR/z$n" 2>/dev/null
+  run "$n" compile "$ZK" compile "$DIR/z$n" --origin example.test. -o "$DIR/out" \
+    --memory-limit 0 --stats-json "$DIR/stats.json"
+  run "$n" "compile --memory-limit $limit" "$ZK" compile "$DIR/z$n" --origin example.test. \
+    -o "$DIR/out.spilled" --memory-limit "$limit" --temp-dir "$DIR" --stats-json "$DIR/stats.json"
+  cmp -s "$DIR/out" "$DIR/out.spilled" || { echo "FAILED: spilled output differs at $n" >&2; exit 1; }
+  if [ $sign = 1 ]; then
+    rm -rf "$DIR/keys" && mkdir "$DIR/keys"
+    "$ZK" keygen --origin example.test. --keys "$DIR/keys" --ksk >/dev/null
+    run "$n" sign "$ZK" sign "$DIR/z$n" --origin example.test. --keys "$DIR/keys" \
+      -o "$DIR/out.signed" --verify none --stats-json "$DIR/stats.json"
+  fi
+  rm -f "$DIR/out" "$DIR/out.spilled" "$DIR/out.signed"
+done
+python3 "$HERE/scale_plot.py" "$out" "${out%.tsv}.svg"
+echo "wrote $out and ${out%.tsv}.svg"
