@@ -2,6 +2,8 @@
 #include "pipeline/detail/spill.hpp"
 
 #include <fcntl.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,24 +120,51 @@ Result<size_t> SpillFile::read_at(uint64_t offset, void* into, size_t n) const {
 
 // --- runs ----------------------------------------------------------------------------------
 
-Result<void> RunWriter::add(const Owner* owner, uint16_t type, uint32_t ttl,
-                            std::span<const uint8_t> rdata) {
-  uint8_t head[1 + 2 + 4 + 2];
-  const bool same = last_ != nullptr && (last_ == owner || owner_compare(last_, owner) == 0);
-  head[0] = same ? 0 : 1;
-  if (auto r = file_.append(head, 1); !r) return r;
+namespace {
+
+bool same_owner(const Owner* prev, const Owner* owner) noexcept {
+  return prev != nullptr && (prev == owner || owner_compare(prev, owner) == 0);
+}
+
+// The bytes of one record in a run (the format in spill.hpp); prev: the run's record before it.
+size_t encoded_size(const Owner* prev, const Owner* owner, size_t rdlen) noexcept {
+  return 1 + (same_owner(prev, owner) ? 0 : owner_bytes(owner)) + 8 + rdlen;
+}
+
+uint8_t* encode(uint8_t* p, const Owner* prev, const Owner* owner, uint16_t type, uint32_t ttl,
+                std::span<const uint8_t> rdata) noexcept {
+  const bool same = same_owner(prev, owner);
+  *p++ = same ? 0 : 1;
   if (!same) {
-    if (auto r = file_.append(owner, owner_bytes(owner)); !r) return r;
-    last_ = owner;
+    std::memcpy(p, owner, owner_bytes(owner));
+    p += owner_bytes(owner);
   }
   const auto rdlen = static_cast<uint16_t>(rdata.size());
-  std::memcpy(head, &type, 2);
-  std::memcpy(head + 2, &ttl, 4);
-  std::memcpy(head + 6, &rdlen, 2);
-  if (auto r = file_.append(head, 8); !r) return r;
-  if (auto r = file_.append(rdata.data(), rdata.size()); !r) return r;
+  std::memcpy(p, &type, 2);
+  std::memcpy(p + 2, &ttl, 4);
+  std::memcpy(p + 6, &rdlen, 2);
+  p += 8;
+  if (!rdata.empty()) std::memcpy(p, rdata.data(), rdata.size());
+  return p + rdata.size();
+}
+
+}  // namespace
+
+Result<void> RunWriter::add(const Owner* owner, uint16_t type, uint32_t ttl,
+                            std::span<const uint8_t> rdata) {
+  // Encoded on the stack when it fits, which is all but the longest RDATA.
+  uint8_t small[1024];
+  std::vector<uint8_t> large;
+  const size_t n = encoded_size(last_, owner, rdata.size());
+  uint8_t* buf = small;
+  if (n > sizeof(small)) {
+    large.resize(n);
+    buf = large.data();
+  }
+  encode(buf, last_, owner, type, ttl, rdata);
+  last_ = owner;
   ++records_;
-  return ok();
+  return file_.append(buf, n);
 }
 
 Result<RunRef> RunWriter::finish() {
@@ -264,17 +293,56 @@ Result<bool> RunMerger::next() {
   return !heap_.empty();
 }
 
+// The sorted wave is encoded in blocks on every thread and the blocks are written in order
+// (one serial writer of a 190 MB run was a third of a 20M-name compile's parse stage). A block
+// encodes its first record against the record before it, so the run is byte for byte what
+// RunWriter makes.
 Result<void> RunSpiller::spill(ZoneStore& wave) {
   if (wave.rrs.empty()) return ok();
   duplicates_ += sort_zone(wave);
-  RunWriter w(file_);
-  for (const RR& rr : wave.rrs) {
-    if (auto r = w.add(rr); !r) return r;
-  }
-  auto run = w.finish();
-  if (!run) return fail(run.error());
-  records_ += run->records;
-  runs_.push_back(*run);
+  const RRVector& rrs = wave.rrs;
+  const size_t n = rrs.size();
+  constexpr size_t kPerBlock = 8192;
+  struct Block {
+    size_t begin = 0, end = 0;
+    std::vector<uint8_t> bytes;
+  };
+  const uint64_t start = file_.size();
+  size_t next = 0;
+  Result<void> written = ok();
+  const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Block>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) {
+        Block b;
+        if (next >= n || !written) {
+          fc.stop();
+          return b;
+        }
+        b.begin = next;
+        b.end = std::min(n, next + kPerBlock);
+        next = b.end;
+        return b;
+      }) & tbb::make_filter<Block, Block>(tbb::filter_mode::parallel, [&](Block b) {
+        size_t bytes = 0;
+        for (size_t i = b.begin; i < b.end; ++i) {
+          bytes += encoded_size(i > 0 ? rrs[i - 1].owner : nullptr, rrs[i].owner, rrs[i].rdlen);
+        }
+        b.bytes.resize(bytes);
+        uint8_t* p = b.bytes.data();
+        for (size_t i = b.begin; i < b.end; ++i) {
+          const RR& rr = rrs[i];
+          p = encode(p, i > 0 ? rrs[i - 1].owner : nullptr, rr.owner, rr.type, rr.ttl,
+                     rr.rdata_span());
+        }
+        return b;
+      }) & tbb::make_filter<Block, void>(tbb::filter_mode::serial_in_order, [&](Block b) {
+        if (written) written = file_.append(b.bytes.data(), b.bytes.size());
+      }));
+  if (!written) return written;
+  if (auto f = file_.flush(); !f) return f;
+  records_ += n;
+  runs_.push_back(RunRef{start, file_.size() - start, n});
   return ok();
 }
 
