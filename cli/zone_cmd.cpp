@@ -231,17 +231,19 @@ CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
   cmd->add_option("--class", a.rclass,
                   "the zone's class: IN, CH, HS or CLASSnnn (default: the class written on the "
                   "zone file's first record, else IN)");
-  cmd->add_option("--memory-limit", a.memory_limit,
-                  "memory the run may use; a zone whose compile would need more (about 4 bytes "
-                  "per byte of zone text) is sorted in runs on disk and written in slices, with "
-                  "the same output (default: half of this machine's memory, " +
-                      size_text(default_memory_limit()) +
-                      "; 0 = never spill; suffixes k, M, G = powers of 1024)")
+  cmd->add_option(
+         "--memory-limit", a.memory_limit,
+         "memory the run may use; a zone whose compile would need more (about 4 bytes "
+         "per byte of zone text) is sorted in runs on disk and written in slices, with "
+         "the same output (default: half of the machine's memory, or of its cgroup's limit: " +
+             size_text(default_memory_limit()) +
+             " where this help was printed; 0 = never spill; suffixes k, M, G = powers of "
+             "1024)")
       ->transform(CLI::AsSizeValue(false));
   cmd->add_option("--temp-dir", a.temp_dir,
                   "where a run that spills keeps its files (default: the output's directory, "
                   "$TMPDIR or /tmp for stdout); they have no names and vanish with the process, "
-                  "however it ends. Needs about twice the zone file's size free")
+                  "however it ends. Needs about three times the zone file's size free")
       ->check(CLI::ExistingDirectory);
   return cmd;
 }
