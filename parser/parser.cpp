@@ -100,16 +100,21 @@ Result<void> map_private_copy(const std::string& path, const std::string& copy_d
   // Copied by the kernel (copy_file_range), or read and written where it cannot.
   uint64_t size = 0;
   int err = 0;
+  std::vector<char> buf;
   for (;;) {
     ssize_t n = ::copy_file_range(in, nullptr, fd, nullptr, size_t{1} << 30, 0);
     if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
-      static thread_local std::vector<char> buf(size_t{1} << 20);
+      buf.resize(size_t{1} << 20);
       n = ::read(in, buf.data(), buf.size());
-      if (n > 0 && ::write(fd, buf.data(), static_cast<size_t>(n)) != n) n = -1;
+      for (ssize_t off = 0; n > 0 && off < n;) {
+        const ssize_t w = ::write(fd, buf.data() + off, static_cast<size_t>(n - off));
+        if (w < 0 && errno != EINTR) n = -1;
+        if (w > 0) off += w;
+      }
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      err = errno;
+      err = errno != 0 ? errno : EIO;
       break;
     }
     if (n == 0) break;

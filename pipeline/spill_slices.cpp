@@ -225,7 +225,7 @@ class Slicer {
     rr.ttl = 0;
     rr.type = 0;
     targets_.rrs.push_back(rr);
-    targets_bytes_ += sizeof(RR) + 2 * kMaxNameLen / 4 + owner.len;
+    targets_bytes_ += sizeof(RR) + sizeof(Owner) + 2 * size_t{target.len} + owner.len;
   }
 
   Result<void> spill_targets(bool all) {
