@@ -239,6 +239,12 @@ CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
              size_text(default_memory_limit()) +
              " where this help was printed; 0 = never spill; suffixes k, M, G = powers of "
              "1024)")
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return v.find('-') != std::string::npos ? "a size cannot be negative: " + v
+                                                    : std::string();
+          },
+          "SIZE"))
       ->transform(CLI::AsSizeValue(false));
   cmd->add_option("--temp-dir", a.temp_dir,
                   "where a run that spills keeps its files (default: the output's directory, "

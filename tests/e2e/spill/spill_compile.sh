@@ -111,6 +111,15 @@ rc=0
 "$ZK" compile "$T/z200k" --origin example.com. -o "$T/pub.zone" --memory-limit 1M \
   --temp-dir "$T/nonexistent" >"$T/log" 2>&1 || rc=$?
 [ $rc -eq 2 ] || { fail "missing --temp-dir: exit $rc, not 2"; cat "$T/log"; }
+# So is a negative or unreadable size.
+for bad in -5 abc 1.5x; do
+  rc=0
+  "$ZK" compile "$T/z200k" --origin example.com. -o "$T/pub.zone" --memory-limit "$bad" \
+    >"$T/log" 2>&1 || rc=$?
+  [ $rc -eq 2 ] && grep -q -- "--memory-limit" "$T/log" ||
+    { fail "--memory-limit $bad: exit $rc, not 2 naming the flag"; cat "$T/log"; }
+done
+cmp -s "$T/pub.zone" "$T/pub.ref" || fail "a usage error changed the published zone"
 # And the run that finally succeeds publishes the change.
 spilled "$ZK" || { fail "the spilled run after the failures failed"; cat "$T/log"; }
 grep -q '203.0.113.99' "$T/pub.zone" || fail "the spilled run did not publish the change"
