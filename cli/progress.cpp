@@ -59,7 +59,9 @@ void TerminalProgress::draw(const char* stage, uint64_t done, uint64_t total) {
   std::string line = "zonekiln: " + stage_ + " [" + bar + "] " +
                      std::to_string(static_cast<int>(fraction * 100 + 0.5)) + "%";
   if (total > 1) {
-    line += " " + std::to_string(done) + "/" + std::to_string(total) + " names";
+    // A spilled compile's slices count records (names are not known before the merge).
+    line += " " + std::to_string(done) + "/" + std::to_string(total) +
+            (stage_ == "slices" ? " records" : " names");
     const double secs = duration<double>(now - stage_start_).count();
     if (secs > 0 && done > 0) {
       const double rate = double(done) / secs;

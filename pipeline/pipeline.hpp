@@ -244,9 +244,9 @@ struct SignOptions {
 };
 
 /// Progress of a run: the stage that is running and how much of it is done, in names (owner
-/// names written, NSEC3 records included) of total; a stage that finished reports done ==
-/// total. Called from the thread that drives the run, never concurrently; cheap calls only (a
-/// terminal bar).
+/// names written, NSEC3 records included) of total, or in records for a spilled compile's
+/// "slices"; a stage that finished reports done == total. Called from the thread that drives the
+/// run, never concurrently; cheap calls only (a terminal bar).
 using ProgressFn = std::function<void(const char* stage, uint64_t done, uint64_t total)>;
 /// A note for the log as soon as it is known (key events before the long signing pass), so that
 /// a person watching sees it when it happens. Same threading as ProgressFn.

@@ -203,7 +203,7 @@ class Slicer {
       if (!w) return fail(w.error());
       add_up(*w);
       done_ += slice_.rrs.size();
-      if (progress_ != nullptr && *progress_) (*progress_)("write", done_, total_);
+      if (progress_ != nullptr && *progress_) (*progress_)("slices", done_, total_);
       crash_point("slice");  // test build only (dns/fault.hpp)
     }
     fresh_slice();
