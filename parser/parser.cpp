@@ -269,6 +269,9 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
   if (out.pending.empty()) return;
   bool& have_fallback = fb.have;
   uint32_t& fallback = fb.value;
+  // The records to drop, marked here: any type is a record's own (TYPE0 included), so none can
+  // serve as the mark.
+  std::vector<uint8_t> drop;
   bool removed = false;
   for (auto& p : out.pending) {
     uint32_t failed = 0;
@@ -284,7 +287,8 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
         rr.ttl = fallback;
         diag.warning(Error{Errc::BadTtl, p.pos, "no ttl specified; using the soa minimum"}, p.line);
       } else {
-        rr.type = 0;
+        if (drop.empty()) drop.assign(out.store.rrs.size(), 0);
+        drop[i] = 1;
         ++failed;
       }
     }
@@ -299,7 +303,12 @@ void resolve_pending(const ParseOptions& opt, Diagnostics& diag, SegmentOut& out
   }
   out.pending.clear();
   if (removed) {
-    std::erase_if(out.store.rrs, [](const RR& rr) { return rr.type == 0; });
+    RRVector& rrs = out.store.rrs;
+    size_t kept = 0;
+    for (size_t i = 0; i < rrs.size(); ++i) {
+      if (!drop[i]) rrs[kept++] = rrs[i];
+    }
+    rrs.resize(kept);
   }
 }
 

@@ -166,4 +166,16 @@ TEST_CASE("a parse in waves hands over the records and diagnostics of one parse"
   CHECK(files == 2);
 }
 
+TEST_CASE("records without a ttl are dropped by position: a TYPE0 record stays", "[parser]") {
+  ParseOptions o = options_with_origin("example.");
+  auto p = parse_string(
+      "a A 192.0.2.1\n@ SOA ns hostmaster 1 7200 3600 1209600 300\nb TYPE0 \\# 0\n", o);
+  CHECK(p->diag.error_count() == 1);  // "a": no TTL before the SOA
+  REQUIRE(p->store.rrs.size() == 2);
+  CHECK(p->store.rrs[0].type == rrtype::SOA);
+  CHECK(p->store.rrs[1].type == 0);
+  CHECK(p->store.rrs[1].ttl == 300);
+  CHECK(name_to_string(p->store.rrs[1].owner->name()) == "b.example.");
+}
+
 }  // namespace zk::parser::test
