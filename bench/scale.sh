@@ -6,6 +6,7 @@
 #
 #   bench/scale.sh [--sign] [--limit 1G] [SIZE...]     (default sizes: 1M 5M 10M 20M names)
 #
+# ZK_SCALE_OUT names the table (default bench/results/scale-DATE.tsv; the SVG goes beside it).
 # Zones come from bench/zonegen.py (seed 1), cached in $ZK_BENCH_DIR (default /tmp/zk-scale):
 # 20M names is 2.4 GB of text; give the directory about 4x that. Run on an idle machine; one
 # run of each job (the figures are minutes long, the guest's noise is a few percent).
@@ -29,7 +30,7 @@ done
 [ -x "$ZK" ] || { echo "build zonekiln first (cmake --build build)" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian: time)" >&2; exit 2; }
 mkdir -p "$DIR" "$ROOT/bench/results"
-out=$ROOT/bench/results/scale-$(date -u +%Y%m%d).tsv
+out=${ZK_SCALE_OUT:-$ROOT/bench/results/scale-$(date -u +%Y%m%d).tsv}
 echo -e "names\tjob\tseconds\trss_mib\ttemp_mib\tzone_mib" >"$out"
 
 # run NAMES JOB CMD...: one timed run, a row of the table.
