@@ -98,6 +98,15 @@ Result<std::string> read_whole_file(const std::string& path) {
   return out;
 }
 
+int open_unnamed_file(const std::string& dir, const std::string& prefix) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  std::string tmpl = dir + "/" + prefix + "XXXXXX";
+  fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(tmpl.c_str());
+  return fd;
+}
+
 bool path_exists(const std::string& path) noexcept {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

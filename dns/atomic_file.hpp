@@ -18,6 +18,11 @@ Result<void> write_file_atomic(const std::string& path, std::string_view text,
 /// Reads a whole file. Errc::Io naming the path on failure.
 Result<std::string> read_whole_file(const std::string& path);
 
+/// A new file in dir that has no name (O_TMPFILE; where the file system has none, a file made
+/// from dir + "/" + prefix + "XXXXXX" and unlinked at once): gone however the process ends.
+/// Returns a read-write descriptor (O_CLOEXEC), or -1 with errno set.
+int open_unnamed_file(const std::string& dir, const std::string& prefix);
+
 /// True when path exists (any type).
 bool path_exists(const std::string& path) noexcept;
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "dns/atomic_file.hpp"
 #include "dns/fault.hpp"
 #include "emit/emit.hpp"
 
@@ -232,15 +233,9 @@ Result<ScratchFile> ScratchFile::beside(const std::string& path) {
     return io_error("cannot create a scratch file for", path, e);
   }
   const auto [dir, base] = split_path(path);
-  f.fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (f.fd_ >= 0) return f;
-  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-    return io_error("cannot create a scratch file for", path, errno);
-  }
-  std::string tmpl = temp_template(dir, base);
-  f.fd_ = make_temp(tmpl);
+  // The fallback name is one remove_stale_temps knows.
+  f.fd_ = open_unnamed_file(dir, "." + base + ".zktmp." + std::to_string(getpid()) + ".");
   if (f.fd_ < 0) return io_error("cannot create a scratch file for", path, errno);
-  unlink(tmpl.c_str());
   return f;
 }
 

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "dns/atomic_file.hpp"
 #include "dns/big_alloc.hpp"
 #include "dns/fault.hpp"
 #include "dns/rrtype.hpp"
@@ -85,12 +86,7 @@ Result<void> map_private_copy(const std::string& path, const std::string& copy_d
   if (!fs::is_regular_file(path, ec)) return fail(Errc::Io, "not a regular file: " + path);
   const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return fail(Errc::Io, "cannot open " + path + ": " + errno_message(errno));
-  int fd = ::open(copy_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    std::string tmpl = copy_dir + "/.zonekiln-text." + std::to_string(::getpid()) + ".XXXXXX";
-    fd = ::mkstemp(tmpl.data());
-    if (fd >= 0) ::unlink(tmpl.c_str());
-  }
+  const int fd = open_unnamed_file(copy_dir, ".zonekiln-text." + std::to_string(::getpid()) + ".");
   if (fd < 0) {
     const int e = errno;
     ::close(in);

@@ -1,7 +1,6 @@
 // Spilling: unnamed files, sorted runs and their k-way merge (pipeline/detail/spill.hpp).
 #include "pipeline/detail/spill.hpp"
 
-#include <fcntl.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "dns/atomic_file.hpp"
 #include "dns/fault.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -58,13 +58,7 @@ Result<SpillFile> SpillFile::create(const std::string& dir) {
   SpillFile f;
   f.dir_ = dir;
   if (int e = injected_errno("create", dir + "/spill")) return write_error(dir, e);
-  f.fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (f.fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    // No O_TMPFILE on this file system: a name, unlinked at once.
-    std::string tmpl = dir + "/.zonekiln-spill." + std::to_string(::getpid()) + ".XXXXXX";
-    f.fd_ = ::mkstemp(tmpl.data());
-    if (f.fd_ >= 0) ::unlink(tmpl.c_str());
-  }
+  f.fd_ = open_unnamed_file(dir, ".zonekiln-spill." + std::to_string(::getpid()) + ".");
   if (f.fd_ < 0) return write_error(dir, errno);
   f.buf_.reserve(kWriteBuffer);
   return f;
