@@ -52,8 +52,8 @@ struct ZoneArgs {
   std::string dnskey_signers = "ksk";                 // ksk | all
   PolicyFlags policy;                                 // signing policy (config/policy.hpp)
   parser::InputBudget budget;                         // --max-records, --max-includes, ...
-  uint64_t memory_limit = default_memory_limit();     // compile --memory-limit (0: none)
-  std::string temp_dir;                               // compile --temp-dir
+  uint64_t memory_limit = default_memory_limit();     // --memory-limit (0: none)
+  std::string temp_dir;                               // --temp-dir
 };
 
 struct KeyArgs {

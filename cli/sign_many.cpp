@@ -81,6 +81,9 @@ void sign_zone(ZoneRun& r, const ZoneArgs& a, int64_t now, int64_t clock_now,
   o.sign = true;
   o.output = z.output;
   o.include_dirs = include_dirs;
+  // The zones signed side by side share --memory-limit.
+  o.memory_limit = a.memory_limit / std::max(1, tbb::this_task_arena::max_concurrency());
+  o.temp_dir = a.temp_dir;
   // The pipeline checks these against the zone's inputs and key files before writing.
   o.outputs = {{"output", z.output}, {"ds-output", z.ds_output}};
   pipeline::SignOptions& s = o.signing;

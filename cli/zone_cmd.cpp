@@ -222,23 +222,17 @@ std::string dry_run_text(std::string_view origin, const pipeline::Stats& st, int
 int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& res,
                    const Diagnostics& diag, const pipeline::SignOutcome& outcome, Report& report);
 
-CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
-  CLI::App* cmd = app.add_subcommand("compile", "check a zone and write it in canonical form");
-  cmd->add_option("ZONEFILE", a.zone_file, "zone file to read")->required();
-  add_common(cmd, a);
-  cmd->get_option("--origin")->required();
-  cmd->add_option("--output,-o", a.output, "output file (default: stdout; '-' = stdout)");
-  cmd->add_option("--class", a.rclass,
-                  "the zone's class: IN, CH, HS or CLASSnnn (default: the class written on the "
-                  "zone file's first record, else IN)");
+// --memory-limit and --temp-dir (compile and sign).
+void add_spill_options(CLI::App* cmd, ZoneArgs& a) {
   cmd->add_option(
          "--memory-limit", a.memory_limit,
-         "memory the run may use; a zone whose compile would need more (about 4 bytes "
-         "per byte of zone text) is sorted in runs on disk and written in slices, with "
+         "memory the run may use; a zone whose run would need more (about 4 bytes per byte of "
+         "zone text) is sorted in runs on disk and checked, signed and written in slices, with "
          "the same output (default: half of the machine's memory, or of its cgroup's limit: " +
              size_text(default_memory_limit()) +
              " where this help was printed; 0 = never spill; suffixes k, M, G = powers of "
-             "1024)")
+             "1024). sign: NSEC zones; NSEC3 and ZONEMD zones are signed in memory, with a note. "
+             "sign --config shares it out among the zones signed at once")
       ->check(CLI::Validator(
           [](const std::string& v) {
             return v.find('-') != std::string::npos ? "a size cannot be negative: " + v
@@ -251,6 +245,18 @@ CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
                   "$TMPDIR or /tmp for stdout); they have no names and vanish with the process, "
                   "however it ends. Needs about three times the zone file's size free")
       ->check(CLI::ExistingDirectory);
+}
+
+CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {
+  CLI::App* cmd = app.add_subcommand("compile", "check a zone and write it in canonical form");
+  cmd->add_option("ZONEFILE", a.zone_file, "zone file to read")->required();
+  add_common(cmd, a);
+  cmd->get_option("--origin")->required();
+  cmd->add_option("--output,-o", a.output, "output file (default: stdout; '-' = stdout)");
+  cmd->add_option("--class", a.rclass,
+                  "the zone's class: IN, CH, HS or CLASSnnn (default: the class written on the "
+                  "zone file's first record, else IN)");
+  add_spill_options(cmd, a);
   return cmd;
 }
 
@@ -301,6 +307,7 @@ CLI::App* add_sign(CLI::App& app, ZoneArgs& a) {
       ->check(CLI::IsMember({"ksk", "all"}));
   cmd->add_option("--previous", a.previous,
                   "an earlier signed version of the zone (default: the output file)");
+  add_spill_options(cmd, a);
   return cmd;
 }
 
@@ -330,15 +337,14 @@ Result<void> compile_options(const ZoneArgs& a, bool sign, pipeline::CompileOpti
     o.rclass = *c;
   }
   o.output = a.output.empty() ? "-" : a.output;
-  if (!sign) {
-    o.memory_limit = a.memory_limit;
-    o.temp_dir = a.temp_dir;
-    if (o.temp_dir.empty() && o.output == "-") {
-      const char* t = std::getenv("TMPDIR");
-      if (t != nullptr && *t != '\0') o.temp_dir = t;
-    }
-    return ok();
+  o.memory_limit = a.memory_limit;
+  o.temp_dir = a.temp_dir;
+  // sign's output defaults to ZONEFILE.signed (sign_options).
+  if (o.temp_dir.empty() && (sign ? a.output == "-" : o.output == "-")) {
+    const char* t = std::getenv("TMPDIR");
+    if (t != nullptr && *t != '\0') o.temp_dir = t;
   }
+  if (!sign) return ok();
   // No metrics either when the key directory is wrong: nothing is known about the zone's keys.
   if (auto d = signer::require_key_dir(a.key_dir, a.origin); !d) return fail(d.error());
   // The metrics file is written even when the run fails early: it is checked here, before the

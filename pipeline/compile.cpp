@@ -269,8 +269,9 @@ class Compilation {
   }
 
   std::optional<Stats> unchanged_by_fingerprint();
-  bool spills() const;
+  bool spills();
   Result<void> compile_spilled();
+  Result<void> survey_spilled();
   Result<void> parse();
   Result<void> sort_and_check();
   Result<void> plan_keys();
@@ -291,6 +292,8 @@ class Compilation {
 
  private:
   parser::ParseOptions parse_options();
+  Result<void> parse_spilled(uint16_t& rclass);
+  Result<detail::WriteStats> write_slices_signed();
   Result<void> guard_outputs();
   Result<void> start_state_keys(uint32_t dnskey_ttl);
   Unexpected refuse_unsignable();
@@ -338,6 +341,17 @@ class Compilation {
   std::optional<detail::WriteStats> written_;
   std::function<void(uint64_t, uint64_t)> write_progress_;
   bool zonemd_ = false;
+
+  // A run that spills (--memory-limit): the zone as sorted runs on disk, and for sign what the
+  // first pass over them found (survey_spilled) for the second, which signs slice by slice.
+  bool spilled_ = false;
+  detail::SpillBudget budget_;
+  std::string spill_dir_;
+  std::optional<detail::SpilledRecords> spilled_records_;
+  std::vector<Name> slice_starts_;  // the first owner of each slice after the first
+  uint64_t spilled_names_ = 0;      // owner nodes of every slice
+  uint32_t spilled_max_ttl_ = 0;    // the zone's largest TTL, before the clamp
+  uint64_t apex_clamped_ = 0, apex_removed_ = 0;  // at the apex (plan_keys, strip_old_dnssec)
 };
 
 // Nothing changed and nothing due, known from the fingerprint the last run recorded in the key
@@ -447,39 +461,46 @@ Result<void> Compilation::parse() {
   return ok();
 }
 
-// A compile spills when its in-memory run would outgrow --memory-limit (estimated from the zone
-// file's size; what it $INCLUDEs is not known before the parse).
-bool Compilation::spills() const {
-  if (options_.sign || options_.memory_limit == 0) return false;
+// A run spills when its in-memory run would outgrow --memory-limit (estimated from the zone
+// file's size; what it $INCLUDEs is not known before the parse). A signed zone with NSEC3 or
+// ZONEMD is signed in memory: its NSEC3 chain or digest spans the whole zone (a note says so).
+bool Compilation::spills() {
+  if (options_.memory_limit == 0) return false;
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(options_.zone_file, ec);
   if (ec) return false;  // the parse reports what is wrong with the file
-  return size * detail::kMemoryPerInputByte > options_.memory_limit;
+  if (size * detail::kMemoryPerInputByte <= options_.memory_limit) return false;
+  if (options_.sign && (sopts_.nsec3.enabled || sopts_.zonemd_hash != 0)) {
+    stats_.notes.push_back(
+        std::string("signed in memory, above --memory-limit: a spilled sign does not make ") +
+        (sopts_.nsec3.enabled ? "an NSEC3 chain" : "a ZONEMD digest") + " yet");
+    return false;
+  }
+  spilled_ = true;
+  budget_ = detail::SpillBudget::from_limit(options_.memory_limit);
+  spill_dir_ = spill_dir(options_);
+  return true;
 }
 
-// compile, spilled: the zone read in waves, each sorted and written to disk as a run; then the
-// runs merged back in canonical order, in slices that are indexed, checked and written one at a
-// time (pipeline/detail/spill.hpp). Same output and diagnostics as parse -> sort, index, check
-// -> write, in memory bounded by --memory-limit.
-Result<void> Compilation::compile_spilled() {
+// The zone read in waves, each sorted and written to disk as a run (spilled_records_).
+Result<void> Compilation::parse_spilled(uint16_t& rclass) {
   parser::ParseOptions popts = parse_options();
-  const auto budget = detail::SpillBudget::from_limit(options_.memory_limit);
   // Waves are whole chunks: a small limit needs small ones.
-  popts.chunk_bytes = std::clamp<size_t>(budget.wave_bytes / 4, 1024, popts.chunk_bytes);
-  const std::string dir = spill_dir(options_);
-  auto file = detail::SpillFile::create(dir);
+  popts.chunk_bytes = std::clamp<size_t>(budget_.wave_bytes / 4, 1024, popts.chunk_bytes);
+  auto file = detail::SpillFile::create(spill_dir_);
   if (!file) return fail(file.error());
-  detail::SpilledRecords records{std::move(*file), {}, 0, 0};
+  spilled_records_.emplace(detail::SpilledRecords{std::move(*file), {}, 0, 0});
+  detail::SpilledRecords& records = *spilled_records_;
   detail::RunSpiller spiller(records.file);
-  uint16_t rclass = popts.default_class;
+  rclass = popts.default_class;
   const parser::WaveSink sink = [&](ZoneStore&& wave) -> Result<void> {
     rclass = wave.rclass;
     // A zone with errors is not written: its records need not go to disk.
     if (diag_.has_errors()) return ok();
     return spiller.spill(wave);
   };
-  if (auto r = parser::parse_file_waves(options_.zone_file, popts, {budget.wave_bytes, dir}, sink,
-                                        diag_);
+  if (auto r = parser::parse_file_waves(options_.zone_file, popts, {budget_.wave_bytes, spill_dir_},
+                                        sink, diag_);
       !r) {
     return fail(r.error());
   }
@@ -487,24 +508,82 @@ Result<void> Compilation::compile_spilled() {
   records.records = spiller.records();
   records.duplicates = spiller.duplicates();
   clock_.lap("parse");
+  if (options_.sign && rclass != rrclass::IN) {
+    return fail(Errc::Usage, "zonekiln signs class IN zones only; this zone is class " +
+                                 class_to_string(rclass) +
+                                 " (compile reads and writes zones of any class)");
+  }
   if (diag_.has_errors()) return zone_errors(diag_);
   if (auto g = guard_outputs(); !g) return g;
   stats_.records_in = records.records + records.duplicates;
+  stats_.spill_runs = records.runs.size();
+  return ok();
+}
+
+// sign, spilled, first pass: the merged runs cut into slices and checked as compile does,
+// keeping what the stages before the signing pass need of the whole zone: the apex records
+// (store_ holds them from here on, as if the zone were only its apex), the largest TTL, where
+// each slice starts (an NSEC chain crosses from one slice to the next there) and how many
+// names there are.
+Result<void> Compilation::survey_spilled() {
+  uint16_t rclass = rrclass::IN;
+  if (auto r = parse_spilled(rclass); !r) return r;
+  store_.origin = origin_;
+  store_.rclass = rclass;
+  const detail::SliceFn survey = [&](ZoneStore& slice, ZoneIndex& index,
+                                     bool first) -> Result<void> {
+    for (const RR& rr : slice.rrs) spilled_max_ttl_ = std::max(spilled_max_ttl_, rr.ttl);
+    spilled_names_ += index.nodes.size();
+    if (!first) {
+      slice_starts_.emplace_back(slice.rrs.front().owner->name());
+      return ok();
+    }
+    const OwnerNode& apex = index.nodes[index.apex];
+    const Owner* owner = detail::copy_owner(store_.arena(), apex.owner);
+    for (uint32_t k = apex.first; k < apex.first + apex.count; ++k) {
+      RR rr = slice.rrs[k];
+      rr.owner = owner;
+      rr.rdata = store_.arena().copy(rr.rdata, rr.rdlen);
+      store_.rrs.push_back(rr);
+    }
+    return ok();
+  };
+  auto run = detail::merge_slices(*spilled_records_, origin_, rclass, budget_, spill_dir_, {},
+                                  diag_, survey);
+  if (!run) return fail(run.error());
+  clock_.lap("check");
+  if (diag_.has_errors()) return zone_errors(diag_);
+  stats_.duplicates = spilled_records_->duplicates + run->duplicates;
+  stats_.out_of_zone = run->out_of_zone;
+  stats_.spill_slices = run->slices;
+  std::error_code ec;
+  const uint64_t text = std::filesystem::file_size(options_.zone_file, ec);
+  stats_.spill_bytes = spilled_records_->file.size() + run->side_bytes + (ec ? 0 : text);
+  return ok();
+}
+
+// compile, spilled: the zone read in waves, each sorted and written to disk as a run; then the
+// runs merged back in canonical order, in slices that are indexed, checked and written one at a
+// time (pipeline/detail/spill.hpp). Same output and diagnostics as parse -> sort, index, check
+// -> write, in memory bounded by --memory-limit.
+Result<void> Compilation::compile_spilled() {
+  uint16_t rclass = rrclass::IN;
+  if (auto r = parse_spilled(rclass); !r) return r;
+  const detail::SpilledRecords& records = *spilled_records_;
   auto o = emit::OutputFile::open(options_.output);
   if (!o) return fail(o.error());
   out_ = std::move(*o);
-  auto w = detail::write_slices(records, origin_, rclass, budget, dir, *out_, diag_,
+  auto w = detail::write_slices(records, origin_, rclass, budget_, spill_dir_, *out_, diag_,
                                 options_.progress ? &options_.progress : nullptr);
   if (!w) return fail(w.error());
   clock_.lap("slices");
   if (diag_.has_errors()) return zone_errors(diag_);
-  stats_.duplicates = records.duplicates + w->duplicates;
-  stats_.out_of_zone = w->out_of_zone;
-  stats_.spill_runs = records.runs.size();
-  stats_.spill_slices = w->slices;
+  stats_.duplicates = records.duplicates + w->run.duplicates;
+  stats_.out_of_zone = w->run.out_of_zone;
+  stats_.spill_slices = w->run.slices;
   std::error_code ec;
   const uint64_t text = std::filesystem::file_size(options_.zone_file, ec);
-  stats_.spill_bytes = records.file.size() + w->side_bytes + (ec ? 0 : text);
+  stats_.spill_bytes = records.file.size() + w->run.side_bytes + (ec ? 0 : text);
   written_ = std::move(w->written);
   return ok();
 }
@@ -530,6 +609,12 @@ Result<void> Compilation::plan_keys() {
   stats_.max_ttl = sopts_.max_ttl;
   uint32_t max_zone_ttl = 0;
   for (const RR& rr : store_.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
+  if (spilled_) {  // store_ is the apex; the first pass saw the rest
+    apex_clamped_ = stats_.clamped_rrsets;
+    max_zone_ttl = std::max(max_zone_ttl, sopts_.max_ttl != 0
+                                              ? std::min(spilled_max_ttl_, sopts_.max_ttl)
+                                              : spilled_max_ttl_);
+  }
   const RR* first_soa = apex_soa(store_);
   if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
   const uint32_t dnskey_ttl =
@@ -608,6 +693,7 @@ void Compilation::strip_old_dnssec() {
   const bool skr = !sopts_.skr.empty();
   StripResult stripped = strip_dnssec(store_, ours_, sopts_.cds || not_signing_ || skr);
   stats_.dnssec_removed = stripped.removed;
+  apex_removed_ = stripped.removed;
   // An input ZONEMD cannot match the re-signed zone: replaced with --zonemd, else dropped.
   if (const size_t old_zonemd = detail::drop_apex_zonemd(store_); old_zonemd != 0) {
     stats_.dnssec_removed += old_zonemd;
@@ -734,6 +820,13 @@ Result<bool> Compilation::compare_with_previous() {
       previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
       plan_.previous = previous_stream_.get();
     }
+  } else if (have_previous_ && spilled_) {
+    // Whether anything changed is known only once every slice is written: a spilled run always
+    // publishes (with a new serial) unless the fingerprint said nothing changed before it began.
+    previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
+    plan_.previous = previous_stream_.get();
+    stats_.serial_new = update_serial(store_, sopts_.serial, sopts_.now);
+    clock_.lap("compare");
   } else if (have_previous_) {
     detail::Unchanged same = detail::nothing_to_do(store_, index_, prev_path_, keys_, plan_.reuse,
                                                    plan_.chain, sopts_.nsec3.opt_out);
@@ -806,6 +899,7 @@ Result<void> Compilation::finish_unchanged(detail::Unchanged same) {
 
 // chain: NSEC or NSEC3 records for the zone.
 Result<void> Compilation::build_chain() {
+  if (spilled_) return ok();  // slice by slice (write_slices_signed)
   plan_.store = &store_;
   plan_.index = &index_;
   if (auto r = detail::build_chain(plan_, sopts_.nsec3); !r) return run_failed(r.error());
@@ -866,8 +960,8 @@ Result<detail::WriteStats> Compilation::write_pass() {
     changes_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
     plan_.changes_from = changes_stream_.get();
   }
-  if (sopts_.dry_run) return detail::write_zone(plan_, nullptr);
-  if (signing_ && sopts_.verify != VerifyMode::None) {
+  if (sopts_.dry_run && !spilled_) return detail::write_zone(plan_, nullptr);
+  if (signing_ && sopts_.verify != VerifyMode::None && !sopts_.dry_run) {
     VerifyOptions vo;
     vo.now = std::clamp(sopts_.now, sopts_.inception, sopts_.expiration);
     vo.crypto = sopts_.verify == VerifyMode::Full;
@@ -883,10 +977,79 @@ Result<detail::WriteStats> Compilation::write_pass() {
     plan_.verifier = verifier_.get();
   }
   out_.reset();  // a pass that failed leaves nothing behind
-  auto o = emit::OutputFile::open(options_.output);
-  if (!o) return fail(o.error());
-  out_ = std::move(*o);
+  if (!sopts_.dry_run) {
+    auto o = emit::OutputFile::open(options_.output);
+    if (!o) return fail(o.error());
+    out_ = std::move(*o);
+  }
+  if (spilled_) return write_slices_signed();
   return detail::write_zone(plan_, &*out_);
+}
+
+// sign, spilled, second pass: the runs merged again into the same slices; each is clamped and
+// stripped as the whole zone is, its apex replaced by store_'s (serial, key records), then
+// chained, signed, verified and written. The NSEC of a slice's last name points to the first
+// name of the next slice; the previous output is read forward across the slices.
+Result<detail::WriteStats> Compilation::write_slices_signed() {
+  detail::WriteStats total;
+  uint64_t slice_no = 0, names_before = 0;
+  uint64_t clamped = 0, removed = 0;
+  const bool drop_cds = sopts_.cds || not_signing_ || !sopts_.skr.empty();
+  std::function<void(uint64_t, uint64_t)> progress;
+  // The first pass reported every problem; a second report would stop no merge.
+  Diagnostics again(SIZE_MAX, 0);
+  const detail::SliceFn sign = [&](ZoneStore& slice, ZoneIndex& index,
+                                   bool first) -> Result<void> {
+    const size_t k = slice_no++;
+    if (k > slice_starts_.size() ||
+        (k > 0 && !name_equal(slice.rrs.front().owner->name(), slice_starts_[k - 1].view()))) {
+      return fail(Errc::Internal, "the second pass over the spilled zone cut other slices");
+    }
+    if (first) {  // the apex is store_'s from here on
+      const uint32_t apex_count = index.nodes[index.apex].count;
+      slice.rrs.erase(slice.rrs.begin(), slice.rrs.begin() + apex_count);
+    }
+    clamped += clamp_ttls(slice, sopts_.max_ttl);
+    removed += strip_dnssec(slice, ours_, drop_cds).removed;
+    if (first) slice.rrs.insert(slice.rrs.begin(), store_.rrs.begin(), store_.rrs.end());
+    index = build_index(slice);
+    detail::WritePlan plan = plan_;
+    plan.store = &slice;
+    plan.index = &index;
+    plan.more_follow = k < slice_starts_.size();
+    plan.nsec_wrap = plan.more_follow ? slice_starts_[k].view() : origin_.view();
+    if (auto r = detail::build_chain(plan, sopts_.nsec3); !r) return fail(r.error());
+    std::unique_ptr<ChunkVerifier> verifier;
+    if (verifier_) {
+      auto v = verifier_->for_slice(slice, index, plan.nsec_wrap);
+      if (!v) return fail(v.error());
+      verifier = std::move(*v);
+      plan.verifier = verifier.get();
+    }
+    if (plan_.progress != nullptr) {
+      progress = [&, names_before](uint64_t done, uint64_t) {
+        (*plan_.progress)(names_before + done, std::max(spilled_names_, names_before + done));
+      };
+      plan.progress = &progress;
+    }
+    names_before += index.nodes.size();
+    auto w = detail::write_zone(plan, out_ ? &*out_ : nullptr);
+    if (!w) return fail(w.error());
+    detail::add_write_stats(total, std::move(*w));
+    crash_point("slice");  // test build only (dns/fault.hpp)
+    return ok();
+  };
+  detail::SliceChecks checks;
+  checks.ns_targets = false;
+  auto run = detail::merge_slices(*spilled_records_, origin_, store_.rclass, budget_, spill_dir_,
+                                  checks, again, sign);
+  if (!run) return fail(run.error());
+  if (slice_no != slice_starts_.size() + 1) {
+    return fail(Errc::Internal, "the second pass over the spilled zone cut other slices");
+  }
+  stats_.clamped_rrsets = apex_clamped_ + clamped;
+  stats_.dnssec_removed = apex_removed_ + removed;
+  return total;
 }
 
 // --changes, from the writer's merge with the previous output; an edited previous output cannot
@@ -1038,19 +1201,28 @@ void Compilation::set_changes(const detail::Changes& changes) {
 
 // The pipeline: (sign: nothing changed and nothing due, from the fingerprint?) -> parse -> sort,
 // index, check -> (sign: clamp, keys, strip, serial, key records,
-// compare with the previous output) -> chain -> sign+verify+write -> commit.
+// compare with the previous output) -> chain -> sign+verify+write -> commit. Above
+// --memory-limit: parse in waves to sorted runs -> merge into slices, check (-> sign: first pass
+// keeps the apex; the same stages on it; then chain, sign, verify, write slice by slice).
 Result<Stats> compile_zone(const CompileOptions& options, Diagnostics& diag, SignOutcome* outcome) {
   Compilation run(options, diag, outcome);
-  if (run.spills()) {
+  if (options.sign) {
+    if (auto fast = run.unchanged_by_fingerprint()) return std::move(*fast);
+  }
+  const bool spills = run.spills();
+  if (spills && !options.sign) {
     if (auto r = run.compile_spilled(); !r) return fail(r.error());
     if (auto r = run.commit(); !r) return fail(r.error());
     return run.written_stats();
   }
-  if (options.sign) {
-    if (auto fast = run.unchanged_by_fingerprint()) return std::move(*fast);
+  if (spills) {
+    // sign, spilled: a first pass over the sorted runs checks the zone and keeps its apex; the
+    // stages up to the chain work on the apex; the signing pass goes slice by slice.
+    if (auto r = run.survey_spilled(); !r) return fail(r.error());
+  } else {
+    if (auto r = run.parse(); !r) return fail(r.error());
+    if (auto r = run.sort_and_check(); !r) return fail(r.error());
   }
-  if (auto r = run.parse(); !r) return fail(r.error());
-  if (auto r = run.sort_and_check(); !r) return fail(r.error());
   if (options.sign) {
     if (auto r = run.plan_keys(); !r) return fail(r.error());
     run.strip_old_dnssec();

@@ -47,20 +47,20 @@ struct OwnerCopy {
 class Slicer {
  public:
   Slicer(NameView origin, uint16_t rclass, const SpillBudget& budget, const std::string& dir,
-         emit::OutputFile& out, Diagnostics& diag, const ProgressFn* progress, uint64_t total)
+         const SliceChecks& checks, Diagnostics& diag, const SliceFn& fn)
       : origin_(origin),
         origin_labels_(origin.label_count()),
         rclass_(rclass),
         budget_(budget),
         dir_(dir),
-        out_(out),
+        checks_(checks),
         diag_(diag),
-        progress_(progress),
-        total_(total) {
+        fn_(fn) {
     fresh_slice();
   }
 
   Result<void> open_side_files() {
+    if (!checks_.ns_targets) return ok();
     auto t = SpillFile::create(dir_);
     if (!t) return fail(t.error());
     targets_file_ = std::move(*t);
@@ -80,7 +80,7 @@ class Slicer {
       if (!in_zone_) {
         diag_.warning(make_error(Errc::OutOfZone, "ignoring out-of-zone data (" +
                                                       name_to_string(r.owner->name()) + ")"));
-      } else if (slice_bytes_ >= budget_.slice_bytes && safe_start(r.owner->name())) {
+      } else if (slice_bytes_ >= budget_.slice_bytes && safe_start(r.owner->name(), r.type)) {
         if (auto s = write_slice(); !s) return s;
       }
       current_.assign(r.owner);
@@ -130,15 +130,17 @@ class Slicer {
 
   bool stopped() const noexcept { return stopped_; }
 
-  Result<SlicedWrite> finish() {
-    if (stopped_) return std::move(result_);
+  Result<SliceRun> finish() {
+    if (stopped_) return result_;
     finish_owner();
     if (!slice_.rrs.empty() || result_.slices == 0) {
       if (auto s = write_slice(); !s) return fail(s.error());
     }
-    if (auto t = settle_ns_targets(); !t) return fail(t.error());
+    if (checks_.ns_targets) {
+      if (auto t = settle_ns_targets(); !t) return fail(t.error());
+    }
     result_.side_bytes = targets_file_.size() + addresses_file_.size();
-    return std::move(result_);
+    return result_;
   }
 
  private:
@@ -165,10 +167,15 @@ class Slicer {
     have_prev_ = true;
   }
 
-  // True when a slice may start at name: the walk over the whole zone would reach it below no
-  // cut and without making empty non-terminals for it (see write_slices).
-  bool safe_start(NameView name) const {
+  // True when a slice may start at name, whose first record has type first_type: the walk
+  // over the whole zone would reach it below no cut and without making empty non-terminals for
+  // it, and signing leaves it records (see merge_slices).
+  bool safe_start(NameView name, uint16_t first_type) const {
     if (!have_prev_) return false;
+    if (first_type == rrtype::RRSIG || first_type == rrtype::NSEC || first_type == rrtype::NSEC3 ||
+        first_type == rrtype::NSEC3PARAM) {
+      return false;
+    }
     if (have_cut_ && is_subdomain(name, cut_.view())) return false;
     const unsigned labels = name.label_count();
     if (labels <= origin_labels_ + 1) return true;
@@ -181,38 +188,29 @@ class Slicer {
     ZoneIndex index = build_index(slice_);
     CheckScope scope;
     scope.has_apex = first;
-    scope.defer_ns_target = [this](NameView target, NameView owner) { defer(target, owner); };
+    // Without the NS-target check (a second pass) the targets in other slices are not errors.
+    scope.defer_ns_target = [this](NameView target, NameView owner) {
+      if (checks_.ns_targets) defer(target, owner);
+    };
     check_zone(slice_, index, diag_, scope);
     // No apex: check_zone said so and checked nothing else, as for the whole zone.
     if (first && index.apex == UINT32_MAX) stopped_ = true;
-    if (first) check_cds(slice_, index, diag_);
-    if (auto d = spill_targets(false); !d) return d;
-    for (const OwnerNode& n : index.nodes) {
-      for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-        if (!is_address(slice_.rrs[k].type)) continue;
-        if (auto a = addresses_->add(n.owner, 0, 0, {}); !a) return a;
-        break;
+    if (first && checks_.cds) check_cds(slice_, index, diag_);
+    if (checks_.ns_targets) {
+      if (auto d = spill_targets(false); !d) return d;
+      for (const OwnerNode& n : index.nodes) {
+        for (uint32_t k = n.first; k < n.first + n.count; ++k) {
+          if (!is_address(slice_.rrs[k].type)) continue;
+          if (auto a = addresses_->add(n.owner, 0, 0, {}); !a) return a;
+          break;
+        }
       }
     }
-    // Once a problem is known the output is never published: only the checks go on.
-    if (!diag_.has_errors()) {
-      WritePlan plan;
-      plan.store = &slice_;
-      plan.index = &index;
-      auto w = write_zone(plan, &out_);
-      if (!w) return fail(w.error());
-      add_up(*w);
-      done_ += slice_.rrs.size();
-      if (progress_ != nullptr && *progress_) (*progress_)("slices", done_, total_);
-      crash_point("slice");  // test build only (dns/fault.hpp)
+    if (!stopped_) {
+      if (auto w = fn_(slice_, index, first); !w) return w;
     }
     fresh_slice();
     return ok();
-  }
-
-  void add_up(const WriteStats& w) {
-    result_.written.records += w.records;
-    result_.written.rrsets += w.rrsets;
   }
 
   // An NS target to look for in the whole zone: a record (owner: the target, RDATA: the NS
@@ -277,13 +275,11 @@ class Slicer {
   const uint16_t rclass_;
   const SpillBudget& budget_;
   const std::string& dir_;
-  emit::OutputFile& out_;
+  const SliceChecks& checks_;
   Diagnostics& diag_;
-  const ProgressFn* progress_;
-  const uint64_t total_;
-  uint64_t done_ = 0;
+  const SliceFn& fn_;
 
-  SlicedWrite result_;
+  SliceRun result_;
   bool stopped_ = false;
   ZoneStore slice_;
   size_t slice_bytes_ = 0;
@@ -311,11 +307,10 @@ class Slicer {
 
 }  // namespace
 
-Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
-                                 const SpillBudget& budget, const std::string& dir,
-                                 emit::OutputFile& out, Diagnostics& diag,
-                                 const ProgressFn* progress) {
-  Slicer slicer(origin, rclass, budget, dir, out, diag, progress, records.records);
+Result<SliceRun> merge_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
+                              const SpillBudget& budget, const std::string& dir,
+                              const SliceChecks& checks, Diagnostics& diag, const SliceFn& fn) {
+  Slicer slicer(origin, rclass, budget, dir, checks, diag, fn);
   if (auto s = slicer.open_side_files(); !s) return fail(s.error());
   const size_t per_run = budget.merge_buffer_bytes / std::max<size_t>(records.runs.size(), 1);
   RunMerger merger(records.file, records.runs, per_run);
@@ -327,6 +322,35 @@ Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin,
     if (auto a = slicer.add(merger.current()); !a) return fail(a.error());
   }
   return slicer.finish();
+}
+
+Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
+                                 const SpillBudget& budget, const std::string& dir,
+                                 emit::OutputFile& out, Diagnostics& diag,
+                                 const ProgressFn* progress) {
+  SlicedWrite result;
+  uint64_t done = 0;
+  const SliceFn write = [&](ZoneStore& slice, ZoneIndex& index, bool) -> Result<void> {
+    // Once a problem is known the output is never published: only the checks go on.
+    if (diag.has_errors()) return ok();
+    WritePlan plan;
+    plan.store = &slice;
+    plan.index = &index;
+    auto w = write_zone(plan, &out);
+    if (!w) return fail(w.error());
+    result.written.records += w->records;
+    result.written.rrsets += w->rrsets;
+    done += slice.rrs.size();
+    if (progress != nullptr && *progress) (*progress)("slices", done, records.records);
+    crash_point("slice");  // test build only (dns/fault.hpp)
+    return ok();
+  };
+  SliceChecks checks;
+  checks.cds = true;
+  auto run = merge_slices(records, origin, rclass, budget, dir, checks, diag, write);
+  if (!run) return fail(run.error());
+  result.run = *run;
+  return result;
 }
 
 }  // namespace zk::pipeline::detail

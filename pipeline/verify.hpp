@@ -155,6 +155,14 @@ class ChunkVerifier {
   ~ChunkVerifier();
   ScratchPtr make_scratch() const;
 
+  /// The same checks, with the same keys (read from the apex this verifier was made with), for
+  /// one slice of an NSEC zone signed slice by slice (a spilled sign): store and index hold the
+  /// slice, and the NSEC of its last chain member must point to nsec_wrap (the first owner of
+  /// the next slice, or the apex after the last one). Errc::Internal for an NSEC3 verifier:
+  /// its chain is checked across the whole zone.
+  Result<std::unique_ptr<ChunkVerifier>> for_slice(const ZoneStore& store, const ZoneIndex& index,
+                                                   NameView nsec_wrap) const;
+
   /// Everything emitted for owner node `node` (its records from the store, its NSEC, and the
   /// new RRSIGs; any order). Checks signatures (crypto unless options.crypto is false), that
   /// nothing non-authoritative is signed, and the NSEC (next owner from the index, bitmap).

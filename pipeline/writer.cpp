@@ -353,10 +353,11 @@ class ChunkWriter {
   }
 
   void nsec(const OwnerNode& n, uint32_t i) {
-    const OwnerNode& next = plan_.index->nodes[plan_.nsec_next[i]];
+    const uint32_t next = plan_.nsec_next[i];
     node_bitmap(n, true);
     auto& rd = s_.rdata;
-    const NameView nn = next.owner->name();
+    const NameView nn =
+        next == kNsecNextOutside ? plan_.nsec_wrap : plan_.index->nodes[next].owner->name();
     rd.assign(nn.data, nn.data + nn.len);
     rd.resize(nn.len + s_.bitmap.wire_size());
     s_.bitmap.write(rd.data() + nn.len);
@@ -412,11 +413,31 @@ class ChunkWriter {
 
 }  // namespace
 
+void add_write_stats(WriteStats& total, WriteStats&& s) {
+  total.records += s.records;
+  total.rrsets += s.rrsets;
+  total.signatures += s.signatures;
+  total.nsec += s.nsec;
+  total.nsec3 += s.nsec3;
+  total.rrsets_signed += s.rrsets_signed;
+  total.rrsets_reused += s.rrsets_reused;
+  total.signatures_reused += s.signatures_reused;
+  total.rrsets_renewed_early += s.rrsets_renewed_early;
+  total.verify_warnings += s.verify_warnings;
+  for (size_t k = 0; k < total.forecast.size(); ++k) total.forecast[k] += s.forecast[k];
+  total.resign += s.resign;
+  total.changes.append(std::move(s.changes));
+  total.changes_complete = total.changes_complete && s.changes_complete;
+  total.earliest_expiration = std::min(total.earliest_expiration, s.earliest_expiration);
+  total.next_renewal = std::min(total.next_renewal, s.next_renewal);
+}
+
 Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
   const auto& nodes = plan.index->nodes;
   if (plan.chain == ChainKind::Nsec) {
-    plan.nsec_next.assign(nodes.size(), plan.index->apex);
-    uint32_t next = plan.index->apex;  // the last name's NSEC points back to the apex
+    // The last name's NSEC points back to the apex, or a slice's to the next slice.
+    uint32_t next = plan.nsec_wrap.len != 0 ? kNsecNextOutside : plan.index->apex;
+    plan.nsec_next.assign(nodes.size(), next);
     for (size_t i = nodes.size(); i-- > 0;) {
       if (!in_nsec_chain(nodes[i])) continue;
       plan.nsec_next[i] = next;
@@ -528,7 +549,8 @@ class ZonePass {
   }
   // The last owner of a names chunk (empty for the last chunk: the rest of the section).
   NameView chunk_last(const Task& t) const {
-    return t.end == node_count_ ? NameView{} : plan_.index->nodes[t.end - 1].owner->name();
+    if (t.end == node_count_ && !plan_.more_follow) return {};
+    return plan_.index->nodes[t.end - 1].owner->name();
   }
   // The records of a names chunk's owners (contiguous in the sorted store).
   std::span<const RR> chunk_records(const Task& t) const {
@@ -673,23 +695,7 @@ Result<void> ZonePass::write_text(const Task& t) {
   return ok();
 }
 
-void ZonePass::add_up(ChunkOut& out) {
-  const WriteStats& s = out.stats;
-  total_.records += s.records;
-  total_.rrsets += s.rrsets;
-  total_.signatures += s.signatures;
-  total_.nsec += s.nsec;
-  total_.nsec3 += s.nsec3;
-  total_.rrsets_signed += s.rrsets_signed;
-  total_.rrsets_reused += s.rrsets_reused;
-  total_.signatures_reused += s.signatures_reused;
-  total_.rrsets_renewed_early += s.rrsets_renewed_early;
-  for (size_t k = 0; k < total_.forecast.size(); ++k) total_.forecast[k] += s.forecast[k];
-  total_.resign += s.resign;
-  total_.changes.append(std::move(out.stats.changes));
-  total_.earliest_expiration = std::min(total_.earliest_expiration, s.earliest_expiration);
-  total_.next_renewal = std::min(total_.next_renewal, s.next_renewal);
-}
+void ZonePass::add_up(ChunkOut& out) { add_write_stats(total_, std::move(out.stats)); }
 
 // After the last chunk: the pass's outcome, the verifier's whole-zone checks, the NSEC3 text
 // appended and the ZONEMD digest.

@@ -18,6 +18,7 @@
 #endif
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -180,24 +181,50 @@ struct SpilledRecords {
   uint64_t duplicates = 0;  // removed so far
 };
 
-/// What write_slices did.
-struct SlicedWrite {
-  WriteStats written;
+/// What the merge into slices found (merge_slices).
+struct SliceRun {
   uint64_t duplicates = 0;  // across runs
   uint64_t out_of_zone = 0;
   uint64_t slices = 0;
   uint64_t side_bytes = 0;  // written to the NS-target files
 };
 
-/// The spilled compile's merge: the records in canonical order, duplicates across runs removed
+/// One slice of the merged zone: its records in canonical order (in-zone, without
+/// duplicates), its index, and whether it holds the apex (the first slice). check_zone has run
+/// on it (TTLs within an RRset made equal). The callback may change the store; it is dropped
+/// after the call.
+using SliceFn = std::function<Result<void>(ZoneStore& slice, ZoneIndex& index, bool first)>;
+
+/// What merge_slices checks besides check_zone on each slice (whose problems go to diag).
+struct SliceChecks {
+  bool cds = false;         // check_cds on the first slice (compile)
+  bool ns_targets = true;   // in-zone NS targets in other slices settled at the end
+};
+
+/// The spilled run's merge: the records in canonical order, duplicates across runs removed
 /// and out-of-zone data dropped (warned about as drop_out_of_zone does), cut into slices of
 /// about budget.slice_bytes. A slice ends only before an owner that nothing before it bears on:
-/// not below a zone cut or DNAME, and with no empty non-terminal above it (its parent is the
-/// owner before it or an ancestor of that owner). So build_index, check_zone and write_zone see
-/// each slice exactly as they would see that part of the whole zone, and the output is byte for
-/// byte the in-memory compile's. In-zone NS targets that are not in their delegation's slice are
-/// spilled and settled at the end against the names that own addresses (a merge join).
-/// Zone-data problems go to diag; the output is written only while there are none.
+/// not below a zone cut or DNAME, with no empty non-terminal above it (its parent is the owner
+/// before it or an ancestor of that owner), and whose first record is not one that signing
+/// strips (RRSIG, NSEC, NSEC3, NSEC3PARAM), so that it keeps records in a signed zone. So
+/// build_index, check_zone and write_zone see each slice exactly as they would see that part
+/// of the whole zone, and the same records always make the same slices. In-zone NS targets
+/// that are not in their delegation's slice are spilled and settled at the end against the
+/// names that own addresses (a merge join). A slice without an apex in first place stops the
+/// merge (check_zone reported it).
+Result<SliceRun> merge_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
+                              const SpillBudget& budget, const std::string& dir,
+                              const SliceChecks& checks, Diagnostics& diag, const SliceFn& fn);
+
+/// What write_slices did.
+struct SlicedWrite {
+  WriteStats written;
+  SliceRun run;
+};
+
+/// The spilled compile: merge_slices, each slice written as the in-memory path writes the
+/// zone, while diag has no errors (after one the output is never published: only the checks
+/// go on). The output is byte for byte the in-memory compile's.
 Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
                                  const SpillBudget& budget, const std::string& dir,
                                  emit::OutputFile& out, Diagnostics& diag,

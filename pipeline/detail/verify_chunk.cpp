@@ -16,6 +16,26 @@
 
 namespace zk::pipeline {
 
+namespace {
+
+// nsec_next of a slice's last chain member: its next owner is Impl::nsec_wrap.
+constexpr uint32_t kWrap = UINT32_MAX - 1;
+
+// For each node of index, the next node that needs an NSEC; the last one's is last_next.
+std::vector<uint32_t> nsec_chain(const ZoneIndex& index, uint32_t last_next) {
+  const uint32_t count = static_cast<uint32_t>(index.nodes.size());
+  std::vector<uint32_t> next_of(count, UINT32_MAX);
+  uint32_t next = last_next;
+  for (uint32_t i = count; i-- > 0;) {
+    if (!detail::needs_nsec(index.nodes[i])) continue;
+    next_of[i] = next;
+    next = i;
+  }
+  return next_of;
+}
+
+}  // namespace
+
 using detail::ChunkResult;
 using detail::NodeRecords;
 
@@ -28,6 +48,7 @@ struct ChunkVerifier::Scratch {
 struct ChunkVerifier::Impl {
   detail::VerifyEnv env;
   std::vector<uint32_t> nsec_next;  // NSEC: next chain member of each node, UINT32_MAX if none
+  Name nsec_wrap;  // a slice's: the next of its last chain member (kWrap)
   uint64_t nsec3_min = 0, nsec3_max = 0;  // how many NSEC3 the chain may have
   std::vector<VerifyProblem> key_problems;
 };
@@ -50,13 +71,7 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
   const uint32_t count = static_cast<uint32_t>(index.nodes.size());
   if (chain == ChainKind::Nsec) {
     env.chain = detail::Chain::Nsec;
-    impl->nsec_next.assign(count, UINT32_MAX);
-    uint32_t next = index.apex;
-    for (uint32_t i = count; i-- > 0;) {
-      if (!detail::needs_nsec(index.nodes[i])) continue;
-      impl->nsec_next[i] = next;
-      next = i;
-    }
+    impl->nsec_next = nsec_chain(index, index.apex);
   } else {
     env.chain = detail::Chain::Nsec3;
     ChunkResult param;
@@ -82,6 +97,21 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
       if (!may_skip) ++impl->nsec3_min;
     }
   }
+  return std::unique_ptr<ChunkVerifier>(new ChunkVerifier(std::move(impl)));
+}
+
+Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::for_slice(const ZoneStore& store,
+                                                                const ZoneIndex& index,
+                                                                NameView nsec_wrap) const {
+  if (impl_->env.chain != detail::Chain::Nsec) {
+    return fail(Errc::Internal, "an NSEC3 chain is verified over the whole zone, not a slice");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->env = impl_->env;  // the apex's keys
+  impl->env.store = &store;
+  impl->env.index = &index;
+  impl->nsec_wrap = Name(nsec_wrap);
+  impl->nsec_next = nsec_chain(index, kWrap);
   return std::unique_ptr<ChunkVerifier>(new ChunkVerifier(std::move(impl)));
 }
 
@@ -121,8 +151,10 @@ void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const 
                         "NSEC3 records made among the name's own records");
   }
   const uint32_t next = impl_->nsec_next.empty() ? UINT32_MAX : impl_->nsec_next[node];
-  detail::check_name(env, scratch.s, nr,
-                     next == UINT32_MAX ? NameView{} : env.index->nodes[next].owner->name(), r);
+  const NameView next_name = next == UINT32_MAX ? NameView{}
+                             : next == kWrap    ? impl_->nsec_wrap.view()
+                                                : env.index->nodes[next].owner->name();
+  detail::check_name(env, scratch.s, nr, next_name, r);
   move_problems(r, out);
 }
 

@@ -50,6 +50,9 @@ struct KeyPlan {
 
 enum class ChainKind { None, Nsec, Nsec3 };
 
+/// WritePlan::nsec_next of the last chain member of a slice: its next name is nsec_wrap.
+inline constexpr uint32_t kNsecNextOutside = UINT32_MAX - 1;
+
 struct Nsec3Entry {
   Nsec3Hash hash;
   uint32_t node;
@@ -64,6 +67,13 @@ struct WritePlan {
   uint32_t chain_ttl = 0;  // RFC 9077: min(SOA TTL, SOA MINIMUM)
   // NSEC: for each node in the chain, the index of the next chain node (wrapping to the apex).
   std::vector<uint32_t> nsec_next;
+  // A slice of the zone (a spilled sign): the NSEC of the slice's last chain member points to
+  // nsec_wrap, the first owner of the next slice (the apex after the last slice), which is not
+  // in the index; its nsec_next entry is kNsecNextOutside. Empty: the store is the whole zone.
+  NameView nsec_wrap;
+  // A slice that is not the zone's last: the previous output is read up to its last owner, not
+  // to the end of the names section.
+  bool more_follow = false;
   // NSEC3: entries in hash order, and the fixed RDATA head (alg, flags, iterations, salt).
   std::vector<Nsec3Entry> nsec3;
   std::vector<uint8_t> nsec3_head;
@@ -129,7 +139,11 @@ struct WriteStats {
   bool changes_complete = true;
 };
 
-/// Builds nsec_next (NSEC) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
+/// Adds the figures of one write pass (a slice's) to total: counts, forecast, reasons, the
+/// changes, earliest expiration and next renewal (not the ZONEMD digest or lines).
+void add_write_stats(WriteStats& total, WriteStats&& part);
+
+/// Builds nsec_next (NSEC; with nsec_wrap set, the last member's next is kNsecNextOutside) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
 /// Errc::Internal on an NSEC3 hash collision (RFC 5155 s7.1: pick another salt).
 Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
 
