@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # How time and memory grow with the zone (issue 14): compile at each size in memory and with
-# --memory-limit (spilled), and, with --sign, the in-memory sign. Wall time and peak RSS from
+# --memory-limit (spilled), and, with --sign, sign the same two ways (NSEC, --verify none: the
+# signing pass itself; each sign is a full one, into an output of its own). Wall time and peak RSS from
 # /usr/bin/time, the bytes a spilled run wrote to its temp directory from --stats-json.
 # Writes bench/results/scale-DATE.tsv and an SVG plot of RSS and time per name beside it.
 #
-#   bench/scale.sh [--sign] [--limit 1G] [SIZE...]     (default sizes: 1M 5M 10M 20M names)
+#   bench/scale.sh [--sign] [--peers] [--limit 1G] [SIZE...]  (default sizes: 1M 5M 10M 20M names)
+#
+# --peers: after zonekiln's jobs at a size, the signers users would pick instead on the same
+# zone, for their peak RSS beside zonekiln's: kzonesign (Knot) and dnssec-signzone -P (BIND,
+# without its post-sign verification, so that the run takes minutes, not an hour; its memory is
+# the zone's database either way). Same algorithm (ECDSAP256SHA256), NSEC.
 #
 # ZK_SCALE_OUT names the table (default bench/results/scale-DATE.tsv; the SVG goes beside it).
+# ZK_SCALE_SIGN_MEMORY_MAX: no in-memory sign above this many names (default: none skipped; the
+# in-memory sign of 20M names needs about 9 GiB and 7 minutes).
 # Zones come from bench/zonegen.py (seed 1), cached in $ZK_BENCH_DIR (default /tmp/zk-scale):
 # 20M names is 2.4 GB of text; give the directory about 4x that. Run on an idle machine; one
 # run of each job (the figures are minutes long, the guest's noise is a few percent).
@@ -16,11 +24,13 @@ ROOT=$(cd "$HERE/.." && pwd)
 ZK=${ZK_BINARY:-$ROOT/build/zonekiln}
 DIR=${ZK_BENCH_DIR:-/tmp/zk-scale}
 sign=0
+peers=0
 limit=1G
 sizes=()
 while [ $# -gt 0 ]; do
   case $1 in
     --sign) sign=1 ;;
+    --peers) peers=1 ;;
     --limit) limit=$2; shift ;;
     *) sizes+=("$1") ;;
   esac
@@ -62,10 +72,44 @@ for n in "${sizes[@]}"; do
   if [ $sign = 1 ]; then
     rm -rf "$DIR/keys" && mkdir "$DIR/keys"
     "$ZK" keygen --origin example.test. --keys "$DIR/keys" --ksk >/dev/null
-    run "$n" sign "$ZK" sign "$DIR/z$n" --origin example.test. --keys "$DIR/keys" \
-      -o "$DIR/out.signed" --verify none --stats-json "$DIR/stats.json"
+    if [ "$n" -le "${ZK_SCALE_SIGN_MEMORY_MAX:-$n}" ]; then
+      run "$n" sign "$ZK" sign "$DIR/z$n" --origin example.test. --keys "$DIR/keys" \
+        -o "$DIR/out.signed" --verify none --memory-limit 0 --stats-json "$DIR/stats.json"
+    fi
+    run "$n" "sign --memory-limit $limit" "$ZK" sign "$DIR/z$n" --origin example.test. \
+      --keys "$DIR/keys" -o "$DIR/out.signed.spilled" --verify none --memory-limit "$limit" \
+      --temp-dir "$DIR" --stats-json "$DIR/stats.json"
   fi
-  rm -f "$DIR/out" "$DIR/out.spilled" "$DIR/out.signed"
+  rm -f "$DIR/out" "$DIR/out.spilled" "$DIR/out.signed" "$DIR/out.signed.spilled"
+  if [ $peers = 1 ]; then
+    rm -rf "$DIR/peers" && mkdir -p "$DIR/peers/keys" "$DIR/peers/knot"
+    "$ZK" keygen --origin example.test. --keys "$DIR/peers/keys" --ksk >/dev/null
+    "$ZK" keygen --origin example.test. --keys "$DIR/peers/keys" >/dev/null
+    run "$n" "dnssec-signzone -P" dnssec-signzone -P -n "$(nproc)" -o example.test. \
+      -K "$DIR/peers/keys" -d "$DIR/peers" -f "$DIR/peers/bind.signed" -S "$DIR/z$n"
+    rm -f "$DIR/peers/bind.signed"
+    ln -sf "$DIR/z$n" "$DIR/peers/knot/example.test.zone"
+    cat >"$DIR/peers/knot.conf" <<CONF
+database:
+  storage: "$DIR/peers/knot"
+policy:
+  - id: bench
+    algorithm: ecdsap256sha256
+    nsec3: off
+    rrsig-lifetime: 180d
+    rrsig-refresh: 90d
+template:
+  - id: default
+    storage: "$DIR/peers/knot"
+    file: "%s.zone"
+    dnssec-signing: on
+    dnssec-policy: bench
+zone:
+  - domain: example.test.
+CONF
+    run "$n" kzonesign kzonesign -c "$DIR/peers/knot.conf" -o "$DIR/peers/knot-out" example.test.
+    rm -rf "$DIR/peers"
+  fi
 done
 python3 "$HERE/scale_plot.py" "$out" "${out%.tsv}.svg"
 echo "wrote $out and ${out%.tsv}.svg"

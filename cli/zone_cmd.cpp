@@ -231,7 +231,7 @@ void add_spill_options(CLI::App* cmd, ZoneArgs& a) {
          "the same output (default: half of the machine's memory, or of its cgroup's limit: " +
              size_text(default_memory_limit()) +
              " where this help was printed; 0 = never spill; suffixes k, M, G = powers of "
-             "1024). sign: NSEC zones; NSEC3 and ZONEMD zones are signed in memory, with a note. "
+             "1024). sign: a zone with --zonemd is signed in memory, with a note. "
              "sign --config shares it out among the zones signed at once")
       ->check(CLI::Validator(
           [](const std::string& v) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "pipeline/detail/keys.hpp"
 #include "pipeline/detail/previous.hpp"
 #include "pipeline/detail/spill.hpp"
+#include "pipeline/detail/verify_core.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/detail/zonemd_sign.hpp"
 #include "pipeline/pipeline.hpp"
@@ -279,6 +281,7 @@ class Compilation {
   void settle_serial();
   Result<void> add_key_records();
   Result<bool> compare_with_previous();
+  Result<detail::Unchanged> unchanged_slices();
   Result<void> build_chain();
   Result<void> sign_verify_write();
   Result<void> commit();
@@ -293,7 +296,20 @@ class Compilation {
  private:
   parser::ParseOptions parse_options();
   Result<void> parse_spilled(uint16_t& rclass);
+  using SliceVisit = std::function<Result<bool>(ZoneStore& slice, ZoneIndex& index, size_t k)>;
+  Result<void> each_slice(const SliceVisit& fn, uint64_t& clamped, uint64_t& removed);
   Result<detail::WriteStats> write_slices_signed();
+  // A spilled sign's NSEC3 records: one sorted run per slice, merged into the chain at the end.
+  struct SpilledNsec3 {
+    detail::SpillFile file;
+    std::vector<detail::RunRef> runs;
+    size_t next_offset = 0;  // of the next hashed owner in the RDATA
+    uint64_t records = 0;
+    uint64_t min = 0, max = 0;  // how many the verifier allows (sum of the slices')
+  };
+  Result<void> spill_nsec3(const detail::WritePlan& plan, const ChunkVerifier* verifier,
+                           SpilledNsec3& nsec3, detail::WriteStats& total);
+  Result<void> write_nsec3_spilled(SpilledNsec3& nsec3, detail::WriteStats& total);
   Result<void> guard_outputs();
   Result<void> start_state_keys(uint32_t dnskey_ttl);
   Unexpected refuse_unsignable();
@@ -352,6 +368,7 @@ class Compilation {
   uint64_t spilled_names_ = 0;      // owner nodes of every slice
   uint32_t spilled_max_ttl_ = 0;    // the zone's largest TTL, before the clamp
   uint64_t apex_clamped_ = 0, apex_removed_ = 0;  // at the apex (plan_keys, strip_old_dnssec)
+  uint64_t progress_done_ = 0;                     // names (and NSEC3 records) written so far
 };
 
 // Nothing changed and nothing due, known from the fingerprint the last run recorded in the key
@@ -462,18 +479,18 @@ Result<void> Compilation::parse() {
 }
 
 // A run spills when its in-memory run would outgrow --memory-limit (estimated from the zone
-// file's size; what it $INCLUDEs is not known before the parse). A signed zone with NSEC3 or
-// ZONEMD is signed in memory: its NSEC3 chain or digest spans the whole zone (a note says so).
+// file's size; what it $INCLUDEs is not known before the parse). A signed zone with ZONEMD is
+// signed in memory: its digest spans the whole zone (a note says so).
 bool Compilation::spills() {
   if (options_.memory_limit == 0) return false;
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(options_.zone_file, ec);
   if (ec) return false;  // the parse reports what is wrong with the file
   if (size * detail::kMemoryPerInputByte <= options_.memory_limit) return false;
-  if (options_.sign && (sopts_.nsec3.enabled || sopts_.zonemd_hash != 0)) {
+  if (options_.sign && sopts_.zonemd_hash != 0) {
     stats_.notes.push_back(
-        std::string("signed in memory, above --memory-limit: a spilled sign does not make ") +
-        (sopts_.nsec3.enabled ? "an NSEC3 chain" : "a ZONEMD digest") + " yet");
+        "signed in memory, above --memory-limit: a spilled sign does not make a ZONEMD digest "
+        "yet");
     return false;
   }
   spilled_ = true;
@@ -531,12 +548,12 @@ Result<void> Compilation::survey_spilled() {
   store_.origin = origin_;
   store_.rclass = rclass;
   const detail::SliceFn survey = [&](ZoneStore& slice, ZoneIndex& index,
-                                     bool first) -> Result<void> {
+                                     bool first) -> Result<bool> {
     for (const RR& rr : slice.rrs) spilled_max_ttl_ = std::max(spilled_max_ttl_, rr.ttl);
     spilled_names_ += index.nodes.size();
     if (!first) {
       slice_starts_.emplace_back(slice.rrs.front().owner->name());
-      return ok();
+      return true;
     }
     const OwnerNode& apex = index.nodes[index.apex];
     const Owner* owner = detail::copy_owner(store_.arena(), apex.owner);
@@ -546,7 +563,7 @@ Result<void> Compilation::survey_spilled() {
       rr.rdata = store_.arena().copy(rr.rdata, rr.rdlen);
       store_.rrs.push_back(rr);
     }
-    return ok();
+    return true;
   };
   auto run = detail::merge_slices(*spilled_records_, origin_, rclass, budget_, spill_dir_, {},
                                   diag_, survey);
@@ -820,16 +837,12 @@ Result<bool> Compilation::compare_with_previous() {
       previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
       plan_.previous = previous_stream_.get();
     }
-  } else if (have_previous_ && spilled_) {
-    // Whether anything changed is known only once every slice is written: a spilled run always
-    // publishes (with a new serial) unless the fingerprint said nothing changed before it began.
-    previous_stream_ = std::make_unique<detail::PreviousStream>(prev_path_, origin_);
-    plan_.previous = previous_stream_.get();
-    stats_.serial_new = update_serial(store_, sopts_.serial, sopts_.now);
-    clock_.lap("compare");
   } else if (have_previous_) {
-    detail::Unchanged same = detail::nothing_to_do(store_, index_, prev_path_, keys_, plan_.reuse,
-                                                   plan_.chain, sopts_.nsec3.opt_out);
+    auto found = spilled_ ? unchanged_slices()
+                          : detail::nothing_to_do(store_, index_, prev_path_, keys_, plan_.reuse,
+                                                  plan_.chain, sopts_.nsec3.opt_out);
+    if (!found) return fail(found.error());
+    detail::Unchanged same = std::move(*found);
     if (same.unchanged && sopts_.zonemd_hash != 0 &&
         !detail::zonemd_verifies(prev_path_, previous_, sopts_.zonemd_hash)) {
       same.unchanged = false;
@@ -851,6 +864,24 @@ Result<bool> Compilation::compare_with_previous() {
     detail::reset_zonemd_placeholder(store_, stats_.serial_new, sopts_.zonemd_hash);
   }
   return false;
+}
+
+// nothing_to_do for a spilled sign: the slices compared one by one with the previous output
+// read forward, up to the first difference.
+Result<detail::Unchanged> Compilation::unchanged_slices() {
+  detail::UnchangedScan scan(prev_path_, origin_, keys_, plan_.reuse, plan_.chain,
+                             sopts_.nsec3.opt_out);
+  uint64_t clamped = 0, removed = 0;  // counted by the signing pass
+  const SliceVisit compare = [&](ZoneStore& slice, ZoneIndex& index, size_t k) -> Result<bool> {
+    return scan.slice(slice, index, k < slice_starts_.size());
+  };
+  if (auto r = each_slice(compare, clamped, removed); !r) return fail(r.error());
+  detail::Unchanged same = scan.finish();
+  if (same.unchanged) {  // every slice was seen: the counts are the zone's
+    stats_.clamped_rrsets = apex_clamped_ + clamped;
+    stats_.dnssec_removed = apex_removed_ + removed;
+  }
+  return same;
 }
 
 // The previous output is this run's output: the file (and its mtime) is left alone; the DS set
@@ -986,24 +1017,22 @@ Result<detail::WriteStats> Compilation::write_pass() {
   return detail::write_zone(plan_, &*out_);
 }
 
-// sign, spilled, second pass: the runs merged again into the same slices; each is clamped and
-// stripped as the whole zone is, its apex replaced by store_'s (serial, key records), then
-// chained, signed, verified and written. The NSEC of a slice's last name points to the first
-// name of the next slice; the previous output is read forward across the slices.
-Result<detail::WriteStats> Compilation::write_slices_signed() {
-  detail::WriteStats total;
-  uint64_t slice_no = 0, names_before = 0;
-  uint64_t clamped = 0, removed = 0;
+// A spilled sign's slices again, each made what that part of the zone is in memory when the
+// chain is built: clamped and stripped as the whole zone is (counted into clamped and removed),
+// its apex replaced by store_'s (serial, key records), indexed. fn gets each with its number
+// and returns false to stop.
+Result<void> Compilation::each_slice(const SliceVisit& fn, uint64_t& clamped, uint64_t& removed) {
+  uint64_t slice_no = 0;
   const bool drop_cds = sopts_.cds || not_signing_ || !sopts_.skr.empty();
-  std::function<void(uint64_t, uint64_t)> progress;
   // The first pass reported every problem; a second report would stop no merge.
   Diagnostics again(SIZE_MAX, 0);
-  const detail::SliceFn sign = [&](ZoneStore& slice, ZoneIndex& index,
-                                   bool first) -> Result<void> {
+  bool stopped = false;
+  const detail::SliceFn prepare = [&](ZoneStore& slice, ZoneIndex& index,
+                                      bool first) -> Result<bool> {
     const size_t k = slice_no++;
     if (k > slice_starts_.size() ||
         (k > 0 && !name_equal(slice.rrs.front().owner->name(), slice_starts_[k - 1].view()))) {
-      return fail(Errc::Internal, "the second pass over the spilled zone cut other slices");
+      return fail(Errc::Internal, "a later pass over the spilled zone cut other slices");
     }
     if (first) {  // the apex is store_'s from here on
       const uint32_t apex_count = index.nodes[index.apex].count;
@@ -1013,6 +1042,52 @@ Result<detail::WriteStats> Compilation::write_slices_signed() {
     removed += strip_dnssec(slice, ours_, drop_cds).removed;
     if (first) slice.rrs.insert(slice.rrs.begin(), store_.rrs.begin(), store_.rrs.end());
     index = build_index(slice);
+    auto more = fn(slice, index, k);
+    if (more && !*more) stopped = true;
+    return more;
+  };
+  detail::SliceChecks checks;
+  checks.ns_targets = false;
+  auto run = detail::merge_slices(*spilled_records_, origin_, store_.rclass, budget_, spill_dir_,
+                                  checks, again, prepare);
+  if (!run) return fail(run.error());
+  if (!stopped && slice_no != slice_starts_.size() + 1) {
+    return fail(Errc::Internal, "a later pass over the spilled zone cut other slices");
+  }
+  return ok();
+}
+
+// The first error a verifier found (warnings counted into total), as the sign pass reports it.
+Result<void> verify_problems(const std::vector<VerifyProblem>& problems,
+                             detail::WriteStats& total) {
+  for (const VerifyProblem& p : problems) {
+    if (p.warning) {
+      ++total.verify_warnings;
+      continue;
+    }
+    return fail(Errc::VerifyFailed, "own output failed verification: " + p.error.detail + " [" +
+                                        std::string(verify_check_name(p.check)) + "]");
+  }
+  return ok();
+}
+
+// sign, spilled, the signing pass: each slice chained, signed, verified and written. The NSEC of
+// a slice's last name points to the first name of the next slice; the previous output is read
+// forward across the slices. With NSEC3 each slice's NSEC3 records are made (and checked against
+// their names) as the slice goes by, sorted and spilled as a run; the runs' merge is the chain,
+// written after the names (write_nsec3_spilled).
+Result<detail::WriteStats> Compilation::write_slices_signed() {
+  detail::WriteStats total;
+  uint64_t clamped = 0, removed = 0;
+  SpilledNsec3 nsec3;
+  const bool with_nsec3 = plan_.chain == detail::ChainKind::Nsec3;
+  if (with_nsec3) {
+    auto f = detail::SpillFile::create(spill_dir_);
+    if (!f) return fail(f.error());
+    nsec3.file = std::move(*f);
+  }
+  std::function<void(uint64_t, uint64_t)> progress;
+  const SliceVisit sign = [&](ZoneStore& slice, ZoneIndex& index, size_t k) -> Result<bool> {
     detail::WritePlan plan = plan_;
     plan.store = &slice;
     plan.index = &index;
@@ -1026,30 +1101,154 @@ Result<detail::WriteStats> Compilation::write_slices_signed() {
       verifier = std::move(*v);
       plan.verifier = verifier.get();
     }
+    if (with_nsec3) {
+      if (auto r = spill_nsec3(plan, verifier.get(), nsec3, total); !r) return fail(r.error());
+      plan.nsec3.clear();  // the names only; the NSEC3 records come after the last slice
+    }
     if (plan_.progress != nullptr) {
-      progress = [&, names_before](uint64_t done, uint64_t) {
-        (*plan_.progress)(names_before + done, std::max(spilled_names_, names_before + done));
+      const uint64_t before = progress_done_;
+      progress = [this, before](uint64_t done, uint64_t) {
+        (*plan_.progress)(before + done, std::max(spilled_names_, before + done));
       };
       plan.progress = &progress;
     }
-    names_before += index.nodes.size();
+    progress_done_ += index.nodes.size();
     auto w = detail::write_zone(plan, out_ ? &*out_ : nullptr);
     if (!w) return fail(w.error());
     detail::add_write_stats(total, std::move(*w));
     crash_point("slice");  // test build only (dns/fault.hpp)
-    return ok();
+    return true;
   };
-  detail::SliceChecks checks;
-  checks.ns_targets = false;
-  auto run = detail::merge_slices(*spilled_records_, origin_, store_.rclass, budget_, spill_dir_,
-                                  checks, again, sign);
-  if (!run) return fail(run.error());
-  if (slice_no != slice_starts_.size() + 1) {
-    return fail(Errc::Internal, "the second pass over the spilled zone cut other slices");
+  progress_done_ = 0;
+  if (auto r = each_slice(sign, clamped, removed); !r) return fail(r.error());
+  if (with_nsec3) {
+    if (auto r = write_nsec3_spilled(nsec3, total); !r) return fail(r.error());
   }
   stats_.clamped_rrsets = apex_clamped_ + clamped;
   stats_.dnssec_removed = apex_removed_ + removed;
   return total;
+}
+
+// One slice's NSEC3 records (the plan's sorted entries), checked against their names and
+// spilled as one run.
+Result<void> Compilation::spill_nsec3(const detail::WritePlan& plan, const ChunkVerifier* verifier,
+                                      SpilledNsec3& nsec3, detail::WriteStats& total) {
+  ZoneStore records;
+  records.origin = origin_;
+  detail::make_nsec3_records(plan, records);
+  nsec3.next_offset = detail::nsec3_next_offset(plan);
+  if (verifier != nullptr) {
+    auto scratch = verifier->make_scratch();
+    std::vector<VerifyProblem> problems;
+    for (size_t k = 0; k < records.rrs.size(); ++k) {
+      verifier->check_nsec3_member(*scratch, plan.nsec3[k].node, records.rrs[k], problems);
+    }
+    if (auto v = verify_problems(problems, total); !v) return v;
+    const auto [lo, hi] = verifier->nsec3_bounds();
+    nsec3.min += lo;
+    nsec3.max += hi;
+  }
+  if (records.rrs.empty()) return ok();
+  detail::RunWriter run(nsec3.file);
+  for (const RR& rr : records.rrs) {
+    if (auto a = run.add(rr); !a) return a;
+  }
+  auto ref = run.finish();
+  if (!ref) return fail(ref.error());
+  nsec3.runs.push_back(*ref);
+  nsec3.records += ref->records;
+  return ok();
+}
+
+// The NSEC3 section of a spilled sign: the slices' runs merged into hash order, each record's
+// next hashed owner set to the hash of the one after it (the last's to the first), and written,
+// signed and verified in batches as the in-memory pass writes its NSEC3 records.
+Result<void> Compilation::write_nsec3_spilled(SpilledNsec3& nsec3, detail::WriteStats& total) {
+  if (nsec3.runs.empty()) return ok();
+  const size_t batch_max = std::max<size_t>(1024, budget_.slice_bytes / 256);
+  detail::RunMerger merger(nsec3.file, nsec3.runs,
+                           budget_.merge_buffer_bytes / std::max<size_t>(nsec3.runs.size(), 1));
+  ZoneStore batch;
+  auto fresh = [&] {
+    batch = ZoneStore();
+    batch.origin = origin_;
+    batch.rclass = store_.rclass;
+  };
+  fresh();
+  const ZoneIndex no_names;
+  std::unique_ptr<ChunkVerifier> verifier;
+  if (verifier_) {
+    auto v = verifier_->for_slice(batch, no_names, origin_.view());
+    if (!v) return fail(v.error());
+    verifier = std::move(*v);
+  }
+  auto set_next = [&](const RR& rr, const Nsec3Hash& next) {
+    // The RDATA is the batch arena's own copy.
+    std::memcpy(const_cast<uint8_t*>(rr.rdata) + nsec3.next_offset, next.data(), next.size());
+  };
+  std::function<void(uint64_t, uint64_t)> progress;
+  const uint64_t all = spilled_names_ + nsec3.records;
+  auto write = [&](size_t count, bool last) -> Result<void> {
+    detail::WritePlan plan = plan_;
+    plan.store = &batch;
+    plan.index = &no_names;
+    plan.nsec3_records = {batch.rrs.data(), count};
+    plan.nsec3_last = last;
+    plan.more_follow = !last;
+    plan.verifier = verifier.get();
+    if (plan_.progress != nullptr) {
+      const uint64_t before = progress_done_;
+      progress = [this, before, all](uint64_t done, uint64_t) {
+        (*plan_.progress)(before + done, std::max(all, before + done));
+      };
+      plan.progress = &progress;
+    }
+    progress_done_ += count;
+    auto w = detail::write_zone(plan, out_ ? &*out_ : nullptr);
+    if (!w) return fail(w.error());
+    detail::add_write_stats(total, std::move(*w));
+    return ok();
+  };
+  Nsec3Hash first{}, last{};
+  bool any = false;
+  for (;;) {
+    auto more = merger.next();
+    if (!more) return fail(more.error());
+    if (!*more) break;
+    const detail::SpilledRR& r = merger.current();
+    Nsec3Hash hash{};
+    if (!detail::decode_hash_label(r.owner->name(), hash)) {
+      return fail(Errc::Internal, "a spilled NSEC3 owner is not a hash");
+    }
+    if (any && hash == last) {
+      return fail(Errc::Internal, "NSEC3 hash collision; choose another salt");
+    }
+    if (!any) first = hash;
+    if (!batch.rrs.empty()) set_next(batch.rrs.back(), hash);
+    batch.rrs.push_back({detail::copy_owner(batch.arena(), r.owner),
+                         batch.arena().copy(r.rdata, r.rdlen), r.ttl, r.type, r.rdlen});
+    last = hash;
+    any = true;
+    if (batch.rrs.size() == batch_max + 1) {  // all but the last have their next hash
+      if (auto w = write(batch_max, false); !w) return w;
+      const RR carry = batch.rrs.back();
+      ZoneStore done = std::move(batch);  // keeps carry's owner and RDATA while it is copied
+      fresh();
+      batch.rrs.push_back({detail::copy_owner(batch.arena(), carry.owner),
+                           batch.arena().copy(carry.rdata, carry.rdlen), carry.ttl, carry.type,
+                           carry.rdlen});
+    }
+  }
+  set_next(batch.rrs.back(), first);  // the chain closes on the first hash
+  if (auto w = write(batch.rrs.size(), true); !w) return w;
+  if (verifier_ && (total.nsec3 < nsec3.min || total.nsec3 > nsec3.max)) {
+    return fail(Errc::VerifyFailed, "own output failed verification: " +
+                                        std::to_string(total.nsec3) +
+                                        " NSEC3 records made, expected " +
+                                        std::to_string(nsec3.min) + ".." +
+                                        std::to_string(nsec3.max) + " [bad-nsec3-chain]");
+  }
+  return ok();
 }
 
 // --changes, from the writer's merge with the previous output; an edited previous output cannot

@@ -255,7 +255,7 @@ constexpr size_t kNsec3PieceBytes = 4 << 20;
 
 // The comparison of nothing_to_do, one piece of the previous output at a time.
 struct UnchangedCheck {
-  const ZoneStore& store;
+  const ZoneStore* store;
   const KeyPlan& keys;
   const ReusePolicy& reuse;
   ChainKind chain;
@@ -297,7 +297,7 @@ struct UnchangedCheck {
       }
       return true;
     };
-    const auto& rrs = store.rrs;
+    const auto& rrs = store->rrs;
     for (const OwnerNode& n : nodes) {
       const uint32_t end = n.first + n.count;
       for (uint32_t b = n.first; b < end;) {
@@ -349,48 +349,91 @@ struct UnchangedCheck {
 
 }  // namespace
 
-Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
-                        const std::string& prev_path, const KeyPlan& keys, const ReusePolicy& reuse,
-                        ChainKind chain, bool opt_out) {
+struct UnchangedScan::State {
+  std::string path;
+  Name origin;
+  std::unique_ptr<PreviousReader> names;
+  UnchangedCheck check;
+  bool opt_out_wanted = false;
+  bool going = true;  // no difference found so far
   Unchanged result;
-  const NameView origin = store.origin.view();
-  auto names = PreviousReader::open(prev_path, origin, PreviousReader::Section::Names);
-  if (!names) return result;
-  UnchangedCheck check{store, keys, reuse, chain, 0, INT64_MAX, INT64_MAX, std::nullopt, {}, 0};
+};
+
+UnchangedScan::UnchangedScan(const std::string& prev_path, NameView origin, const KeyPlan& keys,
+                             const ReusePolicy& reuse, ChainKind chain, bool opt_out)
+    : s_(new State{prev_path,
+                   Name(origin),
+                   PreviousReader::open(prev_path, origin, PreviousReader::Section::Names),
+                   UnchangedCheck{nullptr, keys, reuse, chain, 0, INT64_MAX, INT64_MAX,
+                                  std::nullopt, {}, 0},
+                   opt_out,
+                   true,
+                   {}}) {
+  s_->going = s_->names != nullptr;
+}
+
+UnchangedScan::~UnchangedScan() = default;
+
+bool UnchangedScan::slice(const ZoneStore& store, const ZoneIndex& index, bool more_follow) {
+  State& s = *s_;
+  if (!s.going) return false;
+  s.check.store = &store;
   std::string text;
   const std::span<const OwnerNode> nodes = index.nodes;
   for (size_t i = 0; i < nodes.size();) {
     const size_t end = std::min<size_t>(i + kNodesPerPiece, nodes.size());
-    const NameView last = end == nodes.size() ? NameView{} : nodes[end - 1].owner->name();
+    // The last piece of the last slice takes the rest of the names.
+    const NameView last =
+        end == nodes.size() && !more_follow ? NameView{} : nodes[end - 1].owner->name();
     text.clear();
-    if (!names->read(last, SIZE_MAX, text)) {
-      result.bad = names->why();
-      return result;
+    if (!s.names->read(last, SIZE_MAX, text)) {
+      s.result.bad = s.names->why();
+      return s.going = false;
     }
-    const PreviousZone piece = PreviousZone::from_text(text, origin, prev_path);
-    if (piece.broken() || !check.names(piece, nodes.subspan(i, end - i))) return result;
+    const PreviousZone piece = PreviousZone::from_text(text, s.origin.view(), s.path);
+    if (piece.broken() || !s.check.names(piece, nodes.subspan(i, end - i))) {
+      return s.going = false;
+    }
     i = end;
   }
-  auto nsec3 = PreviousReader::open(prev_path, origin, PreviousReader::Section::Nsec3);
+  return true;
+}
+
+Unchanged UnchangedScan::finish() {
+  State& s = *s_;
+  Unchanged result = std::move(s.result);
+  if (!s.going) return result;
+  const NameView origin = s.origin.view();
+  auto nsec3 = PreviousReader::open(s.path, origin, PreviousReader::Section::Nsec3);
   if (!nsec3) return result;
+  std::string text;
+  UnchangedCheck& check = s.check;
   while (!nsec3->done()) {
     text.clear();
     if (!nsec3->read(NameView{}, kNsec3PieceBytes, text)) {
       result.bad = nsec3->why();
       return result;
     }
-    const PreviousZone piece = PreviousZone::from_text(text, origin, prev_path);
+    const PreviousZone piece = PreviousZone::from_text(text, origin, s.path);
     if (piece.broken() || !check.nsec3(piece)) return result;
   }
   if (check.chain_sets == 0) return result;
-  if (chain == ChainKind::Nsec3 && check.opt_out != opt_out) return result;
+  if (check.chain == ChainKind::Nsec3 && check.opt_out != s.opt_out_wanted) return result;
   result.unchanged = true;
   result.earliest_expiration = check.earliest;
   result.next_renewal = check.next_renewal;
   result.rrsets = check.rrsets;
   result.forecast = std::move(check.forecast);
-  result.forecast.resize(signer::forecast_runs(reuse.renewal), 0);
+  result.forecast.resize(signer::forecast_runs(check.reuse.renewal), 0);
   return result;
+}
+
+Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
+                        const std::string& prev_path, const KeyPlan& keys, const ReusePolicy& reuse,
+                        ChainKind chain, bool opt_out) {
+  UnchangedScan scan(prev_path, store.origin.view(), keys, reuse, chain, opt_out);
+  scan.slice(store, index, /*more_follow=*/false);
+  return scan.finish();
 }
 
 }  // namespace zk::pipeline::detail

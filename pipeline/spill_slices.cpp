@@ -207,7 +207,9 @@ class Slicer {
       }
     }
     if (!stopped_) {
-      if (auto w = fn_(slice_, index, first); !w) return w;
+      auto more = fn_(slice_, index, first);
+      if (!more) return fail(more.error());
+      stopped_ = !*more;
     }
     fresh_slice();
     return ok();
@@ -330,9 +332,9 @@ Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin,
                                  const ProgressFn* progress) {
   SlicedWrite result;
   uint64_t done = 0;
-  const SliceFn write = [&](ZoneStore& slice, ZoneIndex& index, bool) -> Result<void> {
+  const SliceFn write = [&](ZoneStore& slice, ZoneIndex& index, bool) -> Result<bool> {
     // Once a problem is known the output is never published: only the checks go on.
-    if (diag.has_errors()) return ok();
+    if (diag.has_errors()) return true;
     WritePlan plan;
     plan.store = &slice;
     plan.index = &index;
@@ -343,7 +345,7 @@ Result<SlicedWrite> write_slices(const SpilledRecords& records, NameView origin,
     done += slice.rrs.size();
     if (progress != nullptr && *progress) (*progress)("slices", done, records.records);
     crash_point("slice");  // test build only (dns/fault.hpp)
-    return ok();
+    return true;
   };
   SliceChecks checks;
   checks.cds = true;

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dns/diagnostics.hpp"
@@ -155,13 +156,29 @@ class ChunkVerifier {
   ~ChunkVerifier();
   ScratchPtr make_scratch() const;
 
-  /// The same checks, with the same keys (read from the apex this verifier was made with), for
-  /// one slice of an NSEC zone signed slice by slice (a spilled sign): store and index hold the
-  /// slice, and the NSEC of its last chain member must point to nsec_wrap (the first owner of
-  /// the next slice, or the apex after the last one). Errc::Internal for an NSEC3 verifier:
-  /// its chain is checked across the whole zone.
+  /// The same checks, with the same keys and NSEC3 parameters (read from the apex this
+  /// verifier was made with), for one slice of a zone signed slice by slice (a spilled sign):
+  /// store and index hold the slice. NSEC: the NSEC of the slice's last chain member must point
+  /// to nsec_wrap (the first owner of the next slice, or the apex after the last one). NSEC3:
+  /// the slice's NSEC3 records are checked as they are made (check_nsec3_member) and once the
+  /// chain is sorted (check_nsec3_record); nsec3_bounds() is the slice's share of the count.
   Result<std::unique_ptr<ChunkVerifier>> for_slice(const ZoneStore& store, const ZoneIndex& index,
                                                    NameView nsec_wrap) const;
+
+  /// A spilled sign's NSEC3 record for index node `node`, before its next hashed owner is known:
+  /// owner = the hash of node's name, parameters, flags, type bitmap = node's types.
+  void check_nsec3_member(Scratch& scratch, uint32_t node, const RR& nsec3,
+                          std::vector<VerifyProblem>& out) const;
+
+  /// A spilled sign's NSEC3 RR with its RRSIGs, in the sorted chain: signatures, parameters,
+  /// next hashed owner = next (null: not known here, only its order is checked), is_last: the
+  /// last of the chain (wraps).
+  void check_nsec3_record(Scratch& scratch, std::span<const RR> emitted, const Nsec3Hash* next,
+                          bool is_last, std::vector<VerifyProblem>& out,
+                          std::span<const uint8_t* const> reused = {}) const;
+
+  /// NSEC3: how many NSEC3 records the zone (or the slice) may have, at least and at most.
+  std::pair<uint64_t, uint64_t> nsec3_bounds() const noexcept;
 
   /// Everything emitted for owner node `node` (its records from the store, its NSEC, and the
   /// new RRSIGs; any order). Checks signatures (crypto unless options.crypto is false), that

@@ -48,6 +48,25 @@ bool signs_type(const OwnerNode& n, uint16_t type) {
   return true;
 }
 
+// Types at the node for its NSEC/NSEC3 bitmap (RFC 4034 s4.1.2, RFC 5155 s3.1.8).
+void type_bitmap(const ZoneStore& store, const OwnerNode& n, bool nsec, TypeBitmap& bm) {
+  bm.clear();
+  bool signed_any = false;
+  for (uint32_t k = n.first; k < n.first + n.count; ++k) {
+    const uint16_t t = store.rrs[k].type;
+    // At a delegation only NS and DS are authoritative data of this zone; glue is not.
+    if ((n.flags & kDelegation) && t != rrtype::NS && t != rrtype::DS) continue;
+    bm.add(t);
+    signed_any |= signs_type(n, t);
+  }
+  if (nsec) {
+    bm.add(rrtype::NSEC);
+    bm.add(rrtype::RRSIG);  // the NSEC RRset itself is signed
+  } else if (signed_any) {
+    bm.add(rrtype::RRSIG);
+  }
+}
+
 bool is_key_type(uint16_t t) {
   return t == rrtype::DNSKEY || t == rrtype::CDS || t == rrtype::CDNSKEY;
 }
@@ -149,7 +168,31 @@ class ChunkWriter {
     }
   }
 
+  // A spilled sign's NSEC3 records, made already (WritePlan::nsec3_records).
+  void nsec3_records(uint32_t begin, uint32_t end) {
+    const auto records = plan_.nsec3_records;
+    apex_ = false;
+    for (uint32_t i = begin; i < end; ++i) {
+      const RR& rr = records[i];
+      s_.emitted.clear();
+      print(rr);
+      ++out_.stats.nsec3;
+      ++out_.stats.rrsets;
+      sign({&rr, 1}, false);
+      if (plan_.verifier) {
+        Nsec3Hash next{};
+        const bool known =
+            i + 1 < records.size() && decode_hash_label(records[i + 1].owner->name(), next);
+        plan_.verifier->check_nsec3_record(*verify_scratch(), s_.emitted.view(),
+                                           known ? &next : nullptr,
+                                           plan_.nsec3_last && i + 1 == records.size(),
+                                           out_.problems, s_.emitted.reused);
+      }
+    }
+  }
+
   void nsec3_entries(uint32_t begin, uint32_t end) {
+    if (!plan_.nsec3_records.empty()) return nsec3_records(begin, end);
     Arena arena(16 * 1024);
     const auto& chain = plan_.nsec3;
     const NameView origin = store_.origin.view();
@@ -332,25 +375,7 @@ class ChunkWriter {
     if (signs_type(n, type)) sign({rrs.data() + b, e - b}, is_key_type(type) && (n.flags & kApex));
   }
 
-  // Types at the node for its NSEC/NSEC3 bitmap (RFC 4034 s4.1.2, RFC 5155 s3.1.8).
-  void node_bitmap(const OwnerNode& n, bool nsec) {
-    auto& bm = s_.bitmap;
-    bm.clear();
-    bool signed_any = false;
-    for (uint32_t k = n.first; k < n.first + n.count; ++k) {
-      const uint16_t t = store_.rrs[k].type;
-      // At a delegation only NS and DS are authoritative data of this zone; glue is not.
-      if ((n.flags & kDelegation) && t != rrtype::NS && t != rrtype::DS) continue;
-      bm.add(t);
-      signed_any |= signs_type(n, t);
-    }
-    if (nsec) {
-      bm.add(rrtype::NSEC);
-      bm.add(rrtype::RRSIG);  // the NSEC RRset itself is signed
-    } else if (signed_any) {
-      bm.add(rrtype::RRSIG);
-    }
-  }
+  void node_bitmap(const OwnerNode& n, bool nsec) { type_bitmap(store_, n, nsec, s_.bitmap); }
 
   void nsec(const OwnerNode& n, uint32_t i) {
     const uint32_t next = plan_.nsec_next[i];
@@ -474,7 +499,33 @@ Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
   return ok();
 }
 
+void make_nsec3_records(const WritePlan& plan, ZoneStore& out) {
+  const NameView origin = plan.store->origin.view();
+  TypeBitmap bitmap;
+  std::vector<uint8_t> rd;
+  for (const Nsec3Entry& e : plan.nsec3) {
+    uint8_t wire[kMaxNameLen];
+    const Owner* owner = make_owner(out.arena(), nsec3_owner(e.hash, origin, wire));
+    type_bitmap(*plan.store, plan.index->nodes[e.node], false, bitmap);
+    rd.assign(plan.nsec3_head.begin(), plan.nsec3_head.end());
+    rd.push_back(kNsec3HashLen);
+    rd.resize(rd.size() + kNsec3HashLen, 0);  // the next hashed owner, filled in later
+    const size_t head = rd.size();
+    rd.resize(head + bitmap.wire_size());
+    bitmap.write(rd.data() + head);
+    out.rrs.push_back({owner, out.arena().copy(rd.data(), rd.size()), plan.chain_ttl,
+                       rrtype::NSEC3, static_cast<uint16_t>(rd.size())});
+  }
+}
+
 namespace {
+
+// How many NSEC3 records a pass writes: prepared ones, or one per chain entry.
+uint32_t nsec3_count(const WritePlan& plan) {
+  if (plan.chain != ChainKind::Nsec3) return 0;
+  return static_cast<uint32_t>(!plan.nsec3_records.empty() ? plan.nsec3_records.size()
+                                                           : plan.nsec3.size());
+}
 
 // The ZONEMD side of write_zone: the digester, and where NSEC3 text waits when names and NSEC3
 // owners are written interleaved.
@@ -513,7 +564,7 @@ class ZonePass {
         zonemd_(zonemd),
         origin_(plan.store->origin.view()),
         node_count_(static_cast<uint32_t>(plan.index->nodes.size())),
-        nsec3_count_(plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0),
+        nsec3_count_(nsec3_count(plan)),
         per_chunk_(plan.keys ? kNodesPerChunkSigned : kNodesPerChunkPlain),
         changes_reader_(plan.want_changes && !plan.previous && plan.changes_from != nullptr) {}
 
@@ -569,9 +620,10 @@ class ZonePass {
   bool read_previous(Task& t) {
     if (t.nsec3) {
       uint8_t wire[kMaxNameLen];
-      const NameView last = t.end == nsec3_count_
-                                ? NameView{}
-                                : nsec3_owner(plan_.nsec3[t.end - 1].hash, origin_, wire);
+      const bool prepared = !plan_.nsec3_records.empty();
+      const NameView last = t.end == nsec3_count_ && !(prepared && plan_.more_follow) ? NameView{}
+                            : prepared ? plan_.nsec3_records[t.end - 1].owner->name()
+                                       : nsec3_owner(plan_.nsec3[t.end - 1].hash, origin_, wire);
       return plan_.previous->nsec3(last, t.previous);
     }
     return plan_.previous->names(chunk_last(t), t.previous);
@@ -732,9 +784,7 @@ Result<WriteStats> write_zone(const WritePlan& plan, emit::OutputFile* file) {
   assert((file != nullptr || plan.dry_run) && "only a dry run writes nowhere");
   assert((file != nullptr || plan.zonemd_hash == 0) && "a ZONEMD digest needs the output");
   const uint32_t node_count = static_cast<uint32_t>(plan.index->nodes.size());
-  const uint32_t nsec3_count =
-      plan.chain == ChainKind::Nsec3 ? static_cast<uint32_t>(plan.nsec3.size()) : 0;
-  auto zonemd = ZonemdPass::start(plan, file, node_count, nsec3_count);
+  auto zonemd = ZonemdPass::start(plan, file, node_count, nsec3_count(plan));
   if (!zonemd) return fail(zonemd.error());
   ZonePass pass(plan, file, *zonemd);
   pass.run();

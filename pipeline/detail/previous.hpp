@@ -6,6 +6,7 @@
 #endif
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -141,5 +142,25 @@ struct Unchanged {
 Unchanged nothing_to_do(const ZoneStore& store, const ZoneIndex& index,
                         const std::string& prev_path, const KeyPlan& keys, const ReusePolicy& reuse,
                         ChainKind chain, bool opt_out);
+
+/// nothing_to_do for a zone that comes in slices, in canonical order (a spilled sign): the same
+/// answer, from the previous output read forward across the slices.
+class UnchangedScan {
+ public:
+  UnchangedScan(const std::string& prev_path, NameView origin, const KeyPlan& keys,
+                const ReusePolicy& reuse, ChainKind chain, bool opt_out);
+  ~UnchangedScan();
+  UnchangedScan(const UnchangedScan&) = delete;
+  UnchangedScan& operator=(const UnchangedScan&) = delete;
+  /// One slice (its store with the key records at the apex, and its index); more_follow: not
+  /// the last. False once a difference is found: the zone changed, no need to go on.
+  bool slice(const ZoneStore& store, const ZoneIndex& index, bool more_follow);
+  /// After the last slice (or the first false): what nothing_to_do would have found.
+  Unchanged finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace zk::pipeline::detail

@@ -192,8 +192,8 @@ struct SliceRun {
 /// One slice of the merged zone: its records in canonical order (in-zone, without
 /// duplicates), its index, and whether it holds the apex (the first slice). check_zone has run
 /// on it (TTLs within an RRset made equal). The callback may change the store; it is dropped
-/// after the call.
-using SliceFn = std::function<Result<void>(ZoneStore& slice, ZoneIndex& index, bool first)>;
+/// after the call. It returns false to stop the merge (nothing more is wanted).
+using SliceFn = std::function<Result<bool>(ZoneStore& slice, ZoneIndex& index, bool first)>;
 
 /// What merge_slices checks besides check_zone on each slice (whose problems go to diag).
 struct SliceChecks {
@@ -211,7 +211,7 @@ struct SliceChecks {
 /// of the whole zone, and the same records always make the same slices. In-zone NS targets
 /// that are not in their delegation's slice are spilled and settled at the end against the
 /// names that own addresses (a merge join). A slice without an apex in first place stops the
-/// merge (check_zone reported it).
+/// merge (check_zone reported it), as does a callback that returns false.
 Result<SliceRun> merge_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
                               const SpillBudget& budget, const std::string& dir,
                               const SliceChecks& checks, Diagnostics& diag, const SliceFn& fn);

@@ -39,6 +39,22 @@ std::vector<uint32_t> nsec_chain(const ZoneIndex& index, uint32_t last_next) {
 using detail::ChunkResult;
 using detail::NodeRecords;
 
+namespace {
+
+void sort_records(std::span<const RR> emitted, std::vector<RR>& out) {
+  out.assign(emitted.begin(), emitted.end());
+  std::sort(out.begin(), out.end(), [](const RR& a, const RR& b) {
+    if (a.type != b.type) return a.type < b.type;
+    return rdata_compare(a, b) < 0;
+  });
+}
+
+void move_problems(ChunkResult& r, std::vector<VerifyProblem>& out) {
+  for (auto& p : r.problems) out.push_back(std::move(p));
+}
+
+}  // namespace
+
 struct ChunkVerifier::Scratch {
   detail::VerifyScratch s;
   std::vector<RR> sorted;
@@ -48,9 +64,25 @@ struct ChunkVerifier::Scratch {
 struct ChunkVerifier::Impl {
   detail::VerifyEnv env;
   std::vector<uint32_t> nsec_next;  // NSEC: next chain member of each node, UINT32_MAX if none
-  Name nsec_wrap;  // a slice's: the next of its last chain member (kWrap)
+  Name nsec_wrap;      // a slice's: the next of its last chain member (kWrap)
+  bool slice = false;  // for_slice: the whole-zone count is the caller's (nsec3_bounds)
   uint64_t nsec3_min = 0, nsec3_max = 0;  // how many NSEC3 the chain may have
   std::vector<VerifyProblem> key_problems;
+
+  // nsec3_min and nsec3_max of the names in index.
+  void count_nsec3(const ZoneIndex& index) {
+    const bool opt_out = env.nsec3.opt_out.value_or(false);
+    for (uint32_t i = 0; i < index.nodes.size(); ++i) {
+      const detail::Nsec3Need need = detail::nsec3_need(index.nodes[i]);
+      if (need == detail::Nsec3Need::None) continue;
+      ++nsec3_max;
+      const bool may_skip =
+          opt_out &&
+          (need == detail::Nsec3Need::Delegation ||
+           (need == detail::Nsec3Need::Ent && detail::ent_only_opted_out(index, i, nullptr)));
+      if (!may_skip) ++nsec3_min;
+    }
+  }
 };
 
 ChunkVerifier::ChunkVerifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -68,7 +100,6 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
   for (const auto& p : keys.problems) {
     if (!p.warning) return fail(p.error);
   }
-  const uint32_t count = static_cast<uint32_t>(index.nodes.size());
   if (chain == ChainKind::Nsec) {
     env.chain = detail::Chain::Nsec;
     impl->nsec_next = nsec_chain(index, index.apex);
@@ -86,16 +117,7 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
                   "with");
     }
     env.nsec3.opt_out = nsec3.opt_out;
-    for (uint32_t i = 0; i < count; ++i) {
-      const detail::Nsec3Need need = detail::nsec3_need(index.nodes[i]);
-      if (need == detail::Nsec3Need::None) continue;
-      ++impl->nsec3_max;
-      const bool may_skip =
-          nsec3.opt_out &&
-          (need == detail::Nsec3Need::Delegation ||
-           (need == detail::Nsec3Need::Ent && detail::ent_only_opted_out(index, i, nullptr)));
-      if (!may_skip) ++impl->nsec3_min;
-    }
+    impl->count_nsec3(index);
   }
   return std::unique_ptr<ChunkVerifier>(new ChunkVerifier(std::move(impl)));
 }
@@ -103,37 +125,78 @@ Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::create(const ZoneStore& st
 Result<std::unique_ptr<ChunkVerifier>> ChunkVerifier::for_slice(const ZoneStore& store,
                                                                 const ZoneIndex& index,
                                                                 NameView nsec_wrap) const {
-  if (impl_->env.chain != detail::Chain::Nsec) {
-    return fail(Errc::Internal, "an NSEC3 chain is verified over the whole zone, not a slice");
-  }
   auto impl = std::make_unique<Impl>();
-  impl->env = impl_->env;  // the apex's keys
+  impl->env = impl_->env;  // the apex's keys and NSEC3 parameters
   impl->env.store = &store;
   impl->env.index = &index;
-  impl->nsec_wrap = Name(nsec_wrap);
-  impl->nsec_next = nsec_chain(index, kWrap);
+  impl->slice = true;
+  if (impl->env.chain == detail::Chain::Nsec) {
+    impl->nsec_wrap = Name(nsec_wrap);
+    impl->nsec_next = nsec_chain(index, kWrap);
+  } else {
+    impl->count_nsec3(index);
+  }
   return std::unique_ptr<ChunkVerifier>(new ChunkVerifier(std::move(impl)));
+}
+
+std::pair<uint64_t, uint64_t> ChunkVerifier::nsec3_bounds() const noexcept {
+  return {impl_->nsec3_min, impl_->nsec3_max};
+}
+
+void ChunkVerifier::check_nsec3_member(Scratch& scratch, uint32_t node, const RR& nsec3,
+                                       std::vector<VerifyProblem>& out) const {
+  const auto& env = impl_->env;
+  const OwnerNode& n = env.index->nodes[node];
+  const NameView name = n.owner->name();
+  const auto roles = detail::split_roles({env.store->rrs.data() + n.first, n.count},
+                                         scratch.s.name_buf, scratch.s.nsec3_buf);
+  const NodeRecords nr{name, n.flags, roles.name, false};
+  detail::Nsec3Link link;
+  link.name = &nr;
+  link.owner_hash = nsec3_hash(name, env.nsec3.salt, env.nsec3.iterations);
+  link.check_next = false;
+  ChunkResult r;
+  detail::check_nsec3_link(env, scratch.s, nsec3, link, r);
+  move_problems(r, out);
+}
+
+void ChunkVerifier::check_nsec3_record(Scratch& scratch, std::span<const RR> emitted,
+                                       const Nsec3Hash* next, bool is_last,
+                                       std::vector<VerifyProblem>& out,
+                                       std::span<const uint8_t* const> reused) const {
+  scratch.s.reused = reused;
+  const auto& env = impl_->env;
+  ChunkResult r;
+  sort_records(emitted, scratch.sorted);
+  const auto made = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
+  const auto nsec3 = std::find_if(made.nsec3.begin(), made.nsec3.end(),
+                                  [](const RR& e) { return e.type == rrtype::NSEC3; });
+  if (nsec3 == made.nsec3.end() || !made.name.empty()) {
+    detail::add_problem(r, VerifyCheck::MissingNsec3, false, env.origin, rrtype::NSEC3,
+                        "an NSEC3 record of the chain was not made as one");
+    move_problems(r, out);
+    return;
+  }
+  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.nsec3, r);
+  detail::Nsec3Link link;
+  // The owner hash was checked against its name when the record was made (check_nsec3_member);
+  // a label that is no hash is reported by check_nsec3_link.
+  (void)detail::decode_hash_label(nsec3->owner->name(), link.owner_hash);
+  const detail::Nsec3Fields f = detail::nsec3_fields(nsec3->rdata_span());
+  if (next != nullptr) {
+    link.next = *next;
+  } else if (f.ok && f.next.size() == kNsec3HashLen) {
+    std::copy(f.next.begin(), f.next.end(), link.next.begin());
+  }
+  link.last = is_last;
+  detail::check_nsec3_link(env, scratch.s, *nsec3, link, r);
+  move_problems(r, out);
 }
 
 ChunkVerifier::ScratchPtr ChunkVerifier::make_scratch() const {
   return ScratchPtr(new Scratch, [](Scratch* s) { delete s; });
 }
 
-namespace {
-
-void sort_records(std::span<const RR> emitted, std::vector<RR>& out) {
-  out.assign(emitted.begin(), emitted.end());
-  std::sort(out.begin(), out.end(), [](const RR& a, const RR& b) {
-    if (a.type != b.type) return a.type < b.type;
-    return rdata_compare(a, b) < 0;
-  });
-}
-
-void move_problems(ChunkResult& r, std::vector<VerifyProblem>& out) {
-  for (auto& p : r.problems) out.push_back(std::move(p));
-}
-
-}  // namespace
 
 void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
                                std::vector<VerifyProblem>& out,
@@ -195,7 +258,7 @@ void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_n
 
 void ChunkVerifier::finish(uint64_t nsec3_seen, std::vector<VerifyProblem>& out) const {
   const auto& env = impl_->env;
-  if (env.chain != detail::Chain::Nsec3) return;
+  if (env.chain != detail::Chain::Nsec3 || impl_->slice) return;
   if (nsec3_seen < impl_->nsec3_min || nsec3_seen > impl_->nsec3_max) {
     ChunkResult r;
     detail::add_problem(r, VerifyCheck::BadNsec3Chain, false, env.origin, rrtype::NSEC3,

@@ -153,6 +153,7 @@ struct Nsec3Link {
   Nsec3Hash owner_hash{};             // the hash its owner label must be
   Nsec3Hash next{};                   // the next hashed owner it must carry
   bool last = false;                  // the last of the chain: next wraps to the first hash
+  bool check_next = true;             // false: next not known yet (a spilled sign's slice)
 };
 
 /// One NSEC3 RR against its place in the chain: fields and parameters (env.nsec3), owner =

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,8 +73,13 @@ struct WritePlan {
   // in the index; its nsec_next entry is kNsecNextOutside. Empty: the store is the whole zone.
   NameView nsec_wrap;
   // A slice that is not the zone's last: the previous output is read up to its last owner, not
-  // to the end of the names section.
+  // to the end of the names section (or of the NSEC3 section for nsec3_records).
   bool more_follow = false;
+  // A spilled sign's NSEC3 section, a batch at a time: NSEC3 RRs in hash order with their next
+  // hashed owners filled in, written and signed as they are in place of nsec3 entries (the
+  // index then has no nodes). nsec3_last: the batch ends the chain (its last RR wraps).
+  std::span<const RR> nsec3_records;
+  bool nsec3_last = true;
   // NSEC3: entries in hash order, and the fixed RDATA head (alg, flags, iterations, salt).
   std::vector<Nsec3Entry> nsec3;
   std::vector<uint8_t> nsec3_head;
@@ -142,6 +148,13 @@ struct WriteStats {
 /// Adds the figures of one write pass (a slice's) to total: counts, forecast, reasons, the
 /// changes, earliest expiration and next renewal (not the ZONEMD digest or lines).
 void add_write_stats(WriteStats& total, WriteStats&& part);
+
+/// A spilled sign's NSEC3 records of one slice, from the plan's sorted nsec3 entries (build_chain):
+/// one NSEC3 RR per entry, in hash order, into out (owner and RDATA in its arena), with the next
+/// hashed owner left zero at offset nsec3_next_offset(plan) of the RDATA: it is known only once
+/// the slices' records are merged.
+void make_nsec3_records(const WritePlan& plan, ZoneStore& out);
+inline size_t nsec3_next_offset(const WritePlan& plan) { return plan.nsec3_head.size() + 1; }
 
 /// Builds nsec_next (NSEC; with nsec_wrap set, the last member's next is kNsecNextOutside) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
 /// Errc::Internal on an NSEC3 hash collision (RFC 5155 s7.1: pick another salt).

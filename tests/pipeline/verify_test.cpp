@@ -280,6 +280,73 @@ TEST_CASE("ChunkVerifier: an owner's output passes, a tampered signature does no
   CHECK_FALSE(problems.empty());
 }
 
+TEST_CASE("ChunkVerifier::for_slice: the apex's keys, and an NSEC into the next slice",
+          "[verify][spill]") {
+  // A spilled sign verifies one slice at a time: a slice without the apex still has its
+  // signatures checked with the apex's keys, and the NSEC of its last name must point to the
+  // first name of the next slice (which is not in the slice's index).
+  ZoneStore store;
+  Diagnostics diag;
+  parser::ParseOptions popts;
+  popts.origin = origin_of("example.com.");
+  popts.origin_set = true;
+  REQUIRE(parser::parse_file(kBroken + "good-nsec.zone", popts, store, diag).has_value());
+  store.origin = popts.origin;
+  sort_zone(store);
+  const ZoneIndex index = build_index(store);
+  VerifyOptions o;
+  o.now = at("20261215000000");
+  auto v = ChunkVerifier::create(store, index, ChunkVerifier::ChainKind::Nsec, {}, o);
+  REQUIRE(v.has_value());
+  const uint32_t mail = index.find(origin_of("mail.example.com."));
+  REQUIRE(mail != UINT32_MAX);
+  const OwnerNode& n = index.nodes[mail];
+  // The slice: mail's records alone; the next slice would start at mail's NSEC next name.
+  ZoneStore slice;
+  slice.origin = store.origin;
+  slice.rrs.assign(store.rrs.begin() + n.first, store.rrs.begin() + n.first + n.count);
+  const ZoneIndex slice_index = build_index(slice);
+  REQUIRE(slice_index.apex == UINT32_MAX);
+  REQUIRE(slice_index.nodes.size() == 1);
+  NameView next;
+  for (const RR& rr : slice.rrs) {
+    if (rr.type != rrtype::NSEC) continue;
+    uint16_t len = 0;  // the next owner name: labels up to the root's
+    while (rr.rdata[len] != 0) len += static_cast<uint16_t>(rr.rdata[len] + 1);
+    next = NameView{rr.rdata, static_cast<uint16_t>(len + 1)};
+  }
+  REQUIRE(next.len > 1);
+  const std::vector<RR> emitted(slice.rrs.begin(), slice.rrs.end());
+  std::vector<VerifyProblem> problems;
+  auto good = (*v)->for_slice(slice, slice_index, next);
+  REQUIRE(good.has_value());
+  auto scratch = (*good)->make_scratch();
+  (*good)->check_node(*scratch, 0, emitted, problems);
+  CHECK(problems.empty());
+
+  // The same records, told the next slice starts elsewhere (here: the apex).
+  auto wrong = (*v)->for_slice(slice, slice_index, store.origin.view());
+  REQUIRE(wrong.has_value());
+  (*wrong)->check_node(*scratch, 0, emitted, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].check == VerifyCheck::BadNsecNext);
+
+  // A tampered signature in the slice is caught with the apex's keys.
+  problems.clear();
+  std::vector<RR> tampered = emitted;
+  std::vector<uint8_t> copy;
+  for (RR& rr : tampered) {
+    if (rr.type != rrtype::RRSIG) continue;
+    copy.assign(rr.rdata, rr.rdata + rr.rdlen);
+    copy.back() ^= 1;
+    rr.rdata = copy.data();
+    break;
+  }
+  (*good)->check_node(*scratch, 0, tampered, problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].check == VerifyCheck::BadSignature);
+}
+
 TEST_CASE("ChunkVerifier: signatures by a key outside the DNSKEY RRset are verified when named",
           "[verify][algroll]") {
   // An algorithm rollover's new ZSK signs before its DNSKEY is published: the sign pass names
