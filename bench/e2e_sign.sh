@@ -11,6 +11,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=knot_conf.sh
+source "$here/bench/knot_conf.sh"
 ZK=${ZK:-$here/build/zonekiln}
 CORES=${CORES:-2}
 SKIP=${SKIP:-}
@@ -82,24 +84,7 @@ for n in "${sizes[@]}"; do
     "$d/zk-keys/$ksk" "$d/zk-keys/$zsk"
   if ! skip knot; then
     cp "$zone" "$d/knot/example.test.zone"
-    cat >"$d/knot.conf" <<CONF
-database:
-  storage: "$d/knot"
-policy:
-  - id: bench
-    algorithm: ecdsap256sha256
-    nsec3: off
-    rrsig-lifetime: 180d
-    rrsig-refresh: 90d
-template:
-  - id: default
-    storage: "$d/knot"
-    file: "%s.zone"
-    dnssec-signing: on
-    dnssec-policy: bench
-zone:
-  - domain: $ORIGIN
-CONF
+    knot_conf "$d/knot" "$ORIGIN" >"$d/knot.conf"
     measure kzonesign kzonesign -c "$d/knot.conf" -o "$d/knot-out" "$ORIGIN"
   fi
 

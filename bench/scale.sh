@@ -21,6 +21,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+# shellcheck source=knot_conf.sh
+source "$HERE/knot_conf.sh"
 ZK=${ZK_BINARY:-$ROOT/build/zonekiln}
 DIR=${ZK_BENCH_DIR:-/tmp/zk-scale}
 sign=0
@@ -89,24 +91,7 @@ for n in "${sizes[@]}"; do
       -K "$DIR/peers/keys" -d "$DIR/peers" -f "$DIR/peers/bind.signed" -S "$DIR/z$n"
     rm -f "$DIR/peers/bind.signed"
     ln -sf "$DIR/z$n" "$DIR/peers/knot/example.test.zone"
-    cat >"$DIR/peers/knot.conf" <<CONF
-database:
-  storage: "$DIR/peers/knot"
-policy:
-  - id: bench
-    algorithm: ecdsap256sha256
-    nsec3: off
-    rrsig-lifetime: 180d
-    rrsig-refresh: 90d
-template:
-  - id: default
-    storage: "$DIR/peers/knot"
-    file: "%s.zone"
-    dnssec-signing: on
-    dnssec-policy: bench
-zone:
-  - domain: example.test.
-CONF
+    knot_conf "$DIR/peers/knot" example.test. >"$DIR/peers/knot.conf"
     run "$n" kzonesign kzonesign -c "$DIR/peers/knot.conf" -o "$DIR/peers/knot-out" example.test.
     rm -rf "$DIR/peers"
   fi

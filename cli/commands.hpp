@@ -27,11 +27,17 @@ struct Report {
   std::string err;  // stderr (diagnostics, summary)
 };
 
-/// compile --memory-limit's default: half of the memory this process may use (the machine's, or
-/// its cgroup's limit when lower).
+/// --memory-limit's default: half of the memory this process may use (the machine's, or its
+/// cgroup's limit when lower).
 uint64_t default_memory_limit() noexcept;
 /// "512 bytes", "37.1 MiB", "12.0 GiB".
 std::string size_text(uint64_t bytes);
+/// --memory-limit SIZE (k, M, G suffixes; negative sizes refused) and --temp-dir DIR (an existing
+/// directory), for compile, sign and verify. what: what happens beyond the limit; more: what it
+/// does not cover (may be empty); temp_default: where the files go without --temp-dir.
+void add_memory_options(CLI::App* cmd, uint64_t& limit, std::string& temp_dir,
+                        const std::string& what, const std::string& more,
+                        const std::string& temp_default);
 
 struct ZoneArgs {
   std::string zone_file, origin, output, ds_output, key_dir, stats_json;
@@ -71,6 +77,8 @@ Result<std::string> ds_lines(NameView origin, std::span<const uint8_t> dnskey_rd
 
 struct VerifyArgs {
   std::string zone_file, origin, ds_file, now;
+  uint64_t memory_limit = default_memory_limit();  // --memory-limit (0: none)
+  std::string temp_dir;                            // --temp-dir
   unsigned threads = 0;
   bool structure_only = false;
   bool zonemd_only = false;

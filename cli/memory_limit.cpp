@@ -1,4 +1,4 @@
-// compile --memory-limit: its default and how sizes are printed.
+// --memory-limit and --temp-dir: the default limit, how sizes are printed, the flags.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -50,6 +50,30 @@ std::string size_text(uint64_t bytes) {
     ++u;
   }
   return u == 0 ? std::to_string(bytes) + " bytes" : fmt::format("{:.1f} {}", v, kUnits[u]);
+}
+
+void add_memory_options(CLI::App* cmd, uint64_t& limit, std::string& temp_dir,
+                        const std::string& what, const std::string& more,
+                        const std::string& temp_default) {
+  cmd->add_option("--memory-limit", limit,
+                  "memory the run may use; " + what +
+                      " (default: half of the machine's memory, or of its cgroup's limit: " +
+                      size_text(default_memory_limit()) +
+                      " where this help was printed; 0 = never spill; suffixes k, M, G = powers "
+                      "of 1024)" +
+                      (more.empty() ? std::string() : ". " + more))
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return v.find('-') != std::string::npos ? "a size cannot be negative: " + v
+                                                    : std::string();
+          },
+          "SIZE"))
+      ->transform(CLI::AsSizeValue(false));
+  cmd->add_option("--temp-dir", temp_dir,
+                  "where a run that spills keeps its files (default: " + temp_default +
+                      "); they have no names and vanish with the process, however it ends. "
+                      "Needs about three times the zone file's size free")
+      ->check(CLI::ExistingDirectory);
 }
 
 }  // namespace zk::cli

@@ -224,27 +224,13 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
 
 // --memory-limit and --temp-dir (compile and sign).
 void add_spill_options(CLI::App* cmd, ZoneArgs& a) {
-  cmd->add_option(
-         "--memory-limit", a.memory_limit,
-         "memory the run may use; a zone whose run would need more (about 4 bytes per byte of "
-         "zone text) is sorted in runs on disk and checked, signed and written in slices, with "
-         "the same output (default: half of the machine's memory, or of its cgroup's limit: " +
-             size_text(default_memory_limit()) +
-             " where this help was printed; 0 = never spill; suffixes k, M, G = powers of "
-             "1024). sign: a zone with --zonemd is signed in memory, with a note. "
-             "sign --config shares it out among the zones signed at once")
-      ->check(CLI::Validator(
-          [](const std::string& v) {
-            return v.find('-') != std::string::npos ? "a size cannot be negative: " + v
-                                                    : std::string();
-          },
-          "SIZE"))
-      ->transform(CLI::AsSizeValue(false));
-  cmd->add_option("--temp-dir", a.temp_dir,
-                  "where a run that spills keeps its files (default: the output's directory, "
-                  "$TMPDIR or /tmp for stdout); they have no names and vanish with the process, "
-                  "however it ends. Needs about three times the zone file's size free")
-      ->check(CLI::ExistingDirectory);
+  add_memory_options(cmd, a.memory_limit, a.temp_dir,
+                     "a zone whose run would need more (about 4 bytes per byte of zone text) is "
+                     "sorted in runs on disk and checked, signed and written in slices, with the "
+                     "same output",
+                     "sign: a zone with --zonemd is signed in memory, with a note. sign --config "
+                     "shares it out among the zones signed at once",
+                     "the output's directory, $TMPDIR or /tmp for stdout");
 }
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {

@@ -364,11 +364,11 @@ class Compilation {
   detail::SpillBudget budget_;
   std::string spill_dir_;
   std::optional<detail::SpilledRecords> spilled_records_;
-  std::vector<Name> slice_starts_;  // the first owner of each slice after the first
-  uint64_t spilled_names_ = 0;      // owner nodes of every slice
-  uint32_t spilled_max_ttl_ = 0;    // the zone's largest TTL, before the clamp
+  std::vector<Name> slice_starts_;                // the first owner of each slice after the first
+  uint64_t spilled_names_ = 0;                    // owner nodes of every slice
+  uint32_t spilled_max_ttl_ = 0;                  // the zone's largest TTL, before the clamp
   uint64_t apex_clamped_ = 0, apex_removed_ = 0;  // at the apex (plan_keys, strip_old_dnssec)
-  uint64_t progress_done_ = 0;                     // names (and NSEC3 records) written so far
+  uint64_t progress_done_ = 0;                    // names (and NSEC3 records) written so far
 };
 
 // Nothing changed and nothing due, known from the fingerprint the last run recorded in the key
@@ -628,9 +628,9 @@ Result<void> Compilation::plan_keys() {
   for (const RR& rr : store_.rrs) max_zone_ttl = std::max(max_zone_ttl, rr.ttl);
   if (spilled_) {  // store_ is the apex; the first pass saw the rest
     apex_clamped_ = stats_.clamped_rrsets;
-    max_zone_ttl = std::max(max_zone_ttl, sopts_.max_ttl != 0
-                                              ? std::min(spilled_max_ttl_, sopts_.max_ttl)
-                                              : spilled_max_ttl_);
+    max_zone_ttl =
+        std::max(max_zone_ttl, sopts_.max_ttl != 0 ? std::min(spilled_max_ttl_, sopts_.max_ttl)
+                                                   : spilled_max_ttl_);
   }
   const RR* first_soa = apex_soa(store_);
   if (first_soa == nullptr) return fail(Errc::ZoneCheck, "no SOA at the apex");
@@ -1242,11 +1242,10 @@ Result<void> Compilation::write_nsec3_spilled(SpilledNsec3& nsec3, detail::Write
   set_next(batch.rrs.back(), first);  // the chain closes on the first hash
   if (auto w = write(batch.rrs.size(), true); !w) return w;
   if (verifier_ && (total.nsec3 < nsec3.min || total.nsec3 > nsec3.max)) {
-    return fail(Errc::VerifyFailed, "own output failed verification: " +
-                                        std::to_string(total.nsec3) +
-                                        " NSEC3 records made, expected " +
-                                        std::to_string(nsec3.min) + ".." +
-                                        std::to_string(nsec3.max) + " [bad-nsec3-chain]");
+    return fail(Errc::VerifyFailed,
+                "own output failed verification: " + std::to_string(total.nsec3) +
+                    " NSEC3 records made, expected " + std::to_string(nsec3.min) + ".." +
+                    std::to_string(nsec3.max) + " [bad-nsec3-chain]");
   }
   return ok();
 }

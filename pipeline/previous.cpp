@@ -361,14 +361,14 @@ struct UnchangedScan::State {
 
 UnchangedScan::UnchangedScan(const std::string& prev_path, NameView origin, const KeyPlan& keys,
                              const ReusePolicy& reuse, ChainKind chain, bool opt_out)
-    : s_(new State{prev_path,
-                   Name(origin),
-                   PreviousReader::open(prev_path, origin, PreviousReader::Section::Names),
-                   UnchangedCheck{nullptr, keys, reuse, chain, 0, INT64_MAX, INT64_MAX,
-                                  std::nullopt, {}, 0},
-                   opt_out,
-                   true,
-                   {}}) {
+    : s_(new State{
+          prev_path,
+          Name(origin),
+          PreviousReader::open(prev_path, origin, PreviousReader::Section::Names),
+          UnchangedCheck{nullptr, keys, reuse, chain, 0, INT64_MAX, INT64_MAX, std::nullopt, {}, 0},
+          opt_out,
+          true,
+          {}}) {
   s_->going = s_->names != nullptr;
 }
 

@@ -192,9 +192,9 @@ class Slicer {
     scope.defer_ns_target = [this](NameView target, NameView owner) {
       if (checks_.ns_targets) defer(target, owner);
     };
-    check_zone(slice_, index, diag_, scope);
+    if (checks_.zone) check_zone(slice_, index, diag_, scope);
     // No apex: check_zone said so and checked nothing else, as for the whole zone.
-    if (first && index.apex == UINT32_MAX) stopped_ = true;
+    if (first && index.apex == UINT32_MAX && checks_.zone) stopped_ = true;
     if (first && checks_.cds) check_cds(slice_, index, diag_);
     if (checks_.ns_targets) {
       if (auto d = spill_targets(false); !d) return d;

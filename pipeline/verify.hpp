@@ -96,6 +96,13 @@ struct VerifyOptions {
   bool zonemd_only = false;
   /// What verify_file may spend reading the zone (parser.hpp).
   parser::InputBudget budget;
+  /// verify_file: the memory the run may use (bytes; 0: no limit). An NSEC zone whose in-memory
+  /// verify would need more (about its file's size) is read into sorted runs on disk and
+  /// verified slice by slice, with the same report (pipeline/detail/spill.hpp). NSEC3 and
+  /// ZONEMD zones are verified in memory; VerifyReport::notes says so.
+  uint64_t memory_limit = 0;
+  /// Where a spilled verify keeps its unnamed files (empty: /tmp).
+  std::string temp_dir;
 };
 
 struct VerifySummary {
@@ -107,6 +114,7 @@ struct VerifySummary {
 struct VerifyReport {
   std::vector<VerifyProblem> problems;  // deterministic: node order, then NSEC3 chain order
   VerifySummary summary;
+  std::vector<std::string> notes;  // how the zone was read (spilled, or why not)
   bool valid() const noexcept { return summary.errors == 0; }
 };
 

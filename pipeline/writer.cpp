@@ -183,10 +183,9 @@ class ChunkWriter {
         Nsec3Hash next{};
         const bool known =
             i + 1 < records.size() && decode_hash_label(records[i + 1].owner->name(), next);
-        plan_.verifier->check_nsec3_record(*verify_scratch(), s_.emitted.view(),
-                                           known ? &next : nullptr,
-                                           plan_.nsec3_last && i + 1 == records.size(),
-                                           out_.problems, s_.emitted.reused);
+        plan_.verifier->check_nsec3_record(
+            *verify_scratch(), s_.emitted.view(), known ? &next : nullptr,
+            plan_.nsec3_last && i + 1 == records.size(), out_.problems, s_.emitted.reused);
       }
     }
   }
@@ -513,8 +512,8 @@ void make_nsec3_records(const WritePlan& plan, ZoneStore& out) {
     const size_t head = rd.size();
     rd.resize(head + bitmap.wire_size());
     bitmap.write(rd.data() + head);
-    out.rrs.push_back({owner, out.arena().copy(rd.data(), rd.size()), plan.chain_ttl,
-                       rrtype::NSEC3, static_cast<uint16_t>(rd.size())});
+    out.rrs.push_back({owner, out.arena().copy(rd.data(), rd.size()), plan.chain_ttl, rrtype::NSEC3,
+                       static_cast<uint16_t>(rd.size())});
   }
 }
 

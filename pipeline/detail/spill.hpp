@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "emit/emit.hpp"
 #include "pipeline/detail/writer.hpp"
 #include "pipeline/pipeline.hpp"
+#include "pipeline/verify.hpp"
 
 namespace zk::pipeline::detail {
 
@@ -197,8 +199,10 @@ using SliceFn = std::function<Result<bool>(ZoneStore& slice, ZoneIndex& index, b
 
 /// What merge_slices checks besides check_zone on each slice (whose problems go to diag).
 struct SliceChecks {
-  bool cds = false;         // check_cds on the first slice (compile)
-  bool ns_targets = true;   // in-zone NS targets in other slices settled at the end
+  bool zone = true;        // check_zone; a first slice without apex stops the merge
+                           // (not for verify: it would make TTLs equal)
+  bool cds = false;        // check_cds on the first slice (compile)
+  bool ns_targets = true;  // in-zone NS targets in other slices settled at the end
 };
 
 /// The spilled run's merge: the records in canonical order, duplicates across runs removed
@@ -215,6 +219,15 @@ struct SliceChecks {
 Result<SliceRun> merge_slices(const SpilledRecords& records, NameView origin, uint16_t rclass,
                               const SpillBudget& budget, const std::string& dir,
                               const SliceChecks& checks, Diagnostics& diag, const SliceFn& fn);
+
+/// verify_file beyond options.memory_limit: the signed zone parsed into sorted runs, merged
+/// into slices (as a spilled sign cuts them) and verified slice by slice with the apex's keys,
+/// the NSEC of a slice's last name against the next slice's first name: the same report as the
+/// in-memory verify. A zone this does not cover (NSEC3 records or NSEC3PARAM, an apex ZONEMD,
+/// no NSEC, no apex, --zonemd-only) is merged whole from the runs and verified in memory
+/// (VerifyReport::notes says so). Parse problems go to diag.
+Result<VerifyReport> verify_spilled(const std::string& path, NameView origin,
+                                    const VerifyOptions& options, Diagnostics& diag);
 
 /// What write_slices did.
 struct SlicedWrite {

@@ -61,10 +61,37 @@ struct ChunkVerifier::Scratch {
   std::vector<RR> name_buf, nsec3_buf;  // split_roles of what was emitted
 };
 
+namespace {
+
+// The NSEC3 RR among what the writer emitted for one NSEC3 record, and its role (the NSEC3 and
+// the RRSIGs over it); nsec3 null, with the problem in r (reported at `who`), when it made none
+// or made other records with it.
+struct MadeNsec3 {
+  const RR* nsec3 = nullptr;
+  std::span<const RR> role;
+};
+
+MadeNsec3 made_nsec3(ChunkVerifier::Scratch& scratch, std::span<const RR> emitted, NameView who,
+                     ChunkResult& r) {
+  sort_records(emitted, scratch.sorted);
+  const auto made = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
+  const auto nsec3 = std::find_if(made.nsec3.begin(), made.nsec3.end(),
+                                  [](const RR& e) { return e.type == rrtype::NSEC3; });
+  if (nsec3 == made.nsec3.end() || !made.name.empty()) {
+    detail::add_problem(r, VerifyCheck::MissingNsec3, false, who, rrtype::NSEC3,
+                        nsec3 == made.nsec3.end() ? "no NSEC3 made for this name"
+                                                  : "records other than NSEC3 made as its NSEC3");
+    return {};
+  }
+  return {&*nsec3, made.nsec3};
+}
+
+}  // namespace
+
 struct ChunkVerifier::Impl {
   detail::VerifyEnv env;
   std::vector<uint32_t> nsec_next;  // NSEC: next chain member of each node, UINT32_MAX if none
-  Name nsec_wrap;      // a slice's: the next of its last chain member (kWrap)
+  Name nsec_wrap;                   // a slice's: the next of its last chain member (kWrap)
   bool slice = false;  // for_slice: the whole-zone count is the caller's (nsec3_bounds)
   uint64_t nsec3_min = 0, nsec3_max = 0;  // how many NSEC3 the chain may have
   std::vector<VerifyProblem> key_problems;
@@ -167,17 +194,10 @@ void ChunkVerifier::check_nsec3_record(Scratch& scratch, std::span<const RR> emi
   scratch.s.reused = reused;
   const auto& env = impl_->env;
   ChunkResult r;
-  sort_records(emitted, scratch.sorted);
-  const auto made = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
-  const auto nsec3 = std::find_if(made.nsec3.begin(), made.nsec3.end(),
-                                  [](const RR& e) { return e.type == rrtype::NSEC3; });
-  if (nsec3 == made.nsec3.end() || !made.name.empty()) {
-    detail::add_problem(r, VerifyCheck::MissingNsec3, false, env.origin, rrtype::NSEC3,
-                        "an NSEC3 record of the chain was not made as one");
-    move_problems(r, out);
-    return;
-  }
-  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.nsec3, r);
+  const MadeNsec3 made = made_nsec3(scratch, emitted, env.origin, r);
+  if (made.nsec3 == nullptr) return move_problems(r, out);
+  const RR* nsec3 = made.nsec3;
+  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.role, r);
   detail::Nsec3Link link;
   // The owner hash was checked against its name when the record was made (check_nsec3_member);
   // a label that is no hash is reported by check_nsec3_link.
@@ -196,7 +216,6 @@ void ChunkVerifier::check_nsec3_record(Scratch& scratch, std::span<const RR> emi
 ChunkVerifier::ScratchPtr ChunkVerifier::make_scratch() const {
   return ScratchPtr(new Scratch, [](Scratch* s) { delete s; });
 }
-
 
 void ChunkVerifier::check_node(Scratch& scratch, uint32_t node, std::span<const RR> emitted,
                                std::vector<VerifyProblem>& out,
@@ -230,18 +249,10 @@ void ChunkVerifier::check_nsec3(Scratch& scratch, uint32_t node, uint32_t next_n
   const OwnerNode& n = env.index->nodes[node];
   const NameView name = n.owner->name();
   ChunkResult r;
-  sort_records(emitted, scratch.sorted);
-  const auto made = detail::split_roles(scratch.sorted, scratch.name_buf, scratch.nsec3_buf);
-  const auto nsec3 = std::find_if(made.nsec3.begin(), made.nsec3.end(),
-                                  [](const RR& e) { return e.type == rrtype::NSEC3; });
-  if (nsec3 == made.nsec3.end() || !made.name.empty()) {
-    detail::add_problem(r, VerifyCheck::MissingNsec3, false, name, rrtype::NSEC3,
-                        nsec3 == made.nsec3.end() ? "no NSEC3 made for this name"
-                                                  : "records other than NSEC3 made as its NSEC3");
-    move_problems(r, out);
-    return;
-  }
-  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.nsec3, r);
+  const MadeNsec3 made = made_nsec3(scratch, emitted, name, r);
+  if (made.nsec3 == nullptr) return move_problems(r, out);
+  const RR* nsec3 = made.nsec3;
+  detail::check_nsec3_signatures(env, scratch.s, nsec3->owner->name(), made.role, r);
   // The name's own records, as verify_zone divides them at an owner.
   const auto roles = detail::split_roles({store.rrs.data() + n.first, n.count}, scratch.s.name_buf,
                                          scratch.s.nsec3_buf);

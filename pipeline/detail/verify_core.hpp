@@ -57,6 +57,10 @@ struct VerifyEnv {
   bool crypto = true;
   Chain chain = Chain::None;
   Nsec3Params nsec3;
+  /// A slice of an NSEC zone (a spilled verify): the name the NSEC of the slice's last chain
+  /// member must point to (the next slice's first name, the apex after the last). Empty: the
+  /// store is the whole zone and the chain closes on its apex.
+  NameView nsec_wrap;
 };
 
 /// Per-thread scratch.
@@ -75,6 +79,12 @@ struct ChunkResult {
   std::vector<VerifyProblem> problems;
   VerifySummary summary;
 };
+
+/// verify_zone's checks of one slice of an NSEC zone (a spilled verify): base holds the apex's
+/// keys (init_verify_env on the apex) and chain Nsec, and nsec_wrap; store and index hold the
+/// slice. Its problems (in node order, at most max_problems kept) and counts go to total.
+void verify_slice(VerifyEnv base, const ZoneStore& store, const ZoneIndex& index,
+                  size_t max_problems, ChunkResult& total);
 
 /// Appends a problem "owner TYPE: text".
 void add_problem(ChunkResult& out, VerifyCheck check, bool warning, NameView owner, uint16_t type,

@@ -156,8 +156,9 @@ void add_write_stats(WriteStats& total, WriteStats&& part);
 void make_nsec3_records(const WritePlan& plan, ZoneStore& out);
 inline size_t nsec3_next_offset(const WritePlan& plan) { return plan.nsec3_head.size() + 1; }
 
-/// Builds nsec_next (NSEC; with nsec_wrap set, the last member's next is kNsecNextOutside) or the hashed, sorted nsec3 entries (NSEC3, hashed in parallel).
-/// Errc::Internal on an NSEC3 hash collision (RFC 5155 s7.1: pick another salt).
+/// Builds nsec_next (NSEC; with nsec_wrap set, the last member's next is kNsecNextOutside) or the
+/// hashed, sorted nsec3 entries (NSEC3, hashed in parallel). Errc::Internal on an NSEC3 hash
+/// collision (RFC 5155 s7.1: pick another salt).
 Result<void> build_chain(WritePlan& plan, const Nsec3Options& nsec3);
 
 /// Generates and writes the zone in chunks (tbb::parallel_pipeline, ordered output). Output is

@@ -5,6 +5,7 @@
 # time it must do what the in-memory sign does: the same output byte for byte (Ed25519
 # signatures are deterministic), the same exit code and errors, the same reuse of the previous
 # output's signatures, the same --dry-run plan and --changes, and leave nothing in --temp-dir.
+# `zonekiln verify --memory-limit` reads the signed zones from disk the same way: the same report.
 # Cases: a 200k-name zonegen zone (full sign, then an incremental re-sign of a changed zone);
 # every test zone of testdata/ and the slicing's edge zones (edge_zone.py) at tiny limits; an
 # already signed zone as input (what signing strips must not cut the slices differently);
@@ -81,6 +82,23 @@ compare() {
     { fail "$what: diagnostics differ"; head -20 "$T/diag.diff"; }
   [ -z "$(ls -A "$T/spill")" ] || fail "$what: files left in --temp-dir: $(ls -A "$T/spill")"
 }
+# verify_both FILE ORIGIN LIMIT NOW: `zonekiln verify` in memory and from disk (--memory-limit)
+# give the same exit code and the same report; the spilled one says how it read the zone.
+verify_both() {
+  local file=$1 origin=$2 limit=$3 now=$4 ra=0 rb=0
+  cases=$((cases + 1))
+  "$ZK" verify "$file" --origin "$origin" --now "$now" --memory-limit 0 >/dev/null \
+    2>"$T/va.err" || ra=$?
+  "$ZK" verify "$file" --origin "$origin" --now "$now" --memory-limit "$limit" \
+    --temp-dir "$T/spill" >/dev/null 2>"$T/vb.err" || rb=$?
+  local what="verify $(basename "$file") --memory-limit $limit"
+  [ "$ra" = "$rb" ] || { fail "$what: exit $rb, in memory $ra"; tail -3 "$T/vb.err"; }
+  diff <(grep -v '^zonekiln: note: verified' "$T/va.err") \
+    <(grep -v '^zonekiln: note: verified' "$T/vb.err") >"$T/vdiff" ||
+    { fail "$what: the reports differ"; head -10 "$T/vdiff"; }
+  grep -q '^zonekiln: note: verified' "$T/vb.err" || fail "$what: no note on how it was read"
+  [ -z "$(ls -A "$T/spill")" ] || fail "$what: files left in --temp-dir: $(ls -A "$T/spill")"
+}
 spilled_into() { # JSON: did run b spill?
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])).get("spill"); print(s["slices"] if s else 0)' "$T/b.json"
 }
@@ -101,6 +119,18 @@ if command -v ldns-verify-zone >/dev/null; then
 fi
 "$ZK" verify "$T/b.out" --origin example.com. --now 20261208000000 >"$T/v" 2>&1 ||
   { fail "zonekiln verify rejects the spilled sign"; tail -3 "$T/v"; }
+# The same zone verified from disk, then with a signature, an NSEC and a record broken.
+verify_both "$T/b.out" example.com. 1M 20261208000000
+grep -q 'verified from disk in' "$T/vb.err" || fail "verify --memory-limit 1M did not spill"
+awk -F'\t' 'BEGIN { OFS = "\t" }
+  $4 == "RRSIG" && NR > 100 && !sig {
+    n = split($5, w, " "); c = substr(w[n], 1, 1); w[n] = (c == "A" ? "B" : "A") substr(w[n], 2)
+    $5 = w[1]; for (i = 2; i <= n; i++) $5 = $5 " " w[i]; sig = 1 }
+  $4 == "NSEC" && NR > 5000 && !nsec { $5 = "zzzz.example.com. A RRSIG NSEC"; nsec = 1 }
+  $4 == "A" && NR > 9000 && !a { $5 = "203.0.113.250"; a = 1 } { print }' "$T/b.out" >"$T/broken"
+verify_both "$T/broken" example.com. 1M 20261208000000
+grep -q 'bad-nsec-next' "$T/va.err" || fail "the broken zone's NSEC went unseen"
+grep -q 'INVALID' "$T/vb.err" || fail "the broken zone verified from disk is not INVALID"
 # One address in a hundred changed, one TXT or MX line in 20 gone (the head is the SOA, in
 # parentheses).
 awk 'NR > 9 && NR % 100 == 0 && $(NF - 1) == "A" { $NF = "198.51.100.7" }
@@ -177,6 +207,9 @@ for flags in "--nsec3" "--nsec3 --nsec3-opt-out"; do
   [ "$reused" -gt 1000 ] || fail "$flags: the spilled re-sign reused only $reused RRsets"
   command -v ldns-verify-zone >/dev/null && { ldns-verify-zone -t 20261209000000 "$T/b.out" \
     >"$T/v" 2>&1 || { fail "$flags: ldns-verify-zone rejects the spilled sign"; tail -3 "$T/v"; }; }
+  # NSEC3 is verified in memory above the limit, with the same report and a note saying so.
+  verify_both "$T/b.out" example.com. 64k 20261209000000
+  grep -q 'verified in memory above --memory-limit' "$T/vb.err" || fail "$flags: no in-memory note"
 done
 
 # 5. ZONEMD is signed in memory above the limit, and says so.
