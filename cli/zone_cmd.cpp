@@ -224,13 +224,14 @@ int finish_compile(const ZoneArgs& a, bool sign, const Result<pipeline::Stats>& 
 
 // --memory-limit and --temp-dir (compile and sign).
 void add_spill_options(CLI::App* cmd, ZoneArgs& a) {
-  add_memory_options(cmd, a.memory_limit, a.temp_dir,
-                     "a zone whose run would need more (about 4 bytes per byte of zone text) is "
-                     "sorted in runs on disk and checked, signed and written in slices, with the "
-                     "same output",
-                     "sign: a zone with --zonemd is signed in memory, with a note. sign --config "
-                     "shares it out among the zones signed at once",
-                     "the output's directory, $TMPDIR or /tmp for stdout");
+  add_memory_options(
+      cmd, a.memory_limit, a.temp_dir,
+      "a zone whose run would need more (about 4 bytes per byte of zone text) is "
+      "sorted in runs on disk and checked, signed and written in slices, with the "
+      "same output",
+      "sign: an NSEC3 zone with --zonemd is signed in memory, with a note. sign --config "
+      "shares it out among the zones signed at once",
+      "the output's directory, $TMPDIR or /tmp for stdout");
 }
 
 CLI::App* add_compile(CLI::App& app, ZoneArgs& a) {

@@ -454,6 +454,7 @@ void add_write_stats(WriteStats& total, WriteStats&& s) {
   total.changes_complete = total.changes_complete && s.changes_complete;
   total.earliest_expiration = std::min(total.earliest_expiration, s.earliest_expiration);
   total.next_renewal = std::min(total.next_renewal, s.next_renewal);
+  for (ZonemdLine& line : s.zonemd_lines) total.zonemd_lines.push_back(std::move(line));
 }
 
 Result<void> build_chain(WritePlan& plan, const Nsec3Options& opts) {
@@ -529,7 +530,10 @@ uint32_t nsec3_count(const WritePlan& plan) {
 // The ZONEMD side of write_zone: the digester, and where NSEC3 text waits when names and NSEC3
 // owners are written interleaved.
 struct ZonemdPass {
-  std::unique_ptr<ZonemdDigester> digester;
+  std::unique_ptr<ZonemdDigester> owned;
+  ZonemdDigester* digester = nullptr;  // owned, or the plan's across slices
+  bool shared = false;
+  bool last_slice = true;  // the names stream ends with this pass
   std::optional<emit::ScratchFile> nsec3_text;
   bool interleave = false;  // chunks in canonical order of their first owners
 
@@ -537,9 +541,17 @@ struct ZonemdPass {
                                   uint32_t node_count, uint32_t nsec3_count) {
     ZonemdPass z;
     if (plan.zonemd_hash == 0) return z;
+    if (plan.zonemd_digester != nullptr) {
+      z.digester = plan.zonemd_digester;
+      z.shared = true;
+      z.last_slice = !plan.more_follow;
+      if (node_count == 0 && z.last_slice) (void)z.digester->close(0);
+      return z;
+    }
     auto d = ZonemdDigester::start(plan.zonemd_hash, 2);
     if (!d) return fail(d.error());
-    z.digester = std::move(*d);
+    z.owned = std::move(*d);
+    z.digester = z.owned.get();
     if (node_count == 0) (void)z.digester->close(0);
     if (nsec3_count == 0) (void)z.digester->close(1);
     z.interleave = nsec3_count > 0;
@@ -737,7 +749,9 @@ Result<void> ZonePass::write_text(const Task& t) {
   if (!zonemd_.digester) return ok();
   const unsigned stream = t.nsec3 ? 1 : 0;
   auto d = zonemd_.digester->add(stream, std::move(t.out->digest));
-  if (d && t.end == (t.nsec3 ? nsec3_count_ : node_count_)) d = zonemd_.digester->close(stream);
+  if (d && t.end == (t.nsec3 ? nsec3_count_ : node_count_) && zonemd_.last_slice) {
+    d = zonemd_.digester->close(stream);
+  }
   if (!d) return fail(d.error());
   for (ZonemdLine& line : t.out->zonemd_lines) {
     line.offset += base;
@@ -769,8 +783,8 @@ Result<WriteStats> ZonePass::finish() {
   if (zonemd_.nsec3_text) {
     if (auto a = file_->append(*zonemd_.nsec3_text); !a) return fail(a.error());
   }
-  if (zonemd_.digester) {
-    auto d = zonemd_.digester->finish();
+  if (zonemd_.owned) {
+    auto d = zonemd_.owned->finish();
     if (!d) return fail(d.error());
     total_.zonemd_digest = std::move(*d);
   }

@@ -105,6 +105,10 @@ struct WritePlan {
   // canonical order (NSEC3 owners merged in), leaving out the apex ZONEMD RRset and its RRSIGs,
   // and reports where the placeholder's lines are (WriteStats::zonemd_lines).
   uint8_t zonemd_hash = 0;
+  // A spilled sign of an NSEC zone with zonemd_hash: one digester for all the slices' passes,
+  // the caller's (it closes stream 1, which has nothing, and finishes it after the last slice;
+  // the pass of the last slice, more_follow false, closes stream 0).
+  ZonemdDigester* zonemd_digester = nullptr;
   // sign --changes: list the RRsets added, removed and changed since the previous output
   // (WriteStats::changes), merge-joined with the pieces of the previous output the pass reads.
   bool want_changes = false;
@@ -146,7 +150,7 @@ struct WriteStats {
 };
 
 /// Adds the figures of one write pass (a slice's) to total: counts, forecast, reasons, the
-/// changes, earliest expiration and next renewal (not the ZONEMD digest or lines).
+/// changes, earliest expiration and next renewal, the ZONEMD lines (not the digest).
 void add_write_stats(WriteStats& total, WriteStats&& part);
 
 /// A spilled sign's NSEC3 records of one slice, from the plan's sorted nsec3 entries (build_chain):

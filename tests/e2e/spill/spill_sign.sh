@@ -212,13 +212,24 @@ for flags in "--nsec3" "--nsec3 --nsec3-opt-out"; do
   grep -q 'verified in memory above --memory-limit' "$T/vb.err" || fail "$flags: no in-memory note"
 done
 
-# 5. ZONEMD is signed in memory above the limit, and says so.
+# 5. ZONEMD: an NSEC zone's digest is made across the slices as they are written and patched in
+# at the end; an NSEC3 zone with ZONEMD is signed in memory above the limit, and says so.
 keys example.com.
 rm -f "$T/a.out" "$T/b.out"
 compare "$T/edge.zone" example.com. 16k 20261208000000 --zonemd
-[ -s "$T/b.out" ] || fail "--zonemd: nothing signed"
+[ "$(spilled_into)" -ge 2 ] || fail "--zonemd: did not spill"
+"$ZK" verify "$T/b.out" --origin example.com. --now 20261208000000 >"$T/v" 2>&1 ||
+  { fail "--zonemd: zonekiln verify rejects the spilled sign"; tail -3 "$T/v"; }
+grep -q '1 ZONEMD' "$T/v" || grep -qi 'zonemd' "$T/v" || fail "--zonemd: verify saw no ZONEMD"
+verify_both "$T/b.out" example.com. 16k 20261208000000
+grep -q 'verified in memory above --memory-limit' "$T/vb.err" || fail "ZONEMD verify: no note"
+# The next day, reusing signatures: the digest is made again over the reused ones.
+compare "$T/edge.zone" example.com. 16k 20261209000000 --zonemd
+rm -f "$T/a.out" "$T/b.out"
+compare "$T/edge.zone" example.com. 16k 20261208000000 --zonemd --nsec3
+[ -s "$T/b.out" ] || fail "--zonemd --nsec3: nothing signed"
 grep -q "signed in memory, above --memory-limit" "$T/b.err" ||
-  fail "--zonemd: no note that the zone was signed in memory"
+  fail "--zonemd --nsec3: no note that the zone was signed in memory"
 echo "$cases comparisons"
 
 # 6. SIGKILL between two slices: the published zone and the key state stay as they were, the
