@@ -47,6 +47,7 @@ void TerminalProgress::draw(const char* stage, uint64_t done, uint64_t total) {
     stage_ = stage;
     stage_start_ = now;
   }
+  if (done == 0 && total > 0) return;  // the stage's start: its rate is counted from here
   if (!at_once_ && now - start_ < seconds(1)) return;  // short runs stay quiet
   const bool finished = total == 0 || done >= total;
   if (drawn_ && now - last_ < milliseconds(100) && !finished) return;

@@ -272,10 +272,12 @@ struct CompileOptions {
   uint16_t rclass = 0;
   /// What reading the zone may spend (parser.hpp; the CLI's --max-* flags).
   parser::InputBudget budget;
-  /// compile: the memory the run may use (--memory-limit, bytes; 0: no limit). A zone whose
-  /// in-memory compile would need more (about 4 bytes per byte of zone text) is read in waves,
-  /// spilled to disk as sorted runs and merged back in slices (pipeline/detail/spill.hpp), with
-  /// the same output and diagnostics. Sign does not spill yet.
+  /// The memory the run may use (--memory-limit, bytes; 0: no limit). A zone whose in-memory
+  /// run would need more (about 4 bytes per byte of zone text) is read in waves, spilled to disk
+  /// as sorted runs and merged back in slices (pipeline/detail/spill.hpp), with the same output
+  /// and diagnostics: compile writes each slice; sign checks the slices, prepares the apex, then
+  /// signs slice by slice (NSEC3 records spilled and merged into the chain at the end). An NSEC3
+  /// zone with ZONEMD is signed in memory (Stats::notes says so).
   uint64_t memory_limit = 0;
   /// Where a spilling run keeps its files (--temp-dir); they have no names, so nothing is left
   /// behind whatever ends the run. Empty: the output's directory (/tmp for stdout).
@@ -330,8 +332,8 @@ struct Stats {
   /// With SignOptions::want_changes: the JSON object described at changes_json.
   std::string changes_json;
   std::vector<StageTime> times;
-  /// A compile that spilled (CompileOptions::memory_limit): sorted runs, slices, and the
-  /// bytes written to the temp directory (the zone text's copy, the runs, the NS-target files).
+  /// A run that spilled (CompileOptions::memory_limit): sorted runs, slices, and the bytes
+  /// written to the temp directory (the zone text's copy, the runs, the NS-target files).
   uint64_t spill_runs = 0, spill_slices = 0, spill_bytes = 0;
 };
 

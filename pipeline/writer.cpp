@@ -532,8 +532,7 @@ uint32_t nsec3_count(const WritePlan& plan) {
 struct ZonemdPass {
   std::unique_ptr<ZonemdDigester> owned;
   ZonemdDigester* digester = nullptr;  // owned, or the plan's across slices
-  bool shared = false;
-  bool last_slice = true;  // the names stream ends with this pass
+  bool last_slice = true;              // the names stream ends with this pass
   std::optional<emit::ScratchFile> nsec3_text;
   bool interleave = false;  // chunks in canonical order of their first owners
 
@@ -543,7 +542,6 @@ struct ZonemdPass {
     if (plan.zonemd_hash == 0) return z;
     if (plan.zonemd_digester != nullptr) {
       z.digester = plan.zonemd_digester;
-      z.shared = true;
       z.last_slice = !plan.more_follow;
       if (node_count == 0 && z.last_slice) (void)z.digester->close(0);
       return z;
@@ -580,6 +578,11 @@ class ZonePass {
         changes_reader_(plan.want_changes && !plan.previous && plan.changes_from != nullptr) {}
 
   void run() {
+    // The stage starts now, not when its first chunk is done: a rate and time left from the
+    // first chunk on, however short the pass.
+    if (plan_.progress != nullptr && node_count_ + nsec3_count_ != 0) {
+      (*plan_.progress)(0, uint64_t{node_count_} + nsec3_count_);
+    }
     const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
     tbb::parallel_pipeline(
         tokens,
