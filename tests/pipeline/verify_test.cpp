@@ -40,14 +40,14 @@ Name origin_of(const std::string& text) {
   return n;
 }
 
-// testdata/broken/good-nsec.zone (example.com., signed with NSEC), sorted.
-ZoneStore good_nsec() {
+// A signed example.com. of testdata/broken/ (good-nsec.zone, good-nsec3.zone), sorted.
+ZoneStore good_zone(const std::string& file = "good-nsec.zone") {
   ZoneStore store;
   Diagnostics diag;
   parser::ParseOptions popts;
   popts.origin = origin_of("example.com.");
   popts.origin_set = true;
-  REQUIRE(parser::parse_file(kBroken + "good-nsec.zone", popts, store, diag).has_value());
+  REQUIRE(parser::parse_file(kBroken + file, popts, store, diag).has_value());
   store.origin = popts.origin;
   sort_zone(store);
   return store;
@@ -250,7 +250,7 @@ TEST_CASE("a DS file without DS records for the origin is a usage error", "[veri
 }
 
 TEST_CASE("ChunkVerifier: an owner's output passes, a tampered signature does not", "[verify]") {
-  ZoneStore store = good_nsec();
+  ZoneStore store = good_zone();
   const ZoneIndex index = build_index(store);
   VerifyOptions o;
   o.now = at("20261215000000");
@@ -291,7 +291,7 @@ TEST_CASE("ChunkVerifier::for_slice: the apex's keys, and an NSEC into the next 
   // A spilled sign verifies one slice at a time: a slice without the apex still has its
   // signatures checked with the apex's keys, and the NSEC of its last name must point to the
   // first name of the next slice (which is not in the slice's index).
-  ZoneStore store = good_nsec();
+  ZoneStore store = good_zone();
   const ZoneIndex index = build_index(store);
   VerifyOptions o;
   o.now = at("20261215000000");
@@ -350,7 +350,7 @@ TEST_CASE("ChunkVerifier: signatures by a key outside the DNSKEY RRset are verif
           "[verify][algroll]") {
   // An algorithm rollover's new ZSK signs before its DNSKEY is published: the sign pass names
   // it (VerifyOptions::unpublished_keys) so that its signatures are checked, not skipped.
-  ZoneStore store = good_nsec();
+  ZoneStore store = good_zone();
   // Take the ZSK (flags 256) out of the DNSKEY RRset; its RDATA stays in the store's arena.
   std::vector<uint8_t> zsk;
   for (auto it = store.rrs.begin(); it != store.rrs.end(); ++it) {
@@ -413,14 +413,7 @@ TEST_CASE("ChunkVerifier: signatures by a key outside the DNSKEY RRset are verif
 }
 
 TEST_CASE("ChunkVerifier: an NSEC3 whose next hash is not its neighbour's is caught", "[verify]") {
-  ZoneStore store;
-  Diagnostics diag;
-  parser::ParseOptions popts;
-  popts.origin = origin_of("example.com.");
-  popts.origin_set = true;
-  REQUIRE(parser::parse_file(kBroken + "good-nsec3.zone", popts, store, diag).has_value());
-  store.origin = popts.origin;
-  sort_zone(store);
+  ZoneStore store = good_zone("good-nsec3.zone");
   const ZoneIndex index = build_index(store);
   VerifyOptions o;
   o.now = at("20261215000000");
